@@ -1,0 +1,166 @@
+# refugesim build.  GNU make; libraries found through pkg-config.
+#   make                 release build of ./refugesim
+#   make test            build and run every Criterion test (tests/test_*.c)
+#   make asan            the test suite under AddressSanitizer + UBSan
+#   make bench           build and run the benchmarks (tests/bench/)
+#   make deps            apt-get install only what pkg-config cannot find
+#   make demo / check    deps, then build and run the default scenario / the tests
+#   make install PREFIX=/usr/local DESTDIR=
+#   make MPI=1           build with Open MPI (mpicc) for cluster sweeps
+
+BUILD   ?= release
+MPI     ?= 0
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+PKG_CONFIG ?= pkg-config
+
+CC      := gcc
+ifeq ($(MPI),1)
+  CC := mpicc
+  BUILD_DIR := build/$(BUILD)-mpi
+  HDF5_PC := hdf5-serial
+  MPI_CPPFLAGS := -DRS_HAVE_MPI=1
+else
+  BUILD_DIR := build/$(BUILD)
+  HDF5_PC := hdf5-serial
+  MPI_CPPFLAGS :=
+endif
+
+PKGS     := gsl $(HDF5_PC) libcyaml
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+VERSION  := 0.1.0
+
+ifeq ($(BUILD),release)
+  OPT := -O2 -g
+else ifeq ($(BUILD),debug)
+  OPT := -O0 -g3
+else ifeq ($(BUILD),asan)
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  SAN_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(BUILD),tsan)
+  OPT := -O1 -g -fsanitize=thread
+  SAN_LDFLAGS := -fsanitize=thread
+else
+  $(error BUILD must be release, debug, asan or tsan)
+endif
+
+CPPFLAGS += -I. -Isim -Imodels -Ianalysis -Icli $(MPI_CPPFLAGS) \
+            -DRS_VERSION='"$(VERSION)"' -DRS_GIT_COMMIT='"$(GITREV)"' \
+            $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+CFLAGS   += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP
+HDF5_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir $(HDF5_PC) 2>/dev/null)
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lhdf5_hl -lm
+LDFLAGS  += -fopenmp $(SAN_LDFLAGS) $(if $(HDF5_LIBDIR),-L$(HDF5_LIBDIR))
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
+
+LIB_SRC  := $(wildcard sim/*.c models/*.c analysis/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD_DIR)/%.o)
+MAIN_OBJ := $(BUILD_DIR)/cli/main.o
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD_DIR)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BUILD_DIR)/tests/bench/rsbench
+PROGRAM  := refugesim
+
+.PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz
+.DELETE_ON_ERROR:
+
+all: $(PROGRAM)
+
+# The program sits at the top level for release builds so README commands stay short.
+ifeq ($(BUILD),release)
+ifeq ($(MPI),1)
+$(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
+	cp $< $(PROGRAM)-mpi && ln -sf $(PROGRAM)-mpi $(PROGRAM)
+else
+$(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
+	cp $< $@
+endif
+else
+$(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
+endif
+
+$(BUILD_DIR)/$(PROGRAM): $(MAIN_OBJ) $(BUILD_DIR)/librefugesim.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD_DIR)/librefugesim.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD_DIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD_DIR)/tests/%: tests/%.c $(BUILD_DIR)/librefugesim.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD_DIR)/librefugesim.a $(LDLIBS) $(TEST_LIBS)
+
+$(BENCH_BIN): $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DRS_BENCH_CFLAGS='"$(OPT)"' $(LDFLAGS) -o $@ $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a $(LDLIBS)
+
+# Every test binary runs even if an earlier one fails; the status is the worst.
+# Tests find the program and scenarios through RS_ROOT / RS_PROGRAM.
+test: $(TEST_BIN) $(BUILD_DIR)/$(PROGRAM)
+	@status=0; for t in $(TEST_BIN); do \
+	  echo "== $$t"; RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/$(BUILD_DIR)/$(PROGRAM) \
+	    $$t --jobs=2 $(TEST_ARGS) || status=1; \
+	done; \
+	if [ $$status -eq 0 ]; then echo "all test programs passed"; else echo "some test programs FAILED"; fi; \
+	exit $$status
+
+asan:
+	$(MAKE) BUILD=asan test ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+
+tsan:
+	$(MAKE) BUILD=tsan test
+
+bench: $(BENCH_BIN) $(BUILD_DIR)/$(PROGRAM)
+	RS_ROOT=$(CURDIR) $(BENCH_BIN) $(BENCH_ARGS)
+
+# sim/ is a generic engine: it must never include a model or analysis header.
+lint:
+	@! grep -nE '#include *"(rf_|an_|cli_|mq_)' sim/*.c sim/*.h || { echo "sim/ includes a model header"; exit 1; }
+
+# Debian packages for whatever pkg-config (or a header / command check) cannot find.
+DEPS_PC  := gsl:libgsl-dev hdf5-serial:libhdf5-dev criterion:libcriterion-dev libcyaml:libcyaml-dev
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || echo sudo; })
+deps:
+	@missing=""; \
+	command -v $(PKG_CONFIG) >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	for p in $(DEPS_PC); do pc=$${p%%:*}; deb=$${p#*:}; \
+	  $(PKG_CONFIG) --exists $$pc 2>/dev/null || missing="$$missing $$deb"; done; \
+	[ -f /usr/include/Random123/philox.h ] || missing="$$missing librandom123-dev"; \
+	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || missing="$$missing python3-h5py"; \
+	if [ "$(MPI)" = 1 ] || [ -n "$(WITH_MPI)" ]; then \
+	  command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev openmpi-bin"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "all dependencies present"; fi
+
+demo: deps
+	$(MAKE) all
+	./$(PROGRAM) run
+
+check: deps
+	$(MAKE) test
+
+install: $(PROGRAM)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/refugesim/scenarios
+	install -m 755 $(BUILD_DIR)/$(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
+	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/refugesim/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROGRAM)
+	rm -rf $(DESTDIR)$(PREFIX)/share/refugesim
+
+clean:
+	rm -rf build $(PROGRAM) $(PROGRAM)-mpi
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -1,0 +1,49 @@
+/* cli: the command line.  The only layer that prints to the user or picks an
+ * exit status: 0 ok, 1 runtime failure, 2 usage or input error.
+ * Messages follow the GNU form `refugesim: [FILE:LINE:COL: ]error: ...`. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+/* Each subcommand: argv[0] is the subcommand name. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_mmcc(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_rerun(int argc, char **argv);
+
+/* The full command line, joined with spaces (for provenance). */
+extern const char *cli_command_line;
+
+/* Set by SIGINT/SIGTERM once cli_install_signals has run. */
+extern volatile sig_atomic_t cli_stop;
+void cli_install_signals(void);
+
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse an option value; on failure print
+ * "refugesim: error: --opt: expected ..., got 'x'" and return -1. */
+int cli_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
+int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+
+/* Progress line on stderr (replications done, rate, ETA).  Prints only when
+ * stderr is a terminal and the run has lasted about a second. */
+typedef struct cli_progress cli_progress;
+cli_progress *cli_progress_start(const char *label);
+void cli_progress_update(void *progress, size_t done, size_t total); /* sim_progress_fn */
+void cli_progress_end(cli_progress *p);
+
+#endif

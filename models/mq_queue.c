@@ -1,0 +1,257 @@
+#include "mq_queue.h"
+#include "sim_calendar.h"
+#include "sim_rng.h"
+#include "sim_stats.h"
+#include "sim_status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_ARRIVAL, EV_DEPARTURE, EV_RENEGE, EV_WARMUP_END, EV_END };
+enum { ST_ARRIVALS, ST_SERVICE, ST_PATIENCE };
+
+/* Waiting customers in arrival order; customer k sits at slot k & mask while
+ * waiting.  Reneging marks the slot; the head skips marked slots. */
+typedef struct {
+    double arrived;
+    unsigned char gone;
+    unsigned char counted;    /* arrived after warm-up */
+} waiter;
+
+typedef struct {
+    waiter *w;
+    uint64_t head, tail, mask;  /* customers head..tail-1 are in the ring */
+    long live;                  /* waiting and not reneged */
+} ring;
+
+static int ring_push(ring *r, double arrived, int counted, uint64_t *k)
+{
+    if (r->tail - r->head == r->mask + 1) {
+        uint64_t ncap = (r->mask + 1) * 2;
+        waiter *nw = malloc(ncap * sizeof *nw);
+        if (!nw)
+            return SIM_ENOMEM;
+        for (uint64_t i = r->head; i < r->tail; i++)
+            nw[i & (ncap - 1)] = r->w[i & r->mask];
+        free(r->w);
+        r->w = nw;
+        r->mask = ncap - 1;
+    }
+    *k = r->tail;
+    r->w[r->tail & r->mask] = (waiter){arrived, 0, (unsigned char)counted};
+    r->tail++;
+    r->live++;
+    return SIM_OK;
+}
+
+typedef struct {
+    const mq_params *p;
+    sim_calendar *cal;
+    sim_stream arr, svc, pat;
+    ring q;
+    int busy;
+    sim_level in_system, in_queue;
+    int stats_on;
+    mq_result *res;
+} mq_state;
+
+static int start_service(mq_state *s, double now, double arrived, int counted)
+{
+    double st = sim_dist_draw(&s->p->service, &s->svc.rng);
+    s->busy++;
+    if (counted) {
+        s->res->served++;
+        s->res->wait_sum += now - arrived;
+        s->res->sojourn_sum += now - arrived + st;
+    }
+    return sim_cal_schedule(s->cal, now + st, EV_DEPARTURE, 0, 0);
+}
+
+static int on_arrival(mq_state *s, double now)
+{
+    const mq_params *p = s->p;
+    int rc = sim_cal_schedule(s->cal, now - log1p(-sim_stream_u01(&s->arr)) / p->arrival_rate,
+                              EV_ARRIVAL, 0, 0);
+    if (rc)
+        return rc;
+    int counted = s->stats_on;
+    if (counted)
+        s->res->arrivals++;
+    if (s->busy < p->servers) {
+        sim_level_add(&s->in_system, now, 1);
+        return start_service(s, now, now, counted);
+    }
+    if (p->queue_cap >= 0 && s->q.live >= p->queue_cap) {
+        if (counted)
+            s->res->blocked++;
+        return SIM_OK;
+    }
+    uint64_t k;
+    if ((rc = ring_push(&s->q, now, counted, &k)))
+        return rc;
+    if (counted)
+        s->res->waited++;
+    sim_level_add(&s->in_system, now, 1);
+    sim_level_add(&s->in_queue, now, 1);
+    if (p->patience.kind != SIM_DIST_NONE) {
+        double pt = sim_dist_draw(&p->patience, &s->pat.rng);
+        rc = sim_cal_schedule(s->cal, now + pt, EV_RENEGE, (uint32_t)k, (uint32_t)(k >> 32));
+    }
+    return rc;
+}
+
+static int on_departure(mq_state *s, double now)
+{
+    s->busy--;
+    sim_level_add(&s->in_system, now, -1);
+    ring *q = &s->q;
+    while (q->head < q->tail && q->w[q->head & q->mask].gone)
+        q->head++;
+    if (q->head == q->tail)
+        return SIM_OK;
+    waiter w = q->w[q->head & q->mask];
+    q->head++;
+    q->live--;
+    sim_level_add(&s->in_queue, now, -1);
+    return start_service(s, now, w.arrived, w.counted);
+}
+
+static void on_renege(mq_state *s, double now, uint64_t k)
+{
+    ring *q = &s->q;
+    if (k < q->head || k >= q->tail)
+        return;                       /* already served */
+    waiter *w = &q->w[k & q->mask];
+    if (w->gone)
+        return;
+    w->gone = 1;
+    q->live--;
+    sim_level_add(&s->in_queue, now, -1);
+    sim_level_add(&s->in_system, now, -1);
+    if (w->counted)
+        s->res->abandoned++;
+}
+
+int mq_run(const mq_params *p, uint64_t rep, mq_result *out)
+{
+    if (p->servers < 1 || !(p->arrival_rate > 0) || !(p->horizon > 0) || p->warmup < 0)
+        return SIM_EINVAL;
+    memset(out, 0, sizeof *out);
+    mq_state s = {.p = p, .res = out};
+    s.cal = sim_cal_create(256);
+    s.q.mask = 255;
+    s.q.w = malloc((s.q.mask + 1) * sizeof *s.q.w);
+    if (!s.cal || !s.q.w) {
+        sim_cal_destroy(s.cal);
+        free(s.q.w);
+        return SIM_ENOMEM;
+    }
+    sim_stream_init(&s.arr, p->seed, rep, ST_ARRIVALS);
+    sim_stream_init(&s.svc, p->seed, rep, ST_SERVICE);
+    sim_stream_init(&s.pat, p->seed, rep, ST_PATIENCE);
+    sim_cal_reset(s.cal, 0);
+    sim_level_reset(&s.in_system, 0, 0);
+    sim_level_reset(&s.in_queue, 0, 0);
+    s.stats_on = p->warmup <= 0;
+    double end = p->warmup + p->horizon;
+    int rc = sim_cal_schedule(s.cal, -log1p(-sim_stream_u01(&s.arr)) / p->arrival_rate,
+                              EV_ARRIVAL, 0, 0);
+    if (!rc && p->warmup > 0)
+        rc = sim_cal_schedule(s.cal, p->warmup, EV_WARMUP_END, 0, 0);
+    if (!rc)
+        rc = sim_cal_schedule(s.cal, end, EV_END, 0, 0);
+
+    sim_event ev;
+    while (!rc && sim_cal_pop(s.cal, &ev)) {
+        if (ev.kind == EV_END)
+            break;
+        switch (ev.kind) {
+        case EV_ARRIVAL:
+            rc = on_arrival(&s, ev.t);
+            if (p->max_customers && out->arrivals >= p->max_customers)
+                end = ev.t, ev.kind = EV_END;
+            break;
+        case EV_DEPARTURE: rc = on_departure(&s, ev.t); break;
+        case EV_RENEGE: on_renege(&s, ev.t, (uint64_t)ev.id | ((uint64_t)ev.tag << 32)); break;
+        case EV_WARMUP_END:
+            s.stats_on = 1;
+            sim_level_reset(&s.in_system, ev.t, s.in_system.level);
+            sim_level_reset(&s.in_queue, ev.t, s.in_queue.level);
+            break;
+        }
+        if (ev.kind == EV_END)
+            break;
+    }
+    out->events = sim_cal_popped(s.cal);
+    out->observed_time = end - (p->warmup > 0 ? p->warmup : 0);
+    out->mean_in_system = sim_level_mean(&s.in_system, end);
+    out->mean_in_queue = sim_level_mean(&s.in_queue, end);
+    double a = (double)out->arrivals;
+    out->p_block = a > 0 ? out->blocked / a : NAN;
+    out->p_wait = a > 0 ? out->waited / a : NAN;
+    out->p_abandon = a > 0 ? out->abandoned / a : NAN;
+    out->mean_wait = out->served ? out->wait_sum / out->served : NAN;
+    out->mean_sojourn = out->served ? out->sojourn_sum / out->served : NAN;
+    out->throughput = out->observed_time > 0 ? (out->arrivals - out->blocked) / out->observed_time : NAN;
+    sim_cal_destroy(s.cal);
+    free(s.q.w);
+    return rc;
+}
+
+int mq_run_rep(const void *ctx, uint64_t rep, void *result)
+{
+    return mq_run(ctx, rep, result);
+}
+
+double mq_erlang_b(int c, double a)
+{
+    double b = 1;
+    for (int k = 1; k <= c; k++)
+        b = a * b / (k + a * b);
+    return b;
+}
+
+double mq_erlang_c(int c, double a)
+{
+    double b = mq_erlang_b(c, a);
+    return c * b / (c - a * (1 - b));
+}
+
+void mq_birth_death(int c, long K, double lambda, double mu, double theta,
+                    double *p_wait, double *p_abandon, double *p_block, double *mean_in_system)
+{
+    /* Unnormalised pi_k by the product formula, rescaled as it goes so long
+     * chains neither overflow nor underflow. */
+    double *pi = malloc((size_t)(K + 1) * sizeof *pi);
+    if (!pi) {
+        *p_wait = *p_abandon = *p_block = *mean_in_system = NAN;
+        return;
+    }
+    pi[0] = 1;
+    double total = 1;
+    for (long k = 1; k <= K; k++) {
+        double death = (k < c ? k : c) * mu + (k > c ? (double)(k - c) : 0.0) * theta;
+        pi[k] = pi[k - 1] * lambda / death;
+        total += pi[k];
+        if (total > 1e250) {
+            for (long j = 0; j <= k; j++)
+                pi[j] /= total;
+            total = 1;
+        }
+    }
+    double w = 0, ab = 0, L = 0;
+    for (long k = 0; k <= K; k++) {
+        double q = pi[k] / total;
+        if (k >= c && k < K)
+            w += q;
+        if (k > c)
+            ab += (double)(k - c) * theta * q;
+        L += (double)k * q;
+    }
+    *p_wait = w;
+    *p_block = pi[K] / total;
+    *p_abandon = ab / lambda;
+    *mean_in_system = L;
+    free(pi);
+}

@@ -1,0 +1,74 @@
+#include "rf_params.h"
+#include "sim_status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void rf_params_init(rf_params *p)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", "unnamed");
+    p->horizon = 365;
+    p->reps = 100;
+    p->seed = 1;
+    for (int m = 0; m < 12; m++)
+        p->seasonality[m] = 1;
+    p->mix.adults = sim_dist_const(1);
+    p->mix.children = sim_dist_none();
+    p->mix.child_age = sim_dist_none();
+    p->mix.p_child_male = 0.5;
+    p->mix.area_weights[0] = 1;
+    p->patience = sim_dist_none();
+    p->priority = RF_PRIORITY_FIFO;
+    p->matching = RF_MATCH_FIRST_FIT;
+    p->n_areas = 1;
+    snprintf(p->area_names[0], RF_NAME_MAX, "%s", "area");
+    p->move_on_delay = sim_dist_none();
+    p->timely_days = 0;
+    p->turnaround = sim_dist_none();
+    p->outage_interval = sim_dist_none();
+    p->outage_duration = sim_dist_none();
+}
+
+int rf_params_add_service(rf_params *p, const char *name, int units, sim_dist stay)
+{
+    if (p->n_services >= RF_MAX_SERVICES)
+        return -1;
+    int i = p->n_services++;
+    rf_service *s = &p->services[i];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->stay = stay;
+    s->nrpf_case_accept = 1;
+    s->n_blocks = 1;
+    s->blocks[0] = (rf_unit_block){
+        .count = units, .wheelchair = true, .largest_family = 10,
+        .male_child_age_limit = RF_NO_LIMIT, .nrpf = RF_NRPF_YES, .takes_male = true,
+        .takes_pets = true, .night_security = true, .high_support = true,
+        .self_contained = true, .specialism = RF_SPEC_NONE, .area = 0,
+    };
+    return i;
+}
+
+int rf_params_total_units(const rf_params *p)
+{
+    int total = 0;
+    for (int i = 0; i < p->n_services; i++)
+        for (int b = 0; b < p->services[i].n_blocks; b++)
+            total += p->services[i].blocks[b].count;
+    return total;
+}
+
+int rf_params_prepare(rf_params *p)
+{
+    sim_dist *all[] = {&p->mix.adults, &p->mix.children, &p->mix.child_age, &p->patience,
+                       &p->move_on_delay, &p->turnaround, &p->outage_interval,
+                       &p->outage_duration};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (sim_dist_prepare(all[i]) != SIM_OK)
+            return SIM_ERANGE;
+    for (int i = 0; i < p->n_services; i++)
+        if (sim_dist_prepare(&p->services[i].stay) != SIM_OK)
+            return SIM_ERANGE;
+    return SIM_OK;
+}

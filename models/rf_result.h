@@ -1,0 +1,139 @@
+/* rf_result: what one replication of the refuge model measured.
+ *
+ * A plain fixed-size record (no pointers), filled by rf_model_run and read by
+ * the summary, the HDF5 writer and the report.  Everything counts referrals
+ * that arrived after warm-up; levels are time averages over
+ * [warmup, warmup + horizon].
+ *
+ * Every referral ends in exactly one outcome (conservation):
+ *   referrals == sum over rf_outcome of outcomes[], overall and per group. */
+#ifndef RF_RESULT_H
+#define RF_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rf_params.h"
+
+#define RF_OUTCOME_LIST(X)                                                              \
+    X(RF_OUT_SCREENED_OUT,      "screened_out",      "not for a space: screened out")   \
+    X(RF_OUT_NO_SUITABLE,       "no_suitable_unit",  "no unit in the area could ever fit the household") \
+    X(RF_OUT_PLACED_IMMEDIATELY,"placed_immediately","a fitting unit was free on arrival") \
+    X(RF_OUT_PLACED_AFTER_WAIT, "placed_after_wait", "waited, then placed")             \
+    X(RF_OUT_REFUSED_NO_SPACE,  "refused_no_space",  "fitting units exist but all were busy or down; did not wait") \
+    X(RF_OUT_ABANDONED,         "abandoned",         "waited and gave up")              \
+    X(RF_OUT_WAITING_AT_END,    "waiting_at_end",    "still waiting when the horizon ended")
+
+typedef enum {
+#define RF_OUT_ENUM(id, name, desc) id,
+    RF_OUTCOME_LIST(RF_OUT_ENUM)
+#undef RF_OUT_ENUM
+    RF_OUT_N
+} rf_outcome;
+
+/* Household groups; a household can be in several. */
+#define RF_GROUP_LIST(X)                                                  \
+    X(RF_G_WHEELCHAIR,   "wheelchair",   "needs wheelchair access")       \
+    X(RF_G_LARGE_FAMILY, "large_family", "more than 4 persons")           \
+    X(RF_G_OLDER_BOY,    "older_boy",    "a male child aged 12 or over")  \
+    X(RF_G_NRPF,         "nrpf",         "no recourse to public funds")   \
+    X(RF_G_MALE,         "male",         "male victim")                   \
+    X(RF_G_PET,          "pet",          "has a pet")                     \
+    X(RF_G_SPECIALIST,   "specialist",   "needs a specialist (BME / young women) service") \
+    X(RF_G_YOUNG,        "age_16_24",    "victim aged 16-24")             \
+    X(RF_G_HIGH_SUPPORT, "high_support", "high support needs")            \
+    X(RF_G_BME,          "bme",          "black and minority ethnic")
+
+typedef enum {
+#define RF_G_ENUM(id, name, desc) id,
+    RF_GROUP_LIST(RF_G_ENUM)
+#undef RF_G_ENUM
+    RF_G_N
+} rf_group;
+
+/* Which requirement left a household with no suitable unit anywhere: the one
+ * attribute whose removal would let some unit fit, or MULTIPLE. */
+#define RF_BLOCK_LIST(X)                                  \
+    X(RF_BLK_FAMILY_SIZE,  "family_size")                 \
+    X(RF_BLK_BOY_AGE,      "male_child_age")              \
+    X(RF_BLK_WHEELCHAIR,   "wheelchair")                  \
+    X(RF_BLK_NRPF,         "nrpf")                        \
+    X(RF_BLK_MALE,         "male_victim")                 \
+    X(RF_BLK_PET,          "pet")                         \
+    X(RF_BLK_SECURITY,     "night_security")              \
+    X(RF_BLK_HIGH_SUPPORT, "high_support")                \
+    X(RF_BLK_SPECIALISM,   "specialism")                  \
+    X(RF_BLK_AREA,         "area")                        \
+    X(RF_BLK_MULTIPLE,     "multiple")
+
+typedef enum {
+#define RF_BLK_ENUM(id, name) id,
+    RF_BLOCK_LIST(RF_BLK_ENUM)
+#undef RF_BLK_ENUM
+    RF_BLK_N
+} rf_block_reason;
+
+typedef struct {
+    uint64_t referrals;
+    uint64_t outcomes[RF_OUT_N];
+    uint64_t placed_within_7d, placed_within_28d;  /* among all referrals; immediate counts */
+    double wait_sum;                                /* days waited by placed households */
+} rf_group_result;
+
+typedef struct {
+    int units;                 /* units at t = 0 */
+    uint64_t placements;       /* placed into this service (after warm-up) */
+    uint64_t departures;
+    uint64_t early_exits;
+    uint64_t move_ons, timely_move_ons;
+    double occupied_days;      /* unit-days with a household in (support + move-on) */
+    double blocked_days;       /* unit-days held only by move-on delay */
+    double down_days;          /* unit-days in turnaround or maintenance */
+} rf_service_result;
+
+typedef struct {
+    uint64_t rep;
+    uint64_t events;           /* calendar events processed (whole run) */
+    uint64_t referrals;
+    uint64_t outcomes[RF_OUT_N];
+    uint64_t screened[RF_MAX_SCREEN];       /* by reason */
+    uint64_t no_suitable[RF_BLK_N];         /* by blocking attribute */
+    uint64_t placed_within_7d, placed_within_28d;
+    uint64_t departures, early_exits, move_ons, timely_move_ons;
+    double wait_mean, wait_p50, wait_p90;    /* days, over placed households (0 if immediate) */
+    double waiting_mean, waiting_max;        /* waiting list length */
+    double occupancy;          /* share of unit-days with a household in */
+    double blocked_share;      /* share of unit-days held by move-on delay */
+    double downtime_share;     /* share of unit-days in turnaround / maintenance */
+    double moveon_days;        /* bed-days lost to move-on delay */
+    int n_services;
+    rf_service_result services[RF_MAX_SERVICES];
+    rf_group_result groups[RF_G_N];
+    int n_months;              /* months recorded (<= RF_MONTHS_MAX) */
+    double monthly_occupied[RF_MONTHS_MAX]; /* mean units with a household in */
+    double monthly_waiting[RF_MONTHS_MAX];  /* mean waiting list length */
+} rf_result;
+
+const char *rf_outcome_name(rf_outcome o);
+const char *rf_outcome_description(rf_outcome o);
+const char *rf_group_name(rf_group g);
+const char *rf_group_description(rf_group g);
+const char *rf_block_name(rf_block_reason b);
+
+/* Scalar metrics derived from a record: the names users write in targets
+ * (`refused_no_space<=0.05`), summaries, and HDF5 columns.  Shares are of all
+ * referrals after warm-up unless the description says otherwise. */
+typedef struct {
+    const char *name;
+    const char *units;
+    const char *description;
+} rf_metric_info;
+
+size_t rf_metric_count(void);
+const rf_metric_info *rf_metric_at(size_t i);
+/* Index of a metric by name, -1 if unknown. */
+int rf_metric_find(const char *name);
+/* out[] receives rf_metric_count() values (NAN where undefined, e.g. a share
+ * of zero referrals). */
+void rf_result_metrics(const rf_result *r, double *out);
+
+#endif

@@ -1,0 +1,75 @@
+#include "sim_rng.h"
+
+#include <string.h>
+#include <Random123/philox.h>
+
+static inline void refill(sim_rng_state *st)
+{
+    philox4x64_ctr_t c = {{st->ctr[0], st->ctr[1], st->ctr[2], st->ctr[3]}};
+    philox4x64_key_t k = {{st->key[0], st->key[1]}};
+    philox4x64_ctr_t r = philox4x64(c, k);
+    memcpy(st->out, r.v, sizeof st->out);
+    /* 2^64 blocks per stream before the high words move: never reached. */
+    if (++st->ctr[0] == 0)
+        ++st->ctr[1];
+    st->idx = 0;
+}
+
+static inline uint64_t next64(sim_rng_state *st)
+{
+    if (st->idx >= 4)
+        refill(st);
+    return st->out[st->idx++];
+}
+
+static void philox_set(void *vstate, unsigned long seed)
+{
+    /* Only reached through gsl_rng_set; real streams use sim_stream_init. */
+    sim_rng_state *st = vstate;
+    memset(st, 0, sizeof *st);
+    st->key[0] = seed;
+    st->idx = 4;
+}
+
+static unsigned long philox_get(void *vstate)
+{
+    return (unsigned long)(next64(vstate) >> 32);
+}
+
+static double philox_get_double(void *vstate)
+{
+    return (double)(next64(vstate) >> 11) * 0x1.0p-53;
+}
+
+static const gsl_rng_type philox_type = {
+    "philox4x64-10", 0xffffffffUL, 0, sizeof(sim_rng_state),
+    philox_set, philox_get, philox_get_double,
+};
+const gsl_rng_type *sim_rng_philox = &philox_type;
+
+static void key_state(sim_rng_state *st, uint64_t seed, uint64_t rep, uint64_t stream_id)
+{
+    memset(st, 0, sizeof *st);
+    st->key[0] = seed;
+    st->key[1] = (rep << 32) | (stream_id & 0xffffffffu);
+    st->idx = 4;
+}
+
+void sim_stream_init(sim_stream *s, uint64_t seed, uint64_t rep, uint64_t stream_id)
+{
+    key_state(&s->st, seed, rep, stream_id);
+    s->rng.type = &philox_type;
+    s->rng.state = &s->st;
+}
+
+gsl_rng *sim_rng_alloc(uint64_t seed, uint64_t rep, uint64_t stream_id)
+{
+    gsl_rng *r = gsl_rng_alloc(sim_rng_philox);
+    if (r)
+        key_state(r->state, seed, rep, stream_id);
+    return r;
+}
+
+uint64_t sim_stream_u64(sim_stream *s) { return next64(&s->st); }
+
+double sim_stream_u01(sim_stream *s) { return (double)(next64(&s->st) >> 11) * 0x1.0p-53; }

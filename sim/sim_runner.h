@@ -1,0 +1,48 @@
+/* sim_runner: N independent replications of a model over OpenMP threads.
+ *
+ * The model is a function of (context, replication index) that fills one
+ * result record.  Its randomness must come only from streams keyed by
+ * (seed, replication, stream id) and the context must be read-only, so the
+ * record of replication r is the same bits whatever the thread count and the
+ * order the dynamic schedule hands replications out in.  Results land in
+ * results[r - first]: aggregation afterwards, in index order, is then
+ * deterministic too.
+ *
+ * Interruption: when *stop becomes non-zero (a signal handler may set it),
+ * replications not yet started are skipped; those running finish.  done[]
+ * tells which replications completed. */
+#ifndef SIM_RUNNER_H
+#define SIM_RUNNER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Fill *result for replication `rep`.  Return a sim_status. */
+typedef int (*sim_rep_fn)(const void *ctx, uint64_t rep, void *result);
+
+/* Called with the number of completed replications, at most once per
+ * completion, serialised (never two at once), from any thread. */
+typedef void (*sim_progress_fn)(void *user, size_t done, size_t total);
+
+typedef struct {
+    uint64_t first_rep;        /* replication index of results[0] */
+    size_t n_reps;
+    size_t result_size;        /* bytes per result record */
+    int threads;               /* <= 0: all available cores */
+    sim_progress_fn progress;  /* may be NULL */
+    void *progress_user;
+    volatile sig_atomic_t *stop; /* may be NULL */
+} sim_runner_cfg;
+
+/* Run replications first_rep .. first_rep+n_reps-1.  results holds n_reps
+ * records; done (may be NULL) receives 1 for each completed replication.
+ * Returns SIM_OK, SIM_EINTR if stopped early, or the status of the failing
+ * replication with the lowest index (its index in *failed_rep if non-NULL). */
+int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
+                   void *results, unsigned char *done, uint64_t *failed_rep);
+
+/* Threads that sim_runner_run would use for `threads` (<= 0 means all). */
+int sim_runner_threads(int threads);
+
+#endif

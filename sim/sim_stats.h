@@ -1,0 +1,77 @@
+/* sim_stats: streaming statistics whose memory does not grow with the horizon.
+ *
+ *  - sim_welford: count, mean, variance (Welford), min, max; mergeable.
+ *  - sim_level: time-weighted average and maximum of a piecewise-constant
+ *    level (occupancy, queue length).
+ *  - sim_hist: fixed-bin histogram with interpolated quantiles.
+ *  - sim_summarize: mean, sd, 95% CI half-width (Student t, GSL) and
+ *    p10/p50/p90 across replications.
+ * All are plain structs owned by the caller; none allocates. */
+#ifndef SIM_STATS_H
+#define SIM_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint64_t n;
+    double mean, m2, min, max;
+} sim_welford;
+
+void sim_welford_reset(sim_welford *w);
+void sim_welford_add(sim_welford *w, double x);
+/* a += b (Chan et al. pairwise update). */
+void sim_welford_merge(sim_welford *a, const sim_welford *b);
+/* Sample variance (n-1); 0 when n < 2. */
+double sim_welford_var(const sim_welford *w);
+double sim_welford_sd(const sim_welford *w);
+
+typedef struct {
+    double t0;      /* start of the observation window */
+    double t_last;  /* time of the last change */
+    double level;   /* current level */
+    double area;    /* integral of the level over [t0, t_last] */
+    double max;     /* largest level seen in the window */
+} sim_level;
+
+/* Start observing at time t with the current level. */
+void sim_level_reset(sim_level *l, double t, double level);
+/* The level becomes `level` at time t (t >= t_last). */
+void sim_level_set(sim_level *l, double t, double level);
+static inline void sim_level_add(sim_level *l, double t, double delta)
+{
+    sim_level_set(l, t, l->level + delta);
+}
+/* Time average over [t0, t_end]; the current level if the window is empty. */
+double sim_level_mean(const sim_level *l, double t_end);
+/* Integral over [t0, t_end]. */
+double sim_level_area(const sim_level *l, double t_end);
+
+#define SIM_HIST_MAXBINS 1024
+typedef struct {
+    double lo, width;        /* bin i covers [lo + i*width, lo + (i+1)*width) */
+    uint32_t nbins;
+    uint64_t n;              /* observations, including clamped ones */
+    uint64_t counts[SIM_HIST_MAXBINS];
+} sim_hist;
+
+/* nbins <= SIM_HIST_MAXBINS.  Values outside the range go to the end bins. */
+void sim_hist_init(sim_hist *h, double lo, double hi, uint32_t nbins);
+void sim_hist_add(sim_hist *h, double x);
+/* p in [0,1]; linear inside the bin; NAN when empty. */
+double sim_hist_quantile(const sim_hist *h, double p);
+
+typedef struct {
+    size_t n;
+    double mean, sd, ci95;   /* ci95: half-width; NAN when n < 2 */
+    double p10, p50, p90, min, max;
+} sim_summary;
+
+/* Summary of n values (NaNs are skipped and not counted).  `work` must hold
+ * n doubles (it receives the sorted values); x is not modified. */
+void sim_summarize(const double *x, size_t n, double *work, sim_summary *out);
+
+/* Two-sided 95% Student t quantile for `dof` degrees of freedom. */
+double sim_t975(size_t dof);
+
+#endif
