@@ -1,0 +1,132 @@
+/* Streaming statistics agree with GSL's batch statistics and with hand values. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "sim_dist.h"
+#include "sim_rng.h"
+#include "sim_stats.h"
+#include "sim_status.h"
+
+Test(stats, welford_matches_gsl_and_merges)
+{
+    enum { N = 10000 };
+    static double x[N];
+    sim_stream s;
+    sim_stream_init(&s, 11, 0, 0);
+    sim_welford all, a, b;
+    sim_welford_reset(&all);
+    sim_welford_reset(&a);
+    sim_welford_reset(&b);
+    for (int i = 0; i < N; i++) {
+        x[i] = 1e6 + sim_stream_u01(&s);      /* large offset: naive sums would lose digits */
+        sim_welford_add(&all, x[i]);
+        sim_welford_add(i < 3000 ? &a : &b, x[i]);
+    }
+    double m = gsl_stats_mean(x, 1, N), v = gsl_stats_variance_m(x, 1, N, m);
+    cr_assert_float_eq(all.mean, m, 1e-12 * m);
+    cr_assert_float_eq(sim_welford_var(&all), v, 1e-9 * v + 1e-12);
+    sim_welford_merge(&a, &b);
+    cr_assert_eq(a.n, (uint64_t)N);
+    cr_assert_float_eq(a.mean, m, 1e-12 * m);
+    cr_assert_float_eq(sim_welford_var(&a), v, 1e-8 * v);
+    cr_assert_eq(a.min, all.min);
+    cr_assert_eq(a.max, all.max);
+}
+
+Test(stats, level_time_average)
+{
+    sim_level l;
+    sim_level_reset(&l, 10, 2);          /* 2 over [10,12) */
+    sim_level_set(&l, 12, 5);            /* 5 over [12,13) */
+    sim_level_add(&l, 13, -4);           /* 1 over [13,20] */
+    cr_assert_float_eq(sim_level_area(&l, 20), 2 * 2 + 5 * 1 + 1 * 7, 1e-12);
+    cr_assert_float_eq(sim_level_mean(&l, 20), 16.0 / 10, 1e-12);
+    cr_assert_eq(l.max, 5);
+}
+
+Test(stats, histogram_quantiles_of_a_uniform)
+{
+    sim_hist h;
+    sim_hist_init(&h, 0, 100, 1000);
+    for (int i = 0; i < 100000; i++)
+        sim_hist_add(&h, (i + 0.5) / 1000.0);      /* uniform on [0,100) */
+    cr_assert_float_eq(sim_hist_quantile(&h, 0.5), 50, 0.1);
+    cr_assert_float_eq(sim_hist_quantile(&h, 0.9), 90, 0.1);
+    sim_hist_add(&h, 1e9);                         /* clamped to the top bin, still counted */
+    cr_assert_eq(h.n, 100001u);
+}
+
+Test(stats, summary_ci_uses_student_t)
+{
+    double x[] = {1, 2, 3, 4, 5, NAN}, w[6];
+    sim_summary s;
+    sim_summarize(x, 6, w, &s);
+    cr_assert_eq(s.n, 5u);
+    cr_assert_float_eq(s.mean, 3, 1e-12);
+    cr_assert_float_eq(s.sd, sqrt(2.5), 1e-12);
+    /* t_{0.975,4} = 2.776445 */
+    cr_assert_float_eq(s.ci95, 2.776445 * sqrt(2.5) / sqrt(5), 1e-5);
+    cr_assert_float_eq(s.p50, 3, 1e-12);
+    cr_assert_float_eq(s.p10, 1.4, 1e-12);
+    double one[] = {7};
+    sim_summarize(one, 1, w, &s);
+    cr_assert(isnan(s.ci95), "one replication has no confidence interval");
+}
+
+static double sample_mean(const sim_dist *d, int n, uint64_t seed, double *var)
+{
+    sim_stream s;
+    sim_stream_init(&s, seed, 0, 0);
+    sim_welford w;
+    sim_welford_reset(&w);
+    for (int i = 0; i < n; i++)
+        sim_welford_add(&w, sim_dist_draw(d, &s.rng));
+    *var = sim_welford_var(&w);
+    return w.mean;
+}
+
+Test(dist, every_kind_has_the_configured_mean_and_sd)
+{
+    sim_dist ds[] = {
+        {.kind = SIM_DIST_EXP, .mean = 30},
+        {.kind = SIM_DIST_LOGNORMAL, .mean = 120, .sd = 90},
+        {.kind = SIM_DIST_GAMMA, .mean = 60, .sd = 20},
+        {.kind = SIM_DIST_WEIBULL, .mean = 100, .sd = 50},
+        {.kind = SIM_DIST_UNIFORM, .min = 2, .max = 8},
+        {.kind = SIM_DIST_EMPIRICAL, .n = 3, .values = {0, 10, 40}, .weights = {2, 1, 1}},
+        {.kind = SIM_DIST_CONST, .mean = 4},
+    };
+    /* empirical: E[X] = (0*2 + 10 + 40)/4 = 12.5, E[X^2] = (100 + 1600)/4 = 425 */
+    double sds[] = {30, 90, 20, 50, 6 / sqrt(12), sqrt(425 - 12.5 * 12.5), 0};
+    enum { N = 200000 };
+    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) {
+        cr_assert_eq(sim_dist_prepare(&ds[i]), SIM_OK, "kind %s", sim_dist_kind_name(ds[i].kind));
+        double var, m = sample_mean(&ds[i], N, 100 + i, &var);
+        double want = sim_dist_mean(&ds[i]);
+        double tol = 4 * sds[i] / sqrt(N) + 1e-12;
+        cr_assert_lt(fabs(m - want), tol, "%s: mean %g vs %g", sim_dist_kind_name(ds[i].kind), m, want);
+        cr_assert_lt(fabs(sqrt(var) - sds[i]), 0.03 * sds[i] + 1e-12, "%s: sd %g vs %g",
+                     sim_dist_kind_name(ds[i].kind), sqrt(var), sds[i]);
+    }
+}
+
+Test(dist, quantile_inverts_cdf_and_bad_parameters_are_refused)
+{
+    sim_dist d = {.kind = SIM_DIST_LOGNORMAL, .mean = 50, .sd = 40};
+    cr_assert_eq(sim_dist_prepare(&d), SIM_OK);
+    for (double u = 0.05; u < 1; u += 0.1)
+        cr_assert_float_eq(sim_dist_cdf(&d, sim_dist_quantile(&d, u)), u, 1e-9);
+    sim_dist bad[] = {
+        {.kind = SIM_DIST_EXP, .mean = -1},
+        {.kind = SIM_DIST_LOGNORMAL, .mean = 10, .sd = 0},
+        {.kind = SIM_DIST_UNIFORM, .min = 5, .max = 1},
+        {.kind = SIM_DIST_EMPIRICAL, .n = 2, .values = {1, 2}, .weights = {0, 0}},
+        {.kind = SIM_DIST_EMPIRICAL, .n = 0},
+        {.kind = SIM_DIST_GAMMA, .mean = NAN, .sd = 1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(sim_dist_prepare(&bad[i]), SIM_ERANGE, "case %zu", i);
+    cr_assert_eq(sim_dist_kind_parse("weibull"), SIM_DIST_WEIBULL);
+    cr_assert_eq(sim_dist_kind_parse("normal"), -1);
+}
