@@ -63,22 +63,18 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD_DIR)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BUILD_DIR)/tests/bench/rsbench
-PROGRAM  := refugesim
+PROGRAM  := refugesim$(if $(filter 1,$(MPI)),-mpi)
 
 .PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz
 .DELETE_ON_ERROR:
 
 all: $(PROGRAM)
 
-# The program sits at the top level for release builds so README commands stay short.
+# Release binaries sit at the top level so README commands stay short:
+# ./refugesim, or ./refugesim-mpi for the MPI build.
 ifeq ($(BUILD),release)
-ifeq ($(MPI),1)
-$(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
-	cp $< $(PROGRAM)-mpi && ln -sf $(PROGRAM)-mpi $(PROGRAM)
-else
 $(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
 	cp $< $@
-endif
 else
 $(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
 endif
@@ -157,7 +153,7 @@ install: $(PROGRAM)
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/refugesim/scenarios/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/$(PROGRAM)
+	rm -f $(DESTDIR)$(BINDIR)/refugesim $(DESTDIR)$(BINDIR)/refugesim-mpi
 	rm -rf $(DESTDIR)$(PREFIX)/share/refugesim
 
 clean:

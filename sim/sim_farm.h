@@ -1,0 +1,40 @@
+/* sim_farm: hand independent tasks (sweep points, chunks of replications) to
+ * MPI ranks with dynamic load balancing; rank 0 collects every result.
+ *
+ * Built without MPI (the default), or run on one rank, it simply runs the
+ * tasks in order on the calling process.  With MPI and K > 1 ranks, rank 0
+ * is the master: it hands a task to whichever worker is free and passes each
+ * result, in completion order, to `done`.  A task's result must depend only
+ * on its index, so the collected results are the same bits whatever the
+ * number of ranks.  Tasks use OpenMP threads inside; all MPI calls are made
+ * from the main thread (MPI_THREAD_FUNNELED). */
+#ifndef SIM_FARM_H
+#define SIM_FARM_H
+
+#include <signal.h>
+#include <stddef.h>
+
+/* Compute task `task` into out[0 .. out_size).  Returns a sim_status. */
+typedef int (*sim_task_fn)(void *user, size_t task, void *out);
+/* Rank 0 only: task finished with `status`; out holds its result if SIM_OK. */
+typedef void (*sim_task_done_fn)(void *user, size_t task, int status, const void *out);
+
+/* Both are harmless without MPI.  init must come before any other call. */
+int sim_farm_init(int *argc, char ***argv);
+void sim_farm_finalize(void);
+int sim_farm_rank(void);
+int sim_farm_size(void);
+/* Abort every rank (MPI) or exit (serial) with `code`. */
+void sim_farm_abort(int code);
+/* Broadcast a status from rank 0 so every rank takes the same branch. */
+int sim_farm_bcast_int(int value);
+
+/* Run tasks 0..n_tasks-1 except those with skip[i] != 0 (skip may be NULL).
+ * Every rank must call it with the same n_tasks, out_size and skip.
+ * When *stop becomes non-zero no new task starts.  Returns SIM_OK, SIM_EINTR
+ * when stopped early, SIM_EIO on a communication failure, or the first
+ * failing task's status (on rank 0; workers return SIM_OK). */
+int sim_farm_run(size_t n_tasks, size_t out_size, const unsigned char *skip, sim_task_fn fn,
+                 sim_task_done_fn done, void *user, volatile sig_atomic_t *stop);
+
+#endif
