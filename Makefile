@@ -39,14 +39,18 @@ else ifeq ($(BUILD),debug)
 else ifeq ($(BUILD),asan)
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
   SAN_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(BUILD),fuzz)
+  CC  := clang
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+  SAN_LDFLAGS := -fsanitize=address,undefined
 else ifeq ($(BUILD),tsan)
   OPT := -O1 -g -fsanitize=thread
   SAN_LDFLAGS := -fsanitize=thread
 else
-  $(error BUILD must be release, debug, asan or tsan)
+  $(error BUILD must be release, debug, asan, tsan or fuzz)
 endif
 
-CPPFLAGS += -I. -Isim -Imodels -Ianalysis -Icli $(MPI_CPPFLAGS) \
+CPPFLAGS += -I. -Itests -Isim -Imodels -Ianalysis -Icli $(MPI_CPPFLAGS) \
             -DRS_VERSION='"$(VERSION)"' -DRS_GIT_COMMIT='"$(GITREV)"' \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP
@@ -65,7 +69,7 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BUILD_DIR)/tests/bench/rsbench
 PROGRAM  := refugesim$(if $(filter 1,$(MPI)),-mpi)
 
-.PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz
+.PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(PROGRAM)
@@ -117,6 +121,33 @@ tsan:
 bench: $(BENCH_BIN) $(BUILD_DIR)/$(PROGRAM)
 	RS_ROOT=$(CURDIR) $(BENCH_BIN) $(BENCH_ARGS)
 
+# Fuzzing (libFuzzer, clang): every tests/fuzz/fuzz_*.c is one target, run for
+# FUZZ_SECONDS each from the seed corpus tests/fuzz/corpus/<target>/ (plus
+# the shipped scenarios for scenario targets).  New crashers land in
+# tests/fuzz/crashes/; copy them to tests/fuzz/regressions/<target>/ once
+# fixed so `make test` replays them for ever.
+FUZZ_SECONDS ?= 20
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/tests/fuzz/%)
+fuzz:
+	$(MAKE) BUILD=fuzz fuzz-build
+	@mkdir -p tests/fuzz/crashes build/fuzz/corpus
+	@for b in $(FUZZ_BIN); do t=$$(basename $$b); c=build/fuzz/corpus/$$t; mkdir -p $$c; \
+	  cp -n tests/fuzz/corpus/$$t/* $$c/ 2>/dev/null || true; \
+	  case $$t in *scenario*|*set*) cp -n scenarios/*.yaml $$c/ 2>/dev/null || true;; esac; \
+	  echo "== fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	  $$b -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	      -artifact_prefix=tests/fuzz/crashes/$$t- $$c > build/fuzz/$$t.log 2>&1; st=$$?; \
+	  grep -E '^Done|^#[0-9]+ *DONE' build/fuzz/$$t.log | tail -n 1; \
+	  if [ $$st -ne 0 ]; then tail -n 40 build/fuzz/$$t.log; echo "fuzz target $$t FAILED"; exit 1; fi; \
+	done
+ifeq ($(BUILD),fuzz)
+fuzz-build: $(FUZZ_BIN)
+build/fuzz/tests/fuzz/%: tests/fuzz/%.c $(BUILD_DIR)/librefugesim.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD_DIR)/librefugesim.a $(LDLIBS)
+endif
+
 # sim/ is a generic engine: it must never include a model or analysis header.
 lint:
 	@! grep -nE '#include *"(rf_|an_|cli_|mq_)' sim/*.c sim/*.h || { echo "sim/ includes a model header"; exit 1; }
@@ -133,8 +164,10 @@ deps:
 	[ -f /usr/include/Random123/philox.h ] || missing="$$missing librandom123-dev"; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
 	/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || missing="$$missing python3-h5py"; \
-	if [ "$(MPI)" = 1 ] || [ -n "$(WITH_MPI)" ]; then \
-	  command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev openmpi-bin"; fi; \
+	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev openmpi-bin"; \
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' > /tmp/rs-fuzz-probe.c; \
+	clang -fsanitize=fuzzer -fopenmp -o /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c >/dev/null 2>&1 \
+	  || missing="$$missing clang libclang-rt-14-dev libomp-14-dev"; rm -f /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
