@@ -853,15 +853,18 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
 static int run(model *m)
 {
     const rf_params *p = m->p;
-    int rc = initial_state(m);
-    for (int i = 0; i < m->n_units && !rc && p->outage_interval.kind != SIM_DIST_NONE; i++)
-        rc = sim_cal_schedule(m->cal, sim_dist_draw(&p->outage_interval, &m->units[i].rng.rng),
-                              EV_OUTAGE_DUE, (uint32_t)i, 0);
+    /* The end and the warm-up go first: FIFO on equal times then makes
+     * anything due exactly at the end fall outside the run, and the window
+     * open before anything due exactly at its start. */
+    int rc = sim_cal_schedule(m->cal, m->end, EV_END, 0, 0);
     if (!rc)
         rc = m->warmup > 0 ? sim_cal_schedule(m->cal, m->warmup, EV_WARMUP_END, 0, 0)
                            : start_window(m, 0);
     if (!rc)
-        rc = sim_cal_schedule(m->cal, m->end, EV_END, 0, 0);
+        rc = initial_state(m);
+    for (int i = 0; i < m->n_units && !rc && p->outage_interval.kind != SIM_DIST_NONE; i++)
+        rc = sim_cal_schedule(m->cal, sim_dist_draw(&p->outage_interval, &m->units[i].rng.rng),
+                              EV_OUTAGE_DUE, (uint32_t)i, 0);
     if (!rc)
         rc = schedule_next_arrival(m, 0);
 
