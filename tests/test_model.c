@@ -191,3 +191,88 @@ Test(model_theory, erlang_a_and_littles_law)
     cr_expect(fabs(w_little.mean) <= 4 * sim_welford_sd(&w_little) / se + 1e-3,
               "Little: L - lambda W = %g", w_little.mean);
 }
+
+/* Referrals per month of the run, over every replication. */
+typedef struct {
+    double per_month[36];
+} month_counts;
+
+static void count_referral(void *user, const rf_outcome_info *e)
+{
+    int m = (int)(e->referred / (365.0 / 12));
+    if (m >= 0 && m < 36)
+        ((month_counts *)user)->per_month[m]++;
+}
+
+/* Non-homogeneous Poisson arrivals by thinning: each month's count is
+ * Poisson with mean per_year/365 * s[m mod 12] * integral of (1+g)^(t/365). */
+Test(model_theory, growth_and_seasonality)
+{
+    rf_params p;
+    rf_params_init(&p);
+    rf_params_add_service(&p, "s", 5, sim_dist_exp(30));
+    p.per_year = 789;
+    p.growth = 0.1;
+    const double s[12] = {0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.5, 1.3, 1.1, 0.9, 0.7, 0.5};
+    memcpy(p.seasonality, s, sizeof s);
+    p.horizon = 3 * 365;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    const int reps = 30;
+    month_counts c = {{0}};
+    rf_model_hooks hooks = {count_referral, &c};
+    for (int i = 0; i < reps; i++) {
+        rf_result r;
+        cr_assert_eq(rf_model_run_ex(&p, (uint64_t)i, &r, &hooks), SIM_OK);
+    }
+    double L = 365.0 / 12, k = log(1 + p.growth) / 365;
+    for (int m = 0; m < 36; m++) {
+        double integral = (exp(k * (m + 1) * L) - exp(k * m * L)) / k;
+        double expect = reps * p.per_year / 365 * s[m % 12] * integral;
+        cr_expect(fabs(c.per_month[m] - expect) <= 4 * sqrt(expect),
+                  "month %d: %g referrals, expected %g", m, c.per_month[m], expect);
+    }
+}
+
+typedef struct {
+    sim_welford high, other;
+} risk_waits;
+
+static void wait_by_risk(void *user, const rf_outcome_info *e)
+{
+    risk_waits *w = user;
+    if (e->outcome == RF_OUT_PLACED_AFTER_WAIT || e->outcome == RF_OUT_PLACED_IMMEDIATELY)
+        sim_welford_add(e->household->high_risk ? &w->high : &w->other, e->t - e->referred);
+}
+
+/* Priority for high risk: with the list served high-risk first, they wait
+ * far less than the rest in every replication; with FIFO the per-replication
+ * difference of mean waits is zero within 4 standard errors. */
+Test(model_theory, high_risk_priority)
+{
+    rf_params p;
+    tm_loss_system(&p, 5, 4.5, sim_dist_exp(30), 30);
+    p.p_wait = 1;
+    p.mix.p_high_risk = 0.3;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    for (int v = 0; v < 2; v++) {
+        p.priority = v ? RF_PRIORITY_HIGH_RISK : RF_PRIORITY_FIFO;
+        sim_welford diff;
+        sim_welford_reset(&diff);
+        const size_t reps = 10;
+        for (uint64_t i = 0; i < reps; i++) {
+            risk_waits w;
+            sim_welford_reset(&w.high);
+            sim_welford_reset(&w.other);
+            rf_model_hooks hooks = {wait_by_risk, &w};
+            rf_result r;
+            cr_assert_eq(rf_model_run_ex(&p, i, &r, &hooks), SIM_OK);
+            if (v)
+                cr_expect_lt(w.high.mean, 0.5 * w.other.mean, "rep %lu: high %g other %g",
+                             (unsigned long)i, w.high.mean, w.other.mean);
+            sim_welford_add(&diff, w.high.mean - w.other.mean);
+        }
+        if (!v)
+            cr_expect(fabs(diff.mean) <= 4 * sim_welford_sd(&diff) / sqrt((double)reps),
+                      "FIFO: high - other = %g +- %g", diff.mean, sim_welford_sd(&diff));
+    }
+}
