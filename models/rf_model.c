@@ -1,0 +1,927 @@
+#include "rf_model.h"
+#include "sim_calendar.h"
+#include "sim_rng.h"
+#include "sim_stats.h"
+#include "sim_status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MONTH_DAYS (365.0 / 12)
+#define WAIT_HIST_DAYS 730
+#define MAX_BLOCK_UNITS 65535
+
+enum { EV_ARRIVAL, EV_RENEGE, EV_SUPPORT_END, EV_MOVEON_END, EV_TURNAROUND_END,
+       EV_OUTAGE_DUE, EV_OUTAGE_END, EV_WARMUP_END, EV_MONTH, EV_END };
+
+enum { U_FREE, U_SUPPORT, U_MOVEON, U_TURNAROUND, U_OUTAGE };
+
+/* Which of a referral's uniforms drives what.  The household stream always
+ * yields RF_HH_UNIFORMS per referral, so adding a mechanism never shifts the
+ * numbers another mechanism sees. */
+enum {
+    UX_SCREEN, UX_ADULTS, UX_CHILDREN, UX_WHEELCHAIR, UX_NRPF, UX_MALE, UX_PET, UX_BME,
+    UX_YOUNG, UX_SPECIALIST, UX_HIGH_SUPPORT, UX_HIGH_RISK, UX_SECURITY, UX_OUTSIDE,
+    UX_WANTS_AREA, UX_AREA, UX_WAIT, UX_PATIENCE, UX_STAY, UX_EARLY, UX_EARLY_T,
+    UX_MOVEON, UX_NRPF_CASE, UX_CHILD0, /* one per child: sex, then age by rescaling */
+    UX_END = UX_CHILD0 + RF_MAX_CHILDREN
+};
+_Static_assert(UX_END <= RF_HH_UNIFORMS, "household uniforms");
+
+enum { LIST_HIGH, LIST_NORMAL };
+
+/* A household between referral and its outcome. */
+typedef struct {
+    rf_household h;
+    uint64_t number;
+    double referred, wait_start, patience;
+    double u_stay, u_early, u_early_t, u_moveon;
+    double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
+    int screened;                         /* reason, -1 none */
+    bool will_wait, counted;
+    /* waiting-list pool bookkeeping */
+    uint32_t gen;
+    int prev, next, list;
+} hh_rec;
+
+typedef struct {
+    sim_stream rng;
+    int type, pos;             /* pos: index in its type's free stack, -1 if not there */
+    int state;
+    bool outage_due, early;
+    double since, moveon;
+} unit_t;
+
+typedef struct {
+    const rf_params *p;
+    const rf_model_hooks *hooks;
+    rf_result *res;
+    sim_calendar *cal;
+    sim_stream arr, hhs, init;
+    double warmup, end;
+    double lambda_max;
+    uint64_t n_referred;
+
+    int n_types;
+    rf_unit_type types[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    int order[RF_MAX_SERVICES * RF_MAX_BLOCKS];  /* matching order */
+    int first[RF_MAX_SERVICES * RF_MAX_BLOCKS];  /* first global unit of a type */
+    int count[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    int n_free[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    int n_units;
+    unit_t *units;
+    int *free_stack;           /* type k's free units at [first[k], first[k] + n_free[k]) */
+
+    hh_rec *pool;
+    int pool_cap, pool_free;
+    int head[2], tail[2];
+    int n_waiting;
+
+    sim_level occ, wait, m_occ, m_wait;
+    double month_start;
+    uint64_t n_waits, n_zero_waits;
+    double wait_sum;
+    sim_hist waits;            /* positive waits */
+} model;
+
+static int validate(const rf_params *p)
+{
+    if (!(isfinite(p->horizon) && p->horizon > 0) || !(isfinite(p->warmup) && p->warmup >= 0)
+        || !(isfinite(p->per_year) && p->per_year >= 0) || !(p->growth > -1 && isfinite(p->growth)))
+        return SIM_EINVAL;
+    for (int m = 0; m < 12; m++)
+        if (!(isfinite(p->seasonality[m]) && p->seasonality[m] >= 0))
+            return SIM_EINVAL;
+    if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
+        return SIM_EINVAL;
+    double q = 0;
+    for (int i = 0; i < p->n_screen; i++) {
+        if (!(p->screen[i].prob >= 0))
+            return SIM_EINVAL;
+        q += p->screen[i].prob;
+    }
+    if (q > 1 + 1e-12)
+        return SIM_EINVAL;
+    const rf_household_mix *x = &p->mix;
+    const double probs[] = {p->p_wait, x->p_child_male, x->p_wheelchair, x->p_nrpf, x->p_male,
+                            x->p_pet, x->p_bme, x->p_young, x->p_needs_specialist,
+                            x->p_high_support, x->p_high_risk, x->p_needs_security,
+                            x->p_outside_area, x->p_wants_area};
+    for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++)
+        if (!(probs[i] >= 0 && probs[i] <= 1))
+            return SIM_EINVAL;
+    if (p->n_areas < 1 || p->n_areas > RF_MAX_AREAS || p->n_services < 0
+        || p->n_services > RF_MAX_SERVICES || p->max_waiting < 0)
+        return SIM_EINVAL;
+    for (int a = 0; a < p->n_areas; a++)
+        if (!(p->mix.area_weights[a] >= 0))
+            return SIM_EINVAL;
+    int occupants[RF_MAX_SERVICES] = {0};
+    if (p->n_initial_occupants < 0 || p->n_initial_occupants > RF_MAX_INITIAL
+        || p->n_initial_waiting < 0 || p->n_initial_waiting > RF_MAX_INITIAL)
+        return SIM_EINVAL;
+    for (int i = 0; i < p->n_initial_occupants; i++) {
+        const rf_initial_occupant *o = &p->initial_occupants[i];
+        if (o->service < 0 || o->service >= p->n_services || !(o->days_stayed >= 0))
+            return SIM_EINVAL;
+        occupants[o->service]++;
+    }
+    for (int i = 0; i < p->n_initial_waiting; i++)
+        if (!(p->initial_waiting_days[i] >= 0))
+            return SIM_EINVAL;
+    for (int s = 0; s < p->n_services; s++) {
+        const rf_service *sv = &p->services[s];
+        if (sv->n_blocks < 0 || sv->n_blocks > RF_MAX_BLOCKS
+            || !(sv->p_early_exit >= 0 && sv->p_early_exit <= 1))
+            return SIM_EINVAL;
+        int units = 0;
+        for (int b = 0; b < sv->n_blocks; b++) {
+            const rf_unit_block *bl = &sv->blocks[b];
+            if (bl->count < 0 || bl->count > MAX_BLOCK_UNITS || bl->largest_family < 1
+                || bl->area < 0 || bl->area >= p->n_areas)
+                return SIM_EINVAL;
+            units += bl->count;
+        }
+        if (occupants[s] > units)
+            return SIM_EINVAL;
+    }
+    if (p->outage_interval.kind != SIM_DIST_NONE && !(sim_dist_mean(&p->outage_interval) > 0))
+        return SIM_EINVAL;
+    if (p->trace) {
+        if (p->trace->n < 0 || (p->trace->n > 0 && !p->trace->rows))
+            return SIM_EINVAL;
+        for (int i = 0; i < p->trace->n; i++) {
+            const rf_trace_row *r = &p->trace->rows[i];
+            if (!(r->day >= 0) || (i > 0 && r->day < p->trace->rows[i - 1].day)
+                || r->screened_out >= p->n_screen || r->area >= p->n_areas)
+                return SIM_EINVAL;
+        }
+    }
+    return SIM_OK;
+}
+
+/* ---- arrivals ---------------------------------------------------------- */
+
+static double rate_at(const rf_params *p, double t)
+{
+    double x = t - p->warmup;
+    double r = p->per_year / 365;
+    if (p->growth != 0)
+        r *= pow(1 + p->growth, x / 365);
+    double m = fmod(x, 365);
+    if (m < 0)
+        m += 365;
+    int mi = (int)(m / MONTH_DAYS);
+    return r * p->seasonality[mi > 11 ? 11 : mi];
+}
+
+static double max_rate(const rf_params *p)
+{
+    double smax = 0;
+    for (int m = 0; m < 12; m++)
+        smax = fmax(smax, p->seasonality[m]);
+    double g = p->growth != 0 ? fmax(pow(1 + p->growth, -p->warmup / 365),
+                                     pow(1 + p->growth, p->horizon / 365)) : 1;
+    return p->per_year / 365 * g * smax;
+}
+
+/* Thinning: candidates at the maximum rate, each kept with rate(t)/max. */
+static int schedule_next_arrival(model *m, double now)
+{
+    const rf_params *p = m->p;
+    if (p->trace) {
+        uint64_t k = m->n_referred;
+        if (k >= (uint64_t)p->trace->n)
+            return SIM_OK;
+        double t = m->warmup + p->trace->rows[k].day;
+        return t < m->end ? sim_cal_schedule(m->cal, t, EV_ARRIVAL, 0, 0) : SIM_OK;
+    }
+    if (!(m->lambda_max > 0))
+        return SIM_OK;
+    double t = now;
+    for (;;) {
+        t -= log1p(-sim_stream_u01(&m->arr)) / m->lambda_max;
+        double u = sim_stream_u01(&m->arr);
+        if (t >= m->end)
+            return SIM_OK;
+        if (u * m->lambda_max < rate_at(p, t))
+            return sim_cal_schedule(m->cal, t, EV_ARRIVAL, 0, 0);
+    }
+}
+
+/* ---- households -------------------------------------------------------- */
+
+static int rounded(const sim_dist *d, double u)
+{
+    double v = floor(sim_dist_quantile(d, u) + 0.5);
+    return v > 1e6 ? 1000000 : (int)v;
+}
+
+static void draw_household(const rf_params *p, const double *u, hh_rec *r)
+{
+    const rf_household_mix *x = &p->mix;
+    rf_household *h = &r->h;
+    memset(h, 0, sizeof *h);
+    h->adults = rounded(&x->adults, u[UX_ADULTS]);
+    if (h->adults < 1)
+        h->adults = 1;
+    h->children = rounded(&x->children, u[UX_CHILDREN]);
+    if (h->children > RF_MAX_CHILDREN)
+        h->children = RF_MAX_CHILDREN;
+    h->oldest_boy = -1;
+    for (int i = 0; i < h->children; i++) {
+        double v = u[UX_CHILD0 + i];
+        if (v < x->p_child_male) {
+            /* v / p is again uniform and independent of the sex draw. */
+            int age = (int)sim_dist_quantile(&x->child_age, v / x->p_child_male);
+            if (age > h->oldest_boy)
+                h->oldest_boy = age;
+        }
+    }
+    h->wheelchair = u[UX_WHEELCHAIR] < x->p_wheelchair;
+    h->nrpf = u[UX_NRPF] < x->p_nrpf;
+    h->male = u[UX_MALE] < x->p_male;
+    h->pet = u[UX_PET] < x->p_pet;
+    h->bme = u[UX_BME] < x->p_bme;
+    h->young = u[UX_YOUNG] < x->p_young;
+    h->needs_specialist = (h->bme || h->young) && u[UX_SPECIALIST] < x->p_needs_specialist;
+    h->high_support = u[UX_HIGH_SUPPORT] < x->p_high_support;
+    h->high_risk = u[UX_HIGH_RISK] < x->p_high_risk;
+    h->needs_security = u[UX_SECURITY] < x->p_needs_security;
+    h->outside_area = u[UX_OUTSIDE] < x->p_outside_area;
+    h->area = -1;
+    if (u[UX_WANTS_AREA] < x->p_wants_area) {
+        double total = 0;
+        for (int a = 0; a < p->n_areas; a++)
+            total += x->area_weights[a];
+        if (total > 0) {
+            double c = 0, target = u[UX_AREA] * total;
+            for (int a = 0; a < p->n_areas && h->area < 0; a++) {
+                c += x->area_weights[a];
+                if (target < c)
+                    h->area = a;
+            }
+            for (int a = p->n_areas - 1; h->area < 0; a--)  /* rounding at the top */
+                if (x->area_weights[a] > 0)
+                    h->area = a;
+        } else {
+            h->area = (int)(u[UX_AREA] * p->n_areas);
+        }
+    }
+    h->nrpf_u = u[UX_NRPF_CASE];
+
+    r->screened = -1;
+    double c = 0;
+    for (int i = 0; i < p->n_screen; i++) {
+        c += p->screen[i].prob;
+        if (u[UX_SCREEN] < c) {
+            r->screened = i;
+            break;
+        }
+    }
+    r->will_wait = u[UX_WAIT] < p->p_wait;
+    r->patience = p->patience.kind == SIM_DIST_NONE ? INFINITY
+                                                    : sim_dist_quantile(&p->patience, u[UX_PATIENCE]);
+    r->u_stay = u[UX_STAY];
+    r->u_early = u[UX_EARLY];
+    r->u_early_t = u[UX_EARLY_T];
+    r->u_moveon = u[UX_MOVEON];
+    r->stay_fixed = r->moveon_fixed = -1;
+}
+
+static void apply_trace(const rf_trace_row *t, hh_rec *r)
+{
+    rf_household *h = &r->h;
+    if (t->adults >= 0) h->adults = t->adults > 0 ? t->adults : 1;
+    if (t->children >= 0) h->children = t->children;
+    if (t->oldest_boy_age >= 0) h->oldest_boy = t->oldest_boy_age;
+#define RF_FLAG(f) if (t->f >= 0) h->f = t->f != 0;
+    RF_FLAG(wheelchair) RF_FLAG(nrpf) RF_FLAG(male) RF_FLAG(pet) RF_FLAG(bme) RF_FLAG(young)
+    RF_FLAG(needs_specialist) RF_FLAG(high_support) RF_FLAG(high_risk) RF_FLAG(needs_security)
+    RF_FLAG(outside_area)
+#undef RF_FLAG
+    if (t->area >= 0) h->area = t->area;
+    if (t->screened_out >= 0) r->screened = t->screened_out;
+    if (t->will_wait >= 0) r->will_wait = t->will_wait != 0;
+    if (t->patience >= 0) r->patience = t->patience;
+    if (t->stay >= 0) r->stay_fixed = t->stay;
+    if (t->move_on_delay >= 0) r->moveon_fixed = t->move_on_delay;
+}
+
+/* ---- accounting -------------------------------------------------------- */
+
+static inline bool in_window(const model *m, double t) { return t >= m->warmup; }
+
+static double clipped(const model *m, double a, double b)
+{
+    double lo = fmax(a, m->warmup), hi = fmin(b, m->end);
+    return hi > lo ? hi - lo : 0;
+}
+
+static void unit_state(model *m, unit_t *u, double now, int state)
+{
+    rf_service_result *sr = &m->res->services[m->types[u->type].service];
+    double d = clipped(m, u->since, now);
+    switch (u->state) {
+    case U_SUPPORT: sr->occupied_days += d; break;
+    case U_MOVEON: sr->occupied_days += d; sr->blocked_days += d; break;
+    case U_TURNAROUND:
+    case U_OUTAGE: sr->down_days += d; break;
+    default: break;
+    }
+    bool was_occ = u->state == U_SUPPORT || u->state == U_MOVEON;
+    bool is_occ = state == U_SUPPORT || state == U_MOVEON;
+    if (was_occ != is_occ) {
+        sim_level_add(&m->occ, now, is_occ ? 1 : -1);
+        sim_level_add(&m->m_occ, now, is_occ ? 1 : -1);
+    }
+    u->state = state;
+    u->since = now;
+}
+
+static void wait_level(model *m, double now, int delta)
+{
+    m->n_waiting += delta;
+    sim_level_add(&m->wait, now, delta);
+    sim_level_add(&m->m_wait, now, delta);
+}
+
+static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reason, int uidx)
+{
+    if (!r->counted)
+        return;
+    rf_result *res = m->res;
+    res->outcomes[o]++;
+    bool placed = o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT;
+    double w = placed ? now - r->wait_start : 0;
+    if (placed) {
+        m->n_waits++;
+        m->wait_sum += w;
+        if (w > 0)
+            sim_hist_add(&m->waits, w);
+        else
+            m->n_zero_waits++;
+        res->placed_within_7d += w <= 7;
+        res->placed_within_28d += w <= 28;
+    }
+    for (uint32_t g = r->h.groups; g; g &= g - 1) {
+        rf_group_result *gr = &res->groups[__builtin_ctz(g)];
+        gr->outcomes[o]++;
+        if (placed) {
+            gr->placed_within_7d += w <= 7;
+            gr->placed_within_28d += w <= 28;
+            gr->wait_sum += w;
+        }
+    }
+    if (m->hooks && m->hooks->on_outcome) {
+        const rf_unit_type *t = uidx >= 0 ? &m->types[m->units[uidx].type] : NULL;
+        rf_outcome_info info = {
+            .referral = r->number, .t = now, .referred = r->referred, .outcome = o,
+            .reason = reason, .service = t ? t->service : -1, .block = t ? t->block : -1,
+            .unit = uidx, .household = &r->h, .type = t,
+        };
+        m->hooks->on_outcome(m->hooks->user, &info);
+    }
+}
+
+/* ---- units ------------------------------------------------------------- */
+
+static void push_free(model *m, int uidx)
+{
+    unit_t *u = &m->units[uidx];
+    int k = u->type;
+    u->pos = m->first[k] + m->n_free[k]++;
+    m->free_stack[u->pos] = uidx;
+}
+
+static void remove_free(model *m, int uidx)
+{
+    unit_t *u = &m->units[uidx];
+    int k = u->type;
+    int last = m->first[k] + --m->n_free[k];
+    int moved = m->free_stack[last];
+    m->free_stack[u->pos] = moved;
+    m->units[moved].pos = u->pos;
+    u->pos = -1;
+}
+
+/* Put a household in a unit (already off the free stack) for `support`
+ * days, then `moveon` days blocked unless it leaves early. */
+static int occupy(model *m, int uidx, double now, double support, bool early, double moveon)
+{
+    unit_t *u = &m->units[uidx];
+    unit_state(m, u, now, U_SUPPORT);
+    u->early = early;
+    u->moveon = moveon;
+    return sim_cal_schedule(m->cal, now + support, EV_SUPPORT_END, (uint32_t)uidx, 0);
+}
+
+static int place(model *m, const hh_rec *r, int uidx, double now, rf_outcome o)
+{
+    const rf_params *p = m->p;
+    const rf_service *sv = &p->services[m->types[m->units[uidx].type].service];
+    double stay, moveon;
+    bool early = false;
+    if (r->stay_fixed >= 0) {
+        stay = r->stay_fixed;
+    } else {
+        stay = sim_dist_quantile(&sv->stay, r->u_stay);
+        if (r->u_early < sv->p_early_exit) {
+            early = true;
+            stay *= r->u_early_t;
+        }
+    }
+    moveon = r->moveon_fixed >= 0 ? r->moveon_fixed : sim_dist_quantile(&p->move_on_delay, r->u_moveon);
+    if (in_window(m, now))
+        m->res->services[m->types[m->units[uidx].type].service].placements++;
+    settle(m, r, now, o, -1, uidx);
+    return occupy(m, uidx, now, stay, early, moveon);
+}
+
+static int start_outage(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    u->outage_due = false;
+    unit_state(m, u, now, U_OUTAGE);
+    double d = sim_dist_draw(&m->p->outage_duration, &u->rng.rng);
+    return sim_cal_schedule(m->cal, now + d, EV_OUTAGE_END, (uint32_t)uidx, 0);
+}
+
+static void unlink_hh(model *m, int slot)
+{
+    hh_rec *r = &m->pool[slot];
+    if (r->prev >= 0) m->pool[r->prev].next = r->next; else m->head[r->list] = r->next;
+    if (r->next >= 0) m->pool[r->next].prev = r->prev; else m->tail[r->list] = r->prev;
+    r->list = -1;
+}
+
+static void release_hh(model *m, int slot)
+{
+    hh_rec *r = &m->pool[slot];
+    r->gen++;
+    r->next = m->pool_free;
+    m->pool_free = slot;
+}
+
+/* A unit is ready to let: the first waiting household it fits takes it. */
+static int unit_ready(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    if (u->outage_due)
+        return start_outage(m, uidx, now);
+    unit_state(m, u, now, U_FREE);
+    const rf_unit_type *t = &m->types[u->type];
+    for (int l = 0; l < 2; l++)
+        for (int s = m->head[l]; s >= 0; s = m->pool[s].next)
+            if (rf_match_fits(&m->pool[s].h, t)) {
+                unlink_hh(m, s);
+                wait_level(m, now, -1);
+                int rc = place(m, &m->pool[s], uidx, now, RF_OUT_PLACED_AFTER_WAIT);
+                release_hh(m, s);
+                return rc;
+            }
+    push_free(m, uidx);
+    return SIM_OK;
+}
+
+static int depart(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    if (in_window(m, now))
+        m->res->services[m->types[u->type].service].departures++;
+    double d = sim_dist_draw(&m->p->turnaround, &u->rng.rng);
+    if (d > 0) {
+        unit_state(m, u, now, U_TURNAROUND);
+        return sim_cal_schedule(m->cal, now + d, EV_TURNAROUND_END, (uint32_t)uidx, 0);
+    }
+    return unit_ready(m, uidx, now);
+}
+
+
+static int on_moveon_end(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    if (in_window(m, now)) {
+        rf_service_result *sr = &m->res->services[m->types[u->type].service];
+        sr->move_ons++;
+        sr->timely_move_ons += u->moveon <= m->p->timely_days;
+    }
+    return depart(m, uidx, now);
+}
+
+static int on_support_end(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    if (u->early) {
+        if (in_window(m, now))
+            m->res->services[m->types[u->type].service].early_exits++;
+        return depart(m, uidx, now);
+    }
+    if (u->moveon > 0) {
+        unit_state(m, u, now, U_MOVEON);
+        return sim_cal_schedule(m->cal, now + u->moveon, EV_MOVEON_END, (uint32_t)uidx, 0);
+    }
+    return on_moveon_end(m, uidx, now);
+}
+
+static int on_outage_due(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    if (u->state != U_FREE) {
+        u->outage_due = true;      /* starts after the occupant's turnaround */
+        return SIM_OK;
+    }
+    remove_free(m, uidx);
+    return start_outage(m, uidx, now);
+}
+
+static int on_outage_end(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    int rc = sim_cal_schedule(m->cal, now + sim_dist_draw(&m->p->outage_interval, &u->rng.rng),
+                              EV_OUTAGE_DUE, (uint32_t)uidx, 0);
+    return rc ? rc : unit_ready(m, uidx, now);
+}
+
+/* ---- matching and the waiting list -------------------------------------- */
+
+static int take_free_unit(model *m, const rf_household *h)
+{
+    for (int i = 0; i < m->n_types; i++) {
+        int k = m->order[i];
+        if (m->n_free[k] && rf_match_fits(h, &m->types[k])) {
+            int uidx = m->free_stack[m->first[k] + m->n_free[k] - 1];
+            remove_free(m, uidx);
+            return uidx;
+        }
+    }
+    return -1;
+}
+
+static bool any_type_fits(const model *m, const rf_household *h)
+{
+    for (int k = 0; k < m->n_types; k++)
+        if (rf_match_fits(h, &m->types[k]))
+            return true;
+    return false;
+}
+
+static int join_list(model *m, const hh_rec *r, double now, double patience)
+{
+    if (m->pool_free < 0) {
+        int ncap = m->pool_cap * 2;
+        hh_rec *np = realloc(m->pool, (size_t)ncap * sizeof *np);
+        if (!np)
+            return SIM_ENOMEM;
+        m->pool = np;
+        for (int i = m->pool_cap; i < ncap; i++) {
+            np[i].gen = 0;
+            np[i].next = i + 1 < ncap ? i + 1 : -1;
+        }
+        m->pool_free = m->pool_cap;
+        m->pool_cap = ncap;
+    }
+    int s = m->pool_free;
+    hh_rec *w = &m->pool[s];
+    m->pool_free = w->next;
+    uint32_t gen = w->gen;
+    *w = *r;
+    w->gen = gen;
+    w->list = m->p->priority == RF_PRIORITY_HIGH_RISK && r->h.high_risk ? LIST_HIGH : LIST_NORMAL;
+    w->next = -1;
+    w->prev = m->tail[w->list];
+    if (w->prev >= 0) m->pool[w->prev].next = s; else m->head[w->list] = s;
+    m->tail[w->list] = s;
+    wait_level(m, now, 1);
+    if (!isfinite(patience))
+        return SIM_OK;
+    return sim_cal_schedule(m->cal, now + patience, EV_RENEGE, (uint32_t)s, gen);
+}
+
+static void on_renege(model *m, uint32_t slot, uint32_t gen, double now)
+{
+    hh_rec *r = &m->pool[slot];
+    if (r->gen != gen || r->list < 0)
+        return;                    /* placed meanwhile: a stale event */
+    unlink_hh(m, (int)slot);
+    wait_level(m, now, -1);
+    settle(m, r, now, RF_OUT_ABANDONED, -1, -1);
+    release_hh(m, (int)slot);
+}
+
+static int on_arrival(model *m, double now)
+{
+    const rf_params *p = m->p;
+    double u[RF_HH_UNIFORMS];
+    for (int i = 0; i < RF_HH_UNIFORMS; i++)
+        u[i] = sim_stream_u01(&m->hhs);
+    hh_rec r;
+    draw_household(p, u, &r);
+    if (p->trace)
+        apply_trace(&p->trace->rows[m->n_referred], &r);
+    rf_household_finish(&r.h);
+    r.number = m->n_referred++;
+    r.referred = r.wait_start = now;
+    r.counted = in_window(m, now);
+    int rc = schedule_next_arrival(m, now);
+    if (rc)
+        return rc;
+    rf_result *res = m->res;
+    if (r.counted) {
+        res->referrals++;
+        for (uint32_t g = r.h.groups; g; g &= g - 1)
+            res->groups[__builtin_ctz(g)].referrals++;
+    }
+    if (r.screened >= 0) {
+        res->screened[r.screened] += r.counted;
+        settle(m, &r, now, RF_OUT_SCREENED_OUT, r.screened, -1);
+        return SIM_OK;
+    }
+    int uidx = take_free_unit(m, &r.h);
+    if (uidx >= 0)
+        return place(m, &r, uidx, now, RF_OUT_PLACED_IMMEDIATELY);
+    if (!any_type_fits(m, &r.h)) {
+        rf_block_reason b = rf_match_blocking(&r.h, m->types, m->n_types);
+        res->no_suitable[b] += r.counted;
+        settle(m, &r, now, RF_OUT_NO_SUITABLE, (int)b, -1);
+        return SIM_OK;
+    }
+    if (r.will_wait && (p->max_waiting == 0 || m->n_waiting < p->max_waiting))
+        return join_list(m, &r, now, r.patience);
+    settle(m, &r, now, RF_OUT_REFUSED_NO_SPACE, -1, -1);
+    return SIM_OK;
+}
+
+/* ---- starting state ------------------------------------------------------ */
+
+/* A draw from d conditional on exceeding `done`, minus `done`. */
+static double residual(const sim_dist *d, double done, double u)
+{
+    double f = sim_dist_cdf(d, done);
+    if (!(f < 1))
+        return 0;
+    double v = f + u * (1 - f);
+    if (v >= 1)
+        v = nextafter(1.0, 0.0);
+    double x = sim_dist_quantile(d, v) - done;
+    return x > 0 ? x : 0;
+}
+
+static int initial_state(model *m)
+{
+    const rf_params *p = m->p;
+    int rc = SIM_OK;
+    for (int i = 0; i < p->n_initial_occupants && !rc; i++) {
+        const rf_initial_occupant *o = &p->initial_occupants[i];
+        const rf_service *sv = &p->services[o->service];
+        double u_stay = sim_stream_u01(&m->init), u_early = sim_stream_u01(&m->init);
+        double u_early_t = sim_stream_u01(&m->init), u_moveon = sim_stream_u01(&m->init);
+        int k = 0;
+        while (m->types[k].service != o->service || !m->n_free[k])
+            k++;                   /* validate() made sure one exists */
+        int uidx = m->free_stack[m->first[k] + m->n_free[k] - 1];
+        remove_free(m, uidx);
+        double stay = residual(&sv->stay, o->days_stayed, u_stay);
+        bool early = u_early < sv->p_early_exit;
+        rc = occupy(m, uidx, 0, early ? u_early_t * stay : stay, early,
+                    sim_dist_quantile(&p->move_on_delay, u_moveon));
+    }
+    for (int i = 0; i < p->n_initial_waiting && !rc; i++) {
+        double u[RF_HH_UNIFORMS];
+        for (int j = 0; j < RF_HH_UNIFORMS; j++)
+            u[j] = sim_stream_u01(&m->init);
+        hh_rec r;
+        draw_household(p, u, &r);
+        rf_household_finish(&r.h);
+        double days = p->initial_waiting_days[i];
+        r.number = UINT64_MAX;
+        r.referred = r.wait_start = -days;
+        r.counted = false;
+        int uidx = take_free_unit(m, &r.h);
+        if (uidx >= 0)
+            rc = place(m, &r, uidx, 0, RF_OUT_PLACED_AFTER_WAIT);
+        else
+            rc = join_list(m, &r, 0, p->patience.kind == SIM_DIST_NONE
+                                         ? INFINITY : residual(&p->patience, days, u[UX_PATIENCE]));
+    }
+    return rc;
+}
+
+/* ---- statistics windows -------------------------------------------------- */
+
+static int start_window(model *m, double now)
+{
+    sim_level_reset(&m->occ, now, m->occ.level);
+    sim_level_reset(&m->wait, now, m->wait.level);
+    sim_level_reset(&m->m_occ, now, m->occ.level);
+    sim_level_reset(&m->m_wait, now, m->wait.level);
+    m->month_start = now;
+    double next = now + MONTH_DAYS;
+    return next < m->end - 1e-9 ? sim_cal_schedule(m->cal, next, EV_MONTH, 1, 0) : SIM_OK;
+}
+
+static void close_month(model *m, double now)
+{
+    rf_result *res = m->res;
+    if (res->n_months < RF_MONTHS_MAX && now > m->month_start) {
+        res->monthly_occupied[res->n_months] = sim_level_mean(&m->m_occ, now);
+        res->monthly_waiting[res->n_months] = sim_level_mean(&m->m_wait, now);
+        res->n_months++;
+    }
+    sim_level_reset(&m->m_occ, now, m->occ.level);
+    sim_level_reset(&m->m_wait, now, m->wait.level);
+    m->month_start = now;
+}
+
+static int on_month(model *m, uint32_t k, double now)
+{
+    close_month(m, now);
+    double next = m->warmup + (k + 1) * MONTH_DAYS;
+    if (m->res->n_months >= RF_MONTHS_MAX || !(next < m->end - 1e-9))
+        return SIM_OK;
+    return sim_cal_schedule(m->cal, next, EV_MONTH, k + 1, 0);
+}
+
+static void finish(model *m)
+{
+    rf_result *res = m->res;
+    double end = m->end;
+    for (int l = 0; l < 2; l++)
+        for (int s = m->head[l]; s >= 0; s = m->pool[s].next)
+            settle(m, &m->pool[s], end, RF_OUT_WAITING_AT_END, -1, -1);
+    for (int i = 0; i < m->n_units; i++)
+        unit_state(m, &m->units[i], end, m->units[i].state);
+    close_month(m, end);
+
+    double occ = 0, blocked = 0, down = 0;
+    for (int s = 0; s < res->n_services; s++) {
+        const rf_service_result *sr = &res->services[s];
+        occ += sr->occupied_days;
+        blocked += sr->blocked_days;
+        down += sr->down_days;
+        res->departures += sr->departures;
+        res->early_exits += sr->early_exits;
+        res->move_ons += sr->move_ons;
+        res->timely_move_ons += sr->timely_move_ons;
+    }
+    double unit_days = (double)m->n_units * m->p->horizon;
+    res->occupancy = unit_days > 0 ? occ / unit_days : NAN;
+    res->blocked_share = unit_days > 0 ? blocked / unit_days : NAN;
+    res->downtime_share = unit_days > 0 ? down / unit_days : NAN;
+    res->moveon_days = blocked;
+    res->waiting_mean = sim_level_mean(&m->wait, end);
+    res->waiting_max = m->wait.max;
+    if (m->n_waits) {
+        res->wait_mean = m->wait_sum / (double)m->n_waits;
+        double z = (double)m->n_zero_waits / (double)m->n_waits;
+        res->wait_p50 = z >= 0.5 ? 0 : sim_hist_quantile(&m->waits, (0.5 - z) / (1 - z));
+        res->wait_p90 = z >= 0.9 ? 0 : sim_hist_quantile(&m->waits, (0.9 - z) / (1 - z));
+    } else {
+        res->wait_mean = res->wait_p50 = res->wait_p90 = NAN;
+    }
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+static int setup(model *m, const rf_params *p, uint64_t rep)
+{
+    rf_result *res = m->res;
+    res->rep = rep;
+    res->n_services = p->n_services;
+    for (int s = 0; s < p->n_services; s++)
+        for (int b = 0; b < p->services[s].n_blocks; b++) {
+            int c = p->services[s].blocks[b].count;
+            res->services[s].units += c;
+            if (c == 0)
+                continue;
+            int k = m->n_types++;
+            rf_unit_type_init(&m->types[k], p, s, b);
+            m->first[k] = m->n_units;
+            m->count[k] = c;
+            m->n_units += c;
+        }
+    if (p->matching == RF_MATCH_BEST_FIT)
+        rf_match_best_fit_order(m->types, m->n_types, m->order);
+    else
+        for (int k = 0; k < m->n_types; k++)
+            m->order[k] = k;
+
+    size_t nu = m->n_units > 0 ? (size_t)m->n_units : 1;
+    m->units = calloc(nu, sizeof *m->units);
+    m->free_stack = malloc(nu * sizeof *m->free_stack);
+    m->pool_cap = 64;
+    m->pool = malloc((size_t)m->pool_cap * sizeof *m->pool);
+    m->cal = sim_cal_create(256 + 4 * nu);
+    if (!m->units || !m->free_stack || !m->pool || !m->cal)
+        return SIM_ENOMEM;
+    for (int i = 0; i < m->pool_cap; i++) {
+        m->pool[i].gen = 0;
+        m->pool[i].next = i + 1 < m->pool_cap ? i + 1 : -1;
+    }
+    m->pool_free = 0;
+    m->head[0] = m->head[1] = m->tail[0] = m->tail[1] = -1;
+
+    sim_stream_init(&m->arr, p->seed, rep, RF_STREAM_ARRIVALS);
+    sim_stream_init(&m->hhs, p->seed, rep, RF_STREAM_HOUSEHOLD);
+    sim_stream_init(&m->init, p->seed, rep, RF_STREAM_INITIAL);
+    sim_cal_reset(m->cal, 0);
+    sim_level_reset(&m->occ, 0, 0);
+    sim_level_reset(&m->wait, 0, 0);
+    sim_level_reset(&m->m_occ, 0, 0);
+    sim_level_reset(&m->m_wait, 0, 0);
+    sim_hist_init(&m->waits, 0, WAIT_HIST_DAYS, WAIT_HIST_DAYS);
+
+    for (int k = 0; k < m->n_types; k++) {
+        const rf_unit_type *t = &m->types[k];
+        for (int i = 0; i < m->count[k]; i++) {
+            unit_t *u = &m->units[m->first[k] + i];
+            u->type = k;
+            u->state = U_FREE;
+            u->pos = -1;
+            sim_stream_init(&u->rng, p->seed, rep,
+                            RF_STREAM_UNIT_BASE
+                                + ((uint64_t)(t->service * RF_MAX_BLOCKS + t->block) << 16)
+                                + (uint64_t)i);
+        }
+        for (int i = m->count[k] - 1; i >= 0; i--)  /* the first unit on top */
+            push_free(m, m->first[k] + i);
+    }
+    return SIM_OK;
+}
+
+static int run(model *m)
+{
+    const rf_params *p = m->p;
+    /* The end and the warm-up go first: FIFO on equal times then makes
+     * anything due exactly at the end fall outside the run, and the window
+     * open before anything due exactly at its start. */
+    int rc = sim_cal_schedule(m->cal, m->end, EV_END, 0, 0);
+    if (!rc)
+        rc = m->warmup > 0 ? sim_cal_schedule(m->cal, m->warmup, EV_WARMUP_END, 0, 0)
+                           : start_window(m, 0);
+    if (!rc)
+        rc = initial_state(m);
+    for (int i = 0; i < m->n_units && !rc && p->outage_interval.kind != SIM_DIST_NONE; i++)
+        rc = sim_cal_schedule(m->cal, sim_dist_draw(&p->outage_interval, &m->units[i].rng.rng),
+                              EV_OUTAGE_DUE, (uint32_t)i, 0);
+    if (!rc)
+        rc = schedule_next_arrival(m, 0);
+
+    sim_event ev;
+    while (!rc && sim_cal_pop(m->cal, &ev) && ev.kind != EV_END) {
+        double now = ev.t;
+        switch (ev.kind) {
+        case EV_ARRIVAL: rc = on_arrival(m, now); break;
+        case EV_RENEGE: on_renege(m, ev.id, ev.tag, now); break;
+        case EV_SUPPORT_END: rc = on_support_end(m, (int)ev.id, now); break;
+        case EV_MOVEON_END: rc = on_moveon_end(m, (int)ev.id, now); break;
+        case EV_TURNAROUND_END: rc = unit_ready(m, (int)ev.id, now); break;
+        case EV_OUTAGE_DUE: rc = on_outage_due(m, (int)ev.id, now); break;
+        case EV_OUTAGE_END: rc = on_outage_end(m, (int)ev.id, now); break;
+        case EV_WARMUP_END: rc = start_window(m, now); break;
+        case EV_MONTH: rc = on_month(m, ev.id, now); break;
+        default: rc = SIM_EINTERNAL; break;
+        }
+    }
+    if (!rc)
+        finish(m);
+    m->res->events = sim_cal_popped(m->cal);
+    return rc;
+}
+
+int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks)
+{
+    memset(out, 0, sizeof *out);
+    int rc = validate(p);
+    if (rc)
+        return rc;
+    model *m = calloc(1, sizeof *m);
+    if (!m)
+        return SIM_ENOMEM;
+    m->p = p;
+    m->hooks = hooks;
+    m->res = out;
+    m->warmup = p->warmup;
+    m->end = p->warmup + p->horizon;
+    m->lambda_max = max_rate(p);
+    rc = setup(m, p, rep);
+    if (!rc)
+        rc = run(m);
+    sim_cal_destroy(m->cal);
+    free(m->units);
+    free(m->free_stack);
+    free(m->pool);
+    free(m);
+    return rc;
+}
+
+int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out)
+{
+    return rf_model_run_ex(p, rep, out, NULL);
+}
+
+int rf_model_run_rep(const void *ctx, uint64_t rep, void *result)
+{
+    return rf_model_run(ctx, rep, result);
+}

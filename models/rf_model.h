@@ -1,0 +1,113 @@
+/* rf_model: one replication of the refuge model on the sim/ engine.
+ *
+ * Referrals arrive (Poisson with growth and seasonality, or a replayed trace),
+ * are screened, matched to a free in-service unit they fit (rf_match), else
+ * refused or put on the waiting list; placed households stay, may leave
+ * early, then hold the unit through a move-on delay; every departure is
+ * followed by a turnaround, and units have maintenance outages.
+ *
+ * Semantics (the details a reader of the results needs):
+ *  - Time 0 is the start of the simulation; statistics cover
+ *    [warmup, warmup + horizon].  The arrival rate counts time from the END of
+ *    warm-up: rate(t) = per_year/365 * (1+growth)^((t-warmup)/365) *
+ *    seasonality[m], m = floor(((t-warmup) mod 365) / (365/12)), so
+ *    seasonality[0] is the first month after warm-up and warm-up runs at the
+ *    (growth-discounted) rate of the months before it.  Thinning uses the
+ *    largest rate over [0, warmup + horizon].
+ *  - Trace mode (p->trace): referral k arrives at warmup + rows[k].day; its
+ *    fields >= 0 override the drawn ones.  A trace stay is the whole time in
+ *    support (no early exit is drawn for it).
+ *  - Only referrals arriving at or after warm-up end are counted; each gets
+ *    exactly one rf_outcome; those still waiting at the end are
+ *    waiting_at_end.  Starting-state households (initial occupants and
+ *    initial waiting list) are not referrals of the window: they take units
+ *    and places on the list, show in levels and per-service counts, but have
+ *    no outcome.
+ *  - Per-service counts (placements, departures, early exits, move-ons) count
+ *    events that happen inside the window; unit-days are clipped to it.
+ *  - Unit life cycle: free -> support (stay; an early exit leaves after
+ *    U x stay with no move-on) -> move-on delay (unit blocked, counted as
+ *    occupied and as blocked) -> turnaround (down) -> free.  A maintenance
+ *    outage that falls due while the unit is occupied starts after its
+ *    turnaround.  The next outage falls due outage_interval after the end of
+ *    the previous one.  Zero-length phases take no event.
+ *  - A unit that becomes free is offered to the waiting list in priority
+ *    order (high-risk households first when priority = high_risk, else FIFO);
+ *    the first household it fits is placed.
+ *  - Ages are in completed years: a drawn child age is truncated.
+ *  - Waiting-time quantiles use a histogram of 1-day bins over 0..730 days
+ *    for positive waits, the zero waits counted exactly.
+ *  - Starting state: each initial occupant takes a free unit of the first
+ *    block of its service that has one, with a residual stay drawn from the
+ *    stay distribution conditional on exceeding days_stayed; it may leave
+ *    early (after U x residual) like anyone else.  Initial waiting households
+ *    are drawn from the mix (no screening, they wait whatever p_wait says)
+ *    and their patience is conditional on exceeding the days already waited.
+ *
+ * Random streams, keyed by (p->seed, rep, id):
+ *   RF_STREAM_ARRIVALS  interarrival times and thinning
+ *   RF_STREAM_HOUSEHOLD RF_HH_UNIFORMS uniforms per referral, whatever the
+ *                       configuration: attributes, screening, will-wait,
+ *                       patience, stay, early exit, move-on delay
+ *   RF_STREAM_INITIAL   the starting state
+ *   RF_STREAM_UNIT_BASE + (service * RF_MAX_BLOCKS + block) * 2^16 + i
+ *                       unit i of a block: turnarounds and outages.  Keyed by
+ *                       position in its block rather than by global index so
+ *                       that growing one service leaves every other unit's
+ *                       stream alone.
+ *
+ * rf_model_run returns SIM_EINVAL when the params cannot run: horizon <= 0,
+ * warmup < 0, per_year < 0, growth <= -1, a negative seasonality factor,
+ * screening probabilities < 0 or summing above 1, p_wait or a probability of
+ * the mix outside [0,1], n_areas outside 1..RF_MAX_AREAS, a block with count
+ * < 0 or > 65535 or largest_family < 1 or an area out of range, more initial
+ * occupants of a service than its units or a bad service index, counts of
+ * services / blocks / initial households / screening reasons out of their
+ * bounds, and a trace with negative or decreasing days.  SIM_ENOMEM when
+ * memory runs out.  The params must have been through rf_params_prepare. */
+#ifndef RF_MODEL_H
+#define RF_MODEL_H
+
+#include <stdint.h>
+#include "rf_match.h"
+#include "rf_params.h"
+#include "rf_result.h"
+
+enum {
+    RF_STREAM_ARRIVALS = 0,
+    RF_STREAM_HOUSEHOLD = 1,
+    RF_STREAM_INITIAL = 2,
+    RF_STREAM_UNIT_BASE = 1u << 20
+};
+
+#define RF_HH_UNIFORMS 32
+
+/* What the observer hook sees when a counted referral's outcome is settled. */
+typedef struct {
+    uint64_t referral;         /* referral number in the run, 0-based, warm-up included */
+    double t;                  /* when the outcome was settled */
+    double referred;           /* when the household was referred */
+    rf_outcome outcome;
+    int reason;                /* screening reason or rf_block_reason; -1 otherwise */
+    int service, block, unit;  /* where it was placed (unit: global index); -1 otherwise */
+    const rf_household *household;
+    const rf_unit_type *type;  /* the unit's type when placed, else NULL */
+} rf_outcome_info;
+
+typedef void (*rf_outcome_fn)(void *user, const rf_outcome_info *info);
+
+typedef struct {
+    rf_outcome_fn on_outcome;  /* may be NULL; called for counted referrals only */
+    void *user;
+} rf_model_hooks;
+
+/* One replication; *out is overwritten. */
+int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out);
+
+/* The same with an observer (hooks may be NULL). */
+int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks);
+
+/* sim_rep_fn adapter: ctx is a const rf_params *, result an rf_result *. */
+int rf_model_run_rep(const void *ctx, uint64_t rep, void *result);
+
+#endif

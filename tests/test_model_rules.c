@@ -1,0 +1,479 @@
+/* The refuge model's rules: conservation of referrals, the fit invariant,
+ * monotonicity under common random numbers, determinism, the starting state,
+ * and a hand-checked trace replay. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "rf_trace.h"
+#include "sim_runner.h"
+#include "test_model_util.h"
+
+/* ---- conservation ------------------------------------------------------ */
+
+static void check_conservation(const rf_params *p, const rf_result *r)
+{
+    uint64_t sum = 0;
+    for (int o = 0; o < RF_OUT_N; o++)
+        sum += r->outcomes[o];
+    cr_expect_eq(sum, r->referrals, "rep %lu: outcomes %lu != referrals %lu",
+                 (unsigned long)r->rep, (unsigned long)sum, (unsigned long)r->referrals);
+    for (int g = 0; g < RF_G_N; g++) {
+        uint64_t gs = 0;
+        for (int o = 0; o < RF_OUT_N; o++)
+            gs += r->groups[g].outcomes[o];
+        cr_expect_eq(gs, r->groups[g].referrals, "group %s", rf_group_name(g));
+        cr_expect_leq(r->groups[g].referrals, r->referrals);
+    }
+    uint64_t scr = 0, ns = 0;
+    for (int i = 0; i < p->n_screen; i++)
+        scr += r->screened[i];
+    for (int b = 0; b < RF_BLK_N; b++)
+        ns += r->no_suitable[b];
+    cr_expect_eq(scr, r->outcomes[RF_OUT_SCREENED_OUT]);
+    cr_expect_eq(ns, r->outcomes[RF_OUT_NO_SUITABLE]);
+    uint64_t placed = r->outcomes[RF_OUT_PLACED_IMMEDIATELY] + r->outcomes[RF_OUT_PLACED_AFTER_WAIT];
+    cr_expect(r->placed_within_7d <= r->placed_within_28d && r->placed_within_28d <= placed);
+    cr_expect(r->placed_within_7d >= r->outcomes[RF_OUT_PLACED_IMMEDIATELY]);
+    cr_expect(r->occupancy >= 0 && r->occupancy + r->downtime_share <= 1 + 1e-9,
+              "occupancy %g + downtime %g", r->occupancy, r->downtime_share);
+    cr_expect(r->blocked_share <= r->occupancy + 1e-12);
+    cr_expect(r->timely_move_ons <= r->move_ons && r->early_exits <= r->departures);
+    cr_expect(r->waiting_max <= p->max_waiting || p->max_waiting == 0);
+    /* Months have equal length, so their mean is the window's mean. */
+    cr_expect_eq(r->n_months, (int)ceil(p->horizon / (365.0 / 12) - 1e-9));
+    double m = 0;
+    for (int i = 0; i < r->n_months; i++)
+        m += r->monthly_occupied[i] / r->n_months;
+    cr_expect(fabs(m - r->occupancy * rf_params_total_units(p)) < 1e-6,
+              "monthly mean %g vs %g", m, r->occupancy * rf_params_total_units(p));
+}
+
+Test(model_rules, conservation_with_every_mechanism_on)
+{
+    rf_params p;
+    tm_city(&p);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    for (int variant = 0; variant < 4; variant++) {
+        p.matching = variant & 1 ? RF_MATCH_FIRST_FIT : RF_MATCH_BEST_FIT;
+        p.priority = variant & 2 ? RF_PRIORITY_FIFO : RF_PRIORITY_HIGH_RISK;
+        for (uint64_t rep = 0; rep < 6; rep++) {
+            rf_result r;
+            cr_assert_eq(rf_model_run(&p, rep, &r), SIM_OK);
+            cr_assert_gt(r.referrals, 1000);
+            for (int o = 0; o < RF_OUT_N; o++)
+                cr_expect_gt(r.outcomes[o], 0, "outcome %s never happens", rf_outcome_name(o));
+            check_conservation(&p, &r);
+        }
+    }
+}
+
+/* ---- the fit invariant ------------------------------------------------- */
+
+/* The rules of rf_params.h, written out again independently of rf_match. */
+static bool spec_fits(const rf_params *p, const rf_household *h, int s, int b)
+{
+    const rf_unit_block *u = &p->services[s].blocks[b];
+    if (h->adults + h->children > u->largest_family || h->oldest_boy > u->male_child_age_limit)
+        return false;
+    if ((h->wheelchair && !u->wheelchair) || (h->male && !u->takes_male) || (h->pet && !u->takes_pets)
+        || (h->needs_security && !u->night_security) || (h->high_support && !u->high_support))
+        return false;
+    if (h->nrpf && (u->nrpf == RF_NRPF_NO
+                    || (u->nrpf == RF_NRPF_CASE_BY_CASE
+                        && !(h->nrpf_u < p->services[s].nrpf_case_accept))))
+        return false;
+    if ((u->specialism == RF_SPEC_BME && !h->bme) || (u->specialism == RF_SPEC_YOUNG_WOMEN && !h->young))
+        return false;
+    if (h->needs_specialist && u->specialism == RF_SPEC_NONE)
+        return false;
+    return h->area < 0 || h->area == u->area;
+}
+
+static bool anything_fits(const rf_params *p, const rf_household *h)
+{
+    for (int s = 0; s < p->n_services; s++)
+        for (int b = 0; b < p->services[s].n_blocks; b++)
+            if (p->services[s].blocks[b].count > 0 && spec_fits(p, h, s, b))
+                return true;
+    return false;
+}
+
+typedef struct {
+    const rf_params *p;
+    uint64_t placed, misplaced, wrong_no_suitable, wrong_no_space, checked;
+} fit_check;
+
+static void check_fit(void *user, const rf_outcome_info *e)
+{
+    fit_check *c = user;
+    c->checked++;
+    switch (e->outcome) {
+    case RF_OUT_PLACED_IMMEDIATELY:
+    case RF_OUT_PLACED_AFTER_WAIT:
+        c->placed++;
+        c->misplaced += !spec_fits(c->p, e->household, e->service, e->block);
+        break;
+    case RF_OUT_NO_SUITABLE: c->wrong_no_suitable += anything_fits(c->p, e->household); break;
+    case RF_OUT_REFUSED_NO_SPACE:
+    case RF_OUT_ABANDONED:
+    case RF_OUT_WAITING_AT_END: c->wrong_no_space += !anything_fits(c->p, e->household); break;
+    default: break;
+    }
+}
+
+Test(model_rules, never_placed_in_a_unit_it_does_not_fit)
+{
+    rf_params p;
+    tm_city(&p);
+    p.horizon = 15 * 365;
+    p.per_year = 1200;
+    p.mix.p_wants_area = 0.4;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    for (int variant = 0; variant < 2; variant++) {
+        p.matching = variant ? RF_MATCH_FIRST_FIT : RF_MATCH_BEST_FIT;
+        fit_check c = {.p = &p};
+        rf_model_hooks hooks = {check_fit, &c};
+        rf_result r;
+        cr_assert_eq(rf_model_run_ex(&p, 3, &r, &hooks), SIM_OK);
+        cr_expect_eq(c.checked, r.referrals);
+        cr_expect_gt(c.placed, 2000);
+        cr_expect_eq(c.misplaced, 0, "%lu households placed in units they do not fit",
+                     (unsigned long)c.misplaced);
+        cr_expect_eq(c.wrong_no_suitable, 0);
+        cr_expect_eq(c.wrong_no_space, 0);
+    }
+}
+
+/* Best fit keeps the scarce accessible units for those who need them. */
+Test(model_rules, best_fit_refuses_fewer_wheelchair_users_than_first_fit)
+{
+    rf_params p;
+    rf_params_init(&p);
+    int s = rf_params_add_service(&p, "mixed", 0, sim_dist_exp(90));
+    p.services[s].n_blocks = 2;
+    rf_unit_block plain = {.count = 8, .largest_family = 6, .male_child_age_limit = RF_NO_LIMIT,
+                           .nrpf = RF_NRPF_YES};
+    p.services[s].blocks[0] = plain;
+    p.services[s].blocks[0].wheelchair = true;   /* first in scenario order */
+    p.services[s].blocks[0].count = 3;
+    p.services[s].blocks[1] = plain;
+    p.mix.p_wheelchair = 0.15;
+    p.per_year = 40;
+    p.horizon = 50 * 365;
+    p.warmup = 365;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    double refused[2] = {0, 0};
+    for (int v = 0; v < 2; v++) {
+        p.matching = v ? RF_MATCH_BEST_FIT : RF_MATCH_FIRST_FIT;
+        for (uint64_t rep = 0; rep < 5; rep++) {
+            rf_result r;
+            cr_assert_eq(rf_model_run(&p, rep, &r), SIM_OK);
+            const rf_group_result *g = &r.groups[RF_G_WHEELCHAIR];
+            refused[v] += (double)g->outcomes[RF_OUT_REFUSED_NO_SPACE] / (double)g->referrals;
+        }
+    }
+    cr_expect_lt(refused[1], 0.8 * refused[0], "best fit %g vs first fit %g", refused[1], refused[0]);
+}
+
+/* ---- common random numbers -------------------------------------------- */
+
+Test(model_rules, more_units_never_refuse_more)
+{
+    rf_params p;
+    for (int rep = 0; rep < 12; rep++) {
+        uint64_t prev = UINT64_MAX, referrals = 0;
+        for (int c = 3; c <= 8; c++) {
+            tm_loss_system(&p, c, 4, (sim_dist){.kind = SIM_DIST_WEIBULL, .mean = 90, .sd = 60}, 10);
+            cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+            rf_result r;
+            cr_assert_eq(rf_model_run(&p, (uint64_t)rep, &r), SIM_OK);
+            if (c > 3)
+                cr_expect_eq(r.referrals, referrals, "the same referrals whatever the capacity");
+            referrals = r.referrals;
+            uint64_t refused = r.outcomes[RF_OUT_REFUSED_NO_SPACE];
+            cr_expect_leq(refused, prev, "rep %d: %d units refuse %lu > %lu with one fewer", rep, c,
+                          (unsigned long)refused, (unsigned long)prev);
+            prev = refused;
+        }
+    }
+}
+
+#define CRN_MAX 4096
+typedef struct {
+    size_t n;
+    rf_household h[CRN_MAX];
+} hh_log;
+
+static void log_household(void *user, const rf_outcome_info *e)
+{
+    hh_log *l = user;
+    if (e->referral < CRN_MAX) {
+        l->h[e->referral] = *e->household;
+        if (e->referral + 1 > l->n)
+            l->n = e->referral + 1;
+    }
+}
+
+Test(model_rules, the_same_households_whatever_the_capacity)
+{
+    static hh_log a, b;
+    rf_params p;
+    tm_city(&p);
+    p.warmup = 0;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    rf_model_hooks ha = {log_household, &a}, hb = {log_household, &b};
+    rf_result r;
+    cr_assert_eq(rf_model_run_ex(&p, 5, &r, &ha), SIM_OK);
+    for (int s = 0; s < p.n_services; s++)        /* about 3x the spaces */
+        for (int k = 0; k < p.services[s].n_blocks; k++)
+            p.services[s].blocks[k].count *= 3;
+    p.move_on_delay = sim_dist_none();             /* and a different move-on */
+    cr_assert_eq(rf_model_run_ex(&p, 5, &r, &hb), SIM_OK);
+    cr_assert_eq(a.n, b.n);
+    cr_assert_gt(a.n, 1000);
+    cr_expect_eq(memcmp(a.h, b.h, a.n * sizeof a.h[0]), 0);
+}
+
+/* ---- determinism --------------------------------------------------------- */
+
+Test(model_rules, deterministic_and_independent_of_threads)
+{
+    rf_params p;
+    tm_city(&p);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    static rf_result a, b;
+    cr_assert_eq(rf_model_run(&p, 2, &a), SIM_OK);
+    cr_assert_eq(rf_model_run(&p, 2, &b), SIM_OK);
+    cr_expect_eq(memcmp(&a, &b, sizeof a), 0, "same seed, same bits");
+    p.seed++;
+    cr_assert_eq(rf_model_run(&p, 2, &b), SIM_OK);
+    cr_expect_neq(memcmp(&a, &b, sizeof a), 0);
+    cr_expect_neq(a.referrals, b.referrals);
+
+    enum { N = 6 };
+    static rf_result one[N], two[N];
+    for (int t = 1; t <= 2; t++) {
+        sim_runner_cfg cfg = {.first_rep = 10, .n_reps = N, .result_size = sizeof(rf_result),
+                              .threads = t};
+        uint64_t failed;
+        cr_assert_eq(sim_runner_run(&cfg, rf_model_run_rep, &p, t == 1 ? one : two, NULL, &failed),
+                     SIM_OK);
+    }
+    cr_expect_eq(memcmp(one, two, sizeof one), 0, "1 and 2 threads give the same records");
+    cr_expect_eq(one[3].rep, 13);
+}
+
+/* ---- starting state ------------------------------------------------------ */
+
+/* Five households in ten units, each 40 days into a 100-day stay: they leave
+ * at day 60, so occupancy over 100 days is 5 x 60 / (10 x 100).  Two waiting
+ * households are placed at once in the free units. */
+Test(model_rules, starting_from_today)
+{
+    rf_params p;
+    rf_params_init(&p);
+    rf_params_add_service(&p, "s", 10, sim_dist_const(100));
+    p.horizon = 100;
+    p.n_initial_occupants = 5;
+    for (int i = 0; i < 5; i++)
+        p.initial_occupants[i] = (rf_initial_occupant){0, 40};
+    p.n_initial_waiting = 2;
+    p.initial_waiting_days[0] = 10;
+    p.initial_waiting_days[1] = 20;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    rf_result r;
+    cr_assert_eq(rf_model_run(&p, 0, &r), SIM_OK);
+    cr_expect_eq(r.referrals, 0);
+    cr_expect(fabs(r.occupancy - (5 * 60.0 + 2 * 100.0) / 1000) < 1e-12, "occupancy %g", r.occupancy);
+    cr_expect_eq(r.services[0].placements, 2);
+    cr_expect_eq(r.departures, 5);
+    cr_expect_eq(r.waiting_max, 0);
+
+    p.n_initial_occupants = 11;                     /* more than the units */
+    for (int i = 5; i < 11; i++)
+        p.initial_occupants[i] = (rf_initial_occupant){0, 0};
+    cr_expect_eq(rf_model_run(&p, 0, &r), SIM_EINVAL);
+}
+
+Test(model_rules, rejects_params_it_cannot_run)
+{
+    rf_params base, p;
+    tm_loss_system(&base, 3, 2, sim_dist_exp(30), 1);
+    cr_assert_eq(rf_params_prepare(&base), SIM_OK);
+    rf_result r;
+    cr_assert_eq(rf_model_run(&base, 0, &r), SIM_OK);
+    p = base; p.horizon = 0;
+    cr_expect_eq(rf_model_run(&p, 0, &r), SIM_EINVAL);
+    p = base; p.growth = -1;
+    cr_expect_eq(rf_model_run(&p, 0, &r), SIM_EINVAL);
+    p = base; p.n_screen = 2; p.screen[0].prob = 0.7; p.screen[1].prob = 0.4;
+    cr_expect_eq(rf_model_run(&p, 0, &r), SIM_EINVAL);
+    p = base; p.mix.p_pet = 1.5;
+    cr_expect_eq(rf_model_run(&p, 0, &r), SIM_EINVAL);
+    p = base; p.services[0].blocks[0].area = 1;
+    cr_expect_eq(rf_model_run(&p, 0, &r), SIM_EINVAL);
+    p = base; p.outage_interval = sim_dist_const(0);
+    cr_expect_eq(rf_model_run(&p, 0, &r), SIM_EINVAL);
+}
+
+/* ---- trace replay ------------------------------------------------------- */
+
+static char *data_path(const char *name)
+{
+    const char *root = getenv("RS_ROOT");
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/tests/data/%s", root ? root : ".", name);
+    return buf;
+}
+
+typedef struct {
+    int n;
+    rf_outcome_info e[32];
+} outcome_log;
+
+static void log_outcome(void *user, const rf_outcome_info *e)
+{
+    outcome_log *l = user;
+    if (l->n < 32) {
+        l->e[l->n] = *e;
+        l->e[l->n].household = NULL;
+        l->e[l->n].type = NULL;
+        l->n++;
+    }
+}
+
+/* tests/data/trace_small.csv replayed into one service of two units: unit 0
+ * (block 0) plain, unit 1 (block 1) accessible; both up to 4 persons, male
+ * children up to 12, no pets.  First fit, FIFO, turnaround 2 days, timely
+ * move-on = 0 days, no screening by draw (reason 0 has probability 0).
+ *
+ *   #  day  household                      outcome
+ *   0   0   plain, stay 10, move-on 0      placed at once in unit 0; leaves 10; free 12
+ *   1   1   wheelchair, stay 20, m-o 5     placed at once in unit 1; support ends 21,
+ *                                          leaves 26 (5 blocked days); free 28
+ *   2   2   plain, will not wait           refused_no_space (both units busy)
+ *   3   3   pet                            no_suitable_unit: pet
+ *   4   4   screened out, reason 0         screened_out
+ *   5   5   plain, waits, patience 100     placed in unit 0 at 12 (waited 7); leaves 42; free 44
+ *   6   6   wheelchair, patience 10        abandons at 16 (unit 1 frees only at 28)
+ *   7   7   plain, patience 50, stay 5     placed in unit 1 at 28 (waited 21); leaves 33;
+ *                                          free 35; its stale renege at 57 is ignored
+ *   8   8   3 adults + 3 children          no_suitable_unit: family_size
+ *   9  40   wheelchair, stay 100           placed at once in unit 1 (free since 35)
+ *  10  41   plain, high risk, stay 100     unit 0 in turnaround: waits, placed at 44 (waited 3)
+ *  11  50   plain, waits, no patience      waiting_at_end at 100
+ *  12  60   a 14-year-old son              no_suitable_unit: male_child_age
+ *
+ * Unit-days (200): occupied 0-10, 12-42, 44-100 and 1-26, 28-33, 40-100 = 186;
+ * blocked 5; down 4 turnarounds x 2 = 8.  Waiting list: 5-12, 6-16, 7-28,
+ * 41-44, 50-100 = 91 household-days, longest 3 (days 7-12). */
+Test(model_trace, hand_checked)
+{
+    rf_trace tr;
+    int line;
+    char err[256];
+    cr_assert_eq(rf_trace_load(data_path("trace_small.csv"), &tr, &line, err, sizeof err), SIM_OK,
+                 "line %d: %s", line, err);
+    cr_assert_eq(tr.n, 13);
+
+    rf_params p;
+    rf_params_init(&p);
+    int s = rf_params_add_service(&p, "refuge", 0, sim_dist_const(1000));
+    rf_unit_block u = {.count = 1, .largest_family = 4, .male_child_age_limit = 12,
+                       .nrpf = RF_NRPF_YES, .night_security = true};
+    p.services[s].n_blocks = 2;
+    p.services[s].blocks[0] = u;
+    p.services[s].blocks[1] = u;
+    p.services[s].blocks[1].wheelchair = true;
+    p.n_screen = 1;
+    snprintf(p.screen[0].name, RF_NAME_MAX, "%s", "no_current_abuse");
+    p.turnaround = sim_dist_const(2);
+    p.horizon = 100;
+    p.trace = &tr;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+
+    outcome_log log = {0};
+    rf_model_hooks hooks = {log_outcome, &log};
+    rf_result r;
+    cr_assert_eq(rf_model_run_ex(&p, 0, &r, &hooks), SIM_OK);
+
+    const struct { rf_outcome o; double t; int unit, reason; } want[13] = {
+        {RF_OUT_PLACED_IMMEDIATELY, 0, 0, -1},
+        {RF_OUT_PLACED_IMMEDIATELY, 1, 1, -1},
+        {RF_OUT_REFUSED_NO_SPACE, 2, -1, -1},
+        {RF_OUT_NO_SUITABLE, 3, -1, RF_BLK_PET},
+        {RF_OUT_SCREENED_OUT, 4, -1, 0},
+        {RF_OUT_PLACED_AFTER_WAIT, 12, 0, -1},
+        {RF_OUT_ABANDONED, 16, -1, -1},
+        {RF_OUT_PLACED_AFTER_WAIT, 28, 1, -1},
+        {RF_OUT_NO_SUITABLE, 8, -1, RF_BLK_FAMILY_SIZE},
+        {RF_OUT_PLACED_IMMEDIATELY, 40, 1, -1},
+        {RF_OUT_PLACED_AFTER_WAIT, 44, 0, -1},
+        {RF_OUT_WAITING_AT_END, 100, -1, -1},
+        {RF_OUT_NO_SUITABLE, 60, -1, RF_BLK_BOY_AGE},
+    };
+    cr_assert_eq(log.n, 13);
+    bool seen[13] = {false};
+    for (int i = 0; i < log.n; i++) {
+        const rf_outcome_info *e = &log.e[i];
+        cr_assert_lt(e->referral, 13);
+        int k = (int)e->referral;
+        cr_expect(!seen[k], "referral %d settled twice", k);
+        seen[k] = true;
+        cr_expect_eq(e->outcome, want[k].o, "referral %d: %s, expected %s", k,
+                     rf_outcome_name(e->outcome), rf_outcome_name(want[k].o));
+        cr_expect_eq(e->t, want[k].t, "referral %d settled at %g, expected %g", k, e->t, want[k].t);
+        cr_expect_eq(e->unit, want[k].unit, "referral %d: unit %d", k, e->unit);
+        cr_expect_eq(e->reason, want[k].reason, "referral %d: reason %d", k, e->reason);
+    }
+    cr_expect_eq(r.referrals, 13);
+    cr_expect_eq(r.placed_within_7d, 5);
+    cr_expect_eq(r.placed_within_28d, 6);
+    cr_expect(fabs(r.wait_mean - 31.0 / 6) < 1e-12, "wait_mean %g", r.wait_mean);
+    cr_expect_eq(r.departures, 4);
+    cr_expect_eq(r.move_ons, 4);
+    cr_expect_eq(r.timely_move_ons, 3);
+    cr_expect(fabs(r.occupancy - 186.0 / 200) < 1e-12, "occupancy %g", r.occupancy);
+    cr_expect(fabs(r.blocked_share - 5.0 / 200) < 1e-12);
+    cr_expect(fabs(r.moveon_days - 5) < 1e-12);
+    cr_expect(fabs(r.downtime_share - 8.0 / 200) < 1e-12, "downtime %g", r.downtime_share);
+    cr_expect(fabs(r.waiting_mean - 0.91) < 1e-12, "waiting_mean %g", r.waiting_mean);
+    cr_expect_eq(r.waiting_max, 3);
+    rf_trace_free(&tr);
+}
+
+static int load_text(const char *text, rf_trace *tr, int *line, char *err, size_t n)
+{
+    char path[] = "/tmp/rf_trace_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    int rc = rf_trace_load(path, tr, line, err, n);
+    remove(path);
+    return rc;
+}
+
+Test(model_trace, reader_errors_name_the_line_and_column)
+{
+    rf_trace tr;
+    int line;
+    char err[256];
+    cr_expect_eq(load_text("day,colour\n1,red\n", &tr, &line, err, sizeof err), SIM_EPARSE);
+    cr_expect_eq(line, 1);
+    cr_expect(strstr(err, "colour") != NULL, "%s", err);
+    cr_expect_eq(load_text("adults\n1\n", &tr, &line, err, sizeof err), SIM_EPARSE);
+    cr_expect_eq(load_text("day,adults\n5,1\n3,1\n", &tr, &line, err, sizeof err), SIM_EPARSE);
+    cr_expect_eq(line, 3);
+    cr_expect_eq(load_text("day,stay\n1,abc\n", &tr, &line, err, sizeof err), SIM_EPARSE);
+    cr_expect(strstr(err, "stay") != NULL, "%s", err);
+    cr_expect_eq(load_text("day,pet,stay\n1,yes,\n2,0,7.5\n", &tr, &line, err, sizeof err), SIM_OK);
+    cr_expect_eq(tr.n, 2);
+    cr_expect_eq(tr.rows[0].pet, 1);
+    cr_expect_eq(tr.rows[0].stay, -1);
+    cr_expect_eq(tr.rows[1].stay, 7.5);
+    cr_expect_eq(tr.rows[1].adults, -1);
+    rf_trace_free(&tr);
+    cr_expect_eq(rf_trace_load("/nonexistent/x.csv", &tr, &line, err, sizeof err), SIM_EIO);
+}
