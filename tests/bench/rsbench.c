@@ -182,10 +182,10 @@ static int time_runner(sim_rep_fn fn, const void *ctx, size_t n, size_t result_s
  * the refuge model exists. */
 static void bench_runner_scaling(void)
 {
-    const char *name = "runner: 1000 reps M/M/70/70, 2 thr";
+    const char *name = "runner: 1000 reps x 5000 arrivals";
     if (!wanted(name))
         return;
-    mq_params p = queue_params(70, 60, 0, 20000);
+    mq_params p = queue_params(70, 60, 0, 5000);
     size_t n = 1000;
     mq_result *res = malloc(n * sizeof *res);
     double t1, t2;
