@@ -80,11 +80,52 @@ typedef struct {
     mq_result *res;
 } mq_state;
 
-/* Exponential by inversion, -mean * log(1 - u): 1 - u is exact for the
- * 53-bit uniforms of sim_stream_u01, and log is much cheaper than log1p. */
+/* Exponential variates by the ziggurat method (Marsaglia & Tsang 2000, 256
+ * layers): one 64-bit draw and a multiply in 98.9% of cases, against a log
+ * for inversion, which was a third of the time of an M/M/1 customer.  The
+ * low 8 bits pick the layer and the top 53 the position, so they are
+ * independent.  Exact in distribution; unlike sim_dist it is not a quantile
+ * of one uniform, which this validation queue never needs.
+ * zx[] holds the layer edges, decreasing from zx[0] (base layer incl. tail)
+ * through zx[1] = R to zx[256] = 0; zf[i] = exp(-zx[i]). */
+#define ZIG_R 7.69711747013104972
+#define ZIG_V 3.949659822581572e-3
+static double zx[257], zf[257];
+
+__attribute__((constructor)) static void zig_init(void)
+{
+    zx[0] = ZIG_V * exp(ZIG_R);
+    zx[1] = ZIG_R;
+    for (int i = 2; i < 256; i++)
+        zx[i] = -log(ZIG_V / zx[i - 1] + exp(-zx[i - 1]));
+    zx[256] = 0;
+    for (int i = 0; i <= 256; i++)
+        zf[i] = exp(-zx[i]);
+}
+
+static __attribute__((noinline)) double zig_slow(sim_stream *s, unsigned i, double x)
+{
+    for (;;) {
+        if (i == 0)                                    /* tail beyond R: memoryless */
+            return ZIG_R - log(1.0 - sim_stream_u01(s));
+        if (zf[i] + (zf[i + 1] - zf[i]) * sim_stream_u01(s) < exp(-x))
+            return x;
+        uint64_t b = sim_stream_u64(s);
+        i = (unsigned)(b & 0xff);
+        x = (double)(b >> 11) * 0x1.0p-53 * zx[i];
+        if (x < zx[i + 1])
+            return x;
+    }
+}
+
 static inline double exp_draw(sim_stream *s, double mean)
 {
-    return -mean * log(1.0 - sim_stream_u01(s));
+    uint64_t b = sim_stream_u64(s);
+    unsigned i = (unsigned)(b & 0xff);
+    double x = (double)(b >> 11) * 0x1.0p-53 * zx[i];
+    if (__builtin_expect(x < zx[i + 1], 1))
+        return mean * x;
+    return mean * zig_slow(s, i, x);
 }
 
 static inline int start_service(mq_state *s, double now, double arrived, int counted)
