@@ -84,24 +84,9 @@ void sim_cal_reset(sim_calendar *cal, double t0)
     cal->now = t0;
 }
 
-static __attribute__((noinline, cold)) int grow(sim_calendar *cal)
+static inline __attribute__((always_inline)) void insert(sim_calendar *cal, double t, uint32_t kind,
+                                                         uint32_t id, uint32_t tag)
 {
-    size_t ncap = cal->cap * 2;
-    node *h = realloc(cal->heap, ncap * sizeof *h);
-    if (!h)
-        return SIM_ENOMEM;
-    cal->heap = h;
-    cal->cap = ncap;
-    return SIM_OK;
-}
-
-__attribute__((hot))
-int sim_cal_schedule(sim_calendar *cal, double t, uint32_t kind, uint32_t id, uint32_t tag)
-{
-    if (__builtin_expect(!(t >= cal->now) || isinf(t), 0))
-        return SIM_EINVAL;
-    if (__builtin_expect(cal->n == cal->cap, 0) && grow(cal))
-        return SIM_ENOMEM;
     node ev = {time_key(t), cal->next_seq++, kind, id, tag, 0};
     key128 k = key(&ev);
     node *h = cal->heap;
@@ -114,6 +99,31 @@ int sim_cal_schedule(sim_calendar *cal, double t, uint32_t kind, uint32_t id, ui
         i = p;
     }
     h[i] = ev;
+}
+
+/* Kept out of line so the common path calls nothing and needs no saved
+ * registers. */
+static __attribute__((noinline, cold)) int grow_and_insert(sim_calendar *cal, double t, uint32_t kind,
+                                                           uint32_t id, uint32_t tag)
+{
+    size_t ncap = cal->cap * 2;
+    node *h = realloc(cal->heap, ncap * sizeof *h);
+    if (!h)
+        return SIM_ENOMEM;
+    cal->heap = h;
+    cal->cap = ncap;
+    insert(cal, t, kind, id, tag);
+    return SIM_OK;
+}
+
+__attribute__((hot))
+int sim_cal_schedule(sim_calendar *cal, double t, uint32_t kind, uint32_t id, uint32_t tag)
+{
+    if (__builtin_expect(!(t >= cal->now) || isinf(t), 0))
+        return SIM_EINVAL;
+    if (__builtin_expect(cal->n == cal->cap, 0))
+        return grow_and_insert(cal, t, kind, id, tag);
+    insert(cal, t, kind, id, tag);
     return SIM_OK;
 }
 
