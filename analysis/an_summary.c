@@ -156,6 +156,8 @@ static double group_value(const an_point_summary *ps, const rf_group_result *g, 
     case AN_GRP_ABANDONED: return ratio((double)g->outcomes[RF_OUT_ABANDONED], n);
     case AN_GRP_WITHIN_28D: return ratio((double)g->placed_within_28d, n);
     case AN_GRP_WAIT_MEAN: return ratio(g->wait_sum, placed);
+    case AN_GRP_TURNED_AWAY:
+        return ratio((double)(g->outcomes[RF_OUT_REFUSED_NO_SPACE] + g->outcomes[RF_OUT_NO_SUITABLE]), n);
     default: return NAN;
     }
 }
@@ -414,7 +416,7 @@ static const struct {
     int percent;
 } grp_cols[AN_GRP_N] = {
     {"Referrals/yr", 0}, {"Placed", 1},        {"Refused", 1}, {"No suitable", 1},
-    {"Abandoned", 1},    {"Placed in 28d", 1}, {"Wait (days)", 0},
+    {"Abandoned", 1},    {"Placed in 28d", 1}, {"Wait (days)", 0}, {"Turned away", 1},
 };
 
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)

@@ -71,6 +71,7 @@ typedef enum {
     AN_GRP_ABANDONED,
     AN_GRP_WITHIN_28D,
     AN_GRP_WAIT_MEAN,       /* wait_sum / placed, days */
+    AN_GRP_TURNED_AWAY,     /* refused_no_space + no_suitable_unit */
     AN_GRP_N
 } an_group_measure;
 
