@@ -368,5 +368,8 @@ Test(h5, h5py_reads_layout_and_values)
         if (system(cmd) != 0) { /* shown for diagnosis only */ }
     }
     cr_expect_eq(rc, 0, "check_results.py failed (its output is above)");
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/analysis/examples/read_results.py' '%s' > '%s/ex.out' 2>&1",
+             root, fx.path, fx.dir);
+    cr_expect_eq(system(cmd), 0, "the reader example runs on a fresh file");
     fx_teardown(&fx);
 }

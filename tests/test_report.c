@@ -199,6 +199,14 @@ Test(report, csv_files)
 
 /* ---- the CLI: tables, plots, errors ---- */
 
+static int have_gnuplot(void)
+{
+    char *g = an_plot_find_gnuplot();
+    int found = g != NULL;
+    free(g);
+    return found;
+}
+
 static int run_cli(const char *dir, const char *args, const char *env)
 {
     const char *prog = getenv("RS_PROGRAM");
@@ -228,7 +236,7 @@ static char *slurp(const char *dir, const char *name)
 
 Test(report, cli_tables_and_plots, .timeout = 60)
 {
-    if (!an_plot_find_gnuplot())
+    if (!have_gnuplot())
         cr_skip_test("gnuplot is missing: install it with 'apt-get install gnuplot-nox'");
     fixture fx;
     fx_setup(&fx, NULL, 1);
@@ -267,7 +275,7 @@ Test(report, cli_tables_and_plots, .timeout = 60)
 
 Test(report, cli_png_only_single_point, .timeout = 60)
 {
-    if (!an_plot_find_gnuplot())
+    if (!have_gnuplot())
         cr_skip_test("gnuplot is missing: install it with 'apt-get install gnuplot-nox'");
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     fixture fx;
