@@ -1,10 +1,151 @@
+/* refugesim report FILE.h5 [--csv DIR] [--plots DIR] [--format png,svg] [--all]
+ * Tables, CSV and plots from a results file alone. */
 #include "cli.h"
 
-/* Placeholder until the command lands. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "an_h5.h"
+#include "an_plot.h"
+#include "an_report.h"
+#include "sim_status.h"
+
+static void report_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: refugesim report FILE.h5 [--csv DIR] [--plots DIR] [--format png,svg] [--all]\n"
+            "\n"
+            "Print the summary tables of a results file (overall, per service, per household\n"
+            "group) and optionally export them.\n"
+            "  --csv DIR       write points, summary, replications, outcomes, services, groups\n"
+            "                  and monthly tables as CSV files into DIR (created if missing)\n"
+            "  --plots DIR     draw the plots with gnuplot into DIR (created if missing)\n"
+            "  --format LIST   plot formats, comma-separated: png, svg (default png,svg)\n"
+            "  --all           print every metric, not only the key ones\n"
+            "  -h, --help      this help\n");
+}
+
+static int parse_formats(const char *s, int *out)
+{
+    int f = 0;
+    const char *p = s;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        if (n == 3 && !strncmp(p, "png", 3))
+            f |= AN_PLOT_PNG;
+        else if (n == 3 && !strncmp(p, "svg", 3))
+            f |= AN_PLOT_SVG;
+        else {
+            cli_error("--format: expected a comma-separated list of png, svg, got '%s'", s);
+            return -1;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!f) {
+        cli_error("--format: expected a comma-separated list of png, svg, got '%s'", s);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+static int ensure_dir(const char *opt, const char *dir)
+{
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
+        struct stat sb;
+        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return 0;
+        cli_error("%s: '%s' exists and is not a directory", opt, dir);
+        return -1;
+    }
+    cli_error("%s: cannot create directory '%s': %s", opt, dir, strerror(errno));
+    return -1;
+}
+
 int cmd_report(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("'report' is not implemented yet");
-    return CLI_EXIT_FAIL;
+    static const struct option opts[] = {
+        {"csv", required_argument, NULL, 'c'}, {"plots", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'}, {"all", no_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    const char *csv_dir = NULL, *plot_dir = NULL;
+    int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': csv_dir = optarg; break;
+        case 'p': plot_dir = optarg; break;
+        case 'f':
+            if (parse_formats(optarg, &formats))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'a': all = 1; break;
+        case 'h': report_usage(stdout); return CLI_EXIT_OK;
+        case ':':
+            cli_error("%s: needs a value", argv[optind - 1]);
+            return CLI_EXIT_USAGE;
+        default:
+            cli_error("%s: unknown option (see 'refugesim report --help')", argv[optind - 1]);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error(optind >= argc ? "report: expected a results file (FILE.h5)"
+                                 : "report: expected one results file, got more arguments");
+        report_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *path = argv[optind];
+    an_h5_file *f;
+    int st = an_h5_open(path, &f);
+    if (st) {
+        cli_error("%s: %s", path,
+                  st == SIM_EPARSE ? "not a refugesim results file" : sim_strerror(st));
+        return CLI_EXIT_FAIL;
+    }
+    an_point_summary *pts = NULL;
+    size_t n = 0;
+    st = an_report_load(f, &pts, &n);
+    if (st) {
+        cli_error("%s: cannot read the summaries: %s", path, sim_strerror(st));
+        an_h5_close(f);
+        return CLI_EXIT_FAIL;
+    }
+    an_report_print(stdout, an_h5_get_info(f), pts, n);
+    if (all) {
+        printf("\nAll metrics\n");
+        an_print_summary(stdout, pts, n < AN_REPORT_COLUMNS ? n : AN_REPORT_COLUMNS, 1);
+    }
+    int rc = CLI_EXIT_OK;
+    if (csv_dir) {
+        if (ensure_dir("--csv", csv_dir))
+            rc = CLI_EXIT_FAIL;
+        else if ((st = an_report_csv(f, csv_dir))) {
+            cli_error("--csv: writing CSV files into '%s' failed: %s", csv_dir, sim_strerror(st));
+            rc = CLI_EXIT_FAIL;
+        }
+    }
+    if (plot_dir && rc == CLI_EXIT_OK) {
+        char *gp = an_plot_find_gnuplot();
+        if (!gp) {
+            cli_error("gnuplot not found: install it with 'apt-get install gnuplot-nox'");
+            rc = CLI_EXIT_FAIL;
+        } else if (ensure_dir("--plots", plot_dir)) {
+            rc = CLI_EXIT_FAIL;
+        } else if ((st = an_plot_all(f, pts, n, plot_dir, formats, gp))) {
+            cli_error("--plots: %s (gnuplot's messages are in %s/plots.log)", sim_strerror(st),
+                      plot_dir);
+            rc = CLI_EXIT_FAIL;
+        }
+        free(gp);
+    }
+    fflush(stdout);
+    an_report_free_points(pts, n);
+    an_h5_close(f);
+    return rc;
 }

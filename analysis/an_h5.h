@@ -1,0 +1,153 @@
+/* an_h5: the results file (HDF5), writer and reader.
+ *
+ * Layout (format "refugesim-results", format_version 1; README.md has the
+ * full tree):
+ *   /                 attributes: provenance, seed, threads, ranks, complete
+ *   /scenario         resolved scenario text (variable-length UTF-8 string)
+ *   /point_table      one row per point: index, label, n_reps, reps_done,
+ *                     total_units, horizon_days, warmup_days, one column per
+ *                     varied key
+ *   /points/<i>/      one group per point, i = 0, 1, ... (plain decimal)
+ *       done, metrics/<name>, replications, outcomes, summary, services,
+ *       groups, monthly/occupied, monthly/waiting, [scenario]
+ * Every dataset has `units` and `description` attributes; tables also have
+ * `column_units` (one string per column).
+ *
+ * Writing is atomic: everything goes to "<path>.tmp.<pid>" in the same
+ * directory, which is flushed, fsynced and renamed into place by
+ * an_h5_commit; on failure or an_h5_discard the temporary file is removed.
+ * All calls must come from one thread (HDF5 is not thread-safe here), outside
+ * OpenMP regions.  Functions return a sim_status and never print:
+ *   SIM_EEXIST    path exists and force is 0
+ *   SIM_ENOTFOUND the directory (writer) or the file (reader) is missing
+ *   SIM_EIO       cannot create / sync / rename
+ *   SIM_EPARSE    the file is HDF5 but not a refugesim results file
+ *   SIM_EHDF5     any other HDF5 failure
+ * The caller should have switched HDF5's automatic error printing off
+ * (H5Eset_auto2(H5E_DEFAULT, NULL, NULL)); main.c does. */
+#ifndef AN_H5_H
+#define AN_H5_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "an_summary.h"
+#include "rf_params.h"
+#include "rf_result.h"
+
+#define AN_H5_FORMAT "refugesim-results"
+#define AN_H5_FORMAT_VERSION 1
+
+/* ------------------------------------------------------------ writing -- */
+
+/* One scenario point.  Everything is borrowed for the duration of the call. */
+typedef struct {
+    const rf_params *params;      /* horizon, warm-up, units, service names */
+    const double *vary_values;    /* n_vary values (an_run_info.n_vary), NULL when 0 */
+    size_t n_reps;                /* replications planned */
+    const rf_result *results;     /* n_reps records, index = replication */
+    const unsigned char *done;    /* n_reps flags, NULL = all done */
+    const char *scenario_text;    /* this point's resolved scenario; NULL = the run's */
+    const char *label;            /* column heading; NULL = an_point_label() */
+} an_point;
+
+typedef struct {
+    const char *scenario_text;    /* resolved scenario (YAML), stored verbatim */
+    const char *command_line;
+    uint64_t seed;
+    int threads, ranks;
+    size_t n_vary;
+    const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
+    size_t n_points;
+} an_run_info;
+
+typedef struct an_h5_writer an_h5_writer;
+
+/* Start a results file: checks path (SIM_EEXIST unless force; SIM_ENOTFOUND
+ * when the directory is missing), creates the temporary file and writes the
+ * root attributes and /scenario. */
+int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_writer **out);
+/* Write point `index` (< n_points); each index at most once.  Points may
+ * come in any order, so a sweep can write them as they finish and free the
+ * records. */
+int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
+/* Write /point_table and the `complete` attribute (complete && every point
+ * written with every replication done), close, fsync, rename into place.
+ * Always frees w; on failure the temporary file is removed. */
+int an_h5_commit(an_h5_writer *w, int complete);
+/* Abandon: remove the temporary file, free w.  NULL is fine. */
+void an_h5_discard(an_h5_writer *w);
+
+/* Everything at once: create, put every point, commit. */
+typedef struct {
+    an_run_info info;
+    int complete;                 /* 0 when interrupted */
+    const an_point *points;       /* info.n_points */
+} an_run;
+int an_h5_write(const char *path, const an_run *run, int force);
+
+/* ------------------------------------------------------------ reading -- */
+
+typedef struct an_h5_file an_h5_file;
+
+typedef struct {
+    int format_version;
+    const char *refugesim_version, *git_commit, *created_utc, *command_line, *rng;
+    uint64_t seed;
+    int threads, ranks, complete;
+    size_t n_points;
+    size_t n_vary;
+    const char *const *vary_keys;
+} an_h5_info;
+
+typedef struct {
+    size_t index;
+    char label[AN_NAME_MAX];
+    size_t n_reps, reps_done;     /* reps_done == n_reps > 0: the point is complete */
+    int total_units;
+    double horizon_days, warmup_days;
+    const double *vary_values;    /* n_vary values, owned by the file handle */
+} an_h5_point_row;
+
+/* Open read-only; checks the format attribute. */
+int an_h5_open(const char *path, an_h5_file **out);
+void an_h5_close(an_h5_file *f);  /* NULL is fine */
+/* Root attributes and varied keys; owned by f. */
+const an_h5_info *an_h5_get_info(const an_h5_file *f);
+/* Row i of /point_table (i < n_points); owned by f. */
+const an_h5_point_row *an_h5_point_at(const an_h5_file *f, size_t i);
+
+/* The run's resolved scenario text (malloc'd, caller frees). */
+int an_h5_read_scenario(an_h5_file *f, char **text);
+/* Point i's own scenario text if stored, else the run's. */
+int an_h5_read_point_scenario(an_h5_file *f, size_t i, char **text);
+/* Convenience for `rerun`: open, read /scenario, close. */
+int an_h5_read_scenario_text(const char *path, char **text);
+
+/* done[] receives n_reps flags of point i (for sweep --resume). */
+int an_h5_read_done(an_h5_file *f, size_t i, unsigned char *done);
+/* out[] receives n_reps values of metric `name` (NaN where not done);
+ * SIM_ENOTFOUND if the point has no such metric. */
+int an_h5_read_metric(an_h5_file *f, size_t i, const char *name, double *out);
+/* which = "occupied" or "waiting": *data (malloc'd, caller frees) holds
+ * n_reps x n_months values, row-major. */
+int an_h5_read_monthly(an_h5_file *f, size_t i, const char *which, double **data,
+                       size_t *n_reps, size_t *n_months);
+/* Summary, services and groups of point i (free with an_point_summary_free). */
+int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out);
+
+/* Any compound table, columns converted: integers and floats to double,
+ * strings kept.  For CSV export and tools. */
+typedef struct {
+    size_t n_rows, n_cols;
+    char **names;                 /* n_cols */
+    char *is_int, *is_str;        /* n_cols flags */
+    double *num;                  /* n_rows x n_cols (NaN in string columns) */
+    char **str;                   /* n_rows x n_cols (NULL in numeric columns) */
+} an_table;
+/* dset: path inside the file, e.g. "/points/0/groups". */
+int an_h5_read_table(an_h5_file *f, const char *dset, an_table **out);
+void an_table_free(an_table *t);  /* NULL is fine */
+/* Column index by name, -1 if absent. */
+int an_table_col(const an_table *t, const char *name);
+
+#endif

@@ -1,0 +1,238 @@
+#include "an_report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim_status.h"
+
+void an_report_free_points(an_point_summary *pts, size_t n_pts)
+{
+    if (!pts)
+        return;
+    for (size_t i = 0; i < n_pts; i++)
+        an_point_summary_free(&pts[i]);
+    free(pts);
+}
+
+int an_report_load(an_h5_file *f, an_point_summary **pts, size_t *n_pts)
+{
+    size_t n = an_h5_get_info(f)->n_points;
+    *pts = NULL;
+    *n_pts = 0;
+    an_point_summary *p = calloc(n + 1, sizeof *p);
+    if (!p)
+        return SIM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int st = an_h5_read_point_summary(f, i, &p[i]);
+        if (st) {
+            an_report_free_points(p, i);
+            return st;
+        }
+    }
+    *pts = p;
+    *n_pts = n;
+    return SIM_OK;
+}
+
+void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *pts, size_t n_pts)
+{
+    fprintf(out, "refugesim %s (%s), created %s, seed %llu%s\n", info->refugesim_version,
+            info->git_commit, info->created_utc, (unsigned long long)info->seed,
+            info->complete ? "" : " - INCOMPLETE (interrupted run)");
+    fprintf(out, "command: %s\n\n", info->command_line);
+    for (size_t i = 0; i < n_pts; i += AN_REPORT_COLUMNS) {
+        size_t k = n_pts - i < AN_REPORT_COLUMNS ? n_pts - i : AN_REPORT_COLUMNS;
+        fprintf(out, "%sOverall%s\n", i ? "\n" : "", n_pts > 1 ? " (points side by side)" : "");
+        an_print_summary(out, &pts[i], k, 0);
+    }
+    fputc('\n', out);
+    an_print_services(out, pts, n_pts);
+    fputc('\n', out);
+    an_print_groups(out, pts, n_pts);
+}
+
+/* ------------------------------------------------------------- CSV -- */
+
+static void csv_string(FILE *o, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, o);
+        return;
+    }
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', o);
+        fputc(*s, o);
+    }
+    fputc('"', o);
+}
+
+static void csv_number(FILE *o, double v, int is_int)
+{
+    if (isnan(v))
+        return;
+    if (is_int)
+        fprintf(o, "%.0f", v);
+    else
+        fprintf(o, "%.15g", v); /* Excel's precision; the HDF5 file keeps every bit */
+}
+
+typedef struct {
+    FILE *o;
+    int header_done;
+} csv_out;
+
+FILE *an_report_fopen(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    snprintf(p, n, "%s/%s", dir, name);
+    FILE *o = fopen(p, "w");
+    free(p);
+    return o;
+}
+
+static void csv_prefix_header(FILE *o, const an_h5_info *info)
+{
+    fputs("point", o);
+    for (size_t k = 0; k < info->n_vary; k++) {
+        fputc(',', o);
+        csv_string(o, info->vary_keys[k]);
+    }
+}
+
+static void csv_prefix(FILE *o, const an_h5_info *info, const an_h5_point_row *row)
+{
+    fprintf(o, "%zu", row->index);
+    for (size_t k = 0; k < info->n_vary; k++) {
+        fputc(',', o);
+        csv_number(o, row->vary_values[k], 0);
+    }
+}
+
+/* Append one table; prefix = 0 writes it as it is (points.csv). */
+static void csv_table(csv_out *c, const an_table *t, const an_h5_info *info,
+                      const an_h5_point_row *row)
+{
+    if (!c->header_done) {
+        if (row)
+            csv_prefix_header(c->o, info);
+        for (size_t j = 0; j < t->n_cols; j++) {
+            if (row || j)
+                fputc(',', c->o);
+            csv_string(c->o, t->names[j]);
+        }
+        fputc('\n', c->o);
+        c->header_done = 1;
+    }
+    for (size_t r = 0; r < t->n_rows; r++) {
+        if (row)
+            csv_prefix(c->o, info, row);
+        for (size_t j = 0; j < t->n_cols; j++) {
+            if (row || j)
+                fputc(',', c->o);
+            if (t->is_str[j])
+                csv_string(c->o, t->str[r * t->n_cols + j]);
+            else
+                csv_number(c->o, t->num[r * t->n_cols + j], t->is_int[j]);
+        }
+        fputc('\n', c->o);
+    }
+}
+
+int an_report_fclose(FILE *o, int st)
+{
+    if (!o)
+        return st;
+    int bad = ferror(o);
+    if (fclose(o) != 0 || bad)
+        return st ? st : SIM_EIO;
+    return st;
+}
+
+static int csv_point_tables(an_h5_file *f, const char *dir, const char *table)
+{
+    const an_h5_info *info = an_h5_get_info(f);
+    char name[64];
+    snprintf(name, sizeof name, "%s.csv", table);
+    csv_out c = {an_report_fopen(dir, name), 0};
+    if (!c.o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    int st = SIM_OK;
+    for (size_t i = 0; i < info->n_points && !st; i++) {
+        const an_h5_point_row *row = an_h5_point_at(f, i);
+        if (!row->n_reps)
+            continue; /* point never written (interrupted sweep) */
+        char path[96];
+        snprintf(path, sizeof path, "/points/%zu/%s", i, table);
+        an_table *t;
+        st = an_h5_read_table(f, path, &t);
+        if (!st)
+            csv_table(&c, t, info, row);
+        an_table_free(t);
+    }
+    return an_report_fclose(c.o, st);
+}
+
+static int csv_monthly(an_h5_file *f, const char *dir)
+{
+    const an_h5_info *info = an_h5_get_info(f);
+    FILE *o = an_report_fopen(dir, "monthly.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    csv_prefix_header(o, info);
+    fputs(",rep,month,occupied,waiting\n", o);
+    int st = SIM_OK;
+    for (size_t i = 0; i < info->n_points && !st; i++) {
+        const an_h5_point_row *row = an_h5_point_at(f, i);
+        if (!row->n_reps)
+            continue;
+        double *occ = NULL, *wait = NULL;
+        size_t nr, nm, nr2, nm2;
+        st = an_h5_read_monthly(f, i, "occupied", &occ, &nr, &nm);
+        if (!st)
+            st = an_h5_read_monthly(f, i, "waiting", &wait, &nr2, &nm2);
+        if (!st && (nr != nr2 || nm != nm2))
+            st = SIM_EPARSE;
+        for (size_t r = 0; r < nr && !st; r++)
+            for (size_t m = 0; m < nm; m++) {
+                double a = occ[r * nm + m], b = wait[r * nm + m];
+                if (isnan(a) && isnan(b))
+                    continue;
+                csv_prefix(o, info, row);
+                fprintf(o, ",%zu,%zu,", r, m + 1);
+                csv_number(o, a, 0);
+                fputc(',', o);
+                csv_number(o, b, 0);
+                fputc('\n', o);
+            }
+        free(occ);
+        free(wait);
+    }
+    return an_report_fclose(o, st);
+}
+
+int an_report_csv(an_h5_file *f, const char *dir)
+{
+    FILE *o = an_report_fopen(dir, "points.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    an_table *t;
+    int st = an_h5_read_table(f, "/point_table", &t);
+    if (!st) {
+        csv_out c = {o, 0};
+        csv_table(&c, t, an_h5_get_info(f), NULL);
+        an_table_free(t);
+    }
+    st = an_report_fclose(o, st);
+    static const char *const tables[] = {"summary", "replications", "outcomes", "services", "groups"};
+    for (size_t k = 0; k < sizeof tables / sizeof tables[0] && !st; k++)
+        st = csv_point_tables(f, dir, tables[k]);
+    if (!st)
+        st = csv_monthly(f, dir);
+    return st;
+}

@@ -1,0 +1,32 @@
+/* an_report: what `refugesim report` makes from a results file alone:
+ * text tables, CSV files and (through an_plot.h) plots.
+ * Reads only the file; never prints except to the FILE* it is given. */
+#ifndef AN_REPORT_H
+#define AN_REPORT_H
+
+#include <stdio.h>
+#include "an_h5.h"
+#include "an_summary.h"
+
+/* Summaries of every point of f (free with an_report_free_points). */
+int an_report_load(an_h5_file *f, an_point_summary **pts, size_t *n_pts);
+void an_report_free_points(an_point_summary *pts, size_t n_pts);
+
+/* Overall, per-service and per-group tables.  Points are printed side by
+ * side, at most AN_REPORT_COLUMNS per table. */
+#define AN_REPORT_COLUMNS 6
+void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *pts, size_t n_pts);
+
+/* Writes into dir (which must exist): points.csv, summary.csv,
+ * replications.csv, outcomes.csv, services.csv, groups.csv, monthly.csv.
+ * Every file but points.csv starts with the columns point,<varied keys>.
+ * Comma-separated, header row, '.' decimals, empty cell = not available. */
+int an_report_csv(an_h5_file *f, const char *dir);
+
+/* fopen(dir/name, "w"); NULL on failure (errno set). */
+FILE *an_report_fopen(const char *dir, const char *name);
+/* fclose o, turning a write or close error into SIM_EIO; an earlier status
+ * st wins.  o NULL returns st. */
+int an_report_fclose(FILE *o, int st);
+
+#endif

@@ -1,0 +1,474 @@
+#include "an_summary.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim_status.h"
+
+#define DAYS_PER_YEAR 365.0
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+void an_point_summary_free(an_point_summary *ps)
+{
+    if (!ps)
+        return;
+    free(ps->metrics);
+    free(ps->services);
+    free(ps->groups);
+    memset(ps, 0, sizeof *ps);
+}
+
+const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const char *name)
+{
+    for (size_t i = 0; i < ps->n_metrics; i++)
+        if (!strcmp(ps->metrics[i].name, name))
+            return &ps->metrics[i];
+    return NULL;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+void an_point_label(char *buf, size_t size, int total_units, size_t n_vary,
+                    const char *const *vary_keys, const double *vary_values)
+{
+    int units_only = 1;
+    for (size_t k = 0; k < n_vary; k++)
+        units_only &= ends_with(vary_keys[k], "units");
+    if (units_only) {
+        snprintf(buf, size, "%d spaces", total_units);
+        return;
+    }
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < n_vary && len < size; k++) {
+        const char *key = strrchr(vary_keys[k], '.');
+        key = key ? key + 1 : vary_keys[k];
+        int w = snprintf(buf + len, size - len, "%s%s=%g", k ? ", " : "", key, vary_values[k]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+}
+
+int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
+                                  const rf_result *res, const unsigned char *done, size_t n_reps)
+{
+    memset(out, 0, sizeof *out);
+    size_t nm = rf_metric_count();
+    size_t nd = 0;
+    for (size_t r = 0; r < n_reps; r++)
+        nd += !done || done[r];
+    int ns = p ? p->n_services : 0;
+    for (size_t r = 0; r < n_reps && !p; r++)
+        if (!done || done[r])
+            ns = res[r].n_services;
+    if (ns < 0 || ns > RF_MAX_SERVICES)
+        return SIM_EINVAL;
+
+    double *vals = malloc((nm * nd + nd + 1) * sizeof *vals);
+    out->metrics = calloc(nm ? nm : 1, sizeof *out->metrics);
+    out->services = calloc(nd * (size_t)ns + 1, sizeof *out->services);
+    out->groups = calloc(nd * RF_G_N + 1, sizeof *out->groups);
+    double *row = malloc((nm + 1) * sizeof *row);
+    if (!vals || !out->metrics || !out->services || !out->groups || !row) {
+        free(vals);
+        free(row);
+        an_point_summary_free(out);
+        return SIM_ENOMEM;
+    }
+    if (label)
+        copy_str(out->label, sizeof out->label, label);
+    else
+        snprintf(out->label, sizeof out->label, "%d spaces", p ? rf_params_total_units(p) : 0);
+    out->horizon_days = p ? p->horizon : NAN;
+    out->n_reps = nd;
+    out->n_metrics = nm;
+    out->n_services = ns;
+    for (int s = 0; s < ns; s++) {
+        if (p)
+            copy_str(out->service_names[s], RF_NAME_MAX, p->services[s].name);
+        else
+            snprintf(out->service_names[s], RF_NAME_MAX, "service_%d", s);
+    }
+
+    size_t d = 0;
+    for (size_t r = 0; r < n_reps; r++) {
+        if (done && !done[r])
+            continue;
+        rf_result_metrics(&res[r], row);
+        for (size_t m = 0; m < nm; m++)
+            vals[m * nd + d] = row[m];
+        memcpy(&out->services[d * (size_t)ns], res[r].services, (size_t)ns * sizeof *out->services);
+        memcpy(&out->groups[d * RF_G_N], res[r].groups, RF_G_N * sizeof *out->groups);
+        d++;
+    }
+    double *work = vals + nm * nd;
+    for (size_t m = 0; m < nm; m++) {
+        const rf_metric_info *mi = rf_metric_at(m);
+        an_metric_summary *ms = &out->metrics[m];
+        copy_str(ms->name, sizeof ms->name, mi->name);
+        copy_str(ms->units, sizeof ms->units, mi->units);
+        copy_str(ms->description, sizeof ms->description, mi->description);
+        /* work needs nd doubles: reuse the tail of vals (nd + 1 spare). */
+        sim_summarize(&vals[m * nd], nd, work, &ms->s);
+    }
+    free(vals);
+    free(row);
+    return SIM_OK;
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
+
+static double service_value(const an_point_summary *ps, const rf_service_result *sr,
+                            an_service_measure m)
+{
+    double cap = (double)sr->units * ps->horizon_days;
+    switch (m) {
+    case AN_SVC_PLACEMENTS_PER_YEAR: return ratio((double)sr->placements * DAYS_PER_YEAR, ps->horizon_days);
+    case AN_SVC_OCCUPANCY: return ratio(sr->occupied_days, cap);
+    case AN_SVC_BLOCKED: return ratio(sr->blocked_days, cap);
+    case AN_SVC_DOWNTIME: return ratio(sr->down_days, cap);
+    case AN_SVC_TIMELY_MOVE_ON: return ratio((double)sr->timely_move_ons, (double)sr->move_ons);
+    default: return NAN;
+    }
+}
+
+static double group_value(const an_point_summary *ps, const rf_group_result *g, an_group_measure m)
+{
+    double n = (double)g->referrals;
+    double placed = (double)(g->outcomes[RF_OUT_PLACED_IMMEDIATELY] + g->outcomes[RF_OUT_PLACED_AFTER_WAIT]);
+    switch (m) {
+    case AN_GRP_REFERRALS_PER_YEAR: return ratio(n * DAYS_PER_YEAR, ps->horizon_days);
+    case AN_GRP_PLACED: return ratio(placed, n);
+    case AN_GRP_REFUSED: return ratio((double)g->outcomes[RF_OUT_REFUSED_NO_SPACE], n);
+    case AN_GRP_NO_SUITABLE: return ratio((double)g->outcomes[RF_OUT_NO_SUITABLE], n);
+    case AN_GRP_ABANDONED: return ratio((double)g->outcomes[RF_OUT_ABANDONED], n);
+    case AN_GRP_WITHIN_28D: return ratio((double)g->placed_within_28d, n);
+    case AN_GRP_WAIT_MEAN: return ratio(g->wait_sum, placed);
+    case AN_GRP_TURNED_AWAY:
+        return ratio((double)(g->outcomes[RF_OUT_REFUSED_NO_SPACE] + g->outcomes[RF_OUT_NO_SUITABLE]), n);
+    default: return NAN;
+    }
+}
+
+/* Summarize one derived value per replication; the buffers are small (reps). */
+static void summarize_reps(const an_point_summary *ps, int which, int idx, int m, sim_summary *out)
+{
+    size_t n = ps->n_reps;
+    double *x = malloc((2 * n + 1) * sizeof *x);
+    if (!x) {
+        sim_summarize(NULL, 0, NULL, out);
+        return;
+    }
+    for (size_t r = 0; r < n; r++)
+        x[r] = which ? group_value(ps, &ps->groups[r * RF_G_N + (size_t)idx], (an_group_measure)m)
+                     : service_value(ps, &ps->services[r * (size_t)ps->n_services + (size_t)idx],
+                                     (an_service_measure)m);
+    sim_summarize(x, n, x + n, out);
+    free(x);
+}
+
+void an_service_summary(const an_point_summary *ps, int service, an_service_measure m,
+                        sim_summary *out)
+{
+    if (service < 0 || service >= ps->n_services) {
+        sim_summarize(NULL, 0, NULL, out);
+        return;
+    }
+    summarize_reps(ps, 0, service, (int)m, out);
+}
+
+void an_group_summary(const an_point_summary *ps, int group, an_group_measure m, sim_summary *out)
+{
+    if (group < 0 || group >= RF_G_N) {
+        sim_summarize(NULL, 0, NULL, out);
+        return;
+    }
+    summarize_reps(ps, 1, group, (int)m, out);
+}
+
+static int decimals_for(double v)
+{
+    double a = fabs(v);
+    return a >= 100 ? 0 : a >= 10 ? 1 : 2;
+}
+
+void an_format_cell(char *buf, size_t size, const sim_summary *s, int percent)
+{
+    if (isnan(s->mean)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    double k = percent ? 100.0 : 1.0;
+    int dec = percent ? 1 : decimals_for(s->mean);
+    const char *pc = percent ? "%" : "";
+    if (isnan(s->ci95))
+        snprintf(buf, size, "%.*f%s", dec, k * s->mean, pc);
+    else
+        snprintf(buf, size, "%.*f%s ± %.*f", dec, k * s->mean, pc, dec, k * s->ci95);
+}
+
+/* ---- a small text table: cells are strings, column 0 left-aligned ---- */
+
+#define CELL_MAX 64
+
+typedef struct {
+    size_t rows, cols;
+    char (*cell)[CELL_MAX];
+} text_table;
+
+static int tt_init(text_table *t, size_t rows, size_t cols)
+{
+    t->rows = rows;
+    t->cols = cols;
+    t->cell = calloc(rows * cols + 1, sizeof *t->cell);
+    return t->cell ? 0 : -1;
+}
+
+static char *tt_at(text_table *t, size_t r, size_t c)
+{
+    return t->cell[r * t->cols + c];
+}
+
+/* Display width: UTF-8 continuation bytes take no column ("±" is one). */
+static size_t disp_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static void tt_print(FILE *f, text_table *t)
+{
+    size_t *w = calloc(t->cols + 1, sizeof *w);
+    if (!w)
+        return;
+    for (size_t r = 0; r < t->rows; r++)
+        for (size_t c = 0; c < t->cols; c++) {
+            size_t dw = disp_width(tt_at(t, r, c));
+            if (dw > w[c])
+                w[c] = dw;
+        }
+    for (size_t r = 0; r < t->rows; r++) {
+        for (size_t c = 0; c < t->cols; c++) {
+            const char *s = tt_at(t, r, c);
+            size_t pad = w[c] - disp_width(s);
+            if (c == 0)
+                fprintf(f, "%s%*s", s, (int)pad, "");
+            else
+                fprintf(f, "  %*s%s", (int)pad, "", s);
+        }
+        fputc('\n', f);
+        if (r == 0) {
+            size_t total = 0;
+            for (size_t c = 0; c < t->cols; c++)
+                total += w[c] + (c ? 2 : 0);
+            for (size_t i = 0; i < total; i++)
+                fputc('-', f);
+            fputc('\n', f);
+        }
+    }
+    free(w);
+    free(t->cell);
+    t->cell = NULL;
+}
+
+static void ci_note(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    size_t min_reps = (size_t)-1;
+    for (size_t i = 0; i < n_pts; i++)
+        if (pts[i].n_reps < min_reps)
+            min_reps = pts[i].n_reps;
+    if (min_reps < 2)
+        fprintf(f, "%zu replication%s: no confidence interval\n", min_reps, min_reps == 1 ? "" : "s");
+    else if (n_pts)
+        fprintf(f, "mean ± 95%% confidence half-width over %zu replications%s\n", min_reps,
+                n_pts > 1 ? " (fewest of any point)" : "");
+}
+
+/* The rows commissioners read first, with the metric names they come from. */
+static const struct {
+    const char *label, *metric;
+} key_rows[] = {
+    {"Referrals per year", "referrals_per_year"},
+    {"Placed", "placed"},
+    {"Refused: no space", "refused_no_space"},
+    {"No suitable unit", "no_suitable_unit"},
+    {"Abandoned the wait", "abandoned"},
+    {"Screened out", "screened_out"},
+    {"Mean wait (days)", "wait_mean"},
+    {"90th percentile wait (days)", "wait_p90"},
+    {"Waiting list (households)", "waiting_mean"},
+    {"Occupancy", "occupancy"},
+    {"Downtime", "downtime_share"},
+    {"Blocked by move-on", "blocked_share"},
+    {"Timely move-on", "timely_move_on"},
+};
+#define N_KEY_ROWS (sizeof key_rows / sizeof key_rows[0])
+
+static int is_share(const char *units)
+{
+    return !strcmp(units, "share");
+}
+
+/* "referrals_per_year" may be absent from the record: derive it from the
+ * referral count and the horizon (a linear map, so the summary scales). */
+static int key_row_summary(const an_point_summary *ps, size_t k, sim_summary *s, int *percent)
+{
+    const an_metric_summary *m = an_point_summary_find(ps, key_rows[k].metric);
+    if (m) {
+        *s = m->s;
+        *percent = is_share(m->units);
+        return 1;
+    }
+    if (k == 0 && (m = an_point_summary_find(ps, "referrals")) && ps->horizon_days > 0) {
+        double f = DAYS_PER_YEAR / ps->horizon_days;
+        *s = m->s;
+        s->mean *= f;
+        s->sd *= f;
+        s->ci95 *= f;
+        s->p10 *= f;
+        s->p50 *= f;
+        s->p90 *= f;
+        s->min *= f;
+        s->max *= f;
+        *percent = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int is_key_metric(const char *name)
+{
+    for (size_t k = 0; k < N_KEY_ROWS; k++)
+        if (!strcmp(key_rows[k].metric, name))
+            return 1;
+    return 0;
+}
+
+void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int all_metrics)
+{
+    if (!n_pts)
+        return;
+    size_t extra = all_metrics ? pts[0].n_metrics : 0;
+    text_table t;
+    if (tt_init(&t, 1 + N_KEY_ROWS + extra, 1 + n_pts))
+        return;
+    snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
+    for (size_t p = 0; p < n_pts; p++)
+        snprintf(tt_at(&t, 0, 1 + p), CELL_MAX, "%s", pts[p].label);
+    size_t r = 1;
+    for (size_t k = 0; k < N_KEY_ROWS; k++) {
+        int any = 0;
+        for (size_t p = 0; p < n_pts; p++) {
+            sim_summary s;
+            int pc;
+            if (key_row_summary(&pts[p], k, &s, &pc)) {
+                an_format_cell(tt_at(&t, r, 1 + p), CELL_MAX, &s, pc);
+                any = 1;
+            } else {
+                snprintf(tt_at(&t, r, 1 + p), CELL_MAX, "-");
+            }
+        }
+        if (any)
+            snprintf(tt_at(&t, r++, 0), CELL_MAX, "%s", key_rows[k].label);
+    }
+    for (size_t m = 0; m < extra; m++) {
+        const an_metric_summary *ms = &pts[0].metrics[m];
+        if (is_key_metric(ms->name))
+            continue;
+        snprintf(tt_at(&t, r, 0), CELL_MAX, "%.40s (%.20s)", ms->name, ms->units);
+        for (size_t p = 0; p < n_pts; p++) {
+            const an_metric_summary *mp = an_point_summary_find(&pts[p], ms->name);
+            if (mp)
+                an_format_cell(tt_at(&t, r, 1 + p), CELL_MAX, &mp->s, is_share(mp->units));
+            else
+                snprintf(tt_at(&t, r, 1 + p), CELL_MAX, "-");
+        }
+        r++;
+    }
+    t.rows = r;
+    tt_print(f, &t);
+    ci_note(f, pts, n_pts);
+}
+
+static const struct {
+    const char *heading;
+    int percent;
+} svc_cols[AN_SVC_N] = {
+    {"Placements/yr", 0}, {"Occupancy", 1}, {"Blocked", 1}, {"Downtime", 1}, {"Timely move-on", 1},
+};
+
+static const struct {
+    const char *heading;
+    int percent;
+} grp_cols[AN_GRP_N] = {
+    {"Referrals/yr", 0}, {"Placed", 1},        {"Refused", 1}, {"No suitable", 1},
+    {"Abandoned", 1},    {"Placed in 28d", 1}, {"Wait (days)", 0}, {"Turned away", 1},
+};
+
+void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    for (size_t p = 0; p < n_pts; p++) {
+        const an_point_summary *ps = &pts[p];
+        text_table t;
+        if (tt_init(&t, 1 + (size_t)ps->n_services, 2 + AN_SVC_N))
+            return;
+        fprintf(f, "%sServices, %s\n", p ? "\n" : "", ps->label);
+        snprintf(tt_at(&t, 0, 0), CELL_MAX, "Service");
+        snprintf(tt_at(&t, 0, 1), CELL_MAX, "Units");
+        for (int c = 0; c < AN_SVC_N; c++)
+            snprintf(tt_at(&t, 0, 2 + (size_t)c), CELL_MAX, "%s", svc_cols[c].heading);
+        for (int s = 0; s < ps->n_services; s++) {
+            size_t r = 1 + (size_t)s;
+            snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", ps->service_names[s]);
+            if (ps->n_reps)
+                snprintf(tt_at(&t, r, 1), CELL_MAX, "%d", ps->services[s].units);
+            for (int c = 0; c < AN_SVC_N; c++) {
+                sim_summary sm;
+                an_service_summary(ps, s, (an_service_measure)c, &sm);
+                an_format_cell(tt_at(&t, r, 2 + (size_t)c), CELL_MAX, &sm, svc_cols[c].percent);
+            }
+        }
+        tt_print(f, &t);
+    }
+    ci_note(f, pts, n_pts);
+}
+
+void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    for (size_t p = 0; p < n_pts; p++) {
+        const an_point_summary *ps = &pts[p];
+        text_table t;
+        if (tt_init(&t, 1 + RF_G_N, 1 + AN_GRP_N))
+            return;
+        fprintf(f, "%sHousehold groups, %s (shares of the group's referrals)\n", p ? "\n" : "",
+                ps->label);
+        snprintf(tt_at(&t, 0, 0), CELL_MAX, "Group");
+        for (int c = 0; c < AN_GRP_N; c++)
+            snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", grp_cols[c].heading);
+        for (int g = 0; g < RF_G_N; g++) {
+            size_t r = 1 + (size_t)g;
+            snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", rf_group_name((rf_group)g));
+            for (int c = 0; c < AN_GRP_N; c++) {
+                sim_summary sm;
+                an_group_summary(ps, g, (an_group_measure)c, &sm);
+                an_format_cell(tt_at(&t, r, 1 + (size_t)c), CELL_MAX, &sm, grp_cols[c].percent);
+            }
+        }
+        tt_print(f, &t);
+    }
+    ci_note(f, pts, n_pts);
+}

@@ -1,0 +1,95 @@
+/* an_summary: per-point summaries across replications and the text tables a
+ * run or a report prints.
+ *
+ * An an_point_summary is built either from the replication records of a run
+ * (an_point_summary_from_results) or from a results file
+ * (an_h5_read_point_summary in an_h5.h), so the CLI's `run` and `report`
+ * print through the same code.  Printers take a FILE* and never fail. */
+#ifndef AN_SUMMARY_H
+#define AN_SUMMARY_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "rf_params.h"
+#include "rf_result.h"
+#include "sim_stats.h"
+
+#define AN_NAME_MAX 64   /* names, units, labels (also the HDF5 string column width) */
+#define AN_DESC_MAX 256  /* descriptions */
+
+typedef struct {
+    char name[AN_NAME_MAX];
+    char units[AN_NAME_MAX];        /* "share" values print as percentages */
+    char description[AN_DESC_MAX];
+    sim_summary s;                  /* over the point's completed replications */
+} an_metric_summary;
+
+typedef struct {
+    char label[AN_NAME_MAX];        /* column heading, e.g. "21 spaces" */
+    double horizon_days;
+    size_t n_reps;                  /* replications with data (done) */
+    size_t n_metrics;
+    an_metric_summary *metrics;     /* owned, n_metrics */
+    int n_services;
+    char service_names[RF_MAX_SERVICES][RF_NAME_MAX];
+    rf_service_result *services;    /* owned, n_reps x n_services, row-major by replication */
+    rf_group_result *groups;        /* owned, n_reps x RF_G_N, row-major by replication */
+} an_point_summary;
+
+/* Summaries of rf_metric_count() metrics plus the per-service and per-group
+ * records over the replications r with done[r] != 0 (done NULL = all).
+ * label NULL = "<total units> spaces".  On failure *out holds nothing to free. */
+int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
+                                  const rf_result *res, const unsigned char *done, size_t n_reps);
+/* Frees what the summary owns and zeroes it; NULL and zeroed summaries are fine. */
+void an_point_summary_free(an_point_summary *ps);
+/* The metric called name, NULL if absent. */
+const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const char *name);
+
+/* A point's column heading: "<units> spaces" when nothing is varied or every
+ * varied key ends in "units", else "key=value, ..." (last path component of
+ * each key).  Always NUL-terminated. */
+void an_point_label(char *buf, size_t size, int total_units, size_t n_vary,
+                    const char *const *vary_keys, const double *vary_values);
+
+/* Derived per-replication measures of one service or household group,
+ * summarized over the point's replications (NaN values skipped). */
+typedef enum {
+    AN_SVC_PLACEMENTS_PER_YEAR,
+    AN_SVC_OCCUPANCY,       /* occupied_days / (units x horizon) */
+    AN_SVC_BLOCKED,         /* blocked_days / (units x horizon) */
+    AN_SVC_DOWNTIME,        /* down_days / (units x horizon) */
+    AN_SVC_TIMELY_MOVE_ON,  /* timely_move_ons / move_ons */
+    AN_SVC_N
+} an_service_measure;
+
+typedef enum {
+    AN_GRP_REFERRALS_PER_YEAR,
+    AN_GRP_PLACED,          /* shares of the group's referrals */
+    AN_GRP_REFUSED,         /* refused_no_space */
+    AN_GRP_NO_SUITABLE,
+    AN_GRP_ABANDONED,
+    AN_GRP_WITHIN_28D,
+    AN_GRP_WAIT_MEAN,       /* wait_sum / placed, days */
+    AN_GRP_TURNED_AWAY,     /* refused_no_space + no_suitable_unit */
+    AN_GRP_N
+} an_group_measure;
+
+void an_service_summary(const an_point_summary *ps, int service, an_service_measure m,
+                        sim_summary *out);
+void an_group_summary(const an_point_summary *ps, int group, an_group_measure m,
+                      sim_summary *out);
+
+/* Tables, points side by side (one column per point), cells "mean ± ci95"
+ * (shares in percent); "1 replication: no confidence interval" when a
+ * point has fewer than 2.  all_metrics = 0 prints the key metrics only. */
+void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int all_metrics);
+/* One table per point: rows services / household groups. */
+void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts);
+void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts);
+
+/* "12.3 ± 0.4" (or "45.6% ± 1.2" when percent) into buf; "12.3" when the CI
+ * is NaN; "-" when the mean is NaN. */
+void an_format_cell(char *buf, size_t size, const sim_summary *s, int percent);
+
+#endif

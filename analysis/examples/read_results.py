@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Read a refugesim results file with h5py (and pandas if installed).
+
+usage: read_results.py results.h5
+
+Shows the run's provenance, the scenario points, each point's summary
+table and the monthly waiting list.  pandas.read_hdf cannot read these
+files (it reads only PyTables' own layout): use h5py as below.
+"""
+import sys
+
+import h5py
+import numpy as np
+
+try:
+    import pandas as pd
+except ImportError:  # the tables are numpy structured arrays either way
+    pd = None
+
+
+def text(v):
+    """Fixed-length strings in tables come back as bytes."""
+    return v.decode("utf-8") if isinstance(v, (bytes, np.bytes_)) else v
+
+
+def table(ds):
+    """A compound table as a DataFrame (or a structured array without pandas)."""
+    rows = ds[()]
+    if pd is None:
+        return rows
+    df = pd.DataFrame(rows)
+    for col in df.columns:
+        if df[col].dtype == object:
+            df[col] = df[col].map(text)
+    return df
+
+
+def main(path):
+    with h5py.File(path, "r") as f:
+        a = f.attrs
+        print(f"refugesim {a['refugesim_version']} ({a['git_commit']}), "
+              f"created {a['created_utc']}, seed {a['seed']}, complete={a['complete']}")
+        print("command:", a["command_line"])
+        scenario = f["scenario"].asstr()[()]
+        print(f"scenario: {len(scenario.splitlines())} lines of YAML")
+
+        points = table(f["point_table"])
+        print("\npoints:\n", points)
+
+        for i in range(int(a["n_points"])):
+            g = f["points"][str(i)]
+            label = text(f["point_table"]["label"][i])
+            print(f"\n== point {i}: {label}")
+            print(table(g["summary"])[["metric", "units", "mean", "ci95", "p10", "p90"]]
+                  if pd is not None else g["summary"][()])
+
+            # one value per replication, NaN where a replication did not finish
+            refused = g["metrics"]["refused_no_space"][()]
+            print("refused share by replication:", np.round(refused, 3))
+
+            # replications x months
+            waiting = g["monthly"]["waiting"][()]
+            if waiting.size:
+                print("mean waiting list, months 1-12:",
+                      np.round(np.nanmean(waiting, axis=0)[:12], 1))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
