@@ -601,7 +601,6 @@ static int write_replications(hid_t pg, const an_point *pt, const double *vals, 
 {
     tbl t = {0};
     tbl_col(&t, "rep", COL_U64, "replication");
-    tbl_col(&t, "events", COL_U64, "events");
     for (size_t m = 0; m < nm; m++)
         tbl_col(&t, rf_metric_at(m)->name, COL_F64, rf_metric_at(m)->units);
     for (size_t r = 0; r < pt->n_reps; r++) {
@@ -609,7 +608,6 @@ static int write_replications(hid_t pg, const an_point *pt, const double *vals, 
             continue;
         tbl_row(&t);
         tbl_u64(&t, r);
-        tbl_u64(&t, pt->results[r].events);
         for (size_t m = 0; m < nm; m++)
             tbl_f64(&t, vals[r * nm + m]);
     }
