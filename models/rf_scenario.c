@@ -70,6 +70,34 @@ void rf_diag_format(const rf_diag *d, char *buf, size_t size)
     snprintf(buf, size, "%s: error: %s%s%s", where, d->key, d->key[0] ? ": " : "", d->message);
 }
 
+/* Readers expect problems in file order: group by file (in the order files
+ * first appear), then by line and column.  Stable, and n is at most 64. */
+static void sort_diags(rf_diags *d)
+{
+    int rank[64];
+    for (int i = 0; i < d->n; i++) {
+        rank[i] = i;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(d->items[j].file, d->items[i].file)) {
+                rank[i] = rank[j];
+                break;
+            }
+    }
+    for (int i = 1; i < d->n; i++) {
+        rf_diag x = d->items[i];
+        int r = rank[i], j = i - 1;
+        while (j >= 0 && (rank[j] > r || (rank[j] == r && (d->items[j].line > x.line
+                                                          || (d->items[j].line == x.line
+                                                              && d->items[j].column > x.column))))) {
+            d->items[j + 1] = d->items[j];
+            rank[j + 1] = rank[j];
+            j--;
+        }
+        d->items[j + 1] = x;
+        rank[j + 1] = r;
+    }
+}
+
 /* ---- built-in defaults, the bottom layer of every scenario ---- */
 
 /* Written out in the resolved text, so a reader sees every value used.
@@ -270,14 +298,14 @@ static int load_layers(load_ctx *c, const char *text, size_t len, const char *fi
 static int fill_defaults(st_arena *a, st_node *root, rf_diags *d)
 {
     st_node *sdef, *odef;
-    if (st_parse(a, service_default_yaml, strlen(service_default_yaml), "(default)", &sdef, d)
+    if (st_parse(a, service_default_yaml, strlen(service_default_yaml), ST_DEFAULT_FILE, &sdef, d)
             != SIM_OK
-        || st_parse(a, occupant_default_yaml, strlen(occupant_default_yaml), "(default)", &odef,
+        || st_parse(a, occupant_default_yaml, strlen(occupant_default_yaml), ST_DEFAULT_FILE, &odef,
                     d) != SIM_OK)
         return SIM_EINTERNAL;
     const st_node *areas = st_map_get(root, "areas");
     if (areas && areas->kind == ST_SEQ && areas->n > 0 && areas->items[0]->kind == ST_SCALAR) {
-        st_node *first = st_scalar(a, areas->items[0]->text, (st_origin){"(default)", 0, 0});
+        st_node *first = st_scalar(a, areas->items[0]->text, (st_origin){ST_DEFAULT_FILE, 0, 0});
         if (!first || st_map_put(a, sdef, "area", first->at, first) != SIM_OK)
             return SIM_ENOMEM;
     }
@@ -388,7 +416,7 @@ static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
 {
     st_origin near = {0};
     const st_node *n = st_lookup(c->root, path, &near, NULL);
-    st_origin at = n ? n->at : near;
+    st_origin at = n && strcmp(n->at.file, ST_DEFAULT_FILE) != 0 ? n->at : near;
     va_list ap;
     va_start(ap, fmt);
     rf_diags_addv(c->d, at.file, at.line, at.col, path, fmt, ap);
@@ -890,8 +918,9 @@ static int convert(sem_ctx *c)
             sem(c, "downtime.outage_interval", "the time between outages must be more than 0 "
                                                "days on average (or dist: none for no outages)");
         if (p->outage_duration.kind == SIM_DIST_NONE)
-            sem(c, "downtime.outage_duration", "outages need a duration (accepted: any dist "
-                                               "but none, since outage_interval is set)");
+            sem(c, "downtime.outage_interval", "outages need a duration: set "
+                                               "downtime.outage_duration (accepted: any dist "
+                                               "but none)");
     }
     conv_initial(c, &sc->initial);
     return c->errors ? SIM_ERANGE : SIM_OK;
@@ -919,7 +948,7 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
 
     load_ctx lc = {a, d, {file}, 1};
     st_node *defaults, *tree;
-    rc = st_parse(a, default_yaml, strlen(default_yaml), "(default)", &defaults, d);
+    rc = st_parse(a, default_yaml, strlen(default_yaml), ST_DEFAULT_FILE, &defaults, d);
     if (rc != SIM_OK)
         goto done;
     rc = from_file ? load_file_layers(&lc, file, (st_origin){0}, &tree)
@@ -928,6 +957,7 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         goto done;
     if ((rc = st_merge(a, &defaults, tree)) != SIM_OK)
         goto done;
+    defaults->at = tree->at;   /* missing top-level keys are the file's fault */
     tree = defaults;
     int bad_sets = 0;
     for (size_t i = 0; i < n_sets; i++) {
@@ -991,6 +1021,7 @@ done:
     } else {
         if (rc == SIM_ENOMEM && d->n == 0)
             rf_diags_add(d, name, 0, 0, "", "out of memory");
+        sort_diags(d);
         rf_scenario_free(s);
     }
     return rc;

@@ -33,8 +33,10 @@ char *st_strdup(st_arena *a, const char *s);
 
 /* ---- node tree ---- */
 
+#define ST_DEFAULT_FILE "(default)"
+
 typedef struct {
-    const char *file;   /* "(default)" for built-in defaults, "--set" for overrides */
+    const char *file;   /* ST_DEFAULT_FILE for built-in defaults, "--set" for overrides */
     int line, col;      /* 1-based; 0 when not from a file */
 } st_origin;
 
@@ -84,7 +86,8 @@ int st_fill_defaults(st_arena *a, st_node *entry, const st_node *defaults);
 
 /* The node at a key path like "services[2].blocks[0].units"; NULL when
  * absent.  `near` (may be NULL) receives the origin of the deepest node
- * found on the way, for reporting about missing keys; `key_at` (may be NULL)
+ * found on the way that was not a built-in default, for reporting about
+ * missing keys and defaults; `key_at` (may be NULL)
  * the origin of the key itself when the last step is a mapping key. */
 const st_node *st_lookup(const st_node *root, const char *path, st_origin *near,
                          st_origin *key_at);

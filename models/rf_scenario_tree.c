@@ -480,7 +480,7 @@ const st_node *st_lookup(const st_node *root, const char *path, st_origin *near,
         } else if (segs[i].kind == SEG_NAME && cur->kind == ST_SEQ) {
             next = seq_by_name(cur, segs[i].text);
         }
-        if (next && near)
+        if (next && near && strcmp(next->at.file, ST_DEFAULT_FILE) != 0)
             *near = next->at;
         cur = next;
     }
