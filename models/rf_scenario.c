@@ -771,8 +771,6 @@ static void conv_mix(sem_ctx *c, const sc_mix *in, rf_household_mix *m)
 static void conv_referrals(sem_ctx *c, const sc_referrals *in)
 {
     rf_params *p = c->p;
-    if (!in->trace && !has_key(c, "referrals.per_year"))
-        sem(c, "referrals.per_year", "missing required key 'per_year' (or give 'trace')");
     check_nonneg(c, "referrals.per_year", in->per_year, "referrals a year");
     p->per_year = in->per_year;
     if (!(in->growth > -1 && in->growth <= 10))
@@ -970,7 +968,15 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
     }
     if ((rc = fill_defaults(a, tree, d)) != SIM_OK || (rc = resolve_trace_path(a, tree)) != SIM_OK)
         goto done;
-    if (rf_sc_check_tree(tree, d) || bad_sets) {
+    int missing = 0;
+    const st_node *ref = st_map_get(tree, "referrals");
+    if (ref && ref->kind == ST_MAP && !st_map_get(ref, "per_year") && !st_map_get(ref, "trace")) {
+        st_origin at = strcmp(ref->at.file, ST_DEFAULT_FILE) ? ref->at : tree->at;
+        rf_diags_add(d, at.file, at.line, at.col, "referrals.per_year",
+                     "missing required key 'per_year' (or give 'trace')");
+        missing = 1;
+    }
+    if (rf_sc_check_tree(tree, d) + missing || bad_sets) {
         rc = SIM_EPARSE;
         goto done;
     }

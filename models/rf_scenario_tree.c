@@ -339,6 +339,7 @@ int st_merge(st_arena *a, st_node **base, st_node *over)
 {
     st_node *b = *base;
     if (b && b->kind == ST_MAP && over->kind == ST_MAP && !is_dist(over)) {
+        b->at = over->at;   /* the latest file to write the mapping answers for it */
         for (int i = 0; i < over->n; i++) {
             st_pair *p = &over->pairs[i];
             st_pair *q = st_map_find(b, p->key);

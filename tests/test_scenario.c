@@ -336,6 +336,7 @@ static const struct {
     {"nrpf_enum.yaml", 9, "services[0].nrpf", "unknown value 'sometimes' (accepted: no, case_by_case, yes)"},
     {"dist_kind.yaml", 8, "services[0].stay.dist", "unknown value 'normal' (accepted: none, constant, exponential"},
     {"missing_name.yaml", 1, "name", "missing required key 'name'"},
+    {"missing_per_year.yaml", 3, "referrals.per_year", "missing required key 'per_year' (or give 'trace')"},
     {"missing_services.yaml", 1, "services", "missing required key 'services'"},
     {"missing_stay.yaml", 5, "services[0].stay", "missing required key 'stay'"},
     {"missing_largest_family.yaml", 5, "services[0].largest_family", "missing required key 'largest_family'"},
