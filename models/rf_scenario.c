@@ -337,8 +337,7 @@ static int fill_defaults(st_arena *a, st_node *root, rf_diags *d)
     return SIM_OK;
 }
 
-/* The trace path is rewritten relative to the current directory so that the
- * resolved text stands alone. */
+/* The trace path is rewritten so that the resolved text stands alone. */
 static int resolve_trace_path(st_arena *a, st_node *root)
 {
     st_node *ref = st_map_get(root, "referrals");
@@ -348,6 +347,15 @@ static int resolve_trace_path(st_arena *a, st_node *root)
     const char *p = relative_to(a, tr->at.file, tr->text);
     if (!p)
         return SIM_ENOMEM;
+    /* Absolute when the file exists, so the text can be loaded from anywhere;
+     * a missing file is reported later under the path the user wrote. */
+    char *abs = realpath(p, NULL);
+    if (abs) {
+        p = st_strdup(a, abs);
+        free(abs);
+        if (!p)
+            return SIM_ENOMEM;
+    }
     tr->text = p;
     return SIM_OK;
 }

@@ -76,8 +76,8 @@ int rf_scenario_load_text(const char *yaml, const char *display_name,
 const rf_params *rf_scenario_params(const rf_scenario *s);
 
 /* The resolved scenario as self-contained YAML: extends and --set applied,
- * every default written out, relative paths made relative to the current
- * directory.  rf_scenario_load_text of it gives identical params. */
+ * every default written out, the trace path made absolute (or relative to
+ * the current directory when the file does not exist).  rf_scenario_load_text of it gives identical params. */
 const char *rf_scenario_text(const rf_scenario *s);
 
 /* The path (or display name) the scenario was loaded from. */
