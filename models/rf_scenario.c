@@ -1,0 +1,1081 @@
+/* rf_scenario: the loading pipeline (see rf_scenario.h), the conversion of
+ * the libcyaml structs into rf_params, and the semantic checks. */
+#include "rf_scenario.h"
+#include "rf_scenario_impl.h"
+#include "rf_trace.h"
+#include "sim_status.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EXTENDS   8
+#define MAX_DAYS      (1000 * 365.0)   /* horizon / warm-up beyond this is a typo */
+#define MAX_REPS      1000000u
+#define MAX_FAMILY    30
+#define MAX_CHILD_AGE 25
+
+struct rf_scenario {
+    rf_params params;
+    rf_trace trace;
+    char *text;
+    char *path;
+};
+
+/* ---- diagnostics ---- */
+
+void rf_diags_addv(rf_diags *d, const char *file, int line, int col, const char *key,
+                   const char *fmt, va_list ap)
+{
+    if (!d)
+        return;
+    if (d->n >= (int)(sizeof d->items / sizeof d->items[0])) {
+        d->dropped++;
+        return;
+    }
+    rf_diag *x = &d->items[d->n++];
+    snprintf(x->file, sizeof x->file, "%s", file ? file : "");
+    x->line = line;
+    x->column = col;
+    snprintf(x->key, sizeof x->key, "%s", key ? key : "");
+    vsnprintf(x->message, sizeof x->message, fmt, ap);
+}
+
+void rf_diags_add(rf_diags *d, const char *file, int line, int col, const char *key,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rf_diags_addv(d, file, line, col, key, fmt, ap);
+    va_end(ap);
+}
+
+int rf_diags_total(const rf_diags *d)
+{
+    return d ? d->n + d->dropped : 0;
+}
+
+void rf_diag_format(const rf_diag *d, char *buf, size_t size)
+{
+    if (!size)
+        return;
+    char where[300];
+    if (d->line > 0)
+        snprintf(where, sizeof where, "%s:%d:%d", d->file, d->line, d->column);
+    else
+        snprintf(where, sizeof where, "%s", d->file);
+    snprintf(buf, size, "%s: error: %s%s%s", where, d->key, d->key[0] ? ": " : "", d->message);
+}
+
+/* Readers expect problems in file order: group by file (in the order files
+ * first appear), then by line and column.  Stable, and n is at most 64. */
+static void sort_diags(rf_diags *d)
+{
+    int rank[64];
+    for (int i = 0; i < d->n; i++) {
+        rank[i] = i;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(d->items[j].file, d->items[i].file)) {
+                rank[i] = rank[j];
+                break;
+            }
+    }
+    for (int i = 1; i < d->n; i++) {
+        rf_diag x = d->items[i];
+        int r = rank[i], j = i - 1;
+        while (j >= 0 && (rank[j] > r || (rank[j] == r && (d->items[j].line > x.line
+                                                          || (d->items[j].line == x.line
+                                                              && d->items[j].column > x.column))))) {
+            d->items[j + 1] = d->items[j];
+            rank[j + 1] = rank[j];
+            j--;
+        }
+        d->items[j + 1] = x;
+        rank[j + 1] = r;
+    }
+}
+
+/* ---- built-in defaults, the bottom layer of every scenario ---- */
+
+/* Written out in the resolved text, so a reader sees every value used.
+ * They repeat rf_params_init (a test checks that they agree). */
+static const char default_yaml[] =
+    "horizon: 365\n"
+    "warmup: 0\n"
+    "replications: 100\n"
+    "seed: 1\n"
+    "referrals:\n"
+    "  growth: 0\n"
+    "  seasonality: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+    "households:\n"
+    "  adults: {dist: constant, mean: 1}\n"
+    "  children: {dist: none}\n"
+    "  child_age: {dist: none}\n"
+    "  p_child_male: 0.5\n"
+    "  p_wheelchair: 0\n"
+    "  p_nrpf: 0\n"
+    "  p_male: 0\n"
+    "  p_pet: 0\n"
+    "  p_bme: 0\n"
+    "  p_young: 0\n"
+    "  p_needs_specialist: 0\n"
+    "  p_high_support: 0\n"
+    "  p_high_risk: 0\n"
+    "  p_needs_security: 0\n"
+    "  p_outside_area: 0\n"
+    "  p_wants_area: 0\n"
+    "screening: []\n"
+    "waiting:\n"
+    "  p_wait: 0\n"
+    "  patience: {dist: none}\n"
+    "  priority: fifo\n"
+    "  max_waiting: 0\n"
+    "matching: first_fit\n"
+    "areas: [area]\n"
+    "move_on:\n"
+    "  delay: {dist: none}\n"
+    "  timely_days: 0\n"
+    "downtime:\n"
+    "  turnaround: {dist: none}\n"
+    "  outage_interval: {dist: none}\n"
+    "  outage_duration: {dist: none}\n"
+    "initial:\n"
+    "  occupants: []\n"
+    "  waiting_days: []\n";
+
+static const char service_default_yaml[] =
+    "wheelchair: false\n"
+    "male_child_age_limit: none\n"
+    "nrpf: no\n"
+    "nrpf_case_accept: 0.5\n"
+    "takes_male: false\n"
+    "takes_pets: false\n"
+    "night_security: false\n"
+    "high_support: false\n"
+    "self_contained: false\n"
+    "specialism: none\n"
+    "p_early_exit: 0\n"
+    "blocks: []\n";
+
+static const char occupant_default_yaml[] = "count: 1\ndays_stayed: 0\n";
+
+/* The unit attributes a block inherits from its service. */
+static const char *const block_inherits[] = {
+    "largest_family", "wheelchair", "male_child_age_limit", "nrpf", "takes_male", "takes_pets",
+    "night_security", "high_support", "self_contained", "specialism", "area"};
+
+/* ---- loading the layers ---- */
+
+typedef struct {
+    st_arena *a;
+    rf_diags *d;
+    const char *chain[MAX_EXTENDS + 1];   /* files being loaded, to catch cycles */
+    int depth;
+} load_ctx;
+
+static char *read_file(const char *path, size_t *len, int *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = errno;
+        return NULL;
+    }
+    size_t cap = 8192, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        char *p = realloc(buf, cap *= 2);
+        if (!p) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf = p;
+        }
+    }
+    *err = ferror(f) ? EIO : (buf ? 0 : ENOMEM);
+    fclose(f);
+    if (*err) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* `rel` taken relative to the directory of `file`; absolute paths and files
+ * without a directory leave `rel` as it is. */
+static char *relative_to(st_arena *a, const char *file, const char *rel)
+{
+    const char *slash = strrchr(file, '/');
+    if (rel[0] == '/' || !slash)
+        return st_strdup(a, rel);
+    size_t dir = (size_t)(slash - file) + 1;
+    char *p = st_alloc(a, dir + strlen(rel) + 1);
+    if (p) {
+        memcpy(p, file, dir);
+        strcpy(p + dir, rel);
+    }
+    return p;
+}
+
+static int load_layers(load_ctx *c, const char *text, size_t len, const char *file,
+                       st_node **out);
+
+static int load_file_layers(load_ctx *c, const char *path, st_origin from, st_node **out)
+{
+    size_t len = 0;
+    int err = 0;
+    char *text = read_file(path, &len, &err);
+    if (!text) {
+        if (err == ENOMEM)
+            return SIM_ENOMEM;
+        if (from.file)
+            rf_diags_add(c->d, from.file, from.line, from.col, "extends", "cannot read '%s': %s",
+                         path, strerror(err));
+        else
+            rf_diags_add(c->d, path, 0, 0, "", "cannot read the file: %s", strerror(err));
+        return SIM_EIO;
+    }
+    int rc = load_layers(c, text, len, path, out);
+    free(text);
+    return rc;
+}
+
+/* One file and, through `extends:`, the files below it, merged. */
+static int load_layers(load_ctx *c, const char *text, size_t len, const char *file,
+                       st_node **out)
+{
+    st_node *tree;
+    int rc = st_parse(c->a, text, len, file, &tree, c->d);
+    if (rc != SIM_OK)
+        return rc;
+    st_pair *ext = st_map_find(tree, "extends");
+    if (!ext) {
+        *out = tree;
+        return SIM_OK;
+    }
+    st_origin at = ext->val->at;
+    if (ext->val->kind != ST_SCALAR || !ext->val->text[0]) {
+        rf_diags_add(c->d, file, at.line, at.col, "extends",
+                     "expected the name of a scenario file");
+        return SIM_EPARSE;
+    }
+    char *base_path = relative_to(c->a, file, ext->val->text);
+    if (!base_path)
+        return SIM_ENOMEM;
+    for (int i = 0; i < c->depth; i++)
+        if (strcmp(c->chain[i], base_path) == 0) {
+            rf_diags_add(c->d, file, at.line, at.col, "extends",
+                         "'%s' extends itself through this file", base_path);
+            return SIM_EPARSE;
+        }
+    if (c->depth >= MAX_EXTENDS) {
+        rf_diags_add(c->d, file, at.line, at.col, "extends",
+                     "more than %d files extend each other", MAX_EXTENDS);
+        return SIM_EPARSE;
+    }
+    c->chain[c->depth++] = base_path;
+    st_node *base;
+    rc = load_file_layers(c, base_path, at, &base);
+    c->depth--;
+    if (rc != SIM_OK)
+        return rc;
+    st_map_remove(tree, "extends");
+    if (st_merge(c->a, &base, tree) != SIM_OK)
+        return SIM_ENOMEM;
+    *out = base;
+    return SIM_OK;
+}
+
+/* Per-entry defaults and block inheritance, after every override so that
+ * a --set on a service attribute reaches the blocks that do not set it. */
+static int fill_defaults(st_arena *a, st_node *root, rf_diags *d)
+{
+    st_node *sdef, *odef;
+    if (st_parse(a, service_default_yaml, strlen(service_default_yaml), ST_DEFAULT_FILE, &sdef, d)
+            != SIM_OK
+        || st_parse(a, occupant_default_yaml, strlen(occupant_default_yaml), ST_DEFAULT_FILE, &odef,
+                    d) != SIM_OK)
+        return SIM_EINTERNAL;
+    const st_node *areas = st_map_get(root, "areas");
+    if (areas && areas->kind == ST_SEQ && areas->n > 0 && areas->items[0]->kind == ST_SCALAR) {
+        st_node *first = st_scalar(a, areas->items[0]->text, (st_origin){ST_DEFAULT_FILE, 0, 0});
+        if (!first || st_map_put(a, sdef, "area", first->at, first) != SIM_OK)
+            return SIM_ENOMEM;
+    }
+    st_node *services = st_map_get(root, "services");
+    for (int i = 0; services && services->kind == ST_SEQ && i < services->n; i++) {
+        st_node *s = services->items[i];
+        if (s->kind != ST_MAP)
+            continue;
+        if (st_fill_defaults(a, s, sdef) != SIM_OK)
+            return SIM_ENOMEM;
+        st_node *blocks = st_map_get(s, "blocks");
+        for (int b = 0; blocks && blocks->kind == ST_SEQ && b < blocks->n; b++) {
+            st_node *blk = blocks->items[b];
+            if (blk->kind != ST_MAP)
+                continue;
+            for (size_t k = 0; k < sizeof block_inherits / sizeof block_inherits[0]; k++) {
+                st_pair *p = st_map_find(s, block_inherits[k]);
+                if (p && !st_map_find(blk, block_inherits[k])
+                    && st_map_put(a, blk, p->key, p->at, p->val) != SIM_OK)
+                    return SIM_ENOMEM;
+            }
+        }
+    }
+    st_node *initial = st_map_get(root, "initial");
+    st_node *occ = initial ? st_map_get(initial, "occupants") : NULL;
+    for (int i = 0; occ && occ->kind == ST_SEQ && i < occ->n; i++)
+        if (st_fill_defaults(a, occ->items[i], odef) != SIM_OK)
+            return SIM_ENOMEM;
+    return SIM_OK;
+}
+
+/* The trace path is rewritten so that the resolved text stands alone. */
+static int resolve_trace_path(st_arena *a, st_node *root)
+{
+    st_node *ref = st_map_get(root, "referrals");
+    st_node *tr = ref ? st_map_get(ref, "trace") : NULL;
+    if (!tr || tr->kind != ST_SCALAR || !tr->text[0] || tr->at.line == 0)
+        return SIM_OK;
+    const char *p = relative_to(a, tr->at.file, tr->text);
+    if (!p)
+        return SIM_ENOMEM;
+    /* Absolute when the file exists, so the text can be loaded from anywhere;
+     * a missing file is reported later under the path the user wrote. */
+    char *abs = realpath(p, NULL);
+    if (abs) {
+        p = st_strdup(a, abs);
+        free(abs);
+        if (!p)
+            return SIM_ENOMEM;
+    }
+    tr->text = p;
+    return SIM_OK;
+}
+
+/* Emit keys in schema order, whatever order the layers left them in. */
+static void order_like_schema(st_node *n, const cyaml_schema_value_t *sv)
+{
+    if (sv->type == CYAML_SEQUENCE && n->kind == ST_SEQ) {
+        for (int i = 0; i < n->n; i++)
+            order_like_schema(n->items[i], sv->sequence.entry);
+        return;
+    }
+    if (sv->type != CYAML_MAPPING || n->kind != ST_MAP)
+        return;
+    const cyaml_schema_field_t *f = sv->mapping.fields;
+    int placed = 0;
+    for (int k = 0; f[k].key; k++)
+        for (int i = placed; i < n->n; i++)
+            if (!strcmp(n->pairs[i].key, f[k].key)) {
+                st_pair tmp = n->pairs[i];
+                memmove(&n->pairs[placed + 1], &n->pairs[placed],
+                        (size_t)(i - placed) * sizeof tmp);
+                n->pairs[placed++] = tmp;
+                order_like_schema(tmp.val, &f[k].value);
+                break;
+            }
+}
+
+/* ---- libcyaml's log, routed into the diagnostics ---- */
+
+typedef struct {
+    char message[320];
+    int line, col;
+} cy_log;
+
+static void cy_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
+{
+    cy_log *l = ctx;
+    char buf[320];
+    if (level < CYAML_LOG_ERROR)
+        return;
+    vsnprintf(buf, sizeof buf, fmt, args);
+    buf[strcspn(buf, "\n")] = '\0';
+    const char *lc = strstr(buf, "(line: ");
+    if (lc && l->line == 0)
+        sscanf(lc, "(line: %d, column: %d)", &l->line, &l->col);
+    if (!l->message[0] && !strstr(buf, "Backtrace") && !lc)
+        snprintf(l->message, sizeof l->message, "%s", buf);
+}
+
+/* ---- conversion and semantic checks ---- */
+
+typedef struct {
+    const st_node *root;
+    rf_diags *d;
+    int errors;
+    rf_params *p;
+    const sc_scenario *sc;
+} sem_ctx;
+
+static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report at the value's place, or at the nearest enclosing one if absent. */
+static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
+{
+    st_origin near = {0};
+    const st_node *n = st_lookup(c->root, path, &near, NULL);
+    st_origin at = n && strcmp(n->at.file, ST_DEFAULT_FILE) != 0 ? n->at : near;
+    va_list ap;
+    va_start(ap, fmt);
+    rf_diags_addv(c->d, at.file, at.line, at.col, path, fmt, ap);
+    va_end(ap);
+    c->errors++;
+}
+
+static bool has_key(sem_ctx *c, const char *path)
+{
+    return st_lookup(c->root, path, NULL, NULL) != NULL;
+}
+
+static void check_prob(sem_ctx *c, const char *path, double v)
+{
+    if (!(v >= 0 && v <= 1))
+        sem(c, path, "%g is not a probability (accepted: 0 to 1)", v);
+}
+
+static void check_nonneg(sem_ctx *c, const char *path, double v, const char *unit)
+{
+    if (!(v >= 0))
+        sem(c, path, "must not be negative, got %g (accepted: 0 or more %s)", v, unit);
+}
+
+static const char *const dist_keys[SIM_DIST_N_KINDS] = {
+    [SIM_DIST_NONE] = "dist",
+    [SIM_DIST_CONST] = "dist, mean",
+    [SIM_DIST_EXP] = "dist, mean",
+    [SIM_DIST_LOGNORMAL] = "dist, mean, sd",
+    [SIM_DIST_GAMMA] = "dist, mean, sd",
+    [SIM_DIST_WEIBULL] = "dist, mean, sd",
+    [SIM_DIST_UNIFORM] = "dist, min, max",
+    [SIM_DIST_EMPIRICAL] = "dist, values, weights",
+};
+
+static const char *const dist_rule[SIM_DIST_N_KINDS] = {
+    [SIM_DIST_NONE] = "",
+    [SIM_DIST_CONST] = "mean must be 0 or more",
+    [SIM_DIST_EXP] = "mean must be 0 or more",
+    [SIM_DIST_LOGNORMAL] = "mean and sd must be more than 0",
+    [SIM_DIST_GAMMA] = "mean and sd must be more than 0",
+    [SIM_DIST_WEIBULL] = "mean and sd must be more than 0, sd at most 20 times the mean",
+    [SIM_DIST_UNIFORM] = "min must be 0 or more and not above max",
+    [SIM_DIST_EMPIRICAL] = "values and weights must be 0 or more, with a positive weight",
+};
+
+/* Which keys a kind uses is checked against the tree, so that `sd` given
+ * to an exponential is an error rather than silently ignored. */
+static bool conv_dist(sem_ctx *c, const char *path, const sc_dist *in, sim_dist *out)
+{
+    char sub[200];
+    const st_node *n = st_lookup(c->root, path, NULL, NULL);
+    int k = in->dist;
+    if (k < 0 || k >= SIM_DIST_N_KINDS)
+        k = SIM_DIST_NONE;
+    const char *accepted = dist_keys[k];
+    bool ok = true;
+    for (int i = 0; n && n->kind == ST_MAP && i < n->n; i++) {
+        const char *key = n->pairs[i].key;
+        size_t kl = strlen(key);
+        const char *hit = strstr(accepted, key);
+        bool used = hit && (hit == accepted || hit[-1] == ' ') && (hit[kl] == ',' || !hit[kl]);
+        if (!used) {
+            snprintf(sub, sizeof sub, "%s.%s", path, key);
+            sem(c, sub, "not used by dist %s (accepted: %s)", sim_dist_kind_name(k), accepted);
+            ok = false;
+        }
+    }
+    static const char *const need[] = {"mean", "sd", "min", "max", "values"};
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        const char *hit = strstr(accepted, need[i]);
+        snprintf(sub, sizeof sub, "%s.%s", path, need[i]);
+        if (hit && !has_key(c, sub)) {
+            sem(c, sub, "missing required key '%s' for dist %s", need[i], sim_dist_kind_name(k));
+            ok = false;
+        }
+    }
+    if (in->weights_count && in->weights_count != in->values_count) {
+        snprintf(sub, sizeof sub, "%s.weights", path);
+        sem(c, sub, "%u weights for %u values (accepted: one weight per value)",
+            in->weights_count, in->values_count);
+        ok = false;
+    }
+    if (!ok)
+        return false;
+    memset(out, 0, sizeof *out);
+    out->kind = (sim_dist_kind)k;
+    out->mean = in->mean;
+    out->sd = in->sd;
+    out->min = in->min;
+    out->max = in->max;
+    if (k == SIM_DIST_EMPIRICAL) {
+        out->n = (int)in->values_count;
+        for (unsigned i = 0; i < in->values_count; i++) {
+            out->values[i] = in->values[i];
+            out->weights[i] = in->weights_count ? in->weights[i] : 1;
+        }
+    }
+    if (sim_dist_prepare(out) != SIM_OK) {
+        sem(c, path, "invalid %s distribution: %s", sim_dist_kind_name(k), dist_rule[k]);
+        return false;
+    }
+    return true;
+}
+
+/* Smallest value a distribution can give (rounded as the model rounds
+ * counts), for deciding which units fit nobody. */
+static double dist_min(const sim_dist *d)
+{
+    switch (d->kind) {
+    case SIM_DIST_CONST: return d->mean;
+    case SIM_DIST_UNIFORM: return d->min;
+    case SIM_DIST_EMPIRICAL: {
+        double m = INFINITY;
+        for (int i = 0; i < d->n; i++)
+            if (d->weights[i] > 0 && d->values[i] < m)
+                m = d->values[i];
+        return m;
+    }
+    default: return 0;
+    }
+}
+
+static int find_area(const rf_params *p, const char *name)
+{
+    for (int i = 0; i < p->n_areas; i++)
+        if (!strcmp(p->area_names[i], name))
+            return i;
+    return -1;
+}
+
+static bool conv_attrs(sem_ctx *c, const char *path, const sc_attrs *a, int units,
+                       rf_unit_block *b)
+{
+    char sub[200];
+    bool ok = true;
+    b->count = units;
+    b->wheelchair = a->wheelchair;
+    b->largest_family = a->largest_family;
+    b->nrpf = (rf_nrpf_policy)a->nrpf;
+    b->takes_male = a->takes_male;
+    b->takes_pets = a->takes_pets;
+    b->night_security = a->night_security;
+    b->high_support = a->high_support;
+    b->self_contained = a->self_contained;
+    b->specialism = (rf_specialism)a->specialism;
+    if (units < 0) {
+        snprintf(sub, sizeof sub, "%s.units", path);
+        sem(c, sub, "must not be negative, got %d (accepted: 0 or more units)", units);
+        ok = false;
+    }
+    if (a->largest_family < 1 || a->largest_family > MAX_FAMILY) {
+        snprintf(sub, sizeof sub, "%s.largest_family", path);
+        sem(c, sub, "%d persons is out of range (accepted: 1 to %d)", a->largest_family,
+            MAX_FAMILY);
+        ok = false;
+    }
+    const char *lim = a->male_child_age_limit ? a->male_child_age_limit : "none";
+    char *end;
+    long v = strtol(lim, &end, 10);
+    if (!strcmp(lim, "none")) {
+        b->male_child_age_limit = RF_NO_LIMIT;
+    } else if (*end || end == lim || v < 0 || v > MAX_CHILD_AGE) {
+        snprintf(sub, sizeof sub, "%s.male_child_age_limit", path);
+        sem(c, sub, "'%s' is not an age limit (accepted: none, or whole years 0 to %d)", lim,
+            MAX_CHILD_AGE);
+        ok = false;
+    } else {
+        b->male_child_age_limit = (int)v;
+    }
+    int area = a->area ? find_area(c->p, a->area) : 0;
+    if (area < 0) {
+        char acc[RF_MAX_AREAS * (RF_NAME_MAX + 2)];
+        size_t used = 0;
+        acc[0] = '\0';
+        for (int i = 0; i < c->p->n_areas; i++)
+            used += (size_t)snprintf(acc + used, sizeof acc - used, "%s%s", i ? ", " : "",
+                                     c->p->area_names[i]);
+        snprintf(sub, sizeof sub, "%s.area", path);
+        sem(c, sub, "unknown area '%s' (accepted: %s)", a->area, acc);
+        ok = false;
+        area = 0;
+    }
+    b->area = area;
+    return ok;
+}
+
+/* "Fits no household": the mix draws attributes independently, so a unit
+ * fits somebody unless one attribute alone rules everybody out. */
+static void check_fits_somebody(sem_ctx *c, const char *path, const rf_unit_block *b)
+{
+    const rf_household_mix *m = &c->p->mix;
+    char sub[200];
+    if (b->count == 0)
+        return;
+    double adults = fmax(1, round(dist_min(&m->adults)));
+    double kids = fmin(RF_MAX_CHILDREN, round(dist_min(&m->children)));
+    if (b->largest_family < adults + kids) {
+        snprintf(sub, sizeof sub, "%s.largest_family", path);
+        sem(c, sub, "these units fit no household: the smallest household has %g persons",
+            adults + kids);
+        return;
+    }
+    struct {
+        bool excluded;
+        const char *key, *why;
+    } rules[] = {
+        {b->specialism == RF_SPEC_BME && m->p_bme <= 0, "specialism",
+         "a BME-specialist unit fits no household when households.p_bme is 0"},
+        {b->specialism == RF_SPEC_YOUNG_WOMEN && (m->p_young <= 0 || m->p_male >= 1),
+         "specialism",
+         "a young-women unit fits no household when households.p_young is 0 or p_male is 1"},
+        {b->specialism == RF_SPEC_NONE && m->p_needs_specialist >= 1
+             && (m->p_bme >= 1 || m->p_young >= 1),
+         "specialism", "every household needs a specialist unit"},
+        {!b->wheelchair && m->p_wheelchair >= 1, "wheelchair",
+         "every household needs a wheelchair-accessible unit"},
+        {!b->takes_male && m->p_male >= 1, "takes_male", "every household is a male victim"},
+        {!b->takes_pets && m->p_pet >= 1, "takes_pets", "every household has a pet"},
+        {!b->night_security && m->p_needs_security >= 1, "night_security",
+         "every household needs night security"},
+        {!b->high_support && m->p_high_support >= 1, "high_support",
+         "every household has high support needs"},
+        {b->nrpf == RF_NRPF_NO && m->p_nrpf >= 1, "nrpf", "every household has NRPF"},
+        {m->p_wants_area >= 1 && !(m->area_weights[b->area] > 0), "area",
+         "every household wants a particular area and none wants this one"},
+        {b->male_child_age_limit < RF_NO_LIMIT && kids >= 1 && m->p_child_male >= 1
+             && dist_min(&m->child_age) > b->male_child_age_limit,
+         "male_child_age_limit", "every household has a boy older than the limit"},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (rules[i].excluded) {
+            snprintf(sub, sizeof sub, "%s.%s", path, rules[i].key);
+            sem(c, sub, "these units fit no household: %s", rules[i].why);
+            return;
+        }
+}
+
+static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *out)
+{
+    char path[64], sub[200];
+    snprintf(path, sizeof path, "services[%d]", i);
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", in->name);
+    for (int j = 0; j < i; j++)
+        if (!strcmp(c->p->services[j].name, in->name)) {
+            snprintf(sub, sizeof sub, "%s.name", path);
+            sem(c, sub, "'%s' is already the name of services[%d]", in->name, j);
+        }
+    snprintf(sub, sizeof sub, "%s.stay", path);
+    if (conv_dist(c, sub, &in->stay, &out->stay) && !(sim_dist_mean(&out->stay) > 0))
+        sem(c, sub, "a stay must last more than 0 days on average");
+    snprintf(sub, sizeof sub, "%s.p_early_exit", path);
+    check_prob(c, sub, in->p_early_exit);
+    out->p_early_exit = in->p_early_exit;
+    snprintf(sub, sizeof sub, "%s.nrpf_case_accept", path);
+    check_prob(c, sub, in->nrpf_case_accept);
+    out->nrpf_case_accept = in->nrpf_case_accept;
+
+    /* `units` is the total; blocks carve named subsets out of it and what
+     * is left is a block with the service's own attributes, listed first. */
+    rf_unit_block whole;
+    conv_attrs(c, path, &in->at, in->units, &whole);
+    long carved = 0;
+    for (unsigned b = 0; b < in->blocks_count; b++)
+        carved += in->blocks[b].units;
+    int rest = in->units - (int)carved;
+    if (in->units >= 0 && rest < 0) {
+        snprintf(sub, sizeof sub, "%s.units", path);
+        sem(c, sub, "%d units, but its blocks add up to %ld (blocks are carved out of units)",
+            in->units, carved);
+    }
+    int nb = (rest > 0 || in->blocks_count == 0) + (int)in->blocks_count;
+    if (nb > RF_MAX_BLOCKS) {
+        snprintf(sub, sizeof sub, "%s.blocks", path);
+        sem(c, sub, "%d blocks with the remainder; at most %d (accepted: fewer blocks, or "
+                    "blocks that use up every unit)", nb, RF_MAX_BLOCKS);
+        return;
+    }
+    if (rest > 0 || in->blocks_count == 0) {
+        whole.count = rest > 0 ? rest : in->units;
+        out->blocks[out->n_blocks++] = whole;
+        if (whole.count > 0 && whole.largest_family >= 1)
+            check_fits_somebody(c, path, &whole);
+    }
+    for (unsigned b = 0; b < in->blocks_count; b++) {
+        char bpath[96];
+        snprintf(bpath, sizeof bpath, "%s.blocks[%u]", path, b);
+        rf_unit_block *blk = &out->blocks[out->n_blocks++];
+        if (conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk))
+            check_fits_somebody(c, bpath, blk);
+        for (unsigned j = 0; j < b; j++)
+            if (!strcmp(in->blocks[j].name, in->blocks[b].name)) {
+                snprintf(sub, sizeof sub, "%s.name", bpath);
+                sem(c, sub, "'%s' is already the name of blocks[%u]", in->blocks[b].name, j);
+            }
+    }
+}
+
+static void conv_mix(sem_ctx *c, const sc_mix *in, rf_household_mix *m)
+{
+    conv_dist(c, "households.adults", &in->adults, &m->adults);
+    conv_dist(c, "households.children", &in->children, &m->children);
+    conv_dist(c, "households.child_age", &in->child_age, &m->child_age);
+    struct {
+        const char *key;
+        double v;
+        double *dst;
+    } probs[] = {
+        {"households.p_child_male", in->p_child_male, &m->p_child_male},
+        {"households.p_wheelchair", in->p_wheelchair, &m->p_wheelchair},
+        {"households.p_nrpf", in->p_nrpf, &m->p_nrpf},
+        {"households.p_male", in->p_male, &m->p_male},
+        {"households.p_pet", in->p_pet, &m->p_pet},
+        {"households.p_bme", in->p_bme, &m->p_bme},
+        {"households.p_young", in->p_young, &m->p_young},
+        {"households.p_needs_specialist", in->p_needs_specialist, &m->p_needs_specialist},
+        {"households.p_high_support", in->p_high_support, &m->p_high_support},
+        {"households.p_high_risk", in->p_high_risk, &m->p_high_risk},
+        {"households.p_needs_security", in->p_needs_security, &m->p_needs_security},
+        {"households.p_outside_area", in->p_outside_area, &m->p_outside_area},
+        {"households.p_wants_area", in->p_wants_area, &m->p_wants_area},
+    };
+    for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++) {
+        check_prob(c, probs[i].key, probs[i].v);
+        *probs[i].dst = probs[i].v;
+    }
+    int na = c->p->n_areas;
+    memset(m->area_weights, 0, sizeof m->area_weights);
+    if (in->area_weights_count == 0) {
+        for (int i = 0; i < na; i++)
+            m->area_weights[i] = 1;
+        return;
+    }
+    if ((int)in->area_weights_count != na) {
+        sem(c, "households.area_weights", "%u weights for %d areas (accepted: one per area)",
+            in->area_weights_count, na);
+        return;
+    }
+    double total = 0;
+    for (int i = 0; i < na; i++) {
+        char sub[64];
+        snprintf(sub, sizeof sub, "households.area_weights[%d]", i);
+        check_nonneg(c, sub, in->area_weights[i], "(relative weight)");
+        m->area_weights[i] = in->area_weights[i];
+        total += in->area_weights[i] > 0 ? in->area_weights[i] : 0;
+    }
+    if (!(total > 0))
+        sem(c, "households.area_weights", "at least one weight must be more than 0");
+}
+
+static void conv_referrals(sem_ctx *c, const sc_referrals *in)
+{
+    rf_params *p = c->p;
+    check_nonneg(c, "referrals.per_year", in->per_year, "referrals a year");
+    p->per_year = in->per_year;
+    if (!(in->growth > -1 && in->growth <= 10))
+        sem(c, "referrals.growth", "%g is out of range (accepted: more than -1, at most 10; "
+                                   "0.05 is 5%% a year)", in->growth);
+    p->growth = in->growth;
+    double total = 0;
+    bool ok = true;
+    for (unsigned m = 0; m < in->seasonality_count && m < 12; m++) {
+        char sub[64];
+        snprintf(sub, sizeof sub, "referrals.seasonality[%u]", m);
+        if (!(in->seasonality[m] >= 0)) {
+            check_nonneg(c, sub, in->seasonality[m], "(relative factor)");
+            ok = false;
+        }
+        total += in->seasonality[m];
+    }
+    if (ok && !(total > 0)) {
+        sem(c, "referrals.seasonality", "at least one month must have a factor above 0");
+        ok = false;
+    }
+    /* Factors are relative: scaled to mean 1 so per_year stays the yearly mean. */
+    for (int m = 0; m < 12; m++)
+        p->seasonality[m] = ok && in->seasonality_count == 12 ? in->seasonality[m] * 12 / total : 1;
+}
+
+static void conv_initial(sem_ctx *c, const sc_initial *in)
+{
+    rf_params *p = c->p;
+    int per_service[RF_MAX_SERVICES] = {0};
+    char sub[80];
+    for (unsigned i = 0; i < in->occupants_count; i++) {
+        const sc_occupant *o = &in->occupants[i];
+        int s = 0;
+        while (s < p->n_services && strcmp(p->services[s].name, o->service) != 0)
+            s++;
+        if (s == p->n_services) {
+            snprintf(sub, sizeof sub, "initial.occupants[%u].service", i);
+            sem(c, sub, "no service is named '%s'", o->service);
+            continue;
+        }
+        snprintf(sub, sizeof sub, "initial.occupants[%u].count", i);
+        if (o->count < 1) {
+            sem(c, sub, "must be at least 1, got %d", o->count);
+            continue;
+        }
+        if (p->n_initial_occupants + o->count > RF_MAX_INITIAL) {
+            sem(c, sub, "more than %d starting occupants in all", RF_MAX_INITIAL);
+            return;
+        }
+        snprintf(sub, sizeof sub, "initial.occupants[%u].days_stayed", i);
+        check_nonneg(c, sub, o->days_stayed, "days");
+        per_service[s] += o->count;
+        int units = 0;
+        for (int b = 0; b < p->services[s].n_blocks; b++)
+            units += p->services[s].blocks[b].count;
+        if (per_service[s] > units) {
+            snprintf(sub, sizeof sub, "initial.occupants[%u].count", i);
+            sem(c, sub, "more occupants than '%s' has units", o->service);
+        }
+        for (int k = 0; k < o->count; k++)
+            p->initial_occupants[p->n_initial_occupants++] =
+                (rf_initial_occupant){.service = s, .days_stayed = o->days_stayed};
+    }
+    for (unsigned i = 0; i < in->waiting_days_count; i++) {
+        snprintf(sub, sizeof sub, "initial.waiting_days[%u]", i);
+        check_nonneg(c, sub, in->waiting_days[i], "days");
+        p->initial_waiting_days[p->n_initial_waiting++] = in->waiting_days[i];
+    }
+}
+
+static int convert(sem_ctx *c)
+{
+    const sc_scenario *sc = c->sc;
+    rf_params *p = c->p;
+    rf_params_init(p);
+    snprintf(p->name, sizeof p->name, "%s", sc->name);
+
+    if (!(sc->horizon > 0 && sc->horizon <= MAX_DAYS))
+        sem(c, "horizon", "%g days is out of range (accepted: more than 0, at most %g)",
+            sc->horizon, MAX_DAYS);
+    if (!(sc->warmup >= 0 && sc->warmup <= MAX_DAYS))
+        sem(c, "warmup", "%g days is out of range (accepted: 0 to %g)", sc->warmup, MAX_DAYS);
+    if (sc->replications < 1 || sc->replications > MAX_REPS)
+        sem(c, "replications", "%u is out of range (accepted: 1 to %u)", sc->replications,
+            MAX_REPS);
+    p->horizon = sc->horizon;
+    p->warmup = sc->warmup;
+    p->reps = sc->replications;
+    p->seed = sc->seed;
+
+    p->n_areas = (int)sc->areas_count;
+    for (unsigned i = 0; i < sc->areas_count; i++) {
+        snprintf(p->area_names[i], RF_NAME_MAX, "%s", sc->areas[i]);
+        for (unsigned j = 0; j < i; j++)
+            if (!strcmp(sc->areas[i], sc->areas[j])) {
+                char sub[32];
+                snprintf(sub, sizeof sub, "areas[%u]", i);
+                sem(c, sub, "'%s' is listed twice", sc->areas[i]);
+            }
+    }
+
+    conv_referrals(c, &sc->referrals);
+    conv_mix(c, &sc->households, &p->mix);
+
+    double screened = 0;
+    p->n_screen = (int)sc->screening_count;
+    for (unsigned i = 0; i < sc->screening_count; i++) {
+        char sub[64];
+        snprintf(sub, sizeof sub, "screening[%u].prob", i);
+        check_prob(c, sub, sc->screening[i].prob);
+        screened += sc->screening[i].prob;
+        snprintf(p->screen[i].name, RF_NAME_MAX, "%s", sc->screening[i].name);
+        p->screen[i].prob = sc->screening[i].prob;
+    }
+    if (screened > 1 + 1e-12)
+        sem(c, "screening", "the reasons screen out %g of referrals in all (accepted: at most 1)",
+            screened);
+
+    check_prob(c, "waiting.p_wait", sc->waiting.p_wait);
+    p->p_wait = sc->waiting.p_wait;
+    conv_dist(c, "waiting.patience", &sc->waiting.patience, &p->patience);
+    p->priority = (rf_priority)sc->waiting.priority;
+    if (sc->waiting.max_waiting < 0)
+        sem(c, "waiting.max_waiting", "must not be negative, got %d (accepted: 0 = no cap, "
+                                      "or a number of households)", sc->waiting.max_waiting);
+    p->max_waiting = sc->waiting.max_waiting;
+    p->matching = (rf_match_policy)sc->matching;
+
+    p->n_services = (int)sc->services_count;
+    for (unsigned i = 0; i < sc->services_count; i++)
+        conv_service(c, (int)i, &sc->services[i], &p->services[i]);
+
+    conv_dist(c, "move_on.delay", &sc->move_on.delay, &p->move_on_delay);
+    check_nonneg(c, "move_on.timely_days", sc->move_on.timely_days, "days");
+    p->timely_days = sc->move_on.timely_days;
+    conv_dist(c, "downtime.turnaround", &sc->downtime.turnaround, &p->turnaround);
+    bool iv = conv_dist(c, "downtime.outage_interval", &sc->downtime.outage_interval,
+                        &p->outage_interval);
+    conv_dist(c, "downtime.outage_duration", &sc->downtime.outage_duration, &p->outage_duration);
+    if (iv && p->outage_interval.kind != SIM_DIST_NONE) {
+        if (!(sim_dist_mean(&p->outage_interval) > 0))
+            sem(c, "downtime.outage_interval", "the time between outages must be more than 0 "
+                                               "days on average (or dist: none for no outages)");
+        if (p->outage_duration.kind == SIM_DIST_NONE)
+            sem(c, "downtime.outage_interval", "outages need a duration: set "
+                                               "downtime.outage_duration (accepted: any dist "
+                                               "but none)");
+    }
+    conv_initial(c, &sc->initial);
+    return c->errors ? SIM_ERANGE : SIM_OK;
+}
+
+/* ---- the pipeline ---- */
+
+static int load_all(const char *text, size_t len, const char *name, bool from_file,
+                    const char *const *sets, size_t n_sets, rf_scenario **out, rf_diags *diags)
+{
+    rf_diags scratch;
+    rf_diags *d = diags ? diags : &scratch;
+    memset(d, 0, sizeof *d);
+    *out = NULL;
+    st_arena *a = st_arena_new();
+    rf_scenario *s = calloc(1, sizeof *s);
+    sc_scenario *sc = NULL;
+    const char *file = a ? st_strdup(a, name) : NULL;
+    int rc = SIM_ENOMEM;
+    cy_log log = {{0}, 0, 0};
+    cyaml_config_t cfg = {.log_fn = cy_log_fn, .log_ctx = &log, .mem_fn = cyaml_mem,
+                          .log_level = CYAML_LOG_ERROR, .flags = CYAML_CFG_DEFAULT};
+    if (!a || !s || !file || !(s->path = strdup(name)))
+        goto done;
+
+    load_ctx lc = {a, d, {file}, 1};
+    st_node *defaults, *tree;
+    rc = st_parse(a, default_yaml, strlen(default_yaml), ST_DEFAULT_FILE, &defaults, d);
+    if (rc != SIM_OK)
+        goto done;
+    rc = from_file ? load_file_layers(&lc, file, (st_origin){0}, &tree)
+                   : load_layers(&lc, text, len, file, &tree);
+    if (rc != SIM_OK)
+        goto done;
+    if ((rc = st_merge(a, &defaults, tree)) != SIM_OK)
+        goto done;
+    defaults->at = tree->at;   /* missing top-level keys are the file's fault */
+    tree = defaults;
+    int bad_sets = 0;
+    for (size_t i = 0; i < n_sets; i++) {
+        int r = st_apply_set(a, &tree, sets[i], d);
+        if (r == SIM_ENOMEM) {
+            rc = r;
+            goto done;
+        }
+        bad_sets += r != SIM_OK;
+    }
+    if ((rc = fill_defaults(a, tree, d)) != SIM_OK || (rc = resolve_trace_path(a, tree)) != SIM_OK)
+        goto done;
+    int missing = 0;
+    const st_node *ref = st_map_get(tree, "referrals");
+    if (ref && ref->kind == ST_MAP && !st_map_get(ref, "per_year") && !st_map_get(ref, "trace")) {
+        st_origin at = strcmp(ref->at.file, ST_DEFAULT_FILE) ? ref->at : tree->at;
+        rf_diags_add(d, at.file, at.line, at.col, "referrals.per_year",
+                     "missing required key 'per_year' (or give 'trace')");
+        missing = 1;
+    }
+    if (rf_sc_check_tree(tree, d) + missing || bad_sets) {
+        rc = SIM_EPARSE;
+        goto done;
+    }
+    order_like_schema(tree, &rf_sc_top_schema);
+    char header[512];
+    snprintf(header, sizeof header,
+             "# Resolved from %s: extends and --set applied, defaults written out.\n", name);
+    size_t tlen;
+    if ((rc = st_emit(tree, header, &s->text, &tlen)) != SIM_OK)
+        goto done;
+    cyaml_err_t err = cyaml_load_data((const uint8_t *)s->text, tlen, &cfg, &rf_sc_top_schema,
+                                      (cyaml_data_t **)&sc, NULL);
+    if (err != CYAML_OK) {
+        rf_diags_add(d, file, 0, 0, "", "%s (libcyaml, resolved text line %d)",
+                     log.message[0] ? log.message : cyaml_strerror(err), log.line);
+        rc = err == CYAML_ERR_OOM ? SIM_ENOMEM : SIM_EPARSE;
+        goto done;
+    }
+    sem_ctx c = {tree, d, 0, &s->params, sc};
+    if ((rc = convert(&c)) != SIM_OK)
+        goto done;
+    if (sc->referrals.trace) {
+        int line = 0;
+        char msg[256];
+        int tr = rf_trace_load(sc->referrals.trace, &s->trace, &line, msg, sizeof msg);
+        if (tr != SIM_OK) {
+            st_origin at = {0};
+            const st_node *n = st_lookup(tree, "referrals.trace", NULL, NULL);
+            if (n)
+                at = n->at;
+            if (line > 0)
+                rf_diags_add(d, sc->referrals.trace, line, 1, "referrals.trace", "%s", msg);
+            else
+                rf_diags_add(d, at.file ? at.file : file, at.line, at.col, "referrals.trace",
+                             "cannot load '%s': %s", sc->referrals.trace, msg);
+            rc = tr == SIM_ENOMEM ? SIM_ENOMEM : tr == SIM_EIO ? SIM_EIO : SIM_EPARSE;
+            goto done;
+        }
+        s->params.trace = &s->trace;
+    }
+    rc = SIM_OK;
+done:
+    if (sc)
+        cyaml_free(&cfg, &rf_sc_top_schema, sc, 0);
+    st_arena_free(a);
+    if (rc == SIM_OK) {
+        *out = s;
+    } else {
+        if (rc == SIM_ENOMEM && d->n == 0)
+            rf_diags_add(d, name, 0, 0, "", "out of memory");
+        sort_diags(d);
+        rf_scenario_free(s);
+    }
+    return rc;
+}
+
+int rf_scenario_load_file(const char *path, const char *const *sets, size_t n_sets,
+                          rf_scenario **out, rf_diags *diags)
+{
+    return load_all(NULL, 0, path, true, sets, n_sets, out, diags);
+}
+
+int rf_scenario_load_text(const char *yaml, const char *display_name,
+                          const char *const *sets, size_t n_sets, rf_scenario **out,
+                          rf_diags *diags)
+{
+    return load_all(yaml, strlen(yaml), display_name ? display_name : "(text)", false, sets,
+                    n_sets, out, diags);
+}
+
+const rf_params *rf_scenario_params(const rf_scenario *s)
+{
+    return &s->params;
+}
+
+const char *rf_scenario_text(const rf_scenario *s)
+{
+    return s->text;
+}
+
+const char *rf_scenario_path(const rf_scenario *s)
+{
+    return s->path;
+}
+
+void rf_scenario_free(rf_scenario *s)
+{
+    if (!s)
+        return;
+    rf_trace_free(&s->trace);
+    free(s->text);
+    free(s->path);
+    free(s);
+}
