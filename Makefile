@@ -52,6 +52,7 @@ endif
 
 CPPFLAGS += -I. -Itests -Isim -Imodels -Ianalysis -Icli $(MPI_CPPFLAGS) \
             -DRS_VERSION='"$(VERSION)"' -DRS_GIT_COMMIT='"$(GITREV)"' \
+            -DRS_SCENARIO_DIR='"$(PREFIX)/share/refugesim/scenarios"' \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP
 HDF5_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir $(HDF5_PC) 2>/dev/null)

@@ -41,7 +41,8 @@ void an_point_label(char *buf, size_t size, int total_units, size_t n_vary,
 {
     int units_only = 1;
     for (size_t k = 0; k < n_vary; k++)
-        units_only &= ends_with(vary_keys[k], "units");
+        units_only &= ends_with(vary_keys[k], "units") || !strcmp(vary_keys[k], "spaces")
+                      || !strncmp(vary_keys[k], "extra[", 6);
     if (units_only) {
         snprintf(buf, size, "%d spaces", total_units);
         return;

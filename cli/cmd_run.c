@@ -1,10 +1,142 @@
+/* run, sweep: a scenario's points through cli_batch. */
 #include "cli.h"
+#include "cli_batch.h"
+#include "sim_farm.h"
+#include "sim_status.h"
 
-/* Placeholder until the command lands. */
-int cmd_run(int argc, char **argv)
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_SCENARIO "leicestershire-county.yaml"
+
+static void help_run(FILE *f)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("'run' is not implemented yet");
-    return CLI_EXIT_FAIL;
+    fprintf(f,
+            "usage: refugesim run [FILE] [options]\n"
+            "Run a scenario and print the summary table with 95%% confidence intervals.\n"
+            "Without FILE: the county scenario at 21 and at 70 spaces side by side.\n"
+            "  -o, --output FILE.h5  write the results file (atomically)\n"
+            "      --force           overwrite an existing results file\n"
+            "      --reps N          replications (1..1000000; default: the scenario's)\n"
+            "      --seed S          master seed (default: the scenario's)\n"
+            "      --threads T       OpenMP threads (default: all cores)\n"
+            "      --set KEY=VALUE   override a scenario key (repeatable)\n"
+            "      --vary KEY=SPEC   also run these points (as sweep does)\n"
+            "      --services        also print the per-service table\n"
+            "      --groups          also print the per-household-group table\n"
+            "      --all-metrics     print every metric, not only the key ones\n");
 }
+
+static void help_sweep(FILE *f)
+{
+    fprintf(f,
+            "usage: refugesim sweep FILE --vary KEY=SPEC [--vary ...] -o OUT.h5 [options]\n"
+            "Run the full grid of scenario points into one results file.  SPEC is a\n"
+            "range from:to:step (e.g. 21:70:7) or a list a,b,c.  KEY is any scenario key\n"
+            "(referrals.per_year, waiting.patience.mean, services[0].units, ...) or\n"
+            "  spaces          total units, every unit block scaled in proportion\n"
+            "  extra[SERVICE]  units added to the first block of that service\n"
+            "Replication r of every point sees the same households (common random numbers).\n"
+            "  -o, --output FILE.h5  the results file (required)\n"
+            "      --resume          reuse the finished points of an interrupted sweep\n"
+            "      --force           overwrite an existing results file\n"
+            "      --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
+            "      --chunk N         replications per task (default 50)\n"
+            "Under MPI (make MPI=1; mpirun -n K ./refugesim-mpi sweep ...) points and\n"
+            "chunks of replications are spread over the ranks; the file is the same.\n");
+}
+
+static int run_or_sweep(int argc, char **argv, int sweep)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"force", no_argument, 0, 'f'},
+        {"reps", required_argument, 0, 'r'},   {"seed", required_argument, 0, 's'},
+        {"threads", required_argument, 0, 't'}, {"set", required_argument, 0, 'S'},
+        {"vary", required_argument, 0, 'V'},   {"resume", no_argument, 0, 'R'},
+        {"chunk", required_argument, 0, 'c'},  {"services", no_argument, 0, 'v'},
+        {"groups", no_argument, 0, 'g'},       {"all-metrics", no_argument, 0, 'a'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    cli_batch_cfg cfg = {.print = 1, .progress_label = sweep ? "sweep" : "run"};
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    rf_sweep *grid = rf_sweep_create();
+    int rc = CLI_EXIT_USAGE, c, n_vary = 0;
+    long v;
+    if (!sets || !grid) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_FAIL;
+        goto done;
+    }
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': cfg.out_path = optarg; break;
+        case 'f': cfg.force = 1; break;
+        case 'r': if (cli_parse_long("--reps", optarg, 1, 1000000, &v)) goto done; cfg.reps = v; break;
+        case 's': if (cli_parse_u64("--seed", optarg, &cfg.seed)) goto done; cfg.seed_set = 1; break;
+        case 't': if (cli_parse_long("--threads", optarg, 1, 4096, &v)) goto done; cfg.threads = (int)v; break;
+        case 'S':
+            if (!strchr(optarg, '=')) {
+                cli_error("--set: expected KEY=VALUE, got '%s'", optarg);
+                goto done;
+            }
+            sets[cfg.n_sets++] = optarg;
+            break;
+        case 'V': {
+            char err[512];
+            if (rf_sweep_add(grid, optarg, err, sizeof err) != SIM_OK) {
+                cli_error("--vary: %s", err);
+                goto done;
+            }
+            n_vary++;
+            break;
+        }
+        case 'R': cfg.resume = 1; break;
+        case 'c': if (cli_parse_long("--chunk", optarg, 1, 100000, &v)) goto done; cfg.chunk = (size_t)v; break;
+        case 'v': cfg.print_services = 1; break;
+        case 'g': cfg.print_groups = 1; break;
+        case 'a': cfg.print = 2; break;
+        case 'h': (sweep ? help_sweep : help_run)(stdout); rc = CLI_EXIT_OK; goto done;
+        default: (sweep ? help_sweep : help_run)(stderr); goto done;
+        }
+    }
+    if (optind + 1 < argc) {
+        cli_error("%s: one scenario file at most, got '%s' and '%s'", argv[0], argv[optind],
+                  argv[optind + 1]);
+        goto done;
+    }
+    if (optind < argc) {
+        cfg.scenario_path = argv[optind];
+    } else if (sweep) {
+        cli_error("sweep: a scenario FILE is required");
+        goto done;
+    } else {
+        cfg.scenario_path = cli_scenario_path(DEFAULT_SCENARIO);
+        if (n_vary == 0) {
+            char err[256];
+            rf_sweep_add(grid, "spaces=21,70", err, sizeof err);
+        }
+    }
+    if (sweep && n_vary == 0) {
+        cli_error("sweep: at least one --vary KEY=SPEC is required (e.g. --vary spaces=21:70:7)");
+        goto done;
+    }
+    if (sweep && !cfg.out_path) {
+        cli_error("sweep: -o OUT.h5 is required");
+        goto done;
+    }
+    if (cfg.resume && !cfg.out_path) {
+        cli_error("--resume needs -o OUT.h5 (the file being finished)");
+        goto done;
+    }
+    cfg.sets = sets;
+    cfg.grid = grid;
+    rc = cli_batch_run(&cfg, NULL);
+done:
+    free(sets);
+    rf_sweep_free(grid);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv) { return run_or_sweep(argc, argv, 0); }
+int cmd_sweep(int argc, char **argv) { return run_or_sweep(argc, argv, 1); }

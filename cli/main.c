@@ -1,5 +1,6 @@
 /* refugesim: parallel discrete-event simulation of refuge capacity. */
 #include "cli.h"
+#include "sim_farm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,11 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
+    if (sim_farm_init(&argc, &argv) != 0) {
+        cli_error("cannot start MPI");
+        return CLI_EXIT_FAIL;
+    }
+    atexit(sim_farm_finalize);
     char *cmdline = join_args(argc, argv);
     cli_command_line = cmdline ? cmdline : "";
 

@@ -42,6 +42,7 @@ int sim_farm_rank(void) { return 0; }
 int sim_farm_size(void) { return 1; }
 void sim_farm_abort(int code) { exit(code); }
 int sim_farm_bcast_int(int value) { return value; }
+int sim_farm_bcast_bytes(void *data, size_t n) { (void)data, (void)n; return SIM_OK; }
 
 int sim_farm_run(size_t n_tasks, size_t out_size, const unsigned char *skip, sim_task_fn fn,
                  sim_task_done_fn done, void *user, volatile sig_atomic_t *stop)
@@ -96,6 +97,19 @@ int sim_farm_bcast_int(int value)
 {
     MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD);
     return value;
+}
+
+int sim_farm_bcast_bytes(void *data, size_t n)
+{
+    unsigned char *p = data;
+    while (n > 0) {                      /* MPI counts are ints */
+        int part = n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
+        if (MPI_Bcast(p, part, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+            return SIM_EIO;
+        p += part;
+        n -= (size_t)part;
+    }
+    return SIM_OK;
 }
 
 static int send_task(uint64_t task, int worker)

@@ -28,6 +28,8 @@ int sim_farm_size(void);
 void sim_farm_abort(int code);
 /* Broadcast a status from rank 0 so every rank takes the same branch. */
 int sim_farm_bcast_int(int value);
+/* Broadcast n bytes from rank 0 (a no-op on one rank).  Returns a sim_status. */
+int sim_farm_bcast_bytes(void *data, size_t n);
 
 /* Run tasks 0..n_tasks-1 except those with skip[i] != 0 (skip may be NULL).
  * Every rank must call it with the same n_tasks, out_size and skip.
