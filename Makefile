@@ -70,6 +70,8 @@ BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BUILD_DIR)/tests/bench/rsbench
 PROGRAM  := refugesim$(if $(filter 1,$(MPI)),-mpi)
 
+
+.PHONY: mpi-program
 .PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz fuzz-build
 .DELETE_ON_ERROR:
 
@@ -105,9 +107,18 @@ $(BENCH_BIN): $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a
 
 # Every test binary runs even if an earlier one fails; the status is the worst.
 # Tests find the program and scenarios through RS_ROOT / RS_PROGRAM.
-test: $(TEST_BIN) $(BUILD_DIR)/$(PROGRAM)
+# The release test run also builds the MPI program (when mpicc exists) so the
+# tests can check that K ranks give the single-process bits.
+ifeq ($(BUILD)-$(MPI),release-0)
+MPI_TEST_PROGRAM := $(if $(shell command -v mpicc 2>/dev/null),$(CURDIR)/build/release-mpi/refugesim-mpi)
+endif
+mpi-program:
+	$(if $(MPI_TEST_PROGRAM),$(MAKE) MPI=1 all)
+
+test: $(TEST_BIN) $(BUILD_DIR)/$(PROGRAM) $(if $(MPI_TEST_PROGRAM),mpi-program)
 	@status=0; for t in $(TEST_BIN); do \
 	  echo "== $$t"; RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/$(BUILD_DIR)/$(PROGRAM) \
+	    RS_MPI_PROGRAM=$(MPI_TEST_PROGRAM) \
 	    $$t --jobs=2 $(TEST_ARGS) || status=1; \
 	done; \
 	if [ $$status -eq 0 ]; then echo "all test programs passed"; else echo "some test programs FAILED"; fi; \

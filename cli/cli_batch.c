@@ -7,7 +7,9 @@
 #include "sim_runner.h"
 #include "sim_status.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +332,43 @@ static int ckpt_read(batch *b, size_t point, uint64_t key)
     return SIM_OK;
 }
 
+/* Remove "<prefix>.tmp.<pid>" files in dir left by processes that no longer
+ * run (a SIGKILL gives no chance to clean up); prefix "" matches any name. */
+static void remove_stale_temps(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t plen = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = strstr(e->d_name, ".tmp.");
+        if (!t || strncmp(e->d_name, prefix, plen) != 0 || (plen && t != e->d_name + plen))
+            continue;
+        char *end;
+        long pid = strtol(t + 5, &end, 10);
+        if (*end || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;                       /* its writer may still be running */
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+static void remove_stale_output_temps(const char *out_path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", out_path);
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : out_path;
+    if (slash)
+        *slash = '\0';
+    remove_stale_temps(slash ? (dir[0] ? dir : "/") : ".", base);
+}
+
 static void ckpt_remove(const batch *b)
 {
     for (size_t i = 0; i < b->n_points; i++) {
@@ -337,6 +376,7 @@ static void ckpt_remove(const batch *b)
         ckpt_path(b, i, path, sizeof path);
         unlink(path);
     }
+    remove_stale_temps(b->ckpt_dir, "");
     rmdir(b->ckpt_dir);
 }
 
@@ -385,6 +425,14 @@ static int run_task(void *user, size_t task, void *out)
     return rc;
 }
 
+/* The text a point's results are stored with: what rerun was given, so a
+ * rerun's file carries the very text of the original; else the resolved
+ * scenario.  Point `point` must be the cached one. */
+static const char *point_text(const batch *b, size_t point)
+{
+    return b->cfg->point_texts ? b->cfg->point_texts[point] : rf_scenario_text(b->cached_sc);
+}
+
 static int finish_point(batch *b, size_t point, uint64_t key, int write_ckpt)
 {
     rf_diags d;
@@ -399,7 +447,7 @@ static int finish_point(batch *b, size_t point, uint64_t key, int write_ckpt)
     if (b->writer) {
         an_point pt = {.params = p, .vary_values = b->pts[point].vary_values, .n_reps = b->reps,
                        .results = b->res[point], .done = b->done[point],
-                       .scenario_text = rf_scenario_text(b->cached_sc), .label = label};
+                       .scenario_text = point_text(b, point), .label = label};
         if ((rc = an_h5_put_point(b->writer, point, &pt)) != SIM_OK)
             return rc;
     }
@@ -527,13 +575,14 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
 
     uint64_t key = 0;
     if (root && cfg->out_path) {
+        remove_stale_output_temps(cfg->out_path);
         an_run_info info = {.scenario_text = rf_scenario_text(b.cached_sc),
                             .command_line = cli_command_line, .seed = b.cached_params.seed,
                             .threads = sim_runner_threads(cfg->threads),
                             .ranks = sim_farm_size(), .n_vary = b.n_vary,
                             .vary_keys = b.vary_keys, .n_points = b.n_points};
         if (b.n_points > 0 && load_point(&b, 0, &(rf_diags){0}) == SIM_OK)
-            info.scenario_text = rf_scenario_text(b.cached_sc);
+            info.scenario_text = point_text(&b, 0);
         rc = an_h5_create(cfg->out_path, &info, cfg->force || cfg->resume, &b.writer);
         if (rc != SIM_OK) {
             if (rc == SIM_EEXIST)
@@ -578,6 +627,7 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
         } else {
             ckpt_remove(&b);
         }
+        remove_stale_temps(b.ckpt_dir, "");
         if (mkdir(b.ckpt_dir, 0777) != 0 && errno != EEXIST) {
             cli_error("%s: cannot create the checkpoint directory: %s", b.ckpt_dir,
                       strerror(errno));

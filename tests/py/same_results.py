@@ -11,7 +11,8 @@ import sys
 import h5py
 import numpy as np
 
-VOLATILE = {"created_utc", "command_line", "threads", "ranks"}
+# How, when and by which build the file was made; not the results.
+VOLATILE = {"created_utc", "command_line", "threads", "ranks", "git_commit", "refugesim_version"}
 
 
 def attrs(obj):

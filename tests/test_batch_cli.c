@@ -1,0 +1,247 @@
+/* run / sweep / rerun end to end through the program: results files are
+ * written atomically, never overwritten by accident, the same bits whatever
+ * the threads, chunking or MPI ranks, and an interrupted or killed sweep
+ * resumes to the same file as an uninterrupted one. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[256];
+static char out[65536];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/rs_batch_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Run a shell command (with %s for the program, scenario dir and temp dir
+ * substituted by the caller); output in out[]; returns the exit status. */
+__attribute__((format(printf, 1, 2))) static int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd - 8, fmt, ap);
+    va_end(ap);
+    cr_assert(n > 0 && (size_t)n < sizeof cmd - 8);
+    strcat(cmd, " 2>&1");
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    size_t len = fread(out, 1, sizeof out - 1, f);
+    out[len] = '\0';
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *prog(void)
+{
+    const char *p = getenv("RS_PROGRAM");
+    cr_assert_not_null(p, "RS_PROGRAM not set (run through make test)");
+    return p;
+}
+
+static const char *root(void)
+{
+    const char *r = getenv("RS_ROOT");
+    cr_assert_not_null(r, "RS_ROOT not set (run through make test)");
+    return r;
+}
+
+static int same(const char *a, const char *b)
+{
+    return sh("/usr/bin/python3 '%s/tests/py/same_results.py' '%s' '%s'", root(), a, b);
+}
+
+#define COUNTY "'%s/scenarios/leicestershire-county.yaml'"
+/* A small sweep: 4 capacities x 30 replications of one year after warm-up. */
+#define SMALL "--vary spaces=10:40:10 --reps 30 --set horizon=365"
+
+Test(batch, output_safety_force_and_missing_directory, .init = make_dir, .fini = remove_dir)
+{
+    cr_assert_eq(sh("%s run " COUNTY " --reps 5 -o %s/a.h5", prog(), root(), dir), 0, "%s", out);
+    cr_assert(strstr(out, "results written to"), "%s", out);
+    struct stat before, after;
+    char path[300];
+    snprintf(path, sizeof path, "%s/a.h5", dir);
+    cr_assert_eq(stat(path, &before), 0);
+    cr_assert_eq(sh("%s run " COUNTY " --reps 5 -o %s/a.h5", prog(), root(), dir), 2);
+    cr_assert(strstr(out, "exists: use --force"), "%s", out);
+    cr_assert_eq(stat(path, &after), 0);
+    cr_assert_eq(before.st_mtime, after.st_mtime);
+    cr_assert_eq(before.st_ino, after.st_ino, "the old file was replaced");
+    cr_assert_eq(sh("%s run " COUNTY " --reps 5 -o %s/a.h5 --force", prog(), root(), dir), 0);
+    cr_assert_eq(sh("%s run " COUNTY " --reps 5 -o %s/no/such/dir/a.h5", prog(), root(), dir), 2);
+    cr_assert(strstr(out, "directory does not exist"), "%s", out);
+    /* nothing but the results file is left in the directory */
+    cr_assert_eq(sh("ls -A '%s'", dir), 0);
+    cr_assert_str_eq(out, "a.h5\n");
+}
+
+Test(batch, same_bits_whatever_threads_and_chunks, .init = make_dir, .fini = remove_dir)
+{
+    cr_assert_eq(sh("%s sweep " COUNTY " " SMALL " --threads 1 --chunk 30 -o %s/t1.h5",
+                    prog(), root(), dir), 0, "%s", out);
+    cr_assert_eq(sh("%s sweep " COUNTY " " SMALL " --threads 2 --chunk 7 -o %s/t2.h5",
+                    prog(), root(), dir), 0, "%s", out);
+    char a[300], b[300];
+    snprintf(a, sizeof a, "%s/t1.h5", dir);
+    snprintf(b, sizeof b, "%s/t2.h5", dir);
+    cr_assert_eq(same(a, b), 0, "%s", out);
+}
+
+Test(batch, rerun_repeats_a_file_exactly, .init = make_dir, .fini = remove_dir)
+{
+    cr_assert_eq(sh("%s sweep " COUNTY " " SMALL " --seed 77 -o %s/s.h5", prog(), root(), dir), 0,
+                 "%s", out);
+    cr_assert_eq(sh("%s rerun %s/s.h5 -o %s/r.h5", prog(), dir, dir), 0, "%s", out);
+    cr_assert(strstr(out, "identical to the stored results"), "%s", out);
+    char a[300], b[300];
+    snprintf(a, sizeof a, "%s/s.h5", dir);
+    snprintf(b, sizeof b, "%s/r.h5", dir);
+    cr_assert_eq(same(a, b), 0, "%s", out);
+}
+
+Test(batch, sweep_points_share_random_numbers, .init = make_dir, .fini = remove_dir)
+{
+    /* Under common random numbers the referrals of replication r are the
+     * same households at every capacity: their count is identical. */
+    cr_assert_eq(sh("%s sweep " COUNTY " " SMALL " -o %s/s.h5", prog(), root(), dir), 0, "%s", out);
+    cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py,numpy as np; f=h5py.File('%s/s.h5');"
+                    "r=[f['points/%%d/metrics/referrals'%%i][()] for i in range(4)];"
+                    "n=[f['points/%%d/metrics/refused_no_space'%%i][()] for i in range(4)];"
+                    "assert all((x==r[0]).all() for x in r), 'referrals differ';"
+                    "assert all((n[i+1]<=n[i]+1e-12).all() for i in range(3)), 'more units refused more';"
+                    "print('ok')\"", dir), 0, "%s", out);
+}
+
+static int count_ckpt(const char *ckdir)
+{
+    DIR *d = opendir(ckdir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strstr(e->d_name, ".bin") && !strstr(e->d_name, ".tmp");
+    closedir(d);
+    return n;
+}
+
+/* Start a sweep in the background and SIGKILL it once `points` points are
+ * checkpointed; returns 1 if it was killed mid-run, 0 if it finished first. */
+static int kill_midway(const char *cmd, const char *ckdir, int points)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    struct timespec tick = {0, 2000000};
+    for (int i = 0; i < 30000; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return 0;
+        if (count_ckpt(ckdir) >= points)
+            break;
+        nanosleep(&tick, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return 1;
+}
+
+#define LONG "--vary spaces=10:200:10 --reps 40 --set horizon=365"
+
+Test(batch, killed_sweep_keeps_the_old_file_and_resumes_to_the_same_bits, .init = make_dir,
+     .fini = remove_dir, .timeout = 300)
+{
+    char ref[300], res[300], old_copy[300], cmd[2048], ck[320];
+    snprintf(ref, sizeof ref, "%s/ref.h5", dir);
+    snprintf(res, sizeof res, "%s/res.h5", dir);
+    snprintf(old_copy, sizeof old_copy, "%s/old.h5", dir);
+    snprintf(ck, sizeof ck, "%s.ckpt", res);
+    cr_assert_eq(sh("%s sweep " COUNTY " " LONG " -o %s", prog(), root(), ref), 0, "%s", out);
+    /* an older results file sits where the new sweep will write */
+    cr_assert_eq(sh("%s sweep " COUNTY " --vary spaces=5,6 --reps 5 -o %s && cp %s %s", prog(),
+                    root(), res, res, old_copy), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "exec %s sweep '%s/scenarios/leicestershire-county.yaml' " LONG
+             " --threads 1 --force -o %s > /dev/null 2>&1", prog(), root(), res);
+    int killed = kill_midway(cmd, ck, 3);
+    cr_assert(killed, "the sweep finished before it could be killed: make it longer");
+    cr_assert_eq(same(res, old_copy), 0, "the old file was damaged: %s", out);
+    /* only the results files, the checkpoints and the killed writer's own
+     * temporary sibling are there */
+    cr_assert_eq(sh("cd '%s' && ls -A | grep -v -e '^ref.h5$' -e '^old.h5$' -e '^res.h5$' "
+                    "-e '^res.h5.ckpt$' -e '^res.h5.tmp.[0-9]*$' | wc -l", dir), 0);
+    cr_assert_str_eq(out, "0\n", "stray files beside the results");
+    cr_assert_eq(sh("%s sweep " COUNTY " " LONG " --resume -o %s", prog(), root(), res), 0, "%s", out);
+    cr_assert(strstr(out, "resuming:"), "%s", out);
+    cr_assert_eq(same(ref, res), 0, "resumed file differs: %s", out);
+    cr_assert_eq(sh("ls -A '%s' | grep -c tmp || true", dir), 0);
+    cr_assert_str_eq(out, "0\n", "a stale temporary file survived the resumed run");
+    struct stat st;
+    cr_assert_neq(stat(ck, &st), 0, "checkpoints left behind after completion");
+}
+
+Test(batch, interrupt_writes_what_is_complete_and_fails, .init = make_dir, .fini = remove_dir,
+     .timeout = 300)
+{
+    char res[300], cmd[2048], ck[320];
+    snprintf(res, sizeof res, "%s/int.h5", dir);
+    snprintf(ck, sizeof ck, "%s.ckpt", res);
+    snprintf(cmd, sizeof cmd, "exec %s sweep '%s/scenarios/leicestershire-county.yaml' " LONG
+             " --threads 1 -o %s > %s/int.log 2>&1", prog(), root(), res, dir);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    struct timespec tick = {0, 2000000};
+    for (int i = 0; i < 30000 && count_ckpt(ck) < 2; i++)
+        nanosleep(&tick, NULL);
+    kill(pid, SIGINT);
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
+    cr_assert_eq(sh("cat %s/int.log", dir), 0);
+    cr_assert(strstr(out, "interrupted"), "%s", out);
+    cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s');"
+                    "assert f.attrs['complete']==0; t=f['point_table'][()];"
+                    "done=[r for r in t if r['n_reps']>0 and r['reps_done']==r['n_reps']];"
+                    "assert 2<=len(done)<len(t), (len(done), len(t)); print('ok')\"", res), 0,
+                 "%s", out);
+}
+
+Test(batch, mpi_ranks_give_the_single_process_bits, .init = make_dir, .fini = remove_dir,
+     .timeout = 300)
+{
+    const char *mpi = getenv("RS_MPI_PROGRAM");
+    if (!mpi || !*mpi || access(mpi, X_OK) != 0)
+        cr_skip_test("no MPI build (make MPI=1) to test");
+    cr_assert_eq(sh("%s sweep " COUNTY " " SMALL " -o %s/one.h5", prog(), root(), dir), 0, "%s", out);
+    cr_assert_eq(sh("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+                    "mpirun -n 3 --oversubscribe %s sweep " COUNTY " " SMALL
+                    " --threads 1 --chunk 8 -o %s/three.h5", mpi, root(), dir), 0, "%s", out);
+    char a[300], b[300];
+    snprintf(a, sizeof a, "%s/one.h5", dir);
+    snprintf(b, sizeof b, "%s/three.h5", dir);
+    cr_assert_eq(same(a, b), 0, "%s", out);
+}
