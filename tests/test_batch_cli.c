@@ -245,3 +245,24 @@ Test(batch, mpi_ranks_give_the_single_process_bits, .init = make_dir, .fini = re
     snprintf(b, sizeof b, "%s/three.h5", dir);
     cr_assert_eq(same(a, b), 0, "%s", out);
 }
+
+/* mmcc.yaml is M/M/c/c at 3 Erlangs: Erlang B gives B(7,3) = 0.0223 and
+ * B(8,3) = 0.0081, so 8 is the smallest capacity whose whole 95% interval
+ * lies under 2% (the intervals here are about +-0.001). */
+Test(batch, capacity_search_finds_the_erlang_b_answer, .init = make_dir, .fini = remove_dir,
+     .timeout = 300)
+{
+    cr_assert_eq(sh("%s capacity '%s/scenarios/mmcc.yaml' --target 'refused_no_space<=0.02' "
+                    "--reps 40 --max 50 -o %s/cap.h5", prog(), root(), dir), 0, "%s", out);
+    cr_assert(strstr(out, "answer: 8 spaces meet refused_no_space <= 0.02"), "%s", out);
+    cr_assert(strstr(out, "results written to"), "%s", out);
+    /* the curve it walked is in the file, one point per capacity tried */
+    cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s/cap.h5');"
+                    "t=f['point_table'][()]; s=sorted(int(x) for x in t['spaces']);"
+                    "assert 7 in s and 8 in s, s; print(len(s))\"", dir), 0, "%s", out);
+    cr_assert_eq(sh("%s capacity '%s/scenarios/mmcc.yaml' --target 'nonsense<=1'", prog(), root()), 2);
+    cr_assert(strstr(out, "unknown metric 'nonsense' (accepted: referrals"), "%s", out);
+    cr_assert_eq(sh("%s capacity '%s/scenarios/mmcc.yaml' --target 'refused_no_space<=0.0001' "
+                    "--reps 10 --max 9", prog(), root()), 1);
+    cr_assert(strstr(out, "no capacity up to 9 spaces meets"), "%s", out);
+}
