@@ -146,7 +146,7 @@ fuzz:
 	@mkdir -p tests/fuzz/crashes build/fuzz/corpus
 	@for b in $(FUZZ_BIN); do t=$$(basename $$b); c=build/fuzz/corpus/$$t; mkdir -p $$c; \
 	  cp -n tests/fuzz/corpus/$$t/* $$c/ 2>/dev/null || true; \
-	  case $$t in *scenario*|*set*) cp -n scenarios/*.yaml $$c/ 2>/dev/null || true;; esac; \
+	  case $$t in *scenario*) cp -n scenarios/*.yaml tests/bad_scenarios/*.yaml $$c/ 2>/dev/null || true;; esac; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $$b -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	      -artifact_prefix=tests/fuzz/crashes/$$t- $$c > build/fuzz/$$t.log 2>&1; st=$$?; \

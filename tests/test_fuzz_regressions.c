@@ -9,6 +9,12 @@
 #define FUZZ_ENTRY fuzz_vary_one
 #include "fuzz/fuzz_vary.c"
 #undef FUZZ_ENTRY
+#define FUZZ_ENTRY fuzz_scenario_one
+#include "fuzz/fuzz_scenario.c"
+#undef FUZZ_ENTRY
+#define FUZZ_ENTRY fuzz_set_one
+#include "fuzz/fuzz_set.c"
+#undef FUZZ_ENTRY
 
 typedef int (*entry_fn)(const uint8_t *, size_t);
 
@@ -37,7 +43,9 @@ static size_t replay_dir(const char *dir, entry_fn fn)
     return n;
 }
 
-static void replay(const char *target, entry_fn fn)
+/* The seed corpus, the kept crashers, and any extra folders (relative to the
+ * repository) the fuzz target also starts from. */
+static void replay(const char *target, entry_fn fn, const char *const *extra)
 {
     const char *root = getenv("RS_ROOT");
     cr_assert_not_null(root, "RS_ROOT not set (run through make test)");
@@ -46,7 +54,19 @@ static void replay(const char *target, entry_fn fn)
     size_t n = replay_dir(dir, fn);
     snprintf(dir, sizeof dir, "%s/tests/fuzz/regressions/%s", root, target);
     n += replay_dir(dir, fn);
+    for (; extra && *extra; extra++) {
+        snprintf(dir, sizeof dir, "%s/%s", root, *extra);
+        n += replay_dir(dir, fn);
+    }
     cr_assert_gt(n, 0, "no inputs found for %s", target);
 }
 
-Test(fuzz_regressions, vary_parser) { replay("fuzz_vary", fuzz_vary_one); }
+Test(fuzz_regressions, vary_parser) { replay("fuzz_vary", fuzz_vary_one, NULL); }
+
+Test(fuzz_regressions, scenario_loader)
+{
+    static const char *const extra[] = {"scenarios", "tests/bad_scenarios", NULL};
+    replay("fuzz_scenario", fuzz_scenario_one, extra);
+}
+
+Test(fuzz_regressions, set_overrides) { replay("fuzz_set", fuzz_set_one, NULL); }

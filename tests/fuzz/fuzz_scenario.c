@@ -1,0 +1,37 @@
+/* libFuzzer harness: the scenario loader on arbitrary YAML text. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rf_scenario.h"
+
+#ifndef FUZZ_ENTRY
+#define FUZZ_ENTRY LLVMFuzzerTestOneInput
+#endif
+
+int FUZZ_ENTRY(const uint8_t *data, size_t size);
+
+int FUZZ_ENTRY(const uint8_t *data, size_t size)
+{
+    if (size > 65536)
+        return 0;
+    char *text = malloc(size + 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    rf_scenario *s = NULL;
+    rf_diags d;
+    /* extends: and trace: paths resolve against a directory that does not exist */
+    if (rf_scenario_load_text(text, "/nonexistent/fuzz.yaml", NULL, 0, &s, &d) == 0) {
+        /* a loaded scenario must load again from its resolved text */
+        rf_scenario *again = NULL;
+        if (rf_scenario_load_text(rf_scenario_text(s), "/nonexistent/fuzz.yaml", NULL, 0, &again,
+                                  &d) != 0)
+            abort();
+        rf_scenario_free(again);
+    }
+    rf_scenario_free(s);
+    free(text);
+    return 0;
+}
