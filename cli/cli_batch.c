@@ -385,11 +385,16 @@ static void ckpt_remove(const batch *b)
 typedef struct {
     int32_t status;
     uint32_t n;
+    uint64_t pad;             /* keeps what follows 16-byte aligned */
 } task_header;
+
+/* A task's result: header, done flags padded so the records that follow are
+ * aligned, records. */
+static size_t done_bytes(const batch *b) { return (b->chunk + 15) / 16 * 16; }
 
 static size_t task_size(const batch *b)
 {
-    return sizeof(task_header) + b->chunk + b->chunk * sizeof(rf_result);
+    return sizeof(task_header) + done_bytes(b) + b->chunk * sizeof(rf_result);
 }
 
 /* The runner counts inside one task; the user wants the whole run. */
@@ -407,7 +412,7 @@ static int run_task(void *user, size_t task, void *out)
     size_t first = c * b->chunk, n = b->reps - first < b->chunk ? b->reps - first : b->chunk;
     task_header *h = out;
     unsigned char *done = (unsigned char *)(h + 1);
-    rf_result *res = (rf_result *)(done + b->chunk);
+    rf_result *res = (rf_result *)(done + done_bytes(b));
     memset(done, 0, b->chunk);
     h->n = (uint32_t)n;
     rf_diags d;
@@ -473,7 +478,7 @@ static void task_done(void *user, size_t task, int status, const void *out)
     size_t point = task / b->chunks_per_point, c = task % b->chunks_per_point;
     const task_header *h = out;
     const unsigned char *done = (const unsigned char *)(h + 1);
-    const rf_result *res = (const rf_result *)(done + b->chunk);
+    const rf_result *res = (const rf_result *)(done + done_bytes(b));
     if (status != SIM_OK && status != SIM_EINTR && !b->first_error)
         b->first_error = status;
     if (!b->res[point]) {
