@@ -309,6 +309,8 @@ static const struct {
     {"No suitable unit", "no_suitable_unit"},
     {"Abandoned the wait", "abandoned"},
     {"Screened out", "screened_out"},
+    {"Still waiting at the end", "waiting_at_end"},
+    {"Not accommodated, of refuge referrals", "refused_of_eligible"},
     {"Mean wait (days)", "wait_mean"},
     {"90th percentile wait (days)", "wait_p90"},
     {"Waiting list (households)", "waiting_mean"},

@@ -61,6 +61,10 @@ static double ratio(double num, double den) { return den > 0 ? num / den : NAN; 
       ratio(OUT(RF_OUT_WAITING_AT_END), REF))                                                  \
     X("refused", "share", "not accommodated: no space + no suitable unit + abandoned",        \
       ratio(OUT(RF_OUT_REFUSED_NO_SPACE) + OUT(RF_OUT_NO_SUITABLE) + OUT(RF_OUT_ABANDONED), REF)) \
+    X("refused_of_eligible", "share",                                                         \
+      "not accommodated (no space + no suitable unit + abandoned) among referrals not screened out", \
+      ratio(OUT(RF_OUT_REFUSED_NO_SPACE) + OUT(RF_OUT_NO_SUITABLE) + OUT(RF_OUT_ABANDONED),      \
+            REF - OUT(RF_OUT_SCREENED_OUT)))                                                   \
     X("placed_within_7d", "share", "placed within 7 days of referral",                        \
       ratio((double)r->placed_within_7d, REF))                                                 \
     X("placed_within_28d", "share", "placed within 28 days of referral",                      \
