@@ -72,6 +72,7 @@ PROGRAM  := refugesim$(if $(filter 1,$(MPI)),-mpi)
 
 
 .PHONY: mpi-program
+.PHONY: valgrind
 .PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz fuzz-build
 .DELETE_ON_ERROR:
 
@@ -129,6 +130,15 @@ asan:
 
 tsan:
 	$(MAKE) BUILD=tsan test
+
+# Every test binary under memcheck (debug build, Criterion workers followed):
+# leaks and invalid accesses are errors.  Slow: minutes, not seconds.
+VALGRIND ?= valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=yes --child-silent-after-fork=no
+valgrind:
+	$(MAKE) BUILD=debug $(patsubst build/release/%,build/debug/%,$(TEST_BIN)) build/debug/$(PROGRAM)
+	@status=0; for t in $(patsubst build/release/%,build/debug/%,$(TEST_BIN)); do \
+	  echo "== valgrind $$t"; RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/build/debug/$(PROGRAM) \
+	    $(VALGRIND) $$t --jobs=1 $(TEST_ARGS) || status=1; done; exit $$status
 
 bench: $(BENCH_BIN) $(BUILD_DIR)/$(PROGRAM)
 	RS_ROOT=$(CURDIR) $(BENCH_BIN) $(BENCH_ARGS)
