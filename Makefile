@@ -117,12 +117,13 @@ mpi-program:
 	$(if $(MPI_TEST_PROGRAM),$(MAKE) MPI=1 all)
 
 test: $(TEST_BIN) $(BUILD_DIR)/$(PROGRAM) $(if $(MPI_TEST_PROGRAM),mpi-program)
-	@status=0; for t in $(TEST_BIN); do \
+	@status=0; log=$(BUILD_DIR)/tests/last-run.log; : > $$log; for t in $(TEST_BIN); do \
 	  echo "== $$t"; RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/$(BUILD_DIR)/$(PROGRAM) \
 	    RS_MPI_PROGRAM=$(MPI_TEST_PROGRAM) \
-	    $$t --jobs=2 $(TEST_ARGS) || status=1; \
-	done; \
-	if [ $$status -eq 0 ]; then echo "all test programs passed"; else echo "some test programs FAILED"; fi; \
+	    $$t --jobs=2 $(TEST_ARGS) > $$log.one 2>&1 || status=1; cat $$log.one; cat $$log.one >> $$log; \
+	done; rm -f $$log.one; \
+	sed -n 's/.*Synthesis: Tested: \([0-9]*\) | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\2 \3 \4/p' $$log \
+	  | awk -v st=$$status '{p+=$$1; f+=$$2+$$3} END {if (st && !f) f=1; printf "$(BUILD): %d passed, %d failed\n", p, f}'; \
 	exit $$status
 
 asan:
@@ -133,12 +134,26 @@ tsan:
 
 # Every test binary under memcheck (debug build, Criterion workers followed):
 # leaks and invalid accesses are errors.  Slow: minutes, not seconds.
-VALGRIND ?= valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=yes --child-silent-after-fork=no
+# Tools the tests start through a shell (python, mpirun) are not traced; the
+# program itself is then checked on its own commands.
+VALGRIND ?= valgrind --quiet --error-exitcode=99 --leak-check=full \
+  --errors-for-leak-kinds=definite,indirect --trace-children=yes \
+  --trace-children-skip='*python3*,*/sh,*mpirun*,*timeout'
+VG_DIR := build/valgrind-out
 valgrind:
 	$(MAKE) BUILD=debug $(patsubst build/release/%,build/debug/%,$(TEST_BIN)) build/debug/$(PROGRAM)
 	@status=0; for t in $(patsubst build/release/%,build/debug/%,$(TEST_BIN)); do \
 	  echo "== valgrind $$t"; RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/build/debug/$(PROGRAM) \
-	    $(VALGRIND) $$t --jobs=1 $(TEST_ARGS) || status=1; done; exit $$status
+	    $(VALGRIND) $$t --jobs=1 $(TEST_ARGS) || status=1; done; \
+	rm -rf $(VG_DIR); mkdir -p $(VG_DIR); P=build/debug/$(PROGRAM); S=scenarios; \
+	for c in "validate --reps 4" "run $$S/leicester-city-2021.yaml --reps 4 --services --groups" \
+	         "sweep $$S/leicestershire-county.yaml --vary spaces=10,20 --reps 4 -o $(VG_DIR)/s.h5" \
+	         "report $(VG_DIR)/s.h5 --csv $(VG_DIR)/csv" "rerun $(VG_DIR)/s.h5" \
+	         "capacity $$S/mmcc.yaml --target refused_no_space<=0.05 --reps 4 --max 12" \
+	         "check $$S/leicestershire-county-70.yaml" "check tests/bad_scenarios/multi_semantic.yaml"; do \
+	  echo "== valgrind refugesim $$c"; $(VALGRIND) $$P $$c > $(VG_DIR)/last.log 2>&1; \
+	  st=$$?; if [ $$st -eq 99 ]; then cat $(VG_DIR)/last.log; status=1; fi; done; \
+	if [ $$status -eq 0 ]; then echo "valgrind: no errors, no leaks"; fi; exit $$status
 
 bench: $(BENCH_BIN) $(BUILD_DIR)/$(PROGRAM)
 	RS_ROOT=$(CURDIR) $(BENCH_BIN) $(BENCH_ARGS)
