@@ -266,3 +266,37 @@ Test(batch, capacity_search_finds_the_erlang_b_answer, .init = make_dir, .fini =
                     "--reps 10 --max 9", prog(), root()), 1);
     cr_assert(strstr(out, "no capacity up to 9 spaces meets"), "%s", out);
 }
+
+/* The h5 file holds what the run printed: the summary table's cells are the
+ * file's summary means and half-widths, rounded. */
+Test(batch, the_file_holds_what_the_run_printed, .init = make_dir, .fini = remove_dir)
+{
+    cr_assert_eq(sh("%s run " COUNTY " --reps 20 -o %s/p.h5 > %s/printed.txt", prog(), root(),
+                    dir, dir), 0, "%s", out);
+    cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py\n"
+                    "f=h5py.File('%s/p.h5'); t=f['points/0/summary'][()]\n"
+                    "row={r['metric'].decode(): r for r in t}\n"
+                    "text=open('%s/printed.txt').read()\n"
+                    "for label, m in [('Placed','placed'),('Refused: no space','refused_no_space'),"
+                    "('Occupancy','occupancy'),('Timely move-on','timely_move_on')]:\n"
+                    "    cell='%%.1f%%%% ± %%.1f' %% (100*row[m]['mean'], 100*row[m]['ci95'])\n"
+                    "    line=[l for l in text.splitlines() if l.startswith(label)][0]\n"
+                    "    assert line.endswith(cell), (line, cell)\n"
+                    "r=f['points/0/metrics/referrals'][()]\n"
+                    "assert len(r)==20 and abs(r.mean()-row['referrals']['mean'])<1e-9\n"
+                    "print('ok')\"", dir, dir), 0, "%s", out);
+}
+
+/* Progress goes to stderr only when it is a terminal (script(1) gives one). */
+Test(batch, progress_only_on_a_terminal, .init = make_dir, .fini = remove_dir, .timeout = 300)
+{
+    if (system("command -v script >/dev/null 2>&1") != 0)
+        cr_skip_test("script(1) is missing");
+    cr_assert_eq(sh("REFUGESIM_PROGRESS_DELAY=0 script -qec \"%s run "
+                    "'%s/scenarios/leicester-city-2021.yaml' --reps 300 --threads 1 > /dev/null\" /dev/null | tr '\\r' '\\n' | grep -c 'replications, '",
+                    prog(), root()), 0, "%s", out);
+    cr_assert_gt(atoi(out), 0, "no progress line on a terminal");
+    cr_assert_eq(sh("REFUGESIM_PROGRESS_DELAY=0 %s run '%s/scenarios/leicester-city-2021.yaml' "
+                    "--reps 300 --threads 1 2>&1 >/dev/null | grep -c 'replications, ' || true", prog(), root()), 0);
+    cr_assert_str_eq(out, "0\n", "progress printed to a pipe");
+}
