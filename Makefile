@@ -137,7 +137,8 @@ tsan:
 # Tools the tests start through a shell (python, mpirun) are not traced; the
 # program itself is then checked on its own commands.
 VALGRIND ?= valgrind --quiet --error-exitcode=99 --leak-check=full \
-  --errors-for-leak-kinds=definite,indirect --trace-children=yes \
+  --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+  --trace-children=yes \
   --trace-children-skip='*python3*,*/sh,*mpirun*,*timeout'
 VG_DIR := build/valgrind-out
 valgrind:

@@ -496,6 +496,8 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
     if (!st) st = attr_u64(root, "n_points", info->n_points);
     if (!st && info->n_vary)
         st = attr_strs(root, "vary_keys", info->vary_keys, info->n_vary);
+    if (!st && info->note)
+        st = attr_str(root, "note", info->note);
     if (!st)
         st = write_text(root, "scenario", info->scenario_text,
                         "resolved scenario (YAML) of the run; `refugesim rerun` repeats it");

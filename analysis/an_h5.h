@@ -58,6 +58,7 @@ typedef struct {
     size_t n_vary;
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
+    const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
 } an_run_info;
 
 typedef struct an_h5_writer an_h5_writer;

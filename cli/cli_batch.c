@@ -585,7 +585,8 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
                             .command_line = cli_command_line, .seed = b.cached_params.seed,
                             .threads = sim_runner_threads(cfg->threads),
                             .ranks = sim_farm_size(), .n_vary = b.n_vary,
-                            .vary_keys = b.vary_keys, .n_points = b.n_points};
+                            .vary_keys = b.vary_keys, .n_points = b.n_points,
+                            .note = cfg->note};
         if (b.n_points > 0 && load_point(&b, 0, &(rf_diags){0}) == SIM_OK)
             info.scenario_text = point_text(&b, 0);
         rc = an_h5_create(cfg->out_path, &info, cfg->force || cfg->resume, &b.writer);

@@ -43,6 +43,7 @@ typedef struct {
     int print;                          /* 0 none, 1 key metrics, 2 all metrics */
     int print_services, print_groups;
     const char *progress_label;
+    const char *note;                   /* stored as the results file's `note` attribute */
 } cli_batch_cfg;
 
 /* Kept when asked (capacity search): every point's summary. */

@@ -298,8 +298,10 @@ int cmd_capacity(int argc, char **argv)
         printf("%8d %8ld %24s %s\n", t->units, t->reps, cell,
                t->verdict == MEETS ? "meets" : t->verdict == FAILS ? "fails" : "too close to call");
     }
-    printf("answer: %ld spaces meet %s %s %g with 95%% confidence (now %d)\n", good,
-           rf_metric_at((size_t)s.t.metric)->name, s.t.ge ? ">=" : "<=", s.t.x, base_total);
+    char answer[256];
+    snprintf(answer, sizeof answer, "answer: %ld spaces meet %s %s %g with 95%% confidence (now %d)",
+             good, rf_metric_at((size_t)s.t.metric)->name, s.t.ge ? ">=" : "<=", s.t.x, base_total);
+    printf("%s\n", answer);
     rc = CLI_EXIT_OK;
     if (out_path) {
         /* The curve walked, every capacity at the largest replication count. */
@@ -328,6 +330,7 @@ int cmd_capacity(int argc, char **argv)
         cfg.reps = reps;
         cfg.out_path = out_path;
         cfg.print = 0;
+        cfg.note = answer;
         rc = cli_batch_run(&cfg, NULL);
         rf_sweep_free(g);
         free(spec);

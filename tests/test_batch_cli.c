@@ -259,7 +259,8 @@ Test(batch, capacity_search_finds_the_erlang_b_answer, .init = make_dir, .fini =
     /* the curve it walked is in the file, one point per capacity tried */
     cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s/cap.h5');"
                     "t=f['point_table'][()]; s=sorted(int(x) for x in t['spaces']);"
-                    "assert 7 in s and 8 in s, s; print(len(s))\"", dir), 0, "%s", out);
+                    "assert 7 in s and 8 in s, s; assert f.attrs['note'].startswith('answer: 8 spaces');"
+                    "print(len(s))\"", dir), 0, "%s", out);
     cr_assert_eq(sh("%s capacity '%s/scenarios/mmcc.yaml' --target 'nonsense<=1'", prog(), root()), 2);
     cr_assert(strstr(out, "unknown metric 'nonsense' (accepted: referrals"), "%s", out);
     cr_assert_eq(sh("%s capacity '%s/scenarios/mmcc.yaml' --target 'refused_no_space<=0.0001' "
