@@ -548,6 +548,15 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
             batch_free(&b);
             return rc == SIM_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
         }
+        char why[512];
+        if (rf_model_check(&b.cached_params, why, sizeof why) != SIM_OK) {
+            if (root)
+                cli_error("%s%s: the model cannot run this scenario: %s",
+                          cfg->point_texts ? "results file scenario" : cfg->scenario_path,
+                          b.n_points > 1 ? " (a sweep point)" : "", why);
+            batch_free(&b);
+            return CLI_EXIT_USAGE;
+        }
         b.total_units[i] = rf_params_total_units(&b.cached_params);
         size_t r = b.cached_params.reps;
         if (i == 0)

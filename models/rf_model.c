@@ -5,6 +5,7 @@
 #include "sim_status.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,24 +86,37 @@ typedef struct {
     sim_hist waits;            /* positive waits */
 } model;
 
-static int validate(const rf_params *p)
+/* Why the params cannot run, in words for the CLI; SIM_OK when they can. */
+#define REFUSE(...)                                                                         \
+    do {                                                                                    \
+        if (why && size)                                                                    \
+            snprintf(why, size, __VA_ARGS__);                                               \
+        return SIM_EINVAL;                                                                  \
+    } while (0)
+
+static int validate(const rf_params *p, char *why, size_t size)
 {
-    if (!(isfinite(p->horizon) && p->horizon > 0) || !(isfinite(p->warmup) && p->warmup >= 0)
-        || !(isfinite(p->per_year) && p->per_year >= 0) || !(p->growth > -1 && isfinite(p->growth)))
-        return SIM_EINVAL;
+    if (!(isfinite(p->horizon) && p->horizon > 0))
+        REFUSE("horizon must be a positive number of days");
+    if (!(isfinite(p->warmup) && p->warmup >= 0))
+        REFUSE("warmup must be 0 or more days");
+    if (!(isfinite(p->per_year) && p->per_year >= 0))
+        REFUSE("referrals.per_year must be 0 or more");
+    if (!(p->growth > -1 && isfinite(p->growth)))
+        REFUSE("referrals.growth must be above -1");
     for (int m = 0; m < 12; m++)
         if (!(isfinite(p->seasonality[m]) && p->seasonality[m] >= 0))
-            return SIM_EINVAL;
+            REFUSE("referrals.seasonality[%d] must be 0 or more", m);
     if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
-        return SIM_EINVAL;
+        REFUSE("at most %d screening reasons", RF_MAX_SCREEN);
     double q = 0;
     for (int i = 0; i < p->n_screen; i++) {
         if (!(p->screen[i].prob >= 0))
-            return SIM_EINVAL;
+            REFUSE("screening[%d].prob must be 0 or more", i);
         q += p->screen[i].prob;
     }
     if (q > 1 + 1e-12)
-        return SIM_EINVAL;
+        REFUSE("screening probabilities add up to %g, more than 1", q);
     const rf_household_mix *x = &p->mix;
     const double probs[] = {p->p_wait, x->p_child_male, x->p_wheelchair, x->p_nrpf, x->p_male,
                             x->p_pet, x->p_bme, x->p_young, x->p_needs_specialist,
@@ -110,55 +124,78 @@ static int validate(const rf_params *p)
                             x->p_outside_area, x->p_wants_area};
     for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++)
         if (!(probs[i] >= 0 && probs[i] <= 1))
-            return SIM_EINVAL;
-    if (p->n_areas < 1 || p->n_areas > RF_MAX_AREAS || p->n_services < 0
-        || p->n_services > RF_MAX_SERVICES || p->max_waiting < 0)
-        return SIM_EINVAL;
+            REFUSE("a probability (waiting.p_wait or households.p_*) is outside [0, 1]: %g",
+                   probs[i]);
+    if (p->n_areas < 1 || p->n_areas > RF_MAX_AREAS)
+        REFUSE("1 to %d areas", RF_MAX_AREAS);
+    if (p->n_services < 0 || p->n_services > RF_MAX_SERVICES)
+        REFUSE("at most %d services", RF_MAX_SERVICES);
+    if (p->max_waiting < 0)
+        REFUSE("waiting.max_waiting must be 0 (no cap) or more");
     for (int a = 0; a < p->n_areas; a++)
         if (!(p->mix.area_weights[a] >= 0))
-            return SIM_EINVAL;
+            REFUSE("households.area_weights[%d] must be 0 or more", a);
     int occupants[RF_MAX_SERVICES] = {0};
     if (p->n_initial_occupants < 0 || p->n_initial_occupants > RF_MAX_INITIAL
         || p->n_initial_waiting < 0 || p->n_initial_waiting > RF_MAX_INITIAL)
-        return SIM_EINVAL;
+        REFUSE("at most %d initial occupants and %d initial waiting households", RF_MAX_INITIAL,
+               RF_MAX_INITIAL);
     for (int i = 0; i < p->n_initial_occupants; i++) {
         const rf_initial_occupant *o = &p->initial_occupants[i];
         if (o->service < 0 || o->service >= p->n_services || !(o->days_stayed >= 0))
-            return SIM_EINVAL;
+            REFUSE("initial occupant %d: unknown service or negative days stayed", i);
         occupants[o->service]++;
     }
     for (int i = 0; i < p->n_initial_waiting; i++)
         if (!(p->initial_waiting_days[i] >= 0))
-            return SIM_EINVAL;
+            REFUSE("initial.waiting_days[%d] must be 0 or more", i);
     for (int s = 0; s < p->n_services; s++) {
         const rf_service *sv = &p->services[s];
-        if (sv->n_blocks < 0 || sv->n_blocks > RF_MAX_BLOCKS
-            || !(sv->p_early_exit >= 0 && sv->p_early_exit <= 1))
-            return SIM_EINVAL;
+        if (sv->n_blocks < 0 || sv->n_blocks > RF_MAX_BLOCKS)
+            REFUSE("services[%d]: at most %d unit blocks", s, RF_MAX_BLOCKS);
+        if (!(sv->p_early_exit >= 0 && sv->p_early_exit <= 1))
+            REFUSE("services[%d].p_early_exit is outside [0, 1]", s);
         int units = 0;
         for (int b = 0; b < sv->n_blocks; b++) {
             const rf_unit_block *bl = &sv->blocks[b];
-            if (bl->count < 0 || bl->count > MAX_BLOCK_UNITS || bl->largest_family < 1
-                || bl->area < 0 || bl->area >= p->n_areas)
-                return SIM_EINVAL;
+            if (bl->count < 0 || bl->count > MAX_BLOCK_UNITS)
+                REFUSE("services[%d]: a block has %d units (accepted: 0 to %d)", s, bl->count,
+                       MAX_BLOCK_UNITS);
+            if (bl->largest_family < 1 || bl->area < 0 || bl->area >= p->n_areas)
+                REFUSE("services[%d]: a block has largest_family < 1 or an unknown area", s);
             units += bl->count;
         }
         if (occupants[s] > units)
-            return SIM_EINVAL;
+            REFUSE("services[%d] (%s): %d initial occupants but %d units", s, sv->name,
+                   occupants[s], units);
     }
     if (p->outage_interval.kind != SIM_DIST_NONE && !(sim_dist_mean(&p->outage_interval) > 0))
-        return SIM_EINVAL;
+        REFUSE("downtime.outage_interval must have a positive mean");
     if (p->trace) {
         if (p->trace->n < 0 || (p->trace->n > 0 && !p->trace->rows))
-            return SIM_EINVAL;
+            REFUSE("the referral trace is empty or unreadable");
         for (int i = 0; i < p->trace->n; i++) {
             const rf_trace_row *r = &p->trace->rows[i];
-            if (!(r->day >= 0) || (i > 0 && r->day < p->trace->rows[i - 1].day)
-                || r->screened_out >= p->n_screen || r->area >= p->n_areas)
-                return SIM_EINVAL;
+            if (!(r->day >= 0) || (i > 0 && r->day < p->trace->rows[i - 1].day))
+                REFUSE("trace referral %d: days must be 0 or more and in order", i + 1);
+            if (r->screened_out >= p->n_screen)
+                REFUSE("trace referral %d: screened_out %d but the scenario has %d screening "
+                       "reasons (accepted: empty or -1 for none%s)", i + 1, r->screened_out,
+                       p->n_screen, p->n_screen ? ", or a reason's index from 0" : "");
+            if (r->area >= p->n_areas)
+                REFUSE("trace referral %d: area %d but the scenario has %d areas", i + 1, r->area,
+                       p->n_areas);
         }
     }
     return SIM_OK;
+}
+#undef REFUSE
+
+int rf_model_check(const rf_params *p, char *why, size_t size)
+{
+    if (why && size)
+        why[0] = '\0';
+    return validate(p, why, size);
 }
 
 /* ---- arrivals ---------------------------------------------------------- */
@@ -893,7 +930,7 @@ static int run(model *m)
 int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks)
 {
     memset(out, 0, sizeof *out);
-    int rc = validate(p);
+    int rc = validate(p, NULL, 0);
     if (rc)
         return rc;
     model *m = calloc(1, sizeof *m);

@@ -68,6 +68,7 @@
 #ifndef RF_MODEL_H
 #define RF_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "rf_match.h"
 #include "rf_params.h"
@@ -103,6 +104,10 @@ typedef struct {
 
 /* One replication; *out is overwritten. */
 int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out);
+
+/* SIM_OK when rf_model_run can run p; else SIM_EINVAL and, in why (may be
+ * NULL), what is wrong, naming the scenario key where there is one. */
+int rf_model_check(const rf_params *p, char *why, size_t size);
 
 /* The same with an observer (hooks may be NULL). */
 int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks);
