@@ -35,7 +35,9 @@ enum { LIST_HIGH, LIST_NORMAL };
 typedef struct {
     rf_household h;
     uint64_t number;
-    double referred, wait_start, patience;
+    double referred, wait_start;
+    double patience;                      /* < 0: draw from u_patience when it waits */
+    double u_patience;
     double u_stay, u_early, u_early_t, u_moveon;
     double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
     int screened;                         /* reason, -1 none */
@@ -61,6 +63,7 @@ typedef struct {
     sim_stream arr, hhs, init;
     double warmup, end;
     double lambda_max;
+    bool constant_rate;        /* no growth, flat seasonality: rate_at is lambda_max */
     uint64_t n_referred;
 
     int n_types;
@@ -201,11 +204,11 @@ static int schedule_next_arrival(model *m, double now)
         return SIM_OK;
     double t = now;
     for (;;) {
-        t -= log1p(-sim_stream_u01(&m->arr)) / m->lambda_max;
+        t -= log(1 - sim_stream_u01(&m->arr)) / m->lambda_max;  /* 1 - u is exact */
         double u = sim_stream_u01(&m->arr);
         if (t >= m->end)
             return SIM_OK;
-        if (u * m->lambda_max < rate_at(p, t))
+        if (u * m->lambda_max < (m->constant_rate ? m->lambda_max : rate_at(p, t)))
             return sim_cal_schedule(m->cal, t, EV_ARRIVAL, 0, 0);
     }
 }
@@ -281,8 +284,8 @@ static void draw_household(const rf_params *p, const double *u, hh_rec *r)
         }
     }
     r->will_wait = u[UX_WAIT] < p->p_wait;
-    r->patience = p->patience.kind == SIM_DIST_NONE ? INFINITY
-                                                    : sim_dist_quantile(&p->patience, u[UX_PATIENCE]);
+    r->patience = -1;              /* drawn only if it waits (patience_of) */
+    r->u_patience = u[UX_PATIENCE];
     r->u_stay = u[UX_STAY];
     r->u_early = u[UX_EARLY];
     r->u_early_t = u[UX_EARLY_T];
@@ -567,6 +570,14 @@ static bool any_type_fits(const model *m, const rf_household *h)
     return false;
 }
 
+static double patience_of(const rf_params *p, const hh_rec *r)
+{
+    if (r->patience >= 0)
+        return r->patience;
+    return p->patience.kind == SIM_DIST_NONE ? INFINITY
+                                             : sim_dist_quantile(&p->patience, r->u_patience);
+}
+
 static int join_list(model *m, const hh_rec *r, double now, double patience)
 {
     if (m->pool_free < 0) {
@@ -648,7 +659,7 @@ static int on_arrival(model *m, double now)
         return SIM_OK;
     }
     if (r.will_wait && (p->max_waiting == 0 || m->n_waiting < p->max_waiting))
-        return join_list(m, &r, now, r.patience);
+        return join_list(m, &r, now, patience_of(p, &r));
     settle(m, &r, now, RF_OUT_REFUSED_NO_SPACE, -1, -1);
     return SIM_OK;
 }
@@ -905,6 +916,9 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->warmup = p->warmup;
     m->end = p->warmup + p->horizon;
     m->lambda_max = max_rate(p);
+    m->constant_rate = p->growth == 0;
+    for (int i = 0; i < 12; i++)
+        m->constant_rate = m->constant_rate && p->seasonality[i] == p->seasonality[0];
     rc = setup(m, p, rep);
     if (!rc)
         rc = run(m);
