@@ -76,7 +76,16 @@ inline double sim_dist_quantile(const sim_dist *d, double u)
     case SIM_DIST_EXP: return -d->mean * log(1 - u);
     case SIM_DIST_UNIFORM: return d->min + u * (d->max - d->min);
     case SIM_DIST_EMPIRICAL: {
-        int lo = 0, hi = d->n - 1;       /* first i with u < cum[i] */
+        /* first i with u < cum[i]; cum[] rises to cum[n-1] = 1 > u, so for
+         * a short table that is the count of cum[i] <= u, without the
+         * unpredictable branches of a binary search */
+        if (d->n <= 16) {
+            int k = 0;
+            for (int i = 0; i < d->n - 1; i++)
+                k += d->cum[i] <= u;
+            return d->values[k];
+        }
+        int lo = 0, hi = d->n - 1;
         while (lo < hi) {
             int mid = (lo + hi) / 2;
             if (u < d->cum[mid])
