@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <Random123/philox.h>
 
 #define MONTH_DAYS (365.0 / 12)
 #define WAIT_HIST_DAYS 730
@@ -36,7 +37,9 @@ enum { LIST_HIGH, LIST_NORMAL };
 typedef struct {
     rf_household h;
     uint64_t number;
-    double referred, wait_start, patience;
+    double referred, wait_start;
+    double patience;                      /* < 0: draw from u_patience when it waits */
+    double u_patience;
     double u_stay, u_early, u_early_t, u_moveon;
     double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
     int screened;                         /* reason, -1 none */
@@ -62,6 +65,7 @@ typedef struct {
     sim_stream arr, hhs, init;
     double warmup, end;
     double lambda_max;
+    bool constant_rate;        /* no growth, flat seasonality: rate_at is lambda_max */
     uint64_t n_referred;
 
     int n_types;
@@ -238,11 +242,11 @@ static int schedule_next_arrival(model *m, double now)
         return SIM_OK;
     double t = now;
     for (;;) {
-        t -= log1p(-sim_stream_u01(&m->arr)) / m->lambda_max;
+        t -= log(1 - sim_stream_u01(&m->arr)) / m->lambda_max;  /* 1 - u is exact */
         double u = sim_stream_u01(&m->arr);
         if (t >= m->end)
             return SIM_OK;
-        if (u * m->lambda_max < rate_at(p, t))
+        if (u * m->lambda_max < (m->constant_rate ? m->lambda_max : rate_at(p, t)))
             return sim_cal_schedule(m->cal, t, EV_ARRIVAL, 0, 0);
     }
 }
@@ -255,20 +259,85 @@ static int rounded(const sim_dist *d, double u)
     return v > 1e6 ? 1000000 : (int)v;
 }
 
-static void draw_household(const rf_params *p, const double *u, hh_rec *r)
+/* A referral's uniforms, computed a Philox block (four uniforms) at a time
+ * when first read.  Referral k's RF_HH_UNIFORMS uniforms are words
+ * k * RF_HH_UNIFORMS ... of the household stream, i.e. blocks k * HH_BLOCKS
+ * ... of its Philox sequence, so any one of them can be computed alone (a
+ * counter-based generator needs no skipping).  A block none of whose
+ * uniforms the referral reads is never computed: the unused area draws when
+ * nobody wants an area, children that the household does not have, the
+ * course (waiting, stay, move-on) of a screened-out referral.  Each value is
+ * the same as the stream's sim_stream_u01 would give, so the numbers, and
+ * common random numbers, are unchanged; half of the model's time went to
+ * computing all eight blocks of every referral, most of them unread.
+ *
+ * It relies on how sim_rng lays out a stream (counter {block, 0, 0, 0}, the
+ * key of sim_stream_init, a uniform is the top 53 bits of a word) and
+ * belongs in sim_rng as a random-access draw, sim_stream_u01_at; it is here
+ * until that exists.  Starting-state households read a plain sequential
+ * stream instead and fill every block first. */
+#define HH_BLOCKS (RF_HH_UNIFORMS / 4)
+_Static_assert(RF_HH_UNIFORMS % 4 == 0 && HH_BLOCKS <= 32, "whole Philox blocks");
+
+typedef struct {
+    philox4x64_key_t key;
+    uint64_t first;            /* the referral's first block */
+    uint32_t have;             /* bit j: block j is in u[] */
+    double u[RF_HH_UNIFORMS];
+} hh_uniforms;
+
+static void hu_start(hh_uniforms *d, const sim_stream *s, uint64_t referral)
+{
+    d->key = (philox4x64_key_t){{s->st.key[0], s->st.key[1]}};
+    d->first = referral * HH_BLOCKS;
+    d->have = 0;
+}
+
+static void hu_fill(hh_uniforms *d, sim_stream *s)
+{
+    for (int i = 0; i < RF_HH_UNIFORMS; i++)
+        d->u[i] = sim_stream_u01(s);
+    d->have = (uint32_t)((1ull << HH_BLOCKS) - 1);
+}
+
+static void hu_block(hh_uniforms *d, int j)
+{
+    philox4x64_ctr_t c = {{d->first + (uint64_t)j, 0, 0, 0}};
+    c = philox4x64(c, d->key);
+    for (int w = 0; w < 4; w++)
+        d->u[4 * j + w] = (double)(c.v[w] >> 11) * 0x1.0p-53;
+    d->have |= 1u << j;
+}
+
+static inline double hu(hh_uniforms *d, int i)
+{
+    if (!(d->have >> (i >> 2) & 1))
+        hu_block(d, i >> 2);
+    return d->u[i];
+}
+
+/* u < p without reading u when p is 0 (u < 0 never holds). */
+static inline bool hu_below(hh_uniforms *d, int i, double p)
+{
+    return p > 0 && hu(d, i) < p;
+}
+
+/* The household and its screening; its course (waiting, stay, move-on) too
+ * unless it is screened out and `course` is false. */
+static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool course)
 {
     const rf_household_mix *x = &p->mix;
     rf_household *h = &r->h;
     memset(h, 0, sizeof *h);
-    h->adults = rounded(&x->adults, u[UX_ADULTS]);
+    h->adults = rounded(&x->adults, hu(d, UX_ADULTS));
     if (h->adults < 1)
         h->adults = 1;
-    h->children = rounded(&x->children, u[UX_CHILDREN]);
+    h->children = rounded(&x->children, hu(d, UX_CHILDREN));
     if (h->children > RF_MAX_CHILDREN)
         h->children = RF_MAX_CHILDREN;
     h->oldest_boy = -1;
-    for (int i = 0; i < h->children; i++) {
-        double v = u[UX_CHILD0 + i];
+    for (int i = 0; i < h->children && x->p_child_male > 0; i++) {
+        double v = hu(d, UX_CHILD0 + i);
         if (v < x->p_child_male) {
             /* v / p is again uniform and independent of the sex draw. */
             int age = (int)sim_dist_quantile(&x->child_age, v / x->p_child_male);
@@ -276,24 +345,24 @@ static void draw_household(const rf_params *p, const double *u, hh_rec *r)
                 h->oldest_boy = age;
         }
     }
-    h->wheelchair = u[UX_WHEELCHAIR] < x->p_wheelchair;
-    h->nrpf = u[UX_NRPF] < x->p_nrpf;
-    h->male = u[UX_MALE] < x->p_male;
-    h->pet = u[UX_PET] < x->p_pet;
-    h->bme = u[UX_BME] < x->p_bme;
-    h->young = u[UX_YOUNG] < x->p_young;
-    h->needs_specialist = (h->bme || h->young) && u[UX_SPECIALIST] < x->p_needs_specialist;
-    h->high_support = u[UX_HIGH_SUPPORT] < x->p_high_support;
-    h->high_risk = u[UX_HIGH_RISK] < x->p_high_risk;
-    h->needs_security = u[UX_SECURITY] < x->p_needs_security;
-    h->outside_area = u[UX_OUTSIDE] < x->p_outside_area;
+    h->wheelchair = hu_below(d, UX_WHEELCHAIR, x->p_wheelchair);
+    h->nrpf = hu_below(d, UX_NRPF, x->p_nrpf);
+    h->male = hu_below(d, UX_MALE, x->p_male);
+    h->pet = hu_below(d, UX_PET, x->p_pet);
+    h->bme = hu_below(d, UX_BME, x->p_bme);
+    h->young = hu_below(d, UX_YOUNG, x->p_young);
+    h->needs_specialist = (h->bme || h->young) && hu_below(d, UX_SPECIALIST, x->p_needs_specialist);
+    h->high_support = hu_below(d, UX_HIGH_SUPPORT, x->p_high_support);
+    h->high_risk = hu_below(d, UX_HIGH_RISK, x->p_high_risk);
+    h->needs_security = hu_below(d, UX_SECURITY, x->p_needs_security);
+    h->outside_area = hu_below(d, UX_OUTSIDE, x->p_outside_area);
     h->area = -1;
-    if (u[UX_WANTS_AREA] < x->p_wants_area) {
+    if (hu_below(d, UX_WANTS_AREA, x->p_wants_area)) {
         double total = 0;
         for (int a = 0; a < p->n_areas; a++)
             total += x->area_weights[a];
         if (total > 0) {
-            double c = 0, target = u[UX_AREA] * total;
+            double c = 0, target = hu(d, UX_AREA) * total;
             for (int a = 0; a < p->n_areas && h->area < 0; a++) {
                 c += x->area_weights[a];
                 if (target < c)
@@ -303,28 +372,33 @@ static void draw_household(const rf_params *p, const double *u, hh_rec *r)
                 if (x->area_weights[a] > 0)
                     h->area = a;
         } else {
-            h->area = (int)(u[UX_AREA] * p->n_areas);
+            h->area = (int)(hu(d, UX_AREA) * p->n_areas);
         }
     }
-    h->nrpf_u = u[UX_NRPF_CASE];
+    h->nrpf_u = hu(d, UX_NRPF_CASE);
 
     r->screened = -1;
     double c = 0;
     for (int i = 0; i < p->n_screen; i++) {
         c += p->screen[i].prob;
-        if (u[UX_SCREEN] < c) {
+        if (hu(d, UX_SCREEN) < c) {
             r->screened = i;
             break;
         }
     }
-    r->will_wait = u[UX_WAIT] < p->p_wait;
-    r->patience = p->patience.kind == SIM_DIST_NONE ? INFINITY
-                                                    : sim_dist_quantile(&p->patience, u[UX_PATIENCE]);
-    r->u_stay = u[UX_STAY];
-    r->u_early = u[UX_EARLY];
-    r->u_early_t = u[UX_EARLY_T];
-    r->u_moveon = u[UX_MOVEON];
+    r->patience = -1;              /* drawn only if it waits (patience_of) */
     r->stay_fixed = r->moveon_fixed = -1;
+    if (r->screened >= 0 && !course) {
+        r->will_wait = false;
+        r->u_patience = r->u_stay = r->u_early = r->u_early_t = r->u_moveon = 0;
+        return;
+    }
+    r->will_wait = hu_below(d, UX_WAIT, p->p_wait);
+    r->u_patience = hu(d, UX_PATIENCE);
+    r->u_stay = hu(d, UX_STAY);
+    r->u_early = hu(d, UX_EARLY);
+    r->u_early_t = hu(d, UX_EARLY_T);
+    r->u_moveon = hu(d, UX_MOVEON);
 }
 
 static void apply_trace(const rf_trace_row *t, hh_rec *r)
@@ -604,6 +678,14 @@ static bool any_type_fits(const model *m, const rf_household *h)
     return false;
 }
 
+static double patience_of(const rf_params *p, const hh_rec *r)
+{
+    if (r->patience >= 0)
+        return r->patience;
+    return p->patience.kind == SIM_DIST_NONE ? INFINITY
+                                             : sim_dist_quantile(&p->patience, r->u_patience);
+}
+
 static int join_list(model *m, const hh_rec *r, double now, double patience)
 {
     if (m->pool_free < 0) {
@@ -650,11 +732,10 @@ static void on_renege(model *m, uint32_t slot, uint32_t gen, double now)
 static int on_arrival(model *m, double now)
 {
     const rf_params *p = m->p;
-    double u[RF_HH_UNIFORMS];
-    for (int i = 0; i < RF_HH_UNIFORMS; i++)
-        u[i] = sim_stream_u01(&m->hhs);
+    hh_uniforms d;
+    hu_start(&d, &m->hhs, m->n_referred);
     hh_rec r;
-    draw_household(p, u, &r);
+    draw_household(p, &d, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
     rf_household_finish(&r.h);
@@ -685,7 +766,7 @@ static int on_arrival(model *m, double now)
         return SIM_OK;
     }
     if (r.will_wait && (p->max_waiting == 0 || m->n_waiting < p->max_waiting))
-        return join_list(m, &r, now, r.patience);
+        return join_list(m, &r, now, patience_of(p, &r));
     settle(m, &r, now, RF_OUT_REFUSED_NO_SPACE, -1, -1);
     return SIM_OK;
 }
@@ -725,11 +806,10 @@ static int initial_state(model *m)
                     sim_dist_quantile(&p->move_on_delay, u_moveon));
     }
     for (int i = 0; i < p->n_initial_waiting && !rc; i++) {
-        double u[RF_HH_UNIFORMS];
-        for (int j = 0; j < RF_HH_UNIFORMS; j++)
-            u[j] = sim_stream_u01(&m->init);
+        hh_uniforms d;
+        hu_fill(&d, &m->init);
         hh_rec r;
-        draw_household(p, u, &r);
+        draw_household(p, &d, &r, true);
         rf_household_finish(&r.h);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
@@ -740,7 +820,7 @@ static int initial_state(model *m)
             rc = place(m, &r, uidx, 0, RF_OUT_PLACED_AFTER_WAIT);
         else
             rc = join_list(m, &r, 0, p->patience.kind == SIM_DIST_NONE
-                                         ? INFINITY : residual(&p->patience, days, u[UX_PATIENCE]));
+                                         ? INFINITY : residual(&p->patience, days, d.u[UX_PATIENCE]));
     }
     return rc;
 }
@@ -942,6 +1022,9 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->warmup = p->warmup;
     m->end = p->warmup + p->horizon;
     m->lambda_max = max_rate(p);
+    m->constant_rate = p->growth == 0;
+    for (int i = 0; i < 12; i++)
+        m->constant_rate = m->constant_rate && p->seasonality[i] == p->seasonality[0];
     rc = setup(m, p, rep);
     if (!rc)
         rc = run(m);

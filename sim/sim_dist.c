@@ -101,28 +101,16 @@ int sim_dist_prepare(sim_dist *d)
     }
 }
 
-double sim_dist_quantile(const sim_dist *d, double u)
+extern inline double sim_dist_quantile(const sim_dist *d, double u);
+
+double sim_dist_quantile_gsl(const sim_dist *d, double u)
 {
     switch (d->kind) {
-    case SIM_DIST_NONE: return 0;
-    case SIM_DIST_CONST: return d->mean;
-    case SIM_DIST_EXP: return -d->mean * log1p(-u);
-    case SIM_DIST_LOGNORMAL: return u > 0 ? gsl_cdf_lognormal_Pinv(u, d->p1, d->p2) : 0;
+    /* gsl_cdf_lognormal_Pinv is exactly this, behind one more call */
+    case SIM_DIST_LOGNORMAL: return u > 0 ? exp(d->p1 + d->p2 * gsl_cdf_ugaussian_Pinv(u)) : 0;
     case SIM_DIST_GAMMA: return u > 0 ? gsl_cdf_gamma_Pinv(u, d->p1, d->p2) : 0;
-    case SIM_DIST_WEIBULL: return d->p2 * pow(-log1p(-u), 1 / d->p1);
-    case SIM_DIST_UNIFORM: return d->min + u * (d->max - d->min);
-    case SIM_DIST_EMPIRICAL: {
-        int lo = 0, hi = d->n - 1;       /* first i with u < cum[i] */
-        while (lo < hi) {
-            int mid = (lo + hi) / 2;
-            if (u < d->cum[mid])
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        return d->values[lo];
-    }
-    default: return NAN;
+    case SIM_DIST_WEIBULL: return d->p2 * pow(-log(1 - u), 1 / d->p1);
+    default: return sim_dist_quantile(d, u);
     }
 }
 

@@ -20,8 +20,8 @@
 typedef struct {
     uint64_t ctr[4];
     uint64_t key[2];
-    uint64_t out[4];
-    unsigned idx;        /* next unused word of out[]; 4 = empty */
+    uint64_t out[4];     /* the block of counter ctr - 1, computed ahead */
+    unsigned idx;        /* next unused word of out[], 0..3: out[] always holds a block */
 } sim_rng_state;
 
 typedef struct {

@@ -46,16 +46,7 @@ void sim_level_reset(sim_level *l, double t, double level)
     *l = (sim_level){t, t, level, 0, level};
 }
 
-void sim_level_set(sim_level *l, double t, double level)
-{
-    if (t > l->t_last) {
-        l->area += l->level * (t - l->t_last);
-        l->t_last = t;
-    }
-    l->level = level;
-    if (level > l->max)
-        l->max = level;
-}
+extern inline void sim_level_set(sim_level *l, double t, double level);
 
 double sim_level_area(const sim_level *l, double t_end)
 {

@@ -36,8 +36,19 @@ typedef struct {
 
 /* Start observing at time t with the current level. */
 void sim_level_reset(sim_level *l, double t, double level);
-/* The level becomes `level` at time t (t >= t_last). */
-void sim_level_set(sim_level *l, double t, double level);
+/* The level becomes `level` at time t (t >= t_last).  Inline: a model calls
+ * it on every change of occupancy or queue length.  (C99 inline: sim_stats.c
+ * emits the external definition.) */
+inline void sim_level_set(sim_level *l, double t, double level)
+{
+    if (t > l->t_last) {
+        l->area += l->level * (t - l->t_last);
+        l->t_last = t;
+    }
+    l->level = level;
+    if (level > l->max)
+        l->max = level;
+}
 static inline void sim_level_add(sim_level *l, double t, double delta)
 {
     sim_level_set(l, t, l->level + delta);
