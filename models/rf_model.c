@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <Random123/philox.h>
 
 #define MONTH_DAYS (365.0 / 12)
 #define WAIT_HIST_DAYS 730
@@ -271,16 +270,14 @@ static int rounded(const sim_dist *d, double u)
  * common random numbers, are unchanged; half of the model's time went to
  * computing all eight blocks of every referral, most of them unread.
  *
- * It relies on how sim_rng lays out a stream (counter {block, 0, 0, 0}, the
- * key of sim_stream_init, a uniform is the top 53 bits of a word) and
- * belongs in sim_rng as a random-access draw, sim_stream_u01_at; it is here
- * until that exists.  Starting-state households read a plain sequential
- * stream instead and fill every block first. */
+ * sim_stream_block_u01 gives any block of the stream alone.  Starting-state
+ * households read a plain sequential stream instead and fill every block
+ * first. */
 #define HH_BLOCKS (RF_HH_UNIFORMS / 4)
 _Static_assert(RF_HH_UNIFORMS % 4 == 0 && HH_BLOCKS <= 32, "whole Philox blocks");
 
 typedef struct {
-    philox4x64_key_t key;
+    const sim_stream *stream;
     uint64_t first;            /* the referral's first block */
     uint32_t have;             /* bit j: block j is in u[] */
     double u[RF_HH_UNIFORMS];
@@ -288,7 +285,7 @@ typedef struct {
 
 static void hu_start(hh_uniforms *d, const sim_stream *s, uint64_t referral)
 {
-    d->key = (philox4x64_key_t){{s->st.key[0], s->st.key[1]}};
+    d->stream = s;
     d->first = referral * HH_BLOCKS;
     d->have = 0;
 }
@@ -302,10 +299,7 @@ static void hu_fill(hh_uniforms *d, sim_stream *s)
 
 static void hu_block(hh_uniforms *d, int j)
 {
-    philox4x64_ctr_t c = {{d->first + (uint64_t)j, 0, 0, 0}};
-    c = philox4x64(c, d->key);
-    for (int w = 0; w < 4; w++)
-        d->u[4 * j + w] = (double)(c.v[w] >> 11) * 0x1.0p-53;
+    sim_stream_block_u01(d->stream, d->first + (uint64_t)j, &d->u[4 * j]);
     d->have |= 1u << j;
 }
 

@@ -80,3 +80,12 @@ gsl_rng *sim_rng_alloc(uint64_t seed, uint64_t rep, uint64_t stream_id)
 uint64_t sim_stream_u64(sim_stream *s) { return next64(&s->st); }
 
 double sim_stream_u01(sim_stream *s) { return (double)(next64(&s->st) >> 11) * 0x1.0p-53; }
+
+void sim_stream_block_u01(const sim_stream *s, uint64_t block, double u[4])
+{
+    philox4x64_ctr_t c = {{block, 0, 0, 0}};
+    philox4x64_key_t k = {{s->st.key[0], s->st.key[1]}};
+    philox4x64_ctr_t r = philox4x64(c, k);
+    for (int w = 0; w < 4; w++)
+        u[w] = (double)(r.v[w] >> 11) * 0x1.0p-53;
+}

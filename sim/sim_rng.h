@@ -41,4 +41,11 @@ gsl_rng *sim_rng_alloc(uint64_t seed, uint64_t rep, uint64_t stream_id);
 uint64_t sim_stream_u64(sim_stream *s);
 double sim_stream_u01(sim_stream *s);
 
+/* Random access: the four uniforms of block `block` of the stream, i.e. the
+ * values draws 4*block .. 4*block+3 of sim_stream_u01 give from a freshly
+ * initialised stream.  A counter-based generator computes any block alone,
+ * so a model can skip the draws an entity never reads and stay aligned.
+ * Reads only the stream's key; does not move the sequential position. */
+void sim_stream_block_u01(const sim_stream *s, uint64_t block, double u[4]);
+
 #endif

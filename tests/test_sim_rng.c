@@ -1,6 +1,7 @@
 /* Streams depend on (seed, replication, stream id) only and are uniform. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 #include <gsl/gsl_randist.h>
 
 #include "sim_rng.h"
@@ -72,4 +73,26 @@ Test(rng, gsl_distributions_work_on_the_stream)
     for (int i = 0; i < N; i++)
         k += gsl_rng_uniform_int(&s.rng, 10);           /* mean 4.5, var 8.25 */
     cr_assert_lt(fabs((double)k / N - 4.5), 4 * sqrt(8.25 / N));
+}
+
+Test(rng, random_access_blocks_equal_the_sequential_draws)
+{
+    sim_stream seq, ra;
+    sim_stream_init(&seq, 11, 3, 1);
+    sim_stream_init(&ra, 11, 3, 1);
+    for (uint64_t b = 0; b < 50; b++) {
+        double u[4];
+        sim_stream_block_u01(&ra, b, u);
+        for (int w = 0; w < 4; w++)
+            cr_assert_eq(u[w], sim_stream_u01(&seq), "block %llu word %d", (unsigned long long)b, w);
+    }
+    /* out of order, and without moving the sequential position */
+    double u7[4], again[4];
+    sim_stream_block_u01(&ra, 7, u7);
+    sim_stream_block_u01(&ra, 2, again);
+    sim_stream_block_u01(&ra, 7, again);
+    cr_assert_eq(memcmp(u7, again, sizeof u7), 0);
+    sim_stream fresh;
+    sim_stream_init(&fresh, 11, 3, 1);
+    cr_assert_eq(sim_stream_u01(&ra), sim_stream_u01(&fresh));
 }

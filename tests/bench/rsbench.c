@@ -215,8 +215,8 @@ static void bench_runner_scaling(void)
 }
 
 /* ---- the refuge model: county question and sweep -------------------------
- * The county scenario (county_params.c: every mechanism on) at 21 and at 70
- * spaces, 1000 replications of 5 years after a 1-year warm-up, through
+ * The county scenario (the shipped county scenario, every mechanism on) at 21 and at 70
+ * spaces, 1000 replications of 5 years after its 1-year warm-up, through
  * sim_runner with 1 and with 2 threads.  Events are the model's calendar pops
  * (rf_result.events, warm-up included). */
 static void county_case(int spaces)
