@@ -602,7 +602,7 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
         if (rc != SIM_OK) {
             if (rc == SIM_EEXIST)
                 cli_error("%s exists: use --force to overwrite it%s", cfg->out_path,
-                          b.n_points > 1 ? " or --resume to finish an interrupted sweep" : "");
+                          cfg->checkpoint ? " or --resume to finish an interrupted sweep" : "");
             else if (rc == SIM_ENOTFOUND)
                 cli_error("%s: the directory does not exist", cfg->out_path);
             else
@@ -614,6 +614,8 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
             return rc == SIM_EEXIST || rc == SIM_ENOTFOUND ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
         }
         rc = sim_farm_bcast_int(SIM_OK);
+    }
+    if (root && cfg->out_path && cfg->checkpoint) {
         /* Checkpoints sit beside the output, one small file per finished point. */
         snprintf(b.ckpt_dir, sizeof b.ckpt_dir, "%s.ckpt", cfg->out_path);
         key = run_key(&b);
@@ -648,7 +650,7 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
                       strerror(errno));
             goto fail_quiet;
         }
-    } else if (cfg->out_path) {
+    } else if (!root && cfg->out_path) {
         rc = sim_farm_bcast_int(0);
         if (rc != SIM_OK) {
             free(skip);
@@ -717,14 +719,14 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
             cli_error("%s: writing the results file failed: %s", cfg->out_path, sim_strerror(rc));
             goto fail_quiet;
         }
-        if (complete)
+        if (complete && b.ckpt_dir[0])
             ckpt_remove(&b);
         printf("results written to %s%s\n", cfg->out_path,
                complete ? "" : " (incomplete: interrupted)");
     }
     if (!complete) {
         cli_error("interrupted: %zu replications finished%s", b.reps_finished,
-                  cfg->out_path ? "; run again with --resume to finish" : "");
+                  b.ckpt_dir[0] ? "; run the same sweep with --resume to finish" : "");
         exit_code = CLI_EXIT_FAIL;
     } else {
         exit_code = CLI_EXIT_OK;

@@ -39,7 +39,9 @@ typedef struct {
     int threads;
     size_t chunk;                       /* replications per task, 0 = default */
     const char *out_path;               /* NULL: no results file */
-    int force, resume;
+    int force;
+    int checkpoint;                     /* keep <out>.ckpt/ for --resume (sweeps) */
+    int resume;                         /* reuse its finished points */
     int print;                          /* 0 none, 1 key metrics, 2 all metrics */
     int print_services, print_groups;
     const char *progress_label;

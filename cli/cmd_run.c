@@ -125,6 +125,11 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("sweep: -o OUT.h5 is required");
         goto done;
     }
+    if (cfg.resume && !sweep) {
+        cli_error("run: --resume is for sweeps (refugesim sweep ... --resume)");
+        goto done;
+    }
+    cfg.checkpoint = sweep;
     if (cfg.resume && !cfg.out_path) {
         cli_error("--resume needs -o OUT.h5 (the file being finished)");
         goto done;
