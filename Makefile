@@ -221,7 +221,7 @@ check: deps
 install: $(PROGRAM)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/refugesim/scenarios
 	install -m 755 $(BUILD_DIR)/$(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
-	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/refugesim/scenarios/
+	install -m 644 scenarios/*.yaml scenarios/*.csv $(DESTDIR)$(PREFIX)/share/refugesim/scenarios/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/refugesim $(DESTDIR)$(BINDIR)/refugesim-mpi

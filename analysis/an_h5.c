@@ -1010,22 +1010,26 @@ static int path_exists(hid_t file, const char *path)
     return 1;
 }
 
-/* A string attribute (variable or fixed length) as a malloc'd string. */
-static int read_attr_str(hid_t obj, const char *name, char **out)
+/* The string (variable or fixed length) held by an open attribute or a
+ * scalar dataset, as a malloc'd string.  Attributes and datasets differ only
+ * in the calls that get the type and read. */
+static herr_t read_any(hid_t id, int is_attr, hid_t mt, void *buf)
+{
+    return is_attr ? H5Aread(id, mt, buf) : H5Dread(id, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+}
+
+static int read_string(hid_t id, int is_attr, char **out)
 {
     *out = NULL;
-    if (H5Aexists(obj, name) <= 0)
-        return SIM_ENOTFOUND;
     int st = SIM_EHDF5;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t ft = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+    hid_t ft = is_attr ? H5Aget_type(id) : H5Dget_type(id);
     hid_t mt = H5I_INVALID_HID;
     if (ft < 0 || H5Tget_class(ft) != H5T_STRING)
         goto out;
     if (H5Tis_variable_str(ft) > 0) {
         char *v = NULL;
         mt = vlen_str_type();
-        if (mt >= 0 && H5Aread(a, mt, &v) >= 0) {
+        if (mt >= 0 && read_any(id, is_attr, mt, &v) >= 0) {
             *out = dup_str(v);
             H5free_memory(v);
             st = *out ? SIM_OK : SIM_ENOMEM;
@@ -1034,7 +1038,7 @@ static int read_attr_str(hid_t obj, const char *name, char **out)
         size_t n = H5Tget_size(ft);
         char *v = calloc(n + 2, 1);
         mt = fixed_str_type(n + 1);
-        if (v && mt >= 0 && H5Aread(a, mt, v) >= 0) {
+        if (v && mt >= 0 && read_any(id, is_attr, mt, v) >= 0) {
             *out = v;
             v = NULL;
             st = SIM_OK;
@@ -1046,8 +1050,19 @@ out:
         H5Tclose(mt);
     if (ft >= 0)
         H5Tclose(ft);
-    if (a >= 0)
-        H5Aclose(a);
+    return st;
+}
+
+static int read_attr_str(hid_t obj, const char *name, char **out)
+{
+    *out = NULL;
+    if (H5Aexists(obj, name) <= 0)
+        return SIM_ENOTFOUND;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return SIM_EHDF5;
+    int st = read_string(a, 1, out);
+    H5Aclose(a);
     return st;
 }
 
@@ -1380,38 +1395,11 @@ static int read_text(an_h5_file *f, const char *path, char **text)
     *text = NULL;
     if (!path_exists(f->file, path))
         return SIM_ENOTFOUND;
-    int st = SIM_EHDF5;
     hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
-    hid_t ft = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
-    hid_t mt = H5I_INVALID_HID;
-    if (ft < 0 || H5Tget_class(ft) != H5T_STRING)
-        goto out;
-    if (H5Tis_variable_str(ft) > 0) {
-        char *v = NULL;
-        mt = vlen_str_type();
-        if (mt >= 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0) {
-            *text = dup_str(v);
-            H5free_memory(v);
-            st = *text ? SIM_OK : SIM_ENOMEM;
-        }
-    } else {
-        size_t n = H5Tget_size(ft);
-        char *v = calloc(n + 2, 1);
-        mt = fixed_str_type(n + 1);
-        if (v && mt >= 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
-            *text = v;
-            v = NULL;
-            st = SIM_OK;
-        }
-        free(v);
-    }
-out:
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (d >= 0)
-        H5Dclose(d);
+    if (d < 0)
+        return SIM_EHDF5;
+    int st = read_string(d, 0, text);
+    H5Dclose(d);
     return st;
 }
 
