@@ -33,7 +33,11 @@ GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 VERSION  := 0.1.0
 
 ifeq ($(BUILD),release)
-  OPT := -O2 -g
+  # Fat LTO objects: the program and the benchmark link with -flto (the
+  # calendar and stream calls inline into the model: ~5% on M/M/1), test
+  # binaries link the ordinary code in the same objects and stay quick.
+  OPT := -O2 -g -flto=auto -ffat-lto-objects
+  LTO_LDFLAGS := -flto=auto
 else ifeq ($(BUILD),debug)
   OPT := -O0 -g3
 else ifeq ($(BUILD),asan)
@@ -88,7 +92,7 @@ $(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
 endif
 
 $(BUILD_DIR)/$(PROGRAM): $(MAIN_OBJ) $(BUILD_DIR)/librefugesim.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(LTO_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD_DIR)/librefugesim.a: $(LIB_OBJ)
 	@rm -f $@
@@ -100,11 +104,11 @@ $(BUILD_DIR)/%.o: %.c
 
 $(BUILD_DIR)/tests/%: tests/%.c $(BUILD_DIR)/librefugesim.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD_DIR)/librefugesim.a $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(CFLAGS) -fno-lto $(LDFLAGS) -o $@ $< $(BUILD_DIR)/librefugesim.a $(LDLIBS) $(TEST_LIBS)
 
 $(BENCH_BIN): $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DRS_BENCH_CFLAGS='"$(OPT)"' $(LDFLAGS) -o $@ $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DRS_BENCH_CFLAGS='"$(OPT)"' $(LDFLAGS) $(LTO_LDFLAGS) -o $@ $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a $(LDLIBS)
 
 # Every test binary runs even if an earlier one fails; the status is the worst.
 # Tests find the program and scenarios through RS_ROOT / RS_PROGRAM.
