@@ -39,6 +39,10 @@ int cli_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 
+/* Before any work: refuse an existing output file unless force, and an
+ * output in a missing directory; prints the error and returns -1. */
+int cli_check_output(const char *path, int force);
+
 /* Progress line on stderr (replications done, rate, ETA).  Prints only when
  * stderr is a terminal and the run has lasted about a second. */
 typedef struct cli_progress cli_progress;

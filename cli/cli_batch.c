@@ -53,6 +53,7 @@ typedef struct {
     cli_progress *progress;
     char ckpt_dir[4096];
     uint64_t key;             /* what checkpoints must match */
+    int ckpt_warned;
 } batch;
 
 static void diag_print(const rf_diag *d)
@@ -274,11 +275,16 @@ static uint64_t run_key(batch *b)
         h = fnv1a(h, &p->reps, sizeof p->reps);
         const char *t = rf_scenario_text(b->cached_sc);
         h = fnv1a(h, t, strlen(t));
+        _Static_assert(sizeof(rf_trace_row) == 4 * sizeof(double) + 18 * sizeof(int),
+                       "rf_trace_row has padding: hash it field by field");
+        if (p->trace && p->trace->n > 0)
+            h = fnv1a(h, p->trace->rows, (size_t)p->trace->n * sizeof *p->trace->rows);
         h = fnv1a(h, &b->pts[i].spaces, sizeof(int));
         h = fnv1a(h, &b->pts[i].extra, sizeof(int));
         h = fnv1a(h, b->pts[i].extra_service, strlen(b->pts[i].extra_service));
     }
     uint64_t rs = sizeof(rf_result);
+    h = fnv1a(h, RS_VERSION RS_GIT_COMMIT, strlen(RS_VERSION RS_GIT_COMMIT));
     return fnv1a(h, &rs, sizeof rs);
 }
 
@@ -464,8 +470,12 @@ static int finish_point(batch *b, size_t point, uint64_t key, int write_ckpt)
         size_t ndone = 0;
         for (size_t r = 0; r < b->reps; r++)
             ndone += b->done[point][r];
-        if (ndone == b->reps && (rc = ckpt_write(b, point, key)) != SIM_OK)
-            return rc;
+        /* A lost checkpoint only costs a resume its reuse: warn, go on. */
+        if (ndone == b->reps && ckpt_write(b, point, key) != SIM_OK && !b->ckpt_warned) {
+            cli_warn("%s: cannot write checkpoints (%s): an interrupted sweep will not resume",
+                     b->ckpt_dir, strerror(errno));
+            b->ckpt_warned = 1;
+        }
     }
     free(b->res[point]);
     b->res[point] = NULL;
@@ -516,6 +526,106 @@ static void print_compact(const batch *b)
             an_format_cell(c2, sizeof c2, &ps->metrics[i_wait].s, 0);
         printf("%-40s %20s %20s\n", ps->label, c1, c2);
     }
+}
+
+/* Resuming may replace an existing file only when there is something to
+ * resume: checkpoints for it, or the file is an interrupted run's. */
+static int resumable(const char *path, const char *ckpt_dir)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || (stat(ckpt_dir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return 1;
+    an_h5_file *f = NULL;
+    int ok = an_h5_open(path, &f) == SIM_OK && !an_h5_get_info(f)->complete;
+    an_h5_close(f);
+    return ok;
+}
+
+/* Rank 0: start the results file, and for sweeps the checkpoints (reusing
+ * finished points with --resume: their tasks are marked in skip).  Prints
+ * its own errors; on failure *exit_code says how to exit. */
+static int prepare_output(batch *b, unsigned char *skip, uint64_t *key, int *exit_code)
+{
+    const cli_batch_cfg *cfg = b->cfg;
+    int rc;
+    *exit_code = CLI_EXIT_FAIL;
+    remove_stale_output_temps(cfg->out_path);
+    char ckdir[4096];
+    snprintf(ckdir, sizeof ckdir, "%s.ckpt", cfg->out_path);
+    if (cfg->resume && !cfg->force && !resumable(cfg->out_path, ckdir)) {
+        cli_error("%s is a complete results file and has no checkpoints: nothing to resume "
+                  "(use --force to overwrite it)", cfg->out_path);
+        *exit_code = CLI_EXIT_USAGE;
+        return SIM_EEXIST;
+    }
+    if (cfg->checkpoint) {
+        struct stat st;
+        if (stat(ckdir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+            cli_error("%s exists and is not a checkpoint directory: move it away", ckdir);
+            *exit_code = CLI_EXIT_USAGE;
+            return SIM_EEXIST;
+        }
+    }
+    /* The run's seed and scenario are point 0's. */
+    if ((rc = load_point(b, 0, &(rf_diags){0})) != SIM_OK)
+        return rc;
+    an_run_info info = {.scenario_text = point_text(b, 0), .command_line = cli_command_line,
+                        .seed = b->cached_params.seed,
+                        .threads = sim_runner_threads(cfg->threads), .ranks = sim_farm_size(),
+                        .n_vary = b->n_vary, .vary_keys = b->vary_keys,
+                        .n_points = b->n_points, .note = cfg->note};
+    rc = an_h5_create(cfg->out_path, &info, cfg->force || cfg->resume, &b->writer);
+    if (rc != SIM_OK) {
+        if (rc == SIM_EEXIST)
+            cli_error("%s exists: use --force to overwrite it%s", cfg->out_path,
+                      cfg->checkpoint ? " or --resume to finish an interrupted sweep" : "");
+        else if (rc == SIM_ENOTFOUND)
+            cli_error("%s: the directory does not exist", cfg->out_path);
+        else
+            cli_error("%s: cannot create the results file: %s", cfg->out_path, sim_strerror(rc));
+        *exit_code = rc == SIM_EEXIST || rc == SIM_ENOTFOUND ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+        return rc;
+    }
+    if (!cfg->checkpoint)
+        return SIM_OK;
+    /* Checkpoints sit beside the output, one small file per finished point. */
+    snprintf(b->ckpt_dir, sizeof b->ckpt_dir, "%s", ckdir);
+    *key = run_key(b);
+    if (cfg->resume) {
+        size_t reused = 0;
+        for (size_t i = 0; i < b->n_points; i++) {
+            if (!(b->res[i] = calloc(b->reps, sizeof(rf_result)))) {
+                cli_error("out of memory");
+                return SIM_ENOMEM;
+            }
+            if (ckpt_read(b, i, *key) == SIM_OK) {
+                for (size_t c = 0; c < b->chunks_per_point; c++)
+                    skip[i * b->chunks_per_point + c] = 1;
+                b->chunks_left[i] = 0;
+                b->reps_finished += b->reps;
+                if ((rc = finish_point(b, i, *key, 0)) != SIM_OK) {
+                    cli_error("%s: %s", cfg->out_path, sim_strerror(rc));
+                    return rc;
+                }
+                reused++;
+            } else {
+                free(b->res[i]);
+                b->res[i] = NULL;
+                memset(b->done[i], 0, b->reps);
+            }
+        }
+        if (reused)
+            fprintf(stderr, "refugesim: resuming: %zu of %zu points already done\n", reused,
+                    b->n_points);
+    } else {
+        ckpt_remove(b);
+    }
+    remove_stale_temps(b->ckpt_dir, "");
+    if (mkdir(b->ckpt_dir, 0777) != 0 && errno != EEXIST) {
+        cli_error("%s: cannot create the checkpoint directory: %s", b->ckpt_dir, strerror(errno));
+        return SIM_EIO;
+    }
+    return SIM_OK;
 }
 
 int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
@@ -587,76 +697,16 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
             goto oom;
     }
 
+    /* Rank 0 prepares the output; every rank then learns whether to go on
+     * (one broadcast, so no rank is left waiting when rank 0 fails). */
     uint64_t key = 0;
-    if (root && cfg->out_path) {
-        remove_stale_output_temps(cfg->out_path);
-        an_run_info info = {.scenario_text = rf_scenario_text(b.cached_sc),
-                            .command_line = cli_command_line, .seed = b.cached_params.seed,
-                            .threads = sim_runner_threads(cfg->threads),
-                            .ranks = sim_farm_size(), .n_vary = b.n_vary,
-                            .vary_keys = b.vary_keys, .n_points = b.n_points,
-                            .note = cfg->note};
-        if (b.n_points > 0 && load_point(&b, 0, &(rf_diags){0}) == SIM_OK)
-            info.scenario_text = point_text(&b, 0);
-        rc = an_h5_create(cfg->out_path, &info, cfg->force || cfg->resume, &b.writer);
-        if (rc != SIM_OK) {
-            if (rc == SIM_EEXIST)
-                cli_error("%s exists: use --force to overwrite it%s", cfg->out_path,
-                          cfg->checkpoint ? " or --resume to finish an interrupted sweep" : "");
-            else if (rc == SIM_ENOTFOUND)
-                cli_error("%s: the directory does not exist", cfg->out_path);
-            else
-                cli_error("%s: cannot create the results file: %s", cfg->out_path,
-                          sim_strerror(rc));
-            rc = sim_farm_bcast_int(rc);
-            free(skip);
-            batch_free(&b);
-            return rc == SIM_EEXIST || rc == SIM_ENOTFOUND ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
-        }
-        rc = sim_farm_bcast_int(SIM_OK);
-    }
-    if (root && cfg->out_path && cfg->checkpoint) {
-        /* Checkpoints sit beside the output, one small file per finished point. */
-        snprintf(b.ckpt_dir, sizeof b.ckpt_dir, "%s.ckpt", cfg->out_path);
-        key = run_key(&b);
-        if (cfg->resume) {
-            size_t reused = 0;
-            for (size_t i = 0; i < b.n_points; i++) {
-                if (!(b.res[i] = calloc(b.reps, sizeof(rf_result))))
-                    goto oom;
-                if (ckpt_read(&b, i, key) == SIM_OK) {
-                    for (size_t c = 0; c < b.chunks_per_point; c++)
-                        skip[i * b.chunks_per_point + c] = 1;
-                    b.chunks_left[i] = 0;
-                    b.reps_finished += b.reps;
-                    if ((rc = finish_point(&b, i, key, 0)) != SIM_OK)
-                        goto fail;
-                    reused++;
-                } else {
-                    free(b.res[i]);
-                    b.res[i] = NULL;
-                    memset(b.done[i], 0, b.reps);
-                }
-            }
-            if (reused)
-                fprintf(stderr, "refugesim: resuming: %zu of %zu points already done\n", reused,
-                        b.n_points);
-        } else {
-            ckpt_remove(&b);
-        }
-        remove_stale_temps(b.ckpt_dir, "");
-        if (mkdir(b.ckpt_dir, 0777) != 0 && errno != EEXIST) {
-            cli_error("%s: cannot create the checkpoint directory: %s", b.ckpt_dir,
-                      strerror(errno));
-            goto fail_quiet;
-        }
-    } else if (!root && cfg->out_path) {
-        rc = sim_farm_bcast_int(0);
-        if (rc != SIM_OK) {
-            free(skip);
-            batch_free(&b);
-            return CLI_EXIT_FAIL;
-        }
+    int setup = SIM_OK, setup_exit = CLI_EXIT_FAIL;
+    if (root && cfg->out_path)
+        setup = prepare_output(&b, skip, &key, &setup_exit);
+    if (sim_farm_bcast_int(setup) != SIM_OK) {
+        free(skip);
+        batch_free(&b);
+        return setup_exit;
     }
     /* Every rank must skip the same tasks: rank 0 decided. */
     sim_farm_bcast_bytes(skip, b.n_points * b.chunks_per_point);
@@ -678,11 +728,15 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
         cli_error("simulation failed: %s", sim_strerror(b.first_error));
         goto fail_quiet;
     }
+    if (rc != SIM_OK && rc != SIM_EINTR) {
+        cli_error("simulation failed: %s", sim_strerror(rc));
+        goto fail_quiet;
+    }
     int complete = rc == SIM_OK;
     if (!complete) {
         /* Interrupted: keep what finished, marked incomplete. */
         for (size_t i = 0; i < b.n_points; i++)
-            if (b.res[i] && b.chunks_left[i] > 0) {
+            if (b.res[i]) {             /* finished points were written and freed */
                 size_t any = 0;
                 for (size_t r = 0; r < b.reps; r++)
                     any += b.done[i][r];
@@ -748,9 +802,6 @@ fail_quiet:
     free(skip);
     batch_free(&b);
     return CLI_EXIT_FAIL;
-fail:
-    cli_error("%s", sim_strerror(rc));
-    goto fail_quiet;
 }
 
 void cli_batch_out_free(cli_batch_out *out)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *cli_command_line = "";
@@ -142,4 +143,24 @@ void cli_progress_end(cli_progress *p)
     if (p->shown)
         fputs("\r\033[K", stderr);
     free(p);
+}
+
+int cli_check_output(const char *path, int force)
+{
+    struct stat st;
+    if (!force && stat(path, &st) == 0) {
+        cli_error("%s exists: use --force to overwrite it", path);
+        return -1;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        if (stat(dir[0] ? dir : "/", &st) != 0 || !S_ISDIR(st.st_mode)) {
+            cli_error("%s: the directory does not exist", path);
+            return -1;
+        }
+    }
+    return 0;
 }

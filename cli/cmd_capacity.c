@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "rf_result.h"
+#include "sim_farm.h"
 #include "sim_status.h"
 
 #include <getopt.h>
@@ -21,7 +22,7 @@ static void help(FILE *f)
             "  --by all|SERVICE  scale every service in proportion (default), or add units\n"
             "                    to the first unit block of the named service\n"
             "  --min N, --max N  the range searched (default 1 .. 2000 total spaces)\n"
-            "  --reps N          replications per capacity at first (default: the scenario's)\n"
+            "  --reps N          replications per capacity at first (default 100)\n"
             "  --max-reps N      more replications where the answer is close (default 8x)\n"
             "  -o OUT.h5         write the curve walked (every capacity tried) as a sweep\n"
             "  --force, --seed S, --threads T, --set KEY=VALUE  as for run\n");
@@ -120,18 +121,20 @@ static int evaluate(search *s, int units, long reps, trial *out)
     cfg.print = 0;
     cfg.out_path = NULL;
     cli_batch_out o = {0};
-    int rc = cli_batch_run(&cfg, &o);
+    /* Under MPI every rank runs the batch; rank 0 alone has its summary and
+     * tells the others, so all take the same next step of the search. */
+    int rc = sim_farm_bcast_int(cli_batch_run(&cfg, &o));
     rf_sweep_free(g);
-    if (rc != CLI_EXIT_OK) {
-        cli_batch_out_free(&o);
-        return rc;
+    if (rc == CLI_EXIT_OK && sim_farm_rank() == 0) {
+        out->units = units;
+        out->reps = reps;
+        out->s = o.points[0].metrics[s->t.metric].s;
+        out->verdict = judge(&s->t, &out->s);
     }
-    out->units = units;
-    out->reps = reps;
-    out->s = o.points[0].metrics[s->t.metric].s;
-    out->verdict = judge(&s->t, &out->s);
     cli_batch_out_free(&o);
-    return CLI_EXIT_OK;
+    if (rc == CLI_EXIT_OK)
+        sim_farm_bcast_bytes(out, sizeof *out);
+    return rc;
 }
 
 /* Decide one capacity, adding replications while the interval straddles the
@@ -158,7 +161,8 @@ static int decide(search *s, int units, int *verdict)
         s->cap = ncap;
     }
     s->trials[s->n_trials++] = t;
-    fprintf(stderr, "  %5d spaces: %s = %.4g ± %.2g (%ld reps): %s\n", units,
+    if (sim_farm_rank() == 0)
+        fprintf(stderr, "  %5d spaces: %s = %.4g ± %.2g (%ld reps): %s\n", units,
             rf_metric_at((size_t)s->t.metric)->name, t.s.mean, t.s.n > 1 ? t.s.ci95 : 0.0, reps,
             t.verdict == MEETS ? "meets" : t.verdict == FAILS ? "fails" : "too close to call");
     /* Too close even at max reps: conservatively not met. */
@@ -214,6 +218,8 @@ int cmd_capacity(int argc, char **argv)
     }
     if (parse_target(target_s, &s.t))
         goto done;
+    if (out_path && cli_check_output(out_path, s.base.force) != 0)
+        goto done;                           /* said before the search, not after */
     if (lo > hi) {
         cli_error("--min %ld is above --max %ld", lo, hi);
         goto done;
@@ -236,11 +242,11 @@ int cmd_capacity(int argc, char **argv)
         probe.grid = pg;
     }
     cli_batch_out o = {0};
-    rc = cli_batch_run(&probe, &o);
+    rc = sim_farm_bcast_int(cli_batch_run(&probe, &o));
     rf_sweep_free(pg);
     if (rc != CLI_EXIT_OK)
         goto done;
-    int base_total = o.total_units[0];
+    int base_total = sim_farm_bcast_int(sim_farm_rank() == 0 ? o.total_units[0] : 0);
     cli_batch_out_free(&o);
     s.base_units = base_total;
     if (s.reps == 0)
@@ -257,7 +263,8 @@ int cmd_capacity(int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto done;
     }
-    fprintf(stderr, "capacity: %s %s %g with 95%% confidence, %s\n",
+    if (sim_farm_rank() == 0)
+        fprintf(stderr, "capacity: %s %s %g with 95%% confidence, %s\n",
             rf_metric_at((size_t)s.t.metric)->name, s.t.ge ? ">=" : "<=", s.t.x,
             s.by ? "adding units to one service" : "scaling every service");
 

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "cli_batch.h"
 #include "rf_result.h"
+#include "sim_farm.h"
 #include "sim_status.h"
 
 #include <getopt.h>
@@ -99,11 +100,10 @@ int cmd_rerun(int argc, char **argv)
     cfg.text_vary_keys = info->vary_keys;
     cfg.text_vary_values = values;
     cfg.n_text_vary = nv;
-    cfg.seed_set = 1;
-    cfg.seed = info->seed;
+    /* Each point's stored scenario carries its own seed. */
     cli_batch_out o = {0};
     exit_code = cli_batch_run(&cfg, &o);
-    if (exit_code == CLI_EXIT_OK) {
+    if (exit_code == CLI_EXIT_OK && sim_farm_rank() == 0) {
         int d = compare(f, &o);
         if (d < 0)
             cli_warn("%s: could not read the stored summary to compare", in);

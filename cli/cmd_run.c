@@ -58,7 +58,8 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         {"groups", no_argument, 0, 'g'},       {"all-metrics", no_argument, 0, 'a'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     cli_batch_cfg cfg = {.print = 1, .progress_label = sweep ? "sweep" : "run"};
-    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    const char **sets = calloc((size_t)argc + 3, sizeof *sets);
+    char seed_set[64], reps_set[64];
     rf_sweep *grid = rf_sweep_create();
     int rc = CLI_EXIT_USAGE, c, n_vary = 0;
     long v;
@@ -72,8 +73,22 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         switch (c) {
         case 'o': cfg.out_path = optarg; break;
         case 'f': cfg.force = 1; break;
-        case 'r': if (cli_parse_long("--reps", optarg, 1, 1000000, &v)) goto done; cfg.reps = v; break;
-        case 's': if (cli_parse_u64("--seed", optarg, &cfg.seed)) goto done; cfg.seed_set = 1; break;
+        /* --reps and --seed are scenario overrides like --set, so the
+         * stored scenario text says what ran and rerun repeats it. */
+        case 'r':
+            if (cli_parse_long("--reps", optarg, 1, 1000000, &v))
+                goto done;
+            snprintf(reps_set, sizeof reps_set, "replications=%ld", v);
+            sets[cfg.n_sets++] = reps_set;
+            break;
+        case 's': {
+            uint64_t seed;
+            if (cli_parse_u64("--seed", optarg, &seed))
+                goto done;
+            snprintf(seed_set, sizeof seed_set, "seed=%llu", (unsigned long long)seed);
+            sets[cfg.n_sets++] = seed_set;
+            break;
+        }
         case 't': if (cli_parse_long("--threads", optarg, 1, 4096, &v)) goto done; cfg.threads = (int)v; break;
         case 'S':
             if (!strchr(optarg, '=')) {

@@ -11,15 +11,16 @@ static const struct {
     const char *name;
     cli_cmd_fn fn;
     const char *summary;
+    int uses_ranks;          /* spreads work over MPI ranks */
 } commands[] = {
-    {"run", cmd_run, "run a scenario and print the summary (default: the county at 21 and 70 spaces)"},
-    {"check", cmd_check, "validate a scenario file and print it resolved"},
-    {"validate", cmd_validate, "compare the engine with queueing theory (Erlang B, C, A)"},
-    {"mmcc", cmd_mmcc, "one M/G/c/c loss system against Erlang B"},
-    {"sweep", cmd_sweep, "run a grid of scenario points into one results file"},
-    {"capacity", cmd_capacity, "smallest number of spaces meeting a target"},
-    {"report", cmd_report, "tables, CSV and plots from a results file"},
-    {"rerun", cmd_rerun, "repeat the run stored in a results file"},
+    {"run", cmd_run, "run a scenario and print the summary (default: the county at 21 and 70 spaces)", 1},
+    {"check", cmd_check, "validate a scenario file and print it resolved", 0},
+    {"validate", cmd_validate, "compare the engine with queueing theory (Erlang B, C, A)", 0},
+    {"mmcc", cmd_mmcc, "one M/G/c/c loss system against Erlang B", 0},
+    {"sweep", cmd_sweep, "run a grid of scenario points into one results file", 1},
+    {"capacity", cmd_capacity, "smallest number of spaces meeting a target", 1},
+    {"report", cmd_report, "tables, CSV and plots from a results file", 0},
+    {"rerun", cmd_rerun, "repeat the run stored in a results file", 1},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -81,6 +82,16 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(name, commands[i].name)) {
+            if (sim_farm_rank() != 0) {
+                /* Under MPI only commands that farm out simulations use the
+                 * other ranks; rank 0 alone prints. */
+                if (!commands[i].uses_ranks) {
+                    free(cmdline);
+                    return CLI_EXIT_OK;
+                }
+                if (!freopen("/dev/null", "w", stdout))
+                    return CLI_EXIT_FAIL;
+            }
             int rc = commands[i].fn(argc - 1, argv + 1);
             free(cmdline);
             return rc;

@@ -244,6 +244,17 @@ Test(batch, mpi_ranks_give_the_single_process_bits, .init = make_dir, .fini = re
     snprintf(a, sizeof a, "%s/one.h5", dir);
     snprintf(b, sizeof b, "%s/three.h5", dir);
     cr_assert_eq(same(a, b), 0, "%s", out);
+    /* the search and the rerun take the same steps on every rank */
+    cr_assert_eq(sh("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+                    "mpirun -n 2 --oversubscribe %s capacity '%s/scenarios/mmcc.yaml' "
+                    "--target 'refused_no_space<=0.02' --reps 40 --max 50 --threads 1", mpi, root()),
+                 0, "%s", out);
+    cr_assert(strstr(out, "answer: 8 spaces"), "%s", out);
+    cr_assert_eq(sh("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+                    "mpirun -n 3 --oversubscribe %s rerun %s/one.h5 --threads 1", mpi, dir), 0,
+                 "%s", out);
+    cr_assert(strstr(out, "identical to the stored results"), "%s", out);
+    cr_assert_null(strstr(out, "DIFFERENT"), "%s", out);
 }
 
 /* mmcc.yaml is M/M/c/c at 3 Erlangs: Erlang B gives B(7,3) = 0.0223 and
@@ -300,4 +311,58 @@ Test(batch, progress_only_on_a_terminal, .init = make_dir, .fini = remove_dir, .
     cr_assert_eq(sh("REFUGESIM_PROGRESS_DELAY=0 %s run '%s/scenarios/leicester-city-2021.yaml' "
                     "--reps 300 --threads 1 2>&1 >/dev/null | grep -c 'replications, ' || true", prog(), root()), 0);
     cr_assert_str_eq(out, "0\n", "progress printed to a pipe");
+}
+
+/* Ctrl-C during a run of one chunk: the replications in progress finish and
+ * are written, marked incomplete, and the file reads like any other. */
+Test(batch, interrupted_run_keeps_the_finished_replications, .init = make_dir, .fini = remove_dir,
+     .timeout = 300)
+{
+    char res[300], cmd[2048];
+    snprintf(res, sizeof res, "%s/run.h5", dir);
+    snprintf(cmd, sizeof cmd, "exec %s run '%s/scenarios/leicester-city-2021.yaml' --reps 40 "
+             "--threads 2 --set horizon=365000 -o %s > %s/run.log 2>&1", prog(), root(), res, dir);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    struct timespec wait = {1, 500000000};
+    nanosleep(&wait, NULL);
+    kill(pid, SIGINT);
+    int st;
+    waitpid(pid, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
+    cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s');"
+                    "assert f.attrs['complete']==0; r=f['point_table'][()][0];"
+                    "assert 1<=r['reps_done']<r['n_reps'], r; print(r['reps_done'])\"", res), 0,
+                 "%s", out);
+    cr_assert_eq(sh("%s report %s", prog(), res), 0, "%s", out);
+    cr_assert(strstr(out, "Placed"), "%s", out);
+}
+
+Test(batch, resume_never_replaces_a_finished_unrelated_file, .init = make_dir, .fini = remove_dir)
+{
+    cr_assert_eq(sh("%s run '%s/scenarios/mmcc.yaml' --reps 3 -o %s/keep.h5 && cp %s/keep.h5 %s/copy.h5",
+                    prog(), root(), dir, dir, dir), 0, "%s", out);
+    cr_assert_eq(sh("%s sweep '%s/scenarios/mmcc.yaml' --vary spaces=3,4 --reps 3 --resume -o %s/keep.h5",
+                    prog(), root(), dir), 2, "%s", out);
+    cr_assert(strstr(out, "nothing to resume (use --force"), "%s", out);
+    char a[300], b[300];
+    snprintf(a, sizeof a, "%s/keep.h5", dir);
+    snprintf(b, sizeof b, "%s/copy.h5", dir);
+    cr_assert_eq(same(a, b), 0, "%s", out);
+    /* a file where the checkpoint folder should be is refused before any work */
+    cr_assert_eq(sh("touch %s/m.h5.ckpt && %s sweep '%s/scenarios/mmcc.yaml' --vary spaces=3,4 "
+                    "--reps 3 -o %s/m.h5", dir, prog(), root(), dir), 2, "%s", out);
+    cr_assert(strstr(out, "is not a checkpoint directory"), "%s", out);
+}
+
+Test(batch, sweeps_over_the_seed_rerun_exactly, .init = make_dir, .fini = remove_dir)
+{
+    cr_assert_eq(sh("%s sweep " COUNTY " --vary seed=1,2 --reps 5 --set horizon=365 -o %s/s.h5",
+                    prog(), root(), dir), 0, "%s", out);
+    cr_assert_eq(sh("%s rerun %s/s.h5", prog(), dir), 0, "%s", out);
+    cr_assert(strstr(out, "identical to the stored results"), "%s", out);
 }
