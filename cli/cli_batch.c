@@ -263,26 +263,26 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 
 /* What a checkpoint must agree on to be reused: the points' scenarios, the
  * replications, the seed and the record layout. */
-static uint64_t run_key(batch *b)
+/* The checkpoint key folds in each point as it is loaded and checked (the
+ * point just loaded is the cached one), then the build and record layout. */
+static uint64_t key_add_point(uint64_t h, const batch *b, size_t i)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < b->n_points; i++) {
-        const rf_params *p = &b->cached_params;
-        rf_diags d;
-        if (load_point(b, i, &d) != SIM_OK)
-            return 0;
-        h = fnv1a(h, &p->seed, sizeof p->seed);
-        h = fnv1a(h, &p->reps, sizeof p->reps);
-        const char *t = rf_scenario_text(b->cached_sc);
-        h = fnv1a(h, t, strlen(t));
-        _Static_assert(sizeof(rf_trace_row) == 4 * sizeof(double) + 18 * sizeof(int),
-                       "rf_trace_row has padding: hash it field by field");
-        if (p->trace && p->trace->n > 0)
-            h = fnv1a(h, p->trace->rows, (size_t)p->trace->n * sizeof *p->trace->rows);
-        h = fnv1a(h, &b->pts[i].spaces, sizeof(int));
-        h = fnv1a(h, &b->pts[i].extra, sizeof(int));
-        h = fnv1a(h, b->pts[i].extra_service, strlen(b->pts[i].extra_service));
-    }
+    const rf_params *p = &b->cached_params;
+    h = fnv1a(h, &p->seed, sizeof p->seed);
+    h = fnv1a(h, &p->reps, sizeof p->reps);
+    const char *t = rf_scenario_text(b->cached_sc);
+    h = fnv1a(h, t, strlen(t));
+    _Static_assert(sizeof(rf_trace_row) == 4 * sizeof(double) + 18 * sizeof(int),
+                   "rf_trace_row has padding: hash it field by field");
+    if (p->trace && p->trace->n > 0)
+        h = fnv1a(h, p->trace->rows, (size_t)p->trace->n * sizeof *p->trace->rows);
+    h = fnv1a(h, &b->pts[i].spaces, sizeof(int));
+    h = fnv1a(h, &b->pts[i].extra, sizeof(int));
+    return fnv1a(h, b->pts[i].extra_service, strlen(b->pts[i].extra_service));
+}
+
+static uint64_t key_finish(uint64_t h)
+{
     uint64_t rs = sizeof(rf_result);
     h = fnv1a(h, RS_VERSION RS_GIT_COMMIT, strlen(RS_VERSION RS_GIT_COMMIT));
     return fnv1a(h, &rs, sizeof rs);
@@ -544,7 +544,7 @@ static int resumable(const char *path, const char *ckpt_dir)
 /* Rank 0: start the results file, and for sweeps the checkpoints (reusing
  * finished points with --resume: their tasks are marked in skip).  Prints
  * its own errors; on failure *exit_code says how to exit. */
-static int prepare_output(batch *b, unsigned char *skip, uint64_t *key, int *exit_code)
+static int prepare_output(batch *b, unsigned char *skip, const uint64_t *key, int *exit_code)
 {
     const cli_batch_cfg *cfg = b->cfg;
     int rc;
@@ -590,7 +590,6 @@ static int prepare_output(batch *b, unsigned char *skip, uint64_t *key, int *exi
         return SIM_OK;
     /* Checkpoints sit beside the output, one small file per finished point. */
     snprintf(b->ckpt_dir, sizeof b->ckpt_dir, "%s", ckdir);
-    *key = run_key(b);
     if (cfg->resume) {
         size_t reused = 0;
         for (size_t i = 0; i < b->n_points; i++) {
@@ -640,7 +639,9 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
         batch_free(&b);
         return bp > 0 ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
     }
-    /* Load and check every point before anything runs. */
+    /* Load and check every point before anything runs (and key checkpoints
+     * to what they load). */
+    uint64_t key = 1469598103934665603ull;
     b.total_units = calloc(b.n_points, sizeof *b.total_units);
     if (!b.total_units) {
         batch_free(&b);
@@ -668,6 +669,7 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
             return CLI_EXIT_USAGE;
         }
         b.total_units[i] = rf_params_total_units(&b.cached_params);
+        key = key_add_point(key, &b, i);
         size_t r = b.cached_params.reps;
         if (i == 0)
             b.reps = r;
@@ -697,9 +699,9 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
             goto oom;
     }
 
+    key = key_finish(key);
     /* Rank 0 prepares the output; every rank then learns whether to go on
      * (one broadcast, so no rank is left waiting when rank 0 fails). */
-    uint64_t key = 0;
     int setup = SIM_OK, setup_exit = CLI_EXIT_FAIL;
     if (root && cfg->out_path)
         setup = prepare_output(&b, skip, &key, &setup_exit);

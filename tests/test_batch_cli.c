@@ -143,9 +143,8 @@ static int count_ckpt(const char *ckdir)
     return n;
 }
 
-/* Start a sweep in the background and SIGKILL it once `points` points are
- * checkpointed; returns 1 if it was killed mid-run, 0 if it finished first. */
-static int kill_midway(const char *cmd, const char *ckdir, int points)
+/* Start a shell command in the background; its pid. */
+static pid_t spawn(const char *cmd)
 {
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
@@ -153,6 +152,23 @@ static int kill_midway(const char *cmd, const char *ckdir, int points)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
+    return pid;
+}
+
+/* Send sig and wait: the exit status, 128 + signal if killed. */
+static int signal_and_wait(pid_t pid, int sig)
+{
+    kill(pid, sig);
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Start a sweep in the background and SIGKILL it once `points` points are
+ * checkpointed; returns 1 if it was killed mid-run, 0 if it finished first. */
+static int kill_midway(const char *cmd, const char *ckdir, int points)
+{
+    pid_t pid = spawn(cmd);
     struct timespec tick = {0, 2000000};
     for (int i = 0; i < 30000; i++) {
         int st;
@@ -162,8 +178,7 @@ static int kill_midway(const char *cmd, const char *ckdir, int points)
             break;
         nanosleep(&tick, NULL);
     }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    signal_and_wait(pid, SIGKILL);
     return 1;
 }
 
@@ -208,19 +223,12 @@ Test(batch, interrupt_writes_what_is_complete_and_fails, .init = make_dir, .fini
     snprintf(ck, sizeof ck, "%s.ckpt", res);
     snprintf(cmd, sizeof cmd, "exec %s sweep '%s/scenarios/leicestershire-county.yaml' " LONG
              " --threads 1 -o %s > %s/int.log 2>&1", prog(), root(), res, dir);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = spawn(cmd);
     struct timespec tick = {0, 2000000};
     for (int i = 0; i < 30000 && count_ckpt(ck) < 2; i++)
         nanosleep(&tick, NULL);
-    kill(pid, SIGINT);
-    int st;
-    waitpid(pid, &st, 0);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
+    int st = signal_and_wait(pid, SIGINT);
+    cr_assert_eq(st, 1, "exit status %d", st);
     cr_assert_eq(sh("cat %s/int.log", dir), 0);
     cr_assert(strstr(out, "interrupted"), "%s", out);
     cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s');"
@@ -322,18 +330,11 @@ Test(batch, interrupted_run_keeps_the_finished_replications, .init = make_dir, .
     snprintf(res, sizeof res, "%s/run.h5", dir);
     snprintf(cmd, sizeof cmd, "exec %s run '%s/scenarios/leicester-city-2021.yaml' --reps 40 "
              "--threads 2 --set horizon=365000 -o %s > %s/run.log 2>&1", prog(), root(), res, dir);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = spawn(cmd);
     struct timespec wait = {1, 500000000};
     nanosleep(&wait, NULL);
-    kill(pid, SIGINT);
-    int st;
-    waitpid(pid, &st, 0);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d", st);
+    int st = signal_and_wait(pid, SIGINT);
+    cr_assert_eq(st, 1, "exit status %d", st);
     cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s');"
                     "assert f.attrs['complete']==0; r=f['point_table'][()][0];"
                     "assert 1<=r['reps_done']<r['n_reps'], r; print(r['reps_done'])\"", res), 0,

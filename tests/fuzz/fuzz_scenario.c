@@ -1,25 +1,16 @@
 /* libFuzzer harness: the scenario loader on arbitrary YAML text. */
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/fuzz_text.h"
 #include "rf_scenario.h"
-
-#ifndef FUZZ_ENTRY
-#define FUZZ_ENTRY LLVMFuzzerTestOneInput
-#endif
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size);
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size)
 {
-    if (size > 65536)
-        return 0;
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size, 65536);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     rf_scenario *s = NULL;
     rf_diags d;
     /* extends: and trace: paths resolve against a directory that does not exist */

@@ -1,13 +1,8 @@
 /* libFuzzer harness: --set KEY=VALUE overrides on a real scenario. */
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/fuzz_text.h"
 #include "rf_scenario.h"
-
-#ifndef FUZZ_ENTRY
-#define FUZZ_ENTRY LLVMFuzzerTestOneInput
-#endif
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size);
 
@@ -28,13 +23,9 @@ static const char base[] =
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size)
 {
-    if (size > 4096)
-        return 0;
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size, 4096);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     /* one --set per line */
     const char *sets[16];
     size_t n = 0;

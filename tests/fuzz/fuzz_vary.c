@@ -1,26 +1,17 @@
 /* libFuzzer harness: the --vary KEY=SPEC parser. */
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/fuzz_text.h"
 #include "rf_sweep.h"
-
-#ifndef FUZZ_ENTRY
-#define FUZZ_ENTRY LLVMFuzzerTestOneInput
-#endif
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size);
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size)
 {
-    if (size > 4096)
-        return 0;
     /* Several --vary options separated by newlines. */
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size, 4096);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     rf_sweep *s = rf_sweep_create();
     char err[256];
     for (char *line = strtok(text, "\n"); line && s; line = strtok(NULL, "\n"))
