@@ -1,6 +1,7 @@
-/* Where output goes: a reader that closes standard output early
- * (`report ... | head`) never stops the files being written, while a real
- * failure to write standard output is an error. */
+/* Where output goes: -o names that are not HDF5 are refused, and a reader
+ * that closes standard output early (`report ... | head`) never stops the
+ * files being written, while a real failure to write standard output is an
+ * error. */
 #include "test_shell.h"
 
 #include <fcntl.h>
@@ -8,6 +9,34 @@
 #include <unistd.h>
 
 #define MMCC "'%s/scenarios/mmcc.yaml'"
+
+Test(output, names_not_ending_in_h5_are_refused_unless_forced, .init = ts_make_dir,
+     .fini = ts_remove_dir)
+{
+    static const char *const cmds[] = {
+        "run " MMCC " --reps 2 -o '%s/out.csv'",
+        "sweep " MMCC " --vary spaces=3,4 --reps 2 -o '%s/out.csv'",
+        "capacity " MMCC " --target 'refused_no_space<=0.5' --reps 4 --max 6 -o '%s/out.csv'",
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char args[512];
+        snprintf(args, sizeof args, cmds[i], ts_root(), ts_dir);
+        cr_assert_eq(ts_sh("%s %s", ts_prog(), args), 2, "%s: %s", args, ts_out);
+        cr_assert(strstr(ts_out, "out.csv: results files are HDF5, named *.h5 or *.hdf5"), "%s",
+                  ts_out);
+        cr_assert_eq(ts_sh("ls -A '%s' | wc -l", ts_dir), 0);
+        cr_assert_str_eq(ts_out, "0\n", "%s wrote something", args);
+    }
+    cr_assert_eq(ts_sh("%s run " MMCC " --reps 2 -o '%s/a.H5' && %s run " MMCC
+                       " --reps 2 -o '%s/b.hdf5'", ts_prog(), ts_root(), ts_dir, ts_prog(),
+                       ts_root(), ts_dir), 0, "%s", ts_out);
+    cr_assert_eq(ts_sh("%s rerun '%s/a.H5' -o '%s/again.txt'", ts_prog(), ts_dir, ts_dir), 2);
+    cr_assert(strstr(ts_out, "results files are HDF5"), "%s", ts_out);
+    /* --force writes HDF5 under the name asked for */
+    cr_assert_eq(ts_sh("%s run " MMCC " --reps 2 -o '%s/out.csv' --force", ts_prog(), ts_root(),
+                       ts_dir), 0, "%s", ts_out);
+    cr_assert_eq(ts_sh("%s report '%s/out.csv'", ts_prog(), ts_dir), 0, "%s", ts_out);
+}
 
 /* Start `refugesim ARGS` with standard output the write end of a pipe whose
  * read end is already closed: every write to stdout fails, like `| head`
