@@ -5,13 +5,16 @@
 #   make bench           build and run the benchmarks (tests/bench/)
 #   make deps            apt-get install only what pkg-config cannot find
 #   make demo / check    deps, then build and run the default scenario / the tests
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (and make uninstall, same variables)
 #   make MPI=1           build with Open MPI (mpicc) for cluster sweeps
 
 BUILD   ?= release
 MPI     ?= 0
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/refugesim
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/refugesim
 PKG_CONFIG ?= pkg-config
 
 CC      := gcc
@@ -56,7 +59,7 @@ endif
 
 CPPFLAGS += -I. -Itests -Isim -Imodels -Ianalysis -Icli $(MPI_CPPFLAGS) \
             -DRS_VERSION='"$(VERSION)"' -DRS_GIT_COMMIT='"$(GITREV)"' \
-            -DRS_SCENARIO_DIR='"$(PREFIX)/share/refugesim/scenarios"' \
+            -DRS_SCENARIO_DIR='"$(SHAREDIR)/scenarios"' \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP
 HDF5_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir $(HDF5_PC) 2>/dev/null)
@@ -222,14 +225,25 @@ demo: deps
 check: deps
 	$(MAKE) test
 
+# The program finds the installed scenarios relative to itself
+# (BINDIR/../share/refugesim/scenarios), so PREFIX needs no rebuild.
+# uninstall removes exactly what install wrote (directories it made stay).
 install: $(PROGRAM)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/refugesim/scenarios
-	install -m 755 $(BUILD_DIR)/$(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
-	install -m 644 scenarios/*.yaml scenarios/*.csv $(DESTDIR)$(PREFIX)/share/refugesim/scenarios/
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/scenarios/cluster" \
+	  "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(DOCDIR)/scenarios" "$(DESTDIR)$(DOCDIR)/analysis/examples"
+	install -m 755 $(BUILD_DIR)/$(PROGRAM) "$(DESTDIR)$(BINDIR)/$(PROGRAM)"
+	install -m 644 scenarios/*.yaml scenarios/*.csv scenarios/README.md "$(DESTDIR)$(SHAREDIR)/scenarios/"
+	install -m 755 scenarios/cluster/*.sbatch "$(DESTDIR)$(SHAREDIR)/scenarios/cluster/"
+	install -m 644 cli/refugesim.1 "$(DESTDIR)$(MANDIR)/man1/refugesim.1"
+	install -m 644 README.md "$(DESTDIR)$(DOCDIR)/README.md"
+	install -m 644 scenarios/README.md "$(DESTDIR)$(DOCDIR)/scenarios/README.md"
+	install -m 644 analysis/README.md "$(DESTDIR)$(DOCDIR)/analysis/README.md"
+	install -m 755 analysis/examples/read_results.py "$(DESTDIR)$(DOCDIR)/analysis/examples/"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/refugesim $(DESTDIR)$(BINDIR)/refugesim-mpi
-	rm -rf $(DESTDIR)$(PREFIX)/share/refugesim
+	rm -f "$(DESTDIR)$(BINDIR)/refugesim" "$(DESTDIR)$(BINDIR)/refugesim-mpi" \
+	  "$(DESTDIR)$(MANDIR)/man1/refugesim.1"
+	rm -rf "$(DESTDIR)$(SHAREDIR)" "$(DESTDIR)$(DOCDIR)"
 
 clean:
 	rm -rf build $(PROGRAM) $(PROGRAM)-mpi

@@ -47,6 +47,17 @@ int cli_check_output(const char *path, int force);
  * called out.csv holding HDF5 would mislead). */
 int cli_check_output_name(const char *path, int force);
 
+/* The directories searched for a shipped scenario, in order:
+ *   $RS_SCENARIO_DIR (when set), <exe dir>/../share/refugesim/scenarios,
+ *   <exe dir>/scenarios, ./scenarios, the directory compiled in.
+ * Fills at most max entries; returns how many. */
+#define CLI_PATH_MAX 4096
+#define CLI_SCENARIO_DIRS 5
+size_t cli_scenario_dirs(char dirs[][CLI_PATH_MAX], size_t max);
+/* The first of those holding the file name (an absolute path in a static
+ * buffer), or NULL. */
+const char *cli_scenario_path(const char *name);
+
 /* Progress line on stderr (replications done, rate, ETA).  Prints only when
  * stderr is a terminal and the run has lasted about a second. */
 typedef struct cli_progress cli_progress;

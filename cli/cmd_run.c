@@ -128,7 +128,15 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("sweep: a scenario FILE is required");
         goto done;
     } else {
-        cfg.scenario_path = cli_scenario_path(DEFAULT_SCENARIO);
+        if (!(cfg.scenario_path = cli_scenario_path(DEFAULT_SCENARIO))) {
+            char dirs[CLI_SCENARIO_DIRS][CLI_PATH_MAX];
+            size_t nd = cli_scenario_dirs(dirs, CLI_SCENARIO_DIRS);
+            cli_error("run: the shipped scenario %s is in none of the scenario directories "
+                      "(set RS_SCENARIO_DIR, or give a FILE):", DEFAULT_SCENARIO);
+            for (size_t i = 0; i < nd; i++)
+                fprintf(stderr, "  %s\n", dirs[i]);
+            goto done;
+        }
         if (n_vary == 0) {
             char err[256];
             rf_sweep_add(grid, "spaces=21,70", err, sizeof err);
