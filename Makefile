@@ -234,6 +234,7 @@ install: $(PROGRAM)
 	install -m 755 $(BUILD_DIR)/$(PROGRAM) "$(DESTDIR)$(BINDIR)/$(PROGRAM)"
 	install -m 644 scenarios/*.yaml scenarios/*.csv scenarios/README.md "$(DESTDIR)$(SHAREDIR)/scenarios/"
 	install -m 755 scenarios/cluster/*.sbatch "$(DESTDIR)$(SHAREDIR)/scenarios/cluster/"
+	install -m 644 scenarios/cluster/*.sh "$(DESTDIR)$(SHAREDIR)/scenarios/cluster/"
 	install -m 644 cli/refugesim.1 "$(DESTDIR)$(MANDIR)/man1/refugesim.1"
 	install -m 644 README.md "$(DESTDIR)$(DOCDIR)/README.md"
 	install -m 644 scenarios/README.md "$(DESTDIR)$(DOCDIR)/scenarios/README.md"

@@ -44,7 +44,9 @@ Test(install, into_a_prefix_runs_from_anywhere_and_uninstalls_cleanly, .init = t
         "./share/doc/refugesim/scenarios/README.md", "./share/doc/refugesim/analysis/README.md",
         "./share/refugesim/scenarios/leicestershire-county.yaml",
         "./share/refugesim/scenarios/example-trace.csv",
-        "./share/refugesim/scenarios/cluster/sweep.sbatch"};
+        "./share/refugesim/scenarios/cluster/sweep.sbatch",
+        "./share/refugesim/scenarios/cluster/sweep-array.sbatch",
+        "./share/refugesim/scenarios/cluster/refugesim-slurm.sh"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         cr_expect(strstr(ts_out, files[i]), "%s not installed:\n%s", files[i], ts_out);
 
@@ -65,6 +67,16 @@ Test(install, into_a_prefix_runs_from_anywhere_and_uninstalls_cleanly, .init = t
                        "&& cd '%s/elsewhere' && RS_SCENARIO_DIR='%s/mine' '%s/bin/refugesim' run",
                        ts_dir, ts_root(), ts_dir, ts_dir, ts_dir, prefix), 0, "%s", ts_out);
     cr_assert(strstr(ts_out, "over 3 replications"), "%s", ts_out);
+    /* the installed Slurm script finds its scenarios through the path
+     * scontrol reports (spaces and all), under the stand-in Slurm */
+    cr_assert_eq(ts_sh("mkdir '%s/slurm' && cd '%s/elsewhere' && PATH='%s/tests/slurm':$PATH "
+                       "FAKE_SLURM_DIR='%s/slurm' REFUGESIM='%s/bin/refugesim' sbatch "
+                       "--cpus-per-task=1 '%s/share/refugesim/scenarios/cluster/sweep.sbatch' "
+                       "--vary spaces=5,10 --reps 2 && cat refugesim-sweep-1001.log", ts_dir,
+                       ts_dir, ts_root(), ts_dir, prefix, prefix), 0, "%s", ts_out);
+    cr_assert(strstr(ts_out, "/share/refugesim/scenarios/leicestershire-county.yaml --reps 500"),
+              "%s", ts_out);
+    cr_assert(strstr(ts_out, "results written to results/refugesim-sweep-1001.h5"), "%s", ts_out);
     /* the man page is found through MANPATH and renders without warnings */
     if (system("command -v man >/dev/null && command -v groff >/dev/null") == 0) {
         cr_assert_eq(ts_sh("groff -man -Tutf8 -ww -z '%s/share/man/man1/refugesim.1'", prefix), 0);
