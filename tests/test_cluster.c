@@ -68,6 +68,20 @@ Test(cluster, sweep_requeued_after_sigterm_resumes_to_the_same_bits, .init = slu
     cr_assert_str_eq(ts_out, "refugesim-sweep-1001.h5\n", "checkpoints or temporary files left");
 }
 
+/* RS_MAX_REQUEUES bounds the requeues of a job that never finishes in time. */
+Test(cluster, sweep_stops_requeueing_after_rs_max_requeues, .init = slurm_setup,
+     .fini = ts_remove_dir, .timeout = 300)
+{
+    cr_assert_eq(ts_sh(SLURM_ENV "REFUGESIM='%s' RS_MAX_REQUEUES=0 FAKE_SLURM_SIGNAL_WHEN='[ $(ls "
+                       "results/*.ckpt 2>/dev/null | grep -c bin) -ge 1 ]' sbatch --cpus-per-task=1 "
+                       "'%s/scenarios/cluster/sweep.sbatch' " SWEEP_ARGS " >/dev/null && cat "
+                       "../slurm/job1001.signalled ../slurm/job1001.state refugesim-sweep-1001.log",
+                       SLURM_ARGS, ts_prog(), ts_root()), 0, "%s", ts_out);
+    cr_assert(!strncmp(ts_out, "TERM\nFAILED\n", 12), "%s", ts_out);
+    cr_assert(strstr(ts_out, "requeued 0 times already (RS_MAX_REQUEUES)"), "%s", ts_out);
+    cr_assert_neq(ts_sh("test -e '%s/slurm/requeued'", ts_dir), 0, "requeued all the same");
+}
+
 /* Arguments after the script: a scenario relative to the submit directory,
  * several --vary, -o; the job's errors are the program's. */
 Test(cluster, sweep_takes_a_scenario_several_vary_and_an_output, .init = slurm_setup,
