@@ -4,6 +4,7 @@
 #   make asan            the test suite under AddressSanitizer + UBSan
 #   make bench           build and run the benchmarks (tests/bench/)
 #   make deps            apt-get install only what pkg-config cannot find
+#   make deps-r / test-r R and rhdf5 (large, so apart) / the R reader test with them
 #   make demo / check    deps, then build and run the default scenario / the tests
 #   make install PREFIX=/usr/local DESTDIR=   (and make uninstall, same variables)
 #   make MPI=1           build with Open MPI (mpicc) for cluster sweeps
@@ -80,7 +81,7 @@ PROGRAM  := refugesim$(if $(filter 1,$(MPI)),-mpi)
 
 .PHONY: mpi-program
 .PHONY: valgrind
-.PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz fuzz-build
+.PHONY: all test asan tsan bench deps deps-r test-r demo check install uninstall clean lint fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(PROGRAM)
@@ -209,6 +210,8 @@ deps:
 	[ -f /usr/include/Random123/philox.h ] || missing="$$missing librandom123-dev"; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
 	/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || missing="$$missing python3-h5py"; \
+	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 || missing="$$missing python3-pandas"; \
+	/usr/bin/python3 -c 'import tables' >/dev/null 2>&1 || missing="$$missing python3-tables"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev openmpi-bin"; \
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' > /tmp/rs-fuzz-probe.c; \
 	clang -fsanitize=fuzzer -fopenmp -o /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c >/dev/null 2>&1 \
@@ -217,6 +220,18 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all dependencies present"; fi
+
+# R with rhdf5, for the R reader test: large (R itself), so apart from deps.
+# make test-r installs it and runs that test, failing (not skipping) without R.
+deps-r:
+	@if Rscript -e 'suppressMessages(library(rhdf5))' >/dev/null 2>&1; then echo "R and rhdf5 present"; \
+	else echo "installing: r-base-core r-bioc-rhdf5"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends r-base-core r-bioc-rhdf5; fi
+
+test-r: deps-r $(BUILD_DIR)/tests/test_readers $(BUILD_DIR)/$(PROGRAM)
+	RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/$(BUILD_DIR)/$(PROGRAM) RS_REQUIRE_R=1 \
+	  $(BUILD_DIR)/tests/test_readers --filter='readers/rhdf5*' $(TEST_ARGS)
 
 demo: deps
 	$(MAKE) all
