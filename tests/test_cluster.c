@@ -100,10 +100,16 @@ Test(cluster, sweep_takes_a_scenario_several_vary_and_an_output, .init = slurm_s
                        "print(f.attrs['n_points'], list(f.attrs['vary_keys']), f.attrs['threads'])\"",
                        ts_dir), 0, "%s", ts_out);
     cr_assert_str_eq(ts_out, "8 ['spaces', 'referrals.per_year'] 2\n");
+    /* without a --vary the script's own (SWEEP: spaces=10:120:5, 23 points) */
+    cr_assert_eq(ts_sh(SLURM_ENV "REFUGESIM='%s' sbatch '%s/scenarios/cluster/sweep.sbatch' my.yaml "
+                       "--reps 2 --set horizon=30 > /dev/null && /usr/bin/python3 -c \"import h5py; "
+                       "print(h5py.File('results/refugesim-sweep-1002.h5').attrs['n_points'])\"",
+                       SLURM_ARGS, ts_prog(), ts_root()), 0, "%s", ts_out);
+    cr_assert_str_eq(ts_out, "23\n");
     /* a bad key is the program's usage error, and the job fails with it */
     cr_assert_eq(ts_sh(SLURM_ENV "REFUGESIM='%s' sbatch '%s/scenarios/cluster/sweep.sbatch' "
-                       "my.yaml --vary nonsense.key=1,2 --reps 4 && cat refugesim-sweep-1002.log "
-                       "&& cat ../slurm/job1002.state", SLURM_ARGS, ts_prog(), ts_root()), 0,
+                       "my.yaml --vary nonsense.key=1,2 --reps 4 && cat refugesim-sweep-1003.log "
+                       "&& cat ../slurm/job1003.state", SLURM_ARGS, ts_prog(), ts_root()), 0,
                  "%s", ts_out);
     cr_assert(strstr(ts_out, "nonsense") && strstr(ts_out, "FAILED"), "%s", ts_out);
     cr_assert_null(strstr(ts_out, "requeueing"), "%s", ts_out);

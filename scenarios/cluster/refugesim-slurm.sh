@@ -1,9 +1,9 @@
 # shellcheck shell=bash disable=SC2034
-# (SC2034: SCENARIO, OUT and SWEEP_ARGS are set for the script that sources this)
+# (SC2034: SCENARIO, OUT and SWEEP are set for the script that sources this)
 # refugesim-slurm.sh: what sweep.sbatch and sweep-array.sbatch share.
 # Sourced (not run) by them once they have found the directory it is in.
 #
-#   rs_args ARGS...        split the job's arguments: SCENARIO, SWEEP_ARGS, OUT
+#   rs_args ARGS...        split the job's arguments: SCENARIO, SWEEP, OUT
 #   rs_program NAME        the program to run (REFUGESIM, beside the checkout, PATH)
 #   rs_run OUT CMD...      run a sweep writing OUT so that a SIGTERM before the
 #                          time limit checkpoints it and the job requeues itself
@@ -20,7 +20,9 @@ cd "${SLURM_SUBMIT_DIR:-$PWD}" || exit 2
 rs_say() { echo "refugesim-slurm: $*" >&2; }
 
 # The scenario is the first argument unless it is an option; -o FILE sets
-# OUT; --resume is the script's to add; everything else goes to the sweep.
+# OUT; --resume is the script's to add; everything else goes to the sweep:
+# in SWEEP instead of the script's own --vary when it has one, else after
+# them.
 rs_args() {
     SWEEP_ARGS=()
     if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
@@ -41,6 +43,14 @@ rs_args() {
         esac
         shift
     done
+    local a
+    for a in "${SWEEP_ARGS[@]}"; do
+        if [ "${a#--vary}" != "$a" ]; then
+            SWEEP=("${SWEEP_ARGS[@]}")
+            return
+        fi
+    done
+    SWEEP+=("${SWEEP_ARGS[@]}")
 }
 
 rs_program() {
