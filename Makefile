@@ -4,14 +4,18 @@
 #   make asan            the test suite under AddressSanitizer + UBSan
 #   make bench           build and run the benchmarks (tests/bench/)
 #   make deps            apt-get install only what pkg-config cannot find
+#   make deps-r / test-r R and rhdf5 (large, so apart) / the R reader test with them
 #   make demo / check    deps, then build and run the default scenario / the tests
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (and make uninstall, same variables)
 #   make MPI=1           build with Open MPI (mpicc) for cluster sweeps
 
 BUILD   ?= release
 MPI     ?= 0
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/refugesim
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/refugesim
 PKG_CONFIG ?= pkg-config
 
 CC      := gcc
@@ -56,7 +60,7 @@ endif
 
 CPPFLAGS += -I. -Itests -Isim -Imodels -Ianalysis -Icli $(MPI_CPPFLAGS) \
             -DRS_VERSION='"$(VERSION)"' -DRS_GIT_COMMIT='"$(GITREV)"' \
-            -DRS_SCENARIO_DIR='"$(PREFIX)/share/refugesim/scenarios"' \
+            -DRS_SCENARIO_DIR='"$(SHAREDIR)/scenarios"' \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP
 HDF5_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir $(HDF5_PC) 2>/dev/null)
@@ -77,7 +81,7 @@ PROGRAM  := refugesim$(if $(filter 1,$(MPI)),-mpi)
 
 .PHONY: mpi-program
 .PHONY: valgrind
-.PHONY: all test asan tsan bench deps demo check install uninstall clean lint fuzz fuzz-build
+.PHONY: all test asan tsan bench deps deps-r test-r demo check install uninstall clean lint fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(PROGRAM)
@@ -206,6 +210,8 @@ deps:
 	[ -f /usr/include/Random123/philox.h ] || missing="$$missing librandom123-dev"; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
 	/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || missing="$$missing python3-h5py"; \
+	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 || missing="$$missing python3-pandas"; \
+	/usr/bin/python3 -c 'import tables' >/dev/null 2>&1 || missing="$$missing python3-tables"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev openmpi-bin"; \
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' > /tmp/rs-fuzz-probe.c; \
 	clang -fsanitize=fuzzer -fopenmp -o /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c >/dev/null 2>&1 \
@@ -215,6 +221,18 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all dependencies present"; fi
 
+# R with rhdf5, for the R reader test: large (R itself), so apart from deps.
+# make test-r installs it and runs that test, failing (not skipping) without R.
+deps-r:
+	@if Rscript -e 'suppressMessages(library(rhdf5))' >/dev/null 2>&1; then echo "R and rhdf5 present"; \
+	else echo "installing: r-base-core r-bioc-rhdf5"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends r-base-core r-bioc-rhdf5; fi
+
+test-r: deps-r $(BUILD_DIR)/tests/test_readers $(BUILD_DIR)/$(PROGRAM)
+	RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/$(BUILD_DIR)/$(PROGRAM) RS_REQUIRE_R=1 \
+	  $(BUILD_DIR)/tests/test_readers --filter='readers/rhdf5*' $(TEST_ARGS)
+
 demo: deps
 	$(MAKE) all
 	./$(PROGRAM) run
@@ -222,14 +240,26 @@ demo: deps
 check: deps
 	$(MAKE) test
 
+# The program finds the installed scenarios relative to itself
+# (BINDIR/../share/refugesim/scenarios), so PREFIX needs no rebuild.
+# uninstall removes exactly what install wrote (directories it made stay).
 install: $(PROGRAM)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/share/refugesim/scenarios
-	install -m 755 $(BUILD_DIR)/$(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
-	install -m 644 scenarios/*.yaml scenarios/*.csv $(DESTDIR)$(PREFIX)/share/refugesim/scenarios/
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/scenarios/cluster" \
+	  "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(DOCDIR)/scenarios" "$(DESTDIR)$(DOCDIR)/analysis/examples"
+	install -m 755 $(BUILD_DIR)/$(PROGRAM) "$(DESTDIR)$(BINDIR)/$(PROGRAM)"
+	install -m 644 scenarios/*.yaml scenarios/*.csv scenarios/README.md "$(DESTDIR)$(SHAREDIR)/scenarios/"
+	install -m 755 scenarios/cluster/*.sbatch "$(DESTDIR)$(SHAREDIR)/scenarios/cluster/"
+	install -m 644 scenarios/cluster/*.sh "$(DESTDIR)$(SHAREDIR)/scenarios/cluster/"
+	install -m 644 cli/refugesim.1 "$(DESTDIR)$(MANDIR)/man1/refugesim.1"
+	install -m 644 README.md "$(DESTDIR)$(DOCDIR)/README.md"
+	install -m 644 scenarios/README.md "$(DESTDIR)$(DOCDIR)/scenarios/README.md"
+	install -m 644 analysis/README.md "$(DESTDIR)$(DOCDIR)/analysis/README.md"
+	install -m 755 analysis/examples/read_results.py "$(DESTDIR)$(DOCDIR)/analysis/examples/"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/refugesim $(DESTDIR)$(BINDIR)/refugesim-mpi
-	rm -rf $(DESTDIR)$(PREFIX)/share/refugesim
+	rm -f "$(DESTDIR)$(BINDIR)/refugesim" "$(DESTDIR)$(BINDIR)/refugesim-mpi" \
+	  "$(DESTDIR)$(MANDIR)/man1/refugesim.1"
+	rm -rf "$(DESTDIR)$(SHAREDIR)" "$(DESTDIR)$(DOCDIR)"
 
 clean:
 	rm -rf build $(PROGRAM) $(PROGRAM)-mpi

@@ -1231,8 +1231,19 @@ int an_h5_read_table(an_h5_file *f, const char *dset, an_table **out)
         st = SIM_ENOMEM;
         goto out;
     }
-    if (t->n_rows && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        goto out;
+    /* HDF5 callocs a 1 MB conversion buffer and a background buffer for
+     * every read by default: for small tables that zeroing was most of the
+     * time of `report --csv`.  Size them to the table instead. */
+    if (t->n_rows) {
+        size_t fsz = H5Tget_size(ft), need = t->n_rows * (fsz > row ? fsz : row);
+        hid_t xfer = H5Pcreate(H5P_DATASET_XFER);
+        herr_t e = xfer < 0 || H5Pset_buffer(xfer, need, NULL, NULL) < 0
+                       ? -1 : H5Dread(d, mt, H5S_ALL, H5S_ALL, xfer, buf);
+        if (xfer >= 0)
+            H5Pclose(xfer);
+        if (e < 0)
+            goto out;
+    }
     st = SIM_OK;
     for (size_t r = 0; r < t->n_rows && !st; r++)
         for (size_t c = 0; c < t->n_cols; c++) {

@@ -73,6 +73,20 @@ static void csv_number(FILE *o, double v, int is_int)
 {
     if (isnan(v))
         return;
+    /* Whole numbers (counts, months, most monthly levels) are most cells:
+     * written digit by digit they skip printf's float formatting (a quarter
+     * of `report --csv`'s time), with the same text as %.15g. */
+    if (fabs(v) < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
+        char b[24], *e = b + sizeof b, *q = e;
+        unsigned long long u = (unsigned long long)(v < 0 ? -v : v);
+        do
+            *--q = (char)('0' + u % 10);
+        while (u /= 10);
+        if (v < 0)
+            *--q = '-';
+        fwrite(q, 1, (size_t)(e - q), o);
+        return;
+    }
     if (is_int)
         fprintf(o, "%.0f", v);
     else

@@ -39,9 +39,24 @@ int cli_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 
-/* Before any work: refuse an existing output file unless force, and an
- * output in a missing directory; prints the error and returns -1. */
+/* Before any work: refuse an existing output file unless force, an output
+ * in a missing directory and a name that does not say HDF5 (as
+ * cli_check_output_name); prints the error and returns -1. */
 int cli_check_output(const char *path, int force);
+/* The name alone: results files end in .h5 or .hdf5 unless force (a file
+ * called out.csv holding HDF5 would mislead). */
+int cli_check_output_name(const char *path, int force);
+
+/* The directories searched for a shipped scenario, in order:
+ *   $RS_SCENARIO_DIR (when set), <exe dir>/../share/refugesim/scenarios,
+ *   <exe dir>/scenarios, ./scenarios, the directory compiled in.
+ * Fills at most max entries; returns how many. */
+#define CLI_PATH_MAX 4096
+#define CLI_SCENARIO_DIRS 5
+size_t cli_scenario_dirs(char dirs[][CLI_PATH_MAX], size_t max);
+/* The first of those holding the file name (an absolute path in a static
+ * buffer), or NULL. */
+const char *cli_scenario_path(const char *name);
 
 /* Progress line on stderr (replications done, rate, ETA).  Prints only when
  * stderr is a terminal and the run has lasted about a second. */

@@ -71,21 +71,6 @@ void cli_print_diags(const rf_diags *diags)
         fprintf(stderr, "refugesim: ... and %d more errors\n", diags->dropped);
 }
 
-const char *cli_scenario_path(const char *name)
-{
-    static char buf[4096];
-    const char *dirs[] = {getenv("RS_SCENARIO_DIR"), "scenarios", RS_SCENARIO_DIR};
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i])
-            continue;
-        snprintf(buf, sizeof buf, "%s/%s", dirs[i], name);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    snprintf(buf, sizeof buf, "scenarios/%s", name);
-    return buf;
-}
-
 static int is_pseudo(const char *key) { return !strcmp(key, "spaces") || !strncmp(key, "extra[", 6); }
 
 /* Apply a pseudo-key to a point spec; -1 with a message on a bad value. */

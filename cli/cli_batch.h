@@ -65,8 +65,4 @@ void cli_batch_out_free(cli_batch_out *out);
 /* Print every diagnostic of a failed scenario load in the GNU form. */
 void cli_print_diags(const rf_diags *diags);
 
-/* Path of a shipped scenario by file name: $RS_SCENARIO_DIR, then
- * ./scenarios, then the installed share directory.  Static buffer. */
-const char *cli_scenario_path(const char *name);
-
 #endif

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,8 +146,21 @@ void cli_progress_end(cli_progress *p)
     free(p);
 }
 
+int cli_check_output_name(const char *path, int force)
+{
+    size_t n = strlen(path);
+    if (force || (n > 3 && !strcasecmp(path + n - 3, ".h5")) ||
+        (n > 5 && !strcasecmp(path + n - 5, ".hdf5")))
+        return 0;
+    cli_error("-o %s: results files are HDF5, named *.h5 or *.hdf5 (for CSV files use "
+              "'refugesim report FILE.h5 --csv DIR'; --force writes HDF5 under this name)", path);
+    return -1;
+}
+
 int cli_check_output(const char *path, int force)
 {
+    if (cli_check_output_name(path, force))
+        return -1;
     struct stat st;
     if (!force && stat(path, &st) == 0) {
         cli_error("%s exists: use --force to overwrite it", path);

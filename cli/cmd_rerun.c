@@ -69,6 +69,8 @@ int cmd_rerun(int argc, char **argv)
         cli_error("rerun: expected one results file");
         return CLI_EXIT_USAGE;
     }
+    if (cfg.out_path && cli_check_output_name(cfg.out_path, cfg.force))
+        return CLI_EXIT_USAGE;
     const char *in = argv[optind];
     an_h5_file *f = NULL;
     int rc = an_h5_open(in, &f);

@@ -17,7 +17,8 @@ static void help_run(FILE *f)
             "Run a scenario and print the summary table with 95%% confidence intervals.\n"
             "Without FILE: the county scenario at 21 and at 70 spaces side by side.\n"
             "  -o, --output FILE.h5  write the results file (atomically)\n"
-            "      --force           overwrite an existing results file\n"
+            "      --force           overwrite an existing results file (or use a name\n"
+            "                        not ending in .h5 / .hdf5)\n"
             "      --reps N          replications (1..1000000; default: the scenario's)\n"
             "      --seed S          master seed (default: the scenario's)\n"
             "      --threads T       OpenMP threads (default: all cores)\n"
@@ -40,7 +41,8 @@ static void help_sweep(FILE *f)
             "Replication r of every point sees the same households (common random numbers).\n"
             "  -o, --output FILE.h5  the results file (required)\n"
             "      --resume          reuse the finished points of an interrupted sweep\n"
-            "      --force           overwrite an existing results file\n"
+            "      --force           overwrite an existing results file (or use a name\n"
+            "                        not ending in .h5 / .hdf5)\n"
             "      --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
             "      --chunk N         replications per task (default 50)\n"
             "Under MPI (make MPI=1; mpirun -n K ./refugesim-mpi sweep ...) points and\n"
@@ -126,7 +128,15 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("sweep: a scenario FILE is required");
         goto done;
     } else {
-        cfg.scenario_path = cli_scenario_path(DEFAULT_SCENARIO);
+        if (!(cfg.scenario_path = cli_scenario_path(DEFAULT_SCENARIO))) {
+            char dirs[CLI_SCENARIO_DIRS][CLI_PATH_MAX];
+            size_t nd = cli_scenario_dirs(dirs, CLI_SCENARIO_DIRS);
+            cli_error("run: the shipped scenario %s is in none of the scenario directories "
+                      "(set RS_SCENARIO_DIR, or give a FILE):", DEFAULT_SCENARIO);
+            for (size_t i = 0; i < nd; i++)
+                fprintf(stderr, "  %s\n", dirs[i]);
+            goto done;
+        }
         if (n_vary == 0) {
             char err[256];
             rf_sweep_add(grid, "spaces=21,70", err, sizeof err);
@@ -140,6 +150,8 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("sweep: -o OUT.h5 is required");
         goto done;
     }
+    if (cfg.out_path && cli_check_output_name(cfg.out_path, cfg.force))
+        goto done;
     if (cfg.resume && !sweep) {
         cli_error("run: --resume is for sweeps (refugesim sweep ... --resume)");
         goto done;

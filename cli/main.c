@@ -2,8 +2,12 @@
 #include "cli.h"
 #include "sim_farm.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 
@@ -33,6 +37,23 @@ static void usage(FILE *f)
                "Exit status: 0 ok, 1 runtime failure, 2 usage or input error.\n");
 }
 
+/* Standard output is the reader's: `refugesim report f.h5 --csv d | head`
+ * closing the pipe early must not kill the program before its files are
+ * written, so SIGPIPE is ignored (main) and a write to a closed pipe just
+ * fails.  Any other failure to write standard output (a full disk) is an
+ * error.  Files the program writes check their own errors. */
+static int finish_stdout(int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    int e = errno;
+    struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
+    if (e == EPIPE || (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)))
+        return rc;                       /* the reader stopped reading */
+    cli_error("writing to standard output failed: %s", strerror(e));
+    return rc == CLI_EXIT_OK ? CLI_EXIT_FAIL : rc;
+}
+
 static char *join_args(int argc, char **argv)
 {
     size_t len = 1;
@@ -55,6 +76,7 @@ int main(int argc, char **argv)
     /* Library failures become status codes; the CLI words them. */
     gsl_set_error_handler_off();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    signal(SIGPIPE, SIG_IGN);
 
     if (sim_farm_init(&argc, &argv) != 0) {
         cli_error("cannot start MPI");
@@ -94,7 +116,7 @@ int main(int argc, char **argv)
             }
             int rc = commands[i].fn(argc - 1, argv + 1);
             free(cmdline);
-            return rc;
+            return finish_stdout(rc);
         }
     cli_error("unknown command '%s' (accepted: run, check, validate, mmcc, sweep, capacity, "
               "report, rerun)", name);
