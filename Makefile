@@ -54,7 +54,8 @@ else
   $(error BUILD must be release, debug, asan, tsan or fuzz)
 endif
 
-CPPFLAGS += -I. -Itests -Isim -Imodels -Imodels/scenario -Imodels/queue -Imodels/points -Ianalysis -Icli $(MPI_CPPFLAGS) \
+CPPFLAGS += -I. -Itests -Isim -Iexperiment -Imodels -Imodels/scenario -Imodels/queue -Imodels/points \
+            -Ianalysis -Istudy -Icli $(MPI_CPPFLAGS) \
             -DRS_VERSION='"$(VERSION)"' -DRS_GIT_COMMIT='"$(GITREV)"' \
             -DRS_SCENARIO_DIR='"$(PREFIX)/share/refugesim/scenarios"' \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -65,7 +66,7 @@ LDFLAGS  += -fopenmp $(SAN_LDFLAGS) $(if $(HDF5_LIBDIR),-L$(HDF5_LIBDIR))
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
-LIB_SRC  := $(wildcard sim/*.c models/*.c models/*/*.c analysis/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_SRC  := $(wildcard sim/*.c experiment/*.c models/*.c models/*/*.c analysis/*.c study/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD_DIR)/%.o)
 MAIN_OBJ := $(BUILD_DIR)/cli/main.o
 TEST_SRC := $(wildcard tests/test_*.c)
