@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <hdf5.h>
+#include "rf_points.h"
 #include "sim_status.h"
 
 #ifndef RS_VERSION
@@ -819,7 +820,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (pt->label)
         snprintf(row->label, sizeof row->label, "%s", pt->label);
     else
-        an_point_label(row->label, sizeof row->label, total, w->n_vary,
+        rf_point_label(row->label, sizeof row->label, total, w->n_vary,
                        (const char *const *)w->vary_keys, pt->vary_values);
     snprintf(ps.label, sizeof ps.label, "%s", row->label);
 

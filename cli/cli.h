@@ -43,6 +43,10 @@ int cli_parse_double(const char *opt, const char *s, double lo, double hi, doubl
  * output in a missing directory; prints the error and returns -1. */
 int cli_check_output(const char *path, int force);
 
+/* Path of a shipped scenario by file name: $RS_SCENARIO_DIR, then
+ * ./scenarios, then the installed share directory.  Static buffer. */
+const char *cli_scenario_path(const char *name);
+
 /* Progress line on stderr (replications done, rate, ETA).  Prints only when
  * stderr is a terminal and the run has lasted about a second. */
 typedef struct cli_progress cli_progress;

@@ -1,4 +1,6 @@
 #include "cli.h"
+#include "an_output.h"
+#include "sim_status.h"
 
 #include <errno.h>
 #include <math.h>
@@ -147,20 +149,25 @@ void cli_progress_end(cli_progress *p)
 
 int cli_check_output(const char *path, int force)
 {
-    struct stat st;
-    if (!force && stat(path, &st) == 0) {
+    int rc = an_output_check(path, force);
+    if (rc == SIM_EEXIST)
         cli_error("%s exists: use --force to overwrite it", path);
-        return -1;
+    else if (rc != SIM_OK)
+        cli_error("%s: the directory does not exist", path);
+    return rc == SIM_OK ? 0 : -1;
+}
+
+const char *cli_scenario_path(const char *name)
+{
+    static char buf[4096];
+    const char *dirs[] = {getenv("RS_SCENARIO_DIR"), "scenarios", RS_SCENARIO_DIR};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i])
+            continue;
+        snprintf(buf, sizeof buf, "%s/%s", dirs[i], name);
+        if (access(buf, R_OK) == 0)
+            return buf;
     }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        if (stat(dir[0] ? dir : "/", &st) != 0 || !S_ISDIR(st.st_mode)) {
-            cli_error("%s: the directory does not exist", path);
-            return -1;
-        }
-    }
-    return 0;
+    snprintf(buf, sizeof buf, "scenarios/%s", name);
+    return buf;
 }
