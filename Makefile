@@ -191,9 +191,10 @@ build/fuzz/tests/fuzz/%: tests/fuzz/%.c $(BUILD_DIR)/librefugesim.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD_DIR)/librefugesim.a $(LDLIBS)
 endif
 
-# sim/ is a generic engine: it must never include a model or analysis header.
+# Every folder's include rules (ARCHITECTURE.md), e.g. sim/ and experiment/
+# never include a model header, models/ never the results file.
 lint:
-	@! grep -nE '#include *"(rf_|an_|cli_|mq_)' sim/*.c sim/*.h || { echo "sim/ includes a model header"; exit 1; }
+	@sh tests/lint_includes.sh
 
 # Debian packages for whatever pkg-config (or a header / command check) cannot find.
 DEPS_PC  := gsl:libgsl-dev hdf5-serial:libhdf5-dev criterion:libcriterion-dev libcyaml:libcyaml-dev
