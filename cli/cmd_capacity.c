@@ -76,14 +76,9 @@ static const char *metric_name(const study_capacity_cfg *c)
     return rf_metric_at((size_t)c->target.metric)->name;
 }
 
-typedef struct {
-    cli_study_ui ui;
-    const study_capacity_cfg *cfg;
-} capacity_ui;
-
 static void on_begin(void *user, int base_units)
 {
-    const study_capacity_cfg *c = ((capacity_ui *)user)->cfg;
+    const study_capacity_cfg *c = user;
     (void)base_units;
     fprintf(stderr, "capacity: %s %s %g with 95%% confidence, %s\n", metric_name(c),
             c->target.ge ? ">=" : "<=", c->target.x,
@@ -92,7 +87,7 @@ static void on_begin(void *user, int base_units)
 
 static void on_trial(void *user, const study_trial *t)
 {
-    const study_capacity_cfg *c = ((capacity_ui *)user)->cfg;
+    const study_capacity_cfg *c = user;
     fprintf(stderr, "  %5d spaces: %s = %.4g ± %.2g (%ld reps): %s\n", t->units, metric_name(c),
             t->s.mean, t->s.n > 1 ? t->s.ci95 : 0.0, t->reps, verdict_word(t->verdict));
 }
@@ -149,11 +144,11 @@ int cmd_capacity(int argc, char **argv)
     }
     base->points.scenario_path = argv[optind];
     base->points.sets = sets;
-    capacity_ui ui = {.cfg = &cc};
-    cli_study_hooks(base, &ui.ui, "capacity");
-    base->user = &ui;            /* on_begin / on_trial get the capacity_ui, the study hooks its ui first */
+    cli_study_ui ui;
+    cli_study_hooks(base, &ui, "capacity");
     cc.on_begin = on_begin;
     cc.on_trial = on_trial;
+    cc.user = &cc;
     if (!(err = malloc(sizeof *err))) {
         rc = CLI_EXIT_FAIL;
         goto done;
@@ -172,7 +167,8 @@ int cmd_capacity(int argc, char **argv)
     for (size_t i = 0; i < res.n_trials; i++) {
         const study_trial *t = &res.trials[i];
         char cell[64];
-        an_format_cell(cell, sizeof cell, &t->s, !strcmp(rf_metric_at((size_t)cc.target.metric)->units, "share"));
+        an_format_cell(cell, sizeof cell, &t->s,
+                       !strcmp(rf_metric_at((size_t)cc.target.metric)->units, "share"));
         printf("%8d %8ld %24s %s\n", t->units, t->reps, cell, verdict_word(t->verdict));
     }
     char answer[256];

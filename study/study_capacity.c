@@ -99,7 +99,7 @@ static int decide(search *s, int units, int *meets, study_error *err)
     }
     s->trials[s->n_trials++] = t;
     if (sim_farm_rank() == 0 && s->cfg->on_trial)
-        s->cfg->on_trial(s->cfg->base.user, &t);
+        s->cfg->on_trial(s->cfg->user, &t);
     /* Too close even at max reps: conservatively not met. */
     *meets = t.verdict == STUDY_MEETS;
     return SIM_OK;
@@ -180,7 +180,7 @@ int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *
         return input_error(err, SIM_ERANGE, "--max %ld is below the scenario's %d spaces", hi,
                            s.base_units);
     if (sim_farm_rank() == 0 && cfg->on_begin)
-        cfg->on_begin(cfg->base.user, s.base_units);
+        cfg->on_begin(cfg->user, s.base_units);
 
     char key[160];
     search_key(cfg, key, sizeof key);

@@ -41,6 +41,7 @@ typedef struct {
      * is decided. */
     void (*on_begin)(void *user, int base_units);
     void (*on_trial)(void *user, const study_trial *t);
+    void *user;                /* for on_begin and on_trial */
 } study_capacity_cfg;
 
 typedef struct {
