@@ -58,7 +58,8 @@ else
   $(error BUILD must be release, debug, asan, tsan or fuzz)
 endif
 
-CPPFLAGS += -I. -Itests -Isim -Imodels -Ianalysis -Icli $(MPI_CPPFLAGS) \
+CPPFLAGS += -I. -Itests -Isim -Iexperiment -Imodels -Imodels/scenario -Imodels/queue -Imodels/points \
+            -Ianalysis -Istudy -Icli $(MPI_CPPFLAGS) \
             -DRS_VERSION='"$(VERSION)"' -DRS_GIT_COMMIT='"$(GITREV)"' \
             -DRS_SCENARIO_DIR='"$(SHAREDIR)/scenarios"' \
             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -69,7 +70,7 @@ LDFLAGS  += -fopenmp $(SAN_LDFLAGS) $(if $(HDF5_LIBDIR),-L$(HDF5_LIBDIR))
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
-LIB_SRC  := $(wildcard sim/*.c models/*.c analysis/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_SRC  := $(wildcard sim/*.c experiment/*.c models/*.c models/*/*.c analysis/*.c study/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD_DIR)/%.o)
 MAIN_OBJ := $(BUILD_DIR)/cli/main.o
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -194,9 +195,10 @@ build/fuzz/tests/fuzz/%: tests/fuzz/%.c $(BUILD_DIR)/librefugesim.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD_DIR)/librefugesim.a $(LDLIBS)
 endif
 
-# sim/ is a generic engine: it must never include a model or analysis header.
+# Every folder's include rules (ARCHITECTURE.md), e.g. sim/ and experiment/
+# never include a model header, models/ never the results file.
 lint:
-	@! grep -nE '#include *"(rf_|an_|cli_|mq_)' sim/*.c sim/*.h || { echo "sim/ includes a model header"; exit 1; }
+	@sh tests/lint_includes.sh
 
 # Debian packages for whatever pkg-config (or a header / command check) cannot find.
 DEPS_PC  := gsl:libgsl-dev hdf5-serial:libhdf5-dev criterion:libcriterion-dev libcyaml:libcyaml-dev

@@ -47,7 +47,7 @@ typedef struct {
     const rf_result *results;     /* n_reps records, index = replication */
     const unsigned char *done;    /* n_reps flags, NULL = all done */
     const char *scenario_text;    /* this point's resolved scenario; NULL = the run's */
-    const char *label;            /* column heading; NULL = an_point_label() */
+    const char *label;            /* column heading; NULL = rf_point_label() */
 } an_point;
 
 typedef struct {

@@ -30,35 +30,6 @@ const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const
     return NULL;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
-void an_point_label(char *buf, size_t size, int total_units, size_t n_vary,
-                    const char *const *vary_keys, const double *vary_values)
-{
-    int units_only = 1;
-    for (size_t k = 0; k < n_vary; k++)
-        units_only &= ends_with(vary_keys[k], "units") || !strcmp(vary_keys[k], "spaces")
-                      || !strncmp(vary_keys[k], "extra[", 6);
-    if (units_only) {
-        snprintf(buf, size, "%d spaces", total_units);
-        return;
-    }
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t k = 0; k < n_vary && len < size; k++) {
-        const char *key = strrchr(vary_keys[k], '.');
-        key = key ? key + 1 : vary_keys[k];
-        int w = snprintf(buf + len, size - len, "%s%s=%g", k ? ", " : "", key, vary_values[k]);
-        if (w < 0)
-            break;
-        len += (size_t)w;
-    }
-}
-
 int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
                                   const rf_result *res, const unsigned char *done, size_t n_reps)
 {

@@ -46,12 +46,6 @@ void an_point_summary_free(an_point_summary *ps);
 /* The metric called name, NULL if absent. */
 const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const char *name);
 
-/* A point's column heading: "<units> spaces" when nothing is varied or every
- * varied key ends in "units" or is a capacity pseudo-key (spaces, extra[...]), else "key=value, ..." (last path component of
- * each key).  Always NUL-terminated. */
-void an_point_label(char *buf, size_t size, int total_units, size_t n_vary,
-                    const char *const *vary_keys, const double *vary_values);
-
 /* Derived per-replication measures of one service or household group,
  * summarized over the point's replications (NaN values skipped). */
 typedef enum {

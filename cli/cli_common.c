@@ -1,4 +1,6 @@
 #include "cli.h"
+#include "an_output.h"
+#include "sim_status.h"
 
 #include <errno.h>
 #include <math.h>
@@ -161,20 +163,10 @@ int cli_check_output(const char *path, int force)
 {
     if (cli_check_output_name(path, force))
         return -1;
-    struct stat st;
-    if (!force && stat(path, &st) == 0) {
+    int rc = an_output_check(path, force);
+    if (rc == SIM_EEXIST)
         cli_error("%s exists: use --force to overwrite it", path);
-        return -1;
-    }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        if (stat(dir[0] ? dir : "/", &st) != 0 || !S_ISDIR(st.st_mode)) {
-            cli_error("%s: the directory does not exist", path);
-            return -1;
-        }
-    }
-    return 0;
+    else if (rc != SIM_OK)
+        cli_error("%s: the directory does not exist", path);
+    return rc == SIM_OK ? 0 : -1;
 }

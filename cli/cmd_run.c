@@ -1,7 +1,7 @@
-/* run, sweep: a scenario's points through cli_batch. */
+/* run, sweep: a scenario's points as one study. */
 #include "cli.h"
-#include "cli_batch.h"
-#include "sim_farm.h"
+#include "cli_study.h"
+#include "rf_sweep.h"
 #include "sim_status.h"
 
 #include <getopt.h>
@@ -59,7 +59,8 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         {"chunk", required_argument, 0, 'c'},  {"services", no_argument, 0, 'v'},
         {"groups", no_argument, 0, 'g'},       {"all-metrics", no_argument, 0, 'a'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-    cli_batch_cfg cfg = {.print = 1, .progress_label = sweep ? "sweep" : "run"};
+    study_cfg cfg = {.keep_summaries = 1};
+    cli_print_opts print = {.level = 1};
     const char **sets = calloc((size_t)argc + 3, sizeof *sets);
     char seed_set[64], reps_set[64];
     rf_sweep *grid = rf_sweep_create();
@@ -81,14 +82,14 @@ static int run_or_sweep(int argc, char **argv, int sweep)
             if (cli_parse_long("--reps", optarg, 1, 1000000, &v))
                 goto done;
             snprintf(reps_set, sizeof reps_set, "replications=%ld", v);
-            sets[cfg.n_sets++] = reps_set;
+            sets[cfg.points.n_sets++] = reps_set;
             break;
         case 's': {
             uint64_t seed;
             if (cli_parse_u64("--seed", optarg, &seed))
                 goto done;
             snprintf(seed_set, sizeof seed_set, "seed=%llu", (unsigned long long)seed);
-            sets[cfg.n_sets++] = seed_set;
+            sets[cfg.points.n_sets++] = seed_set;
             break;
         }
         case 't': if (cli_parse_long("--threads", optarg, 1, 4096, &v)) goto done; cfg.threads = (int)v; break;
@@ -97,7 +98,7 @@ static int run_or_sweep(int argc, char **argv, int sweep)
                 cli_error("--set: expected KEY=VALUE, got '%s'", optarg);
                 goto done;
             }
-            sets[cfg.n_sets++] = optarg;
+            sets[cfg.points.n_sets++] = optarg;
             break;
         case 'V': {
             char err[512];
@@ -110,9 +111,9 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         }
         case 'R': cfg.resume = 1; break;
         case 'c': if (cli_parse_long("--chunk", optarg, 1, 100000, &v)) goto done; cfg.chunk = (size_t)v; break;
-        case 'v': cfg.print_services = 1; break;
-        case 'g': cfg.print_groups = 1; break;
-        case 'a': cfg.print = 2; break;
+        case 'v': print.services = 1; break;
+        case 'g': print.groups = 1; break;
+        case 'a': print.level = 2; break;
         case 'h': (sweep ? help_sweep : help_run)(stdout); rc = CLI_EXIT_OK; goto done;
         default: (sweep ? help_sweep : help_run)(stderr); goto done;
         }
@@ -123,12 +124,12 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         goto done;
     }
     if (optind < argc) {
-        cfg.scenario_path = argv[optind];
+        cfg.points.scenario_path = argv[optind];
     } else if (sweep) {
         cli_error("sweep: a scenario FILE is required");
         goto done;
     } else {
-        if (!(cfg.scenario_path = cli_scenario_path(DEFAULT_SCENARIO))) {
+        if (!(cfg.points.scenario_path = cli_scenario_path(DEFAULT_SCENARIO))) {
             char dirs[CLI_SCENARIO_DIRS][CLI_PATH_MAX];
             size_t nd = cli_scenario_dirs(dirs, CLI_SCENARIO_DIRS);
             cli_error("run: the shipped scenario %s is in none of the scenario directories "
@@ -161,9 +162,11 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("--resume needs -o OUT.h5 (the file being finished)");
         goto done;
     }
-    cfg.sets = sets;
+    cfg.points.sets = sets;
     cfg.grid = grid;
-    rc = cli_batch_run(&cfg, NULL);
+    cli_study_ui ui;
+    cli_study_hooks(&cfg, &ui, sweep ? "sweep" : "run");
+    rc = cli_run_study(&cfg, &print, NULL);
 done:
     free(sets);
     rf_sweep_free(grid);

@@ -1,6 +1,6 @@
 /* The scenario node tree: libyaml parses, this keeps where each key and value
  * came from so that errors found after merging still name file:line:column. */
-#include "rf_scenario_impl.h"
+#include "rf_scenario_tree.h"
 #include "sim_status.h"
 
 #include <ctype.h>

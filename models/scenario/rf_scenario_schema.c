@@ -5,7 +5,7 @@
  * `1,5` as 1 and any word but false/no/disable/0 as true.  The walker is
  * stricter and reports every problem with its place; only a tree it accepts
  * is handed to libcyaml, so the two cannot disagree about a value. */
-#include "rf_scenario_impl.h"
+#include "rf_scenario_schema.h"
 #include "rf_params.h"
 #include "sim_dist.h"
 

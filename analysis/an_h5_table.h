@@ -1,0 +1,68 @@
+/* an_h5_table: the results file's compound tables (1-D datasets of records,
+ * one row per replication, metric, service x replication, ...), built in
+ * memory column by column and row by row, written in one call, and read
+ * back with every column converted (an_table, see an_h5.h); not API.
+ *
+ * Everything about HDF5 compound types lives in this file alone.  A table
+ * is a row buffer plus, per column, a name, a type, an offset and units:
+ * exactly what HDF5's high-level table API takes (H5TBmake_table: names,
+ * offsets, types, row size, row count, buffer; H5TBget_field_info and
+ * H5TBread_table to read), so moving to it changes an_tbl_write and
+ * an_tbl_read only.  Today's layout: native in memory, packed in the file,
+ * contiguous below 64 KiB and chunked + deflated above, attributes `units`,
+ * `description` and `column_units`.
+ *
+ * Building errors are sticky: the first failure is kept and returned by
+ * an_tbl_write, so callers fill a table without checking every cell. */
+#ifndef AN_H5_TABLE_H
+#define AN_H5_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hdf5.h>
+#include "an_h5.h"
+
+typedef enum {
+    AN_COL_U64,
+    AN_COL_I64,
+    AN_COL_F64,
+    AN_COL_STR,                /* AN_NAME_MAX bytes, UTF-8, NUL-terminated */
+    AN_COL_TEXT                /* AN_DESC_MAX bytes */
+} an_col_type;
+
+typedef struct {
+    char *name, *units;
+    an_col_type type;
+    size_t off;
+} an_tbl_col;
+
+/* Start from {0}; an_tbl_write (or an_tbl_free) releases it. */
+typedef struct {
+    an_tbl_col *cols;
+    size_t n_cols, cap_cols, row_size;
+    unsigned char *buf;
+    size_t n_rows, cap_rows, col;
+    int err;                   /* sticky: first failure */
+} an_tbl;
+
+void an_tbl_free(an_tbl *t);
+/* Columns: all before the first row. */
+void an_tbl_column(an_tbl *t, const char *name, an_col_type type, const char *units);
+/* Column named by fmt with one string argument, e.g. "screened_%s". */
+void an_tbl_columnf(an_tbl *t, an_col_type type, const char *units, const char *fmt, const char *arg);
+/* A new row (zeroed); then one cell per column, in column order. */
+void an_tbl_row(an_tbl *t);
+void an_tbl_u64(an_tbl *t, uint64_t v);
+void an_tbl_i64(an_tbl *t, int64_t v);
+void an_tbl_f64(an_tbl *t, double v);
+void an_tbl_str(an_tbl *t, const char *s);    /* AN_COL_STR or AN_COL_TEXT, truncated */
+
+/* Write the table as dataset `name` of loc; frees t. */
+int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description);
+
+/* Read any compound table at path (integers and floats as doubles, fixed
+ * strings kept); SIM_ENOTFOUND when absent, SIM_EPARSE when not a table of
+ * such columns. */
+int an_tbl_read(hid_t file, const char *path, an_table **out);
+
+#endif

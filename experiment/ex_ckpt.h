@@ -1,0 +1,66 @@
+/* ex_ckpt: checkpoints of an experiment's finished points, so that a long
+ * sweep that was interrupted or killed resumes without redoing them.
+ *
+ * One small file per finished point, "<dir>/point-<i>.bin": a header (magic,
+ * point, replications, record size, key), the done flags, the records.  The
+ * key is a digest of everything the records depend on (ex_digest over the
+ * inputs, then ex_digest_finish), so a checkpoint is reused only by the same
+ * inputs, build and record layout.  Records are opaque bytes: this module
+ * knows no model and no results file format.
+ *
+ * Every file is written to "<name>.tmp.<pid>", fsynced and renamed: a kill
+ * leaves the old state or the whole new file, never half of one.  Temporary
+ * files of processes that no longer run are removed by
+ * ex_remove_stale_temps.  Functions return a sim_status and never print. */
+#ifndef EX_CKPT_H
+#define EX_CKPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 64-bit FNV-1a: start from EX_DIGEST_INIT, fold in bytes. */
+#define EX_DIGEST_INIT 1469598103934665603ull
+uint64_t ex_digest(uint64_t h, const void *data, size_t n);
+/* Fold in the build (version and commit) and the record size. */
+uint64_t ex_digest_finish(uint64_t h, size_t record_size);
+
+typedef struct {
+    char dir[4096];
+    uint64_t key;
+    size_t n_reps;             /* replications of every point */
+    size_t record_size;
+} ex_ckpt;
+
+/* Fill *c; SIM_ERANGE when dir does not fit. */
+int ex_ckpt_init(ex_ckpt *c, const char *dir, uint64_t key, size_t n_reps, size_t record_size);
+
+/* 0 when dir does not exist, 1 when it is a directory, -1 when something
+ * else sits there. */
+int ex_ckpt_dir_state(const char *dir);
+
+/* Remove stale temporaries in the directory, then create it if missing.
+ * SIM_EIO (errno says why) when it cannot be created. */
+int ex_ckpt_make_dir(const ex_ckpt *c);
+
+/* Point `point`: n_reps done flags and n_reps records.  SIM_EIO on failure
+ * (errno as the failing call left it). */
+int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, const void *records);
+
+/* SIM_OK only when the file exists, matches (point, replications, record
+ * size, key) and every replication is done; SIM_ENOTFOUND when there is no
+ * file, SIM_EPARSE otherwise.  done and records may be overwritten even
+ * when the result is not SIM_OK. */
+int ex_ckpt_read(const ex_ckpt *c, size_t point, unsigned char *done, void *records);
+
+/* Remove the files of points 0 .. n_points-1, stale temporaries and the
+ * directory (when empty). */
+void ex_ckpt_remove(const ex_ckpt *c, size_t n_points);
+
+/* Remove "<prefix>.tmp.<pid>" files in dir whose process no longer runs (a
+ * SIGKILL gives no chance to clean up); prefix "" matches any name. */
+void ex_remove_stale_temps(const char *dir, const char *prefix);
+
+/* The same for the temporary siblings of a file: "<path>.tmp.<pid>". */
+void ex_remove_stale_siblings(const char *path);
+
+#endif

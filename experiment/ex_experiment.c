@@ -1,0 +1,324 @@
+#include "ex_experiment.h"
+#include "sim_farm.h"
+#include "sim_status.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The replications being run: points point0 .. point0 + n_slots - 1, each
+ * with replications [first, first + n).  ex_run: every point, [0, n_reps);
+ * ex_evaluate: one point and the caller's range. */
+typedef struct {
+    size_t point0, n_slots;
+    uint64_t first;
+    size_t n, chunk, chunks_per_slot;
+} window;
+
+struct ex_experiment {
+    ex_cfg cfg;
+    ex_hooks h;
+    window w;
+    /* rank 0 collection, per slot */
+    unsigned char **res;      /* n records while in progress (ex_run), or the caller's */
+    unsigned char **done;
+    size_t *chunks_left;
+    unsigned char *skip;      /* per task */
+    int per_point;            /* 1: deliver points as they complete (ex_run) */
+    int first_error;
+    size_t reps_finished, progress_total;
+    ex_ckpt ckpt;
+    int have_ckpt, ckpt_warned;
+};
+
+typedef struct {
+    int32_t status;
+    uint32_t n;
+    uint64_t pad;             /* keeps what follows 16-byte aligned */
+} task_header;
+
+/* A task's result: header, done flags padded so the records that follow are
+ * aligned, records. */
+static size_t done_bytes(const window *w) { return (w->chunk + 15) / 16 * 16; }
+
+static size_t task_size(const ex_experiment *ex)
+{
+    return sizeof(task_header) + done_bytes(&ex->w) + ex->w.chunk * ex->cfg.record_size;
+}
+
+static size_t n_tasks(const window *w) { return w->n_slots * w->chunks_per_slot; }
+
+static void set_window(ex_experiment *ex, size_t point0, size_t n_slots, uint64_t first, size_t n)
+{
+    window *w = &ex->w;
+    w->point0 = point0;
+    w->n_slots = n_slots;
+    w->first = first;
+    w->n = n;
+    w->chunk = ex->cfg.chunk ? ex->cfg.chunk : EX_DEFAULT_CHUNK;
+    if (w->chunk > n)
+        w->chunk = n;
+    w->chunks_per_slot = w->chunk ? (n + w->chunk - 1) / w->chunk : 0;
+}
+
+int ex_create(const ex_cfg *cfg, const ex_hooks *hooks, ex_experiment **out)
+{
+    *out = NULL;
+    if (!cfg || !hooks || !hooks->open_point || cfg->record_size == 0)
+        return SIM_EINVAL;
+    ex_experiment *ex = calloc(1, sizeof *ex);
+    if (!ex)
+        return SIM_ENOMEM;
+    ex->cfg = *cfg;
+    ex->h = *hooks;
+    set_window(ex, 0, cfg->n_points, 0, cfg->n_reps);
+    size_t np = cfg->n_points;
+    ex->res = calloc(np + 1, sizeof *ex->res);
+    ex->done = calloc(np + 1, sizeof *ex->done);
+    ex->chunks_left = calloc(np + 1, sizeof *ex->chunks_left);
+    ex->skip = calloc(n_tasks(&ex->w) + 1, 1);
+    if (!ex->res || !ex->done || !ex->chunks_left || !ex->skip) {
+        ex_free(ex);
+        return SIM_ENOMEM;
+    }
+    for (size_t i = 0; i < np; i++) {
+        ex->chunks_left[i] = ex->w.chunks_per_slot;
+        if (!(ex->done[i] = calloc(cfg->n_reps + 1, 1))) {
+            ex_free(ex);
+            return SIM_ENOMEM;
+        }
+    }
+    *out = ex;
+    return SIM_OK;
+}
+
+void ex_free(ex_experiment *ex)
+{
+    if (!ex)
+        return;
+    for (size_t i = 0; i < ex->cfg.n_points; i++) {
+        if (ex->res)
+            free(ex->res[i]);
+        if (ex->done)
+            free(ex->done[i]);
+    }
+    free(ex->res);
+    free(ex->done);
+    free(ex->chunks_left);
+    free(ex->skip);
+    free(ex);
+}
+
+void ex_use_checkpoints(ex_experiment *ex, const ex_ckpt *c)
+{
+    ex->ckpt = *c;
+    ex->have_ckpt = 1;
+}
+
+size_t ex_reps_finished(const ex_experiment *ex) { return ex->reps_finished; }
+
+/* ------------------------------------------------------------ one task -- */
+
+/* The runner counts inside one task; the user wants the whole run. */
+static void task_progress(void *user, size_t done, size_t total)
+{
+    ex_experiment *ex = user;
+    (void)total;
+    ex->h.progress(ex->h.progress_user, ex->reps_finished + done, ex->progress_total);
+}
+
+static int run_task(void *user, size_t task, void *out)
+{
+    ex_experiment *ex = user;
+    const window *w = &ex->w;
+    size_t slot = task / w->chunks_per_slot, c = task % w->chunks_per_slot;
+    size_t first = c * w->chunk, n = w->n - first < w->chunk ? w->n - first : w->chunk;
+    task_header *h = out;
+    unsigned char *done = (unsigned char *)(h + 1);
+    void *res = done + done_bytes(w);
+    memset(done, 0, w->chunk);
+    h->n = (uint32_t)n;
+    sim_rep_fn fn = NULL;
+    const void *ctx = NULL;
+    int rc = ex->h.open_point(ex->h.user, w->point0 + slot, &fn, &ctx);
+    if (rc == SIM_OK) {
+        sim_runner_cfg rc_cfg = {.first_rep = w->first + first, .n_reps = n,
+                                 .result_size = ex->cfg.record_size,
+                                 .threads = ex->cfg.threads, .stop = ex->cfg.stop};
+        if (sim_farm_rank() == 0 && ex->h.progress) {
+            rc_cfg.progress = task_progress;
+            rc_cfg.progress_user = ex;
+        }
+        rc = sim_runner_run(&rc_cfg, fn, ctx, res, done, NULL);
+    }
+    h->status = rc;
+    return rc;
+}
+
+/* ------------------------------------------------------------ ex_run -- */
+
+static int finish_point(ex_experiment *ex, size_t point, int write_ckpt)
+{
+    int rc = ex->h.point_done ? ex->h.point_done(ex->h.user, point, ex->res[point], ex->done[point])
+                              : SIM_OK;
+    if (rc != SIM_OK)
+        return rc;
+    if (write_ckpt && ex->have_ckpt) {
+        size_t ndone = 0;
+        for (size_t r = 0; r < ex->cfg.n_reps; r++)
+            ndone += ex->done[point][r];
+        /* A lost checkpoint only costs a resume its reuse: report, go on. */
+        if (ndone == ex->cfg.n_reps
+            && ex_ckpt_write(&ex->ckpt, point, ex->done[point], ex->res[point]) != SIM_OK
+            && !ex->ckpt_warned) {
+            if (ex->h.ckpt_failed)
+                ex->h.ckpt_failed(ex->h.user, ex->ckpt.dir, errno);
+            ex->ckpt_warned = 1;
+        }
+    }
+    free(ex->res[point]);
+    ex->res[point] = NULL;
+    return SIM_OK;
+}
+
+/* Rank 0: a task's result has arrived. */
+static void collect(void *user, size_t task, int status, const void *out)
+{
+    ex_experiment *ex = user;
+    const window *w = &ex->w;
+    size_t slot = task / w->chunks_per_slot, c = task % w->chunks_per_slot;
+    const task_header *h = out;
+    const unsigned char *done = (const unsigned char *)(h + 1);
+    const unsigned char *res = done + done_bytes(w);
+    size_t rs = ex->cfg.record_size;
+    if (status != SIM_OK && status != SIM_EINTR && !ex->first_error)
+        ex->first_error = status;
+    if (!ex->res[slot]) {
+        ex->res[slot] = calloc(w->n, rs);
+        if (!ex->res[slot]) {
+            ex->first_error = SIM_ENOMEM;
+            return;
+        }
+    }
+    memcpy(ex->done[slot] + c * w->chunk, done, h->n);
+    memcpy(ex->res[slot] + c * w->chunk * rs, res, h->n * rs);
+    for (size_t r = 0; r < h->n; r++)
+        ex->reps_finished += done[r];
+    if (ex->h.progress)
+        ex->h.progress(ex->h.progress_user, ex->reps_finished, ex->progress_total);
+    if (ex->per_point && --ex->chunks_left[slot] == 0 && status == SIM_OK) {
+        int rc = finish_point(ex, slot, 1);
+        if (rc != SIM_OK && !ex->first_error)
+            ex->first_error = rc;
+    }
+}
+
+int ex_resume(ex_experiment *ex, size_t *reused)
+{
+    *reused = 0;
+    if (!ex->have_ckpt)
+        return SIM_OK;
+    size_t reps = ex->cfg.n_reps;
+    for (size_t i = 0; i < ex->cfg.n_points; i++) {
+        if (!(ex->res[i] = calloc(reps, ex->cfg.record_size)))
+            return SIM_ENOMEM;
+        if (ex_ckpt_read(&ex->ckpt, i, ex->done[i], ex->res[i]) == SIM_OK) {
+            for (size_t c = 0; c < ex->w.chunks_per_slot; c++)
+                ex->skip[i * ex->w.chunks_per_slot + c] = 1;
+            ex->chunks_left[i] = 0;
+            ex->reps_finished += reps;
+            int rc = finish_point(ex, i, 0);
+            if (rc != SIM_OK)
+                return rc;
+            (*reused)++;
+        } else {
+            free(ex->res[i]);
+            ex->res[i] = NULL;
+            memset(ex->done[i], 0, reps);
+        }
+    }
+    return SIM_OK;
+}
+
+int ex_run(ex_experiment *ex)
+{
+    set_window(ex, 0, ex->cfg.n_points, 0, ex->cfg.n_reps);
+    ex->per_point = 1;
+    ex->progress_total = ex->cfg.n_points * ex->cfg.n_reps;
+    /* Every rank must skip the same tasks: rank 0 decided. */
+    sim_farm_bcast_bytes(ex->skip, n_tasks(&ex->w));
+    int rc = sim_farm_run(n_tasks(&ex->w), task_size(ex), ex->skip, run_task, collect, ex,
+                          ex->cfg.stop);
+    if (sim_farm_rank() != 0)
+        return rc;
+    return ex->first_error ? ex->first_error : rc;
+}
+
+int ex_flush_partial(ex_experiment *ex)
+{
+    for (size_t i = 0; i < ex->cfg.n_points; i++)
+        if (ex->res[i]) {             /* finished points were delivered and freed */
+            size_t any = 0;
+            for (size_t r = 0; r < ex->cfg.n_reps; r++)
+                any += ex->done[i][r];
+            if (any) {
+                int rc = finish_point(ex, i, 0);
+                if (rc != SIM_OK)
+                    return rc;
+            }
+        }
+    return SIM_OK;
+}
+
+/* ------------------------------------------------------------ ex_evaluate -- */
+
+typedef struct {
+    ex_experiment *ex;
+    unsigned char *records, *done;
+} eval_ctx;
+
+static void eval_done(void *user, size_t task, int status, const void *out)
+{
+    eval_ctx *e = user;
+    ex_experiment *ex = e->ex;
+    const window *w = &ex->w;
+    const task_header *h = out;
+    const unsigned char *done = (const unsigned char *)(h + 1);
+    size_t c = task % w->chunks_per_slot, rs = ex->cfg.record_size;
+    if (status != SIM_OK && status != SIM_EINTR && !ex->first_error)
+        ex->first_error = status;
+    memcpy(e->done + c * w->chunk, done, h->n);
+    memcpy(e->records + c * w->chunk * rs, done + done_bytes(w), h->n * rs);
+    for (size_t r = 0; r < h->n; r++)
+        ex->reps_finished += done[r];
+    if (ex->h.progress)
+        ex->h.progress(ex->h.progress_user, ex->reps_finished, ex->progress_total);
+}
+
+static int eval_task(void *user, size_t task, void *out)
+{
+    return run_task(((eval_ctx *)user)->ex, task, out);
+}
+
+int ex_evaluate(ex_experiment *ex, size_t point, uint64_t first, size_t n, void *records,
+                unsigned char *done)
+{
+    if (n == 0)
+        return SIM_OK;
+    window saved = ex->w;
+    set_window(ex, point, 1, first, n);
+    ex->per_point = 0;
+    ex->first_error = 0;
+    ex->reps_finished = 0;
+    ex->progress_total = n;
+    if (sim_farm_rank() == 0)
+        memset(done, 0, n);
+    eval_ctx e = {ex, records, done};
+    int rc = sim_farm_run(n_tasks(&ex->w), task_size(ex), NULL, eval_task, eval_done, &e,
+                          ex->cfg.stop);
+    int first_error = ex->first_error;
+    ex->w = saved;
+    if (sim_farm_rank() != 0)
+        return rc;
+    return first_error ? first_error : rc;
+}

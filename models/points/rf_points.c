@@ -1,0 +1,299 @@
+#include "rf_points.h"
+#include "rf_capacity.h"
+#include "sim_status.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char **sets;              /* scenario --set strings for this point */
+    size_t n_sets;
+    int spaces;               /* -1: keep */
+    char extra_service[RF_NAME_MAX];
+    int extra;                /* units to add to extra_service */
+    double *vary_values;      /* for the points table */
+} point_spec;
+
+struct rf_points {
+    rf_points_cfg cfg;
+    char **keys, **sets;      /* owned copies; cfg points at them */
+    point_spec *pts;
+    size_t n, cap;
+    /* the current point */
+    long cached;
+    rf_scenario *sc;
+    rf_params params;
+};
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static char **dup_strs(const char *const *v, size_t n)
+{
+    char **d = calloc(n + 1, sizeof *d);
+    for (size_t i = 0; d && i < n; i++)
+        if (!(d[i] = dup_str(v[i]))) {
+            free_strs(d, i);
+            return NULL;
+        }
+    return d;
+}
+
+int rf_points_create(const rf_points_cfg *cfg, rf_points **out)
+{
+    *out = NULL;
+    rf_points *p = calloc(1, sizeof *p);
+    if (!p)
+        return SIM_ENOMEM;
+    p->cfg = *cfg;
+    p->cached = -1;
+    p->keys = dup_strs(cfg->vary_keys, cfg->n_vary);
+    p->sets = dup_strs(cfg->sets, cfg->n_sets);
+    if (!p->keys || !p->sets) {
+        rf_points_free(p);
+        return SIM_ENOMEM;
+    }
+    p->cfg.vary_keys = (const char *const *)p->keys;
+    p->cfg.sets = (const char *const *)p->sets;
+    *out = p;
+    return SIM_OK;
+}
+
+void rf_points_free(rf_points *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        free_strs(p->pts[i].sets, p->pts[i].n_sets);
+        free(p->pts[i].vary_values);
+    }
+    free(p->pts);
+    free_strs(p->keys, p->cfg.n_vary);
+    free_strs(p->sets, p->cfg.n_sets);
+    rf_scenario_free(p->sc);
+    free(p);
+}
+
+size_t rf_points_count(const rf_points *p) { return p->n; }
+size_t rf_points_n_vary(const rf_points *p) { return p->cfg.n_vary; }
+const char *const *rf_points_vary_keys(const rf_points *p) { return p->cfg.vary_keys; }
+const double *rf_points_values(const rf_points *p, size_t i) { return p->pts[i].vary_values; }
+int rf_points_from_texts(const rf_points *p) { return p->cfg.texts != NULL; }
+
+static int is_pseudo(const char *key) { return !strcmp(key, "spaces") || !strncmp(key, "extra[", 6); }
+
+/* Apply a pseudo-key to a point spec; SIM_EPARSE with a message on a bad value. */
+static int apply_pseudo(point_spec *ps, const char *key, const char *value, char *err, size_t size)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || *end || end == value || v < 0 || v > 1000000) {
+        snprintf(err, size, "%s: expected a whole number of units from 0 to 1000000, got '%s'", key,
+                 value);
+        return SIM_EPARSE;
+    }
+    if (!strcmp(key, "spaces")) {
+        ps->spaces = (int)v;
+        return SIM_OK;
+    }
+    const char *close = strchr(key, ']');
+    size_t len = close ? (size_t)(close - key - 6) : 0;
+    if (!close || close[1] || len == 0 || len >= RF_NAME_MAX) {
+        snprintf(err, size, "%s: expected extra[SERVICE NAME]=UNITS", key);
+        return SIM_EPARSE;
+    }
+    memcpy(ps->extra_service, key + 6, len);
+    ps->extra_service[len] = '\0';
+    ps->extra = (int)v;
+    return SIM_OK;
+}
+
+int rf_points_add(rf_points *p, const char *const *values, const double *numbers, char *err,
+                  size_t err_size)
+{
+    const rf_points_cfg *c = &p->cfg;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 8;
+        point_spec *np = realloc(p->pts, cap * sizeof *np);
+        if (!np)
+            return SIM_ENOMEM;
+        p->pts = np;
+        p->cap = cap;
+    }
+    point_spec *ps = &p->pts[p->n++];
+    memset(ps, 0, sizeof *ps);
+    ps->spaces = -1;
+    ps->sets = calloc(c->n_sets + c->n_vary + 1, sizeof *ps->sets);
+    ps->vary_values = calloc(c->n_vary + 1, sizeof *ps->vary_values);
+    if (!ps->sets || !ps->vary_values)
+        return SIM_ENOMEM;
+    if (!c->texts)
+        for (size_t k = 0; k < c->n_sets; k++)
+            if (!(ps->sets[ps->n_sets++] = dup_str(c->sets[k])))
+                return SIM_ENOMEM;
+    for (size_t k = 0; k < c->n_vary; k++) {
+        const char *key = c->vary_keys[k];
+        char num[64];
+        const char *val = values ? values[k] : NULL;
+        ps->vary_values[k] = numbers ? numbers[k] : 0;
+        if (!val) {
+            snprintf(num, sizeof num, "%.17g", ps->vary_values[k]);
+            val = num;
+        }
+        if (is_pseudo(key)) {
+            int rc = apply_pseudo(ps, key, val, err, err_size);
+            if (rc != SIM_OK)
+                return rc;
+        } else if (!c->texts) {
+            size_t len = strlen(key) + strlen(val) + 2;
+            char *set = malloc(len);
+            if (!set)
+                return SIM_ENOMEM;
+            snprintf(set, len, "%s=%s", key, val);
+            ps->sets[ps->n_sets++] = set;
+        }
+    }
+    return SIM_OK;
+}
+
+int rf_points_add_grid(rf_points *p, const rf_sweep *grid, char *err, size_t err_size)
+{
+    size_t nk = p->cfg.n_vary, np = grid ? rf_sweep_n_points(grid) : 1;
+    const char **values = calloc(nk + 1, sizeof *values);
+    double *numbers = calloc(nk + 1, sizeof *numbers);
+    int rc = values && numbers ? SIM_OK : SIM_ENOMEM;
+    for (size_t i = 0; i < np && rc == SIM_OK; i++) {
+        for (size_t k = 0; k < nk; k++) {
+            values[k] = rf_sweep_value(grid, i, k);
+            numbers[k] = rf_sweep_number(grid, i, k);
+        }
+        rc = rf_points_add(p, values, numbers, err, err_size);
+    }
+    free(values);
+    free(numbers);
+    return rc;
+}
+
+/* A pseudo-key that cannot apply: one diagnostic with no file. */
+static int pseudo_failed(rf_diags *diags, const char *fmt, const char *s, int v)
+{
+    rf_diag *d = &diags->items[0];
+    if (s)
+        snprintf(d->message, sizeof d->message, fmt, s);
+    else
+        snprintf(d->message, sizeof d->message, fmt, v);
+    d->file[0] = d->key[0] = '\0';
+    d->line = 0;
+    diags->n = 1;
+    return SIM_EINVAL;
+}
+
+int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
+{
+    if (p->cached == (long)i)
+        return SIM_OK;
+    rf_scenario_free(p->sc);
+    p->sc = NULL;
+    p->cached = -1;
+    const rf_points_cfg *c = &p->cfg;
+    point_spec *ps = &p->pts[i];
+    int rc = c->texts ? rf_scenario_load_text(c->texts[i], "results file scenario",
+                                              (const char *const *)ps->sets, ps->n_sets, &p->sc,
+                                              diags)
+                      : rf_scenario_load_file(c->scenario_path, (const char *const *)ps->sets,
+                                              ps->n_sets, &p->sc, diags);
+    if (rc != SIM_OK)
+        return rc;
+    rf_params *q = &p->params;
+    *q = *rf_scenario_params(p->sc);
+    if (c->reps > 0)
+        q->reps = (uint32_t)c->reps;
+    if (c->seed_set)
+        q->seed = c->seed;
+    if (ps->spaces >= 0 && rf_capacity_set_total(q, ps->spaces) != SIM_OK)
+        return pseudo_failed(diags, "spaces=%d: the scenario has no units to scale", NULL,
+                             ps->spaces);
+    if (ps->extra_service[0]) {
+        int s = rf_capacity_find_service(q, ps->extra_service);
+        if (s < 0 || rf_capacity_add(q, s, 0, ps->extra) != SIM_OK)
+            return pseudo_failed(diags, "extra[%s]: no service of that name", ps->extra_service, 0);
+    }
+    p->cached = (long)i;
+    return SIM_OK;
+}
+
+const rf_params *rf_points_params(const rf_points *p) { return &p->params; }
+
+const char *rf_points_text(const rf_points *p)
+{
+    return p->cfg.texts ? p->cfg.texts[p->cached] : rf_scenario_text(p->sc);
+}
+
+uint64_t rf_points_digest(const rf_points *p, uint64_t h,
+                          uint64_t (*fold)(uint64_t h, const void *data, size_t n))
+{
+    const rf_params *q = &p->params;
+    const point_spec *ps = &p->pts[p->cached];
+    h = fold(h, &q->seed, sizeof q->seed);
+    h = fold(h, &q->reps, sizeof q->reps);
+    const char *t = rf_scenario_text(p->sc);
+    h = fold(h, t, strlen(t));
+    _Static_assert(sizeof(rf_trace_row) == 4 * sizeof(double) + 18 * sizeof(int),
+                   "rf_trace_row has padding: hash it field by field");
+    if (q->trace && q->trace->n > 0)
+        h = fold(h, q->trace->rows, (size_t)q->trace->n * sizeof *q->trace->rows);
+    h = fold(h, &ps->spaces, sizeof(int));
+    h = fold(h, &ps->extra, sizeof(int));
+    return fold(h, ps->extra_service, strlen(ps->extra_service));
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
+                    const char *const *vary_keys, const double *vary_values)
+{
+    int units_only = 1;
+    for (size_t k = 0; k < n_vary; k++)
+        units_only &= ends_with(vary_keys[k], "units") || !strcmp(vary_keys[k], "spaces")
+                      || !strncmp(vary_keys[k], "extra[", 6);
+    if (units_only) {
+        snprintf(buf, size, "%d spaces", total_units);
+        return;
+    }
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < n_vary && len < size; k++) {
+        const char *key = strrchr(vary_keys[k], '.');
+        key = key ? key + 1 : vary_keys[k];
+        int w = snprintf(buf + len, size - len, "%s%s=%g", k ? ", " : "", key, vary_values[k]);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+}
+
+void rf_points_label(const rf_points *p, char *buf, size_t size)
+{
+    rf_point_label(buf, size, rf_params_total_units(&p->params), p->cfg.n_vary, p->cfg.vary_keys,
+                   p->pts[p->cached].vary_values);
+}

@@ -1,0 +1,90 @@
+/* rf_points: the refuge model's side of the experiment layer, the points an
+ * experiment runs and the params of each.
+ *
+ * A point is a scenario (a file plus --set strings, or a resolved text kept
+ * in a results file) and one value for each of the experiment's varied
+ * keys.  The value of a scenario key becomes one more --set; pseudo-keys
+ * change the params after loading:
+ *   spaces=N          scale every unit block so the scenario has N units,
+ *                     keeping the mix of unit kinds (rf_capacity_set_total)
+ *   extra[NAME]=K     add K units to the first block of service NAME
+ * Overrides of the replications and the seed apply to every point.  With
+ * texts (rerun), scenario keys are already in each text: only pseudo-keys
+ * are applied again.
+ *
+ * Loading is done lazily and cached: one point is current at a time, and
+ * every rank loads the points it runs itself.  Replication r of every point
+ * uses the same random streams (common random numbers) since the streams
+ * depend on (seed, r) only.
+ *
+ * Ownership: rf_points_create copies the keys and sets; texts and the
+ * scenario path are borrowed for the life of the object.  Params, texts and
+ * labels returned belong to the object and change with the current point. */
+#ifndef RF_POINTS_H
+#define RF_POINTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rf_params.h"
+#include "rf_scenario.h"
+#include "rf_sweep.h"
+
+typedef struct {
+    const char *scenario_path;        /* load each point from this file ... */
+    const char *const *texts;         /* ... or point i from texts[i] (rerun) */
+    const char *const *sets;          /* --set for points loaded from the file */
+    size_t n_sets;
+    size_t n_vary;
+    const char *const *vary_keys;     /* n_vary keys (scenario keys or pseudo-keys) */
+    long reps;                        /* > 0 overrides the scenario's replications */
+    int seed_set;
+    uint64_t seed;                    /* with seed_set, overrides the scenario's seed */
+} rf_points_cfg;
+
+typedef struct rf_points rf_points;
+
+/* SIM_ENOMEM or SIM_OK.  rf_points_free(NULL) is fine. */
+int rf_points_create(const rf_points_cfg *cfg, rf_points **out);
+void rf_points_free(rf_points *p);
+
+/* Add a point: values[k] is the text of key k (NULL: numbers[k] written
+ * with %.17g), numbers[k] its number in the point table (NULL: 0).  A bad
+ * pseudo-key value gives SIM_EPARSE and a message in err; SIM_ENOMEM. */
+int rf_points_add(rf_points *p, const char *const *values, const double *numbers, char *err,
+                  size_t err_size);
+/* Add every point of a grid in its order; the keys must be the grid's. */
+int rf_points_add_grid(rf_points *p, const rf_sweep *grid, char *err, size_t err_size);
+
+size_t rf_points_count(const rf_points *p);
+size_t rf_points_n_vary(const rf_points *p);
+const char *const *rf_points_vary_keys(const rf_points *p);
+/* Point i's n_vary numbers. */
+const double *rf_points_values(const rf_points *p, size_t i);
+/* Whether point i is loaded from texts (rerun) rather than the file. */
+int rf_points_from_texts(const rf_points *p);
+
+/* Make point i current: load its scenario, apply the overrides and the
+ * pseudo-keys.  On failure diags say why (a pseudo-key that cannot apply
+ * is one diagnostic with no file).  Returns a sim_status. */
+int rf_points_load(rf_points *p, size_t i, rf_diags *diags);
+/* The current point's params. */
+const rf_params *rf_points_params(const rf_points *p);
+/* The current point's scenario as it is stored: the text it came from
+ * (rerun), else its resolved scenario. */
+const char *rf_points_text(const rf_points *p);
+/* Fold what the current point's results depend on into a digest step:
+ * h = fold(h, bytes, n) for seed, replications, resolved scenario, trace
+ * rows and pseudo-keys. */
+uint64_t rf_points_digest(const rf_points *p, uint64_t h,
+                          uint64_t (*fold)(uint64_t h, const void *data, size_t n));
+/* The current point's column heading (see rf_point_label). */
+void rf_points_label(const rf_points *p, char *buf, size_t size);
+
+/* A point's column heading: "<units> spaces" when nothing is varied or
+ * every varied key ends in "units" or is a pseudo-key (spaces, extra[...]),
+ * else "key=value, ..." (last path component of each key).  Always
+ * NUL-terminated. */
+void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
+                    const char *const *vary_keys, const double *vary_values);
+
+#endif

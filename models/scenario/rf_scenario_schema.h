@@ -1,0 +1,128 @@
+/* rf_scenario_schema: the structs libcyaml loads the resolved text into,
+ * the libcyaml schema, and a walker that checks a merged tree against it,
+ * reporting every problem rather than libcyaml's first; not API.  Calls the
+ * tree and the diagnostics only. */
+#ifndef RF_SCENARIO_SCHEMA_H
+#define RF_SCENARIO_SCHEMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cyaml/cyaml.h>
+#include "rf_scenario_tree.h"
+
+/* ---- schema: the structs libcyaml loads the resolved text into ---- */
+
+typedef struct {
+    int dist;                   /* sim_dist_kind */
+    double mean, sd, min, max;
+    double *values;
+    unsigned values_count;
+    double *weights;
+    unsigned weights_count;
+} sc_dist;
+
+/* Unit attributes, shared by a service and its blocks. */
+typedef struct {
+    bool wheelchair;
+    int largest_family;
+    char *male_child_age_limit; /* a whole number of years or "none" */
+    int nrpf;                   /* rf_nrpf_policy */
+    bool takes_male, takes_pets, night_security, high_support, self_contained;
+    int specialism;             /* rf_specialism */
+    char *area;
+} sc_attrs;
+
+typedef struct {
+    char *name;
+    int units;
+    sc_attrs at;
+} sc_block;
+
+typedef struct {
+    char *name;
+    int units;
+    sc_attrs at;
+    double nrpf_case_accept;
+    sc_dist stay;
+    double p_early_exit;
+    sc_block *blocks;
+    unsigned blocks_count;
+} sc_service;
+
+typedef struct {
+    double per_year, growth;
+    double *seasonality;
+    unsigned seasonality_count;
+    char *trace;
+} sc_referrals;
+
+typedef struct {
+    sc_dist adults, children, child_age;
+    double p_child_male, p_wheelchair, p_nrpf, p_male, p_pet, p_bme, p_young,
+        p_needs_specialist, p_high_support, p_high_risk, p_needs_security, p_outside_area,
+        p_wants_area;
+    double *area_weights;
+    unsigned area_weights_count;
+} sc_mix;
+
+typedef struct {
+    char *name;
+    double prob;
+} sc_screen;
+
+typedef struct {
+    double p_wait;
+    sc_dist patience;
+    int priority;               /* rf_priority */
+    int max_waiting;
+} sc_waiting;
+
+typedef struct {
+    sc_dist delay;
+    double timely_days;
+} sc_move_on;
+
+typedef struct {
+    sc_dist turnaround, outage_interval, outage_duration;
+} sc_downtime;
+
+typedef struct {
+    char *service;
+    int count;
+    double days_stayed;
+} sc_occupant;
+
+typedef struct {
+    sc_occupant *occupants;
+    unsigned occupants_count;
+    double *waiting_days;
+    unsigned waiting_days_count;
+} sc_initial;
+
+typedef struct {
+    char *name;
+    char *description;
+    double horizon, warmup;
+    uint32_t replications;
+    uint64_t seed;
+    sc_referrals referrals;
+    sc_mix households;
+    sc_screen *screening;
+    unsigned screening_count;
+    sc_waiting waiting;
+    int matching;               /* rf_match_policy */
+    char **areas;
+    unsigned areas_count;
+    sc_service *services;
+    unsigned services_count;
+    sc_move_on move_on;
+    sc_downtime downtime;
+    sc_initial initial;
+} sc_scenario;
+
+extern const cyaml_schema_value_t rf_sc_top_schema;
+
+/* Check a merged tree against the schema; returns the number of problems. */
+int rf_sc_check_tree(const st_node *root, rf_diags *d);
+
+#endif

@@ -1,0 +1,473 @@
+#include "study.h"
+#include "an_h5.h"
+#include "an_output.h"
+#include "ex_ckpt.h"
+#include "ex_experiment.h"
+#include "rf_model.h"
+#include "sim_farm.h"
+#include "sim_status.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct study {
+    const study_cfg *cfg;
+    rf_points *pts;
+    ex_experiment *ex;
+    size_t n_points, cap, reps;
+    int *total_units;
+    an_h5_writer *writer;
+    an_point_summary *sums;
+    ex_ckpt ckpt;
+    int have_ckpt;
+    size_t resumed;
+    int hook_status;          /* the last point_done failure */
+    size_t progress_base;     /* drivers: replications the point had before */
+    /* drivers: every point's replications so far (rank 0) */
+    rf_result **recs;
+    unsigned char **done;
+    size_t *have;
+};
+
+__attribute__((format(printf, 4, 5)))
+static int fail(study_error *err, int status, int input, const char *fmt, ...)
+{
+    err->status = status;
+    err->input = input;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+static void clear_error(study_error *err)
+{
+    err->status = SIM_OK;
+    err->input = err->all_ranks = 0;
+    err->point = -1;
+    err->message[0] = '\0';
+    err->diags.n = err->diags.dropped = 0;
+}
+
+static int root(void) { return sim_farm_rank() == 0; }
+
+/* ------------------------------------------------------------ hooks -- */
+
+static int open_point(void *user, size_t point, sim_rep_fn *fn, const void **ctx)
+{
+    study *s = user;
+    rf_diags d;
+    int rc = rf_points_load(s->pts, point, &d);
+    *fn = rf_model_run_rep;
+    *ctx = rf_points_params(s->pts);
+    return rc;
+}
+
+/* Rank 0: a point has its replications: publish it, summarize it. */
+static int point_done(void *user, size_t point, const void *records, const unsigned char *done)
+{
+    study *s = user;
+    rf_diags d;
+    int rc = rf_points_load(s->pts, point, &d);
+    if (rc != SIM_OK)
+        return s->hook_status = rc;
+    const rf_params *p = rf_points_params(s->pts);
+    s->total_units[point] = rf_params_total_units(p);
+    char label[AN_NAME_MAX];
+    rf_points_label(s->pts, label, sizeof label);
+    if (s->writer) {
+        an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, point),
+                       .n_reps = s->reps, .results = records, .done = done,
+                       .scenario_text = rf_points_text(s->pts), .label = label};
+        if ((rc = an_h5_put_point(s->writer, point, &pt)) != SIM_OK)
+            return s->hook_status = rc;
+    }
+    if (s->sums && (rc = an_point_summary_from_results(&s->sums[point], label, p, records, done,
+                                                       s->reps)) != SIM_OK)
+        return s->hook_status = rc;
+    return SIM_OK;
+}
+
+static void progress(void *user, size_t done, size_t total)
+{
+    study *s = user;
+    s->cfg->progress(s->cfg->user, s->progress_base + done, s->progress_base + total);
+}
+
+static void ckpt_failed(void *user, const char *dir, int err)
+{
+    study *s = user;
+    char msg[4400];
+    snprintf(msg, sizeof msg, "%s: cannot write checkpoints (%s): an interrupted sweep will not resume",
+             dir, strerror(err));
+    if (s->cfg->warn)
+        s->cfg->warn(s->cfg->user, msg);
+}
+
+/* ------------------------------------------------------------ points -- */
+
+/* Load point i and check that the model can run it. */
+static int check_point(study *s, size_t i, int in_sweep, study_error *err)
+{
+    const study_cfg *c = s->cfg;
+    int rc = rf_points_load(s->pts, i, &err->diags);
+    if (rc != SIM_OK) {
+        err->status = rc;
+        err->input = rc != SIM_ENOMEM;
+        err->point = in_sweep ? (long)i : -1;
+        return rc;
+    }
+    char why[512];
+    const rf_params *p = rf_points_params(s->pts);
+    if (rf_model_check(p, why, sizeof why) != SIM_OK)
+        return fail(err, SIM_EINVAL, 1, "%s%s: the model cannot run this scenario: %s",
+                    c->points.texts ? "results file scenario" : c->points.scenario_path,
+                    in_sweep ? " (a sweep point)" : "", why);
+    s->total_units[i] = rf_params_total_units(p);
+    return SIM_OK;
+}
+
+static int grow(study *s, size_t n)
+{
+    if (n <= s->cap)
+        return SIM_OK;
+    size_t cap = s->cap ? 2 * s->cap : 8;
+    while (cap < n)
+        cap *= 2;
+    int *tu = realloc(s->total_units, cap * sizeof *tu);
+    if (tu)
+        s->total_units = tu;
+    rf_result **r = realloc(s->recs, cap * sizeof *r);
+    if (r)
+        s->recs = r;
+    unsigned char **d = realloc(s->done, cap * sizeof *d);
+    if (d)
+        s->done = d;
+    size_t *h = realloc(s->have, cap * sizeof *h);
+    if (h)
+        s->have = h;
+    if (!tu || !r || !d || !h)
+        return SIM_ENOMEM;
+    for (size_t i = s->cap; i < cap; i++) {
+        s->total_units[i] = 0;
+        s->recs[i] = NULL;
+        s->done[i] = NULL;
+        s->have[i] = 0;
+    }
+    s->cap = cap;
+    return SIM_OK;
+}
+
+static int add_points(study *s, study_error *err)
+{
+    const study_cfg *c = s->cfg;
+    char msg[sizeof err->message];
+    int rc = SIM_OK;
+    msg[0] = '\0';
+    if (c->points.texts) {
+        size_t nv = c->points.n_vary;
+        for (size_t i = 0; i < c->n_text_points && rc == SIM_OK; i++)
+            rc = rf_points_add(s->pts, NULL, c->text_values + i * nv, msg, sizeof msg);
+    } else if (!c->no_points) {
+        rc = rf_points_add_grid(s->pts, c->grid, msg, sizeof msg);
+    }
+    err->all_ranks = 1;       /* every rank builds the same points */
+    if (rc == SIM_ENOMEM)
+        return fail(err, rc, 0, "out of memory");
+    if (rc != SIM_OK)
+        return fail(err, rc, 1, "%s", msg);
+    s->n_points = rf_points_count(s->pts);
+    err->all_ranks = 0;
+    return grow(s, s->n_points) == SIM_OK ? SIM_OK : fail(err, SIM_ENOMEM, 0, "%s", "");
+}
+
+/* ------------------------------------------------------------ output -- */
+
+/* Rank 0: start the results file, and for sweeps the checkpoints (reusing
+ * finished points with resume). */
+static int prepare_output(study *s, uint64_t key, study_error *err)
+{
+    const study_cfg *c = s->cfg;
+    int rc;
+    an_output_remove_stale(c->out_path);
+    char ckdir[4096];
+    snprintf(ckdir, sizeof ckdir, "%s.ckpt", c->out_path);
+    if (c->resume && !c->force && !an_output_resumable(c->out_path, ckdir))
+        return fail(err, SIM_EEXIST, 1,
+                    "%s is a complete results file and has no checkpoints: nothing to resume "
+                    "(use --force to overwrite it)", c->out_path);
+    if (c->checkpoint && ex_ckpt_dir_state(ckdir) < 0)
+        return fail(err, SIM_EEXIST, 1, "%s exists and is not a checkpoint directory: move it away",
+                    ckdir);
+    /* The run's seed and scenario are point 0's. */
+    if ((rc = rf_points_load(s->pts, 0, &(rf_diags){0})) != SIM_OK)
+        return fail(err, rc, 0, "%s", "");
+    an_run_info info = {.scenario_text = rf_points_text(s->pts), .command_line = c->command_line,
+                        .seed = rf_points_params(s->pts)->seed,
+                        .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
+                        .n_vary = rf_points_n_vary(s->pts),
+                        .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
+                        .note = c->note};
+    rc = an_h5_create(c->out_path, &info, c->force || c->resume, &s->writer);
+    if (rc == SIM_EEXIST)
+        return fail(err, rc, 1, "%s exists: use --force to overwrite it%s", c->out_path,
+                    c->checkpoint ? " or --resume to finish an interrupted sweep" : "");
+    if (rc == SIM_ENOTFOUND)
+        return fail(err, rc, 1, "%s: the directory does not exist", c->out_path);
+    if (rc != SIM_OK)
+        return fail(err, rc, 0, "%s: cannot create the results file: %s", c->out_path,
+                    sim_strerror(rc));
+    if (!c->checkpoint)
+        return SIM_OK;
+    /* Checkpoints sit beside the output, one small file per finished point. */
+    ex_ckpt_init(&s->ckpt, ckdir, key, s->reps, sizeof(rf_result));
+    s->have_ckpt = 1;
+    ex_use_checkpoints(s->ex, &s->ckpt);
+    if (c->resume) {
+        s->hook_status = SIM_OK;
+        if ((rc = ex_resume(s->ex, &s->resumed)) != SIM_OK) {
+            if (s->hook_status != SIM_OK)
+                return fail(err, rc, 0, "%s: %s", c->out_path, sim_strerror(rc));
+            return fail(err, rc, 0, "out of memory");
+        }
+    } else {
+        ex_ckpt_remove(&s->ckpt, s->n_points);
+    }
+    if (ex_ckpt_make_dir(&s->ckpt) != SIM_OK)
+        return fail(err, SIM_EIO, 0, "%s: cannot create the checkpoint directory: %s", s->ckpt.dir,
+                    strerror(errno));
+    return SIM_OK;
+}
+
+/* ------------------------------------------------------------ study -- */
+
+int study_open(const study_cfg *cfg, study **out, study_error *err)
+{
+    *out = NULL;
+    clear_error(err);
+    study *s = calloc(1, sizeof *s);
+    if (!s) {
+        err->all_ranks = 1;
+        return fail(err, SIM_ENOMEM, 0, "out of memory");
+    }
+    s->cfg = cfg;
+    rf_points_cfg pc = cfg->points;
+    const char **keys = NULL;
+    if (!pc.texts && cfg->grid) {
+        pc.n_vary = rf_sweep_n_keys(cfg->grid);
+        keys = calloc(pc.n_vary + 1, sizeof *keys);
+        for (size_t k = 0; keys && k < pc.n_vary; k++)
+            keys[k] = rf_sweep_key(cfg->grid, k);
+        pc.vary_keys = keys;
+    }
+    int rc = (pc.n_vary && !pc.vary_keys) ? SIM_ENOMEM : rf_points_create(&pc, &s->pts);
+    free(keys);
+    if (rc != SIM_OK) {
+        err->all_ranks = 1;
+        fail(err, rc, 0, "out of memory");
+        goto fail;
+    }
+    if ((rc = add_points(s, err)) != SIM_OK)
+        goto fail;
+    /* Load and check every point before anything runs, and key checkpoints
+     * to what they load. */
+    uint64_t key = EX_DIGEST_INIT;
+    int in_sweep = s->n_points > 1;
+    for (size_t i = 0; i < s->n_points; i++) {
+        if ((rc = check_point(s, i, in_sweep, err)) != SIM_OK)
+            goto fail;
+        key = rf_points_digest(s->pts, key, ex_digest);
+        size_t r = rf_points_params(s->pts)->reps;
+        if (i == 0) {
+            s->reps = r;
+        } else if (r != s->reps) {
+            rc = fail(err, SIM_EINVAL, 1,
+                      "sweep point %zu has %zu replications, point 0 has %zu: a sweep needs "
+                      "the same number everywhere (use --reps)", i, r, s->reps);
+            goto fail;
+        }
+    }
+    ex_cfg ec = {.n_points = s->n_points, .n_reps = s->reps, .record_size = sizeof(rf_result),
+                 .chunk = cfg->chunk, .threads = cfg->threads, .stop = cfg->stop};
+    ex_hooks eh = {.open_point = open_point, .point_done = point_done,
+                   .progress = cfg->progress ? progress : NULL, .progress_user = s,
+                   .ckpt_failed = ckpt_failed, .user = s};
+    if (cfg->keep_summaries && s->n_points)
+        s->sums = calloc(s->n_points, sizeof *s->sums);
+    if ((rc = ex_create(&ec, &eh, &s->ex)) != SIM_OK || (cfg->keep_summaries && s->n_points && !s->sums)) {
+        err->all_ranks = 1;
+        rc = fail(err, SIM_ENOMEM, 0, "out of memory");
+        goto fail;
+    }
+    key = ex_digest_finish(key, sizeof(rf_result));
+    /* Rank 0 prepares the output; every rank then learns whether to go on
+     * (one broadcast, so no rank is left waiting when rank 0 fails). */
+    int setup = SIM_OK;
+    if (root() && cfg->out_path)
+        setup = prepare_output(s, key, err);
+    if ((rc = sim_farm_bcast_int(setup)) != SIM_OK) {
+        if (!root())
+            err->status = rc;
+        goto fail;
+    }
+    *out = s;
+    return SIM_OK;
+fail:
+    study_free(s);
+    return rc;
+}
+
+void study_free(study *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_points; i++) {
+        if (s->sums)
+            an_point_summary_free(&s->sums[i]);
+        if (s->recs)
+            free(s->recs[i]);
+        if (s->done)
+            free(s->done[i]);
+    }
+    free(s->sums);
+    free(s->recs);
+    free(s->done);
+    free(s->have);
+    free(s->total_units);
+    an_h5_discard(s->writer);
+    ex_free(s->ex);
+    rf_points_free(s->pts);
+    free(s);
+}
+
+size_t study_resumed(const study *s) { return s->resumed; }
+size_t study_n_points(const study *s) { return s->n_points; }
+size_t study_reps(const study *s) { return s->reps; }
+size_t study_reps_finished(const study *s) { return ex_reps_finished(s->ex); }
+int study_has_checkpoints(const study *s) { return s->have_ckpt; }
+int study_total_units(const study *s, size_t i) { return s->total_units[i]; }
+
+const an_point_summary *study_summary(const study *s, size_t i)
+{
+    return s->sums && s->sums[i].metrics ? &s->sums[i] : NULL;
+}
+
+int study_run(study *s, study_error *err)
+{
+    clear_error(err);
+    if (s->cfg->on_start)
+        s->cfg->on_start(s->cfg->user);
+    s->progress_base = 0;
+    int rc = ex_run(s->ex);
+    if (s->cfg->on_end)
+        s->cfg->on_end(s->cfg->user);
+    if (!root())
+        return err->status = rc;
+    if (rc != SIM_OK && rc != SIM_EINTR)
+        return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
+    if (rc == SIM_EINTR)
+        ex_flush_partial(s->ex);      /* keep what finished, marked incomplete */
+    return rc;
+}
+
+int study_commit(study *s, int complete, study_error *err)
+{
+    clear_error(err);
+    if (!s->writer)
+        return SIM_OK;
+    an_h5_writer *w = s->writer;
+    s->writer = NULL;
+    int rc = an_h5_commit(w, complete);
+    if (rc != SIM_OK)
+        return fail(err, rc, 0, "%s: writing the results file failed: %s", s->cfg->out_path,
+                    sim_strerror(rc));
+    if (complete && s->have_ckpt)
+        ex_ckpt_remove(&s->ckpt, s->n_points);
+    return SIM_OK;
+}
+
+/* ------------------------------------------------------------ drivers -- */
+
+int study_add_point(study *s, const char *const *values, const double *numbers, size_t *index,
+                    study_error *err)
+{
+    clear_error(err);
+    char msg[sizeof err->message];
+    int rc = rf_points_add(s->pts, values, numbers, msg, sizeof msg);
+    if (rc != SIM_OK) {
+        err->all_ranks = 1;
+        return rc == SIM_ENOMEM ? fail(err, rc, 0, "out of memory") : fail(err, rc, 1, "%s", msg);
+    }
+    size_t i = rf_points_count(s->pts) - 1;
+    if (grow(s, i + 1) != SIM_OK)
+        return fail(err, SIM_ENOMEM, 0, "%s", "");
+    s->n_points = i + 1;
+    if ((rc = check_point(s, i, 0, err)) != SIM_OK)
+        return rc;
+    *index = i;
+    return SIM_OK;
+}
+
+int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
+{
+    clear_error(err);
+    size_t have = s->have[i];
+    if (n_reps <= have)
+        return SIM_OK;
+    int rc = SIM_OK;
+    if (root()) {
+        rf_result *r = realloc(s->recs[i], n_reps * sizeof *r);
+        if (r)
+            s->recs[i] = r;
+        unsigned char *d = realloc(s->done[i], n_reps);
+        if (d)
+            s->done[i] = d;
+        if (!r || !d)
+            rc = SIM_ENOMEM;
+    }
+    if ((rc = sim_farm_bcast_int(rc)) != SIM_OK)
+        return root() ? fail(err, rc, 0, "out of memory") : rc;
+    if (s->cfg->on_start)
+        s->cfg->on_start(s->cfg->user);
+    s->progress_base = have;
+    rc = ex_evaluate(s->ex, i, have, n_reps - have, root() ? s->recs[i] + have : NULL,
+                     root() ? s->done[i] + have : NULL);
+    if (s->cfg->on_end)
+        s->cfg->on_end(s->cfg->user);
+    /* every rank takes the same next step: rank 0's */
+    rc = sim_farm_bcast_int(rc);
+    if (rc == SIM_OK) {
+        s->have[i] = n_reps;
+        return SIM_OK;
+    }
+    if (!root())
+        return err->status = rc;
+    if (rc == SIM_EINTR)
+        return fail(err, rc, 0, "interrupted: %zu replications finished", ex_reps_finished(s->ex));
+    return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
+}
+
+int study_point_summary(study *s, size_t i, an_point_summary *out)
+{
+    rf_diags d;
+    int rc = rf_points_load(s->pts, i, &d);
+    if (rc != SIM_OK)
+        return rc;
+    char label[AN_NAME_MAX];
+    rf_points_label(s->pts, label, sizeof label);
+    return an_point_summary_from_results(out, label, rf_points_params(s->pts), s->recs[i],
+                                         s->done[i], s->have[i]);
+}
+
+void study_forget(study *s, size_t i)
+{
+    free(s->recs[i]);
+    free(s->done[i]);
+    s->recs[i] = NULL;
+    s->done[i] = NULL;
+    s->have[i] = 0;
+}

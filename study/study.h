@@ -1,0 +1,107 @@
+/* study: a refuge simulation study, the experiment layer put together for
+ * the refuge model: the points (models/points, rf_points), their
+ * replications (experiment/, ex_experiment: tasks over MPI ranks and OpenMP
+ * threads, checkpoints, resume) and the results file (analysis/, an_h5).
+ *
+ * `run`, `sweep` and `rerun` are one call sequence:
+ *     study_open      build and check every point, prepare the output and
+ *                     (sweeps) the checkpoints, resuming finished points
+ *     study_run       run the replications; points are published into the
+ *                     results file (and checkpointed) as they complete
+ *     study_commit    publish the file atomically
+ * Drivers that choose their points as they go (capacity search, and later
+ * compare, optimise, calibrate, --precision) open a study with no points,
+ * then study_add_point and study_extend: "evaluate point P with
+ * replications [a, b)", deterministic whatever the threads or ranks, where
+ * adding replications later extends, never replaces, the first ones.
+ *
+ * Every rank calls the same functions in the same order; rank 0 alone
+ * writes files and holds summaries.  Nothing is printed: failures come back
+ * as a sim_status and a study_error, warnings and progress through hooks. */
+#ifndef STUDY_H
+#define STUDY_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "an_summary.h"
+#include "rf_points.h"
+#include "rf_scenario.h"
+#include "rf_sweep.h"
+#include "sim_runner.h"
+
+/* Why a study call failed, in words for the command line to print. */
+typedef struct {
+    int status;                /* sim_status */
+    int input;                 /* 1: the input is at fault (usage / scenario), 0: runtime */
+    int all_ranks;             /* found by every rank alike (else rank 0 reports it) */
+    long point;                /* >= 0: the diags are about this point of a sweep */
+    char message[1200];        /* "" when there is nothing more than the diags */
+    rf_diags diags;            /* scenario problems, diags.n == 0 when none */
+} study_error;
+
+typedef struct {
+    rf_points_cfg points;      /* scenario (or texts), --set, overrides, varied keys */
+    const rf_sweep *grid;      /* file points: the grid's points (NULL: one point) */
+    const double *text_values; /* text points: n_text_points x n_vary numbers */
+    size_t n_text_points;
+    int no_points;             /* drivers: start with no points (study_add_point) */
+    int threads;               /* per rank; <= 0: all cores */
+    size_t chunk;              /* replications per task, 0: the default */
+    const char *out_path;      /* NULL: no results file */
+    int force;                 /* replace an existing file */
+    int checkpoint;            /* keep <out>.ckpt/ so an interrupted sweep can resume */
+    int resume;                /* reuse its finished points */
+    int keep_summaries;        /* rank 0 keeps every point's summary */
+    const char *command_line;  /* stored in the file */
+    const char *note;          /* NULL, or the file's `note` attribute */
+    volatile sig_atomic_t *stop; /* may be NULL: non-zero stops starting work */
+    /* Hooks, each may be NULL; user is passed to them. */
+    void (*on_start)(void *user);                       /* every rank, just before replications run */
+    void (*on_end)(void *user);                         /* every rank, just after, before any report */
+    sim_progress_fn progress;                           /* rank 0: replications done, of total */
+    void (*warn)(void *user, const char *message);      /* rank 0: the run goes on */
+    void *user;
+} study_cfg;
+
+typedef struct study study;
+
+/* Load and check every point (they must agree on the replications), then
+ * on rank 0 prepare the output; every rank learns whether that worked.  On
+ * failure *out is NULL and err says why.  cfg must outlive the study. */
+int study_open(const study_cfg *cfg, study **out, study_error *err);
+void study_free(study *s);    /* NULL is fine */
+
+/* Points resumed from checkpoints by study_open (rank 0). */
+size_t study_resumed(const study *s);
+
+/* Run every point's replications.  SIM_OK; SIM_EINTR when stopped early
+ * (rank 0 publishes the points that have replications, marked incomplete);
+ * or a failure (err says it). */
+int study_run(study *s, study_error *err);
+
+/* Rank 0, after study_run: publish the results file atomically (nothing
+ * without one) and, when complete, remove the checkpoints. */
+int study_commit(study *s, int complete, study_error *err);
+
+size_t study_n_points(const study *s);
+size_t study_reps(const study *s);                 /* replications of every point */
+size_t study_reps_finished(const study *s);        /* rank 0 */
+int study_has_checkpoints(const study *s);
+int study_total_units(const study *s, size_t i);
+/* Rank 0 with keep_summaries: point i's summary; NULL while it has none. */
+const an_point_summary *study_summary(const study *s, size_t i);
+
+/* Drivers.  Add a point (values of the varied keys; see rf_points_add),
+ * loaded and checked at once; *index receives its number. */
+int study_add_point(study *s, const char *const *values, const double *numbers, size_t *index,
+                    study_error *err);
+/* Give point i replications [0, n_reps): only those it lacks are run. */
+int study_extend(study *s, size_t i, size_t n_reps, study_error *err);
+/* Free point i's replications (it has none afterwards). */
+void study_forget(study *s, size_t i);
+/* Rank 0: summary of point i's replications so far (free it with
+ * an_point_summary_free). */
+int study_point_summary(study *s, size_t i, an_point_summary *out);
+
+#endif

@@ -1,0 +1,103 @@
+#include "study_rerun.h"
+#include "sim_status.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int study_rerun_load(const char *path, study_stored *out, study_error *err)
+{
+    memset(out, 0, sizeof *out);
+    err->status = SIM_OK;
+    err->input = 0;
+    err->all_ranks = 1;        /* every rank reads the file alike */
+    err->point = -1;
+    err->message[0] = '\0';
+    err->diags.n = err->diags.dropped = 0;
+    int rc = an_h5_open(path, &out->file);
+    if (rc != SIM_OK) {
+        err->status = rc;
+        err->input = 1;
+        snprintf(err->message, sizeof err->message, "%s: %s", path,
+                 rc == SIM_EPARSE ? "not a refugesim results file"
+                 : rc == SIM_ENOTFOUND ? "no such file" : sim_strerror(rc));
+        return rc;
+    }
+    const an_h5_info *info = an_h5_get_info(out->file);
+    size_t np = info->n_points, nv = info->n_vary;
+    out->n_points = np;
+    out->n_vary = nv;
+    out->vary_keys = info->vary_keys;
+    out->texts = calloc(np ? np : 1, sizeof *out->texts);
+    out->values = calloc(np * nv + 1, sizeof *out->values);
+    if (!out->texts || !out->values)
+        return err->status = SIM_ENOMEM;
+    for (size_t i = 0; i < np; i++) {
+        const an_h5_point_row *row = an_h5_point_at(out->file, i);
+        if (an_h5_read_point_scenario(out->file, i, &out->texts[i]) != SIM_OK || !row) {
+            err->status = SIM_EPARSE;
+            snprintf(err->message, sizeof err->message, "%s: point %zu has no stored scenario",
+                     path, i);
+            return err->status;
+        }
+        for (size_t k = 0; k < nv; k++)
+            out->values[i * nv + k] = row->vary_values[k];
+        if (i == 0)
+            out->reps = (long)row->n_reps;
+    }
+    return SIM_OK;
+}
+
+void study_rerun_free(study_stored *st)
+{
+    for (size_t i = 0; st->texts && i < st->n_points; i++)
+        free(st->texts[i]);
+    free(st->texts);
+    free(st->values);
+    an_h5_close(st->file);
+    memset(st, 0, sizeof *st);
+}
+
+void study_rerun_config(const study_stored *st, study_cfg *cfg)
+{
+    cfg->points.texts = (const char *const *)st->texts;
+    cfg->points.n_vary = st->n_vary;
+    cfg->points.vary_keys = st->vary_keys;
+    cfg->points.reps = st->reps;
+    cfg->text_values = st->values;
+    cfg->n_text_points = st->n_points;
+    cfg->grid = NULL;
+}
+
+static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
+int study_rerun_compare(study_stored *st, const study *s, study_difference *first)
+{
+    memset(first, 0, sizeof *first);
+    int differs = 0;
+    for (size_t i = 0; i < study_n_points(s); i++) {
+        const an_point_summary *now = study_summary(s, i);
+        an_point_summary stored;
+        if (an_h5_read_point_summary(st->file, i, &stored) != SIM_OK)
+            return -1;
+        for (size_t m = 0; now && m < now->n_metrics; m++) {
+            const an_metric_summary *a = &now->metrics[m];
+            const an_metric_summary *b = an_point_summary_find(&stored, a->name);
+            if (!b)
+                continue;
+            if (!same(a->s.mean, b->s.mean) || !same(a->s.sd, b->s.sd)) {
+                if (!differs) {
+                    first->found = 1;
+                    first->point = i;
+                    snprintf(first->metric, sizeof first->metric, "%s", a->name);
+                    first->now = a->s.mean;
+                    first->stored = b->s.mean;
+                }
+                differs = 1;
+            }
+        }
+        an_point_summary_free(&stored);
+    }
+    return differs;
+}
