@@ -672,8 +672,19 @@ static int write_summary(hid_t pg, const an_point_summary *ps)
     static const char *const stat_names[] = {"mean", "sd", "ci95", "p10", "p50", "p90", "min", "max"};
     for (size_t c = 0; c < 8; c++)
         tbl_col(&t, stat_names[c], COL_F64, "units of the metric");
+    /* Added in format version 1 after the columns above (readers find
+     * columns by name). */
+    tbl_col(&t, "estimator", COL_STR, "");
+    tbl_col(&t, "se", COL_F64, "units of the metric");
+    tbl_col(&t, "rep_mean", COL_F64, "units of the metric");
+    tbl_col(&t, "total_numerator", COL_F64, "see ratio_parts");
+    tbl_col(&t, "total_denominator", COL_F64, "see ratio_parts");
+    tbl_col(&t, "numerator", COL_TEXT, "");
+    tbl_col(&t, "denominator", COL_TEXT, "");
     for (size_t m = 0; m < ps->n_metrics; m++) {
         const an_metric_summary *ms = &ps->metrics[m];
+        int k = rf_metric_find(ms->name);
+        const rf_metric_info *mi = k >= 0 ? rf_metric_at((size_t)k) : NULL;
         tbl_row(&t);
         tbl_str(&t, ms->name);
         tbl_str(&t, ms->units);
@@ -683,10 +694,55 @@ static int write_summary(hid_t pg, const an_point_summary *ps)
                              ms->s.p50,  ms->s.p90, ms->s.min, ms->s.max};
         for (size_t c = 0; c < 8; c++)
             tbl_f64(&t, v[c]);
+        tbl_str(&t, ms->pooled ? "ratio_of_sums" : "mean");
+        tbl_f64(&t, ms->se);
+        tbl_f64(&t, ms->rep_mean);
+        tbl_f64(&t, ms->total_num);
+        tbl_f64(&t, ms->total_den);
+        tbl_str(&t, mi ? mi->numerator : "");
+        tbl_str(&t, mi && mi->denominator ? mi->denominator : "");
     }
     return tbl_write(pg, "summary", &t,
-                     "per metric over completed replications: mean, sample sd, 95% CI "
-                     "half-width (Student t), 10/50/90th percentiles, min, max");
+                     "per metric over completed replications: mean is the estimate (the ratio "
+                     "of the summed numerators and denominators for estimator ratio_of_sums, "
+                     "else the mean of the replications), se and ci95 its standard error and "
+                     "95% half-width (delta method, Student t); sd, p10, p50, p90, min, max and "
+                     "rep_mean describe the per-replication values");
+}
+
+/* Each metric's numerator and denominator per replication: what the summary
+ * pools, and what a paired comparison of two points needs. */
+static int write_ratio_parts(hid_t pg, const an_point *pt, const an_point_summary *ps)
+{
+    tbl t = {0};
+    tbl_col(&t, "rep", COL_U64, "replication");
+    size_t nm = ps->n_metrics;
+    for (size_t m = 0; m < nm; m++) {
+        int k = rf_metric_find(ps->metrics[m].name);
+        if (!ps->metrics[m].pooled || k < 0)
+            continue;
+        const rf_metric_info *mi = rf_metric_at((size_t)k);
+        tbl_colf(&t, COL_F64, mi->numerator_units, "%s_num", mi->name);
+        tbl_colf(&t, COL_F64, mi->denominator_units, "%s_den", mi->name);
+    }
+    size_t d = 0;
+    for (size_t r = 0; r < pt->n_reps; r++) {
+        if (!IS_DONE(pt, r))
+            continue;
+        tbl_row(&t);
+        tbl_u64(&t, r);
+        for (size_t m = 0; m < nm; m++)
+            if (ps->metrics[m].pooled && rf_metric_find(ps->metrics[m].name) >= 0) {
+                tbl_f64(&t, ps->num[d * nm + m]);
+                tbl_f64(&t, ps->den[d * nm + m]);
+            }
+        d++;
+    }
+    return tbl_write(pg, "ratio_parts", &t,
+                     "one row per completed replication: the numerator and denominator of "
+                     "every ratio metric, whose sums over replications give the summary's "
+                     "estimate (<metric>_num / <metric>_den per replication is the metric's "
+                     "per-replication value)");
 }
 
 static int write_services(hid_t pg, const an_point *pt, const an_point_summary *ps)
@@ -849,6 +905,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_replications(pg, pt, vals, nm);
     if (!st) st = write_outcomes(pg, pt);
     if (!st) st = write_summary(pg, &ps);
+    if (!st) st = write_ratio_parts(pg, pt, &ps);
     if (!st) st = write_services(pg, pt, &ps);
     if (!st) st = write_groups(pg, pt);
     if (!st) st = write_monthly(pg, pt);
@@ -1529,6 +1586,10 @@ static int fill_metrics(an_h5_file *f, size_t i, an_point_summary *ps)
     int cs[8];
     for (size_t k = 0; k < 8; k++)
         cs[k] = an_table_col(t, stat_names[k]);
+    /* absent from files written before the pooled estimator */
+    int cest = an_table_col(t, "estimator"), cse = an_table_col(t, "se"),
+        crm = an_table_col(t, "rep_mean"), ctn = an_table_col(t, "total_numerator"),
+        ctd = an_table_col(t, "total_denominator");
     for (size_t r = 0; r < t->n_rows; r++) {
         an_metric_summary *m = &ps->metrics[r];
         snprintf(m->name, sizeof m->name, "%s", tstr(t, r, cm));
@@ -1543,6 +1604,11 @@ static int fill_metrics(an_h5_file *f, size_t i, an_point_summary *ps)
         m->s.p90 = tcell(t, r, cs[5]);
         m->s.min = tcell(t, r, cs[6]);
         m->s.max = tcell(t, r, cs[7]);
+        m->pooled = cest >= 0 && !strcmp(tstr(t, r, cest), "ratio_of_sums");
+        m->se = cse >= 0 ? tcell(t, r, cse) : NAN;
+        m->rep_mean = crm >= 0 ? tcell(t, r, crm) : m->s.mean;
+        m->total_num = ctn >= 0 ? tcell(t, r, ctn) : NAN;
+        m->total_den = ctd >= 0 ? tcell(t, r, ctd) : NAN;
     }
     an_table_free(t);
     return SIM_OK;
@@ -1667,6 +1733,66 @@ static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size
     return SIM_OK;
 }
 
+/* The per-replication numerators and denominators (ratio_parts), where the
+ * file has them; metrics that are means get their value and 1. */
+static int fill_parts(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)
+{
+    char p[96];
+    point_path(p, sizeof p, i, "ratio_parts");
+    if (!path_exists(f->file, p))
+        return SIM_OK;
+    an_table *t;
+    int st = an_h5_read_table(f, p, &t);
+    if (st)
+        return st;
+    size_t nm = ps->n_metrics, n = ps->n_reps;
+    ps->num = malloc((n * nm + 1) * sizeof *ps->num);
+    ps->den = malloc((n * nm + 1) * sizeof *ps->den);
+    ps->reps = calloc(n + 1, sizeof *ps->reps);
+    if (!ps->num || !ps->den || !ps->reps) {
+        an_table_free(t);
+        return SIM_ENOMEM;
+    }
+    for (size_t k = 0; k < n * nm; k++)
+        ps->num[k] = ps->den[k] = NAN;
+    int crep = an_table_col(t, "rep");
+    for (size_t m = 0; m < nm; m++) {
+        char name[AN_NAME_MAX + 8];
+        snprintf(name, sizeof name, "%s_num", ps->metrics[m].name);
+        int cn = an_table_col(t, name);
+        snprintf(name, sizeof name, "%s_den", ps->metrics[m].name);
+        int cd = an_table_col(t, name);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            int slot = rep_slot(t, r, crep, pos, f->rows[i].n_reps);
+            if (slot < 0 || (size_t)slot >= n)
+                continue;
+            ps->reps[slot] = (uint64_t)tcell(t, r, crep);
+            if (cn >= 0 && cd >= 0) {
+                ps->num[(size_t)slot * nm + m] = tcell(t, r, cn);
+                ps->den[(size_t)slot * nm + m] = tcell(t, r, cd);
+            }
+        }
+    }
+    an_table_free(t);
+    /* means over replications: their values, from /metrics */
+    double *col = malloc((f->rows[i].n_reps + 1) * sizeof *col);
+    if (!col)
+        return SIM_ENOMEM;
+    for (size_t m = 0; m < nm && !st; m++) {
+        if (ps->metrics[m].pooled)
+            continue;
+        if (an_h5_read_metric(f, i, ps->metrics[m].name, col) != SIM_OK)
+            continue;
+        for (size_t r = 0; r < f->rows[i].n_reps; r++)
+            if (pos[r] != SIZE_MAX && pos[r] < n) {
+                ps->num[pos[r] * nm + m] = col[r];
+                ps->den[pos[r] * nm + m] = 1;
+            }
+    }
+    free(col);
+    return st;
+}
+
 int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out)
 {
     memset(out, 0, sizeof *out);
@@ -1680,6 +1806,7 @@ int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out)
     if (!st) st = fill_metrics(f, i, out);
     if (!st) st = fill_services(f, i, out, pos);
     if (!st) st = fill_groups(f, i, out, pos);
+    if (!st) st = fill_parts(f, i, out, pos);
     free(pos);
     if (st)
         an_point_summary_free(out);

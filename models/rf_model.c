@@ -881,6 +881,10 @@ static void finish(model *m)
     res->blocked_share = unit_days > 0 ? blocked / unit_days : NAN;
     res->downtime_share = unit_days > 0 ? down / unit_days : NAN;
     res->moveon_days = blocked;
+    res->unit_days = unit_days;
+    res->occupied_days = occ;
+    res->down_days = down;
+    res->wait_sum = m->wait_sum;
     res->waiting_mean = sim_level_mean(&m->wait, end);
     res->waiting_max = m->wait.max;
     if (m->n_waits) {

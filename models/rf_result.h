@@ -99,12 +99,15 @@ typedef struct {
     uint64_t no_suitable[RF_BLK_N];         /* by blocking attribute */
     uint64_t placed_within_7d, placed_within_28d;
     uint64_t departures, early_exits, move_ons, timely_move_ons;
+    double wait_sum;           /* days waited by placed households (0 if immediate) */
     double wait_mean, wait_p50, wait_p90;    /* days, over placed households (0 if immediate) */
     double waiting_mean, waiting_max;        /* waiting list length */
     double occupancy;          /* share of unit-days with a household in */
     double blocked_share;      /* share of unit-days held by move-on delay */
     double downtime_share;     /* share of unit-days in turnaround / maintenance */
     double moveon_days;        /* bed-days lost to move-on delay */
+    double unit_days;          /* units x horizon: the denominator of the unit-day shares */
+    double occupied_days, down_days;  /* unit-days with a household in; in turnaround / maintenance */
     int n_services;
     rf_service_result services[RF_MAX_SERVICES];
     rf_group_result groups[RF_G_N];
@@ -121,11 +124,23 @@ const char *rf_block_name(rf_block_reason b);
 
 /* Scalar metrics derived from a record: the names users write in targets
  * (`refused_no_space<=0.05`), summaries, and HDF5 columns.  Shares are of all
- * referrals after warm-up unless the description says otherwise. */
+ * referrals after warm-up unless the description says otherwise.
+ *
+ * A ratio metric (every share, the mean wait of placed households) is a
+ * numerator and a denominator counted in each replication; its estimate over
+ * replications is the ratio of their sums, not the mean of the
+ * per-replication ratios, which is biased when a replication holds few
+ * events (sim_ratio_estimate).  Other metrics (counts, levels, quantiles)
+ * are means over replications; for them `denominator` is NULL. */
 typedef struct {
     const char *name;
     const char *units;
     const char *description;
+    const char *numerator;     /* the count summed, in words of the results file's columns;
+                                  NULL for a mean over replications */
+    const char *numerator_units;
+    const char *denominator;   /* NULL: a mean over replications */
+    const char *denominator_units;
 } rf_metric_info;
 
 size_t rf_metric_count(void);
@@ -133,7 +148,11 @@ const rf_metric_info *rf_metric_at(size_t i);
 /* Index of a metric by name, -1 if unknown. */
 int rf_metric_find(const char *name);
 /* out[] receives rf_metric_count() values (NAN where undefined, e.g. a share
- * of zero referrals). */
+ * of zero referrals): numerator / denominator for a ratio metric. */
 void rf_result_metrics(const rf_result *r, double *out);
+/* num[] and den[] receive each metric's numerator and denominator in this
+ * replication (den 1 for a mean over replications, num then the value, NaN
+ * where undefined), for pooling over replications. */
+void rf_result_metric_parts(const rf_result *r, double *num, double *den);
 
 #endif

@@ -3,7 +3,10 @@
  * M/G/c/c, M/M/c and M/M/c+M systems.  Every tolerance is 4 standard errors
  * of the mean over independent replications. */
 #include <criterion/criterion.h>
+#include <gsl/gsl_cdf.h>
+#include <stdlib.h>
 #include "mq_queue.h"
+#include "sim_runner.h"
 #include "test_model_util.h"
 
 #define REPS 20
@@ -275,4 +278,52 @@ Test(model_theory, high_risk_priority)
             cr_expect(fabs(diff.mean) <= 4 * sim_welford_sd(&diff) / sqrt((double)reps),
                       "FIFO: high - other = %g +- %g", diff.mean, sim_welford_sd(&diff));
     }
+}
+
+/* Shares are pooled over replications.  M/M/21/21 at 21 Erlangs over one
+ * year, about 100 referrals a replication: the mean of the replications'
+ * own refused shares is biased low (a replication with more referrals
+ * refuses a larger share of them, so weighting every replication alike
+ * undercounts), by more than its own 99.9% interval at 20000 replications;
+ * the ratio of the summed refusals and referrals is consistent and Erlang B
+ * lies inside its 99.9% delta-method interval. */
+Test(model_theory, pooled_shares_match_erlang_b_where_the_mean_of_ratios_does_not, .timeout = 120)
+{
+    enum { N = 20000, CHUNK = 1000 };
+    rf_params p;
+    tm_loss_system(&p, 21, 21, sim_dist_exp(21 * 365.0 / 100), 1);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    int k = rf_metric_find("refused_no_space");
+    cr_assert_geq(k, 0);
+    cr_assert_not_null(rf_metric_at((size_t)k)->denominator, "a ratio metric");
+    static rf_result res[CHUNK];
+    static double num[N], den[N], val[N], work[N];
+    double pn[128], pd[128], pv[128];
+    cr_assert_leq(rf_metric_count(), 128);
+    for (int first = 0; first < N; first += CHUNK) {
+        sim_runner_cfg cfg = {.first_rep = (uint64_t)first, .n_reps = CHUNK,
+                              .result_size = sizeof *res, .threads = 2};
+        uint64_t failed;
+        cr_assert_eq(sim_runner_run(&cfg, rf_model_run_rep, &p, res, NULL, &failed), SIM_OK);
+        for (int r = 0; r < CHUNK; r++) {
+            rf_result_metric_parts(&res[r], pn, pd);
+            rf_result_metrics(&res[r], pv);
+            num[first + r] = pn[k];
+            den[first + r] = pd[k];
+            val[first + r] = pv[k];
+        }
+    }
+    sim_ratio e;
+    sim_ratio_estimate(num, den, N, &e);
+    sim_summary old;
+    sim_summarize(val, N, work, &old);
+    double b = mq_erlang_b(21, 21), t999 = gsl_cdf_tdist_Pinv(0.9995, N - 1);
+    cr_expect(e.den / N > 90 && e.den / N < 110, "%g referrals a replication", e.den / N);
+    cr_expect_leq(fabs(e.ratio - b), t999 * e.se, "pooled %.5f ± %.5f (99.9%%) vs B = %.5f",
+                  e.ratio, t999 * e.se, b);
+    double old_half = t999 * old.sd / sqrt((double)old.n);
+    cr_expect_gt(b - old.mean, old_half, "mean of ratios %.5f ± %.5f (99.9%%) vs B = %.5f",
+                 old.mean, old_half, b);
+    cr_log_info("B(21, 21) = %.5f: pooled %.5f ± %.5f, mean of ratios %.5f ± %.5f (99.9%%)", b,
+                e.ratio, t999 * e.se, old.mean, old_half);
 }

@@ -37,17 +37,21 @@ static void print_groups_all(FILE *f, const an_point_summary *p, size_t n, int a
     an_print_groups(f, p, n);
 }
 
-/* mean and 95% CI half-width of 3 or 4 values, by hand */
-static void mean_ci(const double *x, size_t n, double *mean, double *ci)
+/* The ratio of sums of 3 or 4 (numerator, denominator) pairs and its
+ * delta-method 95% half-width, by hand: residuals y - R x about R = sum y /
+ * sum x, se = sqrt(sum e^2 / (n (n - 1))) / mean x. */
+static void pooled_ci(const double *y, const double *x, size_t n, double *ratio, double *ci)
 {
-    double s = 0, ss = 0;
+    double sy = 0, sx = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        sy += y[i];
+        sx += x[i];
+    }
+    *ratio = sy / sx;
     for (size_t i = 0; i < n; i++)
-        s += x[i];
-    *mean = s / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - *mean) * (x[i] - *mean);
-    double sd = sqrt(ss / (double)(n - 1));
-    *ci = (n == 3 ? T975_2 : T975_3) * sd / sqrt((double)n);
+        ss += (y[i] - *ratio * x[i]) * (y[i] - *ratio * x[i]);
+    double se = sqrt(ss / ((double)n * (double)(n - 1))) / (sx / (double)n);
+    *ci = (n == 3 ? T975_2 : T975_3) * se;
 }
 
 Test(summary, table_numbers_by_hand)
@@ -66,20 +70,21 @@ Test(summary, table_numbers_by_hand)
     cr_expect_str_eq(pts[1].label, "70 spaces");
     char *out = print_to_string(an_print_summary, pts, 2, 0);
 
-    /* refused share: (R - other) / R with R = 600 + 10r (+50 at 70 spaces) */
-    double x[4], mean, ci;
+    /* refused share: sum of (R - other) over sum of R, R = 600 + 10r (+50 at
+     * 70 spaces): the ratio of sums, not the mean of the ratios */
+    double x[4], y[4], mean, ci;
     char want[160];
     for (int r = 0; r < 3; r++) {
-        double R = 600 + 10 * r;
-        x[r] = (R - (60 + 20 + r + 100 + r + 40 + 10 + 5)) / R;
+        x[r] = 600 + 10 * r;
+        y[r] = x[r] - (60 + 20 + r + 100 + r + 40 + 10 + 5);
     }
-    mean_ci(x, 3, &mean, &ci);
+    pooled_ci(y, x, 3, &mean, &ci);
     double m0 = mean, c0 = ci;
     for (int r = 0; r < 4; r++) {
-        double R = 650 + 10 * r;
-        x[r] = (R - (60 + 20 + r + 150 + r + 50 + 10 + 5)) / R;
+        x[r] = 650 + 10 * r;
+        y[r] = x[r] - (60 + 20 + r + 150 + r + 50 + 10 + 5);
     }
-    mean_ci(x, 4, &mean, &ci);
+    pooled_ci(y, x, 4, &mean, &ci);
     snprintf(want, sizeof want, "%.1f%% ± %.1f  %.1f%% ± %.1f", 100 * m0, 100 * c0, 100 * mean, 100 * ci);
     cr_expect(strstr(out, want) != NULL, "refused row should read '%s' in:\n%s", want, out);
     cr_expect(strstr(out, "Refused: no space") != NULL);
@@ -87,26 +92,35 @@ Test(summary, table_numbers_by_hand)
     /* referrals per year: horizon 365 days, so the counts themselves */
     snprintf(want, sizeof want, "%.0f ± %.0f", 610.0, T975_2 * 10.0 / sqrt(3.0));
     cr_expect(strstr(out, want) != NULL, "referrals row '%s' in:\n%s", want, out);
-    /* mean wait: 3 + 0.5r, r = 0..2 -> 3.5 ± t * 0.5 / sqrt(3) */
-    snprintf(want, sizeof want, "%.2f ± %.2f", 3.5, T975_2 * 0.5 / sqrt(3.0));
+    /* mean wait: days waited (3 + 0.5r) x placed (140 + r) over placed */
+    for (int r = 0; r < 3; r++) {
+        x[r] = 140 + r;
+        y[r] = (3 + 0.5 * r) * x[r];
+    }
+    pooled_ci(y, x, 3, &mean, &ci);
+    snprintf(want, sizeof want, "%.2f ± %.2f", mean, ci);
     cr_expect(strstr(out, want) != NULL, "wait row '%s' in:\n%s", want, out);
     cr_expect(strstr(out, "mean ± 95% confidence half-width over 3 replications") != NULL, "%s", out);
     free(out);
 
     out = print_to_string(print_services_all, pts, 1, 0);
     /* Brookes House: 12 units, occupancy (0.8*365*12 + r) / (12*365) */
-    for (int r = 0; r < 3; r++)
-        x[r] = (0.8 * 365 * 12 + r) / (12 * 365.0);
-    mean_ci(x, 3, &mean, &ci);
+    for (int r = 0; r < 3; r++) {
+        y[r] = 0.8 * 365 * 12 + r;
+        x[r] = 12 * 365.0;
+    }
+    pooled_ci(y, x, 3, &mean, &ci);
     snprintf(want, sizeof want, "%.1f%% ± %.1f", 100 * mean, 100 * ci);
     cr_expect(strstr(out, "Brookes House") && strstr(out, want), "'%s' in:\n%s", want, out);
     free(out);
 
     out = print_to_string(print_groups_all, pts, 1, 0);
     /* nrpf (g = 3): refused 40 + r of 53 + r */
-    for (int r = 0; r < 3; r++)
-        x[r] = (40.0 + r) / (53.0 + r);
-    mean_ci(x, 3, &mean, &ci);
+    for (int r = 0; r < 3; r++) {
+        y[r] = 40.0 + r;
+        x[r] = 53.0 + r;
+    }
+    pooled_ci(y, x, 3, &mean, &ci);
     snprintf(want, sizeof want, "%.1f%% ± %.1f", 100 * mean, 100 * ci);
     char *line = strstr(out, "\nnrpf");
     cr_assert_not_null(line, "%s", out);
