@@ -26,7 +26,8 @@ enum {
     UX_YOUNG, UX_SPECIALIST, UX_HIGH_SUPPORT, UX_HIGH_RISK, UX_SECURITY, UX_OUTSIDE,
     UX_WANTS_AREA, UX_AREA, UX_WAIT, UX_PATIENCE, UX_STAY, UX_EARLY, UX_EARLY_T,
     UX_MOVEON, UX_NRPF_CASE, UX_CHILD0, /* one per child: sex, then age by rescaling */
-    UX_END = UX_CHILD0 + RF_MAX_CHILDREN
+    UX_TURNAROUND = UX_CHILD0 + RF_MAX_CHILDREN, /* the unit's turnaround after it leaves */
+    UX_END
 };
 _Static_assert(UX_END <= RF_HH_UNIFORMS, "household uniforms");
 
@@ -39,7 +40,7 @@ typedef struct {
     double referred, wait_start;
     double patience;                      /* < 0: draw from u_patience when it waits */
     double u_patience;
-    double u_stay, u_early, u_early_t, u_moveon;
+    double u_stay, u_early, u_early_t, u_moveon, u_turnaround;
     double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
     int screened;                         /* reason, -1 none */
     bool will_wait, counted;
@@ -48,12 +49,17 @@ typedef struct {
     int prev, next, list;
 } hh_rec;
 
+/* A unit.  Its stream serves only what belongs to the unit (outages);
+ * everything about a stay, the turnaround after it included, comes from the
+ * occupant's numbers, so a unit added elsewhere changes no household's
+ * draws and, in a loss system, never makes a replication refuse more. */
 typedef struct {
     sim_stream rng;
-    int type, pos;             /* pos: index in its type's free stack, -1 if not there */
+    int type;
     int state;
     bool outage_due, early;
     double since, moveon;
+    double u_turnaround;       /* the occupant's turnaround uniform */
 } unit_t;
 
 typedef struct {
@@ -75,7 +81,13 @@ typedef struct {
     int n_free[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int n_units;
     unit_t *units;
-    int *free_stack;           /* type k's free units at [first[k], first[k] + n_free[k]) */
+    /* Free units, one bit per unit: type k's units first[k] + i are bits i
+     * of words word0[k] ...; lo[k] is a word below which type k has no free
+     * unit.  A household takes the lowest-numbered free unit of a type, so
+     * a unit added to the end of a block is that block's last choice. */
+    uint64_t *free_bits;
+    int word0[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    int lo[RF_MAX_SERVICES * RF_MAX_BLOCKS];
 
     hh_rec *pool;
     int pool_cap, pool_free;
@@ -385,6 +397,7 @@ static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool c
     if (r->screened >= 0 && !course) {
         r->will_wait = false;
         r->u_patience = r->u_stay = r->u_early = r->u_early_t = r->u_moveon = 0;
+        r->u_turnaround = 0;
         return;
     }
     r->will_wait = hu_below(d, UX_WAIT, p->p_wait);
@@ -393,6 +406,7 @@ static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool c
     r->u_early = hu(d, UX_EARLY);
     r->u_early_t = hu(d, UX_EARLY_T);
     r->u_moveon = hu(d, UX_MOVEON);
+    r->u_turnaround = hu(d, UX_TURNAROUND);
 }
 
 static void apply_trace(const rf_trace_row *t, hh_rec *r)
@@ -494,31 +508,43 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
 
 static void push_free(model *m, int uidx)
 {
-    unit_t *u = &m->units[uidx];
-    int k = u->type;
-    u->pos = m->first[k] + m->n_free[k]++;
-    m->free_stack[u->pos] = uidx;
+    int k = m->units[uidx].type, i = uidx - m->first[k];
+    m->free_bits[m->word0[k] + (i >> 6)] |= 1ull << (i & 63);
+    m->n_free[k]++;
+    if (i >> 6 < m->lo[k])
+        m->lo[k] = i >> 6;
 }
 
 static void remove_free(model *m, int uidx)
 {
-    unit_t *u = &m->units[uidx];
-    int k = u->type;
-    int last = m->first[k] + --m->n_free[k];
-    int moved = m->free_stack[last];
-    m->free_stack[u->pos] = moved;
-    m->units[moved].pos = u->pos;
-    u->pos = -1;
+    int k = m->units[uidx].type, i = uidx - m->first[k];
+    m->free_bits[m->word0[k] + (i >> 6)] &= ~(1ull << (i & 63));
+    m->n_free[k]--;
+}
+
+/* The lowest-numbered free unit of type k, taken off the free set; the
+ * type must have one. */
+static int take_lowest_free(model *m, int k)
+{
+    const uint64_t *w = &m->free_bits[m->word0[k]];
+    while (!w[m->lo[k]])
+        m->lo[k]++;
+    int uidx = m->first[k] + (m->lo[k] << 6) + __builtin_ctzll(w[m->lo[k]]);
+    remove_free(m, uidx);
+    return uidx;
 }
 
 /* Put a household in a unit (already off the free stack) for `support`
- * days, then `moveon` days blocked unless it leaves early. */
-static int occupy(model *m, int uidx, double now, double support, bool early, double moveon)
+ * days, then `moveon` days blocked unless it leaves early; u_turn draws the
+ * turnaround after it leaves. */
+static int occupy(model *m, int uidx, double now, double support, bool early, double moveon,
+                  double u_turn)
 {
     unit_t *u = &m->units[uidx];
     unit_state(m, u, now, U_SUPPORT);
     u->early = early;
     u->moveon = moveon;
+    u->u_turnaround = u_turn;
     return sim_cal_schedule(m->cal, now + support, EV_SUPPORT_END, (uint32_t)uidx, 0);
 }
 
@@ -541,7 +567,7 @@ static int place(model *m, const hh_rec *r, int uidx, double now, rf_outcome o)
     if (in_window(m, now))
         m->res->services[m->types[m->units[uidx].type].service].placements++;
     settle(m, r, now, o, -1, uidx);
-    return occupy(m, uidx, now, stay, early, moveon);
+    return occupy(m, uidx, now, stay, early, moveon, r->u_turnaround);
 }
 
 static int start_outage(model *m, int uidx, double now)
@@ -595,7 +621,7 @@ static int depart(model *m, int uidx, double now)
     unit_t *u = &m->units[uidx];
     if (in_window(m, now))
         m->res->services[m->types[u->type].service].departures++;
-    double d = sim_dist_draw(&m->p->turnaround, &u->rng.rng);
+    double d = sim_dist_quantile(&m->p->turnaround, u->u_turnaround);
     if (d > 0) {
         unit_state(m, u, now, U_TURNAROUND);
         return sim_cal_schedule(m->cal, now + d, EV_TURNAROUND_END, (uint32_t)uidx, 0);
@@ -655,11 +681,8 @@ static int take_free_unit(model *m, const rf_household *h)
 {
     for (int i = 0; i < m->n_types; i++) {
         int k = m->order[i];
-        if (m->n_free[k] && rf_match_fits(h, &m->types[k])) {
-            int uidx = m->free_stack[m->first[k] + m->n_free[k] - 1];
-            remove_free(m, uidx);
-            return uidx;
-        }
+        if (m->n_free[k] && rf_match_fits(h, &m->types[k]))
+            return take_lowest_free(m, k);
     }
     return -1;
 }
@@ -789,15 +812,15 @@ static int initial_state(model *m)
         const rf_service *sv = &p->services[o->service];
         double u_stay = sim_stream_u01(&m->init), u_early = sim_stream_u01(&m->init);
         double u_early_t = sim_stream_u01(&m->init), u_moveon = sim_stream_u01(&m->init);
+        double u_turn = sim_stream_u01(&m->init);
         int k = 0;
         while (m->types[k].service != o->service || !m->n_free[k])
             k++;                   /* validate() made sure one exists */
-        int uidx = m->free_stack[m->first[k] + m->n_free[k] - 1];
-        remove_free(m, uidx);
+        int uidx = take_lowest_free(m, k);
         double stay = residual(&sv->stay, o->days_stayed, u_stay);
         bool early = u_early < sv->p_early_exit;
         rc = occupy(m, uidx, 0, early ? u_early_t * stay : stay, early,
-                    sim_dist_quantile(&p->move_on_delay, u_moveon));
+                    sim_dist_quantile(&p->move_on_delay, u_moveon), u_turn);
     }
     for (int i = 0; i < p->n_initial_waiting && !rc; i++) {
         hh_uniforms d;
@@ -924,11 +947,16 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
 
     size_t nu = m->n_units > 0 ? (size_t)m->n_units : 1;
     m->units = calloc(nu, sizeof *m->units);
-    m->free_stack = malloc(nu * sizeof *m->free_stack);
+    int words = 0;
+    for (int k = 0; k < m->n_types; k++) {
+        m->word0[k] = words;
+        words += (m->count[k] + 63) / 64;
+    }
+    m->free_bits = calloc(words > 0 ? (size_t)words : 1, sizeof *m->free_bits);
     m->pool_cap = 64;
     m->pool = malloc((size_t)m->pool_cap * sizeof *m->pool);
     m->cal = sim_cal_create(256 + 4 * nu);
-    if (!m->units || !m->free_stack || !m->pool || !m->cal)
+    if (!m->units || !m->free_bits || !m->pool || !m->cal)
         return SIM_ENOMEM;
     for (int i = 0; i < m->pool_cap; i++) {
         m->pool[i].gen = 0;
@@ -953,13 +981,12 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
             unit_t *u = &m->units[m->first[k] + i];
             u->type = k;
             u->state = U_FREE;
-            u->pos = -1;
             sim_stream_init(&u->rng, p->seed, rep,
                             RF_STREAM_UNIT_BASE
                                 + ((uint64_t)(t->service * RF_MAX_BLOCKS + t->block) << 16)
                                 + (uint64_t)i);
         }
-        for (int i = m->count[k] - 1; i >= 0; i--)  /* the first unit on top */
+        for (int i = 0; i < m->count[k]; i++)
             push_free(m, m->first[k] + i);
     }
     return SIM_OK;
@@ -1028,7 +1055,7 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         rc = run(m);
     sim_cal_destroy(m->cal);
     free(m->units);
-    free(m->free_stack);
+    free(m->free_bits);
     free(m->pool);
     free(m);
     return rc;

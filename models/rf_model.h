@@ -48,13 +48,21 @@
  *   RF_STREAM_ARRIVALS  interarrival times and thinning
  *   RF_STREAM_HOUSEHOLD RF_HH_UNIFORMS uniforms per referral, whatever the
  *                       configuration: attributes, screening, will-wait,
- *                       patience, stay, early exit, move-on delay
+ *                       patience, and everything about its stay: length,
+ *                       early exit, move-on delay and the turnaround of the
+ *                       unit after it leaves
  *   RF_STREAM_INITIAL   the starting state
  *   RF_STREAM_UNIT_BASE + (service * RF_MAX_BLOCKS + block) * 2^16 + i
- *                       unit i of a block: turnarounds and outages.  Keyed by
- *                       position in its block rather than by global index so
- *                       that growing one service leaves every other unit's
- *                       stream alone.
+ *                       unit i of a block: its maintenance outages only.
+ *                       Keyed by position in its block rather than by global
+ *                       index so that growing one service leaves every other
+ *                       unit's stream alone.
+ *
+ * A household takes the lowest-numbered free unit of the first unit type
+ * that fits it (types in matching order), so a unit added to the end of the
+ * last type is everybody's last choice.  With no waiting list, such a unit
+ * only ever takes households the smaller system refused, and everything
+ * else happens as without it: no replication refuses more (tested).
  *
  * rf_model_run returns SIM_EINVAL when the params cannot run: horizon <= 0,
  * warmup < 0, per_year < 0, growth <= -1, a negative seasonality factor,
