@@ -73,6 +73,9 @@ typedef struct {
     bool constant_rate;        /* no growth, flat seasonality: rate_at is lambda_max */
     uint64_t n_referred;
 
+    /* each service's move-on, turnaround and outage distributions */
+    const sim_dist *sd[RF_MAX_SERVICES][RF_SD_N];
+
     int n_types;
     rf_unit_type types[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int order[RF_MAX_SERVICES * RF_MAX_BLOCKS];  /* matching order */
@@ -186,6 +189,11 @@ static int validate(const rf_params *p, char *why, size_t size)
     }
     if (p->outage_interval.kind != SIM_DIST_NONE && !(sim_dist_mean(&p->outage_interval) > 0))
         REFUSE("downtime.outage_interval must have a positive mean");
+    for (int s = 0; s < p->n_services; s++) {
+        const sim_dist *iv = rf_service_dist(p, s, RF_SD_OUTAGE_INTERVAL);
+        if (iv->kind != SIM_DIST_NONE && !(sim_dist_mean(iv) > 0))
+            REFUSE("services[%d].outage_interval must have a positive mean", s);
+    }
     if (p->trace) {
         if (p->trace->n < 0 || (p->trace->n > 0 && !p->trace->rows))
             REFUSE("the referral trace is empty or unreadable");
@@ -563,7 +571,9 @@ static int place(model *m, const hh_rec *r, int uidx, double now, rf_outcome o)
             stay *= r->u_early_t;
         }
     }
-    moveon = r->moveon_fixed >= 0 ? r->moveon_fixed : sim_dist_quantile(&p->move_on_delay, r->u_moveon);
+    int svc = m->types[m->units[uidx].type].service;
+    moveon = r->moveon_fixed >= 0 ? r->moveon_fixed
+                                  : sim_dist_quantile(m->sd[svc][RF_SD_MOVE_ON], r->u_moveon);
     if (in_window(m, now))
         m->res->services[m->types[m->units[uidx].type].service].placements++;
     settle(m, r, now, o, -1, uidx);
@@ -575,7 +585,7 @@ static int start_outage(model *m, int uidx, double now)
     unit_t *u = &m->units[uidx];
     u->outage_due = false;
     unit_state(m, u, now, U_OUTAGE);
-    double d = sim_dist_draw(&m->p->outage_duration, &u->rng.rng);
+    double d = sim_dist_draw(m->sd[m->types[u->type].service][RF_SD_OUTAGE_DURATION], &u->rng.rng);
     return sim_cal_schedule(m->cal, now + d, EV_OUTAGE_END, (uint32_t)uidx, 0);
 }
 
@@ -621,7 +631,7 @@ static int depart(model *m, int uidx, double now)
     unit_t *u = &m->units[uidx];
     if (in_window(m, now))
         m->res->services[m->types[u->type].service].departures++;
-    double d = sim_dist_quantile(&m->p->turnaround, u->u_turnaround);
+    double d = sim_dist_quantile(m->sd[m->types[u->type].service][RF_SD_TURNAROUND], u->u_turnaround);
     if (d > 0) {
         unit_state(m, u, now, U_TURNAROUND);
         return sim_cal_schedule(m->cal, now + d, EV_TURNAROUND_END, (uint32_t)uidx, 0);
@@ -670,8 +680,9 @@ static int on_outage_due(model *m, int uidx, double now)
 static int on_outage_end(model *m, int uidx, double now)
 {
     unit_t *u = &m->units[uidx];
-    int rc = sim_cal_schedule(m->cal, now + sim_dist_draw(&m->p->outage_interval, &u->rng.rng),
-                              EV_OUTAGE_DUE, (uint32_t)uidx, 0);
+    const sim_dist *iv = m->sd[m->types[u->type].service][RF_SD_OUTAGE_INTERVAL];
+    int rc = sim_cal_schedule(m->cal, now + sim_dist_draw(iv, &u->rng.rng), EV_OUTAGE_DUE,
+                              (uint32_t)uidx, 0);
     return rc ? rc : unit_ready(m, uidx, now);
 }
 
@@ -820,7 +831,7 @@ static int initial_state(model *m)
         double stay = residual(&sv->stay, o->days_stayed, u_stay);
         bool early = u_early < sv->p_early_exit;
         rc = occupy(m, uidx, 0, early ? u_early_t * stay : stay, early,
-                    sim_dist_quantile(&p->move_on_delay, u_moveon), u_turn);
+                    sim_dist_quantile(m->sd[o->service][RF_SD_MOVE_ON], u_moveon), u_turn);
     }
     for (int i = 0; i < p->n_initial_waiting && !rc; i++) {
         hh_uniforms d;
@@ -928,6 +939,9 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
     res->rep = rep;
     res->n_services = p->n_services;
     for (int s = 0; s < p->n_services; s++)
+        for (int k = 0; k < RF_SD_N; k++)
+            m->sd[s][k] = rf_service_dist(p, s, (rf_service_dist_kind)k);
+    for (int s = 0; s < p->n_services; s++)
         for (int b = 0; b < p->services[s].n_blocks; b++) {
             int c = p->services[s].blocks[b].count;
             res->services[s].units += c;
@@ -994,7 +1008,6 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
 
 static int run(model *m)
 {
-    const rf_params *p = m->p;
     /* The end and the warm-up go first: FIFO on equal times then makes
      * anything due exactly at the end fall outside the run, and the window
      * open before anything due exactly at its start. */
@@ -1004,9 +1017,12 @@ static int run(model *m)
                            : start_window(m, 0);
     if (!rc)
         rc = initial_state(m);
-    for (int i = 0; i < m->n_units && !rc && p->outage_interval.kind != SIM_DIST_NONE; i++)
-        rc = sim_cal_schedule(m->cal, sim_dist_draw(&p->outage_interval, &m->units[i].rng.rng),
-                              EV_OUTAGE_DUE, (uint32_t)i, 0);
+    for (int i = 0; i < m->n_units && !rc; i++) {
+        const sim_dist *iv = m->sd[m->types[m->units[i].type].service][RF_SD_OUTAGE_INTERVAL];
+        if (iv->kind != SIM_DIST_NONE)
+            rc = sim_cal_schedule(m->cal, sim_dist_draw(iv, &m->units[i].rng.rng), EV_OUTAGE_DUE,
+                                  (uint32_t)i, 0);
+    }
     if (!rc)
         rc = schedule_next_arrival(m, 0);
 

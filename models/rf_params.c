@@ -50,6 +50,19 @@ int rf_params_add_service(rf_params *p, const char *name, int units, sim_dist st
     return i;
 }
 
+const sim_dist *rf_service_dist(const rf_params *p, int s, rf_service_dist_kind k)
+{
+    const rf_service *sv = &p->services[s];
+    if (sv->own >> k & 1)
+        return &sv->dist[k];
+    switch (k) {
+    case RF_SD_MOVE_ON: return &p->move_on_delay;
+    case RF_SD_TURNAROUND: return &p->turnaround;
+    case RF_SD_OUTAGE_INTERVAL: return &p->outage_interval;
+    default: return &p->outage_duration;
+    }
+}
+
 int rf_params_total_units(const rf_params *p)
 {
     int total = 0;
@@ -67,8 +80,12 @@ int rf_params_prepare(rf_params *p)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (sim_dist_prepare(all[i]) != SIM_OK)
             return SIM_ERANGE;
-    for (int i = 0; i < p->n_services; i++)
+    for (int i = 0; i < p->n_services; i++) {
         if (sim_dist_prepare(&p->services[i].stay) != SIM_OK)
             return SIM_ERANGE;
+        for (int k = 0; k < RF_SD_N; k++)
+            if ((p->services[i].own >> k & 1) && sim_dist_prepare(&p->services[i].dist[k]) != SIM_OK)
+                return SIM_ERANGE;
+    }
     return SIM_OK;
 }

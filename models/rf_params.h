@@ -53,6 +53,17 @@ typedef struct {
     int area;                  /* index into rf_params.area_names */
 } rf_unit_block;
 
+/* The distributions a service may set for itself; where it does not, the
+ * scenario-wide one (rf_params.move_on_delay, turnaround, outage_interval,
+ * outage_duration) applies.  A dispersed flat and a shared refuge differ. */
+typedef enum {
+    RF_SD_MOVE_ON,             /* move-on delay after planned support */
+    RF_SD_TURNAROUND,          /* cleaning / repair after each departure */
+    RF_SD_OUTAGE_INTERVAL,     /* time in service between maintenance outages; NONE = none */
+    RF_SD_OUTAGE_DURATION,
+    RF_SD_N
+} rf_service_dist_kind;
+
 typedef struct {
     char name[RF_NAME_MAX];
     int n_blocks;
@@ -60,6 +71,8 @@ typedef struct {
     sim_dist stay;             /* planned length of support (days) */
     double p_early_exit;       /* unplanned exit: leaves after U(0,1) x planned stay, no move-on */
     double nrpf_case_accept;   /* case-by-case NRPF: share of NRPF households accepted */
+    unsigned own;              /* bit k (rf_service_dist_kind): dist[k] is the service's own */
+    sim_dist dist[RF_SD_N];
 } rf_service;
 
 /* Household mix: who is referred.  Probabilities are independent unless said. */
@@ -168,6 +181,10 @@ void rf_params_init(rf_params *p);
  * security, high support, no specialism, area 0) and the given stay;
  * returns its index, or -1 when RF_MAX_SERVICES are already there. */
 int rf_params_add_service(rf_params *p, const char *name, int units, sim_dist stay);
+
+/* The distribution of kind k that service s uses: its own, or the
+ * scenario's. */
+const sim_dist *rf_service_dist(const rf_params *p, int s, rf_service_dist_kind k);
 
 /* Total units over every service and block. */
 int rf_params_total_units(const rf_params *p);

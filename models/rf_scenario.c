@@ -162,6 +162,18 @@ static const char service_default_yaml[] =
 
 static const char occupant_default_yaml[] = "count: 1\ndays_stayed: 0\n";
 
+/* The distributions a service inherits from the scenario-wide sections
+ * unless it sets its own: service key, scenario key, rf_service_dist_kind. */
+static const struct {
+    const char *key, *section, *global;
+    rf_service_dist_kind kind;
+} service_dists[] = {
+    {"move_on_delay", "move_on", "delay", RF_SD_MOVE_ON},
+    {"turnaround", "downtime", "turnaround", RF_SD_TURNAROUND},
+    {"outage_interval", "downtime", "outage_interval", RF_SD_OUTAGE_INTERVAL},
+    {"outage_duration", "downtime", "outage_duration", RF_SD_OUTAGE_DURATION},
+};
+
 /* The unit attributes a block inherits from its service. */
 static const char *const block_inherits[] = {
     "largest_family", "wheelchair", "male_child_age_limit", "nrpf", "takes_male", "takes_pets",
@@ -316,6 +328,13 @@ static int fill_defaults(st_arena *a, st_node *root, rf_diags *d)
             continue;
         if (st_fill_defaults(a, s, sdef) != SIM_OK)
             return SIM_ENOMEM;
+        for (size_t k = 0; k < sizeof service_dists / sizeof service_dists[0]; k++) {
+            const st_node *sec = st_map_get(root, service_dists[k].section);
+            st_pair *g = sec && sec->kind == ST_MAP ? st_map_find(sec, service_dists[k].global) : NULL;
+            if (g && !st_map_find(s, service_dists[k].key)
+                && st_map_put(a, s, service_dists[k].key, g->at, g->val) != SIM_OK)
+                return SIM_ENOMEM;
+        }
         st_node *blocks = st_map_get(s, "blocks");
         for (int b = 0; blocks && blocks->kind == ST_SEQ && b < blocks->n; b++) {
             st_node *blk = blocks->items[b];
@@ -663,6 +682,40 @@ static void check_fits_somebody(sem_ctx *c, const char *path, const rf_unit_bloc
         }
 }
 
+/* A service's own move-on, turnaround and outage distributions.  One it
+ * inherits (the scenario-wide node itself, shared into the service when the
+ * defaults were filled) is left to the scenario-wide key, which reports its
+ * own problems. */
+static void conv_service_dists(sem_ctx *c, const char *path, const sc_service *in, rf_service *out)
+{
+    const sc_dist *dists[RF_SD_N] = {&in->move_on_delay, &in->turnaround, &in->outage_interval,
+                                     &in->outage_duration};
+    char sub[200], gpath[64];
+    bool ok[RF_SD_N] = {false};
+    for (size_t k = 0; k < sizeof service_dists / sizeof service_dists[0]; k++) {
+        rf_service_dist_kind kind = service_dists[k].kind;
+        snprintf(sub, sizeof sub, "%s.%s", path, service_dists[k].key);
+        snprintf(gpath, sizeof gpath, "%s.%s", service_dists[k].section, service_dists[k].global);
+        const st_node *n = st_lookup(c->root, sub, NULL, NULL);
+        if (!n || n == st_lookup(c->root, gpath, NULL, NULL))
+            continue;
+        ok[kind] = conv_dist(c, sub, dists[kind], &out->dist[kind]);
+        out->own |= 1u << kind;
+    }
+    const sim_dist *iv = rf_service_dist(c->p, (int)(out - c->p->services), RF_SD_OUTAGE_INTERVAL);
+    const sim_dist *du = rf_service_dist(c->p, (int)(out - c->p->services), RF_SD_OUTAGE_DURATION);
+    bool own_outages = out->own & (1u << RF_SD_OUTAGE_INTERVAL | 1u << RF_SD_OUTAGE_DURATION);
+    if (!own_outages || iv->kind == SIM_DIST_NONE)
+        return;
+    snprintf(sub, sizeof sub, "%s.outage_interval", path);
+    if (ok[RF_SD_OUTAGE_INTERVAL] && !(sim_dist_mean(iv) > 0))
+        sem(c, sub, "the time between outages must be more than 0 days on average (or dist: "
+                    "none for no outages)");
+    if (du->kind == SIM_DIST_NONE)
+        sem(c, sub, "outages need a duration: set %s.outage_duration (accepted: any dist but "
+                    "none)", path);
+}
+
 static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *out)
 {
     char path[64], sub[200];
@@ -683,6 +736,7 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     snprintf(sub, sizeof sub, "%s.nrpf_case_accept", path);
     check_prob(c, sub, in->nrpf_case_accept);
     out->nrpf_case_accept = in->nrpf_case_accept;
+    conv_service_dists(c, path, in, out);
 
     /* `units` is the total; blocks carve named subsets out of it and what
      * is left is a block with the service's own attributes, listed first. */
@@ -908,10 +962,6 @@ static int convert(sem_ctx *c)
     p->max_waiting = sc->waiting.max_waiting;
     p->matching = (rf_match_policy)sc->matching;
 
-    p->n_services = (int)sc->services_count;
-    for (unsigned i = 0; i < sc->services_count; i++)
-        conv_service(c, (int)i, &sc->services[i], &p->services[i]);
-
     conv_dist(c, "move_on.delay", &sc->move_on.delay, &p->move_on_delay);
     check_nonneg(c, "move_on.timely_days", sc->move_on.timely_days, "days");
     p->timely_days = sc->move_on.timely_days;
@@ -928,6 +978,11 @@ static int convert(sem_ctx *c)
                                                "downtime.outage_duration (accepted: any dist "
                                                "but none)");
     }
+    /* services after the scenario-wide distributions they may inherit */
+    p->n_services = (int)sc->services_count;
+    for (unsigned i = 0; i < sc->services_count; i++)
+        conv_service(c, (int)i, &sc->services[i], &p->services[i]);
+
     conv_initial(c, &sc->initial);
     return c->errors ? SIM_ERANGE : SIM_OK;
 }

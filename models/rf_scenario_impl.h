@@ -131,6 +131,7 @@ typedef struct {
     double nrpf_case_accept;
     sc_dist stay;
     double p_early_exit;
+    sc_dist move_on_delay, turnaround, outage_interval, outage_duration;
     sc_block *blocks;
     unsigned blocks_count;
 } sc_service;

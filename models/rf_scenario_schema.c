@@ -90,6 +90,10 @@ static const cyaml_schema_field_t service_fields[] = {
     CYAML_FIELD_FLOAT("nrpf_case_accept", OPT, sc_service, nrpf_case_accept),
     DIST_FIELD("stay", CYAML_FLAG_DEFAULT, sc_service, stay),
     CYAML_FIELD_FLOAT("p_early_exit", OPT, sc_service, p_early_exit),
+    DIST_FIELD("move_on_delay", OPT, sc_service, move_on_delay),
+    DIST_FIELD("turnaround", OPT, sc_service, turnaround),
+    DIST_FIELD("outage_interval", OPT, sc_service, outage_interval),
+    DIST_FIELD("outage_duration", OPT, sc_service, outage_duration),
     CYAML_FIELD_SEQUENCE("blocks", PTR | OPT, sc_service, blocks, &block_entry, 0, RF_MAX_BLOCKS),
     CYAML_FIELD_END};
 static const cyaml_schema_value_t service_entry = {

@@ -327,3 +327,54 @@ Test(model_theory, pooled_shares_match_erlang_b_where_the_mean_of_ratios_does_no
     cr_log_info("B(21, 21) = %.5f: pooled %.5f ± %.5f, mean of ratios %.5f ± %.5f (99.9%%)", b,
                 e.ratio, t999 * e.se, old.mean, old_half);
 }
+
+/* Each service its own turnaround, move-on delay and outages: service 0
+ * turns a unit round in 10 days and moves on at once, service 1 takes no
+ * turnaround, blocks its units 20 days for move-on and has outages; the
+ * scenario-wide values (never used here) would give both 3-day turnarounds.
+ * Every phase starts and ends inside the window or is clipped, so the
+ * unit-days are bounded by the counts exactly. */
+Test(model_theory, turnaround_move_on_and_outages_per_service)
+{
+    rf_params p;
+    tm_loss_system(&p, 4, 3, sim_dist_exp(40), 20);
+    rf_params_add_service(&p, "flats", 4, sim_dist_exp(40));
+    p.per_year *= 2;
+    p.turnaround = sim_dist_const(3);
+    p.move_on_delay = sim_dist_const(3);
+    rf_service *a = &p.services[0], *b = &p.services[1];
+    a->own = 1u << RF_SD_TURNAROUND | 1u << RF_SD_MOVE_ON;
+    a->dist[RF_SD_TURNAROUND] = sim_dist_const(10);
+    a->dist[RF_SD_MOVE_ON] = sim_dist_none();
+    b->own = 1u << RF_SD_TURNAROUND | 1u << RF_SD_MOVE_ON | 1u << RF_SD_OUTAGE_INTERVAL
+             | 1u << RF_SD_OUTAGE_DURATION;
+    b->dist[RF_SD_TURNAROUND] = sim_dist_none();
+    b->dist[RF_SD_MOVE_ON] = sim_dist_const(20);
+    b->dist[RF_SD_OUTAGE_INTERVAL] = sim_dist_exp(100);
+    b->dist[RF_SD_OUTAGE_DURATION] = sim_dist_const(5);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    cr_expect_eq(rf_service_dist(&p, 0, RF_SD_TURNAROUND)->mean, 10);
+    cr_expect_eq(rf_service_dist(&p, 0, RF_SD_OUTAGE_INTERVAL), &p.outage_interval,
+                 "what a service does not set is the scenario's");
+    for (uint64_t rep = 0; rep < 5; rep++) {
+        rf_result r;
+        cr_assert_eq(rf_model_run(&p, rep, &r), SIM_OK);
+        const rf_service_result *x = &r.services[0], *y = &r.services[1];
+        cr_assert_gt(x->departures, 100);
+        cr_assert_gt(y->departures, 100);
+        /* service 0: down exactly 10 days per departure, give or take the
+         * turnarounds cut by the window's ends (at most one per unit each) */
+        cr_expect(fabs(x->down_days - 10.0 * (double)x->departures) <= 10.0 * 2 * x->units,
+                  "rep %lu: %g down days for %lu departures", (unsigned long)rep, x->down_days,
+                  (unsigned long)x->departures);
+        cr_expect_eq(x->blocked_days, 0, "no move-on delay in service 0");
+        cr_expect_eq(x->move_ons, x->departures - x->early_exits);
+        /* service 1: 20 blocked days per move-on, downtime from outages only */
+        cr_expect(fabs(y->blocked_days - 20.0 * (double)y->move_ons) <= 20.0 * 2 * y->units,
+                  "rep %lu: %g blocked days for %lu move-ons", (unsigned long)rep, y->blocked_days,
+                  (unsigned long)y->move_ons);
+        cr_expect_eq(y->timely_move_ons, 0);
+        cr_expect_gt(y->down_days, 0);
+        cr_expect_lt(y->down_days, 5.0 * 0.1 * y->units * 20 * 365, "outages of 5 days, rarely");
+    }
+}
