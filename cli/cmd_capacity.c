@@ -285,8 +285,9 @@ int cmd_capacity(int argc, char **argv)
         good = lo;
     else
         bad = lo;
-    /* Bisection over a monotone curve (more spaces never refuse more under
-     * common random numbers). */
+    /* Bisection over a curve monotone in expectation: more spaces refuse
+     * fewer on average, though not in every replication (README.md, "More
+     * units, fewer refusals"). */
     while (good - bad > 1) {
         long mid = bad + (good - bad) / 2;
         if ((rc = decide(&s, (int)mid, &ok)) != CLI_EXIT_OK)

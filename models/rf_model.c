@@ -52,7 +52,7 @@ typedef struct {
 /* A unit.  Its stream serves only what belongs to the unit (outages);
  * everything about a stay, the turnaround after it included, comes from the
  * occupant's numbers, so a unit added elsewhere changes no household's
- * draws and, in a loss system, never makes a replication refuse more. */
+ * draws (and see rf_model.h on when one more unit never refuses more). */
 typedef struct {
     sim_stream rng;
     int type;
@@ -67,7 +67,8 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     sim_calendar *cal;
-    sim_stream arr, hhs, init;
+    sim_stream arr, hhs, init, hhs_more, init_more;
+    uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
     double warmup, end;
     double lambda_max;
     bool constant_rate;        /* no growth, flat seasonality: rate_at is lambda_max */
@@ -330,6 +331,39 @@ static inline double hu(hh_uniforms *d, int i)
     return d->u[i];
 }
 
+/* A household's further numbers, from a second stream laid out the same
+ * way (RF_HH_MORE_UNIFORMS words per referral, blocks computed when first
+ * read): the profile it is drawn from and one case-by-case NRPF decision
+ * per service.  Kept apart so that the 32 uniforms above, and every figure
+ * that depends on them, stay as they were. */
+#define HM_BLOCKS (RF_HH_MORE_UNIFORMS / 4)
+_Static_assert(RF_HH_MORE_UNIFORMS % 4 == 0 && HM_BLOCKS <= 32, "whole Philox blocks");
+_Static_assert(HM_NRPF0 + RF_MAX_SERVICES <= RF_HH_MORE_UNIFORMS, "one NRPF draw per service");
+_Static_assert(RF_MAX_SERVICES <= 32, "rf_household.nrpf_ok has a bit per service");
+
+typedef struct {
+    const sim_stream *stream;
+    uint64_t first;
+    uint32_t have;
+    double u[RF_HH_MORE_UNIFORMS];
+} hh_more;
+
+static void hm_start(hh_more *x, const sim_stream *s, uint64_t household)
+{
+    x->stream = s;
+    x->first = household * HM_BLOCKS;
+    x->have = 0;
+}
+
+static double hm(hh_more *x, int i)
+{
+    if (!(x->have >> (i >> 2) & 1)) {
+        sim_stream_block_u01(x->stream, x->first + (uint64_t)(i >> 2), &x->u[4 * (i >> 2)]);
+        x->have |= 1u << (i >> 2);
+    }
+    return x->u[i];
+}
+
 /* u < p without reading u when p is 0 (u < 0 never holds). */
 static inline bool hu_below(hh_uniforms *d, int i, double p)
 {
@@ -415,6 +449,22 @@ static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool c
     r->u_early_t = hu(d, UX_EARLY_T);
     r->u_moveon = hu(d, UX_MOVEON);
     r->u_turnaround = hu(d, UX_TURNAROUND);
+}
+
+/* Each service's case-by-case decision on an NRPF household: its own draw
+ * for the service, or the household's one shared draw. */
+static void nrpf_decisions(const model *m, hh_more *x, rf_household *h)
+{
+    const rf_params *p = m->p;
+    h->nrpf_ok = 0;
+    if (!h->nrpf)
+        return;
+    for (uint32_t c = m->case_by_case; c; c &= c - 1) {
+        int s = __builtin_ctz(c);
+        const rf_service *sv = &p->services[s];
+        double u = sv->nrpf_decision == RF_NRPF_DECIDE_SHARED ? h->nrpf_u : hm(x, HM_NRPF0 + s);
+        h->nrpf_ok |= (uint32_t)(u < sv->nrpf_case_accept) << s;
+    }
 }
 
 static void apply_trace(const rf_trace_row *t, hh_rec *r)
@@ -761,11 +811,14 @@ static int on_arrival(model *m, double now)
 {
     const rf_params *p = m->p;
     hh_uniforms d;
+    hh_more x;
     hu_start(&d, &m->hhs, m->n_referred);
+    hm_start(&x, &m->hhs_more, m->n_referred);
     hh_rec r;
     draw_household(p, &d, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
+    nrpf_decisions(m, &x, &r.h);
     rf_household_finish(&r.h);
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
@@ -835,9 +888,12 @@ static int initial_state(model *m)
     }
     for (int i = 0; i < p->n_initial_waiting && !rc; i++) {
         hh_uniforms d;
+        hh_more x;
         hu_fill(&d, &m->init);
+        hm_start(&x, &m->init_more, (uint64_t)i);
         hh_rec r;
         draw_household(p, &d, &r, true);
+        nrpf_decisions(m, &x, &r.h);
         rf_household_finish(&r.h);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
@@ -949,6 +1005,8 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
                 continue;
             int k = m->n_types++;
             rf_unit_type_init(&m->types[k], p, s, b);
+            if (p->services[s].blocks[b].nrpf == RF_NRPF_CASE_BY_CASE)
+                m->case_by_case |= 1u << s;
             m->first[k] = m->n_units;
             m->count[k] = c;
             m->n_units += c;
@@ -982,6 +1040,8 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
     sim_stream_init(&m->arr, p->seed, rep, RF_STREAM_ARRIVALS);
     sim_stream_init(&m->hhs, p->seed, rep, RF_STREAM_HOUSEHOLD);
     sim_stream_init(&m->init, p->seed, rep, RF_STREAM_INITIAL);
+    sim_stream_init(&m->hhs_more, p->seed, rep, RF_STREAM_HOUSEHOLD_MORE);
+    sim_stream_init(&m->init_more, p->seed, rep, RF_STREAM_INITIAL_MORE);
     sim_cal_reset(m->cal, 0);
     sim_level_reset(&m->occ, 0, 0);
     sim_level_reset(&m->wait, 0, 0);

@@ -51,7 +51,12 @@
  *                       patience, and everything about its stay: length,
  *                       early exit, move-on delay and the turnaround of the
  *                       unit after it leaves
+ *   RF_STREAM_HOUSEHOLD_MORE  RF_HH_MORE_UNIFORMS further uniforms per
+ *                       referral, read at random like the first 32: the
+ *                       profile, the services' NRPF decisions
  *   RF_STREAM_INITIAL   the starting state
+ *   RF_STREAM_INITIAL_MORE  the same further uniforms for each initial
+ *                       waiting household
  *   RF_STREAM_UNIT_BASE + (service * RF_MAX_BLOCKS + block) * 2^16 + i
  *                       unit i of a block: its maintenance outages only.
  *                       Keyed by position in its block rather than by global
@@ -86,10 +91,18 @@ enum {
     RF_STREAM_ARRIVALS = 0,
     RF_STREAM_HOUSEHOLD = 1,
     RF_STREAM_INITIAL = 2,
+    RF_STREAM_HOUSEHOLD_MORE = 3,
+    RF_STREAM_INITIAL_MORE = 4,
     RF_STREAM_UNIT_BASE = 1u << 20
 };
 
 #define RF_HH_UNIFORMS 32
+/* Words of RF_STREAM_HOUSEHOLD_MORE per referral: HM_PROFILE the profile
+ * drawn (households.profiles), words HM_PROFILE + 1 .. HM_NRPF0 - 1 kept
+ * free for later mechanisms, HM_NRPF0 + s service s's case-by-case NRPF
+ * decision. */
+#define RF_HH_MORE_UNIFORMS 48
+enum { HM_PROFILE = 0, HM_NRPF0 = 16 };
 
 /* What the observer hook sees when a counted referral's outcome is settled. */
 typedef struct {

@@ -10,7 +10,9 @@
  *   wheelchair need -> unit accessible, male victim -> takes_male,
  *   pet -> takes_pets, needs night security -> night_security,
  *   high support needs -> high_support, NRPF -> nrpf yes, or case-by-case
- *   and the household's case-by-case draw is below the service's acceptance,
+ *   and the service's decision on the household accepts it (a draw below
+ *   the service's nrpf_case_accept: the household's own draw for that
+ *   service, or its one shared draw, see rf_nrpf_decision),
  *   a specialist unit (BME / young women) takes only households of its group,
  *   a household that needs a specialist service fits only a unit of one of
  *   its groups, and a household that wants a particular area fits only units
@@ -36,6 +38,11 @@ typedef enum { RF_NRPF_NO, RF_NRPF_CASE_BY_CASE, RF_NRPF_YES } rf_nrpf_policy;
 typedef enum { RF_SPEC_NONE, RF_SPEC_BME, RF_SPEC_YOUNG_WOMEN, RF_SPEC_N } rf_specialism;
 typedef enum { RF_MATCH_FIRST_FIT, RF_MATCH_BEST_FIT } rf_match_policy;
 typedef enum { RF_PRIORITY_FIFO, RF_PRIORITY_HIGH_RISK } rf_priority;
+/* How a service's case-by-case NRPF decision is drawn: each service decides
+ * on its own (independent of every other service's decision), or one draw
+ * per household serves every `shared` service (a household accepted by one
+ * is accepted by every shared service at least as accepting). */
+typedef enum { RF_NRPF_DECIDE_INDEPENDENT, RF_NRPF_DECIDE_SHARED } rf_nrpf_decision;
 
 /* A block of identical units inside a service. */
 typedef struct {
@@ -71,6 +78,7 @@ typedef struct {
     sim_dist stay;             /* planned length of support (days) */
     double p_early_exit;       /* unplanned exit: leaves after U(0,1) x planned stay, no move-on */
     double nrpf_case_accept;   /* case-by-case NRPF: share of NRPF households accepted */
+    rf_nrpf_decision nrpf_decision;
     unsigned own;              /* bit k (rf_service_dist_kind): dist[k] is the service's own */
     sim_dist dist[RF_SD_N];
 } rf_service;

@@ -151,6 +151,7 @@ static const char service_default_yaml[] =
     "male_child_age_limit: none\n"
     "nrpf: no\n"
     "nrpf_case_accept: 0.5\n"
+    "nrpf_decision: independent\n"
     "takes_male: false\n"
     "takes_pets: false\n"
     "night_security: false\n"
@@ -736,6 +737,7 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     snprintf(sub, sizeof sub, "%s.nrpf_case_accept", path);
     check_prob(c, sub, in->nrpf_case_accept);
     out->nrpf_case_accept = in->nrpf_case_accept;
+    out->nrpf_decision = (rf_nrpf_decision)in->nrpf_decision;
     conv_service_dists(c, path, in, out);
 
     /* `units` is the total; blocks carve named subsets out of it and what

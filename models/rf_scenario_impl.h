@@ -129,6 +129,7 @@ typedef struct {
     int units;
     sc_attrs at;
     double nrpf_case_accept;
+    int nrpf_decision;          /* rf_nrpf_decision */
     sc_dist stay;
     double p_early_exit;
     sc_dist move_on_delay, turnaround, outage_interval, outage_duration;

@@ -28,6 +28,8 @@ static const cyaml_strval_t dist_strings[] = {
 };
 static const cyaml_strval_t nrpf_strings[] = {
     {"no", RF_NRPF_NO}, {"case_by_case", RF_NRPF_CASE_BY_CASE}, {"yes", RF_NRPF_YES}};
+static const cyaml_strval_t decision_strings[] = {
+    {"independent", RF_NRPF_DECIDE_INDEPENDENT}, {"shared", RF_NRPF_DECIDE_SHARED}};
 static const cyaml_strval_t spec_strings[] = {
     {"none", RF_SPEC_NONE}, {"bme", RF_SPEC_BME}, {"young_women", RF_SPEC_YOUNG_WOMEN}};
 static const cyaml_strval_t match_strings[] = {
@@ -88,6 +90,8 @@ static const cyaml_schema_field_t service_fields[] = {
     CYAML_FIELD_INT("largest_family", CYAML_FLAG_DEFAULT, sc_service, at.largest_family),
     ATTR_FIELDS(sc_service),
     CYAML_FIELD_FLOAT("nrpf_case_accept", OPT, sc_service, nrpf_case_accept),
+    CYAML_FIELD_ENUM("nrpf_decision", OPT, sc_service, nrpf_decision, decision_strings,
+                     CYAML_ARRAY_LEN(decision_strings)),
     DIST_FIELD("stay", CYAML_FLAG_DEFAULT, sc_service, stay),
     CYAML_FIELD_FLOAT("p_early_exit", OPT, sc_service, p_early_exit),
     DIST_FIELD("move_on_delay", OPT, sc_service, move_on_delay),

@@ -81,8 +81,7 @@ static bool spec_fits(const rf_params *p, const rf_household *h, int s, int b)
         || (h->needs_security && !u->night_security) || (h->high_support && !u->high_support))
         return false;
     if (h->nrpf && (u->nrpf == RF_NRPF_NO
-                    || (u->nrpf == RF_NRPF_CASE_BY_CASE
-                        && !(h->nrpf_u < p->services[s].nrpf_case_accept))))
+                    || (u->nrpf == RF_NRPF_CASE_BY_CASE && !(h->nrpf_ok >> s & 1))))
         return false;
     if ((u->specialism == RF_SPEC_BME && !h->bme) || (u->specialism == RF_SPEC_YOUNG_WOMEN && !h->young))
         return false;
@@ -143,6 +142,54 @@ Test(model_rules, never_placed_in_a_unit_it_does_not_fit)
                      (unsigned long)c.misplaced);
         cr_expect_eq(c.wrong_no_suitable, 0);
         cr_expect_eq(c.wrong_no_space, 0);
+    }
+}
+
+/* Case-by-case NRPF: two services accepting 30% and 60% of NRPF
+ * households, every household NRPF and room for all.  Deciding
+ * independently, no service takes 0.7 x 0.4 = 0.28 of them; with one shared
+ * decision, those the 60% service refuses are refused by both: 0.4.  The
+ * 30% service takes 0.3 either way. */
+static double nrpf_share(const rf_params *p, rf_outcome o, int service, double *se)
+{
+    sim_welford w;
+    sim_welford_reset(&w);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        rf_result r;
+        cr_assert_eq(rf_model_run(p, rep, &r), SIM_OK);
+        double x = service < 0 ? (double)r.outcomes[o]
+                               : (double)r.services[service].placements;
+        sim_welford_add(&w, x / (double)r.referrals);
+    }
+    *se = sim_welford_sd(&w) / sqrt(20.0);
+    return w.mean;
+}
+
+Test(model_rules, nrpf_decisions_per_service_or_shared)
+{
+    rf_params p;
+    rf_params_init(&p);
+    for (int s = 0; s < 2; s++) {
+        rf_params_add_service(&p, s ? "laxer" : "stricter", 200, sim_dist_exp(5));
+        p.services[s].blocks[0].nrpf = RF_NRPF_CASE_BY_CASE;
+        p.services[s].nrpf_case_accept = s ? 0.6 : 0.3;
+    }
+    p.mix.p_nrpf = 1;
+    p.per_year = 2000;
+    p.horizon = 3 * 365;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    static const struct { rf_nrpf_decision d; double none, first; } want[] = {
+        {RF_NRPF_DECIDE_INDEPENDENT, 0.7 * 0.4, 0.3}, {RF_NRPF_DECIDE_SHARED, 0.4, 0.3}};
+    for (int k = 0; k < 2; k++) {
+        p.services[0].nrpf_decision = p.services[1].nrpf_decision = want[k].d;
+        double se, none = nrpf_share(&p, RF_OUT_NO_SUITABLE, -1, &se);
+        cr_expect_leq(fabs(none - want[k].none), 4 * se, "%s: no unit %.4f, expected %.4f",
+                      k ? "shared" : "independent", none, want[k].none);
+        double first = nrpf_share(&p, RF_OUT_N, 0, &se);
+        cr_expect_leq(fabs(first - want[k].first), 4 * se + 0.002, "%s: stricter took %.4f",
+                      k ? "shared" : "independent", first);
+        double refused = nrpf_share(&p, RF_OUT_REFUSED_NO_SPACE, -1, &se);
+        cr_expect_eq(refused, 0, "room for everybody");
     }
 }
 

@@ -119,7 +119,8 @@ static void params_eq(const rf_params *a, const rf_params *b)
             dist_eq(rf_service_dist(a, i, (rf_service_dist_kind)k),
                     rf_service_dist(b, i, (rf_service_dist_kind)k), "a service's own distribution");
         cr_expect(s->p_early_exit == t->p_early_exit
-                  && s->nrpf_case_accept == t->nrpf_case_accept, "service %d differs", i);
+                  && s->nrpf_case_accept == t->nrpf_case_accept
+                  && s->nrpf_decision == t->nrpf_decision, "service %d differs", i);
     }
     dist_eq(&a->move_on_delay, &b->move_on_delay, "move_on_delay");
     cr_expect(a->timely_days == b->timely_days);
