@@ -147,6 +147,31 @@ static int validate(const rf_params *p, char *why, size_t size)
                    probs[i]);
     if (p->n_areas < 1 || p->n_areas > RF_MAX_AREAS)
         REFUSE("1 to %d areas", RF_MAX_AREAS);
+    if (p->n_profiles < 0 || p->n_profiles > RF_MAX_PROFILES)
+        REFUSE("at most %d household profiles", RF_MAX_PROFILES);
+    double weights = 0;
+    for (int i = 0; i < p->n_profiles; i++) {
+        const rf_profile *f = &p->profiles[i];
+        if (!(f->weight >= 0 && isfinite(f->weight)))
+            REFUSE("households.profiles[%d].weight must be 0 or more", i);
+        weights += f->weight;
+        const int flags[] = {f->wheelchair, f->nrpf, f->male, f->pet, f->bme, f->young,
+                             f->needs_specialist, f->high_support, f->high_risk,
+                             f->needs_security, f->outside_area};
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            if (flags[k] < RF_PROFILE_DRAW || flags[k] > 1)
+                REFUSE("households.profiles[%d]: a flag is neither true, false nor drawn", i);
+        if ((f->adults != RF_PROFILE_DRAW && f->adults < 1)
+            || (f->children != RF_PROFILE_DRAW && (f->children < 0 || f->children > RF_MAX_CHILDREN))
+            || f->oldest_boy_age < RF_PROFILE_NONE || f->area < RF_PROFILE_NONE
+            || f->area >= p->n_areas)
+            REFUSE("households.profiles[%d]: adults, children, oldest_boy_age or area out of "
+                   "range", i);
+        if (f->needs_specialist == 1 && f->bme != 1 && f->young != 1)
+            REFUSE("households.profiles[%d]: needs_specialist needs bme or young", i);
+    }
+    if (p->n_profiles > 0 && !(weights > 0))
+        REFUSE("households.profiles: at least one weight must be more than 0");
     if (p->n_services < 0 || p->n_services > RF_MAX_SERVICES)
         REFUSE("at most %d services", RF_MAX_SERVICES);
     if (p->max_waiting < 0)
@@ -370,42 +395,81 @@ static inline bool hu_below(hh_uniforms *d, int i, double p)
     return p > 0 && hu(d, i) < p;
 }
 
+/* The profile a referral is, by its profile uniform; NULL without profiles. */
+static const rf_profile *pick_profile(const rf_params *p, hh_more *x)
+{
+    if (p->n_profiles <= 0)
+        return NULL;
+    double total = 0;
+    for (int i = 0; i < p->n_profiles; i++)
+        total += p->profiles[i].weight;
+    double c = 0, target = hm(x, HM_PROFILE) * total;
+    int last = 0;
+    for (int i = 0; i < p->n_profiles; i++) {
+        if (!(p->profiles[i].weight > 0))
+            continue;
+        c += p->profiles[i].weight;
+        last = i;
+        if (target < c)
+            return &p->profiles[i];
+    }
+    return &p->profiles[last];   /* rounding at the top */
+}
+
+/* A profile's value where it gives one, else the drawn one. */
+#define PROFILE_OR(pr, field, drawn) ((pr) && (pr)->field != RF_PROFILE_DRAW ? (pr)->field : (drawn))
+#define PROFILE_FLAG(pr, field, drawn) \
+    ((pr) && (pr)->field != RF_PROFILE_DRAW ? (pr)->field != 0 : (drawn))
+
 /* The household and its screening; its course (waiting, stay, move-on) too
- * unless it is screened out and `course` is false. */
-static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool course)
+ * unless it is screened out and `course` is false.  With profiles, its
+ * profile's attributes replace the independent draws (the uniforms they
+ * would have used are left unread). */
+static void draw_household(const rf_params *p, hh_uniforms *d, hh_more *more, hh_rec *r,
+                           bool course)
 {
     const rf_household_mix *x = &p->mix;
+    const rf_profile *pr = pick_profile(p, more);
     rf_household *h = &r->h;
     memset(h, 0, sizeof *h);
-    h->adults = rounded(&x->adults, hu(d, UX_ADULTS));
+    h->adults = PROFILE_OR(pr, adults, rounded(&x->adults, hu(d, UX_ADULTS)));
     if (h->adults < 1)
         h->adults = 1;
-    h->children = rounded(&x->children, hu(d, UX_CHILDREN));
+    h->children = PROFILE_OR(pr, children, rounded(&x->children, hu(d, UX_CHILDREN)));
     if (h->children > RF_MAX_CHILDREN)
         h->children = RF_MAX_CHILDREN;
     h->oldest_boy = -1;
-    for (int i = 0; i < h->children && x->p_child_male > 0; i++) {
-        double v = hu(d, UX_CHILD0 + i);
-        if (v < x->p_child_male) {
-            /* v / p is again uniform and independent of the sex draw. */
-            int age = (int)sim_dist_quantile(&x->child_age, v / x->p_child_male);
-            if (age > h->oldest_boy)
-                h->oldest_boy = age;
+    if (pr && pr->oldest_boy_age != RF_PROFILE_DRAW) {
+        h->oldest_boy = pr->oldest_boy_age >= 0 ? pr->oldest_boy_age : -1;
+    } else {
+        for (int i = 0; i < h->children && x->p_child_male > 0; i++) {
+            double v = hu(d, UX_CHILD0 + i);
+            if (v < x->p_child_male) {
+                /* v / p is again uniform and independent of the sex draw. */
+                int age = (int)sim_dist_quantile(&x->child_age, v / x->p_child_male);
+                if (age > h->oldest_boy)
+                    h->oldest_boy = age;
+            }
         }
     }
-    h->wheelchair = hu_below(d, UX_WHEELCHAIR, x->p_wheelchair);
-    h->nrpf = hu_below(d, UX_NRPF, x->p_nrpf);
-    h->male = hu_below(d, UX_MALE, x->p_male);
-    h->pet = hu_below(d, UX_PET, x->p_pet);
-    h->bme = hu_below(d, UX_BME, x->p_bme);
-    h->young = hu_below(d, UX_YOUNG, x->p_young);
-    h->needs_specialist = (h->bme || h->young) && hu_below(d, UX_SPECIALIST, x->p_needs_specialist);
-    h->high_support = hu_below(d, UX_HIGH_SUPPORT, x->p_high_support);
-    h->high_risk = hu_below(d, UX_HIGH_RISK, x->p_high_risk);
-    h->needs_security = hu_below(d, UX_SECURITY, x->p_needs_security);
-    h->outside_area = hu_below(d, UX_OUTSIDE, x->p_outside_area);
+    h->wheelchair = PROFILE_FLAG(pr, wheelchair, hu_below(d, UX_WHEELCHAIR, x->p_wheelchair));
+    h->nrpf = PROFILE_FLAG(pr, nrpf, hu_below(d, UX_NRPF, x->p_nrpf));
+    h->male = PROFILE_FLAG(pr, male, hu_below(d, UX_MALE, x->p_male));
+    h->pet = PROFILE_FLAG(pr, pet, hu_below(d, UX_PET, x->p_pet));
+    h->bme = PROFILE_FLAG(pr, bme, hu_below(d, UX_BME, x->p_bme));
+    h->young = PROFILE_FLAG(pr, young, hu_below(d, UX_YOUNG, x->p_young));
+    h->needs_specialist = (h->bme || h->young)
+                          && PROFILE_FLAG(pr, needs_specialist,
+                                          hu_below(d, UX_SPECIALIST, x->p_needs_specialist));
+    h->high_support = PROFILE_FLAG(pr, high_support, hu_below(d, UX_HIGH_SUPPORT, x->p_high_support));
+    h->high_risk = PROFILE_FLAG(pr, high_risk, hu_below(d, UX_HIGH_RISK, x->p_high_risk));
+    h->needs_security = PROFILE_FLAG(pr, needs_security,
+                                     hu_below(d, UX_SECURITY, x->p_needs_security));
+    h->outside_area = PROFILE_FLAG(pr, outside_area, hu_below(d, UX_OUTSIDE, x->p_outside_area));
     h->area = -1;
-    if (hu_below(d, UX_WANTS_AREA, x->p_wants_area)) {
+    if (pr && pr->area != RF_PROFILE_DRAW) {
+        h->area = pr->area >= 0 ? pr->area : -1;
+    } else if (hu_below(d, UX_WANTS_AREA, x->p_wants_area)) {
         double total = 0;
         for (int a = 0; a < p->n_areas; a++)
             total += x->area_weights[a];
@@ -815,7 +879,7 @@ static int on_arrival(model *m, double now)
     hu_start(&d, &m->hhs, m->n_referred);
     hm_start(&x, &m->hhs_more, m->n_referred);
     hh_rec r;
-    draw_household(p, &d, &r, p->trace != NULL);
+    draw_household(p, &d, &x, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
     nrpf_decisions(m, &x, &r.h);
@@ -892,7 +956,7 @@ static int initial_state(model *m)
         hu_fill(&d, &m->init);
         hm_start(&x, &m->init_more, (uint64_t)i);
         hh_rec r;
-        draw_household(p, &d, &r, true);
+        draw_household(p, &d, &x, &r, true);
         nrpf_decisions(m, &x, &r.h);
         rf_household_finish(&r.h);
         double days = p->initial_waiting_days[i];

@@ -50,6 +50,17 @@ int rf_params_add_service(rf_params *p, const char *name, int units, sim_dist st
     return i;
 }
 
+rf_profile rf_profile_default(void)
+{
+    rf_profile f = {.weight = 1};
+    int *fields[] = {&f.adults, &f.children, &f.oldest_boy_age, &f.wheelchair, &f.nrpf, &f.male,
+                     &f.pet, &f.bme, &f.young, &f.needs_specialist, &f.high_support, &f.high_risk,
+                     &f.needs_security, &f.outside_area, &f.area};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        *fields[i] = RF_PROFILE_DRAW;
+    return f;
+}
+
 const sim_dist *rf_service_dist(const rf_params *p, int s, rf_service_dist_kind k)
 {
     const rf_service *sv = &p->services[s];

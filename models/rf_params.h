@@ -33,6 +33,7 @@
 #define RF_MAX_INITIAL     512  /* starting occupants / waiting households */
 #define RF_MONTHS_MAX      120  /* monthly series cover the first 10 years after warm-up */
 #define RF_NO_LIMIT        1000 /* "no male child age limit" */
+#define RF_MAX_PROFILES    64   /* households.profiles */
 
 typedef enum { RF_NRPF_NO, RF_NRPF_CASE_BY_CASE, RF_NRPF_YES } rf_nrpf_policy;
 typedef enum { RF_SPEC_NONE, RF_SPEC_BME, RF_SPEC_YOUNG_WOMEN, RF_SPEC_N } rf_specialism;
@@ -104,6 +105,24 @@ typedef struct {
     double area_weights[RF_MAX_AREAS]; /* ... chosen with these weights */
 } rf_household_mix;
 
+/* A household profile (households.profiles): the mix as a weighted table of
+ * kinds of household, for services whose case records show attributes that
+ * go together (NRPF, BME and family size are not independent).  With
+ * profiles, each referral is one profile, chosen with the relative weights;
+ * what the profile leaves out (RF_PROFILE_DRAW) is drawn from the
+ * independent mix as usual. */
+#define RF_PROFILE_DRAW (-1)
+#define RF_PROFILE_NONE (-2)   /* oldest_boy_age: no boy; area: wants no particular area */
+typedef struct {
+    char name[RF_NAME_MAX];
+    double weight;             /* relative, >= 0 */
+    int adults, children;      /* >= 1 / 0..RF_MAX_CHILDREN, or DRAW */
+    int oldest_boy_age;        /* years, NONE or DRAW (with DRAW the children are drawn) */
+    int wheelchair, nrpf, male, pet, bme, young, needs_specialist, high_support, high_risk,
+        needs_security, outside_area;   /* 0 / 1, or DRAW */
+    int area;                  /* the area it wants (index), NONE or DRAW */
+} rf_profile;
+
 typedef struct {
     char name[RF_NAME_MAX];
     double prob;               /* share of all referrals screened out for this reason */
@@ -145,6 +164,8 @@ typedef struct {
     const rf_trace *trace;     /* borrowed; NULL = Poisson arrivals */
 
     rf_household_mix mix;
+    int n_profiles;            /* 0: attributes drawn independently from mix */
+    rf_profile profiles[RF_MAX_PROFILES];
     int n_screen;
     rf_screen_reason screen[RF_MAX_SCREEN];
 
@@ -178,6 +199,9 @@ typedef struct {
     int n_initial_waiting;
     double initial_waiting_days[RF_MAX_INITIAL];
 } rf_params;
+
+/* A profile that draws everything from the mix (weight 1), to fill in. */
+rf_profile rf_profile_default(void);
 
 /* Defaults: one area, no services, FIFO, first fit, everything off
  * (no screening, no waiting, no move-on delay, no downtime), 1 adult, 0

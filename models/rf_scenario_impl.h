@@ -145,12 +145,24 @@ typedef struct {
 } sc_referrals;
 
 typedef struct {
+    char *name;
+    double weight;
+    int adults, children;
+    char *oldest_boy_age;       /* whole years or "none" */
+    bool wheelchair, nrpf, male, pet, bme, young, needs_specialist, high_support, high_risk,
+        needs_security, outside_area;
+    char *area;                 /* a name in areas, or "any" */
+} sc_profile;
+
+typedef struct {
     sc_dist adults, children, child_age;
     double p_child_male, p_wheelchair, p_nrpf, p_male, p_pet, p_bme, p_young,
         p_needs_specialist, p_high_support, p_high_risk, p_needs_security, p_outside_area,
         p_wants_area;
     double *area_weights;
     unsigned area_weights_count;
+    sc_profile *profiles;
+    unsigned profiles_count;
 } sc_mix;
 
 typedef struct {

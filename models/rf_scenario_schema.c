@@ -112,6 +112,28 @@ static const cyaml_schema_field_t referral_fields[] = {
     CYAML_FIELD_STRING_PTR("trace", OPT, sc_referrals, trace, 1, 4000),
     CYAML_FIELD_END};
 
+static const cyaml_schema_field_t profile_fields[] = {
+    CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_profile, name, 1, NAME_LEN),
+    CYAML_FIELD_FLOAT("weight", CYAML_FLAG_DEFAULT, sc_profile, weight),
+    CYAML_FIELD_INT("adults", OPT, sc_profile, adults),
+    CYAML_FIELD_INT("children", OPT, sc_profile, children),
+    CYAML_FIELD_STRING_PTR("oldest_boy_age", OPT, sc_profile, oldest_boy_age, 1, 16),
+    CYAML_FIELD_BOOL("wheelchair", OPT, sc_profile, wheelchair),
+    CYAML_FIELD_BOOL("nrpf", OPT, sc_profile, nrpf),
+    CYAML_FIELD_BOOL("male", OPT, sc_profile, male),
+    CYAML_FIELD_BOOL("pet", OPT, sc_profile, pet),
+    CYAML_FIELD_BOOL("bme", OPT, sc_profile, bme),
+    CYAML_FIELD_BOOL("young", OPT, sc_profile, young),
+    CYAML_FIELD_BOOL("needs_specialist", OPT, sc_profile, needs_specialist),
+    CYAML_FIELD_BOOL("high_support", OPT, sc_profile, high_support),
+    CYAML_FIELD_BOOL("high_risk", OPT, sc_profile, high_risk),
+    CYAML_FIELD_BOOL("needs_security", OPT, sc_profile, needs_security),
+    CYAML_FIELD_BOOL("outside_area", OPT, sc_profile, outside_area),
+    CYAML_FIELD_STRING_PTR("area", OPT, sc_profile, area, 1, NAME_LEN),
+    CYAML_FIELD_END};
+static const cyaml_schema_value_t profile_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, sc_profile, profile_fields)};
+
 static const cyaml_schema_field_t mix_fields[] = {
     DIST_FIELD("adults", OPT, sc_mix, adults),
     DIST_FIELD("children", OPT, sc_mix, children),
@@ -131,6 +153,8 @@ static const cyaml_schema_field_t mix_fields[] = {
     CYAML_FIELD_FLOAT("p_wants_area", OPT, sc_mix, p_wants_area),
     CYAML_FIELD_SEQUENCE("area_weights", PTR | OPT, sc_mix, area_weights, &float_entry, 0,
                          RF_MAX_AREAS),
+    CYAML_FIELD_SEQUENCE("profiles", PTR | OPT, sc_mix, profiles, &profile_entry, 0,
+                         RF_MAX_PROFILES),
     CYAML_FIELD_END};
 
 static const cyaml_schema_field_t screen_fields[] = {

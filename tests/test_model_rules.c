@@ -761,3 +761,65 @@ Test(model_trace, reader_errors_name_the_line_and_column)
     rf_trace_free(&tr);
     cr_expect_eq(rf_trace_load("/nonexistent/x.csv", &tr, &line, err, sizeof err), SIM_EIO);
 }
+
+/* households.profiles: attributes that go together.  A quarter of the
+ * households are one profile, NRPF, BME and with four children (large
+ * families: 5 persons or more), the rest another, none of the three: so in
+ * every replication the three groups are the same households, which
+ * independent draws would never give. */
+Test(model_rules, profiles_draw_attributes_together)
+{
+    rf_params p;
+    tm_loss_system(&p, 10, 5, sim_dist_exp(30), 3);
+    p.mix.p_nrpf = 0.5;                     /* left to the profiles */
+    p.mix.p_bme = 0.5;
+    p.mix.p_pet = 0.2;                      /* left to the mix: drawn as usual */
+    p.n_profiles = 2;
+    p.profiles[0] = rf_profile_default();
+    snprintf(p.profiles[0].name, RF_NAME_MAX, "%s", "nrpf bme family");
+    p.profiles[0].weight = 1;
+    p.profiles[0].nrpf = p.profiles[0].bme = 1;
+    p.profiles[0].children = 4;
+    p.profiles[0].oldest_boy_age = RF_PROFILE_NONE;
+    p.profiles[1] = rf_profile_default();
+    p.profiles[1].weight = 3;
+    p.profiles[1].nrpf = p.profiles[1].bme = 0;
+    p.profiles[1].children = 0;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    cr_assert_eq(rf_model_check(&p, NULL, 0), SIM_OK);
+    sim_welford share, pets;
+    sim_welford_reset(&share);
+    sim_welford_reset(&pets);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        rf_result r;
+        cr_assert_eq(rf_model_run(&p, rep, &r), SIM_OK);
+        uint64_t n = r.groups[RF_G_NRPF].referrals;
+        cr_expect_eq(r.groups[RF_G_BME].referrals, n, "rep %lu: NRPF and BME together", (unsigned long)rep);
+        cr_expect_eq(r.groups[RF_G_LARGE_FAMILY].referrals, n, "and the large families");
+        cr_expect_eq(r.groups[RF_G_OLDER_BOY].referrals, 0, "the profile has no boys");
+        sim_welford_add(&share, (double)n / (double)r.referrals);
+        sim_welford_add(&pets, (double)r.groups[RF_G_PET].referrals / (double)r.referrals);
+    }
+    double se = sim_welford_sd(&share) / sqrt(20.0);
+    cr_expect_leq(fabs(share.mean - 0.25), 4 * se, "profile share %.4f, weights give 0.25", share.mean);
+    se = sim_welford_sd(&pets) / sqrt(20.0);
+    cr_expect_leq(fabs(pets.mean - 0.2), 4 * se, "pets from the mix: %.4f", pets.mean);
+
+    /* one profile that gives nothing is the independent mix, to the bit */
+    rf_params q = p;
+    q.n_profiles = 1;
+    q.profiles[0] = rf_profile_default();
+    rf_result a, b;
+    q.n_profiles = 0;
+    cr_assert_eq(rf_model_run(&q, 3, &a), SIM_OK);
+    q.n_profiles = 1;
+    cr_assert_eq(rf_model_run(&q, 3, &b), SIM_OK);
+    cr_expect_eq(memcmp(&a, &b, sizeof a), 0, "a profile drawing everything changes nothing");
+
+    p.profiles[0].needs_specialist = 1;     /* fine: the profile is BME */
+    cr_expect_eq(rf_model_check(&p, NULL, 0), SIM_OK);
+    p.profiles[0].bme = 0;
+    char why[256];
+    cr_expect_eq(rf_model_check(&p, why, sizeof why), SIM_EINVAL);
+    cr_expect(strstr(why, "profiles[0]") != NULL, "%s", why);
+}
