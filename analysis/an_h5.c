@@ -813,6 +813,31 @@ static int write_groups(hid_t pg, const an_point *pt)
                      "be in several groups; wait_sum = days waited by placed households");
 }
 
+/* The monthly series: name, units, description, value of month m. */
+static double mon_occupied(const rf_result *x, size_t m) { return x->monthly_occupied[m]; }
+static double mon_waiting(const rf_result *x, size_t m) { return x->monthly_waiting[m]; }
+static double mon_referrals(const rf_result *x, size_t m) { return x->monthly_referrals[m]; }
+static double mon_placed(const rf_result *x, size_t m) { return x->monthly_placed[m]; }
+static double mon_refused(const rf_result *x, size_t m) { return x->monthly_refused[m]; }
+static double mon_abandoned(const rf_result *x, size_t m) { return x->monthly_abandoned[m]; }
+
+static const struct {
+    const char *name, *units, *description;
+    double (*value)(const rf_result *, size_t);
+} monthly_series[] = {
+    {"occupied", "units", "mean number of units with a household in, per month after warm-up",
+     mon_occupied},
+    {"waiting", "households", "mean waiting list length, per month after warm-up", mon_waiting},
+    {"referrals", "referrals", "referrals arriving in the month (after warm-up)", mon_referrals},
+    {"placed", "referrals",
+     "referrals placed in the month, at once or after a wait (the month of the placement)",
+     mon_placed},
+    {"refused", "referrals",
+     "referrals refused on arrival in the month: no space (and did not wait) or no suitable unit",
+     mon_refused},
+    {"abandoned", "referrals", "waiting households that gave up in the month", mon_abandoned},
+};
+
 static int write_monthly(hid_t pg, const an_point *pt)
 {
     size_t n = pt->n_reps, nmon = 0;
@@ -823,37 +848,28 @@ static int write_monthly(hid_t pg, const an_point *pt)
         nmon = RF_MONTHS_MAX;
     hid_t mg = H5Gcreate2(pg, "monthly", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     double *a = malloc((n * nmon + 1) * sizeof *a);
-    double *b = malloc((n * nmon + 1) * sizeof *b);
-    int st = mg < 0 ? SIM_EHDF5 : a && b ? SIM_OK : SIM_ENOMEM;
-    if (!st) {
+    int st = mg < 0 ? SIM_EHDF5 : a ? SIM_OK : SIM_ENOMEM;
+    int first = pt->params ? pt->params->start_month : 1;
+    for (size_t k = 0; k < sizeof monthly_series / sizeof monthly_series[0] && !st; k++) {
         for (size_t r = 0; r < n; r++)
             for (size_t m = 0; m < nmon; m++) {
                 const rf_result *x = &pt->results[r];
                 int ok = IS_DONE(pt, r) && m < (size_t)x->n_months;
-                a[r * nmon + m] = ok ? x->monthly_occupied[m] : NAN;
-                b[r * nmon + m] = ok ? x->monthly_waiting[m] : NAN;
+                a[r * nmon + m] = ok ? monthly_series[k].value(x, m) : NAN;
             }
         hsize_t dims[2] = {n, nmon};
         hid_t d = H5I_INVALID_HID;
-        st = write_array(mg, "occupied", H5T_NATIVE_DOUBLE, 2, dims, a, "units",
-                         "mean number of units with a household in, per month after warm-up "
-                         "(NaN: replication not done)", &d);
+        char desc[AN_DESC_MAX];
+        snprintf(desc, sizeof desc, "%s (NaN: replication not done)", monthly_series[k].description);
+        st = write_array(mg, monthly_series[k].name, H5T_NATIVE_DOUBLE, 2, dims, a,
+                         monthly_series[k].units, desc, &d);
         if (!st) st = attr_str(d, "axes", "replication,month");
         if (!st) st = attr_num(d, "month_days", H5T_NATIVE_DOUBLE, &(double){365.0 / 12.0});
-        if (d >= 0)
-            H5Dclose(d);
-        d = H5I_INVALID_HID;
-        if (!st)
-            st = write_array(mg, "waiting", H5T_NATIVE_DOUBLE, 2, dims, b, "households",
-                             "mean waiting list length, per month after warm-up "
-                             "(NaN: replication not done)", &d);
-        if (!st) st = attr_str(d, "axes", "replication,month");
-        if (!st) st = attr_num(d, "month_days", H5T_NATIVE_DOUBLE, &(double){365.0 / 12.0});
+        if (!st) st = attr_int(d, "first_month", first);
         if (d >= 0)
             H5Dclose(d);
     }
     free(a);
-    free(b);
     if (mg >= 0)
         H5Gclose(mg);
     return st;

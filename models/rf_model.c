@@ -100,6 +100,7 @@ typedef struct {
 
     sim_level occ, wait, m_occ, m_wait;
     double month_start;
+    int series_months;         /* months the monthly series hold */
     uint64_t n_waits, n_zero_waits;
     double wait_sum;
     sim_hist waits;            /* positive waits */
@@ -126,6 +127,8 @@ static int validate(const rf_params *p, char *why, size_t size)
     for (int m = 0; m < 12; m++)
         if (!(isfinite(p->seasonality[m]) && p->seasonality[m] >= 0))
             REFUSE("referrals.seasonality[%d] must be 0 or more", m);
+    if (p->start_month < 1 || p->start_month > 12)
+        REFUSE("referrals.start_month must be a month, 1 to 12");
     if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
         REFUSE("at most %d screening reasons", RF_MAX_SCREEN);
     double q = 0;
@@ -259,7 +262,7 @@ static double rate_at(const rf_params *p, double t)
     if (m < 0)
         m += 365;
     int mi = (int)(m / MONTH_DAYS);
-    return r * p->seasonality[mi > 11 ? 11 : mi];
+    return r * p->seasonality[((mi > 11 ? 11 : mi) + p->start_month - 1) % 12];
 }
 
 static double max_rate(const rf_params *p)
@@ -588,12 +591,35 @@ static void wait_level(model *m, double now, int delta)
     sim_level_add(&m->m_wait, now, delta);
 }
 
+/* The month of the monthly series a time in the window falls in; -1 past
+ * the series' end (horizons beyond RF_MONTHS_MAX months). */
+static int series_month(const model *m, double t)
+{
+    double k = floor((t - m->warmup) / MONTH_DAYS);
+    if (k < 0)
+        return 0;
+    if (k < m->series_months)
+        return (int)k;
+    /* the last month ends at the horizon: a value rounded past it is in it */
+    bool whole = m->series_months < RF_MONTHS_MAX || m->end - m->warmup <= RF_MONTHS_MAX * MONTH_DAYS;
+    return whole ? m->series_months - 1 : -1;
+}
+
 static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reason, int uidx)
 {
     if (!r->counted)
         return;
     rf_result *res = m->res;
     res->outcomes[o]++;
+    int mon = o == RF_OUT_WAITING_AT_END || o == RF_OUT_SCREENED_OUT ? -1 : series_month(m, now);
+    if (mon >= 0) {
+        if (o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT)
+            res->monthly_placed[mon]++;
+        else if (o == RF_OUT_REFUSED_NO_SPACE || o == RF_OUT_NO_SUITABLE)
+            res->monthly_refused[mon]++;
+        else if (o == RF_OUT_ABANDONED)
+            res->monthly_abandoned[mon]++;
+    }
     bool placed = o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT;
     double w = placed ? now - r->wait_start : 0;
     if (placed) {
@@ -893,6 +919,9 @@ static int on_arrival(model *m, double now)
     rf_result *res = m->res;
     if (r.counted) {
         res->referrals++;
+        int mon = series_month(m, now);
+        if (mon >= 0)
+            res->monthly_referrals[mon]++;
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
     }
@@ -1186,6 +1215,11 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->res = out;
     m->warmup = p->warmup;
     m->end = p->warmup + p->horizon;
+    m->series_months = (int)ceil(p->horizon / MONTH_DAYS - 1e-9);
+    if (m->series_months > RF_MONTHS_MAX)
+        m->series_months = RF_MONTHS_MAX;
+    if (m->series_months < 1)
+        m->series_months = 1;
     m->lambda_max = max_rate(p);
     m->constant_rate = p->growth == 0;
     for (int i = 0; i < 12; i++)

@@ -9,10 +9,13 @@
  * Semantics (the details a reader of the results needs):
  *  - Time 0 is the start of the simulation; statistics cover
  *    [warmup, warmup + horizon].  The arrival rate counts time from the END of
- *    warm-up: rate(t) = per_year/365 * (1+growth)^((t-warmup)/365) *
- *    seasonality[m], m = floor(((t-warmup) mod 365) / (365/12)), so
- *    seasonality[0] is the first month after warm-up and warm-up runs at the
- *    (growth-discounted) rate of the months before it.  Thinning uses the
+ *    warm-up, which is the first day of calendar month start_month (1 =
+ *    January): rate(t) = per_year/365 * (1+growth)^((t-warmup)/365) *
+ *    seasonality[(start_month - 1 + m) mod 12],
+ *    m = floor(((t-warmup) mod 365) / (365/12)), so seasonality[0] is
+ *    January and month m of the monthly series is calendar month
+ *    start_month + m (mod 12); warm-up runs at the (growth-discounted) rate
+ *    of the months before it.  Months are 365/12 days.  Thinning uses the
  *    largest rate over [0, warmup + horizon].
  *  - Trace mode (p->trace): referral k arrives at warmup + rows[k].day; its
  *    fields >= 0 override the drawn ones.  A trace stay is the whole time in

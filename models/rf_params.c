@@ -13,6 +13,7 @@ void rf_params_init(rf_params *p)
     p->seed = 1;
     for (int m = 0; m < 12; m++)
         p->seasonality[m] = 1;
+    p->start_month = 1;
     p->mix.adults = sim_dist_const(1);
     p->mix.children = sim_dist_none();
     p->mix.child_age = sim_dist_none();

@@ -160,7 +160,8 @@ typedef struct {
     /* referrals */
     double per_year;           /* referrals per year at t = 0 (after warm-up) */
     double growth;             /* yearly growth: rate x (1+growth)^(t/365) */
-    double seasonality[12];    /* monthly factors, mean 1 */
+    double seasonality[12];    /* monthly factors, mean 1; [0] is January */
+    int start_month;           /* 1..12: the calendar month the horizon (after warm-up) starts in */
     const rf_trace *trace;     /* borrowed; NULL = Poisson arrivals */
 
     rf_household_mix mix;

@@ -114,6 +114,13 @@ typedef struct {
     int n_months;              /* months recorded (<= RF_MONTHS_MAX) */
     double monthly_occupied[RF_MONTHS_MAX]; /* mean units with a household in */
     double monthly_waiting[RF_MONTHS_MAX];  /* mean waiting list length */
+    /* counted referrals by the month they arrived, and outcomes by the month
+     * they were settled: placed (at once or after a wait), refused on
+     * arrival (no space or no suitable unit), abandoned the wait */
+    uint32_t monthly_referrals[RF_MONTHS_MAX];
+    uint32_t monthly_placed[RF_MONTHS_MAX];
+    uint32_t monthly_refused[RF_MONTHS_MAX];
+    uint32_t monthly_abandoned[RF_MONTHS_MAX];
 } rf_result;
 
 const char *rf_outcome_name(rf_outcome o);

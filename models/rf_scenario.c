@@ -111,6 +111,7 @@ static const char default_yaml[] =
     "referrals:\n"
     "  growth: 0\n"
     "  seasonality: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+    "  start_month: 1\n"
     "households:\n"
     "  adults: {dist: constant, mean: 1}\n"
     "  children: {dist: none}\n"
@@ -992,6 +993,10 @@ static void conv_referrals(sem_ctx *c, const sc_referrals *in)
         sem(c, "referrals.seasonality", "at least one month must have a factor above 0");
         ok = false;
     }
+    if (in->start_month < 1 || in->start_month > 12)
+        sem(c, "referrals.start_month", "%d is not a month (accepted: 1 = January to 12 = "
+                                        "December)", in->start_month);
+    p->start_month = in->start_month;
     /* Factors are relative: scaled to mean 1 so per_year stays the yearly mean. */
     for (int m = 0; m < 12; m++)
         p->seasonality[m] = ok && in->seasonality_count == 12 ? in->seasonality[m] * 12 / total : 1;

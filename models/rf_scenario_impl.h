@@ -141,6 +141,7 @@ typedef struct {
     double per_year, growth;
     double *seasonality;
     unsigned seasonality_count;
+    int start_month;
     char *trace;
 } sc_referrals;
 

@@ -109,6 +109,7 @@ static const cyaml_schema_field_t referral_fields[] = {
     CYAML_FIELD_FLOAT("per_year", OPT, sc_referrals, per_year),
     CYAML_FIELD_FLOAT("growth", OPT, sc_referrals, growth),
     CYAML_FIELD_SEQUENCE("seasonality", PTR | OPT, sc_referrals, seasonality, &float_entry, 12, 12),
+    CYAML_FIELD_INT("start_month", OPT, sc_referrals, start_month),
     CYAML_FIELD_STRING_PTR("trace", OPT, sc_referrals, trace, 1, 4000),
     CYAML_FIELD_END};
 

@@ -209,6 +209,9 @@ static void count_referral(void *user, const rf_outcome_info *e)
 
 /* Non-homogeneous Poisson arrivals by thinning: each month's count is
  * Poisson with mean per_year/365 * s[m mod 12] * integral of (1+g)^(t/365). */
+/* Seasonality factors are calendar months, January first; start_month
+ * says which month the horizon starts in (April: month 0 of the run has
+ * April's factor). */
 Test(model_theory, growth_and_seasonality)
 {
     rf_params p;
@@ -219,21 +222,27 @@ Test(model_theory, growth_and_seasonality)
     const double s[12] = {0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.5, 1.3, 1.1, 0.9, 0.7, 0.5};
     memcpy(p.seasonality, s, sizeof s);
     p.horizon = 3 * 365;
-    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
-    const int reps = 30;
-    month_counts c = {{0}};
-    rf_model_hooks hooks = {count_referral, &c};
-    for (int i = 0; i < reps; i++) {
-        rf_result r;
-        cr_assert_eq(rf_model_run_ex(&p, (uint64_t)i, &r, &hooks), SIM_OK);
+    for (int start = 1; start <= 4; start += 3) {
+        p.start_month = start;
+        cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+        const int reps = 30;
+        month_counts c = {{0}};
+        rf_model_hooks hooks = {count_referral, &c};
+        for (int i = 0; i < reps; i++) {
+            rf_result r;
+            cr_assert_eq(rf_model_run_ex(&p, (uint64_t)i, &r, &hooks), SIM_OK);
+        }
+        double L = 365.0 / 12, k = log(1 + p.growth) / 365;
+        for (int m = 0; m < 36; m++) {
+            double integral = (exp(k * (m + 1) * L) - exp(k * m * L)) / k;
+            double expect = reps * p.per_year / 365 * s[(m + start - 1) % 12] * integral;
+            cr_expect(fabs(c.per_month[m] - expect) <= 4 * sqrt(expect),
+                      "start month %d, month %d: %g referrals, expected %g", start, m,
+                      c.per_month[m], expect);
+        }
     }
-    double L = 365.0 / 12, k = log(1 + p.growth) / 365;
-    for (int m = 0; m < 36; m++) {
-        double integral = (exp(k * (m + 1) * L) - exp(k * m * L)) / k;
-        double expect = reps * p.per_year / 365 * s[m % 12] * integral;
-        cr_expect(fabs(c.per_month[m] - expect) <= 4 * sqrt(expect),
-                  "month %d: %g referrals, expected %g", m, c.per_month[m], expect);
-    }
+    p.start_month = 13;
+    cr_expect_eq(rf_model_check(&p, NULL, 0), SIM_EINVAL);
 }
 
 typedef struct {

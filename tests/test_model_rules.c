@@ -48,6 +48,19 @@ static void check_conservation(const rf_params *p, const rf_result *r)
         m += r->monthly_occupied[i] / r->n_months;
     cr_expect(fabs(m - r->occupancy * rf_params_total_units(p)) < 1e-6,
               "monthly mean %g vs %g", m, r->occupancy * rf_params_total_units(p));
+    /* the monthly counts add up to the run's (the horizon is within the series) */
+    uint64_t mr = 0, mp = 0, mf = 0, ma = 0;
+    for (int i = 0; i < r->n_months; i++) {
+        mr += r->monthly_referrals[i];
+        mp += r->monthly_placed[i];
+        mf += r->monthly_refused[i];
+        ma += r->monthly_abandoned[i];
+    }
+    cr_expect_eq(mr, r->referrals, "monthly referrals");
+    cr_expect_eq(mp, placed, "monthly placements");
+    cr_expect_eq(mf, r->outcomes[RF_OUT_REFUSED_NO_SPACE] + r->outcomes[RF_OUT_NO_SUITABLE],
+                 "monthly refusals");
+    cr_expect_eq(ma, r->outcomes[RF_OUT_ABANDONED], "monthly abandonments");
 }
 
 Test(model_rules, conservation_with_every_mechanism_on)

@@ -77,7 +77,8 @@ static void params_eq(const rf_params *a, const rf_params *b)
     cr_expect_str_eq(a->name, b->name);
     cr_expect(a->horizon == b->horizon && a->warmup == b->warmup && a->reps == b->reps
               && a->seed == b->seed, "run settings differ");
-    cr_expect(a->per_year == b->per_year && a->growth == b->growth, "referrals differ");
+    cr_expect(a->per_year == b->per_year && a->growth == b->growth
+                  && a->start_month == b->start_month, "referrals differ");
     for (int m = 0; m < 12; m++)
         cr_expect(a->seasonality[m] == b->seasonality[m], "seasonality[%d]", m);
     cr_expect_eq(a->trace == NULL, b->trace == NULL);
@@ -330,7 +331,7 @@ static const struct {
 } bad[] = {
     /* file, line, key, a fragment of the message */
     {"unknown_top_key.yaml", 9, "horizn", "unknown key (accepted: name, description, horizon"},
-    {"unknown_nested_key.yaml", 3, "referrals.per_yer", "unknown key (accepted: per_year, growth, seasonality, trace)"},
+    {"unknown_nested_key.yaml", 3, "referrals.per_yer", "unknown key (accepted: per_year, growth, seasonality, start_month, trace)"},
     {"unknown_service_key.yaml", 9, "services[0].colour", "unknown key"},
     {"rate_not_number.yaml", 3, "referrals.per_year", "expected a number, got 'lots'"},
     {"units_word.yaml", 6, "services[0].units", "expected a whole number, got 'twelve'"},
@@ -393,6 +394,7 @@ static const struct {
      "must say bme: true or young: true"},
     {"profile_weights_zero.yaml", 6, "households.profiles", "at least one weight must be more than 0"},
     {"profile_everyone_nrpf.yaml", 13, "services[0].nrpf", "every household has NRPF"},
+    {"start_month_13.yaml", 4, "referrals.start_month", "13 is not a month (accepted: 1 = January"},
     {"service_turnaround_extra_key.yaml", 8, "services[0].turnaround.sd",
      "not used by dist constant (accepted: dist, mean)"},
 };
