@@ -793,6 +793,8 @@ static int write_groups(hid_t pg, const an_point *pt)
     tbl_col(&t, "placed_within_7d", COL_U64, "referrals");
     tbl_col(&t, "placed_within_28d", COL_U64, "referrals");
     tbl_col(&t, "wait_sum", COL_F64, "days");
+    tbl_col(&t, "waited", COL_U64, "households");
+    tbl_col(&t, "waited_sum", COL_F64, "days");
     for (int g = 0; g < RF_G_N; g++)
         for (size_t r = 0; r < pt->n_reps; r++) {
             if (!IS_DONE(pt, r))
@@ -807,10 +809,14 @@ static int write_groups(hid_t pg, const an_point *pt)
             tbl_u64(&t, x->placed_within_7d);
             tbl_u64(&t, x->placed_within_28d);
             tbl_f64(&t, x->wait_sum);
+            tbl_u64(&t, x->waited);
+            tbl_f64(&t, x->waited_sum);
         }
     return tbl_write(pg, "groups", &t,
                      "one row per household group and completed replication; a household can "
-                     "be in several groups; wait_sum = days waited by placed households");
+                     "be in several groups; wait_sum = days waited by placed households; waited "
+                     "= households that joined the waiting list (placed after a wait, gave up, "
+                     "still waiting at the end), waited_sum = their days on the list");
 }
 
 /* The monthly series: name, units, description, value of month m. */
@@ -1726,7 +1732,8 @@ static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size
     }
     int cg = an_table_col(t, "group"), crep = an_table_col(t, "rep"),
         cref = an_table_col(t, "referrals"), c7 = an_table_col(t, "placed_within_7d"),
-        c28 = an_table_col(t, "placed_within_28d"), cw = an_table_col(t, "wait_sum");
+        c28 = an_table_col(t, "placed_within_28d"), cw = an_table_col(t, "wait_sum"),
+        cwn = an_table_col(t, "waited"), cws = an_table_col(t, "waited_sum");
     int co[RF_OUT_N];
     for (int o = 0; o < RF_OUT_N; o++)
         co[o] = an_table_col(t, rf_outcome_name((rf_outcome)o));
@@ -1744,6 +1751,8 @@ static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size
         x->placed_within_7d = count_cell(t, r, c7);
         x->placed_within_28d = count_cell(t, r, c28);
         x->wait_sum = cw >= 0 ? tcell(t, r, cw) : 0;
+        x->waited = cwn >= 0 ? count_cell(t, r, cwn) : 0;   /* absent from older files */
+        x->waited_sum = cws >= 0 ? tcell(t, r, cws) : 0;
     }
     an_table_free(t);
     return SIM_OK;

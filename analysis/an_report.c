@@ -247,7 +247,8 @@ int an_report_csv(an_h5_file *f, const char *dir)
         an_table_free(t);
     }
     st = an_report_fclose(o, st);
-    static const char *const tables[] = {"summary", "replications", "outcomes", "services", "groups"};
+    static const char *const tables[] = {"summary",  "replications", "ratio_parts",
+                                         "outcomes", "services",     "groups"};
     for (size_t k = 0; k < sizeof tables / sizeof tables[0] && !st; k++)
         st = csv_point_tables(f, dir, tables[k]);
     if (!st)

@@ -240,12 +240,17 @@ static void group_parts(const an_point_summary *ps, const rf_group_result *g, an
     case AN_GRP_NO_SUITABLE: *num = (double)o[RF_OUT_NO_SUITABLE]; break;
     case AN_GRP_ABANDONED: *num = (double)o[RF_OUT_ABANDONED]; break;
     case AN_GRP_WITHIN_28D: *num = (double)g->placed_within_28d; break;
+    case AN_GRP_NOT_ACCOMMODATED:
+        *num = (double)(o[RF_OUT_REFUSED_NO_SPACE] + o[RF_OUT_NO_SUITABLE] + o[RF_OUT_ABANDONED]);
+        *den = n - (double)o[RF_OUT_SCREENED_OUT];
+        break;
     case AN_GRP_WAIT_MEAN:
         *num = g->wait_sum;
         *den = placed;
         break;
-    case AN_GRP_TURNED_AWAY:
-        *num = (double)(o[RF_OUT_REFUSED_NO_SPACE] + o[RF_OUT_NO_SUITABLE]);
+    case AN_GRP_WAIT_ALL:
+        *num = g->waited_sum;
+        *den = (double)g->waited;
         break;
     default: *num = *den = NAN; break;
     }
@@ -394,7 +399,8 @@ static void ci_note(FILE *f, const an_point_summary *pts, size_t n_pts)
     if (min_reps < 2)
         fprintf(f, "%zu replication%s: no confidence interval\n", min_reps, min_reps == 1 ? "" : "s");
     else if (n_pts)
-        fprintf(f, "mean ± 95%% confidence half-width over %zu replications%s\n", min_reps,
+        fprintf(f, "estimate ± 95%% confidence half-width over %zu replications%s; shares and "
+                   "waits pooled (ratios of sums)\n", min_reps,
                 n_pts > 1 ? " (fewest of any point)" : "");
 }
 
@@ -410,8 +416,9 @@ static const struct {
     {"Screened out", "screened_out"},
     {"Still waiting at the end", "waiting_at_end"},
     {"Not accommodated, of refuge referrals", "refused_of_eligible"},
-    {"Mean wait (days)", "wait_mean"},
-    {"90th percentile wait (days)", "wait_p90"},
+    {"Mean wait of those placed (days)", "wait_mean"},
+    {"90th percentile wait, placed (days)", "wait_p90"},
+    {"Mean wait of all who waited (days)", "wait_all_mean"},
     {"Waiting list (households)", "waiting_mean"},
     {"Occupancy", "occupancy"},
     {"Downtime", "downtime_share"},
@@ -517,8 +524,9 @@ static const struct {
     const char *heading;
     int percent;
 } grp_cols[AN_GRP_N] = {
-    {"Referrals/yr", 0}, {"Placed", 1},        {"Refused", 1}, {"No suitable", 1},
-    {"Abandoned", 1},    {"Placed in 28d", 1}, {"Wait (days)", 0}, {"Turned away", 1},
+    {"Referrals/yr", 0},  {"Placed", 1},        {"No space", 1},           {"No suitable", 1},
+    {"Abandoned", 1},     {"Not accommodated", 1}, {"Placed in 28d", 1},
+    {"Wait, placed", 0},  {"Wait, all waiting", 0},
 };
 
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
@@ -556,8 +564,9 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + RF_G_N, 1 + AN_GRP_N))
             return;
-        fprintf(f, "%sHousehold groups, %s (shares of the group's referrals)\n", p ? "\n" : "",
-                ps->label);
+        fprintf(f, "%sHousehold groups, %s (shares of the group's referrals; not accommodated of "
+                   "those not screened out, as in the summary; waits in days)\n",
+                p ? "\n" : "", ps->label);
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Group");
         for (int c = 0; c < AN_GRP_N; c++)
             snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", grp_cols[c].heading);

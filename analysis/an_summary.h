@@ -95,9 +95,11 @@ typedef enum {
     AN_GRP_REFUSED,         /* refused_no_space */
     AN_GRP_NO_SUITABLE,
     AN_GRP_ABANDONED,
+    AN_GRP_NOT_ACCOMMODATED,/* no space + no suitable unit + abandoned, of the group's referrals
+                               not screened out: the headline's refused_of_eligible */
     AN_GRP_WITHIN_28D,
-    AN_GRP_WAIT_MEAN,       /* wait_sum / placed, days */
-    AN_GRP_TURNED_AWAY,     /* refused_no_space + no_suitable_unit */
+    AN_GRP_WAIT_MEAN,       /* wait_sum / placed, days: the wait of those placed */
+    AN_GRP_WAIT_ALL,        /* waited_sum / waited, days: the wait of all who joined the list */
     AN_GRP_N
 } an_group_measure;
 

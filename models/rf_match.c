@@ -21,6 +21,7 @@ void rf_household_finish(rf_household *h)
     g |= (uint32_t)h->young << RF_G_YOUNG;
     g |= (uint32_t)h->high_support << RF_G_HIGH_SUPPORT;
     g |= (uint32_t)h->bme << RF_G_BME;
+    g |= (uint32_t)h->high_risk << RF_G_HIGH_RISK;
     h->groups = g;
 }
 

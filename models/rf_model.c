@@ -103,7 +103,8 @@ typedef struct {
     int series_months;         /* months the monthly series hold */
     uint64_t n_waits, n_zero_waits;
     double wait_sum;
-    sim_hist waits;            /* positive waits */
+    sim_hist waits;            /* positive waits of placed households */
+    sim_hist waited;           /* waits of everyone who joined the list */
 } model;
 
 /* Why the params cannot run, in words for the CLI; SIM_OK when they can. */
@@ -632,6 +633,14 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
         res->placed_within_7d += w <= 7;
         res->placed_within_28d += w <= 28;
     }
+    bool listed = o == RF_OUT_PLACED_AFTER_WAIT || o == RF_OUT_ABANDONED
+                  || o == RF_OUT_WAITING_AT_END;
+    double on_list = listed ? now - r->wait_start : 0;
+    if (listed) {
+        res->waited++;
+        res->waited_sum += on_list;
+        sim_hist_add(&m->waited, on_list);
+    }
     for (uint32_t g = r->h.groups; g; g &= g - 1) {
         rf_group_result *gr = &res->groups[__builtin_ctz(g)];
         gr->outcomes[o]++;
@@ -639,6 +648,10 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
             gr->placed_within_7d += w <= 7;
             gr->placed_within_28d += w <= 28;
             gr->wait_sum += w;
+        }
+        if (listed) {
+            gr->waited++;
+            gr->waited_sum += on_list;
         }
     }
     if (m->hooks && m->hooks->on_outcome) {
@@ -1078,6 +1091,7 @@ static void finish(model *m)
     } else {
         res->wait_mean = res->wait_p50 = res->wait_p90 = NAN;
     }
+    res->wait_all_p90 = res->waited ? sim_hist_quantile(&m->waited, 0.9) : NAN;
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -1141,6 +1155,7 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
     sim_level_reset(&m->m_occ, 0, 0);
     sim_level_reset(&m->m_wait, 0, 0);
     sim_hist_init(&m->waits, 0, WAIT_HIST_DAYS, WAIT_HIST_DAYS);
+    sim_hist_init(&m->waited, 0, WAIT_HIST_DAYS, WAIT_HIST_DAYS);
 
     for (int k = 0; k < m->n_types; k++) {
         const rf_unit_type *t = &m->types[k];

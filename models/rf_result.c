@@ -86,6 +86,15 @@ static double ratio(double num, double den) { return den > 0 ? num / den : NAN; 
     X("wait_mean", "days", "mean wait of placed households (0 if immediate)",                 \
       "wait_sum (days waited by placed households)", "days", r->wait_sum,                     \
       "placed_immediately + placed_after_wait", "households", PLACED)                          \
+    X("wait_all_mean", "days",                                                                \
+      "mean wait of every household that joined the waiting list: placed after a wait, gave up, " \
+      "or still waiting at the end (its wait so far)",                                        \
+      "waited_sum (days on the list)", "days", r->waited_sum,                                  \
+      "waited (households that joined the list)", "households", (double)r->waited)            \
+    X("wait_all_p90", "days", "90th percentile wait of every household that joined the waiting list", \
+      MEAN("days", r->wait_all_p90))                                                           \
+    X("joined_list", "share", "joined the waiting list (placed after a wait, gave up, still waiting)", \
+      SHARE("waited", (double)r->waited, "referrals", REF))                                    \
     X("wait_p50", "days", "median wait of placed households", MEAN("days", r->wait_p50))      \
     X("wait_p90", "days", "90th percentile wait of placed households", MEAN("days", r->wait_p90)) \
     X("waiting_mean", "households", "time-average waiting list length",                       \

@@ -41,7 +41,8 @@ typedef enum {
     X(RF_G_SPECIALIST,   "specialist",   "needs a specialist (BME / young women) service") \
     X(RF_G_YOUNG,        "age_16_24",    "victim aged 16-24")             \
     X(RF_G_HIGH_SUPPORT, "high_support", "high support needs")            \
-    X(RF_G_BME,          "bme",          "black and minority ethnic")
+    X(RF_G_BME,          "bme",          "black and minority ethnic")      \
+    X(RF_G_HIGH_RISK,    "high_risk",    "high risk (first in the queue under priority: high_risk)")
 
 typedef enum {
 #define RF_G_ENUM(id, name, desc) id,
@@ -77,6 +78,8 @@ typedef struct {
     uint64_t outcomes[RF_OUT_N];
     uint64_t placed_within_7d, placed_within_28d;  /* among all referrals; immediate counts */
     double wait_sum;                                /* days waited by placed households */
+    uint64_t waited;           /* joined the waiting list: placed after a wait, abandoned, still waiting */
+    double waited_sum;         /* their days on the list (to placement, giving up, or the end) */
 } rf_group_result;
 
 typedef struct {
@@ -101,6 +104,10 @@ typedef struct {
     uint64_t departures, early_exits, move_ons, timely_move_ons;
     double wait_sum;           /* days waited by placed households (0 if immediate) */
     double wait_mean, wait_p50, wait_p90;    /* days, over placed households (0 if immediate) */
+    /* Everyone who joined the waiting list (placed after a wait, abandoned,
+     * or still waiting at the end, whose wait so far counts): */
+    uint64_t waited;
+    double waited_sum, wait_all_p90;         /* days */
     double waiting_mean, waiting_max;        /* waiting list length */
     double occupancy;          /* share of unit-days with a household in */
     double blocked_share;      /* share of unit-days held by move-on delay */

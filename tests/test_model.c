@@ -247,6 +247,9 @@ Test(model_theory, growth_and_seasonality)
 
 typedef struct {
     sim_welford high, other;
+    double listed_sum;         /* everyone who joined the list: days on it */
+    uint64_t listed, high_listed;
+    double high_listed_sum;
 } risk_waits;
 
 static void wait_by_risk(void *user, const rf_outcome_info *e)
@@ -254,6 +257,15 @@ static void wait_by_risk(void *user, const rf_outcome_info *e)
     risk_waits *w = user;
     if (e->outcome == RF_OUT_PLACED_AFTER_WAIT || e->outcome == RF_OUT_PLACED_IMMEDIATELY)
         sim_welford_add(e->household->high_risk ? &w->high : &w->other, e->t - e->referred);
+    if (e->outcome == RF_OUT_PLACED_AFTER_WAIT || e->outcome == RF_OUT_ABANDONED
+        || e->outcome == RF_OUT_WAITING_AT_END) {
+        w->listed++;
+        w->listed_sum += e->t - e->referred;
+        if (e->household->high_risk) {
+            w->high_listed++;
+            w->high_listed_sum += e->t - e->referred;
+        }
+    }
 }
 
 /* Priority for high risk: with the list served high-risk first, they wait
@@ -272,12 +284,23 @@ Test(model_theory, high_risk_priority)
         sim_welford_reset(&diff);
         const size_t reps = 10;
         for (uint64_t i = 0; i < reps; i++) {
-            risk_waits w;
+            risk_waits w = {0};
             sim_welford_reset(&w.high);
             sim_welford_reset(&w.other);
             rf_model_hooks hooks = {wait_by_risk, &w};
             rf_result r;
             cr_assert_eq(rf_model_run_ex(&p, i, &r, &hooks), SIM_OK);
+            /* the high-risk group row and the waits of all who waited are
+             * what the households' outcomes say */
+            const rf_group_result *g = &r.groups[RF_G_HIGH_RISK];
+            cr_expect_eq(g->outcomes[RF_OUT_PLACED_IMMEDIATELY] + g->outcomes[RF_OUT_PLACED_AFTER_WAIT],
+                         w.high.n);
+            cr_expect(fabs(g->wait_sum - w.high.mean * (double)w.high.n) < 1e-6 * (1 + g->wait_sum),
+                      "high-risk wait_sum %g", g->wait_sum);
+            cr_expect_eq(g->waited, w.high_listed);
+            cr_expect(fabs(g->waited_sum - w.high_listed_sum) < 1e-6 * (1 + g->waited_sum));
+            cr_expect_eq(r.waited, w.listed);
+            cr_expect(fabs(r.waited_sum - w.listed_sum) < 1e-6 * (1 + r.waited_sum));
             if (v)
                 cr_expect_lt(w.high.mean, 0.5 * w.other.mean, "rep %lu: high %g other %g",
                              (unsigned long)i, w.high.mean, w.other.mean);

@@ -7,6 +7,7 @@
 #include "an_plot.h"
 #include "an_report.h"
 #include "an_summary.h"
+#include "rf_model.h"
 
 /* 97.5% Student t quantiles for 2 and 3 degrees of freedom (tables). */
 #define T975_2 4.302652729749464
@@ -100,7 +101,7 @@ Test(summary, table_numbers_by_hand)
     pooled_ci(y, x, 3, &mean, &ci);
     snprintf(want, sizeof want, "%.2f ± %.2f", mean, ci);
     cr_expect(strstr(out, want) != NULL, "wait row '%s' in:\n%s", want, out);
-    cr_expect(strstr(out, "mean ± 95% confidence half-width over 3 replications") != NULL, "%s", out);
+    cr_expect(strstr(out, "estimate ± 95% confidence half-width over 3 replications") != NULL, "%s", out);
     free(out);
 
     out = print_to_string(print_services_all, pts, 1, 0);
@@ -191,10 +192,12 @@ Test(report, csv_files)
         {"services.csv", "point,services[0].units,service,name,rep,units,placements,departures,early_exits,"
                          "move_ons,timely_move_ons,occupied_days,blocked_days,down_days"},
         {"groups.csv", "point,services[0].units,group,rep,referrals,screened_out,no_suitable_unit,"},
-        {"monthly.csv", "point,services[0].units,rep,month,occupied,waiting"},
+        {"monthly.csv", "point,services[0].units,rep,month,occupied,waiting,referrals,placed,refused,"
+                        "abandoned"},
+        {"ratio_parts.csv", "point,services[0].units,rep,screened_out_num,screened_out_den,"},
     };
-    const size_t rows[] = {2, 2 * nm, reps, reps, 2 * reps, RF_G_N * reps, FX_MONTHS * reps};
-    for (size_t i = 0; i < 7; i++) {
+    const size_t rows[] = {2, 2 * nm, reps, reps, 2 * reps, RF_G_N * reps, FX_MONTHS * reps, reps};
+    for (size_t i = 0; i < 8; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i].file);
         int n = count_lines(p, head, sizeof head);
         cr_expect_eq(n, (int)rows[i] + 1, "%s: %d lines, expected %zu rows + header", files[i].file, n, rows[i]);
@@ -261,7 +264,7 @@ Test(report, cli_tables_and_plots, .timeout = 60)
               strstr(out, "Services, 70 spaces") && strstr(out, "Household groups, 21 spaces"), "%s", out);
     free(out);
     static const char *const plots[] = {"capacity_refused", "capacity_wait", "monthly_waiting",
-                                        "monthly_occupancy", "groups_turned_away"};
+                                        "monthly_occupancy", "groups_not_accommodated"};
     char p[400], cmd[1200];
     for (size_t i = 0; i < 5; i++) {
         snprintf(p, sizeof p, "%s/plots/%s.png", fx.dir, plots[i]);
@@ -283,7 +286,7 @@ Test(report, cli_tables_and_plots, .timeout = 60)
         cr_expect_eq(system(cmd), 0, "%s: not an SVG document", p);
     }
     snprintf(p, sizeof p, "%s/csv", fx.dir);
-    cr_expect_eq(fx_count_entries(p), 7);
+    cr_expect_eq(fx_count_entries(p), 8);
     fx_teardown(&fx);
 }
 
@@ -336,4 +339,51 @@ Test(report, cli_errors)
     cr_expect(err && strstr(err, "gnuplot not found: install it with 'apt-get install gnuplot-nox'"), "%s", err);
     free(err);
     fx_teardown(&fx);
+}
+
+/* The group table's "Not accommodated" is the headline's definition: with
+ * every household high risk, the high-risk group is everybody, and its row
+ * is the summary's refused_of_eligible, abandoning included; its waits are
+ * the summary's waits of those placed and of all who waited. */
+Test(summary, group_not_accommodated_is_the_headline)
+{
+    rf_params p;
+    rf_params_init(&p);
+    rf_params_add_service(&p, "s", 6, sim_dist_exp(60));
+    p.per_year = 60;
+    p.horizon = 2 * 365;
+    p.warmup = 365;
+    p.mix.p_high_risk = 1;
+    p.mix.p_pet = 0.1;
+    p.services[0].blocks[0].takes_pets = false;        /* some fit no unit */
+    p.n_screen = 1;
+    p.screen[0].prob = 0.1;
+    p.p_wait = 0.5;
+    p.patience = sim_dist_exp(20);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    enum { N = 40 };
+    static rf_result res[N];
+    for (int r = 0; r < N; r++)
+        cr_assert_eq(rf_model_run(&p, (uint64_t)r, &res[r]), SIM_OK);
+    an_point_summary ps;
+    cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, res, NULL, N), SIM_OK);
+    static const struct { an_group_measure g; const char *metric; } same[] = {
+        {AN_GRP_NOT_ACCOMMODATED, "refused_of_eligible"}, {AN_GRP_WAIT_MEAN, "wait_mean"},
+        {AN_GRP_WAIT_ALL, "wait_all_mean"}, {AN_GRP_PLACED, "placed"},
+        {AN_GRP_ABANDONED, "abandoned"}};
+    for (size_t k = 0; k < sizeof same / sizeof same[0]; k++) {
+        sim_summary g;
+        an_group_summary(&ps, RF_G_HIGH_RISK, same[k].g, &g);
+        const an_metric_summary *m = an_point_summary_find(&ps, same[k].metric);
+        cr_assert_not_null(m);
+        cr_expect(m->s.mean > 0 && fabs(g.mean - m->s.mean) < 1e-12 && fabs(g.ci95 - m->s.ci95) < 1e-12,
+                  "%s: group %.6f ± %.6f, summary %.6f ± %.6f", same[k].metric, g.mean, g.ci95,
+                  m->s.mean, m->s.ci95);
+    }
+    const an_metric_summary *ab = an_point_summary_find(&ps, "abandoned");
+    cr_expect_gt(ab->s.mean, 0, "some give up: the headline counts them");
+    char *out = print_to_string(print_groups_all, &ps, 1, 0);
+    cr_expect(strstr(out, "high_risk") && strstr(out, "Not accommodated"), "%s", out);
+    free(out);
+    an_point_summary_free(&ps);
 }
