@@ -33,13 +33,31 @@
  *    occupied and as blocked) -> turnaround (down) -> free.  A maintenance
  *    outage that falls due while the unit is occupied starts after its
  *    turnaround.  The next outage falls due outage_interval after the end of
- *    the previous one.  Zero-length phases take no event.
+ *    the previous one.  Zero-length phases take no event.  The stay, the
+ *    move-on delay, the turnaround and the outages follow the distributions
+ *    of the unit's service (rf_service_dist: its own or the scenario's).
+ *  - A case-by-case NRPF unit takes an NRPF household when its service's
+ *    decision accepts it: a draw of the household's below the service's
+ *    nrpf_case_accept, the household's own draw for that service
+ *    (RF_NRPF_DECIDE_INDEPENDENT) or its one draw shared by every `shared`
+ *    service.  The decision is made once, at referral.
+ *  - With household profiles, a referral is one profile (by weight); the
+ *    attributes the profile gives replace the independent draws, the others
+ *    are drawn as usual.
  *  - A unit that becomes free is offered to the waiting list in priority
  *    order (high-risk households first when priority = high_risk, else FIFO);
  *    the first household it fits is placed.
  *  - Ages are in completed years: a drawn child age is truncated.
- *  - Waiting-time quantiles use a histogram of 1-day bins over 0..730 days
- *    for positive waits, the zero waits counted exactly.
+ *  - Two waits: that of the households placed (0 for those placed at once;
+ *    wait_sum, wait_mean, wait_p50, wait_p90) and that of every household
+ *    that joined the waiting list, placed after a wait, gave up, or still
+ *    waiting at the end with its wait so far (waited, waited_sum,
+ *    wait_all_p90).  Quantiles use a histogram of 1-day bins over 0..730
+ *    days (longer waits in the last bin); for those placed, positive waits
+ *    go to the histogram and zero waits are counted exactly.
+ *  - Monthly counts: referrals by the month they arrive; placements,
+ *    refusals on arrival (no space, no suitable unit) and abandonments by
+ *    the month they happen (of counted referrals, within the series).
  *  - Starting state: each initial occupant takes a free unit of the first
  *    block of its service that has one, with a residual stay drawn from the
  *    stay distribution conditional on exceeding days_stayed; it may leave
