@@ -224,14 +224,14 @@ static void body_capacity(FILE *o, const plot_ctx *c, int which)
               "set ylabel 'Refused: no space (% of referrals)'\nset yrange [0:*]\n"
               "plot 'capacity.dat' using 1:3:4 with filledcurves fc rgb '#9ecae1' "
               "fs solid 0.5 title '95% confidence band', \\\n"
-              "     '' using 1:2 with linespoints lw 2 pt 7 lc rgb '#08519c' title 'mean over replications'\n",
+              "     '' using 1:2 with linespoints lw 2 pt 7 lc rgb '#08519c' title 'estimate (pooled over replications)'\n",
               o);
     } else {
         fputs("set title 'Mean wait of placed households, by capacity'\n"
               "set ylabel 'Mean wait (days)'\nset yrange [0:*]\n"
               "plot 'capacity.dat' using 1:6:7 with filledcurves fc rgb '#fdae6b' "
               "fs solid 0.5 title '95% confidence band', \\\n"
-              "     '' using 1:5 with linespoints lw 2 pt 7 lc rgb '#a63603' title 'mean over replications'\n",
+              "     '' using 1:5 with linespoints lw 2 pt 7 lc rgb '#a63603' title 'estimate (pooled over replications)'\n",
               o);
     }
 }

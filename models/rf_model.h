@@ -97,7 +97,10 @@
  * < 0 or > 65535 or largest_family < 1 or an area out of range, more initial
  * occupants of a service than its units or a bad service index, counts of
  * services / blocks / initial households / screening reasons out of their
- * bounds, and a trace with negative or decreasing days.  SIM_ENOMEM when
+ * bounds, a start_month outside 1..12, a household profile with a negative
+ * weight, a value out of range or needs_specialist without bme or young
+ * (or profiles whose weights are all 0), a service outage interval with a
+ * mean of 0, and a trace with negative or decreasing days.  SIM_ENOMEM when
  * memory runs out.  The params must have been through rf_params_prepare. */
 #ifndef RF_MODEL_H
 #define RF_MODEL_H
