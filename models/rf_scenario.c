@@ -335,9 +335,36 @@ static int fill_defaults(st_arena *a, st_node *root, rf_diags *d)
         for (size_t k = 0; k < sizeof service_dists / sizeof service_dists[0]; k++) {
             const st_node *sec = st_map_get(root, service_dists[k].section);
             st_pair *g = sec && sec->kind == ST_MAP ? st_map_find(sec, service_dists[k].global) : NULL;
-            if (g && !st_map_find(s, service_dists[k].key)
-                && st_map_put(a, s, service_dists[k].key, g->at, g->val) != SIM_OK)
-                return SIM_ENOMEM;
+            st_pair *own = st_map_find(s, service_dists[k].key);
+            if (!g)
+                continue;
+            if (!own) {
+                if (st_map_put(a, s, service_dists[k].key, g->at, g->val) != SIM_OK)
+                    return SIM_ENOMEM;
+            } else if (own->val->kind == ST_MAP && !st_map_get(own->val, "dist")
+                       && g->val->kind == ST_MAP) {
+                /* a distribution without `dist:` changes only the keys it
+                 * gives, of the scenario-wide one (as under extends) */
+                st_node *dist = st_new(a, ST_MAP, own->val->at);
+                if (!dist)
+                    return SIM_ENOMEM;
+                const st_node *gv = g->val, *ov = own->val;
+                for (int j = 0; j < gv->n; j++)
+                    if (st_map_put(a, dist, gv->pairs[j].key, gv->pairs[j].at, gv->pairs[j].val)
+                        != SIM_OK)
+                        return SIM_ENOMEM;
+                for (int j = 0; j < ov->n; j++) {
+                    st_pair *q = st_map_find(dist, ov->pairs[j].key);
+                    if (q) {
+                        q->at = ov->pairs[j].at;
+                        q->val = ov->pairs[j].val;
+                    } else if (st_map_put(a, dist, ov->pairs[j].key, ov->pairs[j].at,
+                                          ov->pairs[j].val) != SIM_OK) {
+                        return SIM_ENOMEM;
+                    }
+                }
+                own->val = dist;
+            }
         }
         st_node *blocks = st_map_get(s, "blocks");
         for (int b = 0; blocks && blocks->kind == ST_SEQ && b < blocks->n; b++) {

@@ -531,6 +531,18 @@ Test(scenario, distributions_per_service)
     cr_expect_eq(rf_service_dist(rf_scenario_params(t), 1, RF_SD_TURNAROUND)->mean, 4);
     cr_expect_eq(rf_service_dist(rf_scenario_params(t), 0, RF_SD_TURNAROUND)->mean, 10);
     rf_scenario_free(t);
+    /* a service distribution without dist: changes those keys of the
+     * scenario-wide one, for that service alone */
+    const char *part[] = {"services[flat].turnaround.mean=5"};
+    cr_assert_eq(rf_scenario_load_text(yaml, "two.yaml", part, 1, &t, &d), SIM_OK,
+                 "%s", d.n ? d.items[0].message : "");
+    const rf_params *q = rf_scenario_params(t);
+    cr_expect(rf_service_dist(q, 1, RF_SD_TURNAROUND)->kind == SIM_DIST_CONST
+                  && rf_service_dist(q, 1, RF_SD_TURNAROUND)->mean == 5,
+              "the flat's own turnaround: constant 5");
+    cr_expect_eq(q->services[1].own, 1u << RF_SD_TURNAROUND);
+    cr_expect_eq(q->turnaround.mean, 2, "the scenario's is untouched");
+    rf_scenario_free(t);
     rf_scenario_free(s);
 }
 
