@@ -319,8 +319,19 @@ static int write_summary(hid_t pg, const an_point_summary *ps)
     an_tbl_column(&t, "n", AN_COL_U64, "replications");
     for (size_t c = 0; c < 8; c++)
         an_tbl_column(&t, stat_names[c], AN_COL_F64, "units of the metric");
+    /* Added in format version 1 after the columns above (readers find
+     * columns by name). */
+    an_tbl_column(&t, "estimator", AN_COL_STR, "");
+    an_tbl_column(&t, "se", AN_COL_F64, "units of the metric");
+    an_tbl_column(&t, "rep_mean", AN_COL_F64, "units of the metric");
+    an_tbl_column(&t, "total_numerator", AN_COL_F64, "see ratio_parts");
+    an_tbl_column(&t, "total_denominator", AN_COL_F64, "see ratio_parts");
+    an_tbl_column(&t, "numerator", AN_COL_TEXT, "");
+    an_tbl_column(&t, "denominator", AN_COL_TEXT, "");
     for (size_t m = 0; m < ps->n_metrics; m++) {
         const an_metric_summary *ms = &ps->metrics[m];
+        int k = rf_metric_find(ms->name);
+        const rf_metric_info *mi = k >= 0 ? rf_metric_at((size_t)k) : NULL;
         an_tbl_row(&t);
         an_tbl_str(&t, ms->name);
         an_tbl_str(&t, ms->units);
@@ -330,10 +341,55 @@ static int write_summary(hid_t pg, const an_point_summary *ps)
                              ms->s.p50,  ms->s.p90, ms->s.min, ms->s.max};
         for (size_t c = 0; c < 8; c++)
             an_tbl_f64(&t, v[c]);
+        an_tbl_str(&t, ms->pooled ? "ratio_of_sums" : "mean");
+        an_tbl_f64(&t, ms->se);
+        an_tbl_f64(&t, ms->rep_mean);
+        an_tbl_f64(&t, ms->total_num);
+        an_tbl_f64(&t, ms->total_den);
+        an_tbl_str(&t, mi ? mi->numerator : "");
+        an_tbl_str(&t, mi && mi->denominator ? mi->denominator : "");
     }
     return an_tbl_write(pg, "summary", &t,
-                        "per metric over completed replications: mean, sample sd, 95% CI "
-                        "half-width (Student t), 10/50/90th percentiles, min, max");
+                     "per metric over completed replications: mean is the estimate (the ratio "
+                     "of the summed numerators and denominators for estimator ratio_of_sums, "
+                     "else the mean of the replications), se and ci95 its standard error and "
+                     "95% half-width (delta method, Student t); sd, p10, p50, p90, min, max and "
+                     "rep_mean describe the per-replication values");
+}
+
+/* Each metric's numerator and denominator per replication: what the summary
+ * pools, and what a paired comparison of two points needs. */
+static int write_ratio_parts(hid_t pg, const an_point *pt, const an_point_summary *ps)
+{
+    an_tbl t = {0};
+    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
+    size_t nm = ps->n_metrics;
+    for (size_t m = 0; m < nm; m++) {
+        int k = rf_metric_find(ps->metrics[m].name);
+        if (!ps->metrics[m].pooled || k < 0)
+            continue;
+        const rf_metric_info *mi = rf_metric_at((size_t)k);
+        an_tbl_columnf(&t, AN_COL_F64, mi->numerator_units, "%s_num", mi->name);
+        an_tbl_columnf(&t, AN_COL_F64, mi->denominator_units, "%s_den", mi->name);
+    }
+    size_t d = 0;
+    for (size_t r = 0; r < pt->n_reps; r++) {
+        if (!IS_DONE(pt, r))
+            continue;
+        an_tbl_row(&t);
+        an_tbl_u64(&t, r);
+        for (size_t m = 0; m < nm; m++)
+            if (ps->metrics[m].pooled && rf_metric_find(ps->metrics[m].name) >= 0) {
+                an_tbl_f64(&t, ps->num[d * nm + m]);
+                an_tbl_f64(&t, ps->den[d * nm + m]);
+            }
+        d++;
+    }
+    return an_tbl_write(pg, "ratio_parts", &t,
+                     "one row per completed replication: the numerator and denominator of "
+                     "every ratio metric, whose sums over replications give the summary's "
+                     "estimate (<metric>_num / <metric>_den per replication is the metric's "
+                     "per-replication value)");
 }
 
 static int write_services(hid_t pg, const an_point *pt, const an_point_summary *ps)
@@ -380,6 +436,8 @@ static int write_groups(hid_t pg, const an_point *pt)
     outcome_columns(&t);
     within_columns(&t);
     an_tbl_column(&t, "wait_sum", AN_COL_F64, "days");
+    an_tbl_column(&t, "waited", AN_COL_U64, "households");
+    an_tbl_column(&t, "waited_sum", AN_COL_F64, "days");
     for (int g = 0; g < RF_G_N; g++)
         for (size_t r = 0; r < pt->n_reps; r++) {
             if (!IS_DONE(pt, r))
@@ -392,11 +450,40 @@ static int write_groups(hid_t pg, const an_point *pt)
             an_tbl_u64(&t, x->placed_within_7d);
             an_tbl_u64(&t, x->placed_within_28d);
             an_tbl_f64(&t, x->wait_sum);
+            an_tbl_u64(&t, x->waited);
+            an_tbl_f64(&t, x->waited_sum);
         }
     return an_tbl_write(pg, "groups", &t,
                         "one row per household group and completed replication; a household can "
-                        "be in several groups; wait_sum = days waited by placed households");
+                     "be in several groups; wait_sum = days waited by placed households; waited "
+                     "= households that joined the waiting list (placed after a wait, gave up, "
+                     "still waiting at the end), waited_sum = their days on the list");
 }
+
+/* The monthly series: name, units, description, value of month m. */
+static double mon_occupied(const rf_result *x, size_t m) { return x->monthly_occupied[m]; }
+static double mon_waiting(const rf_result *x, size_t m) { return x->monthly_waiting[m]; }
+static double mon_referrals(const rf_result *x, size_t m) { return x->monthly_referrals[m]; }
+static double mon_placed(const rf_result *x, size_t m) { return x->monthly_placed[m]; }
+static double mon_refused(const rf_result *x, size_t m) { return x->monthly_refused[m]; }
+static double mon_abandoned(const rf_result *x, size_t m) { return x->monthly_abandoned[m]; }
+
+static const struct {
+    const char *name, *units, *description;
+    double (*value)(const rf_result *, size_t);
+} monthly_series[] = {
+    {"occupied", "units", "mean number of units with a household in, per month after warm-up",
+     mon_occupied},
+    {"waiting", "households", "mean waiting list length, per month after warm-up", mon_waiting},
+    {"referrals", "referrals", "referrals arriving in the month (after warm-up)", mon_referrals},
+    {"placed", "referrals",
+     "referrals placed in the month, at once or after a wait (the month of the placement)",
+     mon_placed},
+    {"refused", "referrals",
+     "referrals refused on arrival in the month: no space (and did not wait) or no suitable unit",
+     mon_refused},
+    {"abandoned", "referrals", "waiting households that gave up in the month", mon_abandoned},
+};
 
 static int write_monthly(hid_t pg, const an_point *pt)
 {
@@ -406,33 +493,26 @@ static int write_monthly(hid_t pg, const an_point *pt)
             nmon = (size_t)pt->results[r].n_months;
     if (nmon > RF_MONTHS_MAX)
         nmon = RF_MONTHS_MAX;
-    static const struct {
-        const char *name, *units, *description;
-        size_t offset;
-    } series[2] = {
-        {"occupied", "units",
-         "mean number of units with a household in, per month after warm-up "
-         "(NaN: replication not done)", offsetof(rf_result, monthly_occupied)},
-        {"waiting", "households",
-         "mean waiting list length, per month after warm-up (NaN: replication not done)",
-         offsetof(rf_result, monthly_waiting)},
-    };
     hid_t mg = H5Gcreate2(pg, "monthly", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     double *a = malloc((n * nmon + 1) * sizeof *a);
     int st = mg < 0 ? SIM_EHDF5 : a ? SIM_OK : SIM_ENOMEM;
-    hsize_t dims[2] = {n, nmon};
-    for (size_t k = 0; k < 2 && !st; k++) {
-        for (size_t r = 0; r < n; r++) {
-            const rf_result *x = &pt->results[r];
-            const double *v = (const double *)((const char *)x + series[k].offset);
-            for (size_t m = 0; m < nmon; m++)
-                a[r * nmon + m] = IS_DONE(pt, r) && m < (size_t)x->n_months ? v[m] : NAN;
-        }
+    int first = pt->params ? pt->params->start_month : 1;
+    for (size_t k = 0; k < sizeof monthly_series / sizeof monthly_series[0] && !st; k++) {
+        for (size_t r = 0; r < n; r++)
+            for (size_t m = 0; m < nmon; m++) {
+                const rf_result *x = &pt->results[r];
+                int ok = IS_DONE(pt, r) && m < (size_t)x->n_months;
+                a[r * nmon + m] = ok ? monthly_series[k].value(x, m) : NAN;
+            }
+        hsize_t dims[2] = {n, nmon};
         hid_t d = H5I_INVALID_HID;
-        st = an_h5i_write_array(mg, series[k].name, H5T_NATIVE_DOUBLE, 2, dims, a, series[k].units,
-                                series[k].description, &d);
+        char desc[AN_DESC_MAX];
+        snprintf(desc, sizeof desc, "%s (NaN: replication not done)", monthly_series[k].description);
+        st = an_h5i_write_array(mg, monthly_series[k].name, H5T_NATIVE_DOUBLE, 2, dims, a,
+                                monthly_series[k].units, desc, &d);
         if (!st) st = an_h5i_attr_str(d, "axes", "replication,month");
         if (!st) st = an_h5i_attr_num(d, "month_days", H5T_NATIVE_DOUBLE, &(double){365.0 / 12.0});
+        if (!st) st = an_h5i_attr_int(d, "first_month", first);
         if (d >= 0)
             H5Dclose(d);
     }
@@ -488,6 +568,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_replications(pg, pt, vals, nm);
     if (!st) st = write_outcomes(pg, pt);
     if (!st) st = write_summary(pg, &ps);
+    if (!st) st = write_ratio_parts(pg, pt, &ps);
     if (!st) st = write_services(pg, pt, &ps);
     if (!st) st = write_groups(pg, pt);
     if (!st) st = write_monthly(pg, pt);

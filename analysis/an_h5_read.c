@@ -309,6 +309,11 @@ static int fill_metrics(an_h5_file *f, size_t i, an_point_summary *ps)
                                         "ci95", "p10", "p50", "p90", "min", "max"};
     int c[12];
     columns(t, names, 12, c);
+    /* absent from files written before the pooled estimator */
+    static const char *const pooled_names[] = {"estimator", "se", "rep_mean", "total_numerator",
+                                               "total_denominator"};
+    int cp[5];
+    columns(t, pooled_names, 5, cp);
     for (size_t r = 0; r < t->n_rows; r++) {
         an_metric_summary *m = &ps->metrics[r];
         snprintf(m->name, sizeof m->name, "%s", tstr(t, r, c[0]));
@@ -319,6 +324,11 @@ static int fill_metrics(an_h5_file *f, size_t i, an_point_summary *ps)
                         &m->s.p50,  &m->s.p90, &m->s.min, &m->s.max};
         for (size_t k = 0; k < 8; k++)
             *v[k] = tcell(t, r, c[4 + k]);
+        m->pooled = cp[0] >= 0 && !strcmp(tstr(t, r, cp[0]), "ratio_of_sums");
+        m->se = tcell(t, r, cp[1]);
+        m->rep_mean = cp[2] >= 0 ? tcell(t, r, cp[2]) : m->s.mean;
+        m->total_num = tcell(t, r, cp[3]);
+        m->total_den = tcell(t, r, cp[4]);
     }
     an_table_free(t);
     return SIM_OK;
@@ -407,9 +417,9 @@ static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size
         return SIM_ENOMEM;
     }
     static const char *const names[] = {"group", "rep", "referrals", "placed_within_7d",
-                                        "placed_within_28d", "wait_sum"};
-    int c[6], co[RF_OUT_N];
-    columns(t, names, 6, c);
+                                        "placed_within_28d", "wait_sum", "waited", "waited_sum"};
+    int c[8], co[RF_OUT_N];
+    columns(t, names, 8, c);
     for (int o = 0; o < RF_OUT_N; o++)
         co[o] = an_table_col(t, rf_outcome_name((rf_outcome)o));
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -426,9 +436,71 @@ static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size
         x->placed_within_7d = count_cell(t, r, c[3]);
         x->placed_within_28d = count_cell(t, r, c[4]);
         x->wait_sum = c[5] >= 0 ? tcell(t, r, c[5]) : 0;
+        x->waited = c[6] >= 0 ? count_cell(t, r, c[6]) : 0;   /* absent from older files */
+        x->waited_sum = c[7] >= 0 ? tcell(t, r, c[7]) : 0;
     }
     an_table_free(t);
     return SIM_OK;
+}
+
+/* The per-replication numerators and denominators (ratio_parts), where the
+ * file has them; metrics that are means get their value and 1. */
+static int fill_parts(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)
+{
+    char p[96];
+    snprintf(p, sizeof p, "/points/%zu/ratio_parts", i);
+    if (!an_h5i_exists(f->file, p))
+        return SIM_OK;
+    an_table *t;
+    int st = an_h5_read_table(f, p, &t);
+    if (st)
+        return st;
+    size_t nm = ps->n_metrics, n = ps->n_reps;
+    ps->num = malloc((n * nm + 1) * sizeof *ps->num);
+    ps->den = malloc((n * nm + 1) * sizeof *ps->den);
+    ps->reps = calloc(n + 1, sizeof *ps->reps);
+    if (!ps->num || !ps->den || !ps->reps) {
+        an_table_free(t);
+        return SIM_ENOMEM;
+    }
+    for (size_t k = 0; k < n * nm; k++)
+        ps->num[k] = ps->den[k] = NAN;
+    int crep = an_table_col(t, "rep");
+    for (size_t m = 0; m < nm; m++) {
+        char name[AN_NAME_MAX + 8];
+        snprintf(name, sizeof name, "%s_num", ps->metrics[m].name);
+        int cn = an_table_col(t, name);
+        snprintf(name, sizeof name, "%s_den", ps->metrics[m].name);
+        int cd = an_table_col(t, name);
+        for (size_t r = 0; r < t->n_rows; r++) {
+            int slot = rep_slot(t, r, crep, pos, f->rows[i].n_reps);
+            if (slot < 0 || (size_t)slot >= n)
+                continue;
+            ps->reps[slot] = (uint64_t)tcell(t, r, crep);
+            if (cn >= 0 && cd >= 0) {
+                ps->num[(size_t)slot * nm + m] = tcell(t, r, cn);
+                ps->den[(size_t)slot * nm + m] = tcell(t, r, cd);
+            }
+        }
+    }
+    an_table_free(t);
+    /* means over replications: their values, from /metrics */
+    double *col = malloc((f->rows[i].n_reps + 1) * sizeof *col);
+    if (!col)
+        return SIM_ENOMEM;
+    for (size_t m = 0; m < nm && !st; m++) {
+        if (ps->metrics[m].pooled)
+            continue;
+        if (an_h5_read_metric(f, i, ps->metrics[m].name, col) != SIM_OK)
+            continue;
+        for (size_t r = 0; r < f->rows[i].n_reps; r++)
+            if (pos[r] != SIZE_MAX && pos[r] < n) {
+                ps->num[pos[r] * nm + m] = col[r];
+                ps->den[pos[r] * nm + m] = 1;
+            }
+    }
+    free(col);
+    return st;
 }
 
 int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out)
@@ -444,6 +516,7 @@ int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out)
     if (!st) st = fill_metrics(f, i, out);
     if (!st) st = fill_services(f, i, out, pos);
     if (!st) st = fill_groups(f, i, out, pos);
+    if (!st) st = fill_parts(f, i, out, pos);
     free(pos);
     if (st)
         an_point_summary_free(out);

@@ -191,7 +191,7 @@ static int groups_data(const an_point_summary *pts, const size_t *idx, size_t k,
         fputs(rf_group_name((rf_group)g), o);
         for (size_t j = 0; j < k; j++) {
             sim_summary s;
-            an_group_summary(&pts[idx[j]], g, AN_GRP_TURNED_AWAY, &s);
+            an_group_summary(&pts[idx[j]], g, AN_GRP_NOT_ACCOMMODATED, &s);
             fputc('\t', o);
             put_num(o, 100.0 * s.mean);
             fputc('\t', o);
@@ -224,14 +224,14 @@ static void body_capacity(FILE *o, const plot_ctx *c, int which)
               "set ylabel 'Refused: no space (% of referrals)'\nset yrange [0:*]\n"
               "plot 'capacity.dat' using 1:3:4 with filledcurves fc rgb '#9ecae1' "
               "fs solid 0.5 title '95% confidence band', \\\n"
-              "     '' using 1:2 with linespoints lw 2 pt 7 lc rgb '#08519c' title 'mean over replications'\n",
+              "     '' using 1:2 with linespoints lw 2 pt 7 lc rgb '#08519c' title 'estimate (pooled over replications)'\n",
               o);
     } else {
         fputs("set title 'Mean wait of placed households, by capacity'\n"
               "set ylabel 'Mean wait (days)'\nset yrange [0:*]\n"
               "plot 'capacity.dat' using 1:6:7 with filledcurves fc rgb '#fdae6b' "
               "fs solid 0.5 title '95% confidence band', \\\n"
-              "     '' using 1:5 with linespoints lw 2 pt 7 lc rgb '#a63603' title 'mean over replications'\n",
+              "     '' using 1:5 with linespoints lw 2 pt 7 lc rgb '#a63603' title 'estimate (pooled over replications)'\n",
               o);
     }
 }
@@ -259,8 +259,8 @@ static void body_monthly(FILE *o, const plot_ctx *c, int which)
 static void body_groups(FILE *o, const plot_ctx *c, int which)
 {
     (void)which;
-    fputs("set title 'Referrals turned away (no space or no suitable unit), by household group'\n"
-          "set ylabel '% of the group''s referrals'\nset xlabel ''\nset yrange [0:*]\n"
+    fputs("set title 'Not accommodated (no space, no suitable unit, gave up), by household group'\n"
+          "set ylabel '% of the group''s referrals not screened out'\nset xlabel ''\nset yrange [0:*]\n"
           "set style data histograms\nset style histogram errorbars gap 2 lw 1\n"
           "set style fill solid 0.7 border -1\nset boxwidth 0.9\nset xtics rotate by -30\n"
           "plot ", o);
@@ -303,7 +303,7 @@ static int write_script(const char *dir, const plot_ctx *c, int capacity, int fo
     }
     emit(o, "monthly_waiting", body_monthly, c, 0, formats);
     emit(o, "monthly_occupancy", body_monthly, c, 1, formats);
-    emit(o, "groups_turned_away", body_groups, c, 0, formats);
+    emit(o, "groups_not_accommodated", body_groups, c, 0, formats);
     return an_report_fclose(o, SIM_OK);
 }
 

@@ -6,8 +6,9 @@
  *   capacity_wait      mean wait of placed households, 95% CI band                   (>= 2 points)
  *   monthly_waiting    waiting list by month: mean and 10-90th percentile band over replications
  *   monthly_occupancy  occupancy by month, same bands
- *   groups_turned_away share of each household group refused for lack of space or of a
- *                      suitable unit, with 95% CI bars
+ *   groups_not_accommodated  share of each household group not accommodated (no space,
+ *                      no suitable unit, gave up) among its referrals not screened out,
+ *                      with 95% CI bars
  * Monthly and group plots show every point when there are at most 4, else
  * the first, middle and last. */
 #ifndef AN_PLOT_H

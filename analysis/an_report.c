@@ -194,38 +194,56 @@ static int csv_point_tables(an_h5_file *f, const char *dir, const char *table)
 
 static int csv_monthly(an_h5_file *f, const char *dir)
 {
+    /* the series a file has (the last four are absent from older files) */
+    static const char *const series[] = {"occupied", "waiting", "referrals", "placed", "refused",
+                                         "abandoned"};
+    enum { NS = sizeof series / sizeof series[0] };
     const an_h5_info *info = an_h5_get_info(f);
     FILE *o = an_report_fopen(dir, "monthly.csv");
     if (!o)
         return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
     csv_prefix_header(o, info);
-    fputs(",rep,month,occupied,waiting\n", o);
+    fputs(",rep,month", o);
+    for (size_t k = 0; k < NS; k++)
+        fprintf(o, ",%s", series[k]);
+    fputc('\n', o);
     int st = SIM_OK;
     for (size_t i = 0; i < info->n_points && !st; i++) {
         const an_h5_point_row *row = an_h5_point_at(f, i);
         if (!row->n_reps)
             continue;
-        double *occ = NULL, *wait = NULL;
-        size_t nr, nm, nr2, nm2;
-        st = an_h5_read_monthly(f, i, "occupied", &occ, &nr, &nm);
-        if (!st)
-            st = an_h5_read_monthly(f, i, "waiting", &wait, &nr2, &nm2);
-        if (!st && (nr != nr2 || nm != nm2))
-            st = SIM_EPARSE;
+        double *v[NS] = {NULL};
+        size_t nr = 0, nm = 0;
+        for (size_t k = 0; k < NS && !st; k++) {
+            size_t r2, m2;
+            int e = an_h5_read_monthly(f, i, series[k], &v[k], &r2, &m2);
+            if (e == SIM_ENOTFOUND && k >= 2) {
+                v[k] = NULL;
+                continue;
+            }
+            st = e;
+            if (!st && k == 0) {
+                nr = r2;
+                nm = m2;
+            } else if (!st && (r2 != nr || m2 != nm)) {
+                st = SIM_EPARSE;
+            }
+        }
         for (size_t r = 0; r < nr && !st; r++)
             for (size_t m = 0; m < nm; m++) {
-                double a = occ[r * nm + m], b = wait[r * nm + m];
-                if (isnan(a) && isnan(b))
+                if (isnan(v[0][r * nm + m]) && isnan(v[1][r * nm + m]))
                     continue;
                 csv_prefix(o, info, row);
-                fprintf(o, ",%zu,%zu,", r, m + 1);
-                csv_number(o, a, 0);
-                fputc(',', o);
-                csv_number(o, b, 0);
+                fprintf(o, ",%zu,%zu", r, m + 1);
+                for (size_t k = 0; k < NS; k++) {
+                    fputc(',', o);
+                    if (v[k])
+                        csv_number(o, v[k][r * nm + m], 0);
+                }
                 fputc('\n', o);
             }
-        free(occ);
-        free(wait);
+        for (size_t k = 0; k < NS; k++)
+            free(v[k]);
     }
     return an_report_fclose(o, st);
 }
@@ -243,7 +261,8 @@ int an_report_csv(an_h5_file *f, const char *dir)
         an_table_free(t);
     }
     st = an_report_fclose(o, st);
-    static const char *const tables[] = {"summary", "replications", "outcomes", "services", "groups"};
+    static const char *const tables[] = {"summary",  "replications", "ratio_parts",
+                                         "outcomes", "services",     "groups"};
     for (size_t k = 0; k < sizeof tables / sizeof tables[0] && !st; k++)
         st = csv_point_tables(f, dir, tables[k]);
     if (!st)

@@ -19,6 +19,9 @@ void an_point_summary_free(an_point_summary *ps)
     free(ps->metrics);
     free(ps->services);
     free(ps->groups);
+    free(ps->num);
+    free(ps->den);
+    free(ps->reps);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -28,6 +31,28 @@ const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const
         if (!strcmp(ps->metrics[i].name, name))
             return &ps->metrics[i];
     return NULL;
+}
+
+/* The estimate of one metric from its per-replication parts (stride
+ * apart in num / den) and values. */
+static void metric_estimate(an_metric_summary *ms, const double *num, const double *den,
+                            size_t stride, const double *vals, size_t n, int pooled, double *work)
+{
+    sim_summarize(vals, n, work, &ms->s);
+    ms->rep_mean = ms->s.mean;
+    for (size_t r = 0; r < n; r++) {
+        work[r] = num[r * stride];
+        work[n + r] = den[r * stride];   /* 1 for a mean over replications */
+    }
+    sim_ratio e;
+    sim_ratio_estimate(work, work + n, n, &e);
+    ms->pooled = pooled;
+    ms->s.n = e.n;
+    ms->s.mean = e.ratio;
+    ms->s.ci95 = e.ci95;
+    ms->se = e.se;
+    ms->total_num = e.num;
+    ms->total_den = e.den;
 }
 
 int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
@@ -45,12 +70,16 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
     if (ns < 0 || ns > RF_MAX_SERVICES)
         return SIM_EINVAL;
 
-    double *vals = malloc((nm * nd + nd + 1) * sizeof *vals);
+    double *vals = malloc((nm * nd + 2 * nd + 1) * sizeof *vals);
     out->metrics = calloc(nm ? nm : 1, sizeof *out->metrics);
     out->services = calloc(nd * (size_t)ns + 1, sizeof *out->services);
     out->groups = calloc(nd * RF_G_N + 1, sizeof *out->groups);
+    out->num = malloc((nd * nm + 1) * sizeof *out->num);
+    out->den = malloc((nd * nm + 1) * sizeof *out->den);
+    out->reps = malloc((nd + 1) * sizeof *out->reps);
     double *row = malloc((nm + 1) * sizeof *row);
-    if (!vals || !out->metrics || !out->services || !out->groups || !row) {
+    if (!vals || !out->metrics || !out->services || !out->groups || !out->num || !out->den
+        || !out->reps || !row) {
         free(vals);
         free(row);
         an_point_summary_free(out);
@@ -76,12 +105,15 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
         if (done && !done[r])
             continue;
         rf_result_metrics(&res[r], row);
+        rf_result_metric_parts(&res[r], &out->num[d * nm], &out->den[d * nm]);
+        out->reps[d] = res[r].rep;
         for (size_t m = 0; m < nm; m++)
             vals[m * nd + d] = row[m];
         memcpy(&out->services[d * (size_t)ns], res[r].services, (size_t)ns * sizeof *out->services);
         memcpy(&out->groups[d * RF_G_N], res[r].groups, RF_G_N * sizeof *out->groups);
         d++;
     }
+    /* work needs 2 nd doubles: the tail of vals */
     double *work = vals + nm * nd;
     for (size_t m = 0; m < nm; m++) {
         const rf_metric_info *mi = rf_metric_at(m);
@@ -89,65 +121,137 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
         copy_str(ms->name, sizeof ms->name, mi->name);
         copy_str(ms->units, sizeof ms->units, mi->units);
         copy_str(ms->description, sizeof ms->description, mi->description);
-        /* work needs nd doubles: reuse the tail of vals (nd + 1 spare). */
-        sim_summarize(&vals[m * nd], nd, work, &ms->s);
+        metric_estimate(ms, &out->num[m], &out->den[m], nm, &vals[m * nd], nd,
+                           mi->denominator != NULL, work);
     }
     free(vals);
     free(row);
     return SIM_OK;
 }
 
-static double ratio(double a, double b)
+static int metric_index(const an_point_summary *ps, const char *name)
 {
-    return b > 0 ? a / b : NAN;
+    for (size_t i = 0; i < ps->n_metrics; i++)
+        if (!strcmp(ps->metrics[i].name, name))
+            return (int)i;
+    return -1;
 }
 
-static double service_value(const an_point_summary *ps, const rf_service_result *sr,
-                            an_service_measure m)
+int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
+                                 const char *name, sim_ratio_diff *out)
+{
+    int ia = metric_index(a, name), ib = metric_index(b, name);
+    memset(out, 0, sizeof *out);
+    if (ia < 0 || ib < 0 || !a->num || !b->num || !a->reps || !b->reps)
+        return SIM_ENOTFOUND;
+    size_t n = a->n_reps < b->n_reps ? a->n_reps : b->n_reps;
+    double *w = malloc((4 * n + 1) * sizeof *w);
+    if (!w)
+        return SIM_ENOMEM;
+    /* both lists are in replication order: pair equal replication numbers */
+    size_t k = 0;
+    for (size_t i = 0, j = 0; i < a->n_reps && j < b->n_reps;) {
+        if (a->reps[i] < b->reps[j]) {
+            i++;
+        } else if (a->reps[i] > b->reps[j]) {
+            j++;
+        } else {
+            double na = a->num[i * a->n_metrics + (size_t)ia], nb = b->num[j * b->n_metrics + (size_t)ib];
+            w[k] = na;
+            w[n + k] = a->den[i * a->n_metrics + (size_t)ia];
+            w[2 * n + k] = nb;
+            w[3 * n + k] = b->den[j * b->n_metrics + (size_t)ib];
+            k++;
+            i++;
+            j++;
+        }
+    }
+    sim_ratio_paired_diff(w, w + n, w + 2 * n, w + 3 * n, k, out);
+    free(w);
+    return SIM_OK;
+}
+
+/* Each measure of a service or group as a numerator and a denominator in
+ * one replication (denominator 1: a mean over replications). */
+static void service_parts(const an_point_summary *ps, const rf_service_result *sr,
+                          an_service_measure m, double *num, double *den)
 {
     double cap = (double)sr->units * ps->horizon_days;
+    *den = cap;
     switch (m) {
-    case AN_SVC_PLACEMENTS_PER_YEAR: return ratio((double)sr->placements * DAYS_PER_YEAR, ps->horizon_days);
-    case AN_SVC_OCCUPANCY: return ratio(sr->occupied_days, cap);
-    case AN_SVC_BLOCKED: return ratio(sr->blocked_days, cap);
-    case AN_SVC_DOWNTIME: return ratio(sr->down_days, cap);
-    case AN_SVC_TIMELY_MOVE_ON: return ratio((double)sr->timely_move_ons, (double)sr->move_ons);
-    default: return NAN;
+    case AN_SVC_PLACEMENTS_PER_YEAR:
+        *num = (double)sr->placements * DAYS_PER_YEAR / ps->horizon_days;
+        *den = ps->horizon_days > 0 ? 1 : NAN;
+        break;
+    case AN_SVC_OCCUPANCY: *num = sr->occupied_days; break;
+    case AN_SVC_BLOCKED: *num = sr->blocked_days; break;
+    case AN_SVC_DOWNTIME: *num = sr->down_days; break;
+    case AN_SVC_TIMELY_MOVE_ON:
+        *num = (double)sr->timely_move_ons;
+        *den = (double)sr->move_ons;
+        break;
+    default: *num = *den = NAN; break;
     }
 }
 
-static double group_value(const an_point_summary *ps, const rf_group_result *g, an_group_measure m)
+static void group_parts(const an_point_summary *ps, const rf_group_result *g, an_group_measure m,
+                        double *num, double *den)
 {
     double n = (double)g->referrals;
-    double placed = (double)(g->outcomes[RF_OUT_PLACED_IMMEDIATELY] + g->outcomes[RF_OUT_PLACED_AFTER_WAIT]);
+    const uint64_t *o = g->outcomes;
+    double placed = (double)(o[RF_OUT_PLACED_IMMEDIATELY] + o[RF_OUT_PLACED_AFTER_WAIT]);
+    *den = n;
     switch (m) {
-    case AN_GRP_REFERRALS_PER_YEAR: return ratio(n * DAYS_PER_YEAR, ps->horizon_days);
-    case AN_GRP_PLACED: return ratio(placed, n);
-    case AN_GRP_REFUSED: return ratio((double)g->outcomes[RF_OUT_REFUSED_NO_SPACE], n);
-    case AN_GRP_NO_SUITABLE: return ratio((double)g->outcomes[RF_OUT_NO_SUITABLE], n);
-    case AN_GRP_ABANDONED: return ratio((double)g->outcomes[RF_OUT_ABANDONED], n);
-    case AN_GRP_WITHIN_28D: return ratio((double)g->placed_within_28d, n);
-    case AN_GRP_WAIT_MEAN: return ratio(g->wait_sum, placed);
-    case AN_GRP_TURNED_AWAY:
-        return ratio((double)(g->outcomes[RF_OUT_REFUSED_NO_SPACE] + g->outcomes[RF_OUT_NO_SUITABLE]), n);
-    default: return NAN;
+    case AN_GRP_REFERRALS_PER_YEAR:
+        *num = n * DAYS_PER_YEAR / ps->horizon_days;
+        *den = ps->horizon_days > 0 ? 1 : NAN;
+        break;
+    case AN_GRP_PLACED: *num = placed; break;
+    case AN_GRP_REFUSED: *num = (double)o[RF_OUT_REFUSED_NO_SPACE]; break;
+    case AN_GRP_NO_SUITABLE: *num = (double)o[RF_OUT_NO_SUITABLE]; break;
+    case AN_GRP_ABANDONED: *num = (double)o[RF_OUT_ABANDONED]; break;
+    case AN_GRP_WITHIN_28D: *num = (double)g->placed_within_28d; break;
+    case AN_GRP_NOT_ACCOMMODATED:
+        *num = (double)(o[RF_OUT_REFUSED_NO_SPACE] + o[RF_OUT_NO_SUITABLE] + o[RF_OUT_ABANDONED]);
+        *den = n - (double)o[RF_OUT_SCREENED_OUT];
+        break;
+    case AN_GRP_WAIT_MEAN:
+        *num = g->wait_sum;
+        *den = placed;
+        break;
+    case AN_GRP_WAIT_ALL:
+        *num = g->waited_sum;
+        *den = (double)g->waited;
+        break;
+    default: *num = *den = NAN; break;
     }
 }
 
-/* Summarize one derived value per replication; the buffers are small (reps). */
+/* Pool one measure over the replications; the buffers are small (reps). */
 static void summarize_reps(const an_point_summary *ps, int which, int idx, int m, sim_summary *out)
 {
     size_t n = ps->n_reps;
-    double *x = malloc((2 * n + 1) * sizeof *x);
+    double *x = calloc(3 * n + 1, sizeof *x);
     if (!x) {
         sim_summarize(NULL, 0, NULL, out);
         return;
     }
+    for (size_t r = 0; r < n; r++) {
+        if (which)
+            group_parts(ps, &ps->groups[r * RF_G_N + (size_t)idx], (an_group_measure)m, &x[r],
+                        &x[n + r]);
+        else
+            service_parts(ps, &ps->services[r * (size_t)ps->n_services + (size_t)idx],
+                          (an_service_measure)m, &x[r], &x[n + r]);
+    }
+    sim_ratio e;
+    sim_ratio_estimate(x, x + n, n, &e);
     for (size_t r = 0; r < n; r++)
-        x[r] = which ? group_value(ps, &ps->groups[r * RF_G_N + (size_t)idx], (an_group_measure)m)
-                     : service_value(ps, &ps->services[r * (size_t)ps->n_services + (size_t)idx],
-                                     (an_service_measure)m);
-    sim_summarize(x, n, x + n, out);
+        x[2 * n + r] = x[n + r] > 0 ? x[r] / x[n + r] : NAN;
+    sim_summarize(x + 2 * n, n, x, out);   /* the spread of the per-replication values */
+    out->n = e.n;
+    out->mean = e.ratio;
+    out->ci95 = e.ci95;
     free(x);
 }
 
@@ -266,7 +370,8 @@ static void ci_note(FILE *f, const an_point_summary *pts, size_t n_pts)
     if (min_reps < 2)
         fprintf(f, "%zu replication%s: no confidence interval\n", min_reps, min_reps == 1 ? "" : "s");
     else if (n_pts)
-        fprintf(f, "mean ± 95%% confidence half-width over %zu replications%s\n", min_reps,
+        fprintf(f, "estimate ± 95%% confidence half-width over %zu replications%s; shares and "
+                   "waits pooled (ratios of sums)\n", min_reps,
                 n_pts > 1 ? " (fewest of any point)" : "");
 }
 
@@ -282,8 +387,9 @@ static const struct {
     {"Screened out", "screened_out"},
     {"Still waiting at the end", "waiting_at_end"},
     {"Not accommodated, of refuge referrals", "refused_of_eligible"},
-    {"Mean wait (days)", "wait_mean"},
-    {"90th percentile wait (days)", "wait_p90"},
+    {"Mean wait of those placed (days)", "wait_mean"},
+    {"90th percentile wait, placed (days)", "wait_p90"},
+    {"Mean wait of all who waited (days)", "wait_all_mean"},
     {"Waiting list (households)", "waiting_mean"},
     {"Occupancy", "occupancy"},
     {"Downtime", "downtime_share"},
@@ -389,8 +495,9 @@ static const struct {
     const char *heading;
     int percent;
 } grp_cols[AN_GRP_N] = {
-    {"Referrals/yr", 0}, {"Placed", 1},        {"Refused", 1}, {"No suitable", 1},
-    {"Abandoned", 1},    {"Placed in 28d", 1}, {"Wait (days)", 0}, {"Turned away", 1},
+    {"Referrals/yr", 0},  {"Placed", 1},        {"No space", 1},           {"No suitable", 1},
+    {"Abandoned", 1},     {"Not accommodated", 1}, {"Placed in 28d", 1},
+    {"Wait, placed", 0},  {"Wait, all waiting", 0},
 };
 
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
@@ -428,8 +535,9 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + RF_G_N, 1 + AN_GRP_N))
             return;
-        fprintf(f, "%sHousehold groups, %s (shares of the group's referrals)\n", p ? "\n" : "",
-                ps->label);
+        fprintf(f, "%sHousehold groups, %s (shares of the group's referrals; not accommodated of "
+                   "those not screened out, as in the summary; waits in days)\n",
+                p ? "\n" : "", ps->label);
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Group");
         for (int c = 0; c < AN_GRP_N; c++)
             snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", grp_cols[c].heading);

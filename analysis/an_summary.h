@@ -17,11 +17,23 @@
 #define AN_NAME_MAX 64   /* names, units, labels (also the HDF5 string column width) */
 #define AN_DESC_MAX 256  /* descriptions */
 
+/* One metric over a point's completed replications.  s.mean and s.ci95 are
+ * the estimate and its 95% half-width: for a ratio metric (pooled = 1) the
+ * ratio of the summed numerators and denominators with its delta-method
+ * interval, else the mean of the replications with its Student t interval.
+ * s.sd, s.p10 ... s.max describe the per-replication values (the ratios of
+ * each replication for a ratio metric) and rep_mean is their mean, the
+ * estimator refugesim used before the pooled one.  s.n counts the
+ * replications in the estimate. */
 typedef struct {
     char name[AN_NAME_MAX];
     char units[AN_NAME_MAX];        /* "share" values print as percentages */
     char description[AN_DESC_MAX];
-    sim_summary s;                  /* over the point's completed replications */
+    sim_summary s;
+    int pooled;                     /* 1: ratio of sums, 0: mean over replications */
+    double se;                      /* standard error of s.mean */
+    double rep_mean;                /* mean of the per-replication values */
+    double total_num, total_den;    /* pooled: the sums; else the sum of values and n */
 } an_metric_summary;
 
 typedef struct {
@@ -34,6 +46,12 @@ typedef struct {
     char service_names[RF_MAX_SERVICES][RF_NAME_MAX];
     rf_service_result *services;    /* owned, n_reps x n_services, row-major by replication */
     rf_group_result *groups;        /* owned, n_reps x RF_G_N, row-major by replication */
+    /* Per-replication numerators and denominators of every metric (owned,
+     * n_reps x n_metrics, row-major by replication) and the replication
+     * numbers, for paired comparisons; NULL when read from a file that lacks
+     * them. */
+    double *num, *den;
+    uint64_t *reps;
 } an_point_summary;
 
 /* Summaries of rf_metric_count() metrics plus the per-service and per-group
@@ -45,6 +63,14 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
 void an_point_summary_free(an_point_summary *ps);
 /* The metric called name, NULL if absent. */
 const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const char *name);
+
+/* The paired difference a - b of metric `name` between two points run on the
+ * same replications (common random numbers): the difference of their pooled
+ * estimates with the delta-method interval of sim_ratio_paired_diff, over
+ * the replications both completed.  SIM_ENOTFOUND when either point lacks
+ * the metric or its per-replication parts. */
+int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
+                                 const char *name, sim_ratio_diff *out);
 
 /* Derived per-replication measures of one service or household group,
  * summarized over the point's replications (NaN values skipped). */
@@ -63,9 +89,11 @@ typedef enum {
     AN_GRP_REFUSED,         /* refused_no_space */
     AN_GRP_NO_SUITABLE,
     AN_GRP_ABANDONED,
+    AN_GRP_NOT_ACCOMMODATED,/* no space + no suitable unit + abandoned, of the group's referrals
+                               not screened out: the headline's refused_of_eligible */
     AN_GRP_WITHIN_28D,
-    AN_GRP_WAIT_MEAN,       /* wait_sum / placed, days */
-    AN_GRP_TURNED_AWAY,     /* refused_no_space + no_suitable_unit */
+    AN_GRP_WAIT_MEAN,       /* wait_sum / placed, days: the wait of those placed */
+    AN_GRP_WAIT_ALL,        /* waited_sum / waited, days: the wait of all who joined the list */
     AN_GRP_N
 } an_group_measure;
 

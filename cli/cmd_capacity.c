@@ -17,7 +17,8 @@ static void help(FILE *f)
     fprintf(f,
             "usage: refugesim capacity FILE --target 'METRIC<=X' [options]\n"
             "Find the smallest number of spaces that meets the target with 95%% confidence:\n"
-            "the whole 95%% confidence interval of the metric's mean must satisfy it.\n"
+            "the whole 95%% confidence interval of the metric's estimate must satisfy it\n"
+            "(a share is pooled: the ratio of its sums over replications, delta method).\n"
             "METRIC is any output metric (refused_no_space, placed_within_7d, wait_mean,\n"
             "abandoned, ...), the operator <= or >=, X a number (shares as 0.05, not 5%%).\n"
             "  --by all|SERVICE  scale every service in proportion (default), or add units\n"

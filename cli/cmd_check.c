@@ -1,5 +1,6 @@
 /* refugesim check: validate a scenario without running it. */
 #include "cli.h"
+#include "rf_model.h"
 #include "rf_scenario.h"
 #include "sim_status.h"
 
@@ -57,6 +58,15 @@ int cmd_check(int argc, char **argv)
         if (diags.n == 0)
             cli_error("%s: %s", argv[optind], sim_strerror(rc));
         return rc == SIM_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+    }
+    /* The loader refuses everything the model would (the fuzz harness checks
+     * it); asking the model too keeps `check` from ever accepting what `run`
+     * refuses. */
+    char why[512];
+    if (rf_model_check(rf_scenario_params(s), why, sizeof why) != SIM_OK) {
+        cli_error("%s: the model cannot run this scenario: %s", argv[optind], why);
+        rf_scenario_free(s);
+        return CLI_EXIT_USAGE;
     }
     fputs(rf_scenario_text(s), stdout);
     rf_scenario_free(s);

@@ -21,6 +21,7 @@ void rf_household_finish(rf_household *h)
     g |= (uint32_t)h->young << RF_G_YOUNG;
     g |= (uint32_t)h->high_support << RF_G_HIGH_SUPPORT;
     g |= (uint32_t)h->bme << RF_G_BME;
+    g |= (uint32_t)h->high_risk << RF_G_HIGH_RISK;
     h->groups = g;
 }
 
@@ -58,7 +59,7 @@ uint32_t rf_match_fail(const rf_household *h, const rf_unit_type *t)
     if (h->wheelchair && !d->wheelchair)
         f |= 1u << RF_BLK_WHEELCHAIR;
     if (h->nrpf && !(d->nrpf == RF_NRPF_YES
-                     || (d->nrpf == RF_NRPF_CASE_BY_CASE && h->nrpf_u < t->nrpf_case_accept)))
+                     || (d->nrpf == RF_NRPF_CASE_BY_CASE && (h->nrpf_ok >> t->service & 1))))
         f |= 1u << RF_BLK_NRPF;
     if (h->male && !d->takes_male)
         f |= 1u << RF_BLK_MALE;

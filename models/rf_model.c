@@ -26,7 +26,8 @@ enum {
     UX_YOUNG, UX_SPECIALIST, UX_HIGH_SUPPORT, UX_HIGH_RISK, UX_SECURITY, UX_OUTSIDE,
     UX_WANTS_AREA, UX_AREA, UX_WAIT, UX_PATIENCE, UX_STAY, UX_EARLY, UX_EARLY_T,
     UX_MOVEON, UX_NRPF_CASE, UX_CHILD0, /* one per child: sex, then age by rescaling */
-    UX_END = UX_CHILD0 + RF_MAX_CHILDREN
+    UX_TURNAROUND = UX_CHILD0 + RF_MAX_CHILDREN, /* the unit's turnaround after it leaves */
+    UX_END
 };
 _Static_assert(UX_END <= RF_HH_UNIFORMS, "household uniforms");
 
@@ -39,7 +40,7 @@ typedef struct {
     double referred, wait_start;
     double patience;                      /* < 0: draw from u_patience when it waits */
     double u_patience;
-    double u_stay, u_early, u_early_t, u_moveon;
+    double u_stay, u_early, u_early_t, u_moveon, u_turnaround;
     double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
     int screened;                         /* reason, -1 none */
     bool will_wait, counted;
@@ -48,12 +49,17 @@ typedef struct {
     int prev, next, list;
 } hh_rec;
 
+/* A unit.  Its stream serves only what belongs to the unit (outages);
+ * everything about a stay, the turnaround after it included, comes from the
+ * occupant's numbers, so a unit added elsewhere changes no household's
+ * draws (and see rf_model.h on when one more unit never refuses more). */
 typedef struct {
     sim_stream rng;
-    int type, pos;             /* pos: index in its type's free stack, -1 if not there */
+    int type;
     int state;
     bool outage_due, early;
     double since, moveon;
+    double u_turnaround;       /* the occupant's turnaround uniform */
 } unit_t;
 
 typedef struct {
@@ -61,11 +67,15 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     sim_calendar *cal;
-    sim_stream arr, hhs, init;
+    sim_stream arr, hhs, init, hhs_more, init_more;
+    uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
     double warmup, end;
     double lambda_max;
     bool constant_rate;        /* no growth, flat seasonality: rate_at is lambda_max */
     uint64_t n_referred;
+
+    /* each service's move-on, turnaround and outage distributions */
+    const sim_dist *sd[RF_MAX_SERVICES][RF_SD_N];
 
     int n_types;
     rf_unit_type types[RF_MAX_SERVICES * RF_MAX_BLOCKS];
@@ -75,7 +85,13 @@ typedef struct {
     int n_free[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int n_units;
     unit_t *units;
-    int *free_stack;           /* type k's free units at [first[k], first[k] + n_free[k]) */
+    /* Free units, one bit per unit: type k's units first[k] + i are bits i
+     * of words word0[k] ...; lo[k] is a word below which type k has no free
+     * unit.  A household takes the lowest-numbered free unit of a type, so
+     * a unit added to the end of a block is that block's last choice. */
+    uint64_t *free_bits;
+    int word0[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    int lo[RF_MAX_SERVICES * RF_MAX_BLOCKS];
 
     hh_rec *pool;
     int pool_cap, pool_free;
@@ -84,9 +100,11 @@ typedef struct {
 
     sim_level occ, wait, m_occ, m_wait;
     double month_start;
+    int series_months;         /* months the monthly series hold */
     uint64_t n_waits, n_zero_waits;
     double wait_sum;
-    sim_hist waits;            /* positive waits */
+    sim_hist waits;            /* positive waits of placed households */
+    sim_hist waited;           /* waits of everyone who joined the list */
 } model;
 
 /* Why the params cannot run, in words for the CLI; SIM_OK when they can. */
@@ -110,6 +128,8 @@ static int validate(const rf_params *p, char *why, size_t size)
     for (int m = 0; m < 12; m++)
         if (!(isfinite(p->seasonality[m]) && p->seasonality[m] >= 0))
             REFUSE("referrals.seasonality[%d] must be 0 or more", m);
+    if (p->start_month < 1 || p->start_month > 12)
+        REFUSE("referrals.start_month must be a month, 1 to 12");
     if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
         REFUSE("at most %d screening reasons", RF_MAX_SCREEN);
     double q = 0;
@@ -131,6 +151,31 @@ static int validate(const rf_params *p, char *why, size_t size)
                    probs[i]);
     if (p->n_areas < 1 || p->n_areas > RF_MAX_AREAS)
         REFUSE("1 to %d areas", RF_MAX_AREAS);
+    if (p->n_profiles < 0 || p->n_profiles > RF_MAX_PROFILES)
+        REFUSE("at most %d household profiles", RF_MAX_PROFILES);
+    double weights = 0;
+    for (int i = 0; i < p->n_profiles; i++) {
+        const rf_profile *f = &p->profiles[i];
+        if (!(f->weight >= 0 && isfinite(f->weight)))
+            REFUSE("households.profiles[%d].weight must be 0 or more", i);
+        weights += f->weight;
+        const int flags[] = {f->wheelchair, f->nrpf, f->male, f->pet, f->bme, f->young,
+                             f->needs_specialist, f->high_support, f->high_risk,
+                             f->needs_security, f->outside_area};
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            if (flags[k] < RF_PROFILE_DRAW || flags[k] > 1)
+                REFUSE("households.profiles[%d]: a flag is neither true, false nor drawn", i);
+        if ((f->adults != RF_PROFILE_DRAW && f->adults < 1)
+            || (f->children != RF_PROFILE_DRAW && (f->children < 0 || f->children > RF_MAX_CHILDREN))
+            || f->oldest_boy_age < RF_PROFILE_NONE || f->area < RF_PROFILE_NONE
+            || f->area >= p->n_areas)
+            REFUSE("households.profiles[%d]: adults, children, oldest_boy_age or area out of "
+                   "range", i);
+        if (f->needs_specialist == 1 && f->bme != 1 && f->young != 1)
+            REFUSE("households.profiles[%d]: needs_specialist needs bme or young", i);
+    }
+    if (p->n_profiles > 0 && !(weights > 0))
+        REFUSE("households.profiles: at least one weight must be more than 0");
     if (p->n_services < 0 || p->n_services > RF_MAX_SERVICES)
         REFUSE("at most %d services", RF_MAX_SERVICES);
     if (p->max_waiting < 0)
@@ -174,6 +219,11 @@ static int validate(const rf_params *p, char *why, size_t size)
     }
     if (p->outage_interval.kind != SIM_DIST_NONE && !(sim_dist_mean(&p->outage_interval) > 0))
         REFUSE("downtime.outage_interval must have a positive mean");
+    for (int s = 0; s < p->n_services; s++) {
+        const sim_dist *iv = rf_service_dist(p, s, RF_SD_OUTAGE_INTERVAL);
+        if (iv->kind != SIM_DIST_NONE && !(sim_dist_mean(iv) > 0))
+            REFUSE("services[%d].outage_interval must have a positive mean", s);
+    }
     if (p->trace) {
         if (p->trace->n < 0 || (p->trace->n > 0 && !p->trace->rows))
             REFUSE("the referral trace is empty or unreadable");
@@ -213,7 +263,7 @@ static double rate_at(const rf_params *p, double t)
     if (m < 0)
         m += 365;
     int mi = (int)(m / MONTH_DAYS);
-    return r * p->seasonality[mi > 11 ? 11 : mi];
+    return r * p->seasonality[((mi > 11 ? 11 : mi) + p->start_month - 1) % 12];
 }
 
 static double max_rate(const rf_params *p)
@@ -310,48 +360,120 @@ static inline double hu(hh_uniforms *d, int i)
     return d->u[i];
 }
 
+/* A household's further numbers, from a second stream laid out the same
+ * way (RF_HH_MORE_UNIFORMS words per referral, blocks computed when first
+ * read): the profile it is drawn from and one case-by-case NRPF decision
+ * per service.  Kept apart so that the 32 uniforms above, and every figure
+ * that depends on them, stay as they were. */
+#define HM_BLOCKS (RF_HH_MORE_UNIFORMS / 4)
+_Static_assert(RF_HH_MORE_UNIFORMS % 4 == 0 && HM_BLOCKS <= 32, "whole Philox blocks");
+_Static_assert(HM_NRPF0 + RF_MAX_SERVICES <= RF_HH_MORE_UNIFORMS, "one NRPF draw per service");
+_Static_assert(RF_MAX_SERVICES <= 32, "rf_household.nrpf_ok has a bit per service");
+
+typedef struct {
+    const sim_stream *stream;
+    uint64_t first;
+    uint32_t have;
+    double u[RF_HH_MORE_UNIFORMS];
+} hh_more;
+
+static void hm_start(hh_more *x, const sim_stream *s, uint64_t household)
+{
+    x->stream = s;
+    x->first = household * HM_BLOCKS;
+    x->have = 0;
+}
+
+static double hm(hh_more *x, int i)
+{
+    if (!(x->have >> (i >> 2) & 1)) {
+        sim_stream_block_u01(x->stream, x->first + (uint64_t)(i >> 2), &x->u[4 * (i >> 2)]);
+        x->have |= 1u << (i >> 2);
+    }
+    return x->u[i];
+}
+
 /* u < p without reading u when p is 0 (u < 0 never holds). */
 static inline bool hu_below(hh_uniforms *d, int i, double p)
 {
     return p > 0 && hu(d, i) < p;
 }
 
+/* The profile a referral is, by its profile uniform; NULL without profiles. */
+static const rf_profile *pick_profile(const rf_params *p, hh_more *x)
+{
+    if (p->n_profiles <= 0)
+        return NULL;
+    double total = 0;
+    for (int i = 0; i < p->n_profiles; i++)
+        total += p->profiles[i].weight;
+    double c = 0, target = hm(x, HM_PROFILE) * total;
+    int last = 0;
+    for (int i = 0; i < p->n_profiles; i++) {
+        if (!(p->profiles[i].weight > 0))
+            continue;
+        c += p->profiles[i].weight;
+        last = i;
+        if (target < c)
+            return &p->profiles[i];
+    }
+    return &p->profiles[last];   /* rounding at the top */
+}
+
+/* A profile's value where it gives one, else the drawn one. */
+#define PROFILE_OR(pr, field, drawn) ((pr) && (pr)->field != RF_PROFILE_DRAW ? (pr)->field : (drawn))
+#define PROFILE_FLAG(pr, field, drawn) \
+    ((pr) && (pr)->field != RF_PROFILE_DRAW ? (pr)->field != 0 : (drawn))
+
 /* The household and its screening; its course (waiting, stay, move-on) too
- * unless it is screened out and `course` is false. */
-static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool course)
+ * unless it is screened out and `course` is false.  With profiles, its
+ * profile's attributes replace the independent draws (the uniforms they
+ * would have used are left unread). */
+static void draw_household(const rf_params *p, hh_uniforms *d, hh_more *more, hh_rec *r,
+                           bool course)
 {
     const rf_household_mix *x = &p->mix;
+    const rf_profile *pr = pick_profile(p, more);
     rf_household *h = &r->h;
     memset(h, 0, sizeof *h);
-    h->adults = rounded(&x->adults, hu(d, UX_ADULTS));
+    h->adults = PROFILE_OR(pr, adults, rounded(&x->adults, hu(d, UX_ADULTS)));
     if (h->adults < 1)
         h->adults = 1;
-    h->children = rounded(&x->children, hu(d, UX_CHILDREN));
+    h->children = PROFILE_OR(pr, children, rounded(&x->children, hu(d, UX_CHILDREN)));
     if (h->children > RF_MAX_CHILDREN)
         h->children = RF_MAX_CHILDREN;
     h->oldest_boy = -1;
-    for (int i = 0; i < h->children && x->p_child_male > 0; i++) {
-        double v = hu(d, UX_CHILD0 + i);
-        if (v < x->p_child_male) {
-            /* v / p is again uniform and independent of the sex draw. */
-            int age = (int)sim_dist_quantile(&x->child_age, v / x->p_child_male);
-            if (age > h->oldest_boy)
-                h->oldest_boy = age;
+    if (pr && pr->oldest_boy_age != RF_PROFILE_DRAW) {
+        h->oldest_boy = pr->oldest_boy_age >= 0 ? pr->oldest_boy_age : -1;
+    } else {
+        for (int i = 0; i < h->children && x->p_child_male > 0; i++) {
+            double v = hu(d, UX_CHILD0 + i);
+            if (v < x->p_child_male) {
+                /* v / p is again uniform and independent of the sex draw. */
+                int age = (int)sim_dist_quantile(&x->child_age, v / x->p_child_male);
+                if (age > h->oldest_boy)
+                    h->oldest_boy = age;
+            }
         }
     }
-    h->wheelchair = hu_below(d, UX_WHEELCHAIR, x->p_wheelchair);
-    h->nrpf = hu_below(d, UX_NRPF, x->p_nrpf);
-    h->male = hu_below(d, UX_MALE, x->p_male);
-    h->pet = hu_below(d, UX_PET, x->p_pet);
-    h->bme = hu_below(d, UX_BME, x->p_bme);
-    h->young = hu_below(d, UX_YOUNG, x->p_young);
-    h->needs_specialist = (h->bme || h->young) && hu_below(d, UX_SPECIALIST, x->p_needs_specialist);
-    h->high_support = hu_below(d, UX_HIGH_SUPPORT, x->p_high_support);
-    h->high_risk = hu_below(d, UX_HIGH_RISK, x->p_high_risk);
-    h->needs_security = hu_below(d, UX_SECURITY, x->p_needs_security);
-    h->outside_area = hu_below(d, UX_OUTSIDE, x->p_outside_area);
+    h->wheelchair = PROFILE_FLAG(pr, wheelchair, hu_below(d, UX_WHEELCHAIR, x->p_wheelchair));
+    h->nrpf = PROFILE_FLAG(pr, nrpf, hu_below(d, UX_NRPF, x->p_nrpf));
+    h->male = PROFILE_FLAG(pr, male, hu_below(d, UX_MALE, x->p_male));
+    h->pet = PROFILE_FLAG(pr, pet, hu_below(d, UX_PET, x->p_pet));
+    h->bme = PROFILE_FLAG(pr, bme, hu_below(d, UX_BME, x->p_bme));
+    h->young = PROFILE_FLAG(pr, young, hu_below(d, UX_YOUNG, x->p_young));
+    h->needs_specialist = (h->bme || h->young)
+                          && PROFILE_FLAG(pr, needs_specialist,
+                                          hu_below(d, UX_SPECIALIST, x->p_needs_specialist));
+    h->high_support = PROFILE_FLAG(pr, high_support, hu_below(d, UX_HIGH_SUPPORT, x->p_high_support));
+    h->high_risk = PROFILE_FLAG(pr, high_risk, hu_below(d, UX_HIGH_RISK, x->p_high_risk));
+    h->needs_security = PROFILE_FLAG(pr, needs_security,
+                                     hu_below(d, UX_SECURITY, x->p_needs_security));
+    h->outside_area = PROFILE_FLAG(pr, outside_area, hu_below(d, UX_OUTSIDE, x->p_outside_area));
     h->area = -1;
-    if (hu_below(d, UX_WANTS_AREA, x->p_wants_area)) {
+    if (pr && pr->area != RF_PROFILE_DRAW) {
+        h->area = pr->area >= 0 ? pr->area : -1;
+    } else if (hu_below(d, UX_WANTS_AREA, x->p_wants_area)) {
         double total = 0;
         for (int a = 0; a < p->n_areas; a++)
             total += x->area_weights[a];
@@ -385,6 +507,7 @@ static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool c
     if (r->screened >= 0 && !course) {
         r->will_wait = false;
         r->u_patience = r->u_stay = r->u_early = r->u_early_t = r->u_moveon = 0;
+        r->u_turnaround = 0;
         return;
     }
     r->will_wait = hu_below(d, UX_WAIT, p->p_wait);
@@ -393,6 +516,23 @@ static void draw_household(const rf_params *p, hh_uniforms *d, hh_rec *r, bool c
     r->u_early = hu(d, UX_EARLY);
     r->u_early_t = hu(d, UX_EARLY_T);
     r->u_moveon = hu(d, UX_MOVEON);
+    r->u_turnaround = hu(d, UX_TURNAROUND);
+}
+
+/* Each service's case-by-case decision on an NRPF household: its own draw
+ * for the service, or the household's one shared draw. */
+static void nrpf_decisions(const model *m, hh_more *x, rf_household *h)
+{
+    const rf_params *p = m->p;
+    h->nrpf_ok = 0;
+    if (!h->nrpf)
+        return;
+    for (uint32_t c = m->case_by_case; c; c &= c - 1) {
+        int s = __builtin_ctz(c);
+        const rf_service *sv = &p->services[s];
+        double u = sv->nrpf_decision == RF_NRPF_DECIDE_SHARED ? h->nrpf_u : hm(x, HM_NRPF0 + s);
+        h->nrpf_ok |= (uint32_t)(u < sv->nrpf_case_accept) << s;
+    }
 }
 
 static void apply_trace(const rf_trace_row *t, hh_rec *r)
@@ -452,12 +592,35 @@ static void wait_level(model *m, double now, int delta)
     sim_level_add(&m->m_wait, now, delta);
 }
 
+/* The month of the monthly series a time in the window falls in; -1 past
+ * the series' end (horizons beyond RF_MONTHS_MAX months). */
+static int series_month(const model *m, double t)
+{
+    double k = floor((t - m->warmup) / MONTH_DAYS);
+    if (k < 0)
+        return 0;
+    if (k < m->series_months)
+        return (int)k;
+    /* the last month ends at the horizon: a value rounded past it is in it */
+    bool whole = m->series_months < RF_MONTHS_MAX || m->end - m->warmup <= RF_MONTHS_MAX * MONTH_DAYS;
+    return whole ? m->series_months - 1 : -1;
+}
+
 static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reason, int uidx)
 {
     if (!r->counted)
         return;
     rf_result *res = m->res;
     res->outcomes[o]++;
+    int mon = o == RF_OUT_WAITING_AT_END || o == RF_OUT_SCREENED_OUT ? -1 : series_month(m, now);
+    if (mon >= 0) {
+        if (o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT)
+            res->monthly_placed[mon]++;
+        else if (o == RF_OUT_REFUSED_NO_SPACE || o == RF_OUT_NO_SUITABLE)
+            res->monthly_refused[mon]++;
+        else if (o == RF_OUT_ABANDONED)
+            res->monthly_abandoned[mon]++;
+    }
     bool placed = o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT;
     double w = placed ? now - r->wait_start : 0;
     if (placed) {
@@ -470,6 +633,14 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
         res->placed_within_7d += w <= 7;
         res->placed_within_28d += w <= 28;
     }
+    bool listed = o == RF_OUT_PLACED_AFTER_WAIT || o == RF_OUT_ABANDONED
+                  || o == RF_OUT_WAITING_AT_END;
+    double on_list = listed ? now - r->wait_start : 0;
+    if (listed) {
+        res->waited++;
+        res->waited_sum += on_list;
+        sim_hist_add(&m->waited, on_list);
+    }
     for (uint32_t g = r->h.groups; g; g &= g - 1) {
         rf_group_result *gr = &res->groups[__builtin_ctz(g)];
         gr->outcomes[o]++;
@@ -477,6 +648,10 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
             gr->placed_within_7d += w <= 7;
             gr->placed_within_28d += w <= 28;
             gr->wait_sum += w;
+        }
+        if (listed) {
+            gr->waited++;
+            gr->waited_sum += on_list;
         }
     }
     if (m->hooks && m->hooks->on_outcome) {
@@ -494,31 +669,43 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
 
 static void push_free(model *m, int uidx)
 {
-    unit_t *u = &m->units[uidx];
-    int k = u->type;
-    u->pos = m->first[k] + m->n_free[k]++;
-    m->free_stack[u->pos] = uidx;
+    int k = m->units[uidx].type, i = uidx - m->first[k];
+    m->free_bits[m->word0[k] + (i >> 6)] |= 1ull << (i & 63);
+    m->n_free[k]++;
+    if (i >> 6 < m->lo[k])
+        m->lo[k] = i >> 6;
 }
 
 static void remove_free(model *m, int uidx)
 {
-    unit_t *u = &m->units[uidx];
-    int k = u->type;
-    int last = m->first[k] + --m->n_free[k];
-    int moved = m->free_stack[last];
-    m->free_stack[u->pos] = moved;
-    m->units[moved].pos = u->pos;
-    u->pos = -1;
+    int k = m->units[uidx].type, i = uidx - m->first[k];
+    m->free_bits[m->word0[k] + (i >> 6)] &= ~(1ull << (i & 63));
+    m->n_free[k]--;
+}
+
+/* The lowest-numbered free unit of type k, taken off the free set; the
+ * type must have one. */
+static int take_lowest_free(model *m, int k)
+{
+    const uint64_t *w = &m->free_bits[m->word0[k]];
+    while (!w[m->lo[k]])
+        m->lo[k]++;
+    int uidx = m->first[k] + (m->lo[k] << 6) + __builtin_ctzll(w[m->lo[k]]);
+    remove_free(m, uidx);
+    return uidx;
 }
 
 /* Put a household in a unit (already off the free stack) for `support`
- * days, then `moveon` days blocked unless it leaves early. */
-static int occupy(model *m, int uidx, double now, double support, bool early, double moveon)
+ * days, then `moveon` days blocked unless it leaves early; u_turn draws the
+ * turnaround after it leaves. */
+static int occupy(model *m, int uidx, double now, double support, bool early, double moveon,
+                  double u_turn)
 {
     unit_t *u = &m->units[uidx];
     unit_state(m, u, now, U_SUPPORT);
     u->early = early;
     u->moveon = moveon;
+    u->u_turnaround = u_turn;
     return sim_cal_schedule(m->cal, now + support, EV_SUPPORT_END, (uint32_t)uidx, 0);
 }
 
@@ -537,11 +724,13 @@ static int place(model *m, const hh_rec *r, int uidx, double now, rf_outcome o)
             stay *= r->u_early_t;
         }
     }
-    moveon = r->moveon_fixed >= 0 ? r->moveon_fixed : sim_dist_quantile(&p->move_on_delay, r->u_moveon);
+    int svc = m->types[m->units[uidx].type].service;
+    moveon = r->moveon_fixed >= 0 ? r->moveon_fixed
+                                  : sim_dist_quantile(m->sd[svc][RF_SD_MOVE_ON], r->u_moveon);
     if (in_window(m, now))
         m->res->services[m->types[m->units[uidx].type].service].placements++;
     settle(m, r, now, o, -1, uidx);
-    return occupy(m, uidx, now, stay, early, moveon);
+    return occupy(m, uidx, now, stay, early, moveon, r->u_turnaround);
 }
 
 static int start_outage(model *m, int uidx, double now)
@@ -549,7 +738,7 @@ static int start_outage(model *m, int uidx, double now)
     unit_t *u = &m->units[uidx];
     u->outage_due = false;
     unit_state(m, u, now, U_OUTAGE);
-    double d = sim_dist_draw(&m->p->outage_duration, &u->rng.rng);
+    double d = sim_dist_draw(m->sd[m->types[u->type].service][RF_SD_OUTAGE_DURATION], &u->rng.rng);
     return sim_cal_schedule(m->cal, now + d, EV_OUTAGE_END, (uint32_t)uidx, 0);
 }
 
@@ -595,7 +784,7 @@ static int depart(model *m, int uidx, double now)
     unit_t *u = &m->units[uidx];
     if (in_window(m, now))
         m->res->services[m->types[u->type].service].departures++;
-    double d = sim_dist_draw(&m->p->turnaround, &u->rng.rng);
+    double d = sim_dist_quantile(m->sd[m->types[u->type].service][RF_SD_TURNAROUND], u->u_turnaround);
     if (d > 0) {
         unit_state(m, u, now, U_TURNAROUND);
         return sim_cal_schedule(m->cal, now + d, EV_TURNAROUND_END, (uint32_t)uidx, 0);
@@ -644,8 +833,9 @@ static int on_outage_due(model *m, int uidx, double now)
 static int on_outage_end(model *m, int uidx, double now)
 {
     unit_t *u = &m->units[uidx];
-    int rc = sim_cal_schedule(m->cal, now + sim_dist_draw(&m->p->outage_interval, &u->rng.rng),
-                              EV_OUTAGE_DUE, (uint32_t)uidx, 0);
+    const sim_dist *iv = m->sd[m->types[u->type].service][RF_SD_OUTAGE_INTERVAL];
+    int rc = sim_cal_schedule(m->cal, now + sim_dist_draw(iv, &u->rng.rng), EV_OUTAGE_DUE,
+                              (uint32_t)uidx, 0);
     return rc ? rc : unit_ready(m, uidx, now);
 }
 
@@ -655,11 +845,8 @@ static int take_free_unit(model *m, const rf_household *h)
 {
     for (int i = 0; i < m->n_types; i++) {
         int k = m->order[i];
-        if (m->n_free[k] && rf_match_fits(h, &m->types[k])) {
-            int uidx = m->free_stack[m->first[k] + m->n_free[k] - 1];
-            remove_free(m, uidx);
-            return uidx;
-        }
+        if (m->n_free[k] && rf_match_fits(h, &m->types[k]))
+            return take_lowest_free(m, k);
     }
     return -1;
 }
@@ -727,11 +914,14 @@ static int on_arrival(model *m, double now)
 {
     const rf_params *p = m->p;
     hh_uniforms d;
+    hh_more x;
     hu_start(&d, &m->hhs, m->n_referred);
+    hm_start(&x, &m->hhs_more, m->n_referred);
     hh_rec r;
-    draw_household(p, &d, &r, p->trace != NULL);
+    draw_household(p, &d, &x, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
+    nrpf_decisions(m, &x, &r.h);
     rf_household_finish(&r.h);
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
@@ -742,6 +932,9 @@ static int on_arrival(model *m, double now)
     rf_result *res = m->res;
     if (r.counted) {
         res->referrals++;
+        int mon = series_month(m, now);
+        if (mon >= 0)
+            res->monthly_referrals[mon]++;
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
     }
@@ -789,21 +982,24 @@ static int initial_state(model *m)
         const rf_service *sv = &p->services[o->service];
         double u_stay = sim_stream_u01(&m->init), u_early = sim_stream_u01(&m->init);
         double u_early_t = sim_stream_u01(&m->init), u_moveon = sim_stream_u01(&m->init);
+        double u_turn = sim_stream_u01(&m->init);
         int k = 0;
         while (m->types[k].service != o->service || !m->n_free[k])
             k++;                   /* validate() made sure one exists */
-        int uidx = m->free_stack[m->first[k] + m->n_free[k] - 1];
-        remove_free(m, uidx);
+        int uidx = take_lowest_free(m, k);
         double stay = residual(&sv->stay, o->days_stayed, u_stay);
         bool early = u_early < sv->p_early_exit;
         rc = occupy(m, uidx, 0, early ? u_early_t * stay : stay, early,
-                    sim_dist_quantile(&p->move_on_delay, u_moveon));
+                    sim_dist_quantile(m->sd[o->service][RF_SD_MOVE_ON], u_moveon), u_turn);
     }
     for (int i = 0; i < p->n_initial_waiting && !rc; i++) {
         hh_uniforms d;
+        hh_more x;
         hu_fill(&d, &m->init);
+        hm_start(&x, &m->init_more, (uint64_t)i);
         hh_rec r;
-        draw_household(p, &d, &r, true);
+        draw_household(p, &d, &x, &r, true);
+        nrpf_decisions(m, &x, &r.h);
         rf_household_finish(&r.h);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
@@ -881,6 +1077,10 @@ static void finish(model *m)
     res->blocked_share = unit_days > 0 ? blocked / unit_days : NAN;
     res->downtime_share = unit_days > 0 ? down / unit_days : NAN;
     res->moveon_days = blocked;
+    res->unit_days = unit_days;
+    res->occupied_days = occ;
+    res->down_days = down;
+    res->wait_sum = m->wait_sum;
     res->waiting_mean = sim_level_mean(&m->wait, end);
     res->waiting_max = m->wait.max;
     if (m->n_waits) {
@@ -891,6 +1091,7 @@ static void finish(model *m)
     } else {
         res->wait_mean = res->wait_p50 = res->wait_p90 = NAN;
     }
+    res->wait_all_p90 = res->waited ? sim_hist_quantile(&m->waited, 0.9) : NAN;
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -901,6 +1102,9 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
     res->rep = rep;
     res->n_services = p->n_services;
     for (int s = 0; s < p->n_services; s++)
+        for (int k = 0; k < RF_SD_N; k++)
+            m->sd[s][k] = rf_service_dist(p, s, (rf_service_dist_kind)k);
+    for (int s = 0; s < p->n_services; s++)
         for (int b = 0; b < p->services[s].n_blocks; b++) {
             int c = p->services[s].blocks[b].count;
             res->services[s].units += c;
@@ -908,6 +1112,8 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
                 continue;
             int k = m->n_types++;
             rf_unit_type_init(&m->types[k], p, s, b);
+            if (p->services[s].blocks[b].nrpf == RF_NRPF_CASE_BY_CASE)
+                m->case_by_case |= 1u << s;
             m->first[k] = m->n_units;
             m->count[k] = c;
             m->n_units += c;
@@ -920,11 +1126,16 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
 
     size_t nu = m->n_units > 0 ? (size_t)m->n_units : 1;
     m->units = calloc(nu, sizeof *m->units);
-    m->free_stack = malloc(nu * sizeof *m->free_stack);
+    int words = 0;
+    for (int k = 0; k < m->n_types; k++) {
+        m->word0[k] = words;
+        words += (m->count[k] + 63) / 64;
+    }
+    m->free_bits = calloc(words > 0 ? (size_t)words : 1, sizeof *m->free_bits);
     m->pool_cap = 64;
     m->pool = malloc((size_t)m->pool_cap * sizeof *m->pool);
     m->cal = sim_cal_create(256 + 4 * nu);
-    if (!m->units || !m->free_stack || !m->pool || !m->cal)
+    if (!m->units || !m->free_bits || !m->pool || !m->cal)
         return SIM_ENOMEM;
     for (int i = 0; i < m->pool_cap; i++) {
         m->pool[i].gen = 0;
@@ -936,12 +1147,15 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
     sim_stream_init(&m->arr, p->seed, rep, RF_STREAM_ARRIVALS);
     sim_stream_init(&m->hhs, p->seed, rep, RF_STREAM_HOUSEHOLD);
     sim_stream_init(&m->init, p->seed, rep, RF_STREAM_INITIAL);
+    sim_stream_init(&m->hhs_more, p->seed, rep, RF_STREAM_HOUSEHOLD_MORE);
+    sim_stream_init(&m->init_more, p->seed, rep, RF_STREAM_INITIAL_MORE);
     sim_cal_reset(m->cal, 0);
     sim_level_reset(&m->occ, 0, 0);
     sim_level_reset(&m->wait, 0, 0);
     sim_level_reset(&m->m_occ, 0, 0);
     sim_level_reset(&m->m_wait, 0, 0);
     sim_hist_init(&m->waits, 0, WAIT_HIST_DAYS, WAIT_HIST_DAYS);
+    sim_hist_init(&m->waited, 0, WAIT_HIST_DAYS, WAIT_HIST_DAYS);
 
     for (int k = 0; k < m->n_types; k++) {
         const rf_unit_type *t = &m->types[k];
@@ -949,13 +1163,12 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
             unit_t *u = &m->units[m->first[k] + i];
             u->type = k;
             u->state = U_FREE;
-            u->pos = -1;
             sim_stream_init(&u->rng, p->seed, rep,
                             RF_STREAM_UNIT_BASE
                                 + ((uint64_t)(t->service * RF_MAX_BLOCKS + t->block) << 16)
                                 + (uint64_t)i);
         }
-        for (int i = m->count[k] - 1; i >= 0; i--)  /* the first unit on top */
+        for (int i = 0; i < m->count[k]; i++)
             push_free(m, m->first[k] + i);
     }
     return SIM_OK;
@@ -963,7 +1176,6 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
 
 static int run(model *m)
 {
-    const rf_params *p = m->p;
     /* The end and the warm-up go first: FIFO on equal times then makes
      * anything due exactly at the end fall outside the run, and the window
      * open before anything due exactly at its start. */
@@ -973,9 +1185,12 @@ static int run(model *m)
                            : start_window(m, 0);
     if (!rc)
         rc = initial_state(m);
-    for (int i = 0; i < m->n_units && !rc && p->outage_interval.kind != SIM_DIST_NONE; i++)
-        rc = sim_cal_schedule(m->cal, sim_dist_draw(&p->outage_interval, &m->units[i].rng.rng),
-                              EV_OUTAGE_DUE, (uint32_t)i, 0);
+    for (int i = 0; i < m->n_units && !rc; i++) {
+        const sim_dist *iv = m->sd[m->types[m->units[i].type].service][RF_SD_OUTAGE_INTERVAL];
+        if (iv->kind != SIM_DIST_NONE)
+            rc = sim_cal_schedule(m->cal, sim_dist_draw(iv, &m->units[i].rng.rng), EV_OUTAGE_DUE,
+                                  (uint32_t)i, 0);
+    }
     if (!rc)
         rc = schedule_next_arrival(m, 0);
 
@@ -1015,6 +1230,11 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->res = out;
     m->warmup = p->warmup;
     m->end = p->warmup + p->horizon;
+    m->series_months = (int)ceil(p->horizon / MONTH_DAYS - 1e-9);
+    if (m->series_months > RF_MONTHS_MAX)
+        m->series_months = RF_MONTHS_MAX;
+    if (m->series_months < 1)
+        m->series_months = 1;
     m->lambda_max = max_rate(p);
     m->constant_rate = p->growth == 0;
     for (int i = 0; i < 12; i++)
@@ -1024,7 +1244,7 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         rc = run(m);
     sim_cal_destroy(m->cal);
     free(m->units);
-    free(m->free_stack);
+    free(m->free_bits);
     free(m->pool);
     free(m);
     return rc;

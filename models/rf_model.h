@@ -9,10 +9,13 @@
  * Semantics (the details a reader of the results needs):
  *  - Time 0 is the start of the simulation; statistics cover
  *    [warmup, warmup + horizon].  The arrival rate counts time from the END of
- *    warm-up: rate(t) = per_year/365 * (1+growth)^((t-warmup)/365) *
- *    seasonality[m], m = floor(((t-warmup) mod 365) / (365/12)), so
- *    seasonality[0] is the first month after warm-up and warm-up runs at the
- *    (growth-discounted) rate of the months before it.  Thinning uses the
+ *    warm-up, which is the first day of calendar month start_month (1 =
+ *    January): rate(t) = per_year/365 * (1+growth)^((t-warmup)/365) *
+ *    seasonality[(start_month - 1 + m) mod 12],
+ *    m = floor(((t-warmup) mod 365) / (365/12)), so seasonality[0] is
+ *    January and month m of the monthly series is calendar month
+ *    start_month + m (mod 12); warm-up runs at the (growth-discounted) rate
+ *    of the months before it.  Months are 365/12 days.  Thinning uses the
  *    largest rate over [0, warmup + horizon].
  *  - Trace mode (p->trace): referral k arrives at warmup + rows[k].day; its
  *    fields >= 0 override the drawn ones.  A trace stay is the whole time in
@@ -30,13 +33,31 @@
  *    occupied and as blocked) -> turnaround (down) -> free.  A maintenance
  *    outage that falls due while the unit is occupied starts after its
  *    turnaround.  The next outage falls due outage_interval after the end of
- *    the previous one.  Zero-length phases take no event.
+ *    the previous one.  Zero-length phases take no event.  The stay, the
+ *    move-on delay, the turnaround and the outages follow the distributions
+ *    of the unit's service (rf_service_dist: its own or the scenario's).
+ *  - A case-by-case NRPF unit takes an NRPF household when its service's
+ *    decision accepts it: a draw of the household's below the service's
+ *    nrpf_case_accept, the household's own draw for that service
+ *    (RF_NRPF_DECIDE_INDEPENDENT) or its one draw shared by every `shared`
+ *    service.  The decision is made once, at referral.
+ *  - With household profiles, a referral is one profile (by weight); the
+ *    attributes the profile gives replace the independent draws, the others
+ *    are drawn as usual.
  *  - A unit that becomes free is offered to the waiting list in priority
  *    order (high-risk households first when priority = high_risk, else FIFO);
  *    the first household it fits is placed.
  *  - Ages are in completed years: a drawn child age is truncated.
- *  - Waiting-time quantiles use a histogram of 1-day bins over 0..730 days
- *    for positive waits, the zero waits counted exactly.
+ *  - Two waits: that of the households placed (0 for those placed at once;
+ *    wait_sum, wait_mean, wait_p50, wait_p90) and that of every household
+ *    that joined the waiting list, placed after a wait, gave up, or still
+ *    waiting at the end with its wait so far (waited, waited_sum,
+ *    wait_all_p90).  Quantiles use a histogram of 1-day bins over 0..730
+ *    days (longer waits in the last bin); for those placed, positive waits
+ *    go to the histogram and zero waits are counted exactly.
+ *  - Monthly counts: referrals by the month they arrive; placements,
+ *    refusals on arrival (no space, no suitable unit) and abandonments by
+ *    the month they happen (of counted referrals, within the series).
  *  - Starting state: each initial occupant takes a free unit of the first
  *    block of its service that has one, with a residual stay drawn from the
  *    stay distribution conditional on exceeding days_stayed; it may leave
@@ -48,13 +69,26 @@
  *   RF_STREAM_ARRIVALS  interarrival times and thinning
  *   RF_STREAM_HOUSEHOLD RF_HH_UNIFORMS uniforms per referral, whatever the
  *                       configuration: attributes, screening, will-wait,
- *                       patience, stay, early exit, move-on delay
+ *                       patience, and everything about its stay: length,
+ *                       early exit, move-on delay and the turnaround of the
+ *                       unit after it leaves
+ *   RF_STREAM_HOUSEHOLD_MORE  RF_HH_MORE_UNIFORMS further uniforms per
+ *                       referral, read at random like the first 32: the
+ *                       profile, the services' NRPF decisions
  *   RF_STREAM_INITIAL   the starting state
+ *   RF_STREAM_INITIAL_MORE  the same further uniforms for each initial
+ *                       waiting household
  *   RF_STREAM_UNIT_BASE + (service * RF_MAX_BLOCKS + block) * 2^16 + i
- *                       unit i of a block: turnarounds and outages.  Keyed by
- *                       position in its block rather than by global index so
- *                       that growing one service leaves every other unit's
- *                       stream alone.
+ *                       unit i of a block: its maintenance outages only.
+ *                       Keyed by position in its block rather than by global
+ *                       index so that growing one service leaves every other
+ *                       unit's stream alone.
+ *
+ * A household takes the lowest-numbered free unit of the first unit type
+ * that fits it (types in matching order), so a unit added to the end of the
+ * last type is everybody's last choice.  With no waiting list, such a unit
+ * only ever takes households the smaller system refused, and everything
+ * else happens as without it: no replication refuses more (tested).
  *
  * rf_model_run returns SIM_EINVAL when the params cannot run: horizon <= 0,
  * warmup < 0, per_year < 0, growth <= -1, a negative seasonality factor,
@@ -63,7 +97,10 @@
  * < 0 or > 65535 or largest_family < 1 or an area out of range, more initial
  * occupants of a service than its units or a bad service index, counts of
  * services / blocks / initial households / screening reasons out of their
- * bounds, and a trace with negative or decreasing days.  SIM_ENOMEM when
+ * bounds, a start_month outside 1..12, a household profile with a negative
+ * weight, a value out of range or needs_specialist without bme or young
+ * (or profiles whose weights are all 0), a service outage interval with a
+ * mean of 0, and a trace with negative or decreasing days.  SIM_ENOMEM when
  * memory runs out.  The params must have been through rf_params_prepare. */
 #ifndef RF_MODEL_H
 #define RF_MODEL_H
@@ -78,10 +115,18 @@ enum {
     RF_STREAM_ARRIVALS = 0,
     RF_STREAM_HOUSEHOLD = 1,
     RF_STREAM_INITIAL = 2,
+    RF_STREAM_HOUSEHOLD_MORE = 3,
+    RF_STREAM_INITIAL_MORE = 4,
     RF_STREAM_UNIT_BASE = 1u << 20
 };
 
 #define RF_HH_UNIFORMS 32
+/* Words of RF_STREAM_HOUSEHOLD_MORE per referral: HM_PROFILE the profile
+ * drawn (households.profiles), words HM_PROFILE + 1 .. HM_NRPF0 - 1 kept
+ * free for later mechanisms, HM_NRPF0 + s service s's case-by-case NRPF
+ * decision. */
+#define RF_HH_MORE_UNIFORMS 48
+enum { HM_PROFILE = 0, HM_NRPF0 = 16 };
 
 /* What the observer hook sees when a counted referral's outcome is settled. */
 typedef struct {

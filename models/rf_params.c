@@ -13,6 +13,7 @@ void rf_params_init(rf_params *p)
     p->seed = 1;
     for (int m = 0; m < 12; m++)
         p->seasonality[m] = 1;
+    p->start_month = 1;
     p->mix.adults = sim_dist_const(1);
     p->mix.children = sim_dist_none();
     p->mix.child_age = sim_dist_none();
@@ -50,6 +51,30 @@ int rf_params_add_service(rf_params *p, const char *name, int units, sim_dist st
     return i;
 }
 
+rf_profile rf_profile_default(void)
+{
+    rf_profile f = {.weight = 1};
+    int *fields[] = {&f.adults, &f.children, &f.oldest_boy_age, &f.wheelchair, &f.nrpf, &f.male,
+                     &f.pet, &f.bme, &f.young, &f.needs_specialist, &f.high_support, &f.high_risk,
+                     &f.needs_security, &f.outside_area, &f.area};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        *fields[i] = RF_PROFILE_DRAW;
+    return f;
+}
+
+const sim_dist *rf_service_dist(const rf_params *p, int s, rf_service_dist_kind k)
+{
+    const rf_service *sv = &p->services[s];
+    if (sv->own >> k & 1)
+        return &sv->dist[k];
+    switch (k) {
+    case RF_SD_MOVE_ON: return &p->move_on_delay;
+    case RF_SD_TURNAROUND: return &p->turnaround;
+    case RF_SD_OUTAGE_INTERVAL: return &p->outage_interval;
+    default: return &p->outage_duration;
+    }
+}
+
 int rf_params_total_units(const rf_params *p)
 {
     int total = 0;
@@ -67,8 +92,12 @@ int rf_params_prepare(rf_params *p)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (sim_dist_prepare(all[i]) != SIM_OK)
             return SIM_ERANGE;
-    for (int i = 0; i < p->n_services; i++)
+    for (int i = 0; i < p->n_services; i++) {
         if (sim_dist_prepare(&p->services[i].stay) != SIM_OK)
             return SIM_ERANGE;
+        for (int k = 0; k < RF_SD_N; k++)
+            if ((p->services[i].own >> k & 1) && sim_dist_prepare(&p->services[i].dist[k]) != SIM_OK)
+                return SIM_ERANGE;
+    }
     return SIM_OK;
 }

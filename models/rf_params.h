@@ -10,7 +10,9 @@
  *   wheelchair need -> unit accessible, male victim -> takes_male,
  *   pet -> takes_pets, needs night security -> night_security,
  *   high support needs -> high_support, NRPF -> nrpf yes, or case-by-case
- *   and the household's case-by-case draw is below the service's acceptance,
+ *   and the service's decision on the household accepts it (a draw below
+ *   the service's nrpf_case_accept: the household's own draw for that
+ *   service, or its one shared draw, see rf_nrpf_decision),
  *   a specialist unit (BME / young women) takes only households of its group,
  *   a household that needs a specialist service fits only a unit of one of
  *   its groups, and a household that wants a particular area fits only units
@@ -31,11 +33,17 @@
 #define RF_MAX_INITIAL     512  /* starting occupants / waiting households */
 #define RF_MONTHS_MAX      120  /* monthly series cover the first 10 years after warm-up */
 #define RF_NO_LIMIT        1000 /* "no male child age limit" */
+#define RF_MAX_PROFILES    64   /* households.profiles */
 
 typedef enum { RF_NRPF_NO, RF_NRPF_CASE_BY_CASE, RF_NRPF_YES } rf_nrpf_policy;
 typedef enum { RF_SPEC_NONE, RF_SPEC_BME, RF_SPEC_YOUNG_WOMEN, RF_SPEC_N } rf_specialism;
 typedef enum { RF_MATCH_FIRST_FIT, RF_MATCH_BEST_FIT } rf_match_policy;
 typedef enum { RF_PRIORITY_FIFO, RF_PRIORITY_HIGH_RISK } rf_priority;
+/* How a service's case-by-case NRPF decision is drawn: each service decides
+ * on its own (independent of every other service's decision), or one draw
+ * per household serves every `shared` service (a household accepted by one
+ * is accepted by every shared service at least as accepting). */
+typedef enum { RF_NRPF_DECIDE_INDEPENDENT, RF_NRPF_DECIDE_SHARED } rf_nrpf_decision;
 
 /* A block of identical units inside a service. */
 typedef struct {
@@ -53,6 +61,17 @@ typedef struct {
     int area;                  /* index into rf_params.area_names */
 } rf_unit_block;
 
+/* The distributions a service may set for itself; where it does not, the
+ * scenario-wide one (rf_params.move_on_delay, turnaround, outage_interval,
+ * outage_duration) applies.  A dispersed flat and a shared refuge differ. */
+typedef enum {
+    RF_SD_MOVE_ON,             /* move-on delay after planned support */
+    RF_SD_TURNAROUND,          /* cleaning / repair after each departure */
+    RF_SD_OUTAGE_INTERVAL,     /* time in service between maintenance outages; NONE = none */
+    RF_SD_OUTAGE_DURATION,
+    RF_SD_N
+} rf_service_dist_kind;
+
 typedef struct {
     char name[RF_NAME_MAX];
     int n_blocks;
@@ -60,6 +79,9 @@ typedef struct {
     sim_dist stay;             /* planned length of support (days) */
     double p_early_exit;       /* unplanned exit: leaves after U(0,1) x planned stay, no move-on */
     double nrpf_case_accept;   /* case-by-case NRPF: share of NRPF households accepted */
+    rf_nrpf_decision nrpf_decision;
+    unsigned own;              /* bit k (rf_service_dist_kind): dist[k] is the service's own */
+    sim_dist dist[RF_SD_N];
 } rf_service;
 
 /* Household mix: who is referred.  Probabilities are independent unless said. */
@@ -82,6 +104,24 @@ typedef struct {
     double p_wants_area;       /* wants one particular area ... */
     double area_weights[RF_MAX_AREAS]; /* ... chosen with these weights */
 } rf_household_mix;
+
+/* A household profile (households.profiles): the mix as a weighted table of
+ * kinds of household, for services whose case records show attributes that
+ * go together (NRPF, BME and family size are not independent).  With
+ * profiles, each referral is one profile, chosen with the relative weights;
+ * what the profile leaves out (RF_PROFILE_DRAW) is drawn from the
+ * independent mix as usual. */
+#define RF_PROFILE_DRAW (-1)
+#define RF_PROFILE_NONE (-2)   /* oldest_boy_age: no boy; area: wants no particular area */
+typedef struct {
+    char name[RF_NAME_MAX];
+    double weight;             /* relative, >= 0 */
+    int adults, children;      /* >= 1 / 0..RF_MAX_CHILDREN, or DRAW */
+    int oldest_boy_age;        /* years, NONE or DRAW (with DRAW the children are drawn) */
+    int wheelchair, nrpf, male, pet, bme, young, needs_specialist, high_support, high_risk,
+        needs_security, outside_area;   /* 0 / 1, or DRAW */
+    int area;                  /* the area it wants (index), NONE or DRAW */
+} rf_profile;
 
 typedef struct {
     char name[RF_NAME_MAX];
@@ -120,10 +160,13 @@ typedef struct {
     /* referrals */
     double per_year;           /* referrals per year at t = 0 (after warm-up) */
     double growth;             /* yearly growth: rate x (1+growth)^(t/365) */
-    double seasonality[12];    /* monthly factors, mean 1 */
+    double seasonality[12];    /* monthly factors, mean 1; [0] is January */
+    int start_month;           /* 1..12: the calendar month the horizon (after warm-up) starts in */
     const rf_trace *trace;     /* borrowed; NULL = Poisson arrivals */
 
     rf_household_mix mix;
+    int n_profiles;            /* 0: attributes drawn independently from mix */
+    rf_profile profiles[RF_MAX_PROFILES];
     int n_screen;
     rf_screen_reason screen[RF_MAX_SCREEN];
 
@@ -158,6 +201,9 @@ typedef struct {
     double initial_waiting_days[RF_MAX_INITIAL];
 } rf_params;
 
+/* A profile that draws everything from the mix (weight 1), to fill in. */
+rf_profile rf_profile_default(void);
+
 /* Defaults: one area, no services, FIFO, first fit, everything off
  * (no screening, no waiting, no move-on delay, no downtime), 1 adult, 0
  * children, 365-day horizon, no warm-up, 100 replications, seed 1. */
@@ -168,6 +214,10 @@ void rf_params_init(rf_params *p);
  * security, high support, no specialism, area 0) and the given stay;
  * returns its index, or -1 when RF_MAX_SERVICES are already there. */
 int rf_params_add_service(rf_params *p, const char *name, int units, sim_dist stay);
+
+/* The distribution of kind k that service s uses: its own, or the
+ * scenario's. */
+const sim_dist *rf_service_dist(const rf_params *p, int s, rf_service_dist_kind k);
 
 /* Total units over every service and block. */
 int rf_params_total_units(const rf_params *p);

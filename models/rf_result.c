@@ -42,55 +42,86 @@ static double ratio(double num, double den) { return den > 0 ? num / den : NAN; 
 
 #define OUT(o) (double)r->outcomes[o]
 #define REF ((double)r->referrals)
+#define PLACED (OUT(RF_OUT_PLACED_IMMEDIATELY) + OUT(RF_OUT_PLACED_AFTER_WAIT))
+#define NOT_ACCOMMODATED (OUT(RF_OUT_REFUSED_NO_SPACE) + OUT(RF_OUT_NO_SUITABLE) + OUT(RF_OUT_ABANDONED))
 
-/* name, units, description, value computed from `const rf_result *r` */
+/* The metric table.  A share (or any quotient of counts) is a ratio: its
+ * numerator and denominator are per-replication totals, named as the
+ * results file's columns name them, and the summary pools them over
+ * replications (sim_ratio_estimate).  Other metrics are averaged over
+ * replications (no denominator: 0, with value 1).
+ *   name, units, description,
+ *   numerator (words), its units, its value,
+ *   denominator (words), its units, its value */
+#define SHARE(num_words, num, den_words, den) num_words, "referrals", num, den_words, "referrals", den
+#define MEAN(units, value) NULL, units, value, 0, 0, 1
 #define RF_METRIC_LIST(X)                                                                      \
-    X("referrals", "households", "referrals after warm-up", REF)                              \
-    X("screened_out", "share", "screened out (not for a space)", ratio(OUT(RF_OUT_SCREENED_OUT), REF)) \
+    X("referrals", "households", "referrals after warm-up", MEAN("referrals", REF))          \
+    X("screened_out", "share", "screened out (not for a space)",                              \
+      SHARE("screened_out", OUT(RF_OUT_SCREENED_OUT), "referrals", REF))                       \
     X("no_suitable_unit", "share", "no unit in the area could ever fit the household",        \
-      ratio(OUT(RF_OUT_NO_SUITABLE), REF))                                                     \
+      SHARE("no_suitable_unit", OUT(RF_OUT_NO_SUITABLE), "referrals", REF))                    \
     X("placed", "share", "placed, immediately or after a wait",                               \
-      ratio(OUT(RF_OUT_PLACED_IMMEDIATELY) + OUT(RF_OUT_PLACED_AFTER_WAIT), REF))              \
+      SHARE("placed_immediately + placed_after_wait", PLACED, "referrals", REF))               \
     X("placed_immediately", "share", "a fitting unit was free on arrival",                    \
-      ratio(OUT(RF_OUT_PLACED_IMMEDIATELY), REF))                                              \
-    X("placed_after_wait", "share", "waited, then placed", ratio(OUT(RF_OUT_PLACED_AFTER_WAIT), REF)) \
+      SHARE("placed_immediately", OUT(RF_OUT_PLACED_IMMEDIATELY), "referrals", REF))           \
+    X("placed_after_wait", "share", "waited, then placed",                                    \
+      SHARE("placed_after_wait", OUT(RF_OUT_PLACED_AFTER_WAIT), "referrals", REF))             \
     X("refused_no_space", "share", "fitting units all busy or down, did not wait",            \
-      ratio(OUT(RF_OUT_REFUSED_NO_SPACE), REF))                                                \
-    X("abandoned", "share", "waited and gave up", ratio(OUT(RF_OUT_ABANDONED), REF))          \
+      SHARE("refused_no_space", OUT(RF_OUT_REFUSED_NO_SPACE), "referrals", REF))               \
+    X("abandoned", "share", "waited and gave up",                                             \
+      SHARE("abandoned", OUT(RF_OUT_ABANDONED), "referrals", REF))                             \
     X("waiting_at_end", "share", "still waiting when the horizon ended",                      \
-      ratio(OUT(RF_OUT_WAITING_AT_END), REF))                                                  \
+      SHARE("waiting_at_end", OUT(RF_OUT_WAITING_AT_END), "referrals", REF))                   \
     X("refused", "share", "not accommodated: no space + no suitable unit + abandoned",        \
-      ratio(OUT(RF_OUT_REFUSED_NO_SPACE) + OUT(RF_OUT_NO_SUITABLE) + OUT(RF_OUT_ABANDONED), REF)) \
+      SHARE("refused_no_space + no_suitable_unit + abandoned", NOT_ACCOMMODATED, "referrals", REF)) \
     X("refused_of_eligible", "share",                                                         \
       "not accommodated (no space + no suitable unit + abandoned) among referrals not screened out", \
-      ratio(OUT(RF_OUT_REFUSED_NO_SPACE) + OUT(RF_OUT_NO_SUITABLE) + OUT(RF_OUT_ABANDONED),      \
-            REF - OUT(RF_OUT_SCREENED_OUT)))                                                   \
+      SHARE("refused_no_space + no_suitable_unit + abandoned", NOT_ACCOMMODATED,               \
+            "referrals - screened_out", REF - OUT(RF_OUT_SCREENED_OUT)))                       \
     X("placed_within_7d", "share", "placed within 7 days of referral",                        \
-      ratio((double)r->placed_within_7d, REF))                                                 \
+      SHARE("placed_within_7d", (double)r->placed_within_7d, "referrals", REF))                \
     X("placed_within_28d", "share", "placed within 28 days of referral",                      \
-      ratio((double)r->placed_within_28d, REF))                                                \
-    X("wait_mean", "days", "mean wait of placed households (0 if immediate)", r->wait_mean)   \
-    X("wait_p50", "days", "median wait of placed households", r->wait_p50)                    \
-    X("wait_p90", "days", "90th percentile wait of placed households", r->wait_p90)           \
-    X("waiting_mean", "households", "time-average waiting list length", r->waiting_mean)      \
-    X("waiting_max", "households", "largest waiting list length", r->waiting_max)             \
+      SHARE("placed_within_28d", (double)r->placed_within_28d, "referrals", REF))              \
+    X("wait_mean", "days", "mean wait of placed households (0 if immediate)",                 \
+      "wait_sum (days waited by placed households)", "days", r->wait_sum,                     \
+      "placed_immediately + placed_after_wait", "households", PLACED)                          \
+    X("wait_all_mean", "days",                                                                \
+      "mean wait of every household that joined the waiting list: placed after a wait, gave up, " \
+      "or still waiting at the end (its wait so far)",                                        \
+      "waited_sum (days on the list)", "days", r->waited_sum,                                  \
+      "waited (households that joined the list)", "households", (double)r->waited)            \
+    X("wait_all_p90", "days", "90th percentile wait of every household that joined the waiting list", \
+      MEAN("days", r->wait_all_p90))                                                           \
+    X("joined_list", "share", "joined the waiting list (placed after a wait, gave up, still waiting)", \
+      SHARE("waited", (double)r->waited, "referrals", REF))                                    \
+    X("wait_p50", "days", "median wait of placed households", MEAN("days", r->wait_p50))      \
+    X("wait_p90", "days", "90th percentile wait of placed households", MEAN("days", r->wait_p90)) \
+    X("waiting_mean", "households", "time-average waiting list length",                       \
+      MEAN("households", r->waiting_mean))                                                     \
+    X("waiting_max", "households", "largest waiting list length", MEAN("households", r->waiting_max)) \
     X("occupancy", "share", "share of unit-days with a household in (support + move-on)",     \
-      r->occupancy)                                                                            \
-    X("blocked_share", "share", "share of unit-days held only by move-on delay", r->blocked_share) \
+      "occupied_days", "unit-days", r->occupied_days, "unit_days", "unit-days", r->unit_days)  \
+    X("blocked_share", "share", "share of unit-days held only by move-on delay",              \
+      "moveon_days", "unit-days", r->moveon_days, "unit_days", "unit-days", r->unit_days)      \
     X("downtime_share", "share", "share of unit-days in turnaround or maintenance",           \
-      r->downtime_share)                                                                       \
+      "down_days", "unit-days", r->down_days, "unit_days", "unit-days", r->unit_days)          \
     X("timely_move_on", "share", "share of move-ons within the timely threshold (of move-ons)", \
-      ratio((double)r->timely_move_ons, (double)r->move_ons))                                  \
-    X("moveon_days", "days", "bed-days lost to move-on delay", r->moveon_days)                \
-    X("departures", "count", "households leaving a unit", (double)r->departures)              \
-    X("early_exits", "count", "unplanned early exits", (double)r->early_exits)                \
-    X("events", "count", "calendar events processed (whole run)", (double)r->events)
+      "timely_move_ons", "households", (double)r->timely_move_ons, "move_ons", "households",   \
+      (double)r->move_ons)                                                                     \
+    X("moveon_days", "days", "bed-days lost to move-on delay", MEAN("days", r->moveon_days))  \
+    X("departures", "count", "households leaving a unit", MEAN("count", (double)r->departures)) \
+    X("early_exits", "count", "unplanned early exits", MEAN("count", (double)r->early_exits)) \
+    X("events", "count", "calendar events processed (whole run)", MEAN("count", (double)r->events))
 
-static const rf_metric_info metrics[] = {
-#define RF_X(name, units, desc, expr) {name, units, desc},
-    RF_METRIC_LIST(RF_X)
+/* X(...) with the row's arguments expanded first (SHARE, MEAN). */
+#define RF_ROW(F, ...) F(__VA_ARGS__)
+
+#define RF_INFO(name, units, desc, num, nunits, nexpr, den, dunits, dexpr) \
+    {name, units, desc, num, nunits, den, dunits},
+#define RF_X(...) RF_ROW(RF_INFO, __VA_ARGS__)
+static const rf_metric_info metrics[] = {RF_METRIC_LIST(RF_X)};
 #undef RF_X
-};
 
 size_t rf_metric_count(void) { return sizeof metrics / sizeof metrics[0]; }
 
@@ -104,10 +135,22 @@ int rf_metric_find(const char *name)
     return -1;
 }
 
+void rf_result_metric_parts(const rf_result *r, double *num, double *den)
+{
+    size_t i = 0;
+#define RF_PARTS(name, units, desc, n, nunits, nexpr, d, dunits, dexpr) \
+    num[i] = (nexpr), den[i] = (dexpr), i++;
+#define RF_X(...) RF_ROW(RF_PARTS, __VA_ARGS__)
+    RF_METRIC_LIST(RF_X)
+#undef RF_X
+}
+
 void rf_result_metrics(const rf_result *r, double *out)
 {
     size_t i = 0;
-#define RF_X(name, units, desc, expr) out[i++] = (expr);
+#define RF_VALUE(name, units, desc, n, nunits, nexpr, d, dunits, dexpr) \
+    out[i++] = d ? ratio(nexpr, dexpr) : (nexpr);
+#define RF_X(...) RF_ROW(RF_VALUE, __VA_ARGS__)
     RF_METRIC_LIST(RF_X)
 #undef RF_X
 }

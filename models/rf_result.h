@@ -41,7 +41,8 @@ typedef enum {
     X(RF_G_SPECIALIST,   "specialist",   "needs a specialist (BME / young women) service") \
     X(RF_G_YOUNG,        "age_16_24",    "victim aged 16-24")             \
     X(RF_G_HIGH_SUPPORT, "high_support", "high support needs")            \
-    X(RF_G_BME,          "bme",          "black and minority ethnic")
+    X(RF_G_BME,          "bme",          "black and minority ethnic")      \
+    X(RF_G_HIGH_RISK,    "high_risk",    "high risk (first in the queue under priority: high_risk)")
 
 typedef enum {
 #define RF_G_ENUM(id, name, desc) id,
@@ -77,6 +78,8 @@ typedef struct {
     uint64_t outcomes[RF_OUT_N];
     uint64_t placed_within_7d, placed_within_28d;  /* among all referrals; immediate counts */
     double wait_sum;                                /* days waited by placed households */
+    uint64_t waited;           /* joined the waiting list: placed after a wait, abandoned, still waiting */
+    double waited_sum;         /* their days on the list (to placement, giving up, or the end) */
 } rf_group_result;
 
 typedef struct {
@@ -99,18 +102,32 @@ typedef struct {
     uint64_t no_suitable[RF_BLK_N];         /* by blocking attribute */
     uint64_t placed_within_7d, placed_within_28d;
     uint64_t departures, early_exits, move_ons, timely_move_ons;
+    double wait_sum;           /* days waited by placed households (0 if immediate) */
     double wait_mean, wait_p50, wait_p90;    /* days, over placed households (0 if immediate) */
+    /* Everyone who joined the waiting list (placed after a wait, abandoned,
+     * or still waiting at the end, whose wait so far counts): */
+    uint64_t waited;
+    double waited_sum, wait_all_p90;         /* days */
     double waiting_mean, waiting_max;        /* waiting list length */
     double occupancy;          /* share of unit-days with a household in */
     double blocked_share;      /* share of unit-days held by move-on delay */
     double downtime_share;     /* share of unit-days in turnaround / maintenance */
     double moveon_days;        /* bed-days lost to move-on delay */
+    double unit_days;          /* units x horizon: the denominator of the unit-day shares */
+    double occupied_days, down_days;  /* unit-days with a household in; in turnaround / maintenance */
     int n_services;
     rf_service_result services[RF_MAX_SERVICES];
     rf_group_result groups[RF_G_N];
     int n_months;              /* months recorded (<= RF_MONTHS_MAX) */
     double monthly_occupied[RF_MONTHS_MAX]; /* mean units with a household in */
     double monthly_waiting[RF_MONTHS_MAX];  /* mean waiting list length */
+    /* counted referrals by the month they arrived, and outcomes by the month
+     * they were settled: placed (at once or after a wait), refused on
+     * arrival (no space or no suitable unit), abandoned the wait */
+    uint32_t monthly_referrals[RF_MONTHS_MAX];
+    uint32_t monthly_placed[RF_MONTHS_MAX];
+    uint32_t monthly_refused[RF_MONTHS_MAX];
+    uint32_t monthly_abandoned[RF_MONTHS_MAX];
 } rf_result;
 
 const char *rf_outcome_name(rf_outcome o);
@@ -121,11 +138,23 @@ const char *rf_block_name(rf_block_reason b);
 
 /* Scalar metrics derived from a record: the names users write in targets
  * (`refused_no_space<=0.05`), summaries, and HDF5 columns.  Shares are of all
- * referrals after warm-up unless the description says otherwise. */
+ * referrals after warm-up unless the description says otherwise.
+ *
+ * A ratio metric (every share, the mean wait of placed households) is a
+ * numerator and a denominator counted in each replication; its estimate over
+ * replications is the ratio of their sums, not the mean of the
+ * per-replication ratios, which is biased when a replication holds few
+ * events (sim_ratio_estimate).  Other metrics (counts, levels, quantiles)
+ * are means over replications; for them `denominator` is NULL. */
 typedef struct {
     const char *name;
     const char *units;
     const char *description;
+    const char *numerator;     /* the count summed, in words of the results file's columns;
+                                  NULL for a mean over replications */
+    const char *numerator_units;
+    const char *denominator;   /* NULL: a mean over replications */
+    const char *denominator_units;
 } rf_metric_info;
 
 size_t rf_metric_count(void);
@@ -133,7 +162,11 @@ const rf_metric_info *rf_metric_at(size_t i);
 /* Index of a metric by name, -1 if unknown. */
 int rf_metric_find(const char *name);
 /* out[] receives rf_metric_count() values (NAN where undefined, e.g. a share
- * of zero referrals). */
+ * of zero referrals): numerator / denominator for a ratio metric. */
 void rf_result_metrics(const rf_result *r, double *out);
+/* num[] and den[] receive each metric's numerator and denominator in this
+ * replication (den 1 for a mean over replications, num then the value, NaN
+ * where undefined), for pooling over replications. */
+void rf_result_metric_parts(const rf_result *r, double *num, double *den);
 
 #endif

@@ -120,3 +120,58 @@ void sim_summarize(const double *x, size_t n, double *work, sim_summary *out)
     out->min = work[0];
     out->max = work[m - 1];
 }
+
+void sim_ratio_estimate(const double *num, const double *den, size_t n, sim_ratio *out)
+{
+    double sy = 0, sx = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(num[i]) && !isnan(den[i])) {
+            sy += num[i];
+            sx += den[i];
+            m++;
+        }
+    *out = (sim_ratio){m, sy, sx, sx != 0 ? sy / sx : NAN, NAN, NAN};
+    if (m < 2 || !(sx != 0))
+        return;
+    /* Two passes: the residuals about the estimate, not raw sums of squares
+     * (counts of thousands over thousands of replications lose digits). */
+    double r = out->ratio, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(num[i]) && !isnan(den[i])) {
+            double e = num[i] - r * den[i];
+            ss += e * e;
+        }
+    double dbar = sx / (double)m;
+    out->se = sqrt(ss / ((double)m * (double)(m - 1))) / fabs(dbar);
+    out->ci95 = sim_t975(m - 1) * out->se;
+}
+
+void sim_ratio_paired_diff(const double *num_a, const double *den_a, const double *num_b,
+                           const double *den_b, size_t n, sim_ratio_diff *out)
+{
+    double ya = 0, xa = 0, yb = 0, xb = 0;
+    size_t m = 0;
+#define PAIR_OK(i) (!isnan(num_a[i]) && !isnan(den_a[i]) && !isnan(num_b[i]) && !isnan(den_b[i]))
+    for (size_t i = 0; i < n; i++)
+        if (PAIR_OK(i)) {
+            ya += num_a[i];
+            xa += den_a[i];
+            yb += num_b[i];
+            xb += den_b[i];
+            m++;
+        }
+    double ra = xa != 0 ? ya / xa : NAN, rb = xb != 0 ? yb / xb : NAN;
+    *out = (sim_ratio_diff){m, ra, rb, ra - rb, NAN, NAN};
+    if (m < 2 || isnan(out->diff))
+        return;
+    double abar = xa / (double)m, bbar = xb / (double)m, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        if (PAIR_OK(i)) {
+            double z = (num_a[i] - ra * den_a[i]) / abar - (num_b[i] - rb * den_b[i]) / bbar;
+            ss += z * z;
+        }
+#undef PAIR_OK
+    out->se = sqrt(ss / ((double)m * (double)(m - 1)));
+    out->ci95 = sim_t975(m - 1) * out->se;
+}

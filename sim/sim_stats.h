@@ -6,6 +6,10 @@
  *  - sim_hist: fixed-bin histogram with interpolated quantiles.
  *  - sim_summarize: mean, sd, 95% CI half-width (Student t, GSL) and
  *    p10/p50/p90 across replications.
+ *  - sim_ratio_estimate: a ratio of sums over replications (total refused /
+ *    total referrals) with its delta-method standard error and Student t
+ *    interval; sim_ratio_paired_diff: the difference of two such ratios
+ *    measured on the same replications (common random numbers).
  * All are plain structs owned by the caller; none allocates. */
 #ifndef SIM_STATS_H
 #define SIM_STATS_H
@@ -84,5 +88,37 @@ void sim_summarize(const double *x, size_t n, double *work, sim_summary *out);
 
 /* Two-sided 95% Student t quantile for `dof` degrees of freedom. */
 double sim_t975(size_t dof);
+
+/* The ratio estimator R = sum(num) / sum(den) over n replications, e.g. a
+ * share of referrals pooled over replications.  Unlike the mean of the
+ * per-replication ratios it is consistent as the replications grow, however
+ * few events each one holds.  Its variance is the delta method's:
+ *   e_i = num_i - R den_i,   se^2 = sum(e_i^2) / (n (n - 1) dbar^2),
+ * dbar the mean denominator, and ci95 = t(0.975, n - 1) se.  Replications
+ * with a NaN numerator or denominator are skipped (not done); a zero
+ * denominator counts (it adds nothing to either sum).  ratio is NaN when the
+ * denominators sum to 0, se and ci95 when fewer than 2 replications count.
+ * A mean over replications is the case den_i = 1. */
+typedef struct {
+    size_t n;                 /* replications counted */
+    double num, den;          /* the sums */
+    double ratio, se, ci95;
+} sim_ratio;
+
+void sim_ratio_estimate(const double *num, const double *den, size_t n, sim_ratio *out);
+
+/* The difference R_a - R_b of two ratio estimators on the same n
+ * replications (pair i of a and pair i of b come from replication i of both
+ * scenarios, so common random numbers cancel in the variance):
+ *   z_i = e_a,i / dbar_a - e_b,i / dbar_b,   se^2 = sum(z_i^2) / (n (n - 1)).
+ * A replication is skipped when any of its four values is NaN. */
+typedef struct {
+    size_t n;
+    double a, b;              /* the two ratios */
+    double diff, se, ci95;    /* a - b, its delta-method se and 95% half-width */
+} sim_ratio_diff;
+
+void sim_ratio_paired_diff(const double *num_a, const double *den_a, const double *num_b,
+                           const double *den_b, size_t n, sim_ratio_diff *out);
 
 #endif

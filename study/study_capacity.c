@@ -200,6 +200,9 @@ int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *
     long good = hi, bad = lo - 1;
     if ((rc = narrow(&s, lo, &good, &bad, err)) != SIM_OK)
         goto done;
+    /* Bisection over a curve monotone in expectation: more spaces refuse
+     * fewer on average, though not in every replication (README.md, "More
+     * units, fewer refusals"). */
     while (good - bad > 1)
         if ((rc = narrow(&s, bad + (good - bad) / 2, &good, &bad, err)) != SIM_OK)
             goto done;

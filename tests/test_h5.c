@@ -75,20 +75,40 @@ Test(h5, roundtrip_metrics_monthly_tables)
         for (size_t m = 0; m < nm; m++) {
             const char *name = rf_metric_at(m)->name;
             cr_assert_eq(an_h5_read_metric(f, (size_t)p, name, got), SIM_OK, "%s", name);
-            double vals[8];
+            double vals[8], num[8], den[8], pn[128], pd[128];
             for (size_t r = 0; r < n; r++) {
                 rf_result_metrics(&fx.res[p][r], want);
+                rf_result_metric_parts(&fx.res[p][r], pn, pd);
                 vals[r] = want[m];
+                num[r] = pn[m];
+                den[r] = pd[m];
                 cr_expect(same_double(got[r], want[m]), "point %d %s[%zu]: %g vs %g", p, name, r,
                           got[r], want[m]);
             }
             sim_summary s;
             sim_summarize(vals, n, work, &s);
+            sim_ratio e;
+            sim_ratio_estimate(num, den, n, &e);
             const an_metric_summary *ms = an_point_summary_find(&ps, name);
             cr_assert_not_null(ms, "%s", name);
             cr_expect_str_eq(ms->units, rf_metric_at(m)->units);
-            cr_expect(same_double(ms->s.mean, s.mean) && same_double(ms->s.ci95, s.ci95) &&
-                      same_double(ms->s.p90, s.p90) && ms->s.n == s.n, "summary of %s", name);
+            cr_expect_eq(ms->pooled, rf_metric_at(m)->denominator != NULL, "%s", name);
+            /* the estimate is the pooled one; the spread and rep_mean are the
+             * per-replication values' */
+            cr_expect(same_double(ms->s.mean, e.ratio) && same_double(ms->s.ci95, e.ci95)
+                          && same_double(ms->se, e.se) && same_double(ms->rep_mean, s.mean)
+                          && same_double(ms->s.p90, s.p90) && same_double(ms->s.sd, s.sd)
+                          && ms->s.n == e.n && same_double(ms->total_num, e.num)
+                          && same_double(ms->total_den, e.den),
+                      "summary of %s", name);
+            /* the parts came back too: pairing the point with itself */
+            sim_ratio_diff dd;
+            cr_expect_eq(an_point_summary_paired_diff(&ps, &ps, name, &dd), SIM_OK);
+            cr_expect(isnan(e.ratio) || (dd.diff == 0 && dd.n == e.n), "%s", name);
+            for (size_t r = 0; r < n; r++)
+                cr_expect(same_double(ps.num[r * nm + m], num[r])
+                              && same_double(ps.den[r * nm + m], den[r]),
+                          "point %d %s parts of rep %zu", p, name, r);
         }
         cr_expect_eq(an_h5_read_metric(f, (size_t)p, "no_such_metric", got), SIM_ENOTFOUND);
         cr_assert_eq(ps.n_services, 2);

@@ -65,6 +65,16 @@ static void fx_result(int p, int r, rf_result *x)
     x->blocked_share = 0.05 + 0.01 * r;
     x->downtime_share = 0.19;
     x->moveon_days = 400 + r;
+    x->waited = 30 + (uint64_t)r;
+    x->waited_sum = 8.0 * (double)x->waited;
+    x->wait_all_p90 = 20 + r;
+    /* the parts the shares are made of, consistent with the shares above */
+    x->wait_sum = x->wait_mean * (double)(x->outcomes[RF_OUT_PLACED_IMMEDIATELY]
+                                          + x->outcomes[RF_OUT_PLACED_AFTER_WAIT]);
+    x->unit_days = 365.0 * (fx_units[p][0] + fx_units[p][1]);
+    x->occupied_days = x->occupancy * x->unit_days;
+    x->down_days = x->downtime_share * x->unit_days;
+    x->blocked_share = x->moveon_days / x->unit_days;
     x->n_services = 2;
     for (int s = 0; s < 2; s++) {
         rf_service_result *sv = &x->services[s];
@@ -86,6 +96,8 @@ static void fx_result(int p, int r, rf_result *x)
         gr->placed_within_7d = 8;
         gr->placed_within_28d = 10 + (uint64_t)g;
         gr->wait_sum = 5.0 * g;
+        gr->waited = 3 + (uint64_t)r;
+        gr->waited_sum = 12.5 * (double)(3 + r);
     }
     x->n_months = FX_MONTHS;
     for (int m = 0; m < FX_MONTHS; m++) {

@@ -3,7 +3,10 @@
  * M/G/c/c, M/M/c and M/M/c+M systems.  Every tolerance is 4 standard errors
  * of the mean over independent replications. */
 #include <criterion/criterion.h>
+#include <gsl/gsl_cdf.h>
+#include <stdlib.h>
 #include "mq_queue.h"
+#include "sim_runner.h"
 #include "test_model_util.h"
 
 #define REPS 20
@@ -206,6 +209,9 @@ static void count_referral(void *user, const rf_outcome_info *e)
 
 /* Non-homogeneous Poisson arrivals by thinning: each month's count is
  * Poisson with mean per_year/365 * s[m mod 12] * integral of (1+g)^(t/365). */
+/* Seasonality factors are calendar months, January first; start_month
+ * says which month the horizon starts in (April: month 0 of the run has
+ * April's factor). */
 Test(model_theory, growth_and_seasonality)
 {
     rf_params p;
@@ -216,25 +222,34 @@ Test(model_theory, growth_and_seasonality)
     const double s[12] = {0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.5, 1.3, 1.1, 0.9, 0.7, 0.5};
     memcpy(p.seasonality, s, sizeof s);
     p.horizon = 3 * 365;
-    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
-    const int reps = 30;
-    month_counts c = {{0}};
-    rf_model_hooks hooks = {count_referral, &c};
-    for (int i = 0; i < reps; i++) {
-        rf_result r;
-        cr_assert_eq(rf_model_run_ex(&p, (uint64_t)i, &r, &hooks), SIM_OK);
+    for (int start = 1; start <= 4; start += 3) {
+        p.start_month = start;
+        cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+        const int reps = 30;
+        month_counts c = {{0}};
+        rf_model_hooks hooks = {count_referral, &c};
+        for (int i = 0; i < reps; i++) {
+            rf_result r;
+            cr_assert_eq(rf_model_run_ex(&p, (uint64_t)i, &r, &hooks), SIM_OK);
+        }
+        double L = 365.0 / 12, k = log(1 + p.growth) / 365;
+        for (int m = 0; m < 36; m++) {
+            double integral = (exp(k * (m + 1) * L) - exp(k * m * L)) / k;
+            double expect = reps * p.per_year / 365 * s[(m + start - 1) % 12] * integral;
+            cr_expect(fabs(c.per_month[m] - expect) <= 4 * sqrt(expect),
+                      "start month %d, month %d: %g referrals, expected %g", start, m,
+                      c.per_month[m], expect);
+        }
     }
-    double L = 365.0 / 12, k = log(1 + p.growth) / 365;
-    for (int m = 0; m < 36; m++) {
-        double integral = (exp(k * (m + 1) * L) - exp(k * m * L)) / k;
-        double expect = reps * p.per_year / 365 * s[m % 12] * integral;
-        cr_expect(fabs(c.per_month[m] - expect) <= 4 * sqrt(expect),
-                  "month %d: %g referrals, expected %g", m, c.per_month[m], expect);
-    }
+    p.start_month = 13;
+    cr_expect_eq(rf_model_check(&p, NULL, 0), SIM_EINVAL);
 }
 
 typedef struct {
     sim_welford high, other;
+    double listed_sum;         /* everyone who joined the list: days on it */
+    uint64_t listed, high_listed;
+    double high_listed_sum;
 } risk_waits;
 
 static void wait_by_risk(void *user, const rf_outcome_info *e)
@@ -242,6 +257,15 @@ static void wait_by_risk(void *user, const rf_outcome_info *e)
     risk_waits *w = user;
     if (e->outcome == RF_OUT_PLACED_AFTER_WAIT || e->outcome == RF_OUT_PLACED_IMMEDIATELY)
         sim_welford_add(e->household->high_risk ? &w->high : &w->other, e->t - e->referred);
+    if (e->outcome == RF_OUT_PLACED_AFTER_WAIT || e->outcome == RF_OUT_ABANDONED
+        || e->outcome == RF_OUT_WAITING_AT_END) {
+        w->listed++;
+        w->listed_sum += e->t - e->referred;
+        if (e->household->high_risk) {
+            w->high_listed++;
+            w->high_listed_sum += e->t - e->referred;
+        }
+    }
 }
 
 /* Priority for high risk: with the list served high-risk first, they wait
@@ -260,12 +284,23 @@ Test(model_theory, high_risk_priority)
         sim_welford_reset(&diff);
         const size_t reps = 10;
         for (uint64_t i = 0; i < reps; i++) {
-            risk_waits w;
+            risk_waits w = {0};
             sim_welford_reset(&w.high);
             sim_welford_reset(&w.other);
             rf_model_hooks hooks = {wait_by_risk, &w};
             rf_result r;
             cr_assert_eq(rf_model_run_ex(&p, i, &r, &hooks), SIM_OK);
+            /* the high-risk group row and the waits of all who waited are
+             * what the households' outcomes say */
+            const rf_group_result *g = &r.groups[RF_G_HIGH_RISK];
+            cr_expect_eq(g->outcomes[RF_OUT_PLACED_IMMEDIATELY] + g->outcomes[RF_OUT_PLACED_AFTER_WAIT],
+                         w.high.n);
+            cr_expect(fabs(g->wait_sum - w.high.mean * (double)w.high.n) < 1e-6 * (1 + g->wait_sum),
+                      "high-risk wait_sum %g", g->wait_sum);
+            cr_expect_eq(g->waited, w.high_listed);
+            cr_expect(fabs(g->waited_sum - w.high_listed_sum) < 1e-6 * (1 + g->waited_sum));
+            cr_expect_eq(r.waited, w.listed);
+            cr_expect(fabs(r.waited_sum - w.listed_sum) < 1e-6 * (1 + r.waited_sum));
             if (v)
                 cr_expect_lt(w.high.mean, 0.5 * w.other.mean, "rep %lu: high %g other %g",
                              (unsigned long)i, w.high.mean, w.other.mean);
@@ -274,5 +309,104 @@ Test(model_theory, high_risk_priority)
         if (!v)
             cr_expect(fabs(diff.mean) <= 4 * sim_welford_sd(&diff) / sqrt((double)reps),
                       "FIFO: high - other = %g +- %g", diff.mean, sim_welford_sd(&diff));
+    }
+}
+
+/* Shares are pooled over replications.  M/M/21/21 at 21 Erlangs over one
+ * year, about 100 referrals a replication: the mean of the replications'
+ * own refused shares is biased low (a replication with more referrals
+ * refuses a larger share of them, so weighting every replication alike
+ * undercounts), by more than its own 99.9% interval at 20000 replications;
+ * the ratio of the summed refusals and referrals is consistent and Erlang B
+ * lies inside its 99.9% delta-method interval. */
+Test(model_theory, pooled_shares_match_erlang_b_where_the_mean_of_ratios_does_not, .timeout = 120)
+{
+    enum { N = 20000, CHUNK = 1000 };
+    rf_params p;
+    tm_loss_system(&p, 21, 21, sim_dist_exp(21 * 365.0 / 100), 1);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    int k = rf_metric_find("refused_no_space");
+    cr_assert_geq(k, 0);
+    cr_assert_not_null(rf_metric_at((size_t)k)->denominator, "a ratio metric");
+    static rf_result res[CHUNK];
+    static double num[N], den[N], val[N], work[N];
+    double pn[128], pd[128], pv[128];
+    cr_assert_leq(rf_metric_count(), 128);
+    for (int first = 0; first < N; first += CHUNK) {
+        sim_runner_cfg cfg = {.first_rep = (uint64_t)first, .n_reps = CHUNK,
+                              .result_size = sizeof *res, .threads = 2};
+        uint64_t failed;
+        cr_assert_eq(sim_runner_run(&cfg, rf_model_run_rep, &p, res, NULL, &failed), SIM_OK);
+        for (int r = 0; r < CHUNK; r++) {
+            rf_result_metric_parts(&res[r], pn, pd);
+            rf_result_metrics(&res[r], pv);
+            num[first + r] = pn[k];
+            den[first + r] = pd[k];
+            val[first + r] = pv[k];
+        }
+    }
+    sim_ratio e;
+    sim_ratio_estimate(num, den, N, &e);
+    sim_summary old;
+    sim_summarize(val, N, work, &old);
+    double b = mq_erlang_b(21, 21), t999 = gsl_cdf_tdist_Pinv(0.9995, N - 1);
+    cr_expect(e.den / N > 90 && e.den / N < 110, "%g referrals a replication", e.den / N);
+    cr_expect_leq(fabs(e.ratio - b), t999 * e.se, "pooled %.5f ± %.5f (99.9%%) vs B = %.5f",
+                  e.ratio, t999 * e.se, b);
+    double old_half = t999 * old.sd / sqrt((double)old.n);
+    cr_expect_gt(b - old.mean, old_half, "mean of ratios %.5f ± %.5f (99.9%%) vs B = %.5f",
+                 old.mean, old_half, b);
+    cr_log_info("B(21, 21) = %.5f: pooled %.5f ± %.5f, mean of ratios %.5f ± %.5f (99.9%%)", b,
+                e.ratio, t999 * e.se, old.mean, old_half);
+}
+
+/* Each service its own turnaround, move-on delay and outages: service 0
+ * turns a unit round in 10 days and moves on at once, service 1 takes no
+ * turnaround, blocks its units 20 days for move-on and has outages; the
+ * scenario-wide values (never used here) would give both 3-day turnarounds.
+ * Every phase starts and ends inside the window or is clipped, so the
+ * unit-days are bounded by the counts exactly. */
+Test(model_theory, turnaround_move_on_and_outages_per_service)
+{
+    rf_params p;
+    tm_loss_system(&p, 4, 3, sim_dist_exp(40), 20);
+    rf_params_add_service(&p, "flats", 4, sim_dist_exp(40));
+    p.per_year *= 2;
+    p.turnaround = sim_dist_const(3);
+    p.move_on_delay = sim_dist_const(3);
+    rf_service *a = &p.services[0], *b = &p.services[1];
+    a->own = 1u << RF_SD_TURNAROUND | 1u << RF_SD_MOVE_ON;
+    a->dist[RF_SD_TURNAROUND] = sim_dist_const(10);
+    a->dist[RF_SD_MOVE_ON] = sim_dist_none();
+    b->own = 1u << RF_SD_TURNAROUND | 1u << RF_SD_MOVE_ON | 1u << RF_SD_OUTAGE_INTERVAL
+             | 1u << RF_SD_OUTAGE_DURATION;
+    b->dist[RF_SD_TURNAROUND] = sim_dist_none();
+    b->dist[RF_SD_MOVE_ON] = sim_dist_const(20);
+    b->dist[RF_SD_OUTAGE_INTERVAL] = sim_dist_exp(100);
+    b->dist[RF_SD_OUTAGE_DURATION] = sim_dist_const(5);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    cr_expect_eq(rf_service_dist(&p, 0, RF_SD_TURNAROUND)->mean, 10);
+    cr_expect_eq(rf_service_dist(&p, 0, RF_SD_OUTAGE_INTERVAL), &p.outage_interval,
+                 "what a service does not set is the scenario's");
+    for (uint64_t rep = 0; rep < 5; rep++) {
+        rf_result r;
+        cr_assert_eq(rf_model_run(&p, rep, &r), SIM_OK);
+        const rf_service_result *x = &r.services[0], *y = &r.services[1];
+        cr_assert_gt(x->departures, 100);
+        cr_assert_gt(y->departures, 100);
+        /* service 0: down exactly 10 days per departure, give or take the
+         * turnarounds cut by the window's ends (at most one per unit each) */
+        cr_expect(fabs(x->down_days - 10.0 * (double)x->departures) <= 10.0 * 2 * x->units,
+                  "rep %lu: %g down days for %lu departures", (unsigned long)rep, x->down_days,
+                  (unsigned long)x->departures);
+        cr_expect_eq(x->blocked_days, 0, "no move-on delay in service 0");
+        cr_expect_eq(x->move_ons, x->departures - x->early_exits);
+        /* service 1: 20 blocked days per move-on, downtime from outages only */
+        cr_expect(fabs(y->blocked_days - 20.0 * (double)y->move_ons) <= 20.0 * 2 * y->units,
+                  "rep %lu: %g blocked days for %lu move-ons", (unsigned long)rep, y->blocked_days,
+                  (unsigned long)y->move_ons);
+        cr_expect_eq(y->timely_move_ons, 0);
+        cr_expect_gt(y->down_days, 0);
+        cr_expect_lt(y->down_days, 5.0 * 0.1 * y->units * 20 * 365, "outages of 5 days, rarely");
     }
 }

@@ -4,6 +4,8 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "rf_capacity.h"
+#include "rf_scenario.h"
 #include "rf_trace.h"
 #include "sim_runner.h"
 #include "test_model_util.h"
@@ -46,6 +48,19 @@ static void check_conservation(const rf_params *p, const rf_result *r)
         m += r->monthly_occupied[i] / r->n_months;
     cr_expect(fabs(m - r->occupancy * rf_params_total_units(p)) < 1e-6,
               "monthly mean %g vs %g", m, r->occupancy * rf_params_total_units(p));
+    /* the monthly counts add up to the run's (the horizon is within the series) */
+    uint64_t mr = 0, mp = 0, mf = 0, ma = 0;
+    for (int i = 0; i < r->n_months; i++) {
+        mr += r->monthly_referrals[i];
+        mp += r->monthly_placed[i];
+        mf += r->monthly_refused[i];
+        ma += r->monthly_abandoned[i];
+    }
+    cr_expect_eq(mr, r->referrals, "monthly referrals");
+    cr_expect_eq(mp, placed, "monthly placements");
+    cr_expect_eq(mf, r->outcomes[RF_OUT_REFUSED_NO_SPACE] + r->outcomes[RF_OUT_NO_SUITABLE],
+                 "monthly refusals");
+    cr_expect_eq(ma, r->outcomes[RF_OUT_ABANDONED], "monthly abandonments");
 }
 
 Test(model_rules, conservation_with_every_mechanism_on)
@@ -79,8 +94,7 @@ static bool spec_fits(const rf_params *p, const rf_household *h, int s, int b)
         || (h->needs_security && !u->night_security) || (h->high_support && !u->high_support))
         return false;
     if (h->nrpf && (u->nrpf == RF_NRPF_NO
-                    || (u->nrpf == RF_NRPF_CASE_BY_CASE
-                        && !(h->nrpf_u < p->services[s].nrpf_case_accept))))
+                    || (u->nrpf == RF_NRPF_CASE_BY_CASE && !(h->nrpf_ok >> s & 1))))
         return false;
     if ((u->specialism == RF_SPEC_BME && !h->bme) || (u->specialism == RF_SPEC_YOUNG_WOMEN && !h->young))
         return false;
@@ -144,6 +158,54 @@ Test(model_rules, never_placed_in_a_unit_it_does_not_fit)
     }
 }
 
+/* Case-by-case NRPF: two services accepting 30% and 60% of NRPF
+ * households, every household NRPF and room for all.  Deciding
+ * independently, no service takes 0.7 x 0.4 = 0.28 of them; with one shared
+ * decision, those the 60% service refuses are refused by both: 0.4.  The
+ * 30% service takes 0.3 either way. */
+static double nrpf_share(const rf_params *p, rf_outcome o, int service, double *se)
+{
+    sim_welford w;
+    sim_welford_reset(&w);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        rf_result r;
+        cr_assert_eq(rf_model_run(p, rep, &r), SIM_OK);
+        double x = service < 0 ? (double)r.outcomes[o]
+                               : (double)r.services[service].placements;
+        sim_welford_add(&w, x / (double)r.referrals);
+    }
+    *se = sim_welford_sd(&w) / sqrt(20.0);
+    return w.mean;
+}
+
+Test(model_rules, nrpf_decisions_per_service_or_shared)
+{
+    rf_params p;
+    rf_params_init(&p);
+    for (int s = 0; s < 2; s++) {
+        rf_params_add_service(&p, s ? "laxer" : "stricter", 200, sim_dist_exp(5));
+        p.services[s].blocks[0].nrpf = RF_NRPF_CASE_BY_CASE;
+        p.services[s].nrpf_case_accept = s ? 0.6 : 0.3;
+    }
+    p.mix.p_nrpf = 1;
+    p.per_year = 2000;
+    p.horizon = 3 * 365;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    static const struct { rf_nrpf_decision d; double none, first; } want[] = {
+        {RF_NRPF_DECIDE_INDEPENDENT, 0.7 * 0.4, 0.3}, {RF_NRPF_DECIDE_SHARED, 0.4, 0.3}};
+    for (int k = 0; k < 2; k++) {
+        p.services[0].nrpf_decision = p.services[1].nrpf_decision = want[k].d;
+        double se, none = nrpf_share(&p, RF_OUT_NO_SUITABLE, -1, &se);
+        cr_expect_leq(fabs(none - want[k].none), 4 * se, "%s: no unit %.4f, expected %.4f",
+                      k ? "shared" : "independent", none, want[k].none);
+        double first = nrpf_share(&p, RF_OUT_N, 0, &se);
+        cr_expect_leq(fabs(first - want[k].first), 4 * se + 0.002, "%s: stricter took %.4f",
+                      k ? "shared" : "independent", first);
+        double refused = nrpf_share(&p, RF_OUT_REFUSED_NO_SPACE, -1, &se);
+        cr_expect_eq(refused, 0, "room for everybody");
+    }
+}
+
 /* Best fit keeps the scarce accessible units for those who need them. */
 Test(model_rules, best_fit_refuses_fewer_wheelchair_users_than_first_fit)
 {
@@ -195,6 +257,241 @@ Test(model_rules, more_units_never_refuse_more)
                           (unsigned long)refused, (unsigned long)prev);
             prev = refused;
         }
+    }
+}
+
+/* ---- more units never refuse more: sample paths ------------------------ */
+
+/* A unit added after every other unit in the matching order (or any unit
+ * when all units are interchangeable) can only take households the smaller
+ * system refused: the other units are offered exactly the same households
+ * as before, and each household's time in a unit (stay, early exit, move-on,
+ * turnaround) is its own.  So with no waiting list, every household refused
+ * with c + 1 units is refused with c, in every replication, whatever the
+ * distributions; outages (drawn from each unit's own stream) do not change
+ * that for a unit tried last.  These tests check it; the next one measures
+ * how often it fails where the argument does not apply. */
+
+enum { MONO_REPS = 1000 };
+
+static rf_scenario *load_scenario(const char *rel, const char *const *sets, size_t n_sets)
+{
+    const char *root = getenv("RS_ROOT");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
+    rf_diags d;
+    rf_scenario *s = NULL;
+    int rc = rf_scenario_load_file(path, sets, n_sets, &s, &d);
+    cr_assert_eq(rc, SIM_OK, "%s: %s", rel, d.n ? d.items[0].message : sim_strerror(rc));
+    return s;
+}
+
+static uint64_t not_accommodated(const rf_result *r)
+{
+    return r->outcomes[RF_OUT_REFUSED_NO_SPACE] + r->outcomes[RF_OUT_NO_SUITABLE]
+           + r->outcomes[RF_OUT_ABANDONED];
+}
+
+/* Replications 0..MONO_REPS-1 of p and of p with one more unit in block b
+ * of service s: how many refuse more (not accommodated: no space, no
+ * suitable unit, abandoned) with the extra unit. */
+static int more_refused_ex(const rf_params *p, int s, int b, long *change)
+{
+    static rf_result a[MONO_REPS], c[MONO_REPS];
+    rf_params q = *p;
+    cr_assert_eq(rf_capacity_add(&q, s, b, 1), SIM_OK);
+    sim_runner_cfg cfg = {.first_rep = 0, .n_reps = MONO_REPS, .result_size = sizeof(rf_result),
+                          .threads = 2};
+    uint64_t failed;
+    cr_assert_eq(sim_runner_run(&cfg, rf_model_run_rep, p, a, NULL, &failed), SIM_OK);
+    cr_assert_eq(sim_runner_run(&cfg, rf_model_run_rep, &q, c, NULL, &failed), SIM_OK);
+    int worse = 0;
+    *change = 0;
+    for (int i = 0; i < MONO_REPS; i++) {
+        cr_assert_eq(a[i].referrals, c[i].referrals, "the same referrals");
+        worse += not_accommodated(&c[i]) > not_accommodated(&a[i]);
+        *change += (long)not_accommodated(&c[i]) - (long)not_accommodated(&a[i]);
+    }
+    return worse;
+}
+
+static int more_refused(const rf_params *p, int s, int b)
+{
+    long change;
+    return more_refused_ex(p, s, b, &change);
+}
+
+/* The unit type tried last: the last non-empty block under first fit, the
+ * most capable under best fit. */
+static void last_tried(const rf_params *p, int *s, int *b)
+{
+    rf_unit_type types[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    int order[RF_MAX_SERVICES * RF_MAX_BLOCKS], n = 0;
+    for (int i = 0; i < p->n_services; i++)
+        for (int k = 0; k < p->services[i].n_blocks; k++)
+            if (p->services[i].blocks[k].count > 0)
+                rf_unit_type_init(&types[n++], p, i, k);
+    cr_assert_gt(n, 0);
+    if (p->matching == RF_MATCH_BEST_FIT) {
+        rf_match_best_fit_order(types, n, order);
+    } else {
+        for (int k = 0; k < n; k++)
+            order[k] = k;
+    }
+    *s = types[order[n - 1]].service;
+    *b = types[order[n - 1]].block;
+}
+
+static const int county_spaces[] = {5, 10, 21, 45, 70};
+
+/* The shipped county (first fit, three kinds of unit, stays, early exits,
+ * move-on and turnaround from the household's numbers) at several
+ * capacities, one more unit of the kind tried last. */
+Test(model_rules, more_units_never_refuse_more_in_the_county, .timeout = 300)
+{
+    rf_scenario *sc = load_scenario("scenarios/leicestershire-county.yaml", NULL, 0);
+    for (size_t i = 0; i < sizeof county_spaces / sizeof county_spaces[0]; i++) {
+        rf_params p = *rf_scenario_params(sc);
+        cr_assert_eq(rf_capacity_set_total(&p, county_spaces[i]), SIM_OK);
+        int s, b;
+        last_tried(&p, &s, &b);
+        cr_expect_eq(more_refused(&p, s, b), 0, "%d spaces: one more unit of block %d refuses more",
+                     county_spaces[i], b);
+    }
+    rf_scenario_free(sc);
+}
+
+/* Every household fits every unit: any added unit is as good as the last. */
+Test(model_rules, more_units_never_refuse_more_when_units_are_alike, .timeout = 300)
+{
+    static const char *const alike[] = {"households.p_wheelchair=0", "households.p_male=0",
+                                        "households.p_pet=0"};
+    rf_scenario *sc = load_scenario("scenarios/leicestershire-county.yaml", alike, 3);
+    for (size_t i = 0; i < sizeof county_spaces / sizeof county_spaces[0]; i += 2) {
+        rf_params p = *rf_scenario_params(sc);
+        cr_assert_eq(rf_capacity_set_total(&p, county_spaces[i]), SIM_OK);
+        cr_expect_eq(more_refused(&p, 0, 0), 0, "%d spaces: one more plain unit refuses more",
+                     county_spaces[i]);
+    }
+    rf_scenario_free(sc);
+}
+
+/* The city's nine services (best fit, specialisms, areas), no waiting list,
+ * no starting state, outages on: one more unit of the most capable kind. */
+Test(model_rules, more_units_never_refuse_more_with_matching_and_outages, .timeout = 300)
+{
+    rf_params p;
+    tm_city(&p);
+    p.p_wait = 0;
+    p.n_initial_occupants = p.n_initial_waiting = 0;
+    p.horizon = 2 * 365;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    int s, b;
+    for (int scale = 1; scale <= 2; scale++) {
+        if (scale == 2)
+            cr_assert_eq(rf_capacity_set_total(&p, 2 * rf_params_total_units(&p)), SIM_OK);
+        last_tried(&p, &s, &b);
+        cr_expect_eq(more_refused(&p, s, b), 0, "%d units: one more unit of %s block %d refuses more",
+                     rf_params_total_units(&p), p.services[s].name, b);
+    }
+}
+
+/* The argument itself: with the extra unit tried last, the households
+ * refused with it are a subset of those refused without it. */
+enum { LOG_MAX = 4096 };
+
+typedef struct {
+    size_t n;
+    unsigned char refused[LOG_MAX];
+} refused_log;
+
+static void log_refused(void *user, const rf_outcome_info *e)
+{
+    refused_log *l = user;
+    if (e->referral < LOG_MAX) {
+        l->refused[e->referral] = e->outcome == RF_OUT_REFUSED_NO_SPACE
+                                  || e->outcome == RF_OUT_NO_SUITABLE;
+        if (e->referral + 1 > l->n)
+            l->n = e->referral + 1;
+    }
+}
+
+Test(model_rules, households_refused_with_one_more_unit_were_refused_without_it)
+{
+    rf_scenario *sc = load_scenario("scenarios/leicestershire-county.yaml", NULL, 0);
+    rf_params p = *rf_scenario_params(sc), q = p;
+    int s, b;
+    last_tried(&p, &s, &b);
+    cr_assert_eq(rf_capacity_add(&q, s, b, 1), SIM_OK);
+    static refused_log a, c;
+    uint64_t fewer = 0;
+    for (uint64_t rep = 0; rep < 50; rep++) {
+        memset(&a, 0, sizeof a);
+        memset(&c, 0, sizeof c);
+        rf_model_hooks ha = {log_refused, &a}, hc = {log_refused, &c};
+        rf_result ra, rc;
+        cr_assert_eq(rf_model_run_ex(&p, rep, &ra, &ha), SIM_OK);
+        cr_assert_eq(rf_model_run_ex(&q, rep, &rc, &hc), SIM_OK);
+        cr_assert_eq(a.n, c.n);
+        for (size_t i = 0; i < a.n; i++) {
+            cr_expect(!c.refused[i] || a.refused[i], "rep %lu: referral %zu refused only with the "
+                      "extra unit", (unsigned long)rep, i);
+            fewer += a.refused[i] && !c.refused[i];
+        }
+    }
+    cr_expect_gt(fewer, 0, "the extra unit places somebody");
+    rf_scenario_free(sc);
+}
+
+/* Where the argument does not hold, sample paths can go the wrong way:
+ * a unit tried before others (a household takes it that the smaller system
+ * would have placed elsewhere, and a household that needed that unit is
+ * then refused), a waiting list (a freed unit goes to someone else), and
+ * outages with interchangeable units (which unit a household takes changes
+ * when the others' outages start).  The rates are measured here and quoted
+ * in README.md; the test checks they stay rare but are not zero, and that
+ * over all the replications the extra unit still refuses fewer. */
+Test(model_rules, where_more_units_can_refuse_more, .timeout = 600)
+{
+    static const char *const waiting[] = {"waiting.p_wait=0.5",
+                                          "waiting.patience={dist: exponential, mean: 14}"};
+    static const char *const outages[] = {
+        "households.p_wheelchair=0", "households.p_male=0", "households.p_pet=0",
+        "downtime.outage_interval={dist: exponential, mean: 85}",
+        "downtime.outage_duration={dist: exponential, mean: 10}"};
+    static const struct {
+        const char *what;
+        const char *const *sets;
+        size_t n_sets;
+        int last;      /* the extra unit in the block tried last, else the first */
+    } cases[] = {
+        {"a plain unit, tried before the others", NULL, 0, 0},
+        {"a waiting list (p_wait 0.5, patience 14 days)", waiting, 2, 1},
+        {"outages, every unit alike", outages, 5, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        rf_scenario *sc = load_scenario("scenarios/leicestershire-county.yaml", cases[k].sets,
+                                        cases[k].n_sets);
+        int total = 0;
+        char line[256];
+        int len = snprintf(line, sizeof line, "%s:", cases[k].what);
+        for (size_t i = 1; i < 4; i++) {
+            rf_params p = *rf_scenario_params(sc);
+            cr_assert_eq(rf_capacity_set_total(&p, county_spaces[i]), SIM_OK);
+            int s = 0, b = 0;
+            if (cases[k].last)
+                last_tried(&p, &s, &b);
+            long change;
+            int w = more_refused_ex(&p, s, b, &change);
+            total += w;
+            cr_expect_lt(change, 0, "%s at %d spaces: refusals rise by %ld in all", cases[k].what,
+                         county_spaces[i], change);
+            len += snprintf(line + len, sizeof line - (size_t)len, " %d at %d,", w, county_spaces[i]);
+        }
+        cr_log_info("%s (of %d replications each)", line, MONO_REPS);
+        cr_expect_gt(total, 0, "%s", line);
+        cr_expect_lt(total, 5 * MONO_REPS / 10, "%s", line);
+        rf_scenario_free(sc);
     }
 }
 
@@ -476,4 +773,66 @@ Test(model_trace, reader_errors_name_the_line_and_column)
     cr_expect_eq(tr.rows[1].adults, -1);
     rf_trace_free(&tr);
     cr_expect_eq(rf_trace_load("/nonexistent/x.csv", &tr, &line, err, sizeof err), SIM_EIO);
+}
+
+/* households.profiles: attributes that go together.  A quarter of the
+ * households are one profile, NRPF, BME and with four children (large
+ * families: 5 persons or more), the rest another, none of the three: so in
+ * every replication the three groups are the same households, which
+ * independent draws would never give. */
+Test(model_rules, profiles_draw_attributes_together)
+{
+    rf_params p;
+    tm_loss_system(&p, 10, 5, sim_dist_exp(30), 3);
+    p.mix.p_nrpf = 0.5;                     /* left to the profiles */
+    p.mix.p_bme = 0.5;
+    p.mix.p_pet = 0.2;                      /* left to the mix: drawn as usual */
+    p.n_profiles = 2;
+    p.profiles[0] = rf_profile_default();
+    snprintf(p.profiles[0].name, RF_NAME_MAX, "%s", "nrpf bme family");
+    p.profiles[0].weight = 1;
+    p.profiles[0].nrpf = p.profiles[0].bme = 1;
+    p.profiles[0].children = 4;
+    p.profiles[0].oldest_boy_age = RF_PROFILE_NONE;
+    p.profiles[1] = rf_profile_default();
+    p.profiles[1].weight = 3;
+    p.profiles[1].nrpf = p.profiles[1].bme = 0;
+    p.profiles[1].children = 0;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    cr_assert_eq(rf_model_check(&p, NULL, 0), SIM_OK);
+    sim_welford share, pets;
+    sim_welford_reset(&share);
+    sim_welford_reset(&pets);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        rf_result r;
+        cr_assert_eq(rf_model_run(&p, rep, &r), SIM_OK);
+        uint64_t n = r.groups[RF_G_NRPF].referrals;
+        cr_expect_eq(r.groups[RF_G_BME].referrals, n, "rep %lu: NRPF and BME together", (unsigned long)rep);
+        cr_expect_eq(r.groups[RF_G_LARGE_FAMILY].referrals, n, "and the large families");
+        cr_expect_eq(r.groups[RF_G_OLDER_BOY].referrals, 0, "the profile has no boys");
+        sim_welford_add(&share, (double)n / (double)r.referrals);
+        sim_welford_add(&pets, (double)r.groups[RF_G_PET].referrals / (double)r.referrals);
+    }
+    double se = sim_welford_sd(&share) / sqrt(20.0);
+    cr_expect_leq(fabs(share.mean - 0.25), 4 * se, "profile share %.4f, weights give 0.25", share.mean);
+    se = sim_welford_sd(&pets) / sqrt(20.0);
+    cr_expect_leq(fabs(pets.mean - 0.2), 4 * se, "pets from the mix: %.4f", pets.mean);
+
+    /* one profile that gives nothing is the independent mix, to the bit */
+    rf_params q = p;
+    q.n_profiles = 1;
+    q.profiles[0] = rf_profile_default();
+    rf_result a, b;
+    q.n_profiles = 0;
+    cr_assert_eq(rf_model_run(&q, 3, &a), SIM_OK);
+    q.n_profiles = 1;
+    cr_assert_eq(rf_model_run(&q, 3, &b), SIM_OK);
+    cr_expect_eq(memcmp(&a, &b, sizeof a), 0, "a profile drawing everything changes nothing");
+
+    p.profiles[0].needs_specialist = 1;     /* fine: the profile is BME */
+    cr_expect_eq(rf_model_check(&p, NULL, 0), SIM_OK);
+    p.profiles[0].bme = 0;
+    char why[256];
+    cr_expect_eq(rf_model_check(&p, why, sizeof why), SIM_EINVAL);
+    cr_expect(strstr(why, "profiles[0]") != NULL, "%s", why);
 }

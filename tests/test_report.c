@@ -7,6 +7,7 @@
 #include "an_plot.h"
 #include "an_report.h"
 #include "an_summary.h"
+#include "rf_model.h"
 
 /* 97.5% Student t quantiles for 2 and 3 degrees of freedom (tables). */
 #define T975_2 4.302652729749464
@@ -37,17 +38,21 @@ static void print_groups_all(FILE *f, const an_point_summary *p, size_t n, int a
     an_print_groups(f, p, n);
 }
 
-/* mean and 95% CI half-width of 3 or 4 values, by hand */
-static void mean_ci(const double *x, size_t n, double *mean, double *ci)
+/* The ratio of sums of 3 or 4 (numerator, denominator) pairs and its
+ * delta-method 95% half-width, by hand: residuals y - R x about R = sum y /
+ * sum x, se = sqrt(sum e^2 / (n (n - 1))) / mean x. */
+static void pooled_ci(const double *y, const double *x, size_t n, double *ratio, double *ci)
 {
-    double s = 0, ss = 0;
+    double sy = 0, sx = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        sy += y[i];
+        sx += x[i];
+    }
+    *ratio = sy / sx;
     for (size_t i = 0; i < n; i++)
-        s += x[i];
-    *mean = s / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - *mean) * (x[i] - *mean);
-    double sd = sqrt(ss / (double)(n - 1));
-    *ci = (n == 3 ? T975_2 : T975_3) * sd / sqrt((double)n);
+        ss += (y[i] - *ratio * x[i]) * (y[i] - *ratio * x[i]);
+    double se = sqrt(ss / ((double)n * (double)(n - 1))) / (sx / (double)n);
+    *ci = (n == 3 ? T975_2 : T975_3) * se;
 }
 
 Test(summary, table_numbers_by_hand)
@@ -66,20 +71,21 @@ Test(summary, table_numbers_by_hand)
     cr_expect_str_eq(pts[1].label, "70 spaces");
     char *out = print_to_string(an_print_summary, pts, 2, 0);
 
-    /* refused share: (R - other) / R with R = 600 + 10r (+50 at 70 spaces) */
-    double x[4], mean, ci;
+    /* refused share: sum of (R - other) over sum of R, R = 600 + 10r (+50 at
+     * 70 spaces): the ratio of sums, not the mean of the ratios */
+    double x[4], y[4], mean, ci;
     char want[160];
     for (int r = 0; r < 3; r++) {
-        double R = 600 + 10 * r;
-        x[r] = (R - (60 + 20 + r + 100 + r + 40 + 10 + 5)) / R;
+        x[r] = 600 + 10 * r;
+        y[r] = x[r] - (60 + 20 + r + 100 + r + 40 + 10 + 5);
     }
-    mean_ci(x, 3, &mean, &ci);
+    pooled_ci(y, x, 3, &mean, &ci);
     double m0 = mean, c0 = ci;
     for (int r = 0; r < 4; r++) {
-        double R = 650 + 10 * r;
-        x[r] = (R - (60 + 20 + r + 150 + r + 50 + 10 + 5)) / R;
+        x[r] = 650 + 10 * r;
+        y[r] = x[r] - (60 + 20 + r + 150 + r + 50 + 10 + 5);
     }
-    mean_ci(x, 4, &mean, &ci);
+    pooled_ci(y, x, 4, &mean, &ci);
     snprintf(want, sizeof want, "%.1f%% ± %.1f  %.1f%% ± %.1f", 100 * m0, 100 * c0, 100 * mean, 100 * ci);
     cr_expect(strstr(out, want) != NULL, "refused row should read '%s' in:\n%s", want, out);
     cr_expect(strstr(out, "Refused: no space") != NULL);
@@ -87,26 +93,35 @@ Test(summary, table_numbers_by_hand)
     /* referrals per year: horizon 365 days, so the counts themselves */
     snprintf(want, sizeof want, "%.0f ± %.0f", 610.0, T975_2 * 10.0 / sqrt(3.0));
     cr_expect(strstr(out, want) != NULL, "referrals row '%s' in:\n%s", want, out);
-    /* mean wait: 3 + 0.5r, r = 0..2 -> 3.5 ± t * 0.5 / sqrt(3) */
-    snprintf(want, sizeof want, "%.2f ± %.2f", 3.5, T975_2 * 0.5 / sqrt(3.0));
+    /* mean wait: days waited (3 + 0.5r) x placed (140 + r) over placed */
+    for (int r = 0; r < 3; r++) {
+        x[r] = 140 + r;
+        y[r] = (3 + 0.5 * r) * x[r];
+    }
+    pooled_ci(y, x, 3, &mean, &ci);
+    snprintf(want, sizeof want, "%.2f ± %.2f", mean, ci);
     cr_expect(strstr(out, want) != NULL, "wait row '%s' in:\n%s", want, out);
-    cr_expect(strstr(out, "mean ± 95% confidence half-width over 3 replications") != NULL, "%s", out);
+    cr_expect(strstr(out, "estimate ± 95% confidence half-width over 3 replications") != NULL, "%s", out);
     free(out);
 
     out = print_to_string(print_services_all, pts, 1, 0);
     /* Brookes House: 12 units, occupancy (0.8*365*12 + r) / (12*365) */
-    for (int r = 0; r < 3; r++)
-        x[r] = (0.8 * 365 * 12 + r) / (12 * 365.0);
-    mean_ci(x, 3, &mean, &ci);
+    for (int r = 0; r < 3; r++) {
+        y[r] = 0.8 * 365 * 12 + r;
+        x[r] = 12 * 365.0;
+    }
+    pooled_ci(y, x, 3, &mean, &ci);
     snprintf(want, sizeof want, "%.1f%% ± %.1f", 100 * mean, 100 * ci);
     cr_expect(strstr(out, "Brookes House") && strstr(out, want), "'%s' in:\n%s", want, out);
     free(out);
 
     out = print_to_string(print_groups_all, pts, 1, 0);
     /* nrpf (g = 3): refused 40 + r of 53 + r */
-    for (int r = 0; r < 3; r++)
-        x[r] = (40.0 + r) / (53.0 + r);
-    mean_ci(x, 3, &mean, &ci);
+    for (int r = 0; r < 3; r++) {
+        y[r] = 40.0 + r;
+        x[r] = 53.0 + r;
+    }
+    pooled_ci(y, x, 3, &mean, &ci);
     snprintf(want, sizeof want, "%.1f%% ± %.1f", 100 * mean, 100 * ci);
     char *line = strstr(out, "\nnrpf");
     cr_assert_not_null(line, "%s", out);
@@ -177,10 +192,12 @@ Test(report, csv_files)
         {"services.csv", "point,services[0].units,service,name,rep,units,placements,departures,early_exits,"
                          "move_ons,timely_move_ons,occupied_days,blocked_days,down_days"},
         {"groups.csv", "point,services[0].units,group,rep,referrals,screened_out,no_suitable_unit,"},
-        {"monthly.csv", "point,services[0].units,rep,month,occupied,waiting"},
+        {"monthly.csv", "point,services[0].units,rep,month,occupied,waiting,referrals,placed,refused,"
+                        "abandoned"},
+        {"ratio_parts.csv", "point,services[0].units,rep,screened_out_num,screened_out_den,"},
     };
-    const size_t rows[] = {2, 2 * nm, reps, reps, 2 * reps, RF_G_N * reps, FX_MONTHS * reps};
-    for (size_t i = 0; i < 7; i++) {
+    const size_t rows[] = {2, 2 * nm, reps, reps, 2 * reps, RF_G_N * reps, FX_MONTHS * reps, reps};
+    for (size_t i = 0; i < 8; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i].file);
         int n = count_lines(p, head, sizeof head);
         cr_expect_eq(n, (int)rows[i] + 1, "%s: %d lines, expected %zu rows + header", files[i].file, n, rows[i]);
@@ -247,7 +264,7 @@ Test(report, cli_tables_and_plots, .timeout = 60)
               strstr(out, "Services, 70 spaces") && strstr(out, "Household groups, 21 spaces"), "%s", out);
     free(out);
     static const char *const plots[] = {"capacity_refused", "capacity_wait", "monthly_waiting",
-                                        "monthly_occupancy", "groups_turned_away"};
+                                        "monthly_occupancy", "groups_not_accommodated"};
     char p[400], cmd[1200];
     for (size_t i = 0; i < 5; i++) {
         snprintf(p, sizeof p, "%s/plots/%s.png", fx.dir, plots[i]);
@@ -269,7 +286,7 @@ Test(report, cli_tables_and_plots, .timeout = 60)
         cr_expect_eq(system(cmd), 0, "%s: not an SVG document", p);
     }
     snprintf(p, sizeof p, "%s/csv", fx.dir);
-    cr_expect_eq(fx_count_entries(p), 7);
+    cr_expect_eq(fx_count_entries(p), 8);
     fx_teardown(&fx);
 }
 
@@ -322,4 +339,51 @@ Test(report, cli_errors)
     cr_expect(err && strstr(err, "gnuplot not found: install it with 'apt-get install gnuplot-nox'"), "%s", err);
     free(err);
     fx_teardown(&fx);
+}
+
+/* The group table's "Not accommodated" is the headline's definition: with
+ * every household high risk, the high-risk group is everybody, and its row
+ * is the summary's refused_of_eligible, abandoning included; its waits are
+ * the summary's waits of those placed and of all who waited. */
+Test(summary, group_not_accommodated_is_the_headline)
+{
+    rf_params p;
+    rf_params_init(&p);
+    rf_params_add_service(&p, "s", 6, sim_dist_exp(60));
+    p.per_year = 60;
+    p.horizon = 2 * 365;
+    p.warmup = 365;
+    p.mix.p_high_risk = 1;
+    p.mix.p_pet = 0.1;
+    p.services[0].blocks[0].takes_pets = false;        /* some fit no unit */
+    p.n_screen = 1;
+    p.screen[0].prob = 0.1;
+    p.p_wait = 0.5;
+    p.patience = sim_dist_exp(20);
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    enum { N = 40 };
+    static rf_result res[N];
+    for (int r = 0; r < N; r++)
+        cr_assert_eq(rf_model_run(&p, (uint64_t)r, &res[r]), SIM_OK);
+    an_point_summary ps;
+    cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, res, NULL, N), SIM_OK);
+    static const struct { an_group_measure g; const char *metric; } same[] = {
+        {AN_GRP_NOT_ACCOMMODATED, "refused_of_eligible"}, {AN_GRP_WAIT_MEAN, "wait_mean"},
+        {AN_GRP_WAIT_ALL, "wait_all_mean"}, {AN_GRP_PLACED, "placed"},
+        {AN_GRP_ABANDONED, "abandoned"}};
+    for (size_t k = 0; k < sizeof same / sizeof same[0]; k++) {
+        sim_summary g;
+        an_group_summary(&ps, RF_G_HIGH_RISK, same[k].g, &g);
+        const an_metric_summary *m = an_point_summary_find(&ps, same[k].metric);
+        cr_assert_not_null(m);
+        cr_expect(m->s.mean > 0 && fabs(g.mean - m->s.mean) < 1e-12 && fabs(g.ci95 - m->s.ci95) < 1e-12,
+                  "%s: group %.6f ± %.6f, summary %.6f ± %.6f", same[k].metric, g.mean, g.ci95,
+                  m->s.mean, m->s.ci95);
+    }
+    const an_metric_summary *ab = an_point_summary_find(&ps, "abandoned");
+    cr_expect_gt(ab->s.mean, 0, "some give up: the headline counts them");
+    char *out = print_to_string(print_groups_all, &ps, 1, 0);
+    cr_expect(strstr(out, "high_risk") && strstr(out, "Not accommodated"), "%s", out);
+    free(out);
+    an_point_summary_free(&ps);
 }

@@ -77,7 +77,8 @@ static void params_eq(const rf_params *a, const rf_params *b)
     cr_expect_str_eq(a->name, b->name);
     cr_expect(a->horizon == b->horizon && a->warmup == b->warmup && a->reps == b->reps
               && a->seed == b->seed, "run settings differ");
-    cr_expect(a->per_year == b->per_year && a->growth == b->growth, "referrals differ");
+    cr_expect(a->per_year == b->per_year && a->growth == b->growth
+                  && a->start_month == b->start_month, "referrals differ");
     for (int m = 0; m < 12; m++)
         cr_expect(a->seasonality[m] == b->seasonality[m], "seasonality[%d]", m);
     cr_expect_eq(a->trace == NULL, b->trace == NULL);
@@ -115,8 +116,12 @@ static void params_eq(const rf_params *a, const rf_params *b)
         for (int k = 0; k < s->n_blocks; k++)
             block_eq(&s->blocks[k], &t->blocks[k]);
         dist_eq(&s->stay, &t->stay, "stay");
+        for (int k = 0; k < RF_SD_N; k++)
+            dist_eq(rf_service_dist(a, i, (rf_service_dist_kind)k),
+                    rf_service_dist(b, i, (rf_service_dist_kind)k), "a service's own distribution");
         cr_expect(s->p_early_exit == t->p_early_exit
-                  && s->nrpf_case_accept == t->nrpf_case_accept, "service %d differs", i);
+                  && s->nrpf_case_accept == t->nrpf_case_accept
+                  && s->nrpf_decision == t->nrpf_decision, "service %d differs", i);
     }
     dist_eq(&a->move_on_delay, &b->move_on_delay, "move_on_delay");
     cr_expect(a->timely_days == b->timely_days);
@@ -326,7 +331,7 @@ static const struct {
 } bad[] = {
     /* file, line, key, a fragment of the message */
     {"unknown_top_key.yaml", 9, "horizn", "unknown key (accepted: name, description, horizon"},
-    {"unknown_nested_key.yaml", 3, "referrals.per_yer", "unknown key (accepted: per_year, growth, seasonality, trace)"},
+    {"unknown_nested_key.yaml", 3, "referrals.per_yer", "unknown key (accepted: per_year, growth, seasonality, start_month, trace)"},
     {"unknown_service_key.yaml", 9, "services[0].colour", "unknown key"},
     {"rate_not_number.yaml", 3, "referrals.per_year", "expected a number, got 'lots'"},
     {"units_word.yaml", 6, "services[0].units", "expected a whole number, got 'twelve'"},
@@ -379,6 +384,19 @@ static const struct {
     {"zero_stay.yaml", 8, "services[0].stay", "more than 0 days on average"},
     {"nrpf_everyone_no.yaml", 5, "services[0].nrpf", "every household has NRPF"},
     {"name_too_long.yaml", 5, "services[0].name", "longer than 63 characters"},
+    {"service_outage_without_duration.yaml", 9, "services[0].outage_interval",
+     "outages need a duration: set services[0].outage_duration"},
+    {"profile_boy_no_children.yaml", 6, "households.profiles[0].oldest_boy_age",
+     "a boy aged 14 in a profile with no children"},
+    {"profile_unknown_area.yaml", 9, "households.profiles[0].area",
+     "unknown area 'countryside' (accepted: any, or a name in areas)"},
+    {"profile_specialist_no_group.yaml", 7, "households.profiles[1].needs_specialist",
+     "must say bme: true or young: true"},
+    {"profile_weights_zero.yaml", 6, "households.profiles", "at least one weight must be more than 0"},
+    {"profile_everyone_nrpf.yaml", 13, "services[0].nrpf", "every household has NRPF"},
+    {"start_month_13.yaml", 4, "referrals.start_month", "13 is not a month (accepted: 1 = January"},
+    {"service_turnaround_extra_key.yaml", 8, "services[0].turnaround.sd",
+     "not used by dist constant (accepted: dist, mean)"},
 };
 
 Test(scenario, broken_files_are_refused_with_place_and_key)
@@ -475,6 +493,57 @@ Test(scenario, loading_is_quick)
     double limit = 5;
 #endif
     cr_expect_lt(ms, limit, "%.2f ms per load of the city file", ms);
+}
+
+/* A service's own move-on, turnaround and outages; the others inherit the
+ * scenario's, written out in the resolved text. */
+Test(scenario, distributions_per_service)
+{
+    static const char yaml[] =
+        "name: two\nreferrals: {per_year: 10}\n"
+        "services:\n"
+        "  - {name: shared, units: 2, largest_family: 4, stay: {dist: exponential, mean: 30},\n"
+        "     turnaround: {dist: constant, mean: 10},\n"
+        "     outage_interval: {dist: exponential, mean: 200}, outage_duration: {dist: constant, mean: 7}}\n"
+        "  - {name: flat, units: 1, largest_family: 4, stay: {dist: exponential, mean: 30}}\n"
+        "move_on: {delay: {dist: exponential, mean: 30}}\n"
+        "downtime: {turnaround: {dist: constant, mean: 2}}\n";
+    rf_diags d;
+    rf_scenario *s = NULL;
+    int rc = rf_scenario_load_text(yaml, "two.yaml", NULL, 0, &s, &d);
+    cr_assert_eq(rc, SIM_OK, "%s", d.n ? d.items[0].message : "");
+    const rf_params *p = rf_scenario_params(s);
+    cr_expect_eq(rf_service_dist(p, 0, RF_SD_TURNAROUND)->mean, 10);
+    cr_expect_eq(rf_service_dist(p, 1, RF_SD_TURNAROUND)->mean, 2);
+    cr_expect_eq(rf_service_dist(p, 0, RF_SD_MOVE_ON)->mean, 30);
+    cr_expect_eq(rf_service_dist(p, 0, RF_SD_OUTAGE_INTERVAL)->kind, SIM_DIST_EXP);
+    cr_expect_eq(rf_service_dist(p, 1, RF_SD_OUTAGE_INTERVAL)->kind, SIM_DIST_NONE);
+    cr_expect_eq(p->services[0].own, 1u << RF_SD_TURNAROUND | 1u << RF_SD_OUTAGE_INTERVAL
+                                         | 1u << RF_SD_OUTAGE_DURATION);
+    cr_expect_eq(p->services[1].own, 0u, "inherited, not its own");
+    const char *text = rf_scenario_text(s);
+    cr_expect(strstr(text, "  turnaround: {dist: constant, mean: 2}") != NULL,
+              "the flat's inherited turnaround is written out:\n%s", text);
+    /* a --set on the scenario-wide key reaches the services that inherit it */
+    const char *sets[] = {"downtime.turnaround={dist: constant, mean: 4}"};
+    rf_scenario *t = NULL;
+    cr_assert_eq(rf_scenario_load_text(yaml, "two.yaml", sets, 1, &t, &d), SIM_OK);
+    cr_expect_eq(rf_service_dist(rf_scenario_params(t), 1, RF_SD_TURNAROUND)->mean, 4);
+    cr_expect_eq(rf_service_dist(rf_scenario_params(t), 0, RF_SD_TURNAROUND)->mean, 10);
+    rf_scenario_free(t);
+    /* a service distribution without dist: changes those keys of the
+     * scenario-wide one, for that service alone */
+    const char *part[] = {"services[flat].turnaround.mean=5"};
+    cr_assert_eq(rf_scenario_load_text(yaml, "two.yaml", part, 1, &t, &d), SIM_OK,
+                 "%s", d.n ? d.items[0].message : "");
+    const rf_params *q = rf_scenario_params(t);
+    cr_expect(rf_service_dist(q, 1, RF_SD_TURNAROUND)->kind == SIM_DIST_CONST
+                  && rf_service_dist(q, 1, RF_SD_TURNAROUND)->mean == 5,
+              "the flat's own turnaround: constant 5");
+    cr_expect_eq(q->services[1].own, 1u << RF_SD_TURNAROUND);
+    cr_expect_eq(q->turnaround.mean, 2, "the scenario's is untouched");
+    rf_scenario_free(t);
+    rf_scenario_free(s);
 }
 
 /* The README's worked example is a real file, shown verbatim. */

@@ -130,3 +130,81 @@ Test(dist, quantile_inverts_cdf_and_bad_parameters_are_refused)
     cr_assert_eq(sim_dist_kind_parse("weibull"), SIM_DIST_WEIBULL);
     cr_assert_eq(sim_dist_kind_parse("normal"), -1);
 }
+
+/* t(0.975) with 2 degrees of freedom in closed form: (2p - 1) sqrt(2 / (4p(1 - p))). */
+#define T2 (0.95 * sqrt(2 / 0.0975))
+
+/* Ratio of sums by hand: num {1, 2, 3}, den {2, 2, 4}.  R = 6 / 8 = 0.75,
+ * residuals num - R den = {-0.5, 0.5, 0}, sum of squares 0.5, mean
+ * denominator 8/3, so se^2 = 0.5 / (3 x 2 x 64/9) = 0.01171875. */
+Test(stats, ratio_of_sums_by_hand)
+{
+    const double num[] = {1, 2, 3, NAN}, den[] = {2, 2, 4, 5};
+    sim_ratio r;
+    sim_ratio_estimate(num, den, 4, &r);     /* the NaN replication is skipped */
+    cr_assert_eq(r.n, 3);
+    cr_assert_eq(r.num, 6);
+    cr_assert_eq(r.den, 8);
+    cr_assert_float_eq(r.ratio, 0.75, 1e-15);
+    cr_assert_float_eq(r.se, sqrt(0.01171875), 1e-15);
+    cr_assert_float_eq(r.ci95, T2 * sqrt(0.01171875), 1e-9);
+
+    /* den = 1: the mean over replications and its usual standard error */
+    const double x[] = {3, 5, 10}, one[] = {1, 1, 1};
+    sim_ratio_estimate(x, one, 3, &r);
+    double sd = sqrt((9.0 + 1 + 16) / 2);
+    cr_assert_float_eq(r.ratio, 6, 1e-15);
+    cr_assert_float_eq(r.se, sd / sqrt(3), 1e-14);
+
+    /* a replication with nothing to divide still counts; none at all is NaN */
+    const double n0[] = {0, 1}, d0[] = {0, 4};
+    sim_ratio_estimate(n0, d0, 2, &r);
+    cr_assert_float_eq(r.ratio, 0.25, 1e-15);
+    cr_assert_eq(r.n, 2);
+    sim_ratio_estimate(n0, n0, 1, &r);
+    cr_assert(isnan(r.ratio) && isnan(r.ci95));
+    sim_ratio_estimate(num, den, 1, &r);
+    cr_assert_float_eq(r.ratio, 0.5, 1e-15);
+    cr_assert(isnan(r.se), "one replication: no interval");
+}
+
+/* a as above (R_a = 0.75, residuals {-0.5, 0.5, 0}, mean den 8/3); b: num
+ * {1, 1, 2}, den {4, 2, 4}: R_b = 0.4, residuals {-0.6, 0.2, 0.4}, mean den
+ * 10/3.  z = e_a 3/8 - e_b 3/10 = {-0.0075, 0.1275, -0.12}, sum of squares
+ * 0.0307125, se^2 = 0.0307125 / 6. */
+Test(stats, paired_difference_of_ratios_by_hand)
+{
+    const double na[] = {1, 2, 3}, da[] = {2, 2, 4}, nb[] = {1, 1, 2}, db[] = {4, 2, 4};
+    sim_ratio_diff d;
+    sim_ratio_paired_diff(na, da, nb, db, 3, &d);
+    cr_assert_eq(d.n, 3);
+    cr_assert_float_eq(d.a, 0.75, 1e-15);
+    cr_assert_float_eq(d.b, 0.4, 1e-15);
+    cr_assert_float_eq(d.diff, 0.35, 1e-15);
+    cr_assert_float_eq(d.se, sqrt(0.0307125 / 6), 1e-14);
+    cr_assert_float_eq(d.ci95, T2 * sqrt(0.0307125 / 6), 1e-9);
+
+    /* the same scenario twice: no difference and no noise */
+    sim_ratio_paired_diff(na, da, na, da, 3, &d);
+    cr_assert_eq(d.diff, 0);
+    cr_assert_eq(d.se, 0);
+
+    /* under common random numbers the paired interval is narrower than the
+     * two intervals apart: b = a shifted by a little noise */
+    enum { N = 400 };
+    static double ya[N], xa[N], yb[N], xb[N];
+    sim_stream s;
+    sim_stream_init(&s, 5, 0, 0);
+    for (int i = 0; i < N; i++) {
+        xa[i] = xb[i] = 80 + floor(40 * sim_stream_u01(&s));
+        ya[i] = floor(xa[i] * (0.3 + 0.2 * sim_stream_u01(&s)));
+        yb[i] = ya[i] - (sim_stream_u01(&s) < 0.5);
+    }
+    sim_ratio ra, rb;
+    sim_ratio_estimate(ya, xa, N, &ra);
+    sim_ratio_estimate(yb, xb, N, &rb);
+    sim_ratio_paired_diff(ya, xa, yb, xb, N, &d);
+    cr_assert_float_eq(d.diff, ra.ratio - rb.ratio, 1e-15);
+    cr_assert_lt(d.se, 0.2 * hypot(ra.se, rb.se), "paired %g vs unpaired %g", d.se,
+                 hypot(ra.se, rb.se));
+}

@@ -51,12 +51,20 @@ def main(path):
             g = f["points"][str(i)]
             label = text(f["point_table"]["label"][i])
             print(f"\n== point {i}: {label}")
-            print(table(g["summary"])[["metric", "units", "mean", "ci95", "p10", "p90"]]
+            # mean is the estimate: for a share the ratio of sums over the
+            # replications (estimator "ratio_of_sums"), ci95 its half-width
+            print(table(g["summary"])[["metric", "units", "estimator", "mean", "ci95", "p10", "p90"]]
                   if pd is not None else g["summary"][()])
 
             # one value per replication, NaN where a replication did not finish
             refused = g["metrics"]["refused_no_space"][()]
             print("refused share by replication:", np.round(refused, 3))
+
+            # the pooled share from its parts: total refused / total referrals
+            parts = g["ratio_parts"][()]
+            pooled = parts["refused_no_space_num"].sum() / parts["refused_no_space_den"].sum()
+            print(f"refused share, pooled over replications: {pooled:.4f}"
+                  f" (mean of the replications' own shares: {np.nanmean(refused):.4f})")
 
             # replications x months
             waiting = g["monthly"]["waiting"][()]

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ static const char default_yaml[] =
     "referrals:\n"
     "  growth: 0\n"
     "  seasonality: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+    "  start_month: 1\n"
     "households:\n"
     "  adults: {dist: constant, mean: 1}\n"
     "  children: {dist: none}\n"
@@ -56,6 +58,7 @@ static const char default_yaml[] =
     "  p_needs_security: 0\n"
     "  p_outside_area: 0\n"
     "  p_wants_area: 0\n"
+    "  profiles: []\n"
     "screening: []\n"
     "waiting:\n"
     "  p_wait: 0\n"
@@ -80,6 +83,7 @@ static const char service_default_yaml[] =
     "male_child_age_limit: none\n"
     "nrpf: no\n"
     "nrpf_case_accept: 0.5\n"
+    "nrpf_decision: independent\n"
     "takes_male: false\n"
     "takes_pets: false\n"
     "night_security: false\n"
@@ -90,6 +94,18 @@ static const char service_default_yaml[] =
     "blocks: []\n";
 
 static const char occupant_default_yaml[] = "count: 1\ndays_stayed: 0\n";
+
+/* The distributions a service inherits from the scenario-wide sections
+ * unless it sets its own: service key, scenario key, rf_service_dist_kind. */
+static const struct {
+    const char *key, *section, *global;
+    rf_service_dist_kind kind;
+} service_dists[] = {
+    {"move_on_delay", "move_on", "delay", RF_SD_MOVE_ON},
+    {"turnaround", "downtime", "turnaround", RF_SD_TURNAROUND},
+    {"outage_interval", "downtime", "outage_interval", RF_SD_OUTAGE_INTERVAL},
+    {"outage_duration", "downtime", "outage_duration", RF_SD_OUTAGE_DURATION},
+};
 
 /* The unit attributes a block inherits from its service. */
 static const char *const block_inherits[] = {
@@ -245,6 +261,40 @@ static int fill_defaults(st_arena *a, st_node *root, rf_diags *d)
             continue;
         if (st_fill_defaults(a, s, sdef) != SIM_OK)
             return SIM_ENOMEM;
+        for (size_t k = 0; k < sizeof service_dists / sizeof service_dists[0]; k++) {
+            const st_node *sec = st_map_get(root, service_dists[k].section);
+            st_pair *g = sec && sec->kind == ST_MAP ? st_map_find(sec, service_dists[k].global) : NULL;
+            st_pair *own = st_map_find(s, service_dists[k].key);
+            if (!g)
+                continue;
+            if (!own) {
+                if (st_map_put(a, s, service_dists[k].key, g->at, g->val) != SIM_OK)
+                    return SIM_ENOMEM;
+            } else if (own->val->kind == ST_MAP && !st_map_get(own->val, "dist")
+                       && g->val->kind == ST_MAP) {
+                /* a distribution without `dist:` changes only the keys it
+                 * gives, of the scenario-wide one (as under extends) */
+                st_node *dist = st_new(a, ST_MAP, own->val->at);
+                if (!dist)
+                    return SIM_ENOMEM;
+                const st_node *gv = g->val, *ov = own->val;
+                for (int j = 0; j < gv->n; j++)
+                    if (st_map_put(a, dist, gv->pairs[j].key, gv->pairs[j].at, gv->pairs[j].val)
+                        != SIM_OK)
+                        return SIM_ENOMEM;
+                for (int j = 0; j < ov->n; j++) {
+                    st_pair *q = st_map_find(dist, ov->pairs[j].key);
+                    if (q) {
+                        q->at = ov->pairs[j].at;
+                        q->val = ov->pairs[j].val;
+                    } else if (st_map_put(a, dist, ov->pairs[j].key, ov->pairs[j].at,
+                                          ov->pairs[j].val) != SIM_OK) {
+                        return SIM_ENOMEM;
+                    }
+                }
+                own->val = dist;
+            }
+        }
         st_node *blocks = st_map_get(s, "blocks");
         for (int b = 0; blocks && blocks->kind == ST_SEQ && b < blocks->n; b++) {
             st_node *blk = blocks->items[b];
@@ -541,47 +591,102 @@ static bool conv_attrs(sem_ctx *c, const char *path, const sc_attrs *a, int unit
     return ok;
 }
 
-/* "Fits no household": the mix draws attributes independently, so a unit
- * fits somebody unless one attribute alone rules everybody out. */
+/* The smallest and largest probability of a household attribute over the
+ * kinds of household: the mix's without profiles; with profiles each
+ * profile's (1 or 0 where it says, the mix's where it leaves it out). */
+static void flag_range(const rf_params *p, double mix_p, size_t field, double *lo, double *hi)
+{
+    *lo = *hi = mix_p;
+    if (p->n_profiles <= 0)
+        return;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int i = 0; i < p->n_profiles; i++) {
+        const rf_profile *f = &p->profiles[i];
+        if (!(f->weight > 0))
+            continue;
+        int v = *(const int *)((const char *)f + field);
+        double q = v == RF_PROFILE_DRAW ? mix_p : v;
+        *lo = fmin(*lo, q);
+        *hi = fmax(*hi, q);
+    }
+    if (*lo > *hi)   /* no profile has a weight: reported under profiles */
+        *lo = *hi = mix_p;
+}
+
+#define FLAG(name) offsetof(rf_profile, name)
+
+/* The smallest household the mix (or a profile) can produce. */
+static double smallest_household(const rf_params *p)
+{
+    const rf_household_mix *m = &p->mix;
+    double adults = fmax(1, round(dist_min(&m->adults)));
+    double kids = fmin(RF_MAX_CHILDREN, round(dist_min(&m->children)));
+    if (p->n_profiles <= 0)
+        return adults + kids;
+    double least = INFINITY;
+    for (int i = 0; i < p->n_profiles; i++) {
+        const rf_profile *f = &p->profiles[i];
+        if (f->weight > 0)
+            least = fmin(least, (f->adults != RF_PROFILE_DRAW ? f->adults : adults)
+                                    + (f->children != RF_PROFILE_DRAW ? f->children : kids));
+    }
+    return isfinite(least) ? least : adults + kids;
+}
+
+/* "Fits no household": a unit fits somebody unless one attribute alone
+ * rules every kind of household out (the mix draws attributes
+ * independently; with profiles, every profile must rule it out).  Only
+ * certain cases are refused: a unit this misses simply stays empty. */
 static void check_fits_somebody(sem_ctx *c, const char *path, const rf_unit_block *b)
 {
-    const rf_household_mix *m = &c->p->mix;
+    const rf_params *p = c->p;
+    const rf_household_mix *m = &p->mix;
     char sub[200];
     if (b->count == 0)
         return;
-    double adults = fmax(1, round(dist_min(&m->adults)));
-    double kids = fmin(RF_MAX_CHILDREN, round(dist_min(&m->children)));
-    if (b->largest_family < adults + kids) {
+    double least = smallest_household(p);
+    if (b->largest_family < least) {
         snprintf(sub, sizeof sub, "%s.largest_family", path);
-        sem(c, sub, "these units fit no household: the smallest household has %g persons",
-            adults + kids);
+        sem(c, sub, "these units fit no household: the smallest household has %g persons", least);
         return;
     }
+    double bme[2], young[2], male[2], spec[2], wc[2], pet[2], sec[2], hs[2], nrpf[2];
+    flag_range(p, m->p_bme, FLAG(bme), &bme[0], &bme[1]);
+    flag_range(p, m->p_young, FLAG(young), &young[0], &young[1]);
+    flag_range(p, m->p_male, FLAG(male), &male[0], &male[1]);
+    flag_range(p, m->p_needs_specialist, FLAG(needs_specialist), &spec[0], &spec[1]);
+    flag_range(p, m->p_wheelchair, FLAG(wheelchair), &wc[0], &wc[1]);
+    flag_range(p, m->p_pet, FLAG(pet), &pet[0], &pet[1]);
+    flag_range(p, m->p_needs_security, FLAG(needs_security), &sec[0], &sec[1]);
+    flag_range(p, m->p_high_support, FLAG(high_support), &hs[0], &hs[1]);
+    flag_range(p, m->p_nrpf, FLAG(nrpf), &nrpf[0], &nrpf[1]);
+    bool independent = p->n_profiles <= 0;
+    double kids = fmin(RF_MAX_CHILDREN, round(dist_min(&m->children)));
     struct {
         bool excluded;
         const char *key, *why;
     } rules[] = {
-        {b->specialism == RF_SPEC_BME && m->p_bme <= 0, "specialism",
+        {b->specialism == RF_SPEC_BME && bme[1] <= 0, "specialism",
          "a BME-specialist unit fits no household when households.p_bme is 0"},
-        {b->specialism == RF_SPEC_YOUNG_WOMEN && (m->p_young <= 0 || m->p_male >= 1),
+        {b->specialism == RF_SPEC_YOUNG_WOMEN && (young[1] <= 0 || male[0] >= 1),
          "specialism",
          "a young-women unit fits no household when households.p_young is 0 or p_male is 1"},
-        {b->specialism == RF_SPEC_NONE && m->p_needs_specialist >= 1
-             && (m->p_bme >= 1 || m->p_young >= 1),
+        {b->specialism == RF_SPEC_NONE && spec[0] >= 1 && (bme[0] >= 1 || young[0] >= 1),
          "specialism", "every household needs a specialist unit"},
-        {!b->wheelchair && m->p_wheelchair >= 1, "wheelchair",
+        {!b->wheelchair && wc[0] >= 1, "wheelchair",
          "every household needs a wheelchair-accessible unit"},
-        {!b->takes_male && m->p_male >= 1, "takes_male", "every household is a male victim"},
-        {!b->takes_pets && m->p_pet >= 1, "takes_pets", "every household has a pet"},
-        {!b->night_security && m->p_needs_security >= 1, "night_security",
+        {!b->takes_male && male[0] >= 1, "takes_male", "every household is a male victim"},
+        {!b->takes_pets && pet[0] >= 1, "takes_pets", "every household has a pet"},
+        {!b->night_security && sec[0] >= 1, "night_security",
          "every household needs night security"},
-        {!b->high_support && m->p_high_support >= 1, "high_support",
+        {!b->high_support && hs[0] >= 1, "high_support",
          "every household has high support needs"},
-        {b->nrpf == RF_NRPF_NO && m->p_nrpf >= 1, "nrpf", "every household has NRPF"},
-        {m->p_wants_area >= 1 && !(m->area_weights[b->area] > 0), "area",
+        {b->nrpf == RF_NRPF_NO && nrpf[0] >= 1, "nrpf", "every household has NRPF"},
+        {independent && m->p_wants_area >= 1 && !(m->area_weights[b->area] > 0), "area",
          "every household wants a particular area and none wants this one"},
-        {b->male_child_age_limit < RF_NO_LIMIT && kids >= 1 && m->p_child_male >= 1
-             && dist_min(&m->child_age) > b->male_child_age_limit,
+        {independent && b->male_child_age_limit < RF_NO_LIMIT && kids >= 1
+             && m->p_child_male >= 1 && dist_min(&m->child_age) > b->male_child_age_limit,
          "male_child_age_limit", "every household has a boy older than the limit"},
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
@@ -590,6 +695,40 @@ static void check_fits_somebody(sem_ctx *c, const char *path, const rf_unit_bloc
             sem(c, sub, "these units fit no household: %s", rules[i].why);
             return;
         }
+}
+
+/* A service's own move-on, turnaround and outage distributions.  One it
+ * inherits (the scenario-wide node itself, shared into the service when the
+ * defaults were filled) is left to the scenario-wide key, which reports its
+ * own problems. */
+static void conv_service_dists(sem_ctx *c, const char *path, const sc_service *in, rf_service *out)
+{
+    const sc_dist *dists[RF_SD_N] = {&in->move_on_delay, &in->turnaround, &in->outage_interval,
+                                     &in->outage_duration};
+    char sub[200], gpath[64];
+    bool ok[RF_SD_N] = {false};
+    for (size_t k = 0; k < sizeof service_dists / sizeof service_dists[0]; k++) {
+        rf_service_dist_kind kind = service_dists[k].kind;
+        snprintf(sub, sizeof sub, "%s.%s", path, service_dists[k].key);
+        snprintf(gpath, sizeof gpath, "%s.%s", service_dists[k].section, service_dists[k].global);
+        const st_node *n = st_lookup(c->root, sub, NULL, NULL);
+        if (!n || n == st_lookup(c->root, gpath, NULL, NULL))
+            continue;
+        ok[kind] = conv_dist(c, sub, dists[kind], &out->dist[kind]);
+        out->own |= 1u << kind;
+    }
+    const sim_dist *iv = rf_service_dist(c->p, (int)(out - c->p->services), RF_SD_OUTAGE_INTERVAL);
+    const sim_dist *du = rf_service_dist(c->p, (int)(out - c->p->services), RF_SD_OUTAGE_DURATION);
+    bool own_outages = out->own & (1u << RF_SD_OUTAGE_INTERVAL | 1u << RF_SD_OUTAGE_DURATION);
+    if (!own_outages || iv->kind == SIM_DIST_NONE)
+        return;
+    snprintf(sub, sizeof sub, "%s.outage_interval", path);
+    if (ok[RF_SD_OUTAGE_INTERVAL] && !(sim_dist_mean(iv) > 0))
+        sem(c, sub, "the time between outages must be more than 0 days on average (or dist: "
+                    "none for no outages)");
+    if (du->kind == SIM_DIST_NONE)
+        sem(c, sub, "outages need a duration: set %s.outage_duration (accepted: any dist but "
+                    "none)", path);
 }
 
 static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *out)
@@ -612,6 +751,8 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     snprintf(sub, sizeof sub, "%s.nrpf_case_accept", path);
     check_prob(c, sub, in->nrpf_case_accept);
     out->nrpf_case_accept = in->nrpf_case_accept;
+    out->nrpf_decision = (rf_nrpf_decision)in->nrpf_decision;
+    conv_service_dists(c, path, in, out);
 
     /* `units` is the total; blocks carve named subsets out of it and what
      * is left is a block with the service's own attributes, listed first. */
@@ -653,6 +794,84 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     }
 }
 
+/* households.profiles: what each profile says, checked; what it leaves out
+ * stays RF_PROFILE_DRAW.  Presence is read from the tree (libcyaml leaves an
+ * absent key 0, which is also "false"). */
+static void conv_profiles(sem_ctx *c, const sc_mix *in)
+{
+    rf_params *p = c->p;
+    char base[64], sub[128];
+    double total = 0;
+    p->n_profiles = (int)in->profiles_count;
+    for (unsigned i = 0; i < in->profiles_count; i++) {
+        const sc_profile *f = &in->profiles[i];
+        rf_profile *o = &p->profiles[i];
+        *o = rf_profile_default();
+        snprintf(base, sizeof base, "households.profiles[%u]", i);
+#define GIVEN(key) (snprintf(sub, sizeof sub, "%s.%s", base, key), has_key(c, sub))
+        snprintf(o->name, sizeof o->name, "%s", f->name);
+        for (unsigned j = 0; j < i; j++)
+            if (!strcmp(in->profiles[j].name, f->name) && GIVEN("name"))
+                sem(c, sub, "'%s' is already the name of profiles[%u]", f->name, j);
+        if (GIVEN("weight"))
+            check_nonneg(c, sub, f->weight, "(relative weight)");
+        o->weight = f->weight;
+        total += f->weight > 0 ? f->weight : 0;
+        if (GIVEN("adults")) {
+            if (f->adults < 1 || f->adults > MAX_FAMILY)
+                sem(c, sub, "%d adults is out of range (accepted: 1 to %d)", f->adults, MAX_FAMILY);
+            o->adults = f->adults;
+        }
+        if (GIVEN("children")) {
+            if (f->children < 0 || f->children > RF_MAX_CHILDREN)
+                sem(c, sub, "%d children is out of range (accepted: 0 to %d)", f->children,
+                    RF_MAX_CHILDREN);
+            o->children = f->children;
+        }
+        if (GIVEN("oldest_boy_age")) {
+            char *end;
+            long v = strtol(f->oldest_boy_age, &end, 10);
+            if (!strcmp(f->oldest_boy_age, "none"))
+                o->oldest_boy_age = RF_PROFILE_NONE;
+            else if (*end || end == f->oldest_boy_age || v < 0 || v > MAX_CHILD_AGE)
+                sem(c, sub, "'%s' is not an age (accepted: none, or whole years 0 to %d)",
+                    f->oldest_boy_age, MAX_CHILD_AGE);
+            else if (o->children == 0)
+                sem(c, sub, "a boy aged %ld in a profile with no children (accepted: none)", v);
+            else
+                o->oldest_boy_age = (int)v;
+        }
+        const struct { const char *key; bool v; int *dst; } flags[] = {
+            {"wheelchair", f->wheelchair, &o->wheelchair}, {"nrpf", f->nrpf, &o->nrpf},
+            {"male", f->male, &o->male}, {"pet", f->pet, &o->pet}, {"bme", f->bme, &o->bme},
+            {"young", f->young, &o->young},
+            {"needs_specialist", f->needs_specialist, &o->needs_specialist},
+            {"high_support", f->high_support, &o->high_support},
+            {"high_risk", f->high_risk, &o->high_risk},
+            {"needs_security", f->needs_security, &o->needs_security},
+            {"outside_area", f->outside_area, &o->outside_area},
+        };
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            if (GIVEN(flags[k].key))
+                *flags[k].dst = flags[k].v;
+        if (o->needs_specialist == 1 && o->bme != 1 && o->young != 1 && GIVEN("needs_specialist"))
+            sem(c, sub, "a profile that needs a specialist unit must say bme: true or young: "
+                        "true (specialist units serve those groups)");
+        if (GIVEN("area")) {
+            int a = find_area(p, f->area);
+            if (!strcmp(f->area, "any"))
+                o->area = RF_PROFILE_NONE;
+            else if (a < 0)
+                sem(c, sub, "unknown area '%s' (accepted: any, or a name in areas)", f->area);
+            else
+                o->area = a;
+        }
+#undef GIVEN
+    }
+    if (in->profiles_count && !(total > 0))
+        sem(c, "households.profiles", "at least one weight must be more than 0");
+}
+
 static void conv_mix(sem_ctx *c, const sc_mix *in, rf_household_mix *m)
 {
     conv_dist(c, "households.adults", &in->adults, &m->adults);
@@ -681,6 +900,7 @@ static void conv_mix(sem_ctx *c, const sc_mix *in, rf_household_mix *m)
         check_prob(c, probs[i].key, probs[i].v);
         *probs[i].dst = probs[i].v;
     }
+    conv_profiles(c, in);
     int na = c->p->n_areas;
     memset(m->area_weights, 0, sizeof m->area_weights);
     if (in->area_weights_count == 0) {
@@ -729,6 +949,10 @@ static void conv_referrals(sem_ctx *c, const sc_referrals *in)
         sem(c, "referrals.seasonality", "at least one month must have a factor above 0");
         ok = false;
     }
+    if (in->start_month < 1 || in->start_month > 12)
+        sem(c, "referrals.start_month", "%d is not a month (accepted: 1 = January to 12 = "
+                                        "December)", in->start_month);
+    p->start_month = in->start_month;
     /* Factors are relative: scaled to mean 1 so per_year stays the yearly mean. */
     for (int m = 0; m < 12; m++)
         p->seasonality[m] = ok && in->seasonality_count == 12 ? in->seasonality[m] * 12 / total : 1;
@@ -837,10 +1061,6 @@ static int convert(sem_ctx *c)
     p->max_waiting = sc->waiting.max_waiting;
     p->matching = (rf_match_policy)sc->matching;
 
-    p->n_services = (int)sc->services_count;
-    for (unsigned i = 0; i < sc->services_count; i++)
-        conv_service(c, (int)i, &sc->services[i], &p->services[i]);
-
     conv_dist(c, "move_on.delay", &sc->move_on.delay, &p->move_on_delay);
     check_nonneg(c, "move_on.timely_days", sc->move_on.timely_days, "days");
     p->timely_days = sc->move_on.timely_days;
@@ -857,6 +1077,11 @@ static int convert(sem_ctx *c)
                                                "downtime.outage_duration (accepted: any dist "
                                                "but none)");
     }
+    /* services after the scenario-wide distributions they may inherit */
+    p->n_services = (int)sc->services_count;
+    for (unsigned i = 0; i < sc->services_count; i++)
+        conv_service(c, (int)i, &sc->services[i], &p->services[i]);
+
     conv_initial(c, &sc->initial);
     return c->errors ? SIM_ERANGE : SIM_OK;
 }

@@ -28,6 +28,8 @@ static const cyaml_strval_t dist_strings[] = {
 };
 static const cyaml_strval_t nrpf_strings[] = {
     {"no", RF_NRPF_NO}, {"case_by_case", RF_NRPF_CASE_BY_CASE}, {"yes", RF_NRPF_YES}};
+static const cyaml_strval_t decision_strings[] = {
+    {"independent", RF_NRPF_DECIDE_INDEPENDENT}, {"shared", RF_NRPF_DECIDE_SHARED}};
 static const cyaml_strval_t spec_strings[] = {
     {"none", RF_SPEC_NONE}, {"bme", RF_SPEC_BME}, {"young_women", RF_SPEC_YOUNG_WOMEN}};
 static const cyaml_strval_t match_strings[] = {
@@ -88,8 +90,14 @@ static const cyaml_schema_field_t service_fields[] = {
     CYAML_FIELD_INT("largest_family", CYAML_FLAG_DEFAULT, sc_service, at.largest_family),
     ATTR_FIELDS(sc_service),
     CYAML_FIELD_FLOAT("nrpf_case_accept", OPT, sc_service, nrpf_case_accept),
+    CYAML_FIELD_ENUM("nrpf_decision", OPT, sc_service, nrpf_decision, decision_strings,
+                     CYAML_ARRAY_LEN(decision_strings)),
     DIST_FIELD("stay", CYAML_FLAG_DEFAULT, sc_service, stay),
     CYAML_FIELD_FLOAT("p_early_exit", OPT, sc_service, p_early_exit),
+    DIST_FIELD("move_on_delay", OPT, sc_service, move_on_delay),
+    DIST_FIELD("turnaround", OPT, sc_service, turnaround),
+    DIST_FIELD("outage_interval", OPT, sc_service, outage_interval),
+    DIST_FIELD("outage_duration", OPT, sc_service, outage_duration),
     CYAML_FIELD_SEQUENCE("blocks", PTR | OPT, sc_service, blocks, &block_entry, 0, RF_MAX_BLOCKS),
     CYAML_FIELD_END};
 static const cyaml_schema_value_t service_entry = {
@@ -101,8 +109,31 @@ static const cyaml_schema_field_t referral_fields[] = {
     CYAML_FIELD_FLOAT("per_year", OPT, sc_referrals, per_year),
     CYAML_FIELD_FLOAT("growth", OPT, sc_referrals, growth),
     CYAML_FIELD_SEQUENCE("seasonality", PTR | OPT, sc_referrals, seasonality, &float_entry, 12, 12),
+    CYAML_FIELD_INT("start_month", OPT, sc_referrals, start_month),
     CYAML_FIELD_STRING_PTR("trace", OPT, sc_referrals, trace, 1, 4000),
     CYAML_FIELD_END};
+
+static const cyaml_schema_field_t profile_fields[] = {
+    CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_profile, name, 1, NAME_LEN),
+    CYAML_FIELD_FLOAT("weight", CYAML_FLAG_DEFAULT, sc_profile, weight),
+    CYAML_FIELD_INT("adults", OPT, sc_profile, adults),
+    CYAML_FIELD_INT("children", OPT, sc_profile, children),
+    CYAML_FIELD_STRING_PTR("oldest_boy_age", OPT, sc_profile, oldest_boy_age, 1, 16),
+    CYAML_FIELD_BOOL("wheelchair", OPT, sc_profile, wheelchair),
+    CYAML_FIELD_BOOL("nrpf", OPT, sc_profile, nrpf),
+    CYAML_FIELD_BOOL("male", OPT, sc_profile, male),
+    CYAML_FIELD_BOOL("pet", OPT, sc_profile, pet),
+    CYAML_FIELD_BOOL("bme", OPT, sc_profile, bme),
+    CYAML_FIELD_BOOL("young", OPT, sc_profile, young),
+    CYAML_FIELD_BOOL("needs_specialist", OPT, sc_profile, needs_specialist),
+    CYAML_FIELD_BOOL("high_support", OPT, sc_profile, high_support),
+    CYAML_FIELD_BOOL("high_risk", OPT, sc_profile, high_risk),
+    CYAML_FIELD_BOOL("needs_security", OPT, sc_profile, needs_security),
+    CYAML_FIELD_BOOL("outside_area", OPT, sc_profile, outside_area),
+    CYAML_FIELD_STRING_PTR("area", OPT, sc_profile, area, 1, NAME_LEN),
+    CYAML_FIELD_END};
+static const cyaml_schema_value_t profile_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, sc_profile, profile_fields)};
 
 static const cyaml_schema_field_t mix_fields[] = {
     DIST_FIELD("adults", OPT, sc_mix, adults),
@@ -123,6 +154,8 @@ static const cyaml_schema_field_t mix_fields[] = {
     CYAML_FIELD_FLOAT("p_wants_area", OPT, sc_mix, p_wants_area),
     CYAML_FIELD_SEQUENCE("area_weights", PTR | OPT, sc_mix, area_weights, &float_entry, 0,
                          RF_MAX_AREAS),
+    CYAML_FIELD_SEQUENCE("profiles", PTR | OPT, sc_mix, profiles, &profile_entry, 0,
+                         RF_MAX_PROFILES),
     CYAML_FIELD_END};
 
 static const cyaml_schema_field_t screen_fields[] = {

@@ -43,8 +43,10 @@ typedef struct {
     int units;
     sc_attrs at;
     double nrpf_case_accept;
+    int nrpf_decision;          /* rf_nrpf_decision */
     sc_dist stay;
     double p_early_exit;
+    sc_dist move_on_delay, turnaround, outage_interval, outage_duration;
     sc_block *blocks;
     unsigned blocks_count;
 } sc_service;
@@ -53,8 +55,19 @@ typedef struct {
     double per_year, growth;
     double *seasonality;
     unsigned seasonality_count;
+    int start_month;
     char *trace;
 } sc_referrals;
+
+typedef struct {
+    char *name;
+    double weight;
+    int adults, children;
+    char *oldest_boy_age;       /* whole years or "none" */
+    bool wheelchair, nrpf, male, pet, bme, young, needs_specialist, high_support, high_risk,
+        needs_security, outside_area;
+    char *area;                 /* a name in areas, or "any" */
+} sc_profile;
 
 typedef struct {
     sc_dist adults, children, child_age;
@@ -63,6 +76,8 @@ typedef struct {
         p_wants_area;
     double *area_weights;
     unsigned area_weights_count;
+    sc_profile *profiles;
+    unsigned profiles_count;
 } sc_mix;
 
 typedef struct {

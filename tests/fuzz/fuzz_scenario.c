@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "fuzz/fuzz_text.h"
+#include "rf_model.h"
 #include "rf_scenario.h"
 
 int FUZZ_ENTRY(const uint8_t *data, size_t size);
@@ -15,6 +16,10 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
     rf_diags d;
     /* extends: and trace: paths resolve against a directory that does not exist */
     if (rf_scenario_load_text(text, "/nonexistent/fuzz.yaml", NULL, 0, &s, &d) == 0) {
+        /* what the loader accepts the model runs: `check` refuses whatever
+         * `run` would */
+        if (rf_model_check(rf_scenario_params(s), NULL, 0) != 0)
+            abort();
         /* a loaded scenario must load again from its resolved text */
         rf_scenario *again = NULL;
         if (rf_scenario_load_text(rf_scenario_text(s), "/nonexistent/fuzz.yaml", NULL, 0, &again,

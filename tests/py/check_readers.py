@@ -9,7 +9,7 @@ The examples run in DIR, which holds sweep.h5 and csv/ (report --csv of it).
 Each example is the ```python block after the line `<!-- reader example:
 NAME ...` of README.md, run as written.  Its data frame `reps` (point 0's
 replications) and `monthly` (point 0's monthly arrays, long; built here
-from its `occupied` and `waiting` arrays if it has no `monthly`) must have
+from its `arrays` of monthly series if it has no `monthly`) must have
 the columns of replications.csv / monthly.csv for point 0, after the point
 and varied-key columns, and the same values: every number, printed as
 report prints it (%.15g), is the text in the CSV file.
@@ -32,14 +32,18 @@ def example(readme, name):
     return m.group(1)
 
 
-def long_monthly(occupied, waiting):
+def long_monthly(arrays):
+    """The long form of the monthly arrays (name -> replications x months),
+    in the example's order."""
     import numpy as np
     import pandas as pd
-    n_reps, n_months = waiting.shape
+    names = list(arrays)
+    n_reps, n_months = arrays[names[0]].shape
     df = pd.DataFrame({"rep": np.repeat(np.arange(n_reps), n_months),
-                       "month": np.tile(np.arange(1, n_months + 1), n_reps),
-                       "occupied": occupied.ravel(), "waiting": waiting.ravel()})
-    return df.dropna(subset=["occupied", "waiting"], how="all")
+                       "month": np.tile(np.arange(1, n_months + 1), n_reps)})
+    for name in names:
+        df[name] = arrays[name].ravel()
+    return df.dropna(subset=names, how="all")
 
 
 def table_layout():
@@ -121,7 +125,7 @@ def main():
     env = {}
     exec(compile(example(sys.argv[2], mode), "README.md %s example" % mode, "exec"), env)
     reps = env["reps"]
-    monthly = env["monthly"] if "monthly" in env else long_monthly(env["occupied"], env["waiting"])
+    monthly = env["monthly"] if "monthly" in env else long_monthly(env["arrays"])
     same("replications", reps, *csv_point0("csv/replications.csv", nv))
     same("monthly", monthly, *csv_point0("csv/monthly.csv", nv))
     print("ok")

@@ -22,7 +22,7 @@ import numpy as np
 ROOT_ATTRS = ["format", "format_version", "refugesim_version", "git_commit",
               "created_utc", "command_line", "rng", "seed", "threads", "ranks",
               "complete", "n_points"]
-POINT_ITEMS = ["done", "metrics", "replications", "outcomes", "summary",
+POINT_ITEMS = ["done", "metrics", "replications", "outcomes", "summary", "ratio_parts",
                "services", "groups", "monthly"]
 
 failures = []
