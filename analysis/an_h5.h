@@ -35,7 +35,7 @@
 #include "rf_result.h"
 
 #define AN_H5_FORMAT "refugesim-results"
-#define AN_H5_FORMAT_VERSION 1
+#define AN_H5_FORMAT_VERSION 2
 
 /* ------------------------------------------------------------ writing -- */
 
@@ -141,6 +141,9 @@ int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out);
 typedef struct {
     size_t n_rows, n_cols;
     char **names;                 /* n_cols */
+    char **descs;                 /* n_cols: the column_descriptions attribute ("" each
+                                     when absent, as in format 1): a column's wording
+                                     when its name was made safe, e.g. the scenario key */
     char *is_int, *is_str;        /* n_cols flags */
     double *num;                  /* n_rows x n_cols (NaN in string columns) */
     char **str;                   /* n_rows x n_cols (NULL in numeric columns) */
@@ -150,5 +153,8 @@ int an_h5_read_table(an_h5_file *f, const char *dset, an_table **out);
 void an_table_free(an_table *t);  /* NULL is fine */
 /* Column index by name, -1 if absent. */
 int an_table_col(const an_table *t, const char *name);
+/* Column index by name, else by description (a name as given before it
+ * was made safe: a scenario key), -1 if neither. */
+int an_table_col_named(const an_table *t, const char *name);
 
 #endif

@@ -94,7 +94,7 @@ static int read_point_table(an_h5_file *f)
         r->horizon_days = tcell(t, i, c[5]);
         r->warmup_days = tcell(t, i, c[6]);
         for (size_t k = 0; k < nv; k++)
-            f->vary[i * nv + k] = tcell(t, i, an_table_col(t, f->vary_keys[k]));
+            f->vary[i * nv + k] = tcell(t, i, an_table_col_named(t, f->vary_keys[k]));
         r->vary_values = &f->vary[i * nv];
     }
     f->info.n_points = n;
