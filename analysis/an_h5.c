@@ -36,6 +36,38 @@ typedef struct {
     double horizon, warmup;
 } point_row;
 
+/* /summary: the whole file's tidy table, one row per point and metric.
+ * After the point's columns (point, label, varied values) and the metric's
+ * (metric, units), one column per entry here, each a function of the
+ * metric's summary over the point's replications: a new summary column is
+ * one more entry. */
+static double tidy_mean(const an_metric_summary *m) { return m->s.mean; }
+static double tidy_lo(const an_metric_summary *m) { return m->s.mean - m->s.ci95; }
+static double tidy_hi(const an_metric_summary *m) { return m->s.mean + m->s.ci95; }
+static double tidy_half(const an_metric_summary *m) { return m->s.ci95; }
+static double tidy_n(const an_metric_summary *m) { return (double)m->s.n; }
+static const struct {
+    const char *name, *units;
+    an_col_type type;             /* AN_COL_F64, or AN_COL_U64 for counts */
+    double (*value)(const an_metric_summary *m);
+} tidy_cols[] = {
+    {"mean", "units of the metric", AN_COL_F64, tidy_mean},
+    {"lo", "units of the metric", AN_COL_F64, tidy_lo},
+    {"hi", "units of the metric", AN_COL_F64, tidy_hi},
+    {"half_width", "units of the metric", AN_COL_F64, tidy_half},
+    {"n", "replications", AN_COL_U64, tidy_n},
+};
+#define N_TIDY (sizeof tidy_cols / sizeof tidy_cols[0])
+
+typedef struct {
+    size_t metric;                /* into the writer's metric names */
+    double v[N_TIDY];
+} tidy_row;
+
+typedef struct {
+    char name[AN_NAME_MAX], units[AN_NAME_MAX];
+} metric_name;
+
 struct an_h5_writer {
     char *path, *tmp;
     int force;
@@ -45,6 +77,10 @@ struct an_h5_writer {
     char **vary_keys;
     point_row *rows;
     double *vary;                /* n_points x n_vary */
+    tidy_row **tidy;             /* per point: its /summary rows (NULL until written) */
+    size_t *n_tidy;
+    metric_name *metrics;        /* every metric name seen, in order of appearance */
+    size_t n_metrics, cap_metrics;
 };
 
 /* ------------------------------------------------------------ the file -- */
@@ -74,6 +110,11 @@ static void writer_free(an_h5_writer *w)
     for (size_t k = 0; k < w->n_vary; k++)
         free(w->vary_keys ? w->vary_keys[k] : NULL);
     free(w->vary_keys);
+    for (size_t i = 0; w->tidy && i < w->n_points; i++)
+        free(w->tidy[i]);
+    free(w->tidy);
+    free(w->n_tidy);
+    free(w->metrics);
     free(w->rows);
     free(w->vary);
     free(w->scenario_text);
@@ -156,7 +197,10 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
     w->rows = calloc(info->n_points + 1, sizeof *w->rows);
     w->vary = calloc(info->n_points * info->n_vary + 1, sizeof *w->vary);
     w->vary_keys = calloc(info->n_vary + 1, sizeof *w->vary_keys);
-    if (!w->path || !w->tmp || !w->scenario_text || !w->rows || !w->vary || !w->vary_keys) {
+    w->tidy = calloc(info->n_points + 1, sizeof *w->tidy);
+    w->n_tidy = calloc(info->n_points + 1, sizeof *w->n_tidy);
+    if (!w->path || !w->tmp || !w->scenario_text || !w->rows || !w->vary || !w->vary_keys ||
+        !w->tidy || !w->n_tidy) {
         writer_free(w);
         return SIM_ENOMEM;
     }
@@ -442,6 +486,47 @@ static int write_monthly(hid_t pg, const an_point *pt)
     return st;
 }
 
+/* The metric's number among the names seen, added when new. */
+static int metric_number(an_h5_writer *w, const an_metric_summary *m, size_t *k)
+{
+    for (*k = 0; *k < w->n_metrics; ++*k)
+        if (!strcmp(w->metrics[*k].name, m->name) && !strcmp(w->metrics[*k].units, m->units))
+            return SIM_OK;
+    if (w->n_metrics == w->cap_metrics) {
+        size_t cap = w->cap_metrics ? 2 * w->cap_metrics : 64;
+        metric_name *p = realloc(w->metrics, cap * sizeof *p);
+        if (!p)
+            return SIM_ENOMEM;
+        w->metrics = p;
+        w->cap_metrics = cap;
+    }
+    snprintf(w->metrics[*k].name, AN_NAME_MAX, "%s", m->name);
+    snprintf(w->metrics[*k].units, AN_NAME_MAX, "%s", m->units);
+    w->n_metrics++;
+    return SIM_OK;
+}
+
+/* Keep point index's /summary rows, written at commit in point order. */
+static int keep_tidy(an_h5_writer *w, size_t index, const an_point_summary *ps)
+{
+    tidy_row *rows = malloc((ps->n_metrics + 1) * sizeof *rows);
+    if (!rows)
+        return SIM_ENOMEM;
+    for (size_t m = 0; m < ps->n_metrics; m++) {
+        const an_metric_summary *ms = &ps->metrics[m];
+        if (metric_number(w, ms, &rows[m].metric) != SIM_OK) {
+            free(rows);
+            return SIM_ENOMEM;
+        }
+        for (size_t c = 0; c < N_TIDY; c++)
+            rows[m].v[c] = tidy_cols[c].value(ms);
+    }
+    free(w->tidy[index]);
+    w->tidy[index] = rows;
+    w->n_tidy[index] = ps->n_metrics;
+    return SIM_OK;
+}
+
 int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
 {
     if (!w || !pt || index >= w->n_points || w->rows[index].written || (pt->n_reps && !pt->results))
@@ -493,6 +578,8 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_monthly(pg, pt);
     if (!st && pt->scenario_text && strcmp(pt->scenario_text, w->scenario_text))
         st = an_h5i_write_text(pg, "scenario", pt->scenario_text, "resolved scenario of this point");
+    if (!st)
+        st = keep_tidy(w, index, &ps);
     if (!st) {
         row->written = 1;
         row->n_reps = n;
@@ -544,6 +631,41 @@ static int write_point_table(an_h5_writer *w)
                         "when reps_done == n_reps > 0; one column per varied scenario key");
 }
 
+static int write_tidy_summary(an_h5_writer *w)
+{
+    an_tbl t = {0};
+    an_tbl_column(&t, "point", AN_COL_U64, "point");
+    an_tbl_column(&t, "label", AN_COL_STR, "");
+    for (size_t k = 0; k < w->n_vary; k++)
+        an_tbl_column(&t, w->vary_keys[k], AN_COL_F64, "scenario value");
+    an_tbl_column(&t, "metric", AN_COL_STR, "");
+    an_tbl_column(&t, "units", AN_COL_STR, "");
+    for (size_t c = 0; c < N_TIDY; c++)
+        an_tbl_column(&t, tidy_cols[c].name, tidy_cols[c].type, tidy_cols[c].units);
+    for (size_t i = 0; i < w->n_points; i++)
+        for (size_t m = 0; w->rows[i].written && m < w->n_tidy[i]; m++) {
+            const tidy_row *r = &w->tidy[i][m];
+            an_tbl_row(&t);
+            an_tbl_u64(&t, i);
+            an_tbl_str(&t, w->rows[i].label);
+            for (size_t k = 0; k < w->n_vary; k++)
+                an_tbl_f64(&t, w->vary[i * w->n_vary + k]);
+            an_tbl_str(&t, w->metrics[r->metric].name);
+            an_tbl_str(&t, w->metrics[r->metric].units);
+            for (size_t c = 0; c < N_TIDY; c++) {
+                if (tidy_cols[c].type == AN_COL_U64)
+                    an_tbl_u64(&t, r->v[c] >= 0 ? (uint64_t)r->v[c] : 0);
+                else
+                    an_tbl_f64(&t, r->v[c]);
+            }
+        }
+    return an_tbl_write(w->file, "summary", &t,
+                        "one row per point and metric (the whole file, tidy): the point's varied "
+                        "values, the metric's mean over the point's completed replications, its "
+                        "95% confidence interval lo..hi (mean -/+ half_width, Student t) and n "
+                        "replications");
+}
+
 static int fsync_path(const char *path, int flags)
 {
     int fd = open(path, flags);
@@ -581,6 +703,8 @@ int an_h5_commit(an_h5_writer *w, int complete)
         all &= w->rows[i].written && w->rows[i].reps_done == w->rows[i].n_reps &&
                w->rows[i].n_reps > 0;
     int st = write_point_table(w);
+    if (!st)
+        st = write_tidy_summary(w);
     if (!st)
         st = an_h5i_attr_int(w->file, "complete", all ? 1 : 0);
     if (!st && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)

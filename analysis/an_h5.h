@@ -1,17 +1,20 @@
 /* an_h5: the results file (HDF5), writer and reader.
  *
- * Layout (format "refugesim-results", format_version 1; README.md has the
- * full tree):
+ * Layout (format "refugesim-results", format_version 2; analysis/README.md
+ * has the full tree and what changed from version 1, which is still read):
  *   /                 attributes: provenance, seed, threads, ranks, complete
  *   /scenario         resolved scenario text (variable-length UTF-8 string)
  *   /point_table      one row per point: index, label, n_reps, reps_done,
  *                     total_units, horizon_days, warmup_days, one column per
  *                     varied key
+ *   /summary          one row per point and metric: point, label, varied
+ *                     values, metric, units, mean, lo, hi, half_width, n
  *   /points/<i>/      one group per point, i = 0, 1, ... (plain decimal)
  *       done, metrics/<name>, replications, outcomes, summary, services,
  *       groups, monthly/occupied, monthly/waiting, [scenario]
- * Every dataset has `units` and `description` attributes; tables also have
- * `column_units` (one string per column).
+ * Every dataset has `units` and `description` attributes; tables (HDF5
+ * Table layout) also have `column_units` and `column_descriptions` (one
+ * string per column).
  *
  * Writing is atomic: everything goes to "<path>.tmp.<pid>" in the same
  * directory, which is flushed, fsynced and renamed into place by
@@ -71,7 +74,7 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
  * come in any order, so a sweep can write them as they finish and free the
  * records. */
 int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
-/* Write /point_table and the `complete` attribute (complete && every point
+/* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
  * Always frees w; on failure the temporary file is removed. */
 int an_h5_commit(an_h5_writer *w, int complete);

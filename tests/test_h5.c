@@ -161,6 +161,15 @@ Test(h5, incomplete_point)
     cr_expect_eq(t->n_rows, 2);
     cr_expect_eq(t->num[1 * t->n_cols + (size_t)an_table_col(t, "rep")], 2.0);
     an_table_free(t);
+    /* /summary: point 1's rows over its 2 done replications */
+    cr_assert_eq(an_h5_read_table(f, "/summary", &t), SIM_OK);
+    cr_assert_eq(t->n_rows, FX_POINTS * rf_metric_count());
+    size_t row = rf_metric_count() + (size_t)rf_metric_find("referrals");
+    cr_expect_eq(t->num[row * t->n_cols + (size_t)an_table_col(t, "point")], 1.0);
+    cr_expect_eq(t->num[row * t->n_cols + (size_t)an_table_col(t, "n")], 2.0);
+    cr_expect_eq(t->num[row * t->n_cols + (size_t)an_table_col(t, "mean")], 660.0);
+    cr_expect_str_eq(t->str[row * t->n_cols + (size_t)an_table_col(t, "metric")], "referrals");
+    an_table_free(t);
     an_h5_close(f);
     fx_teardown(&fx);
 }
@@ -313,6 +322,7 @@ Test(h5, h5py_reads_layout_and_values)
     expect_line(e, "attr\t/\tcomplete\t1");
     expect_line(e, "attr\t/\tcommand_line\trefugesim sweep test.yaml");
     expect_line(e, "rows\t/point_table\t2");
+    expect_line(e, "rows\t/summary\t%zu", FX_POINTS * rf_metric_count());
     size_t nm = rf_metric_count();
     double v[128];
     cr_assert_leq(rf_metric_count(), 128);
@@ -353,6 +363,21 @@ Test(h5, h5py_reads_layout_and_values)
         }
         an_point_summary ps;
         cr_assert_eq(an_point_summary_from_results(&ps, NULL, &fx.params[p], fx.res[p], NULL, fx_reps[p]), SIM_OK);
+        /* /summary: point-major, then metric, with the point's varied values */
+        for (size_t m = 0; m < nm; m++) {
+            const sim_summary *sm = &ps.metrics[m].s;
+            size_t row = (size_t)p * nm + m;
+            expect_line(e, "cell\t/summary\t%zu\tpoint\t%d", row, p);
+            expect_line(e, "cell\t/summary\t%zu\tlabel\t%d spaces", row, fx_units[p][0] + fx_units[p][1]);
+            expect_line(e, "cell\t/summary\t%zu\tservices_0_units\t%g", row, fx_vary[p][0]);
+            expect_line(e, "cell\t/summary\t%zu\tmetric\t%s", row, ps.metrics[m].name);
+            expect_line(e, "cell\t/summary\t%zu\tunits\t%s", row, ps.metrics[m].units);
+            expect_line(e, "cell\t/summary\t%zu\tmean\t%.17g", row, sm->mean);
+            expect_line(e, "cell\t/summary\t%zu\tlo\t%.17g", row, sm->mean - sm->ci95);
+            expect_line(e, "cell\t/summary\t%zu\thi\t%.17g", row, sm->mean + sm->ci95);
+            expect_line(e, "cell\t/summary\t%zu\thalf_width\t%.17g", row, sm->ci95);
+            expect_line(e, "cell\t/summary\t%zu\tn\t%zu", row, fx_reps[p]);
+        }
         for (size_t m = 0; m < nm; m++) {
             expect_line(e, "cell\t/points/%d/summary\t%zu\tmetric\t%s", p, m, ps.metrics[m].name);
             expect_line(e, "cell\t/points/%d/summary\t%zu\tmean\t%.17g", p, m, ps.metrics[m].s.mean);
