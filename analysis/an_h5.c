@@ -166,6 +166,14 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_strs(root, "vary_keys", info->vary_keys, info->n_vary);
     if (!st && info->note)
         st = an_h5i_attr_str(root, "note", info->note);
+    if (!st && info->part) {
+        char digest[24];
+        snprintf(digest, sizeof digest, "%016llx", (unsigned long long)info->part->digest);
+        st = an_h5i_attr_u64(root, "part_first", info->part->first);
+        if (!st) st = an_h5i_attr_u64(root, "part_last", info->part->last);
+        if (!st) st = an_h5i_attr_u64(root, "grid_points", info->part->grid_points);
+        if (!st) st = an_h5i_attr_str(root, "sweep_digest", digest);
+    }
     if (!st)
         st = an_h5i_write_text(root, "scenario", info->scenario_text,
                                "resolved scenario (YAML) of the run; `refugesim rerun` repeats it");
@@ -595,6 +603,121 @@ out:
         H5Gclose(pg);
     free(vals);
     free(done);
+    an_point_summary_free(&ps);
+    return st;
+}
+
+/* Attributes are copied by hand: H5Ocopy of HDF5 before 1.14.4 crashes on
+ * variable-length attributes kept in dense storage, which every table's
+ * are (more than 8 of them; HDF5 issues 2414 and 3214). */
+static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, void *dst_p)
+{
+    (void)info;
+    hid_t dst = *(hid_t *)dst_p;
+    hid_t a = H5Aopen(src, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+    hid_t sp = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
+    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    size_t size = t >= 0 ? H5Tget_size(t) : 0;
+    void *buf = n >= 0 && size ? calloc((size_t)n + 1, size) : NULL;
+    herr_t rc = -1;
+    /* read and written in the file's type: vlen strings become pointers */
+    if (buf && H5Aread(a, t, buf) >= 0) {
+        hid_t b = H5Acreate2(dst, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+        if (b >= 0) {
+            rc = H5Awrite(b, t, buf);
+            H5Aclose(b);
+        }
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    }
+    free(buf);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+static int copy_attrs(hid_t src, hid_t dst)
+{
+    return H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_attr, &dst) < 0 ? SIM_EHDF5
+                                                                                  : SIM_OK;
+}
+
+typedef struct {
+    hid_t src, dst;            /* the copied groups */
+} tree_pair;
+
+static herr_t copy_object_attrs(hid_t obj, const char *name, const H5O_info_t *info, void *p)
+{
+    (void)obj;
+    (void)info;
+    const tree_pair *tp = p;
+    hid_t s = H5Oopen(tp->src, name, H5P_DEFAULT);
+    hid_t d = H5Oopen(tp->dst, name, H5P_DEFAULT);
+    int st = s >= 0 && d >= 0 ? copy_attrs(s, d) : SIM_EHDF5;
+    if (d >= 0)
+        H5Oclose(d);
+    if (s >= 0)
+        H5Oclose(s);
+    return st ? -1 : 0;
+}
+
+/* Group src_name of file src, everything in it, as dst_name in dst_loc. */
+static int copy_tree(hid_t src, const char *src_name, hid_t dst_loc, const char *dst_name)
+{
+    hid_t ocpy = H5Pcreate(H5P_OBJECT_COPY);
+    if (ocpy < 0 || H5Pset_copy_object(ocpy, H5O_COPY_WITHOUT_ATTR_FLAG) < 0 ||
+        H5Ocopy(src, src_name, dst_loc, dst_name, ocpy, H5P_DEFAULT) < 0) {
+        if (ocpy >= 0)
+            H5Pclose(ocpy);
+        return SIM_EHDF5;
+    }
+    H5Pclose(ocpy);
+    tree_pair tp = {H5Oopen(src, src_name, H5P_DEFAULT), H5Oopen(dst_loc, dst_name, H5P_DEFAULT)};
+    int st = tp.src >= 0 && tp.dst >= 0 &&
+             H5Ovisit(tp.src, H5_INDEX_NAME, H5_ITER_INC, copy_object_attrs, &tp) >= 0
+                 ? SIM_OK : SIM_EHDF5;
+    if (tp.dst >= 0)
+        H5Oclose(tp.dst);
+    if (tp.src >= 0)
+        H5Oclose(tp.src);
+    return st;
+}
+
+int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index)
+{
+    const an_h5_info *in = an_h5_get_info(src);
+    const an_h5_point_row *from = an_h5_point_at(src, src_index);
+    if (!w || index >= w->n_points || w->rows[index].written || !from || in->n_vary != w->n_vary)
+        return SIM_EINVAL;
+    for (size_t k = 0; k < w->n_vary; k++)
+        if (strcmp(in->vary_keys[k], w->vary_keys[k]))
+            return SIM_EINVAL;
+    an_point_summary ps;
+    int st = an_h5_read_point_summary(src, src_index, &ps);
+    if (st)
+        return st;
+    char sname[32], dname[32];
+    snprintf(sname, sizeof sname, "/points/%zu", src_index);
+    snprintf(dname, sizeof dname, "%zu", index);
+    st = copy_tree(an_h5i_reader_file(src), sname, w->points, dname);
+    if (!st)
+        st = keep_tidy(w, index, &ps);
+    if (!st) {
+        point_row *row = &w->rows[index];
+        row->written = 1;
+        snprintf(row->label, sizeof row->label, "%s", from->label);
+        row->n_reps = from->n_reps;
+        row->reps_done = from->reps_done;
+        row->total_units = from->total_units;
+        row->horizon = from->horizon_days;
+        row->warmup = from->warmup_days;
+        for (size_t k = 0; k < w->n_vary; k++)
+            w->vary[index * w->n_vary + k] = from->vary_values[k];
+    }
     an_point_summary_free(&ps);
     return st;
 }

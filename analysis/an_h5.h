@@ -53,6 +53,14 @@ typedef struct {
     const char *label;            /* column heading; NULL = rf_point_label() */
 } an_point;
 
+/* A part of a sweep's grid (sweep --points): the file's points 0, 1, ...
+ * are the grid's points first, first + 1, ..., last, and every part of one
+ * sweep has the same digest (`refugesim merge` joins them). */
+typedef struct {
+    uint64_t first, last, grid_points;
+    uint64_t digest;              /* the sweep's inputs: grid, scenario, seed, replications, build */
+} an_part;
+
 typedef struct {
     const char *scenario_text;    /* resolved scenario (YAML), stored verbatim */
     const char *command_line;
@@ -62,9 +70,13 @@ typedef struct {
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
+    const an_part *part;          /* NULL, or the part of a grid this file holds: root
+                                     attributes part_first, part_last, grid_points,
+                                     sweep_digest */
 } an_run_info;
 
 typedef struct an_h5_writer an_h5_writer;
+typedef struct an_h5_file an_h5_file;   /* a results file open for reading (below) */
 
 /* Start a results file: checks path (SIM_EEXIST unless force; SIM_ENOTFOUND
  * when the directory is missing), creates the temporary file and writes the
@@ -74,6 +86,13 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
  * come in any order, so a sweep can write them as they finish and free the
  * records. */
 int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
+/* Point src_index of another results file (open for reading), copied as
+ * it is stored, as point `index` (< n_points; each index at most once);
+ * its /point_table row and /summary rows come with it.  The files must
+ * have the same varied keys (SIM_EINVAL) and scenario text, so that a
+ * point's own scenario is stored exactly when it differs from the run's:
+ * `refugesim merge` checks both. */
+int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index);
 /* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
  * Always frees w; on failure the temporary file is removed. */
@@ -91,8 +110,6 @@ int an_h5_write(const char *path, const an_run *run, int force);
 
 /* ------------------------------------------------------------ reading -- */
 
-typedef struct an_h5_file an_h5_file;
-
 typedef struct {
     int format_version;
     const char *refugesim_version, *git_commit, *created_utc, *command_line, *rng;
@@ -101,6 +118,8 @@ typedef struct {
     size_t n_points;
     size_t n_vary;
     const char *const *vary_keys;
+    int is_part;                  /* the file is a part of a sweep (sweep --points) */
+    an_part part;                 /* with is_part */
 } an_h5_info;
 
 typedef struct {
