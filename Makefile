@@ -211,6 +211,7 @@ deps:
 	  $(PKG_CONFIG) --exists $$pc 2>/dev/null || missing="$$missing $$deb"; done; \
 	[ -f /usr/include/Random123/philox.h ] || missing="$$missing librandom123-dev"; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	command -v h5diff >/dev/null 2>&1 || missing="$$missing hdf5-tools"; \
 	/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1 || missing="$$missing python3-h5py"; \
 	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 || missing="$$missing python3-pandas"; \
 	/usr/bin/python3 -c 'import tables' >/dev/null 2>&1 || missing="$$missing python3-tables"; \

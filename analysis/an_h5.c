@@ -36,6 +36,38 @@ typedef struct {
     double horizon, warmup;
 } point_row;
 
+/* /summary: the whole file's tidy table, one row per point and metric.
+ * After the point's columns (point, label, varied values) and the metric's
+ * (metric, units), one column per entry here, each a function of the
+ * metric's summary over the point's replications: a new summary column is
+ * one more entry. */
+static double tidy_mean(const an_metric_summary *m) { return m->s.mean; }
+static double tidy_lo(const an_metric_summary *m) { return m->s.mean - m->s.ci95; }
+static double tidy_hi(const an_metric_summary *m) { return m->s.mean + m->s.ci95; }
+static double tidy_half(const an_metric_summary *m) { return m->s.ci95; }
+static double tidy_n(const an_metric_summary *m) { return (double)m->s.n; }
+static const struct {
+    const char *name, *units;
+    an_col_type type;             /* AN_COL_F64, or AN_COL_U64 for counts */
+    double (*value)(const an_metric_summary *m);
+} tidy_cols[] = {
+    {"mean", "units of the metric", AN_COL_F64, tidy_mean},
+    {"lo", "units of the metric", AN_COL_F64, tidy_lo},
+    {"hi", "units of the metric", AN_COL_F64, tidy_hi},
+    {"half_width", "units of the metric", AN_COL_F64, tidy_half},
+    {"n", "replications", AN_COL_U64, tidy_n},
+};
+#define N_TIDY (sizeof tidy_cols / sizeof tidy_cols[0])
+
+typedef struct {
+    size_t metric;                /* into the writer's metric names */
+    double v[N_TIDY];
+} tidy_row;
+
+typedef struct {
+    char name[AN_NAME_MAX], units[AN_NAME_MAX];
+} metric_name;
+
 struct an_h5_writer {
     char *path, *tmp;
     int force;
@@ -45,6 +77,10 @@ struct an_h5_writer {
     char **vary_keys;
     point_row *rows;
     double *vary;                /* n_points x n_vary */
+    tidy_row **tidy;             /* per point: its /summary rows (NULL until written) */
+    size_t *n_tidy;
+    metric_name *metrics;        /* every metric name seen, in order of appearance */
+    size_t n_metrics, cap_metrics;
 };
 
 /* ------------------------------------------------------------ the file -- */
@@ -74,6 +110,11 @@ static void writer_free(an_h5_writer *w)
     for (size_t k = 0; k < w->n_vary; k++)
         free(w->vary_keys ? w->vary_keys[k] : NULL);
     free(w->vary_keys);
+    for (size_t i = 0; w->tidy && i < w->n_points; i++)
+        free(w->tidy[i]);
+    free(w->tidy);
+    free(w->n_tidy);
+    free(w->metrics);
     free(w->rows);
     free(w->vary);
     free(w->scenario_text);
@@ -125,6 +166,14 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_strs(root, "vary_keys", info->vary_keys, info->n_vary);
     if (!st && info->note)
         st = an_h5i_attr_str(root, "note", info->note);
+    if (!st && info->part) {
+        char digest[24];
+        snprintf(digest, sizeof digest, "%016llx", (unsigned long long)info->part->digest);
+        st = an_h5i_attr_u64(root, "part_first", info->part->first);
+        if (!st) st = an_h5i_attr_u64(root, "part_last", info->part->last);
+        if (!st) st = an_h5i_attr_u64(root, "grid_points", info->part->grid_points);
+        if (!st) st = an_h5i_attr_str(root, "sweep_digest", digest);
+    }
     if (!st)
         st = an_h5i_write_text(root, "scenario", info->scenario_text,
                                "resolved scenario (YAML) of the run; `refugesim rerun` repeats it");
@@ -156,7 +205,10 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
     w->rows = calloc(info->n_points + 1, sizeof *w->rows);
     w->vary = calloc(info->n_points * info->n_vary + 1, sizeof *w->vary);
     w->vary_keys = calloc(info->n_vary + 1, sizeof *w->vary_keys);
-    if (!w->path || !w->tmp || !w->scenario_text || !w->rows || !w->vary || !w->vary_keys) {
+    w->tidy = calloc(info->n_points + 1, sizeof *w->tidy);
+    w->n_tidy = calloc(info->n_points + 1, sizeof *w->n_tidy);
+    if (!w->path || !w->tmp || !w->scenario_text || !w->rows || !w->vary || !w->vary_keys ||
+        !w->tidy || !w->n_tidy) {
         writer_free(w);
         return SIM_ENOMEM;
     }
@@ -522,6 +574,47 @@ static int write_monthly(hid_t pg, const an_point *pt)
     return st;
 }
 
+/* The metric's number among the names seen, added when new. */
+static int metric_number(an_h5_writer *w, const an_metric_summary *m, size_t *k)
+{
+    for (*k = 0; *k < w->n_metrics; ++*k)
+        if (!strcmp(w->metrics[*k].name, m->name) && !strcmp(w->metrics[*k].units, m->units))
+            return SIM_OK;
+    if (w->n_metrics == w->cap_metrics) {
+        size_t cap = w->cap_metrics ? 2 * w->cap_metrics : 64;
+        metric_name *p = realloc(w->metrics, cap * sizeof *p);
+        if (!p)
+            return SIM_ENOMEM;
+        w->metrics = p;
+        w->cap_metrics = cap;
+    }
+    snprintf(w->metrics[*k].name, AN_NAME_MAX, "%s", m->name);
+    snprintf(w->metrics[*k].units, AN_NAME_MAX, "%s", m->units);
+    w->n_metrics++;
+    return SIM_OK;
+}
+
+/* Keep point index's /summary rows, written at commit in point order. */
+static int keep_tidy(an_h5_writer *w, size_t index, const an_point_summary *ps)
+{
+    tidy_row *rows = malloc((ps->n_metrics + 1) * sizeof *rows);
+    if (!rows)
+        return SIM_ENOMEM;
+    for (size_t m = 0; m < ps->n_metrics; m++) {
+        const an_metric_summary *ms = &ps->metrics[m];
+        if (metric_number(w, ms, &rows[m].metric) != SIM_OK) {
+            free(rows);
+            return SIM_ENOMEM;
+        }
+        for (size_t c = 0; c < N_TIDY; c++)
+            rows[m].v[c] = tidy_cols[c].value(ms);
+    }
+    free(w->tidy[index]);
+    w->tidy[index] = rows;
+    w->n_tidy[index] = ps->n_metrics;
+    return SIM_OK;
+}
+
 int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
 {
     if (!w || !pt || index >= w->n_points || w->rows[index].written || (pt->n_reps && !pt->results))
@@ -574,6 +667,8 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_monthly(pg, pt);
     if (!st && pt->scenario_text && strcmp(pt->scenario_text, w->scenario_text))
         st = an_h5i_write_text(pg, "scenario", pt->scenario_text, "resolved scenario of this point");
+    if (!st)
+        st = keep_tidy(w, index, &ps);
     if (!st) {
         row->written = 1;
         row->n_reps = n;
@@ -589,6 +684,121 @@ out:
         H5Gclose(pg);
     free(vals);
     free(done);
+    an_point_summary_free(&ps);
+    return st;
+}
+
+/* Attributes are copied by hand: H5Ocopy of HDF5 before 1.14.4 crashes on
+ * variable-length attributes kept in dense storage, which every table's
+ * are (more than 8 of them; HDF5 issues 2414 and 3214). */
+static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, void *dst_p)
+{
+    (void)info;
+    hid_t dst = *(hid_t *)dst_p;
+    hid_t a = H5Aopen(src, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+    hid_t sp = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
+    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    size_t size = t >= 0 ? H5Tget_size(t) : 0;
+    void *buf = n >= 0 && size ? calloc((size_t)n + 1, size) : NULL;
+    herr_t rc = -1;
+    /* read and written in the file's type: vlen strings become pointers */
+    if (buf && H5Aread(a, t, buf) >= 0) {
+        hid_t b = H5Acreate2(dst, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+        if (b >= 0) {
+            rc = H5Awrite(b, t, buf);
+            H5Aclose(b);
+        }
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    }
+    free(buf);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+static int copy_attrs(hid_t src, hid_t dst)
+{
+    return H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_INC, NULL, copy_attr, &dst) < 0 ? SIM_EHDF5
+                                                                                  : SIM_OK;
+}
+
+typedef struct {
+    hid_t src, dst;            /* the copied groups */
+} tree_pair;
+
+static herr_t copy_object_attrs(hid_t obj, const char *name, const H5O_info_t *info, void *p)
+{
+    (void)obj;
+    (void)info;
+    const tree_pair *tp = p;
+    hid_t s = H5Oopen(tp->src, name, H5P_DEFAULT);
+    hid_t d = H5Oopen(tp->dst, name, H5P_DEFAULT);
+    int st = s >= 0 && d >= 0 ? copy_attrs(s, d) : SIM_EHDF5;
+    if (d >= 0)
+        H5Oclose(d);
+    if (s >= 0)
+        H5Oclose(s);
+    return st ? -1 : 0;
+}
+
+/* Group src_name of file src, everything in it, as dst_name in dst_loc. */
+static int copy_tree(hid_t src, const char *src_name, hid_t dst_loc, const char *dst_name)
+{
+    hid_t ocpy = H5Pcreate(H5P_OBJECT_COPY);
+    if (ocpy < 0 || H5Pset_copy_object(ocpy, H5O_COPY_WITHOUT_ATTR_FLAG) < 0 ||
+        H5Ocopy(src, src_name, dst_loc, dst_name, ocpy, H5P_DEFAULT) < 0) {
+        if (ocpy >= 0)
+            H5Pclose(ocpy);
+        return SIM_EHDF5;
+    }
+    H5Pclose(ocpy);
+    tree_pair tp = {H5Oopen(src, src_name, H5P_DEFAULT), H5Oopen(dst_loc, dst_name, H5P_DEFAULT)};
+    int st = tp.src >= 0 && tp.dst >= 0 &&
+             H5Ovisit(tp.src, H5_INDEX_NAME, H5_ITER_INC, copy_object_attrs, &tp) >= 0
+                 ? SIM_OK : SIM_EHDF5;
+    if (tp.dst >= 0)
+        H5Oclose(tp.dst);
+    if (tp.src >= 0)
+        H5Oclose(tp.src);
+    return st;
+}
+
+int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index)
+{
+    const an_h5_info *in = an_h5_get_info(src);
+    const an_h5_point_row *from = an_h5_point_at(src, src_index);
+    if (!w || index >= w->n_points || w->rows[index].written || !from || in->n_vary != w->n_vary)
+        return SIM_EINVAL;
+    for (size_t k = 0; k < w->n_vary; k++)
+        if (strcmp(in->vary_keys[k], w->vary_keys[k]))
+            return SIM_EINVAL;
+    an_point_summary ps;
+    int st = an_h5_read_point_summary(src, src_index, &ps);
+    if (st)
+        return st;
+    char sname[32], dname[32];
+    snprintf(sname, sizeof sname, "/points/%zu", src_index);
+    snprintf(dname, sizeof dname, "%zu", index);
+    st = copy_tree(an_h5i_reader_file(src), sname, w->points, dname);
+    if (!st)
+        st = keep_tidy(w, index, &ps);
+    if (!st) {
+        point_row *row = &w->rows[index];
+        row->written = 1;
+        snprintf(row->label, sizeof row->label, "%s", from->label);
+        row->n_reps = from->n_reps;
+        row->reps_done = from->reps_done;
+        row->total_units = from->total_units;
+        row->horizon = from->horizon_days;
+        row->warmup = from->warmup_days;
+        for (size_t k = 0; k < w->n_vary; k++)
+            w->vary[index * w->n_vary + k] = from->vary_values[k];
+    }
     an_point_summary_free(&ps);
     return st;
 }
@@ -623,6 +833,41 @@ static int write_point_table(an_h5_writer *w)
     return an_tbl_write(w->file, "point_table", &t,
                         "one row per scenario point (group /points/<index>); a point is complete "
                         "when reps_done == n_reps > 0; one column per varied scenario key");
+}
+
+static int write_tidy_summary(an_h5_writer *w)
+{
+    an_tbl t = {0};
+    an_tbl_column(&t, "point", AN_COL_U64, "point");
+    an_tbl_column(&t, "label", AN_COL_STR, "");
+    for (size_t k = 0; k < w->n_vary; k++)
+        an_tbl_column(&t, w->vary_keys[k], AN_COL_F64, "scenario value");
+    an_tbl_column(&t, "metric", AN_COL_STR, "");
+    an_tbl_column(&t, "units", AN_COL_STR, "");
+    for (size_t c = 0; c < N_TIDY; c++)
+        an_tbl_column(&t, tidy_cols[c].name, tidy_cols[c].type, tidy_cols[c].units);
+    for (size_t i = 0; i < w->n_points; i++)
+        for (size_t m = 0; w->rows[i].written && m < w->n_tidy[i]; m++) {
+            const tidy_row *r = &w->tidy[i][m];
+            an_tbl_row(&t);
+            an_tbl_u64(&t, i);
+            an_tbl_str(&t, w->rows[i].label);
+            for (size_t k = 0; k < w->n_vary; k++)
+                an_tbl_f64(&t, w->vary[i * w->n_vary + k]);
+            an_tbl_str(&t, w->metrics[r->metric].name);
+            an_tbl_str(&t, w->metrics[r->metric].units);
+            for (size_t c = 0; c < N_TIDY; c++) {
+                if (tidy_cols[c].type == AN_COL_U64)
+                    an_tbl_u64(&t, r->v[c] >= 0 ? (uint64_t)r->v[c] : 0);
+                else
+                    an_tbl_f64(&t, r->v[c]);
+            }
+        }
+    return an_tbl_write(w->file, "summary", &t,
+                        "one row per point and metric (the whole file, tidy): the point's varied "
+                        "values, the metric's mean over the point's completed replications, its "
+                        "95% confidence interval lo..hi (mean -/+ half_width, Student t) and n "
+                        "replications");
 }
 
 static int fsync_path(const char *path, int flags)
@@ -662,6 +907,8 @@ int an_h5_commit(an_h5_writer *w, int complete)
         all &= w->rows[i].written && w->rows[i].reps_done == w->rows[i].n_reps &&
                w->rows[i].n_reps > 0;
     int st = write_point_table(w);
+    if (!st)
+        st = write_tidy_summary(w);
     if (!st)
         st = an_h5i_attr_int(w->file, "complete", all ? 1 : 0);
     if (!st && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)

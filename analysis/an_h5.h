@@ -1,17 +1,20 @@
 /* an_h5: the results file (HDF5), writer and reader.
  *
- * Layout (format "refugesim-results", format_version 1; README.md has the
- * full tree):
+ * Layout (format "refugesim-results", format_version 2; analysis/README.md
+ * has the full tree and what changed from version 1, which is still read):
  *   /                 attributes: provenance, seed, threads, ranks, complete
  *   /scenario         resolved scenario text (variable-length UTF-8 string)
  *   /point_table      one row per point: index, label, n_reps, reps_done,
  *                     total_units, horizon_days, warmup_days, one column per
  *                     varied key
+ *   /summary          one row per point and metric: point, label, varied
+ *                     values, metric, units, mean, lo, hi, half_width, n
  *   /points/<i>/      one group per point, i = 0, 1, ... (plain decimal)
  *       done, metrics/<name>, replications, outcomes, summary, services,
  *       groups, monthly/occupied, monthly/waiting, [scenario]
- * Every dataset has `units` and `description` attributes; tables also have
- * `column_units` (one string per column).
+ * Every dataset has `units` and `description` attributes; tables (HDF5
+ * Table layout) also have `column_units` and `column_descriptions` (one
+ * string per column).
  *
  * Writing is atomic: everything goes to "<path>.tmp.<pid>" in the same
  * directory, which is flushed, fsynced and renamed into place by
@@ -35,7 +38,7 @@
 #include "rf_result.h"
 
 #define AN_H5_FORMAT "refugesim-results"
-#define AN_H5_FORMAT_VERSION 1
+#define AN_H5_FORMAT_VERSION 2
 
 /* ------------------------------------------------------------ writing -- */
 
@@ -50,6 +53,14 @@ typedef struct {
     const char *label;            /* column heading; NULL = rf_point_label() */
 } an_point;
 
+/* A part of a sweep's grid (sweep --points): the file's points 0, 1, ...
+ * are the grid's points first, first + 1, ..., last, and every part of one
+ * sweep has the same digest (`refugesim merge` joins them). */
+typedef struct {
+    uint64_t first, last, grid_points;
+    uint64_t digest;              /* the sweep's inputs: grid, scenario, seed, replications, build */
+} an_part;
+
 typedef struct {
     const char *scenario_text;    /* resolved scenario (YAML), stored verbatim */
     const char *command_line;
@@ -59,9 +70,13 @@ typedef struct {
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
+    const an_part *part;          /* NULL, or the part of a grid this file holds: root
+                                     attributes part_first, part_last, grid_points,
+                                     sweep_digest */
 } an_run_info;
 
 typedef struct an_h5_writer an_h5_writer;
+typedef struct an_h5_file an_h5_file;   /* a results file open for reading (below) */
 
 /* Start a results file: checks path (SIM_EEXIST unless force; SIM_ENOTFOUND
  * when the directory is missing), creates the temporary file and writes the
@@ -71,7 +86,14 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
  * come in any order, so a sweep can write them as they finish and free the
  * records. */
 int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
-/* Write /point_table and the `complete` attribute (complete && every point
+/* Point src_index of another results file (open for reading), copied as
+ * it is stored, as point `index` (< n_points; each index at most once);
+ * its /point_table row and /summary rows come with it.  The files must
+ * have the same varied keys (SIM_EINVAL) and scenario text, so that a
+ * point's own scenario is stored exactly when it differs from the run's:
+ * `refugesim merge` checks both. */
+int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index);
+/* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
  * Always frees w; on failure the temporary file is removed. */
 int an_h5_commit(an_h5_writer *w, int complete);
@@ -88,8 +110,6 @@ int an_h5_write(const char *path, const an_run *run, int force);
 
 /* ------------------------------------------------------------ reading -- */
 
-typedef struct an_h5_file an_h5_file;
-
 typedef struct {
     int format_version;
     const char *refugesim_version, *git_commit, *created_utc, *command_line, *rng;
@@ -98,6 +118,8 @@ typedef struct {
     size_t n_points;
     size_t n_vary;
     const char *const *vary_keys;
+    int is_part;                  /* the file is a part of a sweep (sweep --points) */
+    an_part part;                 /* with is_part */
 } an_h5_info;
 
 typedef struct {
@@ -141,6 +163,9 @@ int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out);
 typedef struct {
     size_t n_rows, n_cols;
     char **names;                 /* n_cols */
+    char **descs;                 /* n_cols: the column_descriptions attribute ("" each
+                                     when absent, as in format 1): a column's wording
+                                     when its name was made safe, e.g. the scenario key */
     char *is_int, *is_str;        /* n_cols flags */
     double *num;                  /* n_rows x n_cols (NaN in string columns) */
     char **str;                   /* n_rows x n_cols (NULL in numeric columns) */
@@ -150,5 +175,8 @@ int an_h5_read_table(an_h5_file *f, const char *dset, an_table **out);
 void an_table_free(an_table *t);  /* NULL is fine */
 /* Column index by name, -1 if absent. */
 int an_table_col(const an_table *t, const char *name);
+/* Column index by name, else by description (a name as given before it
+ * was made safe: a scenario key), -1 if neither. */
+int an_table_col_named(const an_table *t, const char *name);
 
 #endif

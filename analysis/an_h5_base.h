@@ -60,4 +60,9 @@ int an_h5i_read_attr_num(hid_t obj, const char *name, hid_t type, void *out);
 /* An array of variable-length strings; absent: SIM_OK with *n = 0. */
 int an_h5i_read_attr_strs(hid_t obj, const char *name, char ***out, size_t *n);
 
+/* Between the reader and the writer (an_h5_copy_point): the HDF5 file of a
+ * results file open for reading (an_h5_read.c). */
+struct an_h5_file;
+hid_t an_h5i_reader_file(const struct an_h5_file *f);
+
 #endif

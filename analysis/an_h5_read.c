@@ -20,6 +20,11 @@ struct an_h5_file {
     double *vary;
 };
 
+hid_t an_h5i_reader_file(const an_h5_file *f)
+{
+    return f->file;
+}
+
 int an_h5_read_table(an_h5_file *f, const char *dset, an_table **out)
 {
     return an_tbl_read(f->file, dset, out);
@@ -94,12 +99,34 @@ static int read_point_table(an_h5_file *f)
         r->horizon_days = tcell(t, i, c[5]);
         r->warmup_days = tcell(t, i, c[6]);
         for (size_t k = 0; k < nv; k++)
-            f->vary[i * nv + k] = tcell(t, i, an_table_col(t, f->vary_keys[k]));
+            f->vary[i * nv + k] = tcell(t, i, an_table_col_named(t, f->vary_keys[k]));
         r->vary_values = &f->vary[i * nv];
     }
     f->info.n_points = n;
     an_table_free(t);
     return SIM_OK;
+}
+
+/* The part attributes, when the file is a part of a sweep. */
+static int read_part(hid_t file, an_h5_info *in)
+{
+    char *digest = NULL;
+    int st = an_h5i_read_attr_str(file, "sweep_digest", &digest);
+    if (st == SIM_ENOTFOUND)
+        return SIM_OK;
+    an_part *p = &in->part;
+    char *end = NULL;
+    if (!st) {
+        p->digest = strtoull(digest, &end, 16);
+        if (end == digest || *end)
+            st = SIM_EPARSE;
+    }
+    free(digest);
+    if (!st) st = an_h5i_read_attr_num(file, "part_first", H5T_NATIVE_UINT64, &p->first);
+    if (!st) st = an_h5i_read_attr_num(file, "part_last", H5T_NATIVE_UINT64, &p->last);
+    if (!st) st = an_h5i_read_attr_num(file, "grid_points", H5T_NATIVE_UINT64, &p->grid_points);
+    in->is_part = st == SIM_OK;
+    return st;
 }
 
 int an_h5_open(const char *path, an_h5_file **out)
@@ -145,6 +172,8 @@ int an_h5_open(const char *path, an_h5_file **out)
     if (!st) an_h5i_read_attr_num(f->file, "complete", H5T_NATIVE_INT, &in->complete);
     if (!st) st = an_h5i_read_attr_strs(f->file, "vary_keys", &f->vary_keys, &in->n_vary);
     in->vary_keys = (const char *const *)f->vary_keys;
+    if (!st)
+        st = read_part(f->file, in);
     if (!st && in->format_version > AN_H5_FORMAT_VERSION)
         st = SIM_EPARSE;
     if (!st)

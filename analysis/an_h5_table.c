@@ -2,10 +2,14 @@
 #include "an_h5_base.h"
 #include "sim_status.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <hdf5_hl.h>
+
+#define CHUNK_BYTES (64 * 1024)     /* rows per chunk; deflate tables above this */
 
 /* ------------------------------------------------------------ building -- */
 
@@ -19,6 +23,7 @@ void an_tbl_free(an_tbl *t)
     for (size_t c = 0; c < t->n_cols; c++) {
         free(t->cols[c].name);
         free(t->cols[c].units);
+        free(t->cols[c].desc);
     }
     free(t->cols);
     free(t->buf);
@@ -43,6 +48,49 @@ static int grow(an_tbl *t, void **arr, size_t *cap, size_t n, size_t size)
     return 1;
 }
 
+/* PyTables warns about names it cannot offer as attributes: Python's keywords. */
+static int python_keyword(const char *s)
+{
+    static const char *const kw[] = {
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
+        "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+        "return", "try", "while", "with", "yield"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (!strcmp(s, kw[i]))
+            return 1;
+    return 0;
+}
+
+void an_tbl_safe_name(const char *name, char *out, size_t size)
+{
+    if (size < 2) {
+        if (size)
+            out[0] = '\0';
+        return;
+    }
+    size_t n = 0;
+    int gap = 0;                 /* characters replaced since the last one kept */
+    for (const char *p = name ? name : ""; *p && n + 2 < size; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x80 && (isalnum(c) || c == '_')) {
+            if (!n && isdigit(c))
+                out[n++] = '_';
+            else if (gap && n && out[n - 1] != '_')
+                out[n++] = '_';
+            out[n++] = (char)c;
+            gap = 0;
+        } else {
+            gap = 1;         /* a run of others becomes one '_', none at either end */
+        }
+    }
+    out[n] = '\0';
+    if (!n)
+        snprintf(out, size, "column");
+    else if (python_keyword(out) && n + 2 <= size)
+        out[n] = '_', out[n + 1] = '\0';
+}
+
 void an_tbl_column(an_tbl *t, const char *name, an_col_type type, const char *units)
 {
     void *cols = t->cols;
@@ -51,13 +99,25 @@ void an_tbl_column(an_tbl *t, const char *name, an_col_type type, const char *un
         return;
     t->cols = cols;
     t->cap_cols = cap;
+    char safe[AN_NAME_MAX * 2 + 16];
+    an_tbl_safe_name(name, safe, AN_NAME_MAX * 2);
+    size_t base = strlen(safe);
+    for (unsigned k = 2; ; k++) {   /* unique: "a", then "a_2", "a_3", ... */
+        size_t c = 0;
+        while (c < t->n_cols && strcmp(t->cols[c].name, safe))
+            c++;
+        if (c == t->n_cols)
+            break;
+        snprintf(safe + base, sizeof safe - base, "_%u", k);
+    }
     an_tbl_col *c = &t->cols[t->n_cols];
-    c->name = an_h5i_strdup(name);
+    c->name = an_h5i_strdup(safe);
     c->units = an_h5i_strdup(units);
+    c->desc = an_h5i_strdup(strcmp(safe, name ? name : "") ? name : "");
     c->type = type;
     c->off = t->row_size;
     t->n_cols++;
-    if (!c->name || !c->units)
+    if (!c->name || !c->units || !c->desc)
         t->err = SIM_ENOMEM;
     t->row_size += col_size(type);
 }
@@ -116,73 +176,79 @@ void an_tbl_str(an_tbl *t, const char *s)
 
 /* ------------------------------------------------------------ writing -- */
 
-/* The compound type of the row buffer, native members at their offsets. */
-static hid_t memory_type(const an_tbl *t)
+static hid_t column_type(an_col_type type)
 {
-    hid_t mt = H5Tcreate(H5T_COMPOUND, t->row_size);
-    if (mt < 0)
-        return mt;
-    for (size_t c = 0; c < t->n_cols; c++) {
-        const an_tbl_col *col = &t->cols[c];
-        hid_t ct = col->type == AN_COL_U64   ? H5Tcopy(H5T_NATIVE_UINT64)
-                   : col->type == AN_COL_I64 ? H5Tcopy(H5T_NATIVE_INT64)
-                   : col->type == AN_COL_F64 ? H5Tcopy(H5T_NATIVE_DOUBLE)
-                                             : an_h5i_str_type(col_size(col->type));
-        herr_t e = ct < 0 ? -1 : H5Tinsert(mt, col->name, col->off, ct);
-        if (ct >= 0)
-            H5Tclose(ct);
-        if (e < 0) {
-            H5Tclose(mt);
-            return H5I_INVALID_HID;
-        }
-    }
-    return mt;
+    return type == AN_COL_U64   ? H5Tcopy(H5T_NATIVE_UINT64)
+           : type == AN_COL_I64 ? H5Tcopy(H5T_NATIVE_INT64)
+           : type == AN_COL_F64 ? H5Tcopy(H5T_NATIVE_DOUBLE)
+                                : an_h5i_str_type(col_size(type));
+}
+
+/* The columns' units and descriptions, one string per column. */
+static int column_attrs(hid_t d, const an_tbl *t)
+{
+    const char **v = malloc((t->n_cols + 1) * sizeof *v);
+    if (!v)
+        return SIM_ENOMEM;
+    for (size_t c = 0; c < t->n_cols; c++)
+        v[c] = t->cols[c].units;
+    int st = an_h5i_attr_strs(d, "column_units", v, t->n_cols);
+    for (size_t c = 0; c < t->n_cols; c++)
+        v[c] = t->cols[c].desc;
+    if (!st)
+        st = an_h5i_attr_strs(d, "column_descriptions", v, t->n_cols);
+    free(v);
+    return st;
 }
 
 int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description)
 {
     int st = t->err;
-    hid_t mt = H5I_INVALID_HID, ft = H5I_INVALID_HID, s = H5I_INVALID_HID;
-    hid_t dcpl = H5I_INVALID_HID, d = H5I_INVALID_HID;
-    const char **units = NULL;
+    const char **names = NULL;
+    size_t *offs = NULL;
+    hid_t *types = NULL, d = H5I_INVALID_HID;
     if (st)
+        goto out;
+    st = SIM_ENOMEM;
+    names = calloc(t->n_cols + 1, sizeof *names);
+    offs = calloc(t->n_cols + 1, sizeof *offs);
+    types = malloc((t->n_cols + 1) * sizeof *types);
+    if (!names || !offs || !types)
         goto out;
     st = SIM_EHDF5;
-    mt = memory_type(t);
-    if (mt < 0)
-        goto out;
-    ft = H5Tcopy(mt);
-    if (ft < 0 || H5Tpack(ft) < 0)
-        goto out;
-    hsize_t dim = t->n_rows;
-    s = H5Screate_simple(1, &dim, NULL);
-    dcpl = an_h5i_dcpl(1, &dim, t->row_size, 0);
-    if (s < 0 || dcpl < 0)
-        goto out;
-    st = an_h5i_dataset(loc, name, ft, mt, s, dcpl, t->buf, t->n_rows,
-                        "per column: see column_units", description, &d);
-    if (st)
-        goto out;
-    units = malloc((t->n_cols + 1) * sizeof *units);
-    if (!units) {
-        st = SIM_ENOMEM;
-        goto out;
-    }
     for (size_t c = 0; c < t->n_cols; c++)
-        units[c] = t->cols[c].units;
-    st = an_h5i_attr_strs(d, "column_units", units, t->n_cols);
+        types[c] = H5I_INVALID_HID;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        names[c] = t->cols[c].name;
+        offs[c] = t->cols[c].off;
+        if ((types[c] = column_type(t->cols[c].type)) < 0)
+            goto out;
+    }
+    size_t bytes = t->n_rows * t->row_size;
+    hsize_t chunk = t->row_size ? CHUNK_BYTES / t->row_size : 1;
+    if (chunk > t->n_rows)
+        chunk = t->n_rows;
+    if (chunk < 1)
+        chunk = 1;
+    if (!t->n_cols ||
+        H5TBmake_table(description, loc, name, t->n_cols, t->n_rows, t->row_size, names, offs,
+                       types, chunk, NULL, bytes >= CHUNK_BYTES, t->buf) < 0)
+        goto out;
+    d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0)
+        goto out;
+    st = an_h5i_describe(d, "per column: see column_units", description);
+    if (!st)
+        st = column_attrs(d, t);
 out:
-    free(units);
     if (d >= 0)
         H5Dclose(d);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (s >= 0)
-        H5Sclose(s);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (mt >= 0)
-        H5Tclose(mt);
+    for (size_t c = 0; types && c < t->n_cols; c++)
+        if (types[c] >= 0)
+            H5Tclose(types[c]);
+    free(types);
+    free(offs);
+    free(names);
     an_tbl_free(t);
     return st;
 }
@@ -193,12 +259,15 @@ void an_table_free(an_table *t)
 {
     if (!t)
         return;
-    for (size_t c = 0; c < t->n_cols; c++)
+    for (size_t c = 0; c < t->n_cols; c++) {
         H5free_memory(t->names ? t->names[c] : NULL);
+        free(t->descs ? t->descs[c] : NULL);
+    }
     if (t->str)
         for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
             free(t->str[i]);
     free(t->names);
+    free(t->descs);
     free(t->is_int);
     free(t->is_str);
     free(t->num);
@@ -212,6 +281,43 @@ int an_table_col(const an_table *t, const char *name)
         if (!strcmp(t->names[c], name))
             return (int)c;
     return -1;
+}
+
+int an_table_col_named(const an_table *t, const char *name)
+{
+    int c = an_table_col(t, name);
+    for (size_t k = 0; c < 0 && k < t->n_cols; k++)
+        if (t->descs && t->descs[k] && !strcmp(t->descs[k], name))
+            c = (int)k;
+    return c;
+}
+
+/* The column_descriptions attribute of d into t->descs ("" for every column
+ * when it is absent or does not fit the table). */
+static int read_descs(hid_t d, an_table *t)
+{
+    char **v = NULL;
+    size_t n = 0;
+    int st = an_h5i_read_attr_strs(d, "column_descriptions", &v, &n);
+    if (st != SIM_OK && st != SIM_ENOMEM)
+        st = SIM_OK;         /* not ours: as if absent */
+    if (st == SIM_OK && v && n != t->n_cols) {
+        for (size_t k = 0; k < n; k++)
+            free(v[k]);
+        free(v);
+        v = NULL;
+    }
+    if (st != SIM_OK)
+        return st;
+    if (!v) {
+        if (!(v = calloc(t->n_cols + 1, sizeof *v)))
+            return SIM_ENOMEM;
+        for (size_t k = 0; k < t->n_cols; k++)
+            if (!(v[k] = an_h5i_strdup("")))
+                st = SIM_ENOMEM;
+    }
+    t->descs = v;
+    return st;
 }
 
 /* Per column of the file type ft: name, kind, and where it goes in the
@@ -283,7 +389,7 @@ int an_tbl_read(hid_t file, const char *path, an_table **out)
         goto out;
     }
     size_t row;
-    if ((st = read_layout(ft, t, offs, sizes, &row)) != SIM_OK)
+    if ((st = read_layout(ft, t, offs, sizes, &row)) != SIM_OK || (st = read_descs(d, t)) != SIM_OK)
         goto out;
     st = SIM_EHDF5;
     mt = H5Tcreate(H5T_COMPOUND, row ? row : 8);

@@ -4,13 +4,25 @@
  * back with every column converted (an_table, see an_h5.h); not API.
  *
  * Everything about HDF5 compound types lives in this file alone.  A table
- * is a row buffer plus, per column, a name, a type, an offset and units:
- * exactly what HDF5's high-level table API takes (H5TBmake_table: names,
- * offsets, types, row size, row count, buffer; H5TBget_field_info and
- * H5TBread_table to read), so moving to it changes an_tbl_write and
- * an_tbl_read only.  Today's layout: native in memory, packed in the file,
- * contiguous below 64 KiB and chunked + deflated above, attributes `units`,
- * `description` and `column_units`.
+ * is a row buffer plus, per column, a name, a type, an offset and units,
+ * written with HDF5's high-level table API (H5TBmake_table), so every
+ * table is in the HDF5 Table layout that PyTables, pandas (through
+ * PyTables), h5py, R's rhdf5 and HDFView read: attributes CLASS="TABLE",
+ * VERSION, TITLE (the description) and FIELD_<n>_NAME; chunked (about
+ * 64 KiB of rows a chunk), deflated above 64 KiB; plus our own `units`,
+ * `description`, `column_units` and `column_descriptions` (format 2).
+ *
+ * Column names are safe for every reader: letters, digits and '_', not
+ * starting with a digit and no Python keyword (PyTables warns otherwise),
+ * unique in the table.  A name given with anything else (a scenario key
+ * "referrals.per_year", a screening reason with spaces) is made safe and
+ * the name as given becomes the column's description.  Strings inside
+ * tables are fixed-length (rhdf5 reads variable-length strings inside
+ * compounds as NA).
+ *
+ * The reader converts any compound dataset of numbers and fixed-length
+ * strings, so it reads format 1 files (plain compound datasets, names as
+ * given) as well.
  *
  * Building errors are sticky: the first failure is kept and returned by
  * an_tbl_write, so callers fill a table without checking every cell. */
@@ -31,7 +43,7 @@ typedef enum {
 } an_col_type;
 
 typedef struct {
-    char *name, *units;
+    char *name, *units, *desc;   /* desc: the name as given when it was made safe, else "" */
     an_col_type type;
     size_t off;
 } an_tbl_col;
@@ -50,6 +62,9 @@ void an_tbl_free(an_tbl *t);
 void an_tbl_column(an_tbl *t, const char *name, an_col_type type, const char *units);
 /* Column named by fmt with one string argument, e.g. "screened_%s". */
 void an_tbl_columnf(an_tbl *t, an_col_type type, const char *units, const char *fmt, const char *arg);
+/* name made safe as column names are (see above, without the uniqueness),
+ * into out (size bytes, truncated, NUL-terminated). */
+void an_tbl_safe_name(const char *name, char *out, size_t size);
 /* A new row (zeroed); then one cell per column, in column order. */
 void an_tbl_row(an_tbl *t);
 void an_tbl_u64(an_tbl *t, uint64_t v);
@@ -61,8 +76,8 @@ void an_tbl_str(an_tbl *t, const char *s);    /* AN_COL_STR or AN_COL_TEXT, trun
 int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description);
 
 /* Read any compound table at path (integers and floats as doubles, fixed
- * strings kept); SIM_ENOTFOUND when absent, SIM_EPARSE when not a table of
- * such columns. */
+ * strings kept, column descriptions when the file has them); SIM_ENOTFOUND
+ * when absent, SIM_EPARSE when not a table of such columns. */
 int an_tbl_read(hid_t file, const char *path, an_table **out);
 
 #endif

@@ -138,7 +138,9 @@ static void csv_table(csv_out *c, const an_table *t, const an_h5_info *info,
         for (size_t j = 0; j < t->n_cols; j++) {
             if (row || j)
                 fputc(',', c->o);
-            csv_string(c->o, t->names[j]);
+            /* the name as given (a scenario key, a screening reason), as
+             * format 1 files named their columns */
+            csv_string(c->o, t->descs && t->descs[j][0] ? t->descs[j] : t->names[j]);
         }
         fputc('\n', c->o);
         c->header_done = 1;
@@ -187,6 +189,8 @@ static int csv_point_tables(an_h5_file *f, const char *dir, const char *table)
         st = an_h5_read_table(f, path, &t);
         if (!st)
             csv_table(&c, t, info, row);
+        else if (st == SIM_ENOTFOUND && !strcmp(table, "ratio_parts"))
+            st = SIM_OK; /* absent from files written before the pooled estimator */
         an_table_free(t);
     }
     return an_report_fclose(c.o, st);

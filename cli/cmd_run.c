@@ -45,8 +45,37 @@ static void help_sweep(FILE *f)
             "                        not ending in .h5 / .hdf5)\n"
             "      --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
             "      --chunk N         replications per task (default 50)\n"
+            "      --points FROM:TO  only the grid's points FROM to TO (0-based, in grid\n"
+            "                        order, the first --vary slowest; TO included) into\n"
+            "                        OUT.h5, a part that 'refugesim merge' joins to others\n"
             "Under MPI (make MPI=1; mpirun -n K ./refugesim-mpi sweep ...) points and\n"
             "chunks of replications are spread over the ranks; the file is the same.\n");
+}
+
+/* --points FROM:TO, two point numbers; the grid's size is checked later. */
+static int parse_points(const char *arg, study_cfg *cfg)
+{
+    const char *colon = strchr(arg, ':');
+    char from[32];
+    long a, b;
+    if (colon && (size_t)(colon - arg) < sizeof from) {
+        memcpy(from, arg, (size_t)(colon - arg));
+        from[colon - arg] = '\0';
+        if (cli_parse_long("--points FROM", from, 0, RF_SWEEP_MAX_POINTS - 1, &a) ||
+            cli_parse_long("--points TO", colon + 1, 0, RF_SWEEP_MAX_POINTS - 1, &b))
+            return -1;
+        if (a > b) {
+            cli_error("--points %ld:%ld: FROM must not be after TO", a, b);
+            return -1;
+        }
+        cfg->part = 1;
+        cfg->first_point = (size_t)a;
+        cfg->last_point = (size_t)b;
+        return 0;
+    }
+    cli_error("--points: expected FROM:TO (0-based point numbers of the grid, TO included, "
+              "e.g. 0:9), got '%s'", arg);
+    return -1;
 }
 
 static int run_or_sweep(int argc, char **argv, int sweep)
@@ -58,7 +87,8 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         {"vary", required_argument, 0, 'V'},   {"resume", no_argument, 0, 'R'},
         {"chunk", required_argument, 0, 'c'},  {"services", no_argument, 0, 'v'},
         {"groups", no_argument, 0, 'g'},       {"all-metrics", no_argument, 0, 'a'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"points", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     study_cfg cfg = {.keep_summaries = 1};
     cli_print_opts print = {.level = 1};
     const char **sets = calloc((size_t)argc + 3, sizeof *sets);
@@ -110,6 +140,14 @@ static int run_or_sweep(int argc, char **argv, int sweep)
             break;
         }
         case 'R': cfg.resume = 1; break;
+        case 'P':
+            if (!sweep) {
+                cli_error("run: --points is for sweeps (refugesim sweep ... --points FROM:TO)");
+                goto done;
+            }
+            if (parse_points(optarg, &cfg))
+                goto done;
+            break;
         case 'c': if (cli_parse_long("--chunk", optarg, 1, 100000, &v)) goto done; cfg.chunk = (size_t)v; break;
         case 'v': print.services = 1; break;
         case 'g': print.groups = 1; break;

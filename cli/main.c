@@ -25,6 +25,7 @@ static const struct {
     {"capacity", cmd_capacity, "smallest number of spaces meeting a target", 1},
     {"report", cmd_report, "tables, CSV and plots from a results file", 0},
     {"rerun", cmd_rerun, "repeat the run stored in a results file", 1},
+    {"merge", cmd_merge, "join the parts of a sweep (sweep --points) into one results file", 0},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
             return finish_stdout(rc);
         }
     cli_error("unknown command '%s' (accepted: run, check, validate, mmcc, sweep, capacity, "
-              "report, rerun)", name);
+              "report, rerun, merge)", name);
     free(cmdline);
     return CLI_EXIT_USAGE;
 }

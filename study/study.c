@@ -18,6 +18,8 @@ struct study {
     rf_points *pts;
     ex_experiment *ex;
     size_t n_points, cap, reps;
+    size_t first;             /* sweep --points: grid index of point 0 */
+    uint64_t sweep_digest;    /* sweep --points: the whole sweep's inputs */
     int *total_units;
     an_h5_writer *writer;
     an_point_summary *sums;
@@ -32,8 +34,11 @@ struct study {
     size_t *have;
 };
 
-__attribute__((format(printf, 4, 5)))
-static int fail(study_error *err, int status, int input, const char *fmt, ...)
+/* study.c says fail() and clear_error() for these. */
+#define fail study_error_set
+#define clear_error study_error_clear
+
+int study_error_set(study_error *err, int status, int input, const char *fmt, ...)
 {
     err->status = status;
     err->input = input;
@@ -44,7 +49,7 @@ static int fail(study_error *err, int status, int input, const char *fmt, ...)
     return status;
 }
 
-static void clear_error(study_error *err)
+void study_error_clear(study_error *err)
 {
     err->status = SIM_OK;
     err->input = err->all_ranks = 0;
@@ -55,13 +60,16 @@ static void clear_error(study_error *err)
 
 static int root(void) { return sim_farm_rank() == 0; }
 
+/* The grid's (rf_points') index of the study's point i. */
+static size_t grid_point(const study *s, size_t i) { return s->first + i; }
+
 /* ------------------------------------------------------------ hooks -- */
 
 static int open_point(void *user, size_t point, sim_rep_fn *fn, const void **ctx)
 {
     study *s = user;
     rf_diags d;
-    int rc = rf_points_load(s->pts, point, &d);
+    int rc = rf_points_load(s->pts, grid_point(s, point), &d);
     *fn = rf_model_run_rep;
     *ctx = rf_points_params(s->pts);
     return rc;
@@ -72,7 +80,7 @@ static int point_done(void *user, size_t point, const void *records, const unsig
 {
     study *s = user;
     rf_diags d;
-    int rc = rf_points_load(s->pts, point, &d);
+    int rc = rf_points_load(s->pts, grid_point(s, point), &d);
     if (rc != SIM_OK)
         return s->hook_status = rc;
     const rf_params *p = rf_points_params(s->pts);
@@ -80,7 +88,7 @@ static int point_done(void *user, size_t point, const void *records, const unsig
     char label[AN_NAME_MAX];
     rf_points_label(s->pts, label, sizeof label);
     if (s->writer) {
-        an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, point),
+        an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, grid_point(s, point)),
                        .n_reps = s->reps, .results = records, .done = done,
                        .scenario_text = rf_points_text(s->pts), .label = label};
         if ((rc = an_h5_put_point(s->writer, point, &pt)) != SIM_OK)
@@ -114,11 +122,11 @@ static void ckpt_failed(void *user, const char *dir, int err)
 static int check_point(study *s, size_t i, int in_sweep, study_error *err)
 {
     const study_cfg *c = s->cfg;
-    int rc = rf_points_load(s->pts, i, &err->diags);
+    int rc = rf_points_load(s->pts, grid_point(s, i), &err->diags);
     if (rc != SIM_OK) {
         err->status = rc;
         err->input = rc != SIM_ENOMEM;
-        err->point = in_sweep ? (long)i : -1;
+        err->point = in_sweep ? (long)grid_point(s, i) : -1;
         return rc;
     }
     char why[512];
@@ -181,8 +189,47 @@ static int add_points(study *s, study_error *err)
     if (rc != SIM_OK)
         return fail(err, rc, 1, "%s", msg);
     s->n_points = rf_points_count(s->pts);
+    if (c->part) {
+        size_t n = s->n_points;
+        if (c->first_point > c->last_point || c->last_point >= n)
+            return fail(err, SIM_EINVAL, 1,
+                        "--points %zu:%zu: the grid has %zu point%s, numbered 0 to %zu (FROM:TO, "
+                        "0-based, TO included, FROM <= TO)", c->first_point, c->last_point, n,
+                        n == 1 ? "" : "s", n - 1);
+        s->first = c->first_point;
+        s->n_points = c->last_point - c->first_point + 1;
+    }
     err->all_ranks = 0;
     return grow(s, s->n_points) == SIM_OK ? SIM_OK : fail(err, SIM_ENOMEM, 0, "%s", "");
+}
+
+/* sweep --points: what every part of the sweep shares, whatever its range:
+ * grid point 0's inputs (seed, replications, resolved scenario, trace rows;
+ * the other points differ from it by their varied values only), the grid
+ * and the build. */
+static int sweep_digest(study *s, study_error *err)
+{
+    int rc = rf_points_load(s->pts, 0, &err->diags);
+    if (rc != SIM_OK) {
+        err->status = rc;
+        err->input = rc != SIM_ENOMEM;
+        err->point = 0;
+        return rc;
+    }
+    uint64_t h = rf_points_digest(s->pts, EX_DIGEST_INIT, ex_digest);
+    const rf_sweep *g = s->cfg->grid;
+    size_t nk = g ? rf_sweep_n_keys(g) : 0, np = g ? rf_sweep_n_points(g) : 1;
+    h = ex_digest(h, &np, sizeof np);
+    for (size_t k = 0; k < nk; k++) {
+        const char *key = rf_sweep_key(g, k);
+        h = ex_digest(h, key, strlen(key) + 1);
+        for (size_t i = 0; i < np; i++) {
+            const char *v = rf_sweep_value(g, i, k);
+            h = ex_digest(h, v, strlen(v) + 1);
+        }
+    }
+    s->sweep_digest = ex_digest_finish(h, sizeof(rf_result));
+    return SIM_OK;
 }
 
 /* ------------------------------------------------------------ output -- */
@@ -206,12 +253,14 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
     /* The run's seed and scenario are point 0's. */
     if ((rc = rf_points_load(s->pts, 0, &(rf_diags){0})) != SIM_OK)
         return fail(err, rc, 0, "%s", "");
+    an_part part = {.first = s->first, .last = s->first + s->n_points - 1,
+                    .grid_points = rf_points_count(s->pts), .digest = s->sweep_digest};
     an_run_info info = {.scenario_text = rf_points_text(s->pts), .command_line = c->command_line,
                         .seed = rf_points_params(s->pts)->seed,
                         .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
                         .n_vary = rf_points_n_vary(s->pts),
                         .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
-                        .note = c->note};
+                        .note = c->note, .part = c->part ? &part : NULL};
     rc = an_h5_create(c->out_path, &info, c->force || c->resume, &s->writer);
     if (rc == SIM_EEXIST)
         return fail(err, rc, 1, "%s exists: use --force to overwrite it%s", c->out_path,
@@ -273,10 +322,12 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
     }
     if ((rc = add_points(s, err)) != SIM_OK)
         goto fail;
+    if (cfg->part && (rc = sweep_digest(s, err)) != SIM_OK)
+        goto fail;
     /* Load and check every point before anything runs, and key checkpoints
      * to what they load. */
     uint64_t key = EX_DIGEST_INIT;
-    int in_sweep = s->n_points > 1;
+    int in_sweep = s->n_points > 1 || cfg->part;
     for (size_t i = 0; i < s->n_points; i++) {
         if ((rc = check_point(s, i, in_sweep, err)) != SIM_OK)
             goto fail;
@@ -286,8 +337,9 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
             s->reps = r;
         } else if (r != s->reps) {
             rc = fail(err, SIM_EINVAL, 1,
-                      "sweep point %zu has %zu replications, point 0 has %zu: a sweep needs "
-                      "the same number everywhere (use --reps)", i, r, s->reps);
+                      "sweep point %zu has %zu replications, point %zu has %zu: a sweep needs "
+                      "the same number everywhere (use --reps)", grid_point(s, i), r,
+                      grid_point(s, 0), s->reps);
             goto fail;
         }
     }

@@ -43,6 +43,9 @@ typedef struct {
 typedef struct {
     rf_points_cfg points;      /* scenario (or texts), --set, overrides, varied keys */
     const rf_sweep *grid;      /* file points: the grid's points (NULL: one point) */
+    int part;                  /* sweep --points: run grid points first_point..last_point */
+    size_t first_point, last_point; /* (0-based, inclusive) only, as points 0, 1, ... of a
+                                   results file marked as that part of the grid (an_h5.h) */
     const double *text_values; /* text points: n_text_points x n_vary numbers */
     size_t n_text_points;
     int no_points;             /* drivers: start with no points (study_add_point) */
@@ -65,6 +68,12 @@ typedef struct {
 } study_cfg;
 
 typedef struct study study;
+
+/* For the study modules: err cleared (nothing wrong), or set (its status,
+ * whether the input is at fault, the message) returning status. */
+void study_error_clear(study_error *err);
+__attribute__((format(printf, 4, 5)))
+int study_error_set(study_error *err, int status, int input, const char *fmt, ...);
 
 /* Load and check every point (they must agree on the replications), then
  * on rank 0 prepare the output; every rank learns whether that worked.  On

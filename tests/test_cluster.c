@@ -209,15 +209,12 @@ Test(cluster, array_counts_the_grid_as_refugesim_does, .init = ts_make_dir, .fin
     }
 }
 
-/* End to end, once `sweep --points` and `merge` exist: the merged file of
- * an array whose first task was stopped by SIGTERM and requeued is the same
- * bits as one sweep's. */
+/* End to end (sweep --points, merge): the merged file of an array whose
+ * first task was stopped by SIGTERM and requeued is the same bits as one
+ * sweep's. */
 Test(cluster, array_sweep_merges_to_the_same_bits, .init = slurm_setup, .fini = ts_remove_dir,
      .timeout = 300)
 {
-    if (ts_sh("%s sweep --help | grep -c -- --points", ts_prog()) != 0)
-        cr_skip_test("refugesim sweep has no --points yet (and no merge): the array script "
-                     "scenarios/cluster/sweep-array.sbatch needs both");
     reference_sweep();
     cr_assert_eq(ts_sh(SLURM_ENV "REFUGESIM='%s' FAKE_SLURM_SIGNAL_WHEN='[ $(ls results/*/part-0.h5.ckpt "
                        "2>/dev/null | grep -c bin) -ge 2 ]' sbatch --array=0-2 --cpus-per-task=1 "

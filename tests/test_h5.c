@@ -19,7 +19,7 @@ Test(h5, roundtrip_root_and_points)
     an_h5_file *f;
     cr_assert_eq(an_h5_open(fx.path, &f), SIM_OK);
     const an_h5_info *in = an_h5_get_info(f);
-    cr_expect_eq(in->format_version, 1);
+    cr_expect_eq(in->format_version, AN_H5_FORMAT_VERSION);
     cr_expect_eq(in->seed, 42);
     cr_expect_eq(in->threads, 2);
     cr_expect_eq(in->ranks, 1);
@@ -181,6 +181,15 @@ Test(h5, incomplete_point)
     cr_expect_eq(t->n_rows, 2);
     cr_expect_eq(t->num[1 * t->n_cols + (size_t)an_table_col(t, "rep")], 2.0);
     an_table_free(t);
+    /* /summary: point 1's rows over its 2 done replications */
+    cr_assert_eq(an_h5_read_table(f, "/summary", &t), SIM_OK);
+    cr_assert_eq(t->n_rows, FX_POINTS * rf_metric_count());
+    size_t row = rf_metric_count() + (size_t)rf_metric_find("referrals");
+    cr_expect_eq(t->num[row * t->n_cols + (size_t)an_table_col(t, "point")], 1.0);
+    cr_expect_eq(t->num[row * t->n_cols + (size_t)an_table_col(t, "n")], 2.0);
+    cr_expect_eq(t->num[row * t->n_cols + (size_t)an_table_col(t, "mean")], 660.0);
+    cr_expect_str_eq(t->str[row * t->n_cols + (size_t)an_table_col(t, "metric")], "referrals");
+    an_table_free(t);
     an_h5_close(f);
     fx_teardown(&fx);
 }
@@ -329,16 +338,17 @@ Test(h5, h5py_reads_layout_and_values)
     cr_assert_not_null(e);
     expect_line(e, "text\t/scenario\t%s", scen_path);
     expect_line(e, "attr\t/\tseed\t42");
-    expect_line(e, "attr\t/\tformat_version\t1");
+    expect_line(e, "attr\t/\tformat_version\t%d", AN_H5_FORMAT_VERSION);
     expect_line(e, "attr\t/\tcomplete\t1");
     expect_line(e, "attr\t/\tcommand_line\trefugesim sweep test.yaml");
     expect_line(e, "rows\t/point_table\t2");
+    expect_line(e, "rows\t/summary\t%zu", FX_POINTS * rf_metric_count());
     size_t nm = rf_metric_count();
     double v[128];
     cr_assert_leq(rf_metric_count(), 128);
     for (int p = 0; p < FX_POINTS; p++) {
         expect_line(e, "cell\t/point_table\t%d\ttotal_units\t%d", p, fx_units[p][0] + fx_units[p][1]);
-        expect_line(e, "cell\t/point_table\t%d\tservices[0].units\t%g", p, fx_vary[p][0]);
+        expect_line(e, "cell\t/point_table\t%d\tservices_0_units\t%g", p, fx_vary[p][0]);
         expect_line(e, "cell\t/point_table\t%d\tlabel\t%d spaces", p, fx_units[p][0] + fx_units[p][1]);
         expect_line(e, "rows\t/points/%d/replications\t%zu", p, fx_reps[p]);
         expect_line(e, "rows\t/points/%d/summary\t%zu", p, nm);
@@ -373,6 +383,21 @@ Test(h5, h5py_reads_layout_and_values)
         }
         an_point_summary ps;
         cr_assert_eq(an_point_summary_from_results(&ps, NULL, &fx.params[p], fx.res[p], NULL, fx_reps[p]), SIM_OK);
+        /* /summary: point-major, then metric, with the point's varied values */
+        for (size_t m = 0; m < nm; m++) {
+            const sim_summary *sm = &ps.metrics[m].s;
+            size_t row = (size_t)p * nm + m;
+            expect_line(e, "cell\t/summary\t%zu\tpoint\t%d", row, p);
+            expect_line(e, "cell\t/summary\t%zu\tlabel\t%d spaces", row, fx_units[p][0] + fx_units[p][1]);
+            expect_line(e, "cell\t/summary\t%zu\tservices_0_units\t%g", row, fx_vary[p][0]);
+            expect_line(e, "cell\t/summary\t%zu\tmetric\t%s", row, ps.metrics[m].name);
+            expect_line(e, "cell\t/summary\t%zu\tunits\t%s", row, ps.metrics[m].units);
+            expect_line(e, "cell\t/summary\t%zu\tmean\t%.17g", row, sm->mean);
+            expect_line(e, "cell\t/summary\t%zu\tlo\t%.17g", row, sm->mean - sm->ci95);
+            expect_line(e, "cell\t/summary\t%zu\thi\t%.17g", row, sm->mean + sm->ci95);
+            expect_line(e, "cell\t/summary\t%zu\thalf_width\t%.17g", row, sm->ci95);
+            expect_line(e, "cell\t/summary\t%zu\tn\t%zu", row, fx_reps[p]);
+        }
         for (size_t m = 0; m < nm; m++) {
             expect_line(e, "cell\t/points/%d/summary\t%zu\tmetric\t%s", p, m, ps.metrics[m].name);
             expect_line(e, "cell\t/points/%d/summary\t%zu\tmean\t%.17g", p, m, ps.metrics[m].s.mean);
@@ -394,4 +419,91 @@ Test(h5, h5py_reads_layout_and_values)
              root, fx.path, fx.dir);
     cr_expect_eq(system(cmd), 0, "the reader example runs on a fresh file");
     fx_teardown(&fx);
+}
+
+/* tests/data/results-v1.h5 was written in format 1 by main at 2346605 (a
+ * county sweep over referrals.per_year=150,200, 2 replications of 60 days):
+ * plain compound datasets with column names as given (a dot in the varied
+ * key, spaces in the screening reasons).  Today's reader reads it. */
+static const char *v1_path(void)
+{
+    static char p[1024];
+    const char *root = getenv("RS_ROOT");
+    cr_assert_not_null(root, "RS_ROOT must point at the repository");
+    snprintf(p, sizeof p, "%s/tests/data/results-v1.h5", root);
+    return p;
+}
+
+Test(h5, reads_a_format_1_file)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    an_h5_file *f;
+    cr_assert_eq(an_h5_open(v1_path(), &f), SIM_OK);
+    const an_h5_info *in = an_h5_get_info(f);
+    cr_expect_eq(in->format_version, 1);
+    cr_expect_eq(in->seed, 2022);
+    cr_expect_eq(in->complete, 1);
+    cr_assert_eq(in->n_points, 2);
+    cr_assert_eq(in->n_vary, 1);
+    cr_expect_str_eq(in->vary_keys[0], "referrals.per_year");
+    static const double per_year[2] = {150, 200}, referrals[2][2] = {{24, 30}, {30, 36}};
+    for (size_t p = 0; p < 2; p++) {
+        const an_h5_point_row *row = an_h5_point_at(f, p);
+        cr_expect_eq(row->vary_values[0], per_year[p]);
+        cr_expect_eq(row->n_reps, 2);
+        cr_expect_eq(row->reps_done, 2);
+        cr_expect_eq(row->total_units, 21);
+        cr_expect_eq(row->horizon_days, 60.0);
+        char want[32];
+        snprintf(want, sizeof want, "per_year=%g", per_year[p]);
+        cr_expect_str_eq(row->label, want);
+        double v[2];
+        cr_assert_eq(an_h5_read_metric(f, p, "referrals", v), SIM_OK);
+        cr_expect(v[0] == referrals[p][0] && v[1] == referrals[p][1]);
+        an_point_summary ps;
+        cr_assert_eq(an_h5_read_point_summary(f, p, &ps), SIM_OK);
+        const an_metric_summary *m = an_point_summary_find(&ps, "referrals");
+        cr_assert_not_null(m);
+        cr_expect_eq(m->s.n, 2);
+        cr_expect_eq(m->s.mean, (referrals[p][0] + referrals[p][1]) / 2);
+        cr_expect_eq(ps.n_services, 1);
+        cr_expect_str_eq(ps.service_names[0], "county refuges");
+        an_point_summary_free(&ps);
+        double *mon;
+        size_t nr, nm;
+        cr_assert_eq(an_h5_read_monthly(f, p, "occupied", &mon, &nr, &nm), SIM_OK);
+        cr_expect(nr == 2 && nm == 2 && mon[0] > 18 && mon[0] < 20, "%zu x %zu", nr, nm);
+        free(mon);
+    }
+    an_table *t;
+    cr_assert_eq(an_h5_read_table(f, "/points/1/outcomes", &t), SIM_OK);
+    int c = an_table_col(t, "screened_support needs unsuitable");
+    cr_assert_geq(c, 0, "format 1 names kept as they are in the file");
+    cr_expect_eq(t->num[1 * t->n_cols + (size_t)c], 2.0);
+    cr_expect_str_eq(t->descs[(size_t)c], "");
+    an_table_free(t);
+    an_h5_close(f);
+}
+
+/* report, report --csv and rerun take a format 1 file; its CSV files have
+ * the column names they had. */
+Test(h5, commands_take_a_format_1_file, .timeout = 120)
+{
+    char dir[64], cmd[1600];
+    fx_tmpdir(dir, sizeof dir);
+    const char *prog = getenv("RS_PROGRAM");
+    cr_assert_not_null(prog);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s' report '%s' --csv csv > report.txt && grep -q 'per_year=150' "
+             "report.txt && head -n 1 csv/points.csv | grep -q ',referrals.per_year$' && "
+             "head -n 1 csv/outcomes.csv | grep -q ',screened_support needs unsuitable,' && "
+             "{ '%s' rerun '%s' -o again.h5 > rerun.txt 2>&1; test $? -eq 1; } && "
+             /* written by an older model (main at 2346605, before the
+              * household-stream turnarounds): rerun reads it, recomputes
+              * every point and says the results moved */
+             "grep -q 'DIFFERENT from the stored results' rerun.txt && test -f again.h5",
+             dir, prog, v1_path(), prog, v1_path());
+    cr_expect_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
 }

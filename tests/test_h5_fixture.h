@@ -122,7 +122,7 @@ static void fx_tmpdir(char *dir, size_t size)
 }
 
 /* done: NULL = all replications done. */
-static void fx_setup(fixture *fx, const unsigned char *const *done, int complete)
+__attribute__((unused)) static void fx_setup(fixture *fx, const unsigned char *const *done, int complete)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     memset(fx, 0, sizeof *fx);
@@ -148,7 +148,7 @@ static void fx_setup(fixture *fx, const unsigned char *const *done, int complete
 }
 
 /* Number of directory entries other than . and .. */
-static int fx_count_entries(const char *dir)
+__attribute__((unused)) static int fx_count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -161,7 +161,7 @@ static int fx_count_entries(const char *dir)
     return n;
 }
 
-static void fx_teardown(fixture *fx)
+__attribute__((unused)) static void fx_teardown(fixture *fx)
 {
     for (int p = 0; p < FX_POINTS; p++)
         free(fx->res[p]);

@@ -3,9 +3,10 @@
 
 usage: read_results.py results.h5
 
-Shows the run's provenance, the scenario points, each point's summary
-table and the monthly waiting list.  pandas.read_hdf cannot read these
-files (it reads only PyTables' own layout): use h5py as below.
+Shows the run's provenance, the scenario points, the tidy /summary of
+every point, each point's summary table and the monthly waiting list.
+With PyTables installed, pandas.read_hdf(path, "/summary") reads any table
+too; h5py, as below, needs nothing but numpy.
 """
 import sys
 
@@ -46,6 +47,12 @@ def main(path):
 
         points = table(f["point_table"])
         print("\npoints:\n", points)
+
+        if "summary" in f:   # format 2: every point and metric in one table
+            summary = table(f["summary"])
+            print("\nrefused for lack of space, every point (mean, 95% CI):")
+            print(summary[summary["metric"] == "refused_no_space"][["label", "mean", "lo", "hi"]]
+                  if pd is not None else summary)
 
         for i in range(int(a["n_points"])):
             g = f["points"][str(i)]

@@ -12,7 +12,13 @@ replications) and `monthly` (point 0's monthly arrays, long; built here
 from its `arrays` of monthly series if it has no `monthly`) must have
 the columns of replications.csv / monthly.csv for point 0, after the point
 and varied-key columns, and the same values: every number, printed as
-report prints it (%.15g), is the text in the CSV file.
+report prints it (%.15g), is the text in the CSV file.  Its data frame
+`summary` (the file's /summary) must have the columns point, label, one per
+varied key (the key made safe: referrals.per_year -> referrals_per_year),
+metric, units, mean, lo, hi, half_width, n, and a row for every point and
+metric of summary.csv with its label (points.csv), varied values, mean,
+mean -/+ ci95, ci95 and n (to the 15 digits the CSV keeps).  The PyTables
+example must run without a warning.
 
 table-layout: every compound dataset is a PyTables Table with CLASS=TABLE,
 TITLE and FIELD_n_NAME attributes, read without a warning, holding what
@@ -25,7 +31,8 @@ import sys
 
 
 def example(readme, name):
-    text = open(readme, encoding="utf-8").read()
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
     m = re.search(r"^<!-- reader example: %s .*?-->\n```python\n(.*?)^```" % name, text, re.S | re.M)
     if not m:
         sys.exit("%s: no '<!-- reader example: %s' python block" % (readme, name))
@@ -105,16 +112,66 @@ def same(name, df, head, rows):
             sys.exit("%s row %d differs (column, read, csv): %s" % (name, i, bad))
 
 
-def n_vary(directory):
+def vary_keys(directory):
     import h5py
     with h5py.File(os.path.join(directory, "sweep.h5"), "r") as f:
-        return len(f.attrs["vary_keys"])
+        return [k.decode() if isinstance(k, bytes) else str(k) for k in f.attrs["vary_keys"]]
+
+
+def safe(key):
+    """A column name as the results file makes it: letters, digits, '_'."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", key).strip("_")
+
+
+def number(text):
+    return float(text) if text != "" else float("nan")
+
+
+def expected_summary(keys):
+    """/summary as summary.csv and points.csv say it must be."""
+    with open("csv/points.csv", newline="") as f:
+        labels = {r["index"]: r["label"] for r in csv.DictReader(f)}
+    with open("csv/summary.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    head = ["point", "label"] + [safe(k) for k in keys] + \
+        ["metric", "units", "mean", "lo", "hi", "half_width", "n"]
+    want = []
+    for r in rows:
+        mean, ci = number(r["mean"]), number(r["ci95"])
+        want.append([int(r["point"]), labels[r["point"]]] + [number(r[k]) for k in keys] +
+                    [r["metric"], r["units"], mean, mean - ci, mean + ci, ci, int(r["n"])])
+    return head, want
+
+
+def close(a, b):
+    if isinstance(b, str):
+        return cell(a) == b
+    a = float(a)
+    if b != b:
+        return a != a
+    return abs(a - b) <= 1e-12 * max(1.0, abs(b))
+
+
+def same_summary(df, keys):
+    head, want = expected_summary(keys)
+    cols = [str(c) for c in df.columns]
+    if cols != head:
+        sys.exit("summary: columns %s, expected %s" % (cols, head))
+    got = list(df.itertuples(index=False))
+    if len(got) != len(want):
+        sys.exit("summary: %d rows, summary.csv has %d" % (len(got), len(want)))
+    for i, (a, b) in enumerate(zip(got, want)):
+        bad = [(c, x, y) for c, x, y in zip(head, a, b) if not close(x, y)][:3]
+        if bad:
+            sys.exit("summary row %d differs (column, read, expected): %s" % (i, bad))
 
 
 def main():
+    import warnings
     mode = sys.argv[1]
     directory = sys.argv[-1]
-    nv = n_vary(directory)
+    keys = vary_keys(directory)
+    nv = len(keys)
     os.chdir(directory)
     if mode == "table-layout":
         table_layout()
@@ -123,7 +180,12 @@ def main():
     if mode not in ("python", "pytables"):
         sys.exit(__doc__)
     env = {}
-    exec(compile(example(sys.argv[2], mode), "README.md %s example" % mode, "exec"), env)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        exec(compile(example(sys.argv[2], mode), "README.md %s example" % mode, "exec"), env)
+    if mode == "pytables" and seen:
+        sys.exit("the PyTables example warns: %s" % "; ".join(str(w.message) for w in seen))
+    same_summary(env["summary"], keys)
     reps = env["reps"]
     monthly = env["monthly"] if "monthly" in env else long_monthly(env["arrays"])
     same("replications", reps, *csv_point0("csv/replications.csv", nv))
