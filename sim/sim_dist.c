@@ -119,27 +119,31 @@ extern inline double sim_dist_quantile(const sim_dist *d, double u);
  * u >= 1/2; GSL's Pinv near 1 is not). */
 
 /* x with P(k, x) = w (lower tail) or Q(k, x) = w (upper), unit scale:
- * Newton steps on log P (or log Q) against log x, kept inside a bracket
- * that every evaluation narrows, bisecting (geometrically) when a step
- * leaves it.  In log space the tails are nearly straight lines, so a few
- * steps suffice from the Wilson-Hilferty or small-x start. */
-static double gamma_invert(double k, double lgk, double w, int upper)
+ * Halley steps on G(y) = log P (or log Q) against y = log x, kept inside a
+ * bracket that every evaluation narrows, bisecting (geometrically) when a
+ * step leaves it.  In log space the tails are nearly straight lines, and
+ * G' = +-x f / F, G'' = G' (k - x) - G'^2 come free with F, so from the
+ * Wilson-Hilferty or small-x start (or a neighbour's quantile) two or
+ * three evaluations of GSL's incomplete gamma function suffice. */
+static double gamma_invert(double k, double lgk, double w, int upper, double hint)
 {
     if (!(w > 0))
         return upper ? INFINITY : 0;
-    double lw = log(w), c = 1 / (9 * k);
-    double z = upper ? gsl_cdf_ugaussian_Qinv(w) : gsl_cdf_ugaussian_Pinv(w);
-    double base = 1 - c + z * sqrt(c);
-    double lsmall = (lw + lgk + log(k)) / k;      /* log x where P ~ x^k / G(k+1) */
-    double x;
-    if (!upper && lsmall < -744)
-        return 0;                                 /* below the smallest double */
-    if (base > 0.2)
-        x = k * base * base * base;
-    else if (!upper)
-        x = exp(lsmall);
-    else
-        x = fmax(-lw - lgk + (k - 1) * log(fmax(-lw, 1)), 1);
+    double lw = log(w), x = hint;
+    if (!(x > 0)) {
+        double lsmall = (lw + lgk + log(k)) / k;  /* log x where P ~ x^k / G(k+1) */
+        if (!upper && lsmall < -744)
+            return 0;                             /* below the smallest double */
+        double c = 1 / (9 * k);
+        double z = upper ? gsl_cdf_ugaussian_Qinv(w) : gsl_cdf_ugaussian_Pinv(w);
+        double base = 1 - c + z * sqrt(c);
+        if (base > 0.2)
+            x = k * base * base * base;
+        else if (!upper)
+            x = exp(lsmall);
+        else
+            x = fmax(-lw - lgk + (k - 1) * log(fmax(-lw, 1)), 1);
+    }
     double lo = 0, hi = INFINITY;
     for (int it = 0; it < 200; it++) {
         double f = upper ? gsl_sf_gamma_inc_Q(k, x) : gsl_sf_gamma_inc_P(k, x);
@@ -152,14 +156,17 @@ static double gamma_invert(double k, double lgk, double w, int upper)
         double xf = exp(k * log(x) - x - lgk);   /* x times the density */
         double next = NAN;
         if (f > 0 && xf > 0) {
-            double dy = (log(f) - lw) * f / xf;  /* Newton step in log x */
-            if (upper)
-                dy = -dy;
+            double g = log(f) - lw, d1 = (upper ? -xf : xf) / f, d2 = d1 * (k - x) - d1 * d1;
+            double den = d1 * d1 - 0.5 * g * d2;
+            double dy = den > 0.5 * d1 * d1 ? g * d1 / den : g / d1;   /* Halley, else Newton */
             next = x * exp(-dy);
-            /* quadratic convergence: the error left after this step is
-             * about dy^2 times the curvature of log F (< 50 here) */
-            if (fabs(dy) < 1e-8 && next > lo && next < hi)
+            /* cubic convergence: what this step leaves is about dy^3 times
+             * a modest constant.  A step that leaves the bracket by less
+             * than 1e-12 is rounding in F: x is as close as F can tell. */
+            if (fabs(dy) < 1e-6 && next > lo && next < hi)
                 return next;
+            if (fabs(dy) < 1e-12)
+                return x;
         }
         if (!(next > lo && next < hi))
             next = hi == INFINITY ? 16 * x : lo == 0 ? hi / 16 : sqrt(lo) * sqrt(hi);
@@ -170,16 +177,41 @@ static double gamma_invert(double k, double lgk, double w, int upper)
     return x;
 }
 
-static double gamma_lower(const double *par, double w) { return gamma_invert(par[0], par[1], w, 0); }
-static double gamma_upper(const double *par, double w) { return gamma_invert(par[0], par[1], w, 1); }
+static double gamma_lower(const double *par, double w, double hint)
+{
+    return gamma_invert(par[0], par[1], w, 0, hint);
+}
+
+static double gamma_upper(const double *par, double w, double hint)
+{
+    return gamma_invert(par[0], par[1], w, 1, hint);
+}
 
 /* gsl_cdf_lognormal_Pinv / _Qinv at zeta = 0 */
-static double lognormal_lower(const double *par, double w) { return exp(par[0] * gsl_cdf_ugaussian_Pinv(w)); }
-static double lognormal_upper(const double *par, double w) { return exp(par[0] * gsl_cdf_ugaussian_Qinv(w)); }
+static double lognormal_lower(const double *par, double w, double hint)
+{
+    (void)hint;
+    return exp(par[0] * gsl_cdf_ugaussian_Pinv(w));
+}
+
+static double lognormal_upper(const double *par, double w, double hint)
+{
+    (void)hint;
+    return exp(par[0] * gsl_cdf_ugaussian_Qinv(w));
+}
 
 /* gsl_cdf_weibull_Pinv / _Qinv at scale 1; par[1] = 1 / shape */
-static double weibull_lower(const double *par, double w) { return pow(-log1p(-w), par[1]); }
-static double weibull_upper(const double *par, double w) { return pow(-log(w), par[1]); }
+static double weibull_lower(const double *par, double w, double hint)
+{
+    (void)hint;
+    return pow(-log1p(-w), par[1]);
+}
+
+static double weibull_upper(const double *par, double w, double hint)
+{
+    (void)hint;
+    return pow(-log(w), par[1]);
+}
 
 /* The table's parameters for a prepared lognormal, gamma or Weibull. */
 static void unit_params(const sim_dist *d, sim_qtab_fn fn[2], double par[2])
@@ -205,7 +237,7 @@ static double unit_exact(const sim_dist *d, double u)
     sim_qtab_fn fn[2];
     double par[2];
     unit_params(d, fn, par);
-    return u >= 0.5 ? fn[1](par, 1 - u) : fn[0](par, u);
+    return u >= 0.5 ? fn[1](par, 1 - u, 0) : fn[0](par, u, 0);
 }
 
 /* ---- the table cache --------------------------------------------------------

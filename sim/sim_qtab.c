@@ -63,12 +63,12 @@ double sim_qtab_eval(const sim_qtab *q, double u)
             return horner(p, piece_t(mant, m, p->qmask));
         }
     }
-    return q->fn[side](q->par, w);
+    return q->fn[side](q->par, w, 0);
 }
 
 double sim_qtab_exact(const sim_qtab *q, double u)
 {
-    return u >= 0.5 ? q->fn[1](q->par, 1.0 - u) : q->fn[0](q->par, u);
+    return u >= 0.5 ? q->fn[1](q->par, 1.0 - u, 0) : q->fn[0](q->par, u, 0);
 }
 
 void sim_qtab_free(sim_qtab *q) { free(q); }
@@ -85,15 +85,18 @@ typedef struct {
     pieces all;
     double node[NC];                     /* Chebyshev-Lobatto points on [0, 1] */
     double tol;
+    int last_side;
     double last_w, last_y;               /* a piece's first node is the last one's end */
 } builder;
 
 static double exact_at(builder *bd, int side, double w)
 {
-    if (w == bd->last_w)
+    if (side == bd->last_side && w == bd->last_w)
         return bd->last_y;
+    double hint = side == bd->last_side && isfinite(bd->last_y) ? bd->last_y : 0;
+    bd->last_side = side;
     bd->last_w = w;
-    return bd->last_y = bd->q->fn[side](bd->q->par, w);
+    return bd->last_y = bd->q->fn[side](bd->q->par, w, hint);
 }
 
 static int push(pieces *a, const piece *pc)
@@ -122,28 +125,33 @@ static int push(pieces *a, const piece *pc)
  * bounded away from 0 in the right direction. */
 static uint64_t quantum_mask(const piece *pc, int dir, int m)
 {
-    long double sum = 0, d2 = 0;
+    double sum = 0, d2 = 0;
     for (int k = 0; k < NC; k++) {
-        sum += fabsl((long double)pc->c[k]);
-        d2 += (long double)k * (k - 1) * fabsl((long double)pc->c[k]);
+        sum += fabs(pc->c[k]);
+        d2 += (double)(k * (k - 1)) * fabs(pc->c[k]);
     }
-    const long double gamma = 2 * SIM_QTAB_DEGREE * 0x1p-53L / (1 - 2 * SIM_QTAB_DEGREE * 0x1p-53L);
-    long double E = gamma * sum * 1.01L;
-    enum { GRID = 256 };
-    long double slope = INFINITY;
+    const double gamma = 2 * SIM_QTAB_DEGREE * 0x1p-53 / (1 - 2 * SIM_QTAB_DEGREE * 0x1p-53);
+    /* 2% over the bound: the sums above round too */
+    double twoE = 2 * gamma * sum * 1.02;
+    enum { GRID = 64 };
+    double slope = INFINITY;
     for (int g = 0; g <= GRID; g++) {
-        long double t = (long double)g / GRID, d = 0;
+        double t = (double)g / GRID, d = 0;
         for (int k = NC - 1; k >= 1; k--)
-            d = d * t + k * (long double)pc->c[k];
-        slope = fminl(slope, dir * d);
+            d = d * t + k * pc->c[k];
+        slope = fmin(slope, dir * d);
     }
-    slope -= d2 / (2 * GRID);            /* p' between the grid points */
+    /* p' between grid points, less a margin for the rounding of d */
+    slope = slope * (1 - 1e-12) - d2 / (2 * GRID);
     if (!(slope > 0))
         return 0;
     int e = 0;                           /* D = 2^-e, as coarse as 2E allows */
-    while (e < 52 - m && slope * ldexpl(1, -(e + 1)) >= 2 * E)
+    double D = 1;
+    while (e < 52 - m && slope * D * 0.5 >= twoE) {
         e++;
-    if (slope * ldexpl(1, -e) < 2 * E)
+        D *= 0.5;
+    }
+    if (slope * D < twoE)
         return 0;
     return MANT & ~((1ull << (52 - e)) - 1);
 }
@@ -192,7 +200,7 @@ static double fit_piece(builder *bd, int side, double a, double h, int m, piece 
         return -1;
     double err = 0;
     for (int i = 0; i < NCHECK; i++) {
-        uint64_t tbits = (uint64_t)ldexp(tt[i], 52);     /* t * 2^52 < 2^52 or = */
+        uint64_t tbits = (uint64_t)(tt[i] * 0x1p52);     /* t * 2^52, exact */
         double t = tt[i] >= 1 ? tt[i] : piece_t(tbits >> m, m, out->qmask);
         err = fmax(err, fabs(horner(out, t) - yy[i]) / yy[i]);
     }
@@ -236,8 +244,8 @@ static double item_end(const sim_qtab *q, const item *it, int top)
     if (it->piece >= 0)                  /* side 0: u grows with t; side 1: falls */
         return horner(&q->p[it->piece], top != it->side ? it->tlast : 0.0);
     if (it->side)
-        return q->fn[1](q->par, top ? it->wlo : nextafter(it->whi, 0));
-    return q->fn[0](q->par, top ? nextafter(it->whi, 0) : it->wlo);
+        return q->fn[1](q->par, top ? it->wlo : nextafter(it->whi, 0), 0);
+    return q->fn[0](q->par, top ? nextafter(it->whi, 0) : it->wlo, 0);
 }
 
 static item piece_item(const sim_qtab *q, int side, int idx, int m)
@@ -304,7 +312,7 @@ static void join_pieces(sim_qtab *q)
 
 sim_qtab *sim_qtab_build(sim_qtab_fn lower, sim_qtab_fn upper, const double par[2], double tol)
 {
-    builder bd = {.tol = tol};
+    builder bd = {.tol = tol, .last_side = -1};
     sim_qtab *q = bd.q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
@@ -319,7 +327,7 @@ sim_qtab *sim_qtab_build(sim_qtab_fn lower, sim_qtab_fn upper, const double par[
     memset(q->shift, EXACT, sizeof q->shift);
 
     /* u = 1/2 exactly is w = 1/2 on the upper side: binade 0, one constant. */
-    piece mid = {.c = {upper(par, 0.5)}, .qmask = MANT};
+    piece mid = {.c = {upper(par, 0.5, 0)}, .qmask = MANT};
     if (push(&bd.all, &mid))
         goto fail;
     q->first[1][0] = 0;
@@ -327,19 +335,26 @@ sim_qtab *sim_qtab_build(sim_qtab_fn lower, sim_qtab_fn upper, const double par[
 
     for (int side = 0; side < 2; side++) {
         int m = 0;
+        double prev = 0;
         for (int j = 1; j <= SIM_QTAB_BINADES; j++) {
             double err = -1;
-            /* neighbouring binades need about as many pieces: try one
-             * fewer first, then more */
-            for (int mm = m > 0 ? m - 1 : 0; mm <= SIM_QTAB_MAX_SHIFT && err < 0; mm++) {
+            /* neighbouring binades need about as many pieces; half as many
+             * multiply the error by about 2^8 (degree 7), so try one fewer
+             * only when the last binade had that much to spare */
+            int mm = m > 0 && prev < tol / 300 ? m - 1 : m;
+            for (; mm <= SIM_QTAB_MAX_SHIFT && err < 0; mm++) {
                 err = fit_binade(&bd, side, j, mm);
                 if (err >= 0)
                     m = mm;
             }
-            if (err < 0)
+            if (err < 0) {
                 q->exact_binades++;
-            else
+                m = 0;
+                prev = 0;
+            } else {
                 q->max_error = fmax(q->max_error, err);
+                prev = err;
+            }
         }
     }
     sim_qtab *t = malloc(sizeof *t + (size_t)bd.all.n * sizeof(piece));

@@ -41,8 +41,10 @@
 #define SIM_QTAB_DEGREE    7
 
 /* An exact quantile of one tail, w in [0, 1/2]; par is the table's copy of
- * the parameters given to sim_qtab_build. */
-typedef double (*sim_qtab_fn)(const double *par, double w);
+ * the parameters given to sim_qtab_build.  hint > 0 is the quantile of a
+ * nearby w (building asks in order along w), a start for an iterative
+ * inversion; 0 when there is none. */
+typedef double (*sim_qtab_fn)(const double *par, double w, double hint);
 
 typedef struct sim_qtab sim_qtab;
 
