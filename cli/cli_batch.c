@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_CHUNK 50
+#define DEFAULT_CHUNK 50     /* replications per task under MPI */
 #define PRINT_MAX_POINTS 6    /* side-by-side tables up to this many points */
 
 /* ------------------------------------------------------------ points -- */
@@ -681,7 +681,9 @@ int cli_batch_run(const cli_batch_cfg *cfg, cli_batch_out *out)
             return CLI_EXIT_USAGE;
         }
     }
-    b.chunk = cfg->chunk ? cfg->chunk : DEFAULT_CHUNK;
+    /* One process: a point's replications in one task (one parallel region,
+     * nothing left over at the end of each chunk); ranks share chunks. */
+    b.chunk = cfg->chunk ? cfg->chunk : sim_farm_size() > 1 ? DEFAULT_CHUNK : b.reps;
     if (b.chunk > b.reps)
         b.chunk = b.reps;
     b.chunks_per_point = (b.reps + b.chunk - 1) / b.chunk;

@@ -42,7 +42,8 @@ static void help_sweep(FILE *f)
             "      --resume          reuse the finished points of an interrupted sweep\n"
             "      --force           overwrite an existing results file\n"
             "      --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
-            "      --chunk N         replications per task (default 50)\n"
+            "      --chunk N         replications per task (default: 50 under MPI, a whole\n"
+            "                        point in one process)\n"
             "Under MPI (make MPI=1; mpirun -n K ./refugesim-mpi sweep ...) points and\n"
             "chunks of replications are spread over the ranks; the file is the same.\n");
 }
