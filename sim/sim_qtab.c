@@ -33,6 +33,7 @@ struct sim_qtab {
 static inline double horner(const piece *p, double t)
 {
     double r = p->c[NC - 1];
+#pragma GCC unroll 8
     for (int j = NC - 2; j >= 0; j--)
         r = p->c[j] + t * r;
     return r;
