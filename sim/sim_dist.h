@@ -68,7 +68,7 @@ typedef struct {
 #define SIM_DIST_TABLE_TOL 1e-10
 
 /* Check the parameters and derive what sampling needs, including the
- * quantile table (built on first use of a shape: about 10 ms for a gamma,
+ * quantile table (built on first use of a shape: about 7 ms for a gamma,
  * less for the others; later calls with the same shape find it in the
  * cache).  SIM_ERANGE when a parameter is out of its domain (negative mean,
  * sd <= 0 where a spread is needed, min > max, no positive weight...).

@@ -1,6 +1,5 @@
 #include "sim_qtab.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

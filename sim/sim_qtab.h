@@ -11,22 +11,26 @@
  *     2^SIM_QTAB_MAX_SHIFT).  The piece and the position t in it come
  *     straight from the bits of w: no search, no division.
  *   - On each piece Q is a degree-7 polynomial interpolating the exact
- *     quantile at Chebyshev-Lobatto points, written in nested form
- *     c0 + x1 (c1 + x2 (c2 + ...)) with each x_k either t or 1 - t, chosen so
- *     that every partial sum has one sign on the piece.  Rounding is
- *     monotone, so this evaluation is monotone in t in floating point, not
- *     only in exact arithmetic; neighbouring pieces are checked (and their
- *     constant nudged by ulps) so that the whole function is non-decreasing
- *     in u for every pair of doubles.
+ *     quantile at Chebyshev-Lobatto points, evaluated by Horner's rule.
+ *   - Monotone in floating point, not only in exact arithmetic: Horner's
+ *     rule is within a known bound E of the polynomial, so two evaluations
+ *     are in order wherever the polynomial rises by 2E between them.  Each
+ *     piece cuts t to a quantum (a power of 2) over which its polynomial
+ *     provably rises by 2E (the derivative is bounded below when the table
+ *     is built), so values are non-decreasing inside a piece; neighbouring
+ *     pieces are checked, and their constants nudged by ulps, so that the
+ *     whole function is non-decreasing in u for every pair of doubles.  The
+ *     quantum is a change of about 1e-14 of the value.
  *   - The binades reach w = 2^-53: every u a 53-bit uniform takes but 0 is
  *     in the table.  Below that (u < 2^-53, which only a caller's own u can
  *     be), and in a binade whose pieces cannot all meet the tolerance (a
  *     quantile below 1e-289 or too flat to resolve), the exact functions
  *     answer.
  *
- * The relative error against the exact quantile is checked at 22 points of
- * every piece when the table is built (tolerance `tol`); tests/test_sim_dist.c
- * checks it on dense grids against GSL.
+ * The relative error against the exact quantile is checked at the nodes
+ * and between every pair of them (15 points a piece) when the table is
+ * built (tolerance `tol`); tests/test_sim_dist.c checks it on dense grids
+ * against GSL.
  *
  * Ownership: sim_qtab_build returns a table freed with sim_qtab_free (NULL
  * is accepted).  A built table is immutable: any number of threads may
