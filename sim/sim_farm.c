@@ -193,30 +193,32 @@ static int supply(master_state *m, int w)
     return SIM_OK;
 }
 
-/* Take in every result that has arrived.  Returns how many, or -1. */
+/* Take in every result that has arrived: all of them, not one a worker (a
+ * worker can finish two tasks while rank 0 runs one of its own and
+ * finishes points; taking one a visit would starve it).  Returns how
+ * many, or -1. */
 static int collect(master_state *m)
 {
     int got = 0;
-    for (int w = 1; w < m->size; w++) {
-        if (m->recv[w] == MPI_REQUEST_NULL)
-            continue;
-        int flag = 0;
-        if (MPI_Test(&m->recv[w], &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-            return -1;
-        if (!flag)
-            continue;
-        got++;
-        m->inflight[w]--;
-        const unsigned char *msg = m->bufs + (size_t)w * m->msg_size;
-        header h;
-        memcpy(&h, msg, sizeof h);
-        if (m->done)
-            m->done(m->user, (size_t)h.task, (int)h.status, msg + sizeof h);
-        if (h.status != SIM_OK && m->rc == SIM_OK)
-            m->rc = (int)h.status;
-        if (supply(m, w))
-            return -1;
-    }
+    for (int w = 1; w < m->size; w++)
+        while (m->recv[w] != MPI_REQUEST_NULL) {
+            int flag = 0;
+            if (MPI_Test(&m->recv[w], &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+                return -1;
+            if (!flag)
+                break;
+            got++;
+            m->inflight[w]--;
+            const unsigned char *msg = m->bufs + (size_t)w * m->msg_size;
+            header h;
+            memcpy(&h, msg, sizeof h);
+            if (m->done)
+                m->done(m->user, (size_t)h.task, (int)h.status, msg + sizeof h);
+            if (h.status != SIM_OK && m->rc == SIM_OK)
+                m->rc = (int)h.status;
+            if (supply(m, w))             /* the next task, and the receive again */
+                return -1;
+        }
     return got;
 }
 
