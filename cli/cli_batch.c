@@ -391,7 +391,8 @@ static void ckpt_remove(const batch *b)
 typedef struct {
     int32_t status;
     uint32_t n;
-    uint64_t pad;             /* keeps what follows 16-byte aligned */
+    uint32_t direct;          /* the records went straight into the point's */
+    uint32_t pad;             /* keeps what follows 16-byte aligned */
 } task_header;
 
 /* A task's result: header, done flags padded so the records that follow are
@@ -421,6 +422,16 @@ static int run_task(void *user, size_t task, void *out)
     rf_result *res = (rf_result *)(done + done_bytes(b));
     memset(done, 0, b->chunk);
     h->n = (uint32_t)n;
+    /* One process, a whole point a task: the replications go straight into
+     * the point's records, not through this buffer (a copy of megabytes,
+     * page-faulted after the threads are done). */
+    h->direct = sim_farm_size() == 1 && n == b->reps
+                && (b->res[point] || (b->res[point] = malloc(n * sizeof(rf_result))));
+    if (h->direct) {
+        res = b->res[point];
+        done = b->done[point];
+        memset(done, 0, n);
+    }
     rf_diags d;
     int rc = load_point(b, point, &d);
     if (rc == SIM_OK) {
@@ -498,8 +509,12 @@ static void task_done(void *user, size_t task, int status, const void *out)
             return;
         }
     }
-    memcpy(b->done[point] + c * b->chunk, done, h->n);
-    memcpy(b->res[point] + c * b->chunk, res, h->n * sizeof(rf_result));
+    if (h->direct) {
+        done = b->done[point];
+    } else {
+        memcpy(b->done[point] + c * b->chunk, done, h->n);
+        memcpy(b->res[point] + c * b->chunk, res, h->n * sizeof(rf_result));
+    }
     for (size_t r = 0; r < h->n; r++)
         b->reps_finished += done[r];
     if (b->progress)
