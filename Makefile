@@ -165,8 +165,10 @@ valgrind:
 	  st=$$?; if [ $$st -eq 99 ]; then cat $(VG_DIR)/last.log; status=1; fi; done; \
 	if [ $$status -eq 0 ]; then echo "valgrind: no errors, no leaks"; fi; exit $$status
 
-bench: $(BENCH_BIN) $(BUILD_DIR)/$(PROGRAM)
-	RS_ROOT=$(CURDIR) $(BENCH_BIN) $(BENCH_ARGS)
+# The bench also times the MPI program (built when mpicc exists).
+bench: $(BENCH_BIN) $(BUILD_DIR)/$(PROGRAM) $(if $(MPI_TEST_PROGRAM),mpi-program)
+	RS_ROOT=$(CURDIR) RS_PROGRAM=$(CURDIR)/$(BUILD_DIR)/$(PROGRAM) RS_MPI_PROGRAM=$(MPI_TEST_PROGRAM) \
+	  $(BENCH_BIN) $(BENCH_ARGS)
 
 # Fuzzing (libFuzzer, clang): every tests/fuzz/fuzz_*.c is one target, run for
 # FUZZ_SECONDS each from the seed corpus tests/fuzz/corpus/<target>/ (plus

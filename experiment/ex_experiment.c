@@ -29,12 +29,14 @@ struct ex_experiment {
     size_t reps_finished, progress_total;
     ex_ckpt ckpt;
     int have_ckpt, ckpt_warned;
+    unsigned char *eval_records, *eval_done;  /* ex_evaluate's destination */
 };
 
 typedef struct {
     int32_t status;
     uint32_t n;
-    uint64_t pad;             /* keeps what follows 16-byte aligned */
+    uint32_t direct;          /* the records went straight to their destination */
+    uint32_t pad;             /* keeps what follows 16-byte aligned */
 } task_header;
 
 /* A task's result: header, done flags padded so the records that follow are
@@ -55,7 +57,9 @@ static void set_window(ex_experiment *ex, size_t point0, size_t n_slots, uint64_
     w->n_slots = n_slots;
     w->first = first;
     w->n = n;
-    w->chunk = ex->cfg.chunk ? ex->cfg.chunk : EX_DEFAULT_CHUNK;
+    /* One process: a point's replications in one task (one parallel region,
+     * nothing left over at the end of each chunk); ranks share chunks. */
+    w->chunk = ex->cfg.chunk ? ex->cfg.chunk : sim_farm_size() > 1 ? EX_DEFAULT_CHUNK : n;
     if (w->chunk > n)
         w->chunk = n;
     w->chunks_per_slot = w->chunk ? (n + w->chunk - 1) / w->chunk : 0;
@@ -136,8 +140,23 @@ static int run_task(void *user, size_t task, void *out)
     task_header *h = out;
     unsigned char *done = (unsigned char *)(h + 1);
     void *res = done + done_bytes(w);
-    memset(done, 0, w->chunk);
     h->n = (uint32_t)n;
+    /* One process, a whole window a task: the replications go straight to
+     * their destination, not through this buffer (a copy of megabytes,
+     * page-faulted after the threads are done). */
+    h->direct = 0;
+    if (sim_farm_size() == 1 && n == w->n) {
+        if (ex->per_point && (ex->res[slot] || (ex->res[slot] = calloc(w->n, ex->cfg.record_size)))) {
+            res = ex->res[slot];
+            done = ex->done[slot];
+            h->direct = 1;
+        } else if (!ex->per_point && ex->eval_records) {
+            res = ex->eval_records;
+            done = ex->eval_done;
+            h->direct = 1;
+        }
+    }
+    memset(done, 0, h->direct ? n : w->chunk);
     sim_rep_fn fn = NULL;
     const void *ctx = NULL;
     int rc = ex->h.open_point(ex->h.user, w->point0 + slot, &fn, &ctx);
@@ -200,8 +219,12 @@ static void collect(void *user, size_t task, int status, const void *out)
             return;
         }
     }
-    memcpy(ex->done[slot] + c * w->chunk, done, h->n);
-    memcpy(ex->res[slot] + c * w->chunk * rs, res, h->n * rs);
+    if (h->direct) {
+        done = ex->done[slot];
+    } else {
+        memcpy(ex->done[slot] + c * w->chunk, done, h->n);
+        memcpy(ex->res[slot] + c * w->chunk * rs, res, h->n * rs);
+    }
     for (size_t r = 0; r < h->n; r++)
         ex->reps_finished += done[r];
     if (ex->h.progress)
@@ -287,8 +310,12 @@ static void eval_done(void *user, size_t task, int status, const void *out)
     size_t c = task % w->chunks_per_slot, rs = ex->cfg.record_size;
     if (status != SIM_OK && status != SIM_EINTR && !ex->first_error)
         ex->first_error = status;
-    memcpy(e->done + c * w->chunk, done, h->n);
-    memcpy(e->records + c * w->chunk * rs, done + done_bytes(w), h->n * rs);
+    if (h->direct) {
+        done = e->done;
+    } else {
+        memcpy(e->done + c * w->chunk, done, h->n);
+        memcpy(e->records + c * w->chunk * rs, done + done_bytes(w), h->n * rs);
+    }
     for (size_t r = 0; r < h->n; r++)
         ex->reps_finished += done[r];
     if (ex->h.progress)
@@ -314,8 +341,11 @@ int ex_evaluate(ex_experiment *ex, size_t point, uint64_t first, size_t n, void 
     if (sim_farm_rank() == 0)
         memset(done, 0, n);
     eval_ctx e = {ex, records, done};
+    ex->eval_records = records;
+    ex->eval_done = done;
     int rc = sim_farm_run(n_tasks(&ex->w), task_size(ex), NULL, eval_task, eval_done, &e,
                           ex->cfg.stop);
+    ex->eval_records = ex->eval_done = NULL;
     int first_error = ex->first_error;
     ex->w = saved;
     if (sim_farm_rank() != 0)

@@ -61,7 +61,8 @@ typedef struct {
     size_t n_points;           /* ex_run */
     size_t n_reps;             /* ex_run: replications of every point */
     size_t record_size;        /* bytes per replication record */
-    size_t chunk;              /* replications per task; 0: EX_DEFAULT_CHUNK */
+    size_t chunk;              /* replications per task; 0: EX_DEFAULT_CHUNK under MPI,
+                                  a whole point in one process */
     int threads;               /* per rank; <= 0: all cores */
     volatile sig_atomic_t *stop; /* may be NULL; non-zero: start nothing new */
 } ex_cfg;

@@ -22,6 +22,8 @@ typedef struct {
     uint64_t key[2];
     uint64_t out[4];     /* the block of counter ctr - 1, computed ahead */
     unsigned idx;        /* next unused word of out[], 0..3: out[] always holds a block */
+    uint64_t rk[10][2];  /* the key of each of the ten rounds (Philox bumps it by a
+                          * constant per round), computed once per stream */
 } sim_rng_state;
 
 typedef struct {

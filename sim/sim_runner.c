@@ -37,6 +37,13 @@ int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
         }
     }
 
+    /* The team ends with the batch: otherwise its threads spin (libgomp's
+     * default wait, milliseconds at a time) while this thread writes results
+     * or loads the next point, burning a core another job could use.  The
+     * next batch starts a new team, tens of microseconds. */
+    if (threads > 1)
+        omp_pause_resource_all(omp_pause_soft);
+
     int rc = SIM_OK;
     for (size_t i = 0; i < n; i++) {
         if (done)

@@ -256,6 +256,27 @@ Test(batch, mpi_ranks_give_the_single_process_bits, .init = make_dir, .fini = re
     snprintf(a, sizeof a, "%s/one.h5", dir);
     snprintf(b, sizeof b, "%s/three.h5", dir);
     cr_assert_eq(same(a, b), 0, "%s", out);
+    /* rank 0 runs tasks too: two ranks with their default chunks, and four
+     * ranks on small chunks (many more tasks than ranks, so tasks are handed
+     * out while rank 0 is busy with its own), give the same bits; so does a
+     * run of one point */
+    cr_assert_eq(sh("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+                    "mpirun -n 2 --oversubscribe %s sweep " COUNTY " " SMALL
+                    " --threads 2 -o %s/two.h5", mpi, root(), dir), 0, "%s", out);
+    snprintf(b, sizeof b, "%s/two.h5", dir);
+    cr_assert_eq(same(a, b), 0, "%s", out);
+    cr_assert_eq(sh("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+                    "mpirun -n 4 --oversubscribe %s sweep " COUNTY " " SMALL
+                    " --threads 1 --chunk 3 -o %s/four.h5", mpi, root(), dir), 0, "%s", out);
+    snprintf(b, sizeof b, "%s/four.h5", dir);
+    cr_assert_eq(same(a, b), 0, "%s", out);
+    cr_assert_eq(sh("%s run " COUNTY " --reps 40 -o %s/run1.h5", prog(), root(), dir), 0, "%s", out);
+    cr_assert_eq(sh("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+                    "mpirun -n 2 --oversubscribe %s run " COUNTY " --reps 40 --chunk 7 --threads 1"
+                    " -o %s/run2.h5", mpi, root(), dir), 0, "%s", out);
+    snprintf(a, sizeof a, "%s/run1.h5", dir);
+    snprintf(b, sizeof b, "%s/run2.h5", dir);
+    cr_assert_eq(same(a, b), 0, "%s", out);
     /* the search and the rerun take the same steps on every rank */
     cr_assert_eq(sh("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
                     "mpirun -n 2 --oversubscribe %s capacity '%s/scenarios/mmcc.yaml' "

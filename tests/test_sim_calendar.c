@@ -73,3 +73,46 @@ Test(calendar, refuses_the_past_and_non_finite_times)
     sim_cal_destroy(cal);
     sim_cal_destroy(NULL);
 }
+
+/* A popped event stays in the root until the next call (a schedule takes
+ * its place); what the calendar reports must not show it. */
+Test(calendar, popped_root_held_until_replaced_or_dropped)
+{
+    sim_calendar *cal = sim_cal_create(2);
+    cr_assert_eq(sim_cal_schedule(cal, 5, 0, 1, 0), SIM_OK);
+    cr_assert_eq(sim_cal_schedule(cal, 3, 0, 2, 0), SIM_OK);
+    cr_assert_eq(sim_cal_schedule(cal, 4, 0, 3, 0), SIM_OK);
+    sim_event ev;
+    cr_assert(sim_cal_pop(cal, &ev));
+    cr_assert_eq(ev.id, 2);
+    cr_assert_eq(sim_cal_size(cal), 2);
+    cr_assert_eq(sim_cal_popped(cal), 1);
+    cr_assert_eq(sim_cal_peek_time(cal), 4);
+    cr_assert_eq(sim_cal_now(cal), 3);
+    /* replaced by a later event: it sinks below the others */
+    cr_assert_eq(sim_cal_schedule(cal, 10, 0, 4, 0), SIM_OK);
+    cr_assert_eq(sim_cal_size(cal), 3);
+    cr_assert_eq(sim_cal_peek_time(cal), 4);
+    /* not replaced: the next pop drops it first; ties stay FIFO */
+    cr_assert(sim_cal_pop(cal, &ev) && ev.id == 3);
+    cr_assert_eq(sim_cal_schedule(cal, 5, 0, 5, 0), SIM_OK);
+    cr_assert(sim_cal_pop(cal, &ev) && ev.id == 1);
+    cr_assert(sim_cal_pop(cal, &ev) && ev.id == 5);
+    cr_assert(sim_cal_pop(cal, &ev) && ev.id == 4);
+    cr_assert_not(sim_cal_pop(cal, &ev));
+    cr_assert_eq(sim_cal_size(cal), 0);
+    cr_assert_eq(sim_cal_popped(cal), 5);
+    cr_assert(isinf(sim_cal_peek_time(cal)));
+    /* growth from a full heap, with a held root */
+    sim_cal_reset(cal, 0);
+    for (uint32_t i = 0; i < 100; i++)
+        cr_assert_eq(sim_cal_schedule(cal, 100 - i, 0, i, 0), SIM_OK);
+    double last = 0;
+    for (int i = 0; i < 100; i++) {
+        cr_assert(sim_cal_pop(cal, &ev));
+        cr_assert_geq(ev.t, last);
+        last = ev.t;
+    }
+    cr_assert_eq(sim_cal_popped(cal), 100);
+    sim_cal_destroy(cal);
+}

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
+#include <Random123/philox.h>
+
 #include "sim_rng.h"
 
 Test(rng, same_key_same_numbers_and_any_key_change_differs)
@@ -95,4 +97,29 @@ Test(rng, random_access_blocks_equal_the_sequential_draws)
     sim_stream fresh;
     sim_stream_init(&fresh, 11, 3, 1);
     cr_assert_eq(sim_stream_u01(&ra), sim_stream_u01(&fresh));
+}
+
+/* The stream's own Philox rounds (round keys computed once per stream) are
+ * Random123's philox4x64, for any key. */
+Test(rng, blocks_are_random123_philox4x64_for_any_key)
+{
+    sim_stream keys;
+    sim_stream_init(&keys, 5, 5, 5);
+    for (int i = 0; i < 500; i++) {
+        uint64_t seed = sim_stream_u64(&keys), rep = sim_stream_u64(&keys) >> 32,
+                 id = sim_stream_u64(&keys) >> 32;
+        sim_stream s;
+        sim_stream_init(&s, seed, rep, id);
+        philox4x64_key_t k = {{seed, (rep << 32) | id}};
+        for (uint64_t b = 0; b < 4; b++) {
+            philox4x64_ctr_t r = philox4x64(((philox4x64_ctr_t){{b, 0, 0, 0}}), k);
+            double u[4];
+            sim_stream_block_u01(&s, b * 977, u);
+            philox4x64_ctr_t far = philox4x64(((philox4x64_ctr_t){{b * 977, 0, 0, 0}}), k);
+            for (int w = 0; w < 4; w++) {
+                cr_assert_eq(sim_stream_u64(&s), r.v[w]);
+                cr_assert_eq(u[w], (double)(far.v[w] >> 11) * 0x1.0p-53);
+            }
+        }
+    }
 }

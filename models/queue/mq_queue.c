@@ -44,40 +44,59 @@ static int ring_push(ring *r, double arrived, int counted, uint64_t *k)
     return SIM_OK;
 }
 
-/* Time-weighted areas of the number in system and in queue.  Both change
- * at the same instants, so one update advances both; this is sim_level
- * inlined for the hottest loop (sim_level_set is a call per change). */
+/* Time-weighted areas of the number in system and of busy servers, kept as
+ * integrals: over [t0, T], the area under a level L is
+ *     L(T) T - L(t0) t0 - sum of d_i t_i
+ * over its changes d_i at times t_i, so a change by one costs one addition
+ * (acc -= d t) instead of advancing an area to the present.  The number in
+ * queue is the one minus the other; busy servers change only when a server
+ * goes idle or starts on an empty queue, not on every departure. */
 typedef struct {
-    double t0, t_last, area_sys, area_q;
-    long sys, q;
+    double t0, acc_sys, acc_busy;
+    long sys, busy;
 } levels;
 
-static inline void levels_advance(levels *l, double now)
+static inline void level_sys(levels *l, double now, long d)
 {
-    double dt = now - l->t_last;
-    l->area_sys += (double)l->sys * dt;
-    l->area_q += (double)l->q * dt;
-    l->t_last = now;
+    l->sys += d;
+    l->acc_sys -= (double)d * now;
 }
 
-static double level_mean(const levels *l, double area, long level, double end)
+static inline void level_busy(levels *l, double now, long d)
+{
+    l->busy += d;
+    l->acc_busy -= (double)d * now;
+}
+
+static void levels_restart(levels *l, double now)
+{
+    l->t0 = now;
+    l->acc_sys = -(double)l->sys * now;
+    l->acc_busy = -(double)l->busy * now;
+}
+
+static double level_mean(const levels *l, double acc, long level, double end)
 {
     double span = end - l->t0;
-    return span > 0 ? (area + (end > l->t_last ? (double)level * (end - l->t_last) : 0)) / span
-                    : (double)level;
+    return span > 0 ? ((double)level * end + acc) / span : (double)level;
 }
 
+/* The run's state.  Streams and the waiting ring live apart (mq_run's
+ * locals) and are reached through pointers: functions that are not inlined
+ * (the ziggurat's slow path, ring growth) get their addresses, never this
+ * struct's, so the compiler can keep its fields in registers through the
+ * event loop. */
 typedef struct {
     const mq_params *p;
     sim_calendar *cal;
-    sim_stream arr, svc, pat;
-    ring q;
-    int busy;
+    sim_stream *arr, *svc, *pat;
+    ring *q;
     levels lv;
     int stats_on;
     int exp_service;          /* service is exponential: inline inversion */
+    int may_renege;           /* patience is finite: waiters can be gone */
     double svc_mean, arr_mean;
-    mq_result *res;
+    mq_result cnt;            /* the counters, copied out at the end */
 } mq_state;
 
 /* Exponential variates by the ziggurat method (Marsaglia & Tsang 2000, 256
@@ -91,6 +110,7 @@ typedef struct {
 #define ZIG_R 7.69711747013104972
 #define ZIG_V 3.949659822581572e-3
 static double zx[257], zf[257];
+static double zxs[256];          /* zx[i] * 2^-53: a 53-bit integer times it is u * zx[i], exactly */
 
 __attribute__((constructor)) static void zig_init(void)
 {
@@ -101,6 +121,8 @@ __attribute__((constructor)) static void zig_init(void)
     zx[256] = 0;
     for (int i = 0; i <= 256; i++)
         zf[i] = exp(-zx[i]);
+    for (int i = 0; i < 256; i++)
+        zxs[i] = zx[i] * 0x1.0p-53;
 }
 
 static __attribute__((noinline)) double zig_slow(sim_stream *s, unsigned i, double x)
@@ -122,21 +144,23 @@ static inline double exp_draw(sim_stream *s, double mean)
 {
     uint64_t b = sim_stream_u64(s);
     unsigned i = (unsigned)(b & 0xff);
-    double x = (double)(b >> 11) * 0x1.0p-53 * zx[i];
+    double x = (double)(b >> 11) * zxs[i];
     if (__builtin_expect(x < zx[i + 1], 1))
         return mean * x;
     return mean * zig_slow(s, i, x);
 }
 
-static inline int start_service(mq_state *s, double now, double arrived, int counted)
+/* A server starts on a customer: one that was idle, or one that has just
+ * finished with another (busy servers unchanged). */
+static inline __attribute__((always_inline)) int start_service(mq_state *s, double now,
+                                                                double arrived, int counted)
 {
-    double st = s->exp_service ? exp_draw(&s->svc, s->svc_mean)
-                               : sim_dist_quantile(&s->p->service, sim_stream_u01(&s->svc));
-    s->busy++;
+    double st = s->exp_service ? exp_draw(s->svc, s->svc_mean)
+                               : sim_dist_quantile(&s->p->service, sim_stream_u01(s->svc));
     if (counted) {
-        s->res->served++;
-        s->res->wait_sum += now - arrived;
-        s->res->sojourn_sum += now - arrived + st;
+        s->cnt.served++;
+        s->cnt.wait_sum += now - arrived;
+        s->cnt.sojourn_sum += now - arrived + st;
     }
     return sim_cal_schedule(s->cal, now + st, EV_DEPARTURE, 0, 0);
 }
@@ -144,32 +168,30 @@ static inline int start_service(mq_state *s, double now, double arrived, int cou
 static inline int on_arrival(mq_state *s, double now)
 {
     const mq_params *p = s->p;
-    int rc = sim_cal_schedule(s->cal, now + exp_draw(&s->arr, s->arr_mean), EV_ARRIVAL, 0, 0);
+    int rc = sim_cal_schedule(s->cal, now + exp_draw(s->arr, s->arr_mean), EV_ARRIVAL, 0, 0);
     if (rc)
         return rc;
     int counted = s->stats_on;
     if (counted)
-        s->res->arrivals++;
-    if (s->busy < p->servers) {
-        levels_advance(&s->lv, now);
-        s->lv.sys++;
+        s->cnt.arrivals++;
+    if (s->lv.busy < p->servers) {
+        level_sys(&s->lv, now, 1);
+        level_busy(&s->lv, now, 1);
         return start_service(s, now, now, counted);
     }
-    if (p->queue_cap >= 0 && s->q.live >= p->queue_cap) {
+    if (p->queue_cap >= 0 && s->q->live >= p->queue_cap) {
         if (counted)
-            s->res->blocked++;
+            s->cnt.blocked++;
         return SIM_OK;
     }
     uint64_t k;
-    if ((rc = ring_push(&s->q, now, counted, &k)))
+    if ((rc = ring_push(s->q, now, counted, &k)))
         return rc;
     if (counted)
-        s->res->waited++;
-    levels_advance(&s->lv, now);
-    s->lv.sys++;
-    s->lv.q++;
-    if (p->patience.kind != SIM_DIST_NONE) {
-        double pt = sim_dist_quantile(&p->patience, sim_stream_u01(&s->pat));
+        s->cnt.waited++;
+    level_sys(&s->lv, now, 1);
+    if (s->may_renege) {
+        double pt = sim_dist_quantile(&p->patience, sim_stream_u01(s->pat));
         rc = sim_cal_schedule(s->cal, now + pt, EV_RENEGE, (uint32_t)k, (uint32_t)(k >> 32));
     }
     return rc;
@@ -177,24 +199,23 @@ static inline int on_arrival(mq_state *s, double now)
 
 static inline int on_departure(mq_state *s, double now)
 {
-    s->busy--;
-    levels_advance(&s->lv, now);
-    s->lv.sys--;
-    ring *q = &s->q;
-    while (q->head < q->tail && q->w[q->head & q->mask].gone)
+    level_sys(&s->lv, now, -1);
+    ring *q = s->q;
+    while (s->may_renege && q->head < q->tail && q->w[q->head & q->mask].gone)
         q->head++;
-    if (q->head == q->tail)
+    if (q->head == q->tail) {
+        level_busy(&s->lv, now, -1);
         return SIM_OK;
+    }
     waiter w = q->w[q->head & q->mask];
     q->head++;
     q->live--;
-    s->lv.q--;
     return start_service(s, now, w.arrived, w.counted);
 }
 
-static void on_renege(mq_state *s, double now, uint64_t k)
+static inline void on_renege(mq_state *s, double now, uint64_t k)
 {
-    ring *q = &s->q;
+    ring *q = s->q;
     if (k < q->head || k >= q->tail)
         return;                       /* already served */
     waiter *w = &q->w[k & q->mask];
@@ -202,11 +223,9 @@ static void on_renege(mq_state *s, double now, uint64_t k)
         return;
     w->gone = 1;
     q->live--;
-    levels_advance(&s->lv, now);
-    s->lv.q--;
-    s->lv.sys--;
+    level_sys(&s->lv, now, -1);
     if (w->counted)
-        s->res->abandoned++;
+        s->cnt.abandoned++;
 }
 
 int mq_run(const mq_params *p, uint64_t rep, mq_result *out)
@@ -214,25 +233,27 @@ int mq_run(const mq_params *p, uint64_t rep, mq_result *out)
     if (p->servers < 1 || !(p->arrival_rate > 0) || !(p->horizon > 0) || p->warmup < 0)
         return SIM_EINVAL;
     memset(out, 0, sizeof *out);
-    mq_state s = {.p = p, .res = out};
+    sim_stream arr, svc, pat;
+    ring q = {.mask = 255};
+    mq_state s = {.p = p, .arr = &arr, .svc = &svc, .pat = &pat, .q = &q};
     s.cal = sim_cal_create(256);
-    s.q.mask = 255;
-    s.q.w = malloc((s.q.mask + 1) * sizeof *s.q.w);
-    if (!s.cal || !s.q.w) {
+    q.w = malloc((q.mask + 1) * sizeof *q.w);
+    if (!s.cal || !q.w) {
         sim_cal_destroy(s.cal);
-        free(s.q.w);
+        free(q.w);
         return SIM_ENOMEM;
     }
-    sim_stream_init(&s.arr, p->seed, rep, ST_ARRIVALS);
-    sim_stream_init(&s.svc, p->seed, rep, ST_SERVICE);
-    sim_stream_init(&s.pat, p->seed, rep, ST_PATIENCE);
+    sim_stream_init(&arr, p->seed, rep, ST_ARRIVALS);
+    sim_stream_init(&svc, p->seed, rep, ST_SERVICE);
+    sim_stream_init(&pat, p->seed, rep, ST_PATIENCE);
     s.exp_service = p->service.kind == SIM_DIST_EXP;
+    s.may_renege = p->patience.kind != SIM_DIST_NONE;
     s.svc_mean = p->service.mean;
     s.arr_mean = 1.0 / p->arrival_rate;
     sim_cal_reset(s.cal, 0);
     s.stats_on = p->warmup <= 0;
     double end = p->warmup + p->horizon;
-    int rc = sim_cal_schedule(s.cal, exp_draw(&s.arr, s.arr_mean), EV_ARRIVAL, 0, 0);
+    int rc = sim_cal_schedule(s.cal, exp_draw(&arr, s.arr_mean), EV_ARRIVAL, 0, 0);
     if (!rc && p->warmup > 0)
         rc = sim_cal_schedule(s.cal, p->warmup, EV_WARMUP_END, 0, 0);
     if (!rc)
@@ -254,17 +275,16 @@ int mq_run(const mq_params *p, uint64_t rep, mq_result *out)
             on_renege(&s, ev.t, (uint64_t)ev.id | ((uint64_t)ev.tag << 32));
         } else if (ev.kind == EV_WARMUP_END) {
             s.stats_on = 1;
-            levels_advance(&s.lv, ev.t);
-            s.lv.t0 = ev.t;
-            s.lv.area_sys = s.lv.area_q = 0;
+            levels_restart(&s.lv, ev.t);
         } else {
             break;                    /* EV_END */
         }
     }
+    *out = s.cnt;
     out->events = sim_cal_popped(s.cal);
     out->observed_time = end - (p->warmup > 0 ? p->warmup : 0);
-    out->mean_in_system = level_mean(&s.lv, s.lv.area_sys, s.lv.sys, end);
-    out->mean_in_queue = level_mean(&s.lv, s.lv.area_q, s.lv.q, end);
+    out->mean_in_system = level_mean(&s.lv, s.lv.acc_sys, s.lv.sys, end);
+    out->mean_in_queue = out->mean_in_system - level_mean(&s.lv, s.lv.acc_busy, s.lv.busy, end);
     double a = (double)out->arrivals;
     out->p_block = a > 0 ? out->blocked / a : NAN;
     out->p_wait = a > 0 ? out->waited / a : NAN;
@@ -273,7 +293,7 @@ int mq_run(const mq_params *p, uint64_t rep, mq_result *out)
     out->mean_sojourn = out->served ? out->sojourn_sum / out->served : NAN;
     out->throughput = out->observed_time > 0 ? (out->arrivals - out->blocked) / out->observed_time : NAN;
     sim_cal_destroy(s.cal);
-    free(s.q.w);
+    free(q.w);
     return rc;
 }
 

@@ -12,4 +12,9 @@
  * sim_status. */
 int bench_county_params(rf_params *p, int spaces);
 
+/* The --set strings that switch every mechanism on (for the cases that run
+ * the refugesim program itself). */
+#define BENCH_COUNTY_N_SETS 5
+extern const char *const bench_county_sets[BENCH_COUNTY_N_SETS];
+
 #endif

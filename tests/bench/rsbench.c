@@ -1,16 +1,21 @@
 /* rsbench: engine and model speed, run by `make bench`.
  *
  * Speed is measured here and nowhere else (never in a timed unit test).  Each
- * case runs a fixed workload a few times and keeps the best wall time, which
- * is the least disturbed by whatever else shares the machine.  One line per
- * case: name, best wall time, rate, target, verdict.
+ * in-process case runs a fixed workload a few times and keeps the best wall
+ * time, which is the least disturbed by whatever else shares the machine.
+ * Cases that compare thread or rank counts run the refugesim program itself,
+ * alternating the two settings, and report medians of paired ratios.  When
+ * valgrind is installed, instruction counts (callgrind) give figures that
+ * the machine's load cannot move.  One line per case: name, wall time, rate,
+ * target, verdict, and the 1-minute load average when the case started.
  *
  * Events are calendar pops (sim_cal_popped): every scheduled event that the
  * model handled, arrivals and departures alike.  An M/M/1 customer costs two.
  *
  *   rsbench [--only SUBSTRING] [--reps N]
  * The hidden `--memory-child YEARS` runs one memory workload in a fresh
- * process; the parent reads its peak resident set from wait4(). */
+ * process; the parent reads its peak resident set from wait4().
+ * `--mm1-child N` runs N M/M/1 customers once (counted under callgrind). */
 #include "county_params.h"
 #include "mq_queue.h"
 #include "rf_model.h"
@@ -21,6 +26,7 @@
 #include "sim_status.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +44,7 @@
 
 static const char *only;       /* run only cases whose name contains this */
 static int n_best = 5;         /* repetitions per case; the best one counts */
+static double case_load;       /* 1-minute load average when the case started */
 
 static double now_s(void)
 {
@@ -46,15 +53,25 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static double load1(void)
+{
+    double l[3];
+    return getloadavg(l, 3) == 3 ? l[0] : -1;
+}
+
+/* A case runs if --only allows it; its load is read as it starts. */
 static int wanted(const char *name)
 {
-    return !only || strstr(name, only) != NULL;
+    if (only && !strstr(name, only))
+        return 0;
+    case_load = load1();
+    return 1;
 }
 
 static void report(const char *name, double wall, const char *rate, const char *target, int ok)
 {
-    printf("%-34s %9.4f s  %-36s %-22s %s\n", name, wall, rate, target,
-           ok ? "meets target" : "below target");
+    printf("%-34s %9.4f s  %-40s %-24s %-12s load %.2f\n", name, wall, rate, target,
+           ok ? "meets target" : "below target", case_load);
     fflush(stdout);
 }
 
@@ -62,6 +79,18 @@ static void report_skip(const char *name, const char *why)
 {
     printf("%-34s %11s  %s\n", name, "-", why);
     fflush(stdout);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *x, int n)
+{
+    qsort(x, (size_t)n, sizeof *x, cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
 }
 
 static void print_machine(void)
@@ -85,12 +114,13 @@ static void print_machine(void)
            sim_runner_threads(0));
     double load[3];
     if (getloadavg(load, 3) == 3)
-        printf("load:     %.2f %.2f %.2f (1/5/15 min; other jobs slow the cases down)\n",
+        printf("load:     %.2f %.2f %.2f (1/5/15 min; other jobs slow the cases down;\n"
+           "          each line ends with the 1-minute figure as the case started)\n",
                load[0], load[1], load[2]);
     printf("compiler: gcc %s\n", __VERSION__);
     printf("flags:    %s\n", RS_BENCH_CFLAGS);
     printf("best of:  %d runs per case (at most 3 for M/M/c/c and county, 1 for the sweep)\n\n", n_best);
-    printf("%-34s %11s  %-36s %-22s %s\n", "case", "wall", "rate", "target", "verdict");
+    printf("%-34s %11s  %-40s %-24s %-12s %s\n", "case", "wall", "rate", "target", "verdict", "load");
 }
 
 /* ---- M/M/1 and M/M/c/c on models/mq_queue ------------------------------- */
@@ -311,7 +341,7 @@ static void bench_sweep(void)
     char rate[96];
     snprintf(rate, sizeof rate, "%.1f points/s, %.1f M ev/s (%d thr)", POINTS / best,
              (double)events / best / 1e6, sim_runner_threads(0));
-    report(name, best, rate, "points per second", 1);
+    report(name, best, rate, ">= 20.4 points/s (1.5 x 13.6)", POINTS / best >= 20.4);
 }
 
 /* ---- memory ---------------------------------------------------------------
@@ -375,6 +405,259 @@ static void bench_memory(void)
     report(name, t, rate, "flat (spread < 1 MiB)", hi - lo < 1024);
 }
 
+/* ---- the refugesim program itself ---------------------------------------
+ * Thread and rank speed-ups as a user gets them: the program started anew
+ * each time, start-up, scenario load and summary included.  The two
+ * settings alternate, so that both see the same machine, and the median of
+ * the paired ratios is the figure (one slow or one lucky run cannot move
+ * it).  CPU time is the operating system's account of the process and the
+ * children it waited for (wait4), so for mpirun it covers every rank. */
+
+static char tmp_dir[64];
+
+static const char *root_dir(void)
+{
+    const char *r = getenv("RS_ROOT");
+    return r ? r : ".";
+}
+
+static int in_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    char buf[4096];
+    while (path && *path) {
+        const char *colon = strchr(path, ':');
+        size_t len = colon ? (size_t)(colon - path) : strlen(path);
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)len, path, name);
+        if (access(buf, X_OK) == 0)
+            return 1;
+        path = colon ? colon + 1 : NULL;
+    }
+    return 0;
+}
+
+static const char *program(const char *env, const char *rel, char *buf, size_t size)
+{
+    const char *p = getenv(env);
+    if (p && *p)
+        snprintf(buf, size, "%s", p);
+    else
+        snprintf(buf, size, "%s/%s", root_dir(), rel);
+    return access(buf, X_OK) == 0 ? buf : NULL;
+}
+
+typedef struct {
+    double wall, cpu;
+    int ok;
+} proc_run;
+
+/* argv with stdin and stdout on /dev/null, stderr on err_path (or null). */
+static proc_run run_proc(char *const argv[], const char *err_path)
+{
+    proc_run r = {0, 0, 0};
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0)
+        return r;
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        int err = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(err < 0 ? null : err, 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0)
+        if (errno != EINTR)
+            return r;
+    r.wall = now_s() - t0;
+    r.cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec
+          + (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return r;
+}
+
+/* Instructions argv executes (callgrind's "Collected"), -1 on failure. */
+static double callgrind_ir(char *const argv[])
+{
+    char log[128], logopt[160];
+    snprintf(log, sizeof log, "%s/callgrind.log", tmp_dir);
+    snprintf(logopt, sizeof logopt, "--log-file=%s", log);
+    char *vg[64] = {"valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", logopt};
+    int n = 4;
+    for (int i = 0; argv[i] && n < 63; i++)
+        vg[n++] = argv[i];
+    vg[n] = NULL;
+    if (!run_proc(vg, NULL).ok)
+        return -1;
+    FILE *f = fopen(log, "r");
+    char line[512];
+    double ir = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        const char *c = strstr(line, "Collected : ");
+        if (c)
+            ir = strtod(c + 12, NULL);
+    }
+    if (f)
+        fclose(f);
+    unlink(log);
+    return ir;
+}
+
+/* M/M/1 instructions per customer: the difference between 1e6 and 1e5
+ * customers (start-up and set-up cancel). */
+static int mm1_child(long customers)
+{
+    mq_params p = queue_params(1, 0.9, -1, (uint64_t)customers);
+    mq_result r;
+    return mq_run(&p, 0, &r) == SIM_OK ? 0 : 1;
+}
+
+static void bench_mm1_instructions(const char *self)
+{
+    const char *name = "M/M/1 instructions per customer";
+    if (!wanted(name))
+        return;
+    if (!in_path("valgrind")) {
+        report_skip(name, "valgrind not installed");
+        return;
+    }
+    char *big[] = {(char *)self, "--mm1-child", "1000000", NULL};
+    char *small[] = {(char *)self, "--mm1-child", "100000", NULL};
+    double t0 = now_s(), a = callgrind_ir(big), b = callgrind_ir(small);
+    if (a < 0 || b < 0) {
+        report_skip(name, "callgrind failed");
+        return;
+    }
+    double per = (a - b) / 900000;
+    char rate[96];
+    snprintf(rate, sizeof rate, "%.0f instructions/customer (callgrind)", per);
+    report(name, now_s() - t0, rate, "<= 350 (was 566)", per <= 350);
+}
+
+/* The county run of issue #18: the shipped file, one thread; instructions
+ * per replication from 120 minus 20 replications. */
+static void bench_county_instructions(const char *prog)
+{
+    const char *name = "county instructions per rep";
+    if (!wanted(name))
+        return;
+    if (!in_path("valgrind") || !prog) {
+        report_skip(name, prog ? "valgrind not installed" : "no refugesim program");
+        return;
+    }
+    char file[4200];
+    snprintf(file, sizeof file, "%s/scenarios/leicestershire-county.yaml", root_dir());
+    char *big[] = {(char *)prog, "run", file, "--threads", "1", "--reps", "120", NULL};
+    char *small[] = {(char *)prog, "run", file, "--threads", "1", "--reps", "20", NULL};
+    double t0 = now_s(), a = callgrind_ir(big), b = callgrind_ir(small);
+    if (a < 0 || b < 0) {
+        report_skip(name, "callgrind failed");
+        return;
+    }
+    double per = (a - b) / 100;
+    char rate[96];
+    snprintf(rate, sizeof rate, "%.2f M instructions/rep (callgrind)", per / 1e6);
+    report(name, now_s() - t0, rate, "<= 2.18 M (half of 4.36)", per <= 2.18e6);
+}
+
+/* `refugesim run` of the shipped county file, 1000 replications, on 1 and
+ * on 2 threads. */
+static void bench_run_threads(const char *prog)
+{
+    const char *name = "run county 1000 reps, 2 vs 1 thr";
+    if (!wanted(name))
+        return;
+    if (!prog || sim_runner_threads(0) < 2) {
+        report_skip(name, prog ? "needs 2 cores" : "no refugesim program");
+        return;
+    }
+    char file[4200];
+    snprintf(file, sizeof file, "%s/scenarios/leicestershire-county.yaml", root_dir());
+    char *one[] = {(char *)prog, "run", file, "--reps", "1000", "--threads", "1", NULL};
+    char *two[] = {(char *)prog, "run", file, "--reps", "1000", "--threads", "2", NULL};
+    enum { PAIRS = 7 };
+    double w1[PAIRS], w2[PAIRS], speed[PAIRS], cpu[PAIRS];
+    run_proc(two, NULL);                   /* warm the caches */
+    for (int i = 0; i < PAIRS; i++) {
+        proc_run a = run_proc(one, NULL), b = run_proc(two, NULL);
+        if (!a.ok || !b.ok) {
+            report_skip(name, "refugesim run failed");
+            return;
+        }
+        w1[i] = a.wall, w2[i] = b.wall;
+        speed[i] = a.wall / b.wall;
+        cpu[i] = b.cpu / a.cpu;
+    }
+    double s = median(speed, PAIRS), c = median(cpu, PAIRS);
+    double m1 = median(w1, PAIRS), m2 = median(w2, PAIRS);
+    char rate[96];
+    snprintf(rate, sizeof rate, "1 thr %.3f s, x%.2f, CPU 2/1 %.3f", m1, s, c);
+    report(name, m2, rate, ">= 1.9x, CPU <= 1.05x", s >= 1.9 && c <= 1.05);
+}
+
+/* The 100-point county sweep through `mpirun -n 2 refugesim-mpi`, one
+ * thread a rank, against one rank with one thread. */
+static void bench_mpi_sweep(void)
+{
+    const char *name = "MPI sweep 100 pts, 2 vs 1 rank";
+    if (!wanted(name))
+        return;
+    char mpi[4200];
+    if (!program("RS_MPI_PROGRAM", "build/release-mpi/refugesim-mpi", mpi, sizeof mpi)
+        || !in_path("mpirun")) {
+        report_skip(name, "no MPI build (make MPI=1) or no mpirun");
+        return;
+    }
+    if (sim_runner_threads(0) < 2) {
+        report_skip(name, "needs 2 cores");
+        return;
+    }
+    if (getuid() == 0) {                   /* containers run as root */
+        setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+        setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+    }
+    /* One machine: ob1 over shared memory (UCX's start-up alone takes about
+     * 0.2 s here, paid by both settings) */
+    setenv("OMPI_MCA_pml", "ob1", 0);
+    setenv("OMPI_MCA_btl", "self,vader", 0);
+    char file[4200], out[128];
+    snprintf(file, sizeof file, "%s/scenarios/leicestershire-county.yaml", root_dir());
+    snprintf(out, sizeof out, "%s/sweep.h5", tmp_dir);
+    char *argv[40] = {"mpirun", "-n", "1", mpi, "sweep", file, "--vary", "spaces=21:120:1",
+                      "--reps", "100", "--threads", "1", "--force", "-o", out};
+    int n = 15;
+    for (int i = 0; i < BENCH_COUNTY_N_SETS; i++) {
+        argv[n++] = "--set";
+        argv[n++] = (char *)bench_county_sets[i];
+    }
+    argv[n] = NULL;
+    enum { PAIRS = 2 };
+    double speed[PAIRS], cpu[PAIRS], w2[PAIRS];
+    for (int i = 0; i < PAIRS; i++) {
+        argv[2] = "1";
+        proc_run a = run_proc(argv, NULL);
+        argv[2] = "2";
+        proc_run b = run_proc(argv, NULL);
+        if (!a.ok || !b.ok) {
+            report_skip(name, "mpirun failed");
+            unlink(out);
+            return;
+        }
+        speed[i] = a.wall / b.wall;
+        cpu[i] = b.cpu / a.cpu;
+        w2[i] = b.wall;
+    }
+    unlink(out);
+    double s = median(speed, PAIRS), c = median(cpu, PAIRS);
+    char rate[96];
+    snprintf(rate, sizeof rate, "x%.2f, %.1f points/s, CPU 2/1 %.2f", s, 100 / median(w2, PAIRS), c);
+    report(name, median(w2, PAIRS), rate, ">= 1.8x on 2 cores", s >= 1.8);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: rsbench [--only SUBSTRING] [--reps N]\n"
@@ -386,6 +669,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--memory-child") && i + 1 < argc)
             return memory_child(atof(argv[i + 1]));
+        else if (!strcmp(argv[i], "--mm1-child") && i + 1 < argc)
+            return mm1_child(atol(argv[i + 1]));
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
@@ -412,5 +697,20 @@ int main(int argc, char **argv)
     bench_runner_scaling();
     bench_county();
     bench_sweep();
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/rsbench.XXXXXX");
+    if (!mkdtemp(tmp_dir)) {
+        perror("rsbench: mkdtemp");
+        return 1;
+    }
+    char progbuf[4200];
+    const char *prog = program("RS_PROGRAM", "build/release/refugesim", progbuf, sizeof progbuf);
+    bench_run_threads(prog);
+    bench_mpi_sweep();
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[len > 0 ? len : 0] = '\0';
+    bench_mm1_instructions(self);
+    bench_county_instructions(prog);
+    rmdir(tmp_dir);
     return 0;
 }
