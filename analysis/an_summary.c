@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim_status.h"
+#include "sim_text.h"
 
 #define DAYS_PER_YEAR 365.0
 
@@ -331,6 +332,13 @@ static void tt_print(FILE *f, text_table *t)
     size_t *w = calloc(t->cols + 1, sizeof *w);
     if (!w)
         return;
+    /* labels and service names come from files: shown, never obeyed */
+    for (size_t r = 0; r < t->rows; r++)
+        for (size_t c = 0; c < t->cols; c++) {
+            char *cell = tt_at(t, r, c), safe[CELL_MAX];
+            if (sim_text_has_control(cell))
+                strcpy(cell, sim_text_str(SIM_TEXT_TERM, cell, safe, sizeof safe));
+        }
     for (size_t r = 0; r < t->rows; r++)
         for (size_t c = 0; c < t->cols; c++) {
             size_t dw = disp_width(tt_at(t, r, c));
@@ -507,7 +515,9 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + (size_t)ps->n_services, 2 + AN_SVC_N))
             return;
-        fprintf(f, "%sServices, %s\n", p ? "\n" : "", ps->label);
+        char lab[sizeof ps->label];
+        fprintf(f, "%sServices, %s\n", p ? "\n" : "",
+                sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Service");
         snprintf(tt_at(&t, 0, 1), CELL_MAX, "Units");
         for (int c = 0; c < AN_SVC_N; c++)
@@ -535,9 +545,10 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + RF_G_N, 1 + AN_GRP_N))
             return;
+        char lab[sizeof ps->label];
         fprintf(f, "%sHousehold groups, %s (shares of the group's referrals; not accommodated of "
                    "those not screened out, as in the summary; waits in days)\n",
-                p ? "\n" : "", ps->label);
+                p ? "\n" : "", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Group");
         for (int c = 0; c < AN_GRP_N; c++)
             snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", grp_cols[c].heading);

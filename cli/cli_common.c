@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "an_output.h"
 #include "sim_status.h"
+#include "sim_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,13 +32,31 @@ void cli_install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Messages quote paths, keys and values from files and the command line:
+ * one line each, with control characters shown rather than obeyed. */
+static void message(const char *kind, const char *fmt, va_list ap)
+{
+    char buf[4096];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    cli_line(kind, buf);
+}
+
+void cli_line(const char *kind, const char *text)
+{
+    fputs("refugesim: ", stderr);
+    if (kind && *kind) {
+        fputs(kind, stderr);
+        fputs(": ", stderr);
+    }
+    sim_text_put(stderr, SIM_TEXT_TERM, text);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("refugesim: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    message("error", fmt, ap);
     va_end(ap);
 }
 
@@ -45,9 +64,7 @@ void cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("refugesim: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    message("warning", fmt, ap);
     va_end(ap);
 }
 

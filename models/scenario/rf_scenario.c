@@ -6,6 +6,7 @@
 #include "rf_scenario_tree.h"
 #include "rf_trace.h"
 #include "sim_status.h"
+#include "sim_text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1143,9 +1144,11 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         goto done;
     }
     order_like_schema(tree, &rf_sc_top_schema);
-    char header[512];
+    /* a comment line: a newline in the file name would start YAML content */
+    char header[512], shown[400];
     snprintf(header, sizeof header,
-             "# Resolved from %s: extends and --set applied, defaults written out.\n", name);
+             "# Resolved from %s: extends and --set applied, defaults written out.\n",
+             sim_text_str(SIM_TEXT_TERM, name, shown, sizeof shown));
     size_t tlen;
     if ((rc = st_emit(tree, header, &s->text, &tlen)) != SIM_OK)
         goto done;
