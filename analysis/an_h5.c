@@ -100,6 +100,14 @@ static int dir_status(const char *path)
     return st;
 }
 
+/* Only a regular file is ever replaced: renaming over /dev/null, a FIFO
+ * or a symbolic link would put a regular file in its place. */
+static int regular_or_absent(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) != 0 ? errno == ENOENT : S_ISREG(sb.st_mode);
+}
+
 /* Close the file (if open) and free w; the temporary file stays. */
 static void writer_free(an_h5_writer *w)
 {
@@ -188,6 +196,8 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
     int st = dir_status(path);
     if (st)
         return st;
+    if (!regular_or_absent(path))
+        return SIM_EINVAL;
     if (!force && access(path, F_OK) == 0)
         return SIM_EEXIST;
 
@@ -884,6 +894,8 @@ static int fsync_path(const char *path, int flags)
  * that appeared meanwhile (link() fails with EEXIST atomically). */
 static int publish(const char *tmp, const char *path, int force)
 {
+    if (!regular_or_absent(path)) /* checked at the start; something came meanwhile */
+        return SIM_EINVAL;
     if (force)
         return rename(tmp, path) == 0 ? SIM_OK : SIM_EIO;
     if (link(tmp, path) == 0) {

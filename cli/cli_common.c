@@ -168,6 +168,10 @@ void cli_progress_end(cli_progress *p)
 int cli_check_output_name(const char *path, int force)
 {
     size_t n = strlen(path);
+    if (n == 0) {
+        cli_error("-o '': expected a file name");
+        return -1;
+    }
     if (force || (n > 3 && !strcasecmp(path + n - 3, ".h5")) ||
         (n > 5 && !strcasecmp(path + n - 5, ".hdf5")))
         return 0;
@@ -180,10 +184,12 @@ int cli_check_output(const char *path, int force)
 {
     if (cli_check_output_name(path, force))
         return -1;
-    int rc = an_output_check(path, force);
-    if (rc == SIM_EEXIST)
-        cli_error("%s exists: use --force to overwrite it", path);
-    else if (rc != SIM_OK)
-        cli_error("%s: the directory does not exist", path);
-    return rc == SIM_OK ? 0 : -1;
+    int e;
+    an_output_problem p = an_output_check(path, force, &e);
+    if (p == AN_OUT_OK)
+        return 0;
+    char msg[CLI_PATH_MAX + 200];
+    an_output_describe(msg, sizeof msg, path, p, e);
+    cli_error("%s", msg);
+    return -1;
 }

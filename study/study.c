@@ -239,7 +239,16 @@ static int sweep_digest(study *s, study_error *err)
 static int prepare_output(study *s, uint64_t key, study_error *err)
 {
     const study_cfg *c = s->cfg;
-    int rc;
+    int rc, e;
+    /* --resume replaces the interrupted file it finishes */
+    an_output_problem p = an_output_check(c->out_path, c->force || c->resume, &e);
+    if (p != AN_OUT_OK) {
+        char msg[sizeof err->message];
+        an_output_describe(msg, sizeof msg, c->out_path, p, e);
+        if (p == AN_OUT_EXISTS && c->checkpoint)
+            return fail(err, SIM_EEXIST, 1, "%s or --resume to finish an interrupted sweep", msg);
+        return fail(err, an_output_problem_status(p), 1, "%s", msg);
+    }
     an_output_remove_stale(c->out_path);
     char ckdir[4096];
     snprintf(ckdir, sizeof ckdir, "%s.ckpt", c->out_path);
