@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct study {
     const study_cfg *cfg;
@@ -278,7 +279,7 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
         return fail(err, rc, 1, "%s: the directory does not exist", c->out_path);
     if (rc != SIM_OK)
         return fail(err, rc, 0, "%s: cannot create the results file: %s", c->out_path,
-                    sim_strerror(rc));
+                    an_h5_strerror(rc));
     if (!c->checkpoint)
         return SIM_OK;
     /* Checkpoints sit beside the output, one small file per finished point. */
@@ -400,6 +401,8 @@ void study_free(study *s)
     free(s->have);
     free(s->total_units);
     an_h5_discard(s->writer);
+    if (s->have_ckpt)
+        rmdir(s->ckpt.dir); /* only when empty: a failed sweep that finished no point */
     ex_free(s->ex);
     rf_points_free(s->pts);
     free(s);
@@ -428,6 +431,9 @@ int study_run(study *s, study_error *err)
         s->cfg->on_end(s->cfg->user);
     if (!root())
         return err->status = rc;
+    if (rc != SIM_OK && rc != SIM_EINTR && s->writer && s->hook_status == rc && an_h5_sys_errno())
+        return fail(err, rc, 0, "%s: writing the results file failed: %s", s->cfg->out_path,
+                    an_h5_strerror(rc));
     if (rc != SIM_OK && rc != SIM_EINTR)
         return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
     if (rc == SIM_EINTR)
@@ -445,7 +451,7 @@ int study_commit(study *s, int complete, study_error *err)
     int rc = an_h5_commit(w, complete);
     if (rc != SIM_OK)
         return fail(err, rc, 0, "%s: writing the results file failed: %s", s->cfg->out_path,
-                    sim_strerror(rc));
+                    an_h5_strerror(rc));
     if (complete && s->have_ckpt)
         ex_ckpt_remove(&s->ckpt, s->n_points);
     return SIM_OK;
