@@ -8,6 +8,8 @@
 #include <gsl/gsl_cdf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include "an_h5.h"
 #include "mq_queue.h"
 #include "rf_scenario.h"
 #include "test_model_util.h"
@@ -407,4 +409,75 @@ Test(network, more_units_refuse_no_more_residents_on_average)
     double half = sim_welford_sd(&w) / sqrt(N) * gsl_cdf_tdist_Pinv(0.9995, N - 1);
     cr_expect(w.mean <= half, "mean change %.3f +- %.3f", w.mean, half);
     cr_expect(w.mean < 0, "one more unit should refuse fewer on average: %.3f", w.mean);
+}
+
+/* ---- outputs --------------------------------------------------------------- */
+
+Test(network, summaries_and_results_file_agree_with_the_records)
+{
+    int c[2] = {3, 5};
+    double a[2] = {3, 2};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.horizon = 2 * 365;
+    p.net.areas[0].p_leave = 0.7;
+    p.net.areas[1].p_leave = 0.4;
+    p.net.decline = RF_DECLINE_LOGISTIC;
+    p.net.decline_mid_km = 60;
+    p.net.decline_scale_km = 20;
+    p.net.decline_max = 0.5;
+    enum { N = 12 };
+    static rf_result r[N];
+    uint64_t placed = 0, flows[2][2] = {{0}};
+    for (int i = 0; i < N; i++) {
+        cr_assert_eq(rf_model_run(&p, (uint64_t)i, &r[i]), SIM_OK);
+        placed += r[i].outcomes[RF_OUT_PLACED_IMMEDIATELY] + r[i].outcomes[RF_OUT_PLACED_AFTER_WAIT];
+        for (int o = 0; o < 2; o++)
+            for (int d = 0; d < 2; d++)
+                flows[o][d] += r[i].flows[o][d];
+    }
+    an_point_summary ps;
+    cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, r, NULL, N), SIM_OK);
+    cr_assert_eq(ps.n_areas, 2);
+    sim_summary s;
+    an_area_summary(&ps, -1, AN_AREA_PLACED, &s);
+    cr_assert_float_eq(s.mean, an_point_summary_find(&ps, "placed")->s.mean, 1e-12,
+                       "all areas' placed share is the national one");
+    an_area_summary(&ps, -1, AN_AREA_DECLINED, &s);
+    cr_assert_float_eq(s.mean, an_point_summary_find(&ps, "declined_offer")->s.mean, 1e-12);
+    cr_assert_gt(s.mean, 0);
+    an_flow_summary(&ps, 0, 1, &s);
+    cr_assert_float_eq(s.mean, (double)flows[0][1] / N / 2, 1e-9, "placements a year");
+
+    char path[256];
+    snprintf(path, sizeof path, "%s/refugesim-network-%d.h5", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid());
+    remove(path);
+    an_point pt = {.params = &p, .n_reps = N, .results = r};
+    an_run run = {.info = {.scenario_text = "name: two areas\n", .command_line = "test",
+                           .seed = p.seed, .threads = 1, .ranks = 1, .n_points = 1},
+                  .complete = 1, .points = &pt};
+    cr_assert_eq(an_h5_write(path, &run, 1), SIM_OK);
+    an_h5_file *f;
+    cr_assert_eq(an_h5_open(path, &f), SIM_OK);
+    an_table *t;
+    cr_assert_eq(an_h5_read_table(f, "/points/0/flows", &t), SIM_OK);
+    int col = an_table_col(t, "placements");
+    cr_assert_geq(col, 0);
+    cr_assert_eq(t->n_rows, (size_t)N * 4);
+    double sum = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        sum += t->num[i * t->n_cols + (size_t)col];
+    cr_assert_eq(sum, (double)placed, "the flows table holds every placement");
+    an_table_free(t);
+    cr_assert_eq(an_h5_read_table(f, "/points/0/area_summary", &t), SIM_OK);
+    cr_assert_eq(t->n_rows, (size_t)3 * AN_AREA_N);
+    an_table_free(t);
+    cr_assert_eq(an_h5_read_table(f, "/points/0/areas", &t), SIM_OK);
+    cr_assert_geq(an_table_col(t, "declined_offer"), 0);
+    cr_assert_eq(t->n_rows, (size_t)2 * N);
+    an_table_free(t);
+    an_h5_close(f);
+    remove(path);
+    an_point_summary_free(&ps);
 }
