@@ -481,3 +481,33 @@ Test(network, summaries_and_results_file_agree_with_the_records)
     remove(path);
     an_point_summary_free(&ps);
 }
+
+/* england.yaml meets its calibration targets: 61% of referrals not
+ * accommodated (not placed, screened out included) and 70-74% of those
+ * placed placed outside their region, each within its 99.9% interval of the
+ * target (the band for the second). */
+Test(network, england_meets_its_targets, .timeout = 120)
+{
+    rf_diags d;
+    rf_scenario *s = NULL;
+    cr_assert_eq(rf_scenario_load_file(root_path("scenarios/england.yaml"), NULL, 0, &s, &d), SIM_OK);
+    rf_params p = *rf_scenario_params(s);
+    enum { N = 10 };
+    static rf_result r[N];
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(rf_model_run(&p, (uint64_t)i, &r[i]), SIM_OK);
+    an_point_summary ps;
+    cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, r, NULL, N), SIM_OK);
+    double t = gsl_cdf_tdist_Pinv(0.9995, N - 1) / gsl_cdf_tdist_Pinv(0.975, N - 1);
+    sim_summary placed, away;
+    an_area_summary(&ps, -1, AN_AREA_PLACED, &placed);
+    an_area_summary(&ps, -1, AN_AREA_PLACED_AWAY, &away);
+    double half = t * placed.ci95;
+    cr_expect(fabs((1 - placed.mean) - 0.61) <= half + 0.002,   /* 0.002: the tuning's precision */
+              "not accommodated %.4f +- %.4f, target 0.61", 1 - placed.mean, half);
+    half = t * away.ci95;
+    cr_expect(away.mean + half >= 0.70 && away.mean - half <= 0.74,
+              "placed out of area %.4f +- %.4f, target 0.70-0.74", away.mean, half);
+    an_point_summary_free(&ps);
+    rf_scenario_free(s);
+}
