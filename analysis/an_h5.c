@@ -3,6 +3,7 @@
  * an_h5_base.c). */
 #include "an_h5.h"
 #include "an_h5_base.h"
+#include "an_h5_network.h"
 #include "an_h5_table.h"
 
 #include <errno.h>
@@ -715,6 +716,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_services(pg, pt, &ps);
     if (!st) st = write_groups(pg, pt);
     if (!st) st = write_monthly(pg, pt);
+    if (!st) st = an_h5i_write_network(pg, pt, &ps);
     if (!st && pt->scenario_text && strcmp(pt->scenario_text, w->scenario_text))
         st = an_h5i_write_text(pg, "scenario", pt->scenario_text, "resolved scenario of this point");
     if (!st)
