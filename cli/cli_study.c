@@ -2,6 +2,7 @@
 #include "rf_result.h"
 #include "sim_farm.h"
 #include "sim_status.h"
+#include "study_precision.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,48 @@ int cli_study_error(const study_error *e)
     return e->input ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
+int cli_add_precision(study_precision_cfg *c, const char *spec, char *text, size_t size)
+{
+    char why[2048];
+    if (c->n_targets == STUDY_PRECISION_MAX_TARGETS) {
+        cli_error("--precision: at most %d targets", STUDY_PRECISION_MAX_TARGETS);
+        return -1;
+    }
+    if (study_precision_parse(spec, &c->targets[c->n_targets], why, sizeof why) != SIM_OK) {
+        cli_error("--precision: %s", why);
+        return -1;
+    }
+    c->n_targets++;
+    size_t n = strlen(text);
+    snprintf(text + n, size - n, "%s%s", n ? " " : "", spec);
+    return 0;
+}
+
+void cli_print_precision(const study *s, const study_precision_cfg *c)
+{
+    printf("replications to a precision (Hoad, Robinson and Davies 2010): batches of %zu, at most "
+           "%zu, stopping once every target has held over a look-ahead\n  95%% half-width:",
+           c->batch ? c->batch : STUDY_PRECISION_BATCH,
+           c->max_reps ? c->max_reps : STUDY_PRECISION_MAX_REPS);
+    for (size_t k = 0; k < c->n_targets; k++) {
+        const study_precision_target *t = &c->targets[k];
+        printf("%s %s <= %g%s", k ? "," : "", rf_metric_at((size_t)t->metric)->name,
+               t->relative ? 100 * t->h : t->h, t->relative ? "% of the estimate" : "");
+    }
+    printf("\n");
+    for (size_t i = 0; i < study_n_points(s); i++) {
+        const study_precision_result *r = study_precision(s, i);
+        const an_point_summary *ps = study_summary(s, i);
+        if (!r)
+            continue;
+        printf("  %s: %zu replications, %s", ps ? ps->label : "point", r->reps,
+               study_precision_reason(r->stopped));
+        if (r->first_met)
+            printf(" (held from %zu on)", r->first_met);
+        printf("\n");
+    }
+}
+
 static void print_compact(const study *s)
 {
     int i_ref = rf_metric_find("refused_no_space"), i_wait = rf_metric_find("wait_mean");
@@ -142,6 +185,8 @@ int cli_run_study(const study_cfg *cfg, const cli_print_opts *print, study **kee
     int complete = rc == SIM_OK;
     if (print->level && cfg->keep_summaries && study_n_points(s) > 0)
         print_points(s, print);
+    if (print->level && cfg->precision && complete)
+        cli_print_precision(s, cfg->precision);
     if (cfg->out_path) {
         if (study_commit(s, complete, err) != SIM_OK) {
             exit_code = cli_study_error(err);

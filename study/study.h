@@ -40,6 +40,9 @@ typedef struct {
     rf_diags diags;            /* scenario problems, diags.n == 0 when none */
 } study_error;
 
+typedef struct study_precision_cfg study_precision_cfg;       /* study_precision.h */
+typedef struct study_precision_result study_precision_result;
+
 typedef struct {
     rf_points_cfg points;      /* scenario (or texts), --set, overrides, varied keys */
     const rf_sweep *grid;      /* file points: the grid's points (NULL: one point) */
@@ -56,6 +59,11 @@ typedef struct {
     int checkpoint;            /* keep <out>.ckpt/ so an interrupted sweep can resume */
     int resume;                /* reuse its finished points */
     int keep_summaries;        /* rank 0 keeps every point's summary */
+    /* NULL: every point gets the scenario's replications; else study_run
+     * gives each point replications until the targets hold
+     * (study_precision.h), and there are no checkpoints. */
+    const study_precision_cfg *precision;
+    const char *precision_text; /* the targets as given, stored in the results file */
     const char *command_line;  /* stored in the file */
     const char *note;          /* NULL, or the file's `note` attribute */
     volatile sig_atomic_t *stop; /* may be NULL: non-zero stops starting work */
@@ -98,6 +106,9 @@ size_t study_reps(const study *s);                 /* replications of every poin
 size_t study_reps_finished(const study *s);        /* rank 0 */
 int study_has_checkpoints(const study *s);
 int study_total_units(const study *s, size_t i);
+/* With cfg->precision, after study_run: how point i's replications were
+ * chosen (NULL before). */
+const study_precision_result *study_precision(const study *s, size_t i);
 /* Rank 0 with keep_summaries: point i's summary; NULL while it has none. */
 const an_point_summary *study_summary(const study *s, size_t i);
 
