@@ -129,20 +129,15 @@ static int run_or_sweep(int argc, char **argv, int sweep)
             min_reps = v;
             sets[cfg.points.n_sets++] = reps_set;
             break;
-        case 's': {
-            uint64_t seed;
-            if (cli_parse_u64("--seed", optarg, &seed))
+        case 's':
+            if (cli_seed_override(optarg, seed_set, sizeof seed_set))
                 goto done;
-            snprintf(seed_set, sizeof seed_set, "seed=%llu", (unsigned long long)seed);
             sets[cfg.points.n_sets++] = seed_set;
             break;
-        }
         case 't': if (cli_parse_long("--threads", optarg, 1, 4096, &v)) goto done; cfg.threads = (int)v; break;
         case 'S':
-            if (!strchr(optarg, '=')) {
-                cli_error("--set: expected KEY=VALUE, got '%s'", optarg);
+            if (cli_check_set(optarg))
                 goto done;
-            }
             sets[cfg.points.n_sets++] = optarg;
             break;
         case 'V': {

@@ -24,6 +24,7 @@ struct study {
     int *total_units;
     an_h5_writer *writer;
     an_point_summary *sums;
+    an_steady *steady;        /* with sums: each point's warm-up and overload tests */
     ex_ckpt ckpt;
     int have_ckpt;
     size_t resumed;
@@ -101,6 +102,8 @@ static int publish(study *s, size_t point, const void *records, const unsigned c
     }
     if (s->sums && (rc = an_point_summary_from_results(&s->sums[point], label, p, records, done,
                                                        n_reps)) != SIM_OK)
+        return s->hook_status = rc;
+    if (s->steady && (rc = an_steady_from_results(&s->steady[point], records, done, n_reps)) != SIM_OK)
         return s->hook_status = rc;
     return SIM_OK;
 }
@@ -360,9 +363,11 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
     ex_hooks eh = {.open_point = open_point, .point_done = point_done,
                    .progress = cfg->progress ? progress : NULL, .progress_user = s,
                    .ckpt_failed = ckpt_failed, .user = s};
-    if (cfg->keep_summaries && s->n_points)
+    if (cfg->keep_summaries && s->n_points) {
         s->sums = calloc(s->n_points, sizeof *s->sums);
-    if ((rc = ex_create(&ec, &eh, &s->ex)) != SIM_OK || (cfg->keep_summaries && s->n_points && !s->sums)) {
+        s->steady = calloc(s->n_points, sizeof *s->steady);
+    }
+    if ((rc = ex_create(&ec, &eh, &s->ex)) != SIM_OK || (cfg->keep_summaries && s->n_points && (!s->sums || !s->steady))) {
         err->all_ranks = 1;
         rc = fail(err, SIM_ENOMEM, 0, "out of memory");
         goto fail;
@@ -392,12 +397,15 @@ void study_free(study *s)
     for (size_t i = 0; i < s->n_points; i++) {
         if (s->sums)
             an_point_summary_free(&s->sums[i]);
+        if (s->steady)
+            an_steady_free(&s->steady[i]);
         if (s->recs)
             free(s->recs[i]);
         if (s->done)
             free(s->done[i]);
     }
     free(s->sums);
+    free(s->steady);
     free(s->recs);
     free(s->done);
     free(s->have);
@@ -419,6 +427,18 @@ int study_total_units(const study *s, size_t i) { return s->total_units[i]; }
 const study_precision_result *study_precision(const study *s, size_t i)
 {
     return s->prec && i < s->n_points && s->prec[i].stopped ? &s->prec[i] : NULL;
+}
+
+const an_steady *study_steady(const study *s, size_t i)
+{
+    return s->steady && s->steady[i].n_months ? &s->steady[i] : NULL;
+}
+
+const rf_result *study_records(const study *s, size_t i, size_t *n, const unsigned char **done)
+{
+    *n = s->have[i];
+    *done = s->done[i];
+    return s->recs[i];
 }
 
 const an_point_summary *study_summary(const study *s, size_t i)

@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "an_steady.h"
 #include "an_summary.h"
 #include "rf_points.h"
 #include "rf_scenario.h"
@@ -109,6 +110,9 @@ int study_total_units(const study *s, size_t i);
 /* With cfg->precision, after study_run: how point i's replications were
  * chosen (NULL before). */
 const study_precision_result *study_precision(const study *s, size_t i);
+/* Rank 0 with keep_summaries: point i's warm-up and overload tests on the
+ * monthly series after warm-up (an_steady.h); NULL while it has none. */
+const an_steady *study_steady(const study *s, size_t i);
 /* Rank 0 with keep_summaries: point i's summary; NULL while it has none. */
 const an_point_summary *study_summary(const study *s, size_t i);
 
@@ -120,6 +124,9 @@ int study_add_point(study *s, const char *const *values, const double *numbers, 
 int study_extend(study *s, size_t i, size_t n_reps, study_error *err);
 /* Free point i's replications (it has none afterwards). */
 void study_forget(study *s, size_t i);
+/* Rank 0: point i's replication records so far (*n of them, done flags in
+ * *done), owned by the study until study_forget. */
+const rf_result *study_records(const study *s, size_t i, size_t *n, const unsigned char **done);
 /* Rank 0: summary of point i's replications so far (free it with
  * an_point_summary_free). */
 int study_point_summary(study *s, size_t i, an_point_summary *out);
