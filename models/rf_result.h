@@ -21,7 +21,8 @@
     X(RF_OUT_PLACED_AFTER_WAIT, "placed_after_wait", "waited, then placed")             \
     X(RF_OUT_REFUSED_NO_SPACE,  "refused_no_space",  "fitting units exist but all were busy or down; did not wait") \
     X(RF_OUT_ABANDONED,         "abandoned",         "waited and gave up")              \
-    X(RF_OUT_WAITING_AT_END,    "waiting_at_end",    "still waiting when the horizon ended")
+    X(RF_OUT_WAITING_AT_END,    "waiting_at_end",    "still waiting when the horizon ended") \
+    X(RF_OUT_DECLINED,          "declined_offer",    "offered a unit, declined it (network: often its distance)")
 
 typedef enum {
 #define RF_OUT_ENUM(id, name, desc) id,
@@ -93,6 +94,16 @@ typedef struct {
     double down_days;          /* unit-days in turnaround or maintenance */
 } rf_service_result;
 
+/* One area of a network (rf_area.h), in one replication. */
+typedef struct {
+    uint32_t referrals;        /* counted referrals of its residents */
+    uint32_t outcomes[RF_OUT_N];  /* their outcomes */
+    uint32_t placed_in;        /* placements into its units (counted referrals) */
+    uint32_t placed_in_from_elsewhere;  /* of them, residents of other areas */
+    int units;                 /* units at t = 0 */
+    double occupied_days;      /* its unit-days with a household in, in the window */
+} rf_area_result;
+
 typedef struct {
     uint64_t rep;
     uint64_t events;           /* calendar events processed (whole run) */
@@ -128,6 +139,11 @@ typedef struct {
     uint32_t monthly_placed[RF_MONTHS_MAX];
     uint32_t monthly_refused[RF_MONTHS_MAX];
     uint32_t monthly_abandoned[RF_MONTHS_MAX];
+    /* A network's areas (n_areas 0 without one); flows[o][d]: counted
+     * referrals from area o placed in area d. */
+    int n_areas;
+    rf_area_result areas[RF_MAX_AREAS];
+    uint32_t flows[RF_MAX_AREAS][RF_MAX_AREAS];
 } rf_result;
 
 const char *rf_outcome_name(rf_outcome o);
@@ -135,6 +151,10 @@ const char *rf_outcome_description(rf_outcome o);
 const char *rf_group_name(rf_group g);
 const char *rf_group_description(rf_group g);
 const char *rf_block_name(rf_block_reason b);
+/* Words for a person ("Wheelchair users", not `wheelchair`): what printed
+ * tables, plots, the HTML report and the wide CSV headings show. */
+const char *rf_outcome_label(rf_outcome o);
+const char *rf_group_label(rf_group g);
 
 /* Scalar metrics derived from a record: the names users write in targets
  * (`refused_no_space<=0.05`), summaries, and HDF5 columns.  Shares are of all
@@ -161,6 +181,16 @@ size_t rf_metric_count(void);
 const rf_metric_info *rf_metric_at(size_t i);
 /* Index of a metric by name, -1 if unknown. */
 int rf_metric_find(const char *name);
+/* The one table of metric labels, in words for a person ("Refused: no
+ * space", not `refused_no_space`), shared by the printed tables, plots, the
+ * HTML report and the wide CSV.  Also knows "referrals_per_year" (the
+ * referrals metric scaled to a year).  Never NULL: a metric without a label
+ * of its own shows its description, anything else its name. */
+const char *rf_metric_label(const char *name);
+/* The unit a label's values are in, for a person: "%" for a share, else
+ * the metric's units ("days", "households"); "" for plain counts and when
+ * the label says it ("Referrals per year") or the metric is unknown. */
+const char *rf_metric_unit_label(const char *name);
 /* out[] receives rf_metric_count() values (NAN where undefined, e.g. a share
  * of zero referrals): numerator / denominator for a ratio metric. */
 void rf_result_metrics(const rf_result *r, double *out);
