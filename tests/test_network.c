@@ -511,3 +511,54 @@ Test(network, england_meets_its_targets, .timeout = 120)
     an_point_summary_free(&ps);
     rf_scenario_free(s);
 }
+
+/* ---- each area's referral process ----------------------------------------- */
+
+typedef struct {
+    int n[2], high_risk[2], outside_january[2];
+    double warmup;
+} by_area;
+
+static void count_by_area(void *user, const rf_outcome_info *info)
+{
+    by_area *b = user;
+    int a = info->origin;
+    b->n[a]++;
+    b->high_risk[a] += info->household->high_risk;
+    double day = fmod(info->referred - b->warmup, 365);
+    b->outside_january[a] += day >= 365.0 / 12;
+}
+
+/* An area's own household probabilities and seasonality apply to its
+ * residents only; through the scenario format. */
+Test(network, areas_have_their_own_mix_and_seasonality)
+{
+    const char *yaml =
+        "name: two areas\nhorizon: 730\nwarmup: 100\nreferrals: {per_year: 400}\n"
+        "households: {p_high_risk: 0.5}\nareas: [a, b]\n"
+        "services:\n"
+        "  - {name: a units, units: 5, largest_family: 3, area: a, stay: {dist: exponential, mean: 30}}\n"
+        "  - {name: b units, units: 5, largest_family: 3, area: b, stay: {dist: exponential, mean: 30}}\n"
+        "network:\n"
+        "  areas:\n"
+        "    - {name: a, x_km: 0, y_km: 0, households: {p_high_risk: 1},\n"
+        "       seasonality: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n"
+        "    - {name: b, x_km: 30, y_km: 0, households: {p_high_risk: 0}}\n";
+    rf_scenario *s = load_text(yaml, "two-areas.yaml");
+    const rf_params *p = rf_scenario_params(s);
+    cr_assert(p->net.areas[0].own_seasonality);
+    cr_assert_float_eq(p->net.areas[0].seasonality[0], 12, 1e-12);
+    cr_assert_float_eq(p->net.areas[0].per_year, 200, 1e-9, "equal shares without populations");
+    static by_area b;
+    b.warmup = p->warmup;
+    rf_model_hooks h = {count_by_area, &b};
+    static rf_result r;
+    cr_assert_eq(rf_model_run_ex(p, 0, &r, &h), SIM_OK);
+    cr_assert_gt(b.n[0], 200);
+    cr_assert_gt(b.n[1], 200);
+    cr_assert_eq(b.high_risk[0], b.n[0], "every resident of a is high-risk");
+    cr_assert_eq(b.high_risk[1], 0, "no resident of b is");
+    cr_assert_eq(b.outside_january[0], 0, "a's referrals all come in January");
+    cr_assert_gt(b.outside_january[1], b.n[1] / 2);
+    rf_scenario_free(s);
+}
