@@ -50,6 +50,12 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
     an_print_services(out, pts, n_pts);
     fputc('\n', out);
     an_print_groups(out, pts, n_pts);
+    for (size_t i = 0; i < n_pts; i++)
+        if (pts[i].n_areas > 0) {
+            fputc('\n', out);
+            an_print_areas(out, pts, n_pts);
+            break;
+        }
 }
 
 /* ------------------------------------------------------------- CSV -- */

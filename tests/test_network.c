@@ -477,6 +477,25 @@ Test(network, summaries_and_results_file_agree_with_the_records)
     cr_assert_geq(an_table_col(t, "declined_offer"), 0);
     cr_assert_eq(t->n_rows, (size_t)2 * N);
     an_table_free(t);
+    /* report reads them back: the same summaries */
+    an_point_summary back;
+    cr_assert_eq(an_h5_read_point_summary(f, 0, &back), SIM_OK);
+    cr_assert_eq(back.n_areas, 2);
+    for (int area = -1; area < 2; area++)
+        for (int m = 0; m < AN_AREA_N; m++) {
+            sim_summary x, y;
+            an_area_summary(&ps, area, (an_area_measure)m, &x);
+            an_area_summary(&back, area, (an_area_measure)m, &y);
+            cr_assert(x.mean == y.mean || (isnan(x.mean) && isnan(y.mean)), "area %d measure %d", area, m);
+        }
+    for (int o = 0; o < 2; o++)
+        for (int d2 = 0; d2 < 2; d2++) {
+            sim_summary x, y;
+            an_flow_summary(&ps, o, d2, &x);
+            an_flow_summary(&back, o, d2, &y);
+            cr_assert_eq(x.mean, y.mean);
+        }
+    an_point_summary_free(&back);
     an_h5_close(f);
     remove(path);
     an_point_summary_free(&ps);
