@@ -8,8 +8,10 @@
 #include <gsl/gsl_cdf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "an_h5.h"
+#include "an_report.h"
 #include "mq_queue.h"
 #include "rf_scenario.h"
 #include "test_model_util.h"
@@ -496,6 +498,21 @@ Test(network, summaries_and_results_file_agree_with_the_records)
             cr_assert_eq(x.mean, y.mean);
         }
     an_point_summary_free(&back);
+    /* and --csv writes the network's tables */
+    char dir[300], csv[400];
+    snprintf(dir, sizeof dir, "%s.csv.d", path);
+    mkdir(dir, 0700);
+    cr_assert_eq(an_report_csv(f, dir), SIM_OK);
+    const char *tables[] = {"areas", "flows", "area_summary", "flow_summary"};
+    for (int k = 0; k < 4; k++) {
+        snprintf(csv, sizeof csv, "%s/%s.csv", dir, tables[k]);
+        FILE *fc = fopen(csv, "r");
+        cr_assert_not_null(fc, "%s", csv);
+        char line[256];
+        cr_assert_not_null(fgets(line, sizeof line, fc));
+        fclose(fc);
+    }
+    cr_assert_eq(system((snprintf(csv, sizeof csv, "rm -rf '%s'", dir), csv)), 0);
     an_h5_close(f);
     remove(path);
     an_point_summary_free(&ps);
