@@ -6,6 +6,8 @@
 #include "rf_scenario_tree.h"
 #include "rf_trace.h"
 #include "sim_status.h"
+#include "sim_file.h"
+#include "sim_text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -121,38 +123,6 @@ typedef struct {
     int depth;
 } load_ctx;
 
-static char *read_file(const char *path, size_t *len, int *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = errno;
-        return NULL;
-    }
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        char *p = realloc(buf, cap *= 2);
-        if (!p) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf = p;
-        }
-    }
-    *err = ferror(f) ? EIO : (buf ? 0 : ENOMEM);
-    fclose(f);
-    if (*err) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* `rel` taken relative to the directory of `file`; absolute paths and files
  * without a directory leave `rel` as it is. */
 static char *relative_to(st_arena *a, const char *file, const char *rel)
@@ -176,15 +146,17 @@ static int load_file_layers(load_ctx *c, const char *path, st_origin from, st_no
 {
     size_t len = 0;
     int err = 0;
-    char *text = read_file(path, &len, &err);
+    char *text = sim_file_read(path, RF_SCENARIO_MAX_BYTES, &len, &err);
     if (!text) {
         if (err == ENOMEM)
             return SIM_ENOMEM;
+        const char *why = err == SIM_FILE_TOO_BIG ? "larger than the 16 MiB a scenario may have"
+                                                  : sim_file_strerror(err);
         if (from.file)
             rf_diags_add(c->d, from.file, from.line, from.col, "extends", "cannot read '%s': %s",
-                         path, strerror(err));
+                         path, why);
         else
-            rf_diags_add(c->d, path, 0, 0, "", "cannot read the file: %s", strerror(err));
+            rf_diags_add(c->d, path, 0, 0, "", "cannot read the file: %s", why);
         return SIM_EIO;
     }
     int rc = load_layers(c, text, len, path, out);
@@ -1401,9 +1373,11 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         goto done;
     }
     order_like_schema(tree, &rf_sc_top_schema);
-    char header[512];
+    /* a comment line: a newline in the file name would start YAML content */
+    char header[512], shown[400];
     snprintf(header, sizeof header,
-             "# Resolved from %s: extends and --set applied, defaults written out.\n", name);
+             "# Resolved from %s: extends and --set applied, defaults written out.\n",
+             sim_text_str(SIM_TEXT_TERM, name, shown, sizeof shown));
     size_t tlen;
     if ((rc = st_emit(tree, header, &s->text, &tlen)) != SIM_OK)
         goto done;
