@@ -32,7 +32,7 @@ static const char *const block_names[] = {
 /* Words for a person, in enum order (the asserts keep them in step). */
 static const char *const outcome_labels[] = {
     "Screened out", "No suitable unit", "Placed at once", "Placed after a wait",
-    "Refused: no space", "Abandoned the wait", "Still waiting at the end",
+    "Refused: no space", "Abandoned the wait", "Still waiting at the end", "Declined an offer",
 };
 static const char *const group_labels[] = {
     "Wheelchair users", "Large families (5 or more)", "With a boy of 12 or over",
