@@ -74,6 +74,7 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     rf_net *net;               /* NULL without a network */
+    rf_household_mix *mixes;   /* a network's: each area's residents' mix */
     sim_calendar *cal;
     sim_stream arr, hhs, init, hhs_more, init_more;
     uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
@@ -310,22 +311,26 @@ int rf_model_check(const rf_params *p, char *why, size_t size)
 
 /* ---- arrivals ---------------------------------------------------------- */
 
-static double rate_at(const rf_params *p, double t)
+/* The calendar month (0 = January) x days after warm-up. */
+static int calendar_month(const rf_params *p, double x)
 {
-    double x = t - p->warmup;
-    double r;
-    if (p->net.on) {
-        r = rf_net_rate(p, x);
-    } else {
-        r = p->per_year / 365;
-        if (p->growth != 0)
-            r *= pow(1 + p->growth, x / 365);
-    }
     double m = fmod(x, 365);
     if (m < 0)
         m += 365;
     int mi = (int)(m / MONTH_DAYS);
-    return r * p->seasonality[((mi > 11 ? 11 : mi) + p->start_month - 1) % 12];
+    return ((mi > 11 ? 11 : mi) + p->start_month - 1) % 12;
+}
+
+static double rate_at(const rf_params *p, double t)
+{
+    double x = t - p->warmup;
+    int month = calendar_month(p, x);
+    if (p->net.on)
+        return rf_net_rate(p, x, month);
+    double r = p->per_year / 365;
+    if (p->growth != 0)
+        r *= pow(1 + p->growth, x / 365);
+    return r * p->seasonality[month];
 }
 
 static double max_rate(const rf_params *p)
@@ -334,7 +339,7 @@ static double max_rate(const rf_params *p)
     for (int m = 0; m < 12; m++)
         smax = fmax(smax, p->seasonality[m]);
     if (p->net.on)
-        return rf_net_max_rate(p) * smax;
+        return rf_net_max_rate(p);
     double g = p->growth != 0 ? fmax(pow(1 + p->growth, -p->warmup / 365),
                                      pow(1 + p->growth, p->horizon / 365)) : 1;
     return p->per_year / 365 * g * smax;
@@ -495,10 +500,9 @@ static const rf_profile *pick_profile(const rf_params *p, hh_more *x)
  * unless it is screened out and `course` is false.  With profiles, its
  * profile's attributes replace the independent draws (the uniforms they
  * would have used are left unread). */
-static void draw_household(const rf_params *p, hh_uniforms *d, hh_more *more, hh_rec *r,
-                           bool course)
+static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uniforms *d,
+                           hh_more *more, hh_rec *r, bool course)
 {
-    const rf_household_mix *x = &p->mix;
     const rf_profile *pr = pick_profile(p, more);
     rf_household *h = &r->h;
     memset(h, 0, sizeof *h);
@@ -1039,18 +1043,32 @@ static int wait_area_of(const model *m, const hh_rec *r)
     return -1;
 }
 
-/* A household's network numbers, x days after warm-up: origin, whether it
- * must leave, its decline uniform (each read only when it matters). */
-static void net_household(const model *m, hh_more *more, hh_rec *r, double x)
+/* A household's origin x days after warm-up (0 without a network). */
+static int origin_of(const model *m, hh_more *more, double x)
 {
     const rf_params *p = m->p;
-    r->origin = 0;
+    if (!m->net || p->n_areas == 1)
+        return 0;
+    return rf_net_origin(p, x, calendar_month(p, x), hm(more, HM_ORIGIN));
+}
+
+/* The mix a household of this origin is drawn from. */
+static const rf_household_mix *mix_of(const model *m, int origin)
+{
+    return m->net ? &m->mixes[origin] : &m->p->mix;
+}
+
+/* A household's other network numbers: whether it must leave its origin,
+ * its decline uniform (each read only when it matters). */
+static void net_household(const model *m, hh_more *more, hh_rec *r, int origin)
+{
+    const rf_params *p = m->p;
+    r->origin = origin;
     r->leave = false;
     r->u_decline = 1;
     r->wait_area = -1;
     if (!m->net)
         return;
-    r->origin = rf_net_origin(p, x, p->n_areas > 1 ? hm(more, HM_ORIGIN) : 0);
     const rf_area *a = &p->net.areas[r->origin];
     if (a->p_leave > 0 || a->p_leave_high_risk > 0)
         r->leave = rf_net_leaves(p, r->origin, r->h.high_risk, hm(more, HM_LEAVE));
@@ -1119,12 +1137,13 @@ static int on_arrival(model *m, double now)
     hu_start(&d, &m->hhs, m->n_referred);
     hm_start(&x, &m->hhs_more, m->n_referred);
     hh_rec r;
-    draw_household(p, &d, &x, &r, p->trace != NULL);
+    int origin = origin_of(m, &x, now - m->warmup);
+    draw_household(p, mix_of(m, origin), &d, &x, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
     nrpf_decisions(m, &x, &r.h);
     rf_household_finish(&r.h);
-    net_household(m, &x, &r, now - m->warmup);
+    net_household(m, &x, &r, origin);
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
     r.counted = in_window(m, now);
@@ -1207,10 +1226,11 @@ static int initial_state(model *m)
         hu_fill(&d, &m->init);
         hm_start(&x, &m->init_more, (uint64_t)i);
         hh_rec r;
-        draw_household(p, &d, &x, &r, true);
+        int origin = origin_of(m, &x, -p->warmup);
+        draw_household(p, mix_of(m, origin), &d, &x, &r, true);
         nrpf_decisions(m, &x, &r.h);
         rf_household_finish(&r.h);
-        net_household(m, &x, &r, 0);
+        net_household(m, &x, &r, origin);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
         r.referred = r.wait_start = -days;
@@ -1341,6 +1361,11 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
         if (rc)
             return rc;
         res->n_areas = p->n_areas;
+        m->mixes = malloc((size_t)p->n_areas * sizeof *m->mixes);
+        if (!m->mixes)
+            return SIM_ENOMEM;
+        for (int a = 0; a < p->n_areas; a++)
+            rf_net_area_mix(p, a, &m->mixes[a]);
         for (int s = 0; s < p->n_services; s++)
             for (int b = 0; b < p->services[s].n_blocks; b++)
                 res->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
@@ -1464,7 +1489,8 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->lambda_max = max_rate(p);
     m->constant_rate = p->growth == 0;
     for (int a = 0; p->net.on && a < p->n_areas; a++)
-        m->constant_rate = m->constant_rate && p->net.areas[a].growth == 0;
+        m->constant_rate = m->constant_rate && p->net.areas[a].growth == 0
+                           && !p->net.areas[a].own_seasonality;
     for (int i = 0; i < 12; i++)
         m->constant_rate = m->constant_rate && p->seasonality[i] == p->seasonality[0];
     rc = setup(m, p, rep);
@@ -1472,6 +1498,7 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         rc = run(m);
     sim_cal_destroy(m->cal);
     rf_net_free(m->net);
+    free(m->mixes);
     free(m->units);
     free(m->free_bits);
     free(m->pool);

@@ -1164,6 +1164,34 @@ static void conv_network(sem_ctx *c, const sc_network *in)
             r->p_leave_high_risk = x->p_leave_high_risk;
         }
         r->has_neighbours = NET_KEY("neighbours");
+        if (NET_KEY("seasonality")) {
+            double total = 0;
+            for (unsigned m = 0; m < x->seasonality_count && m < 12; m++) {
+                snprintf(sub, sizeof sub, "network.areas[%u].seasonality[%u]", i, m);
+                check_nonneg(c, sub, x->seasonality[m], "(relative factor)");
+                total += x->seasonality[m] > 0 ? x->seasonality[m] : 0;
+            }
+            snprintf(sub, sizeof sub, "network.areas[%u].seasonality", i);
+            if (!(total > 0))
+                sem(c, sub, "at least one month must have a factor above 0");
+            r->own_seasonality = true;
+            for (int m = 0; m < 12; m++)   /* relative: scaled to mean 1, as referrals.seasonality */
+                r->seasonality[m] = total > 0 && x->seasonality_count == 12
+                                        ? x->seasonality[m] * 12 / total : 1;
+        }
+        static const char *const mix_keys[RF_AM_N] = {
+#define RF_AM_KEY(id, key, field) key,
+            RF_AREA_MIX_LIST(RF_AM_KEY)
+#undef RF_AM_KEY
+        };
+        for (int k = 0; k < RF_AM_N; k++) {
+            snprintf(sub, sizeof sub, "network.areas[%u].households.%s", i, mix_keys[k]);
+            if (!has_key(c, sub))
+                continue;
+            check_prob(c, sub, x->households.p[k]);
+            r->own_mix |= 1u << k;
+            r->p_mix[k] = x->households.p[k];
+        }
 #undef NET_KEY
         for (unsigned k = 0; k < x->neighbours_count; k++) {
             int b = find_area(p, x->neighbours[k]);
