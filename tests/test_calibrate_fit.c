@@ -151,3 +151,35 @@ Test(calibrate, refuses_bad_requests_with_the_reason)
     free(err);
     free(c);
 }
+
+/* scenarios/README.md records the commands that re-derive the shipped
+ * values; the county's, run exactly as written there (from the
+ * repository), gives an interval holding the shipped 171. */
+Test(calibrate, the_documented_county_command_recovers_171, .timeout = 300)
+{
+    const char *root = getenv("RS_ROOT"), *prog = getenv("RS_PROGRAM");
+    cr_assert(root && prog, "RS_ROOT / RS_PROGRAM not set (run through make test)");
+    char path[512], line[2048], cmd[4096] = "";
+    snprintf(path, sizeof path, "%s/scenarios/README.md", root);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    const char *want = "refugesim calibrate scenarios/leicestershire-county.yaml ";
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, want, strlen(want))) {
+            line[strcspn(line, "\n")] = '\0';
+            snprintf(cmd, sizeof cmd, "cd '%s' && '%s'%s 2>/dev/null", root, prog,
+                     line + strlen("refugesim"));
+            break;
+        }
+    fclose(f);
+    cr_assert(cmd[0], "no county calibrate command in scenarios/README.md");
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    double x = NAN, u = NAN;
+    while (fgets(line, sizeof line, p))
+        sscanf(line, "  fitted  referrals.per_year = %lf ± %lf", &x, &u);
+    cr_assert_eq(pclose(p), 0, "%s", cmd);
+    cr_log_info("%s: %g ± %g", cmd, x, u);
+    cr_assert(isfinite(x) && isfinite(u), "no fitted value printed by %s", cmd);
+    cr_assert(fabs(x - 171) <= u, "fitted %g ± %g, shipped 171", x, u);
+}
