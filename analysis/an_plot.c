@@ -206,6 +206,8 @@ typedef struct {
     const size_t *idx;
     size_t k;
     const char *xkey;
+    const an_steady *steady;  /* an_plot_warmup */
+    double warmup_months;
 } plot_ctx;
 
 typedef void (*plot_body)(FILE *o, const plot_ctx *c, int which);
@@ -303,8 +305,8 @@ static int write_script(const char *dir, const plot_ctx *c, int capacity, int fo
     return an_report_fclose(o, SIM_OK);
 }
 
-/* gnuplot plots.gp in dir, its output into dir/plots.log. */
-static int run_gnuplot(const char *gnuplot, const char *dir)
+/* gnuplot SCRIPT.gp in dir, its output into dir/SCRIPT.log. */
+static int run_gnuplot(const char *gnuplot, const char *dir, const char *script)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -312,13 +314,16 @@ static int run_gnuplot(const char *gnuplot, const char *dir)
     if (pid == 0) {
         if (chdir(dir) != 0)
             _exit(127);
-        int fd = open("plots.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char gp[64], log[64];
+        snprintf(gp, sizeof gp, "%s.gp", script);
+        snprintf(log, sizeof log, "%s.log", script);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
             close(fd);
         }
-        execl(gnuplot, "gnuplot", "plots.gp", (char *)NULL);
+        execl(gnuplot, "gnuplot", gp, (char *)NULL);
         _exit(127);
     }
     int status;
@@ -328,20 +333,33 @@ static int run_gnuplot(const char *gnuplot, const char *dir)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? SIM_OK : SIM_EIO;
 }
 
+/* The gnuplot to run (gnuplot, or the one on PATH, then *found owns it),
+ * NULL when dir is not a directory or there is no gnuplot. */
+static const char *plot_program(const char *dir, const char *gnuplot, char **found)
+{
+    struct stat sb;
+    *found = NULL;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return NULL;
+    *found = gnuplot ? NULL : an_plot_find_gnuplot();
+    const char *prog = gnuplot ? gnuplot : *found;
+    if (!prog || access(prog, X_OK) != 0) {
+        free(*found);
+        *found = NULL;
+        return NULL;
+    }
+    return prog;
+}
+
 int an_plot_all(an_h5_file *f, const an_point_summary *pts, size_t n_pts, const char *dir,
                 int formats, const char *gnuplot)
 {
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    char *found = NULL;
+    const char *prog = plot_program(dir, gnuplot, &found);
+    if (!prog)
         return SIM_ENOTFOUND;
-    char *found = gnuplot ? NULL : an_plot_find_gnuplot();
-    const char *prog = gnuplot ? gnuplot : found;
-    if (!prog || access(prog, X_OK) != 0) {
-        free(found);
-        return SIM_ENOTFOUND;
-    }
     size_t idx[4];
-    plot_ctx c = {f, pts, idx, pick_points(n_pts, idx), NULL};
+    plot_ctx c = {f, pts, idx, pick_points(n_pts, idx), NULL, NULL, 0};
     size_t with_data = 0;
     for (size_t i = 0; i < n_pts; i++)
         with_data += pts[i].n_reps > 0;
@@ -351,7 +369,69 @@ int an_plot_all(an_h5_file *f, const an_point_summary *pts, size_t n_pts, const 
     if (!st) st = monthly_data(f, idx, c.k, "occupied", dir, "monthly_occupancy.dat", 1);
     if (!st) st = groups_data(pts, idx, c.k, dir);
     if (!st) st = write_script(dir, &c, capacity, formats);
-    if (!st) st = run_gnuplot(prog, dir);
+    if (!st) st = run_gnuplot(prog, dir, "plots");
+    free(found);
+    return st;
+}
+
+/* ------------------------------------------------------------ warm-up -- */
+
+static void body_warmup(FILE *o, const plot_ctx *c, int which)
+{
+    const an_cut *cut = which == 0 ? &c->steady->cut_occupied : &c->steady->cut_waiting;
+    fprintf(o, "set title '%s by month from day 0, mean over %zu replications'\n"
+               "set ylabel '%s'\nset xlabel 'Month from day 0'\nset yrange [0:*]\n",
+            which == 0 ? "Occupancy" : "Waiting list", c->steady->n_reps,
+            which == 0 ? "Units with a household in" : "Households waiting");
+    if (cut->mser.truncate > 0)
+        fprintf(o, "set arrow from %g, graph 0 to %g, graph 1 nohead lw 2 lc rgb '#d62728'\n"
+                   "set label 'MSER-5 cut%s' at %g, graph 0.95 offset 0.5,0 tc rgb '#d62728'\n",
+                (double)cut->mser.truncate + 0.5, (double)cut->mser.truncate + 0.5,
+                cut->significant ? "" : " (noise)", (double)cut->mser.truncate + 0.5);
+    if (c->warmup_months > 0)
+        fprintf(o, "set arrow from %g, graph 0 to %g, graph 1 nohead lw 1 dt 2 lc rgb '#555555'\n"
+                   "set label \"scenario's warm-up\" at %g, graph 0.88 offset 0.5,0 tc rgb '#555555'\n",
+                c->warmup_months + 0.5, c->warmup_months + 0.5, c->warmup_months + 0.5);
+    fprintf(o, "plot 'warmup.dat' using 1:%d with linespoints lw 2 pt 7 ps 0.6 lc rgb '%s' "
+               "title 'monthly mean'\n", which == 0 ? 2 : 3, colors[0]);
+}
+
+int an_plot_warmup(const an_steady *a, double warmup_months, const char *dir, int formats,
+                   const char *gnuplot)
+{
+    char *found = NULL;
+    const char *prog = plot_program(dir, gnuplot, &found);
+    if (!prog)
+        return SIM_ENOTFOUND;
+    int st = SIM_EIO;
+    FILE *o = an_report_fopen(dir, "warmup.dat");
+    if (o) {
+        fputs("# month\toccupied\twaiting\n", o);
+        for (size_t m = 0; m < a->n_months; m++) {
+            fprintf(o, "%zu\t", m + 1);
+            put_num(o, a->occupied[m]);
+            fputc('\t', o);
+            put_num(o, a->waiting[m]);
+            fputc('\n', o);
+        }
+        st = an_report_fclose(o, SIM_OK);
+    }
+    plot_ctx c = {0};
+    c.steady = a;
+    c.warmup_months = warmup_months;
+    if (!st && !(o = an_report_fopen(dir, "warmup.gp")))
+        st = SIM_EIO;
+    if (!st) {
+        fputs("# Written by refugesim warmup; run `gnuplot warmup.gp` in this directory.\n"
+              "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+              "    png_term = \"pngcairo noenhanced size 1000,650 font 'Sans,11'\"\n"
+              "} else {\n    png_term = 'png noenhanced size 1000,650'\n}\n"
+              "svg_term = \"svg noenhanced size 1000,650 dynamic font 'Sans,11'\"\n\n", o);
+        emit(o, "warmup_occupancy", body_warmup, &c, 0, formats);
+        emit(o, "warmup_waiting", body_warmup, &c, 1, formats);
+        st = an_report_fclose(o, SIM_OK);
+    }
+    if (!st) st = run_gnuplot(prog, dir, "warmup");
     free(found);
     return st;
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include "an_h5.h"
+#include "an_steady.h"
 #include "an_summary.h"
 
 enum { AN_PLOT_PNG = 1, AN_PLOT_SVG = 2 };
@@ -29,5 +30,12 @@ char *an_plot_find_gnuplot(void);
  * (see dir/plots.log) or a file could not be written. */
 int an_plot_all(an_h5_file *f, const an_point_summary *pts, size_t n_pts, const char *dir,
                 int formats, const char *gnuplot);
+
+/* refugesim warmup --plot: warmup_occupancy and warmup_waiting (PNG, SVG)
+ * from warmup.dat and warmup.gp (messages in warmup.log), each monthly
+ * mean series with MSER-5's cut and the scenario's warm-up (in months; 0:
+ * none) marked.  Errors as an_plot_all's. */
+int an_plot_warmup(const an_steady *a, double warmup_months, const char *dir, int formats,
+                   const char *gnuplot);
 
 #endif
