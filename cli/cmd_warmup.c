@@ -2,7 +2,7 @@
  * series from an empty (or the scenario's starting) state. */
 #include "cli.h"
 #include "cli_study.h"
-#include "an_plot.h"
+#include "an_plot_warmup.h"
 #include "rf_scenario.h"
 #include "sim_farm.h"
 #include "sim_status.h"

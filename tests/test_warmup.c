@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "an_plot.h"
+#include "an_plot_warmup.h"
 #include "an_steady.h"
 #include "mq_queue.h"
 #include "sim_status.h"
