@@ -81,6 +81,9 @@ typedef struct {
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
     const char *precision;        /* NULL, or the root attribute `precision`: the --precision
                                      targets, each point's replications chosen to meet them */
+    uint64_t precision_reps[3];   /* with precision: batch, minimum and maximum replications,
+                                     root attributes precision_batch, precision_min_reps,
+                                     precision_max_reps (for rerun) */
     const an_part *part;          /* NULL, or the part of a grid this file holds: root
                                      attributes part_first, part_last, grid_points,
                                      sweep_digest */
@@ -140,6 +143,8 @@ typedef struct {
     const char *const *vary_keys;
     int is_part;                  /* the file is a part of a sweep (sweep --points) */
     an_part part;                 /* with is_part */
+    const char *precision;        /* NULL, or the --precision targets ("METRIC=H ...") */
+    uint64_t precision_reps[3];   /* with precision: batch, minimum, maximum replications */
 } an_h5_info;
 
 typedef struct {

@@ -24,6 +24,7 @@ int cmd_report(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_warmup(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 /* The full command line, joined with spaces (for provenance). */
 extern const char *cli_command_line;

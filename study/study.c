@@ -284,8 +284,14 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
                         .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
                         .n_vary = rf_points_n_vary(s->pts),
                         .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
-                        .note = c->note, .precision = c->precision_text,
+                        .note = c->note, .precision = c->precision ? c->precision_text : NULL,
                         .part = c->part ? &part : NULL};
+    if (c->precision) {
+        const study_precision_cfg *pc = c->precision;
+        info.precision_reps[0] = pc->batch ? pc->batch : STUDY_PRECISION_BATCH;
+        info.precision_reps[1] = pc->min_reps;
+        info.precision_reps[2] = pc->max_reps ? pc->max_reps : STUDY_PRECISION_MAX_REPS;
+    }
     rc = an_h5_create(c->out_path, &info, c->force || c->resume, &s->writer);
     if (rc == SIM_EEXIST)
         return fail(err, rc, 1, "%s exists: use --force to overwrite it%s", c->out_path,
