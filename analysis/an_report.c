@@ -143,11 +143,25 @@ void an_report_scenario_name(an_h5_file *f, char *buf, size_t size)
     for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
         if (!strncmp(l, "name:", 5)) {
             l += 5;
-            while (*l == ' ' || *l == '"' || *l == '\'')
+            while (*l == ' ')
                 l++;
-            size_t len = strcspn(l, "\n#");
-            while (len && (l[len - 1] == ' ' || l[len - 1] == '"' || l[len - 1] == '\''))
-                len--;
+            size_t len = strcspn(l, "\n");
+            char q = *l == '"' || *l == '\'' ? *l : 0;
+            if (q) { /* a quoted scalar: what is between the quotes */
+                const char *e = memchr(l + 1, q, len - 1);
+                if (e) {
+                    len = (size_t)(e - l - 1);
+                    l++;
+                }
+            } else { /* a plain scalar ends at a comment */
+                for (size_t i = 1; i < len; i++)
+                    if (l[i] == '#' && l[i - 1] == ' ') {
+                        len = i;
+                        break;
+                    }
+                while (len && l[len - 1] == ' ')
+                    len--;
+            }
             snprintf(buf, size, "%.*s", (int)len, l);
             break;
         }

@@ -46,6 +46,8 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
         if (i == 0)
             out->reps = (long)row->n_reps;
     }
+    if (an_h5_read_scenario_source(out->file, &out->source) != SIM_OK)
+        out->source = NULL;
     return SIM_OK;
 }
 
@@ -55,6 +57,7 @@ void study_rerun_free(study_stored *st)
         free(st->texts[i]);
     free(st->texts);
     free(st->values);
+    free(st->source);
     an_h5_close(st->file);
     memset(st, 0, sizeof *st);
 }
@@ -68,6 +71,7 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     cfg->text_values = st->values;
     cfg->n_text_points = st->n_points;
     cfg->grid = NULL;
+    cfg->scenario_source = st->source;
 }
 
 static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }

@@ -15,6 +15,7 @@ typedef struct {
     size_t n_points, n_vary;
     const char *const *vary_keys;
     long reps;                 /* point 0's replications */
+    char *source;              /* /scenario_source, NULL when the file has none */
 } study_stored;
 
 /* Open path and read its points.  On failure err says why. */
