@@ -28,7 +28,10 @@
  *   SIM_EPARSE    the file is HDF5 but not a refugesim results file
  *   SIM_EHDF5     any other HDF5 failure
  * The caller should have switched HDF5's automatic error printing off
- * (H5Eset_auto2(H5E_DEFAULT, NULL, NULL)); main.c does. */
+ * (H5Eset_auto2(H5E_DEFAULT, NULL, NULL)); main.c does, and the writer
+ * replaces it with a silent handler that keeps the errno (an_h5_sys_errno).
+ * A program should call H5dont_atexit() before any other HDF5 call: after a
+ * close that failed (a full disk) HDF5's exit-time cleanup crashes. */
 #ifndef AN_H5_H
 #define AN_H5_H
 
@@ -52,6 +55,12 @@ typedef struct {
     const unsigned char *done;    /* n_reps flags, NULL = all done */
     const char *scenario_text;    /* this point's resolved scenario; NULL = the run's */
     const char *label;            /* column heading; NULL = rf_point_label() */
+    /* --precision: why the point's replications stopped ("target met",
+     * "maximum reached"), the point group's attribute `stopped`, and the
+     * replications at which every target held for good (0: never),
+     * attribute `reps_first_met`; NULL: a fixed number of replications. */
+    const char *stopped;
+    size_t first_met;
 } an_point;
 
 /* A part of a sweep's grid (sweep --points): the file's points 0, 1, ...
@@ -71,6 +80,8 @@ typedef struct {
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
+    const char *precision;        /* NULL, or the root attribute `precision`: the --precision
+                                     targets, each point's replications chosen to meet them */
     const char *scenario_source;  /* NULL, or /scenario_source: the scenario file as written,
                                      comments and source marks kept, then each file it
                                      extends after a line "# file: NAME" (the report's
@@ -96,7 +107,9 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
  * its /point_table row and /summary rows come with it.  The files must
  * have the same varied keys (SIM_EINVAL) and scenario text, so that a
  * point's own scenario is stored exactly when it differs from the run's:
- * `refugesim merge` checks both. */
+ * `refugesim merge` checks both.  SIM_EIO (an_h5_sys_errno ENOSPC) when
+ * the disk lacks room for twice the point's share of the source file and
+ * 1 MiB: HDF5 1.10's object copy crashes when the disk fills meanwhile. */
 int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index);
 /* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
@@ -104,6 +117,13 @@ int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_
 int an_h5_commit(an_h5_writer *w, int complete);
 /* Abandon: remove the temporary file, free w.  NULL is fine. */
 void an_h5_discard(an_h5_writer *w);
+/* The system error (errno: ENOSPC, EDQUOT, EROFS, EIO, ...) behind the
+ * writer's last failure since an_h5_create, 0 when none is known; failures
+ * with one are SIM_EIO, not SIM_EHDF5. */
+int an_h5_sys_errno(void);
+/* The words for a writer's failure st: strerror of an_h5_sys_errno() when
+ * one is known ("No space left on device"), else sim_strerror(st). */
+const char *an_h5_strerror(int st);
 
 /* Everything at once: create, put every point, commit. */
 typedef struct {

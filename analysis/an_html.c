@@ -13,6 +13,7 @@
 #include "an_report.h"
 #include "an_yaml_marks.h"
 #include "sim_status.h"
+#include "sim_text.h"
 
 #define DAYS_PER_YEAR 365.0
 #define HEADLINE "refused_of_eligible"
@@ -21,21 +22,10 @@
 /* ------------------------------------------------------ escaping -- */
 
 /* The one place a string from the results file enters the page: &, <, >,
- * quotes escaped, control characters (but newline and tab) blanked.  Swap
- * for the general escaping module when there is one. */
+ * quotes escaped, control characters made visible (sim_text). */
 static void h(FILE *o, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&': fputs("&amp;", o); break;
-        case '<': fputs("&lt;", o); break;
-        case '>': fputs("&gt;", o); break;
-        case '"': fputs("&quot;", o); break;
-        case '\'': fputs("&#39;", o); break;
-        default: fputc((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? ' ' : c, o);
-        }
-    }
+    sim_text_put(o, SIM_TEXT_HTML, s);
 }
 
 /* ------------------------------------------------------ numbers -- */
@@ -879,9 +869,10 @@ static int write_page(FILE *o, page *p)
 int an_html_write(const char *path, int force, an_h5_file *f, const an_point_summary *pts,
                   size_t n_pts, const an_html_opts *opts)
 {
-    int st = an_output_check(path, force);
-    if (st)
-        return st;
+    an_output_problem problem = an_output_check(path, force, NULL);
+    if (problem != AN_OUT_OK)
+        return an_output_problem_status(problem);
+    int st;
     page p = {.f = f, .info = an_h5_get_info(f), .pts = pts, .n = n_pts, .min_reps = (size_t)-1,
               .source_name = opts ? opts->source_name : NULL};
     p.pt = malloc((n_pts + 1) * sizeof *p.pt);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "an_report.h"
 #include "sim_status.h"
+#include "sim_text.h"
 
 char *an_plot_find_gnuplot(void)
 {
@@ -38,20 +39,12 @@ char *an_plot_find_gnuplot(void)
 }
 
 /* The one place a string from the results file enters gnuplot: a
- * single-quoted string ('' stands for a quote; gnuplot expands neither
- * macros nor backquotes inside single quotes), control characters blanked
- * since a newline would end the command.  Swap for the general escaping
- * module when there is one. */
+ * single-quoted string through sim_text ('' stands for a quote; gnuplot
+ * expands neither macros nor backquotes inside single quotes; a newline
+ * would end the command, so control characters are made visible). */
 static void gp_str(FILE *o, const char *s)
 {
-    fputc('\'', o);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '\'')
-            fputc('\'', o);
-        fputc(c < 0x20 || c == 0x7f ? ' ' : c, o);
-    }
-    fputc('\'', o);
+    sim_text_put(o, SIM_TEXT_GNUPLOT, s);
 }
 
 static void put_num(FILE *o, double v)

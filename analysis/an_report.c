@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim_status.h"
+#include "sim_text.h"
+#include "sim_text.h"
 
 void an_report_free_points(an_point_summary *pts, size_t n_pts)
 {
@@ -37,10 +39,16 @@ int an_report_load(an_h5_file *f, an_point_summary **pts, size_t *n_pts)
 
 void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *pts, size_t n_pts)
 {
-    fprintf(out, "refugesim %s (%s), created %s, seed %llu%s\n", info->refugesim_version,
-            info->git_commit, info->created_utc, (unsigned long long)info->seed,
-            info->complete ? "" : " - INCOMPLETE (interrupted run)");
-    fprintf(out, "command: %s\n\n", info->command_line);
+    /* every string here comes from the file: shown, never obeyed */
+    char v[64], g[64], c[64];
+    fprintf(out, "refugesim %s (%s), created %s, seed %llu%s\n",
+            sim_text_str(SIM_TEXT_TERM, info->refugesim_version, v, sizeof v),
+            sim_text_str(SIM_TEXT_TERM, info->git_commit, g, sizeof g),
+            sim_text_str(SIM_TEXT_TERM, info->created_utc, c, sizeof c),
+            (unsigned long long)info->seed, info->complete ? "" : " - INCOMPLETE (interrupted run)");
+    fputs("command: ", out);
+    sim_text_put(out, SIM_TEXT_TERM, info->command_line);
+    fputs("\n\n", out);
     for (size_t i = 0; i < n_pts; i += AN_REPORT_COLUMNS) {
         size_t k = n_pts - i < AN_REPORT_COLUMNS ? n_pts - i : AN_REPORT_COLUMNS;
         fprintf(out, "%sOverall%s\n", i ? "\n" : "", n_pts > 1 ? " (points side by side)" : "");
@@ -172,17 +180,7 @@ void an_report_scenario_name(an_h5_file *f, char *buf, size_t size)
 
 static void csv_string(FILE *o, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, o);
-        return;
-    }
-    fputc('"', o);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', o);
-        fputc(*s, o);
-    }
-    fputc('"', o);
+    sim_text_put(o, SIM_TEXT_CSV, s);
 }
 
 static void csv_number(FILE *o, double v, int is_int)
@@ -387,5 +385,143 @@ int an_report_csv(an_h5_file *f, const char *dir)
         st = csv_point_tables(f, dir, tables[k]);
     if (!st)
         st = csv_monthly(f, dir);
+    return st;
+}
+
+/* ------------------------------------------------------- wide CSV -- */
+
+static void wide_cell(FILE *o, double v)
+{
+    fputc(',', o);
+    if (!isnan(v))
+        fprintf(o, "%.6g", v);
+}
+
+/* The estimate, low and high of s (scaled), or three empty cells. */
+static void wide_cells(FILE *o, const sim_summary *s, double scale)
+{
+    double ci = isnan(s->ci95) ? NAN : s->ci95;
+    wide_cell(o, scale * s->mean);
+    wide_cell(o, scale * (s->mean - ci));
+    wide_cell(o, scale * (s->mean + ci));
+}
+
+/* The unit of a service or group measure, from its heading. */
+static const char *wide_unit(const char *heading, int percent)
+{
+    return percent ? "%" : strstr(heading, "Wait") ? "days" : strstr(heading, "/yr") ? "a year" : "";
+}
+
+static void wide_head(FILE *o, const char *first, const an_point_summary *pts, size_t n)
+{
+    fputs(first, o);
+    static const char *const parts[3] = {"estimate", "95% low", "95% high"};
+    for (size_t p = 0; p < n; p++)
+        for (int k = 0; k < 3; k++) {
+            char b[AN_NAME_MAX + 16];
+            snprintf(b, sizeof b, "%s %s", pts[p].label, parts[k]);
+            fputc(',', o);
+            sim_text_put(o, SIM_TEXT_CSV, b);
+        }
+    fputc('\n', o);
+}
+
+static int wide_measures(const char *dir, const an_point_summary *pts, size_t n)
+{
+    FILE *o = an_report_fopen(dir, "measures_wide.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    wide_head(o, "Measure,Unit", pts, n);
+    /* referrals a year first, as the printed table has it */
+    fputs("Referrals per year,referrals a year", o);
+    for (size_t p = 0; p < n; p++) {
+        const an_metric_summary *r = an_point_summary_find(&pts[p], "referrals");
+        sim_summary s = r ? r->s : (sim_summary){.mean = NAN, .ci95 = NAN};
+        wide_cells(o, &s, pts[p].horizon_days > 0 ? 365.0 / pts[p].horizon_days : NAN);
+    }
+    fputc('\n', o);
+    for (size_t m = 0; n && m < pts[0].n_metrics; m++) {
+        const char *name = pts[0].metrics[m].name;
+        sim_text_put(o, SIM_TEXT_CSV, rf_metric_label(name));
+        fputc(',', o);
+        sim_text_put(o, SIM_TEXT_CSV, rf_metric_unit_label(name));
+        int pc = !strcmp(rf_metric_unit_label(name), "%");
+        for (size_t p = 0; p < n; p++) {
+            const an_metric_summary *ms = an_point_summary_find(&pts[p], name);
+            sim_summary s = ms ? ms->s : (sim_summary){.mean = NAN, .ci95 = NAN};
+            wide_cells(o, &s, pc ? 100.0 : 1.0);
+        }
+        fputc('\n', o);
+    }
+    return an_report_fclose(o, SIM_OK);
+}
+
+static int wide_services(const char *dir, const an_point_summary *pts, size_t n)
+{
+    FILE *o = an_report_fopen(dir, "services_wide.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    wide_head(o, "Service,Measure,Unit", pts, n);
+    int ns = 0;
+    for (size_t p = 0; p < n; p++)
+        if (pts[p].n_services > ns)
+            ns = pts[p].n_services;
+    for (int s = 0; s < ns; s++)
+        for (int m = 0; m < AN_SVC_N; m++) {
+            const char *name = "";
+            for (size_t p = 0; p < n && !name[0]; p++)
+                if (s < pts[p].n_services)
+                    name = pts[p].service_names[s];
+            int pc;
+            const char *head = an_service_measure_heading((an_service_measure)m, &pc);
+            sim_text_put(o, SIM_TEXT_CSV, name);
+            fputc(',', o);
+            sim_text_put(o, SIM_TEXT_CSV, head);
+            fputc(',', o);
+            fputs(wide_unit(head, pc), o);
+            for (size_t p = 0; p < n; p++) {
+                sim_summary sm = {.mean = NAN, .ci95 = NAN};
+                if (s < pts[p].n_services && pts[p].n_reps)
+                    an_service_summary(&pts[p], s, (an_service_measure)m, &sm);
+                wide_cells(o, &sm, pc ? 100.0 : 1.0);
+            }
+            fputc('\n', o);
+        }
+    return an_report_fclose(o, SIM_OK);
+}
+
+static int wide_groups(const char *dir, const an_point_summary *pts, size_t n)
+{
+    FILE *o = an_report_fopen(dir, "groups_wide.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    wide_head(o, "Household group,Measure,Unit", pts, n);
+    for (int g = 0; g < RF_G_N; g++)
+        for (int m = 0; m < AN_GRP_N; m++) {
+            int pc;
+            const char *head = an_group_measure_heading((an_group_measure)m, &pc);
+            sim_text_put(o, SIM_TEXT_CSV, rf_group_label((rf_group)g));
+            fputc(',', o);
+            sim_text_put(o, SIM_TEXT_CSV, head);
+            fputc(',', o);
+            fputs(wide_unit(head, pc), o);
+            for (size_t p = 0; p < n; p++) {
+                sim_summary sm = {.mean = NAN, .ci95 = NAN};
+                if (pts[p].n_reps)
+                    an_group_summary(&pts[p], g, (an_group_measure)m, &sm);
+                wide_cells(o, &sm, pc ? 100.0 : 1.0);
+            }
+            fputc('\n', o);
+        }
+    return an_report_fclose(o, SIM_OK);
+}
+
+int an_report_csv_wide(const char *dir, const an_point_summary *pts, size_t n_pts)
+{
+    int st = wide_measures(dir, pts, n_pts);
+    if (!st)
+        st = wide_services(dir, pts, n_pts);
+    if (!st)
+        st = wide_groups(dir, pts, n_pts);
     return st;
 }

@@ -23,6 +23,7 @@ int cmd_capacity(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_warmup(int argc, char **argv);
 
 /* The full command line, joined with spaces (for provenance). */
 extern const char *cli_command_line;
@@ -32,12 +33,19 @@ extern volatile sig_atomic_t cli_stop;
 void cli_install_signals(void);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "refugesim: KIND: TEXT" (KIND NULL or "": "refugesim: TEXT") on one line,
+ * control characters in TEXT shown as \xNN (sim_text's SIM_TEXT_TERM). */
+void cli_line(const char *kind, const char *text);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parse an option value; on failure print
  * "refugesim: error: --opt: expected ..., got 'x'" and return -1. */
 int cli_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
+/* --seed S as the scenario override "seed=S" into buf; --set KEY=VALUE
+ * checked for its '='.  Print the error and return -1 when wrong. */
+int cli_seed_override(const char *s, char *buf, size_t size);
+int cli_check_set(const char *s);
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 
 /* Before any work: refuse an existing output file unless force, an output

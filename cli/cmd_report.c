@@ -74,7 +74,6 @@ static int ensure_dir(const char *opt, const char *dir)
 
 int cmd_report(int argc, char **argv)
 {
-    int st0;
     static const struct option opts[] = {
         {"csv", required_argument, NULL, 'c'}, {"plots", required_argument, NULL, 'p'},
         {"format", required_argument, NULL, 'f'}, {"all", no_argument, NULL, 'a'},
@@ -112,11 +111,12 @@ int cmd_report(int argc, char **argv)
     }
     const char *path = argv[optind];
     /* checked before any work, as every output is */
-    if (html && (st0 = an_output_check(html, force)) != SIM_OK) {
-        if (st0 == SIM_EEXIST)
-            cli_error("--html: %s exists: use --force to overwrite it", html);
-        else
-            cli_error("--html: %s: the directory does not exist", html);
+    int sys_errno = 0;
+    an_output_problem problem = html ? an_output_check(html, force, &sys_errno) : AN_OUT_OK;
+    if (problem != AN_OUT_OK) {
+        char msg[4400];
+        an_output_describe(msg, sizeof msg, html, problem, sys_errno);
+        cli_error("--html: %s", msg);
         return CLI_EXIT_USAGE;
     }
     an_h5_file *f;
@@ -152,7 +152,7 @@ int cmd_report(int argc, char **argv)
     if (csv_dir) {
         if (ensure_dir("--csv", csv_dir))
             rc = CLI_EXIT_FAIL;
-        else if ((st = an_report_csv(f, csv_dir))) {
+        else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(csv_dir, pts, n))) {
             cli_error("--csv: writing CSV files into '%s' failed: %s", csv_dir, sim_strerror(st));
             rc = CLI_EXIT_FAIL;
         }

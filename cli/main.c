@@ -25,6 +25,7 @@ static const struct {
     {"capacity", cmd_capacity, "smallest number of spaces meeting a target", 1},
     {"report", cmd_report, "tables, CSV and plots from a results file", 0},
     {"rerun", cmd_rerun, "repeat the run stored in a results file", 1},
+    {"warmup", cmd_warmup, "estimate the warm-up by MSER-5 and check the scenario's", 1},
     {"merge", cmd_merge, "join the parts of a sweep (sweep --points) into one results file", 0},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -76,6 +77,9 @@ int main(int argc, char **argv)
 {
     /* Library failures become status codes; the CLI words them. */
     gsl_set_error_handler_off();
+    /* before any other HDF5 call: HDF5's exit-time cleanup crashes after a
+     * close that failed on a full disk; every file is closed explicitly */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     signal(SIGPIPE, SIG_IGN);
 

@@ -32,7 +32,7 @@ static const char *const block_names[] = {
 /* Words for a person, in enum order (the asserts keep them in step). */
 static const char *const outcome_labels[] = {
     "Screened out", "No suitable unit", "Placed at once", "Placed after a wait",
-    "Refused: no space", "Abandoned the wait", "Still waiting at the end",
+    "Refused: no space", "Abandoned the wait", "Still waiting at the end", "Declined an offer",
 };
 static const char *const group_labels[] = {
     "Wheelchair users", "Large families (5 or more)", "With a boy of 12 or over",
@@ -89,6 +89,8 @@ static double ratio(double num, double den) { return den > 0 ? num / den : NAN; 
       SHARE("abandoned", OUT(RF_OUT_ABANDONED), "referrals", REF))                             \
     X("waiting_at_end", "share", "still waiting when the horizon ended",                      \
       SHARE("waiting_at_end", OUT(RF_OUT_WAITING_AT_END), "referrals", REF))                   \
+    X("declined_offer", "share", "offered a unit, declined it (a network's distances)",        \
+      SHARE("declined_offer", OUT(RF_OUT_DECLINED), "referrals", REF))                         \
     X("refused", "share", "not accommodated: no space + no suitable unit + abandoned",        \
       SHARE("refused_no_space + no_suitable_unit + abandoned", NOT_ACCOMMODATED, "referrals", REF)) \
     X("refused_of_eligible", "share",                                                         \
@@ -166,6 +168,7 @@ static const struct {
     {"refused_no_space", "Refused: no space"},
     {"abandoned", "Abandoned the wait"},
     {"waiting_at_end", "Still waiting at the end"},
+    {"declined_offer", "Declined an offer"},
     {"refused", "Not accommodated, of all referrals"},
     {"refused_of_eligible", "Not accommodated, of refuge referrals"},
     {"placed_within_7d", "Placed within 7 days"},
