@@ -229,6 +229,10 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
     if (!st)
         st = an_h5i_write_text(root, "scenario", info->scenario_text,
                                "resolved scenario (YAML) of the run; `refugesim rerun` repeats it");
+    if (!st && info->scenario_source)
+        st = an_h5i_write_text(root, "scenario_source", info->scenario_source,
+                               "the scenario file as written (comments and source marks kept), "
+                               "then each file it extends after a line '# file: NAME'");
     return st;
 }
 

@@ -225,6 +225,11 @@ int an_h5_read_scenario(an_h5_file *f, char **text)
     return read_text(f, "/scenario", text);
 }
 
+int an_h5_read_scenario_source(an_h5_file *f, char **text)
+{
+    return read_text(f, "/scenario_source", text);
+}
+
 int an_h5_read_point_scenario(an_h5_file *f, size_t i, char **text)
 {
     char p[96];
