@@ -803,6 +803,54 @@ int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_
     return st;
 }
 
+/* ------------------------------------------------------- comparison -- */
+
+int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_rows)
+{
+    an_tbl t = {0};
+    an_tbl_column(&t, "point", AN_COL_U64, "point");
+    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "metric", AN_COL_STR, "");
+    an_tbl_column(&t, "units", AN_COL_STR, "");
+    an_tbl_column(&t, "baseline", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "alternative", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "difference", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "lo", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "hi", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "half_width", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "unpaired_half_width", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "n", AN_COL_U64, "replications");
+    an_tbl_column(&t, "households_per_year", AN_COL_F64, "households a year");
+    an_tbl_column(&t, "households_per_year_lo", AN_COL_F64, "households a year");
+    an_tbl_column(&t, "households_per_year_hi", AN_COL_F64, "households a year");
+    for (size_t i = 0; i < n_rows; i++) {
+        const an_comparison *c = &rows[i];
+        an_tbl_row(&t);
+        an_tbl_u64(&t, c->point);
+        an_tbl_str(&t, c->label);
+        an_tbl_str(&t, c->metric);
+        an_tbl_str(&t, c->units);
+        an_tbl_f64(&t, c->baseline);
+        an_tbl_f64(&t, c->alternative);
+        an_tbl_f64(&t, c->d.diff);
+        an_tbl_f64(&t, c->d.diff - c->d.ci95);
+        an_tbl_f64(&t, c->d.diff + c->d.ci95);
+        an_tbl_f64(&t, c->d.ci95);
+        an_tbl_f64(&t, c->unpaired_ci95);
+        an_tbl_u64(&t, c->d.n);
+        an_tbl_f64(&t, c->households ? c->per_year.diff : NAN);
+        an_tbl_f64(&t, c->households ? c->per_year.diff - c->per_year.ci95 : NAN);
+        an_tbl_f64(&t, c->households ? c->per_year.diff + c->per_year.ci95 : NAN);
+    }
+    return an_tbl_write(w->file, "comparison", &t,
+                        "one row per alternative and metric: the alternative (point) minus the "
+                        "baseline (point 0) paired over the same replications (common random "
+                        "numbers), 95% confidence interval lo..hi of the per-replication "
+                        "differences (shares: the paired difference of pooled ratios, delta "
+                        "method), the half-width were the runs independent, and for shares of "
+                        "referrals the difference in those households a year");
+}
+
 /* ------------------------------------------------------------ commit -- */
 
 static int write_point_table(an_h5_writer *w)

@@ -137,13 +137,18 @@ static int metric_index(const an_point_summary *ps, const char *name)
     return -1;
 }
 
-int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
-                                 const char *name, sim_ratio_diff *out)
+/* The paired difference a - b of metric `name`; with per_year the
+ * numerators alone, scaled to a year of each point's horizon (den 1: the
+ * paired mean of the per-replication differences). */
+static int paired(const an_point_summary *a, const an_point_summary *b, const char *name,
+                  int per_year, sim_ratio_diff *out)
 {
     int ia = metric_index(a, name), ib = metric_index(b, name);
     memset(out, 0, sizeof *out);
     if (ia < 0 || ib < 0 || !a->num || !b->num || !a->reps || !b->reps)
         return SIM_ENOTFOUND;
+    double ka = per_year && a->horizon_days > 0 ? DAYS_PER_YEAR / a->horizon_days : NAN;
+    double kb = per_year && b->horizon_days > 0 ? DAYS_PER_YEAR / b->horizon_days : NAN;
     size_t n = a->n_reps < b->n_reps ? a->n_reps : b->n_reps;
     double *w = malloc((4 * n + 1) * sizeof *w);
     if (!w)
@@ -156,11 +161,11 @@ int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summa
         } else if (a->reps[i] > b->reps[j]) {
             j++;
         } else {
-            double na = a->num[i * a->n_metrics + (size_t)ia], nb = b->num[j * b->n_metrics + (size_t)ib];
-            w[k] = na;
-            w[n + k] = a->den[i * a->n_metrics + (size_t)ia];
-            w[2 * n + k] = nb;
-            w[3 * n + k] = b->den[j * b->n_metrics + (size_t)ib];
+            size_t xa = i * a->n_metrics + (size_t)ia, xb = j * b->n_metrics + (size_t)ib;
+            w[k] = per_year ? ka * a->num[xa] : a->num[xa];
+            w[n + k] = per_year ? 1 : a->den[xa];
+            w[2 * n + k] = per_year ? kb * b->num[xb] : b->num[xb];
+            w[3 * n + k] = per_year ? 1 : b->den[xb];
             k++;
             i++;
             j++;
@@ -169,6 +174,12 @@ int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summa
     sim_ratio_paired_diff(w, w + n, w + 2 * n, w + 3 * n, k, out);
     free(w);
     return SIM_OK;
+}
+
+int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
+                                 const char *name, sim_ratio_diff *out)
+{
+    return paired(a, b, name, 0, out);
 }
 
 /* Each measure of a service or group as a numerator and a denominator in
@@ -553,4 +564,136 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
         tt_print(f, &t);
     }
     ci_note(f, pts, n_pts);
+}
+
+/* ------------------------------------------------------ comparisons -- */
+
+/* Whether a metric's numerator counts households (a share of referrals). */
+static int counts_households(const char *metric)
+{
+    int i = rf_metric_find(metric);
+    const rf_metric_info *mi = i >= 0 ? rf_metric_at((size_t)i) : NULL;
+    return mi && mi->denominator && mi->numerator_units && !strcmp(mi->numerator_units, "referrals");
+}
+
+int an_compare_points(const an_point_summary *base, const an_point_summary *alt, size_t point,
+                      an_comparison **rows, size_t *n_rows)
+{
+    *rows = NULL;
+    *n_rows = 0;
+    if (!base->num || !alt->num || !base->reps || !alt->reps)
+        return SIM_ENOTFOUND;
+    an_comparison *out = calloc(base->n_metrics + 1, sizeof *out);
+    if (!out)
+        return SIM_ENOMEM;
+    size_t n = 0;
+    for (size_t m = 0; m < base->n_metrics; m++) {
+        const an_metric_summary *mb = &base->metrics[m], *ma = an_point_summary_find(alt, mb->name);
+        if (!ma)
+            continue;
+        an_comparison *c = &out[n];
+        c->point = point;
+        copy_str(c->label, sizeof c->label, alt->label);
+        copy_str(c->metric, sizeof c->metric, mb->name);
+        copy_str(c->units, sizeof c->units, mb->units);
+        c->baseline = mb->s.mean;
+        c->alternative = ma->s.mean;
+        int rc = paired(alt, base, mb->name, 0, &c->d);
+        c->households = counts_households(mb->name);
+        if (rc == SIM_OK && c->households)
+            rc = paired(alt, base, mb->name, 1, &c->per_year);
+        if (!c->households)
+            c->per_year.diff = c->per_year.se = c->per_year.ci95 = c->per_year.a = c->per_year.b = NAN;
+        if (rc != SIM_OK) {
+            free(out);
+            return rc;
+        }
+        c->unpaired_ci95 = c->d.n > 1 ? sim_t975(c->d.n - 1) * sqrt(ma->se * ma->se + mb->se * mb->se)
+                                      : NAN;
+        n++;
+    }
+    *rows = out;
+    *n_rows = n;
+    return SIM_OK;
+}
+
+static const an_comparison *find_comparison(const an_comparison *rows, size_t n, const char *metric)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].metric, metric))
+            return &rows[i];
+    return NULL;
+}
+
+/* "+10.7 points (10.1 to 11.3)" for a share, "-1.23 (-1.50 to -0.96)" else. */
+static void format_diff(char *buf, size_t size, const sim_ratio_diff *d, int percent)
+{
+    if (isnan(d->diff)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    double k = percent ? 100.0 : 1.0;
+    int dec = percent ? 1 : decimals_for(d->diff);
+    const char *pts = percent ? " points" : "";
+    double shown = k * d->diff;
+    if (fabs(shown) < 0.5 * pow(10, -dec))
+        shown = 0;                  /* "+0.0", not "-0.0" */
+    if (isnan(d->ci95))
+        snprintf(buf, size, "%+.*f%s", dec, shown, pts);
+    else
+        snprintf(buf, size, "%+.*f%s (%.*f to %.*f)", dec, shown, pts, dec,
+                 k * (d->diff - d->ci95), dec, k * (d->diff + d->ci95));
+}
+
+/* The households a year that the headline shares count, in words. */
+static const struct {
+    const char *metric, *words;
+} household_rows[] = {
+    {"placed", "households accommodated"},
+    {"refused_of_eligible", "households not accommodated"},
+    {"refused_no_space", "households refused for lack of space"},
+    {"abandoned", "households giving up waiting"},
+};
+
+void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_summary *alt,
+                         const an_comparison *rows, size_t n_rows)
+{
+    text_table t;
+    if (tt_init(&t, 1 + N_KEY_ROWS, 4))
+        return;
+    snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
+    snprintf(tt_at(&t, 0, 1), CELL_MAX, "%s", base->label);
+    snprintf(tt_at(&t, 0, 2), CELL_MAX, "%s", alt->label);
+    snprintf(tt_at(&t, 0, 3), CELL_MAX, "difference (95%% CI)");
+    size_t r = 1;
+    for (size_t k = 0; k < N_KEY_ROWS; k++) {
+        const an_comparison *c = find_comparison(rows, n_rows, key_rows[k].metric);
+        const an_metric_summary *mb = an_point_summary_find(base, key_rows[k].metric);
+        const an_metric_summary *ma = an_point_summary_find(alt, key_rows[k].metric);
+        if (!c || !mb || !ma)
+            continue;
+        int pc = is_share(mb->units);
+        snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", key_rows[k].label);
+        an_format_cell(tt_at(&t, r, 1), CELL_MAX, &mb->s, pc);
+        an_format_cell(tt_at(&t, r, 2), CELL_MAX, &ma->s, pc);
+        format_diff(tt_at(&t, r, 3), CELL_MAX, &c->d, pc);
+        r++;
+    }
+    t.rows = r;
+    tt_print(f, &t);
+    for (size_t k = 0; k < sizeof household_rows / sizeof household_rows[0]; k++) {
+        const an_comparison *c = find_comparison(rows, n_rows, household_rows[k].metric);
+        if (!c || !c->households || isnan(c->per_year.diff))
+            continue;
+        const sim_ratio_diff *y = &c->per_year;
+        if (isnan(y->ci95))
+            fprintf(f, "%+.1f %s a year\n", y->diff, household_rows[k].words);
+        else
+            fprintf(f, "%+.1f %s a year (95%% CI %.1f to %.1f)\n", y->diff,
+                    household_rows[k].words, y->diff - y->ci95, y->diff + y->ci95);
+    }
+    size_t n = rows && n_rows ? rows[0].d.n : 0;
+    fprintf(f, "differences paired over %zu replications on common random numbers (alternative "
+               "minus baseline); shares as paired differences of pooled ratios, in percentage "
+               "points\n", n);
 }

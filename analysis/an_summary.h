@@ -72,6 +72,32 @@ const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const
 int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
                                  const char *name, sim_ratio_diff *out);
 
+/* One measure of an alternative against the baseline, both run on the same
+ * replications (common random numbers). */
+typedef struct {
+    size_t point;                   /* the alternative's point (the baseline's is 0) */
+    char label[AN_NAME_MAX];        /* the alternative's */
+    char metric[AN_NAME_MAX], units[AN_NAME_MAX];
+    double baseline, alternative;   /* the two estimates (pooled for a ratio metric) */
+    sim_ratio_diff d;               /* alternative - baseline, paired: d.ci95 the 95% half-width */
+    double unpaired_ci95;           /* the half-width had they been run on independent numbers,
+                                       t(0.975, n - 1) sqrt(se_a^2 + se_b^2) */
+    int households;                 /* the numerator counts households: per_year holds */
+    sim_ratio_diff per_year;        /* those households a year, alternative - baseline (the paired
+                                       mean of the per-replication differences) */
+} an_comparison;
+
+/* Every metric of base that alt has too: *rows (malloc'd, free it) holds
+ * *n_rows comparisons labelled with alt's label and `point`.  SIM_ENOTFOUND
+ * when either lacks per-replication parts; SIM_ENOMEM. */
+int an_compare_points(const an_point_summary *base, const an_point_summary *alt, size_t point,
+                      an_comparison **rows, size_t *n_rows);
+/* The comparison as a person reads it: the key measures of both with their
+ * paired difference and its 95% interval, then households a year ("+23.1
+ * households accommodated a year (95% CI 21.4 to 24.8)"). */
+void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_summary *alt,
+                         const an_comparison *rows, size_t n_rows);
+
 /* Derived per-replication measures of one service or household group,
  * summarized over the point's replications (NaN values skipped). */
 typedef enum {

@@ -170,3 +170,20 @@ int cli_check_output(const char *path, int force)
         cli_error("%s: the directory does not exist", path);
     return rc == SIM_OK ? 0 : -1;
 }
+
+int cli_reps_set(const char *arg, long min, char *buf, size_t size)
+{
+    long v;
+    if (cli_parse_long("--reps", arg, min, 1000000, &v))
+        return -1;
+    snprintf(buf, size, "replications=%ld", v);
+    return 0;
+}
+
+int cli_seed_set(const char *arg, char *buf, size_t size, uint64_t *seed)
+{
+    if (cli_parse_u64("--seed", arg, seed))
+        return -1;
+    snprintf(buf, size, "seed=%llu", (unsigned long long)*seed);
+    return 0;
+}

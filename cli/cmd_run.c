@@ -110,16 +110,14 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         /* --reps and --seed are scenario overrides like --set, so the
          * stored scenario text says what ran and rerun repeats it. */
         case 'r':
-            if (cli_parse_long("--reps", optarg, 1, 1000000, &v))
+            if (cli_reps_set(optarg, 1, reps_set, sizeof reps_set))
                 goto done;
-            snprintf(reps_set, sizeof reps_set, "replications=%ld", v);
             sets[cfg.points.n_sets++] = reps_set;
             break;
         case 's': {
             uint64_t seed;
-            if (cli_parse_u64("--seed", optarg, &seed))
+            if (cli_seed_set(optarg, seed_set, sizeof seed_set, &seed))
                 goto done;
-            snprintf(seed_set, sizeof seed_set, "seed=%llu", (unsigned long long)seed);
             sets[cfg.points.n_sets++] = seed_set;
             break;
         }

@@ -180,6 +180,9 @@ static int add_points(study *s, study_error *err)
         size_t nv = c->points.n_vary;
         for (size_t i = 0; i < c->n_text_points && rc == SIM_OK; i++)
             rc = rf_points_add(s->pts, NULL, c->text_values + i * nv, msg, sizeof msg);
+    } else if (c->alts) {
+        for (size_t i = 0; i < c->n_alts && rc == SIM_OK; i++)
+            rc = rf_points_add_alt(s->pts, &c->alts[i], msg, sizeof msg);
     } else if (!c->no_points) {
         rc = rf_points_add_grid(s->pts, c->grid, msg, sizeof msg);
     }
@@ -440,6 +443,17 @@ int study_commit(study *s, int complete, study_error *err)
     if (complete && s->have_ckpt)
         ex_ckpt_remove(&s->ckpt, s->n_points);
     return SIM_OK;
+}
+
+int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, study_error *err)
+{
+    clear_error(err);
+    if (!s->writer)
+        return SIM_OK;
+    int rc = an_h5_put_comparison(s->writer, rows, n_rows);
+    return rc == SIM_OK ? SIM_OK
+                        : fail(err, rc, 0, "%s: writing the comparison failed: %s",
+                               s->cfg->out_path, sim_strerror(rc));
 }
 
 /* ------------------------------------------------------------ drivers -- */

@@ -49,6 +49,8 @@ typedef struct {
     const double *text_values; /* text points: n_text_points x n_vary numbers */
     size_t n_text_points;
     int no_points;             /* drivers: start with no points (study_add_point) */
+    const rf_points_alt *alts; /* compare: these points, in order (with grid NULL) */
+    size_t n_alts;
     int threads;               /* per rank; <= 0: all cores */
     size_t chunk;              /* replications per task, 0: the default */
     const char *out_path;      /* NULL: no results file */
@@ -100,6 +102,10 @@ int study_has_checkpoints(const study *s);
 int study_total_units(const study *s, size_t i);
 /* Rank 0 with keep_summaries: point i's summary; NULL while it has none. */
 const an_point_summary *study_summary(const study *s, size_t i);
+
+/* Rank 0, after study_run and before study_commit: the results file's
+ * /comparison table (nothing without a results file). */
+int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, study_error *err);
 
 /* Drivers.  Add a point (values of the varied keys; see rf_points_add),
  * loaded and checked at once; *index receives its number. */
