@@ -12,6 +12,16 @@ static void copy_str(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src ? src : "");
 }
 
+static void free_years(an_years *Y)
+{
+    if (!Y)
+        return;
+    free(Y->num);
+    free(Y->den);
+    free(Y->days);
+    free(Y);
+}
+
 void an_point_summary_free(an_point_summary *ps)
 {
     if (!ps)
@@ -22,6 +32,7 @@ void an_point_summary_free(an_point_summary *ps)
     free(ps->num);
     free(ps->den);
     free(ps->reps);
+    free_years(ps->years);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -137,18 +148,39 @@ static int metric_index(const an_point_summary *ps, const char *name)
     return -1;
 }
 
-/* The paired difference a - b of metric `name`; with per_year the
- * numerators alone, scaled to a year of each point's horizon (den 1: the
- * paired mean of the per-replication differences). */
+/* Where metric m's numerators (num) or denominators of year y (< 0: the
+ * whole horizon) are, replication i at base[i * stride]. */
+static const double *parts_of(const an_point_summary *ps, int y, int m, int num, size_t *stride)
+{
+    if (y < 0) {
+        *stride = ps->n_metrics;
+        return (num ? ps->num : ps->den) + m;
+    }
+    const an_years *Y = ps->years;
+    *stride = Y->n_years * Y->n_metrics;
+    return (num ? Y->num : Y->den) + (size_t)y * Y->n_metrics + (size_t)m;
+}
+
+/* The paired difference a - b of metric `name` over the whole horizon (y <
+ * 0) or in year y; with per_year the numerators alone, scaled to a year
+ * (den 1: the paired mean of the per-replication differences). */
 static int paired(const an_point_summary *a, const an_point_summary *b, const char *name,
-                  int per_year, sim_ratio_diff *out)
+                  int per_year, int y, sim_ratio_diff *out)
 {
     int ia = metric_index(a, name), ib = metric_index(b, name);
     memset(out, 0, sizeof *out);
     if (ia < 0 || ib < 0 || !a->num || !b->num || !a->reps || !b->reps)
         return SIM_ENOTFOUND;
-    double ka = per_year && a->horizon_days > 0 ? DAYS_PER_YEAR / a->horizon_days : NAN;
-    double kb = per_year && b->horizon_days > 0 ? DAYS_PER_YEAR / b->horizon_days : NAN;
+    if (y >= 0 && (!a->years || !b->years || (size_t)y >= a->years->n_years
+                   || (size_t)y >= b->years->n_years))
+        return SIM_ENOTFOUND;
+    double la = y < 0 ? a->horizon_days : a->years->days[y];
+    double lb = y < 0 ? b->horizon_days : b->years->days[y];
+    double ka = per_year && la > 0 ? DAYS_PER_YEAR / la : NAN;
+    double kb = per_year && lb > 0 ? DAYS_PER_YEAR / lb : NAN;
+    size_t sa, sb;
+    const double *na = parts_of(a, y, ia, 1, &sa), *da = parts_of(a, y, ia, 0, &sa);
+    const double *nb = parts_of(b, y, ib, 1, &sb), *db = parts_of(b, y, ib, 0, &sb);
     size_t n = a->n_reps < b->n_reps ? a->n_reps : b->n_reps;
     double *w = malloc((4 * n + 1) * sizeof *w);
     if (!w)
@@ -161,11 +193,10 @@ static int paired(const an_point_summary *a, const an_point_summary *b, const ch
         } else if (a->reps[i] > b->reps[j]) {
             j++;
         } else {
-            size_t xa = i * a->n_metrics + (size_t)ia, xb = j * b->n_metrics + (size_t)ib;
-            w[k] = per_year ? ka * a->num[xa] : a->num[xa];
-            w[n + k] = per_year ? 1 : a->den[xa];
-            w[2 * n + k] = per_year ? kb * b->num[xb] : b->num[xb];
-            w[3 * n + k] = per_year ? 1 : b->den[xb];
+            w[k] = per_year ? ka * na[i * sa] : na[i * sa];
+            w[n + k] = per_year ? 1 : da[i * sa];
+            w[2 * n + k] = per_year ? kb * nb[j * sb] : nb[j * sb];
+            w[3 * n + k] = per_year ? 1 : db[j * sb];
             k++;
             i++;
             j++;
@@ -179,7 +210,7 @@ static int paired(const an_point_summary *a, const an_point_summary *b, const ch
 int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
                                  const char *name, sim_ratio_diff *out)
 {
-    return paired(a, b, name, 0, out);
+    return paired(a, b, name, 0, -1, out);
 }
 
 /* Each measure of a service or group as a numerator and a denominator in
@@ -187,7 +218,8 @@ int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summa
 static void service_parts(const an_point_summary *ps, const rf_service_result *sr,
                           an_service_measure m, double *num, double *den)
 {
-    double cap = (double)sr->units * ps->horizon_days;
+    /* in service (opens / closes); files and records without it: units x horizon */
+    double cap = sr->unit_days > 0 ? sr->unit_days : (double)sr->units * ps->horizon_days;
     *den = cap;
     switch (m) {
     case AN_SVC_PLACEMENTS_PER_YEAR:
@@ -598,10 +630,10 @@ int an_compare_points(const an_point_summary *base, const an_point_summary *alt,
         copy_str(c->units, sizeof c->units, mb->units);
         c->baseline = mb->s.mean;
         c->alternative = ma->s.mean;
-        int rc = paired(alt, base, mb->name, 0, &c->d);
+        int rc = paired(alt, base, mb->name, 0, -1, &c->d);
         c->households = counts_households(mb->name);
         if (rc == SIM_OK && c->households)
-            rc = paired(alt, base, mb->name, 1, &c->per_year);
+            rc = paired(alt, base, mb->name, 1, -1, &c->per_year);
         if (!c->households)
             c->per_year.diff = c->per_year.se = c->per_year.ci95 = c->per_year.a = c->per_year.b = NAN;
         if (rc != SIM_OK) {
@@ -696,4 +728,141 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
     fprintf(f, "differences paired over %zu replications on common random numbers (alternative "
                "minus baseline); shares as paired differences of pooled ratios, in percentage "
                "points\n", n);
+}
+
+/* ------------------------------------------------------------ years -- */
+
+int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
+                               const unsigned char *done, size_t n_reps)
+{
+    size_t nm = rf_metric_count(), ny = 0;
+    for (size_t r = 0; r < n_reps; r++)
+        if ((!done || done[r]) && res[r].n_years > 0 && (size_t)res[r].n_years > ny)
+            ny = (size_t)res[r].n_years;
+    if (ny > RF_YEARS_MAX)
+        ny = RF_YEARS_MAX;
+    an_years *Y = calloc(1, sizeof *Y);
+    if (!Y)
+        return SIM_ENOMEM;
+    Y->n_years = ny;
+    Y->n_metrics = nm;
+    Y->num = malloc((ps->n_reps * ny * nm + 1) * sizeof *Y->num);
+    Y->den = malloc((ps->n_reps * ny * nm + 1) * sizeof *Y->den);
+    Y->days = calloc(ny + 1, sizeof *Y->days);
+    if (!Y->num || !Y->den || !Y->days) {
+        free_years(Y);
+        return SIM_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < n_reps; r++) {
+        if (done && !done[r])
+            continue;
+        if (k == ps->n_reps)
+            break;
+        for (size_t y = 0; y < ny; y++) {
+            double *num = Y->num + (k * ny + y) * nm, *den = Y->den + (k * ny + y) * nm;
+            if ((int)y < res[r].n_years) {
+                rf_result_year_metric_parts(&res[r], (int)y, num, den);
+                Y->days[y] = res[r].years[y].days;
+            } else {
+                for (size_t m = 0; m < nm; m++)
+                    num[m] = den[m] = NAN;
+            }
+        }
+        k++;
+    }
+    Y->n_reps = k;
+    free_years(ps->years);
+    ps->years = Y;
+    return SIM_OK;
+}
+
+int an_year_estimate(const an_point_summary *ps, size_t y, const char *name, sim_ratio *out)
+{
+    int m = metric_index(ps, name);
+    memset(out, 0, sizeof *out);
+    if (m < 0 || !ps->years || y >= ps->years->n_years)
+        return SIM_ENOTFOUND;
+    size_t n = ps->years->n_reps, stride;
+    double *w = malloc((2 * n + 1) * sizeof *w);
+    if (!w)
+        return SIM_ENOMEM;
+    const double *num = parts_of(ps, (int)y, m, 1, &stride), *den = parts_of(ps, (int)y, m, 0, &stride);
+    for (size_t r = 0; r < n; r++) {
+        w[r] = num[r * stride];
+        w[n + r] = den[r * stride];
+    }
+    sim_ratio_estimate(w, w + n, n, out);
+    free(w);
+    return SIM_OK;
+}
+
+int an_year_paired_diff(const an_point_summary *a, const an_point_summary *b, size_t y,
+                        const char *name, sim_ratio_diff *out)
+{
+    return paired(a, b, name, 0, (int)y, out);
+}
+
+/* Key rows kept year by year (the derived referrals-per-year row is not). */
+static int key_row_by_year(size_t k)
+{
+    int i = rf_metric_find(key_rows[k].metric);
+    return i >= 0 && rf_metric_by_year((size_t)i);
+}
+
+/* Key measures by year: ps's estimates, or with alt its paired differences
+ * from ps. */
+static void year_table(FILE *f, const an_point_summary *ps, const an_point_summary *alt)
+{
+    if (!ps->years || (alt && !alt->years))
+        return;
+    size_t ny = ps->years->n_years;
+    if (alt && alt->years->n_years < ny)
+        ny = alt->years->n_years;
+    text_table t;
+    if (!ny || tt_init(&t, 2 + N_KEY_ROWS, 1 + ny))
+        return;
+    if (alt)
+        fprintf(f, "\nDifference by year (95%% CI), %s against %s\n", alt->label, ps->label);
+    else
+        fprintf(f, "\nBy year, %s\n", ps->label);
+    snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
+    for (size_t y = 0; y < ny; y++)
+        snprintf(tt_at(&t, 0, 1 + y), CELL_MAX, "Year %zu", y + 1);
+    size_t r = 1;
+    for (size_t k = 0; k <= N_KEY_ROWS; k++) {
+        /* the units in service first: what changes year by year with opens / closes */
+        const char *metric = k ? key_rows[k - 1].metric : "units_in_service";
+        const an_metric_summary *ms = an_point_summary_find(ps, metric);
+        if (!ms || (k && !key_row_by_year(k - 1)))
+            continue;
+        snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", k ? key_rows[k - 1].label : "Units in service");
+        for (size_t y = 0; y < ny; y++) {
+            char *cell = tt_at(&t, r, 1 + y);
+            if (alt) {
+                sim_ratio_diff d;
+                an_year_paired_diff(alt, ps, y, ms->name, &d);
+                format_diff(cell, CELL_MAX, &d, is_share(ms->units));
+            } else {
+                sim_ratio e;
+                an_year_estimate(ps, y, ms->name, &e);
+                sim_summary s = {.n = e.n, .mean = e.ratio, .ci95 = e.ci95};
+                an_format_cell(cell, CELL_MAX, &s, is_share(ms->units));
+            }
+        }
+        r++;
+    }
+    t.rows = r;
+    tt_print(f, &t);
+}
+
+void an_print_years(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    for (size_t p = 0; p < n_pts; p++)
+        year_table(f, &pts[p], NULL);
+}
+
+void an_print_comparison_years(FILE *f, const an_point_summary *base, const an_point_summary *alt)
+{
+    year_table(f, base, alt);
 }

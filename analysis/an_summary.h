@@ -36,6 +36,14 @@ typedef struct {
     double total_num, total_den;    /* pooled: the sums; else the sum of values and n */
 } an_metric_summary;
 
+/* Every metric year by year (rf_result_year_metric_parts), replication by
+ * replication, for the yearly tables and paired differences. */
+typedef struct {
+    size_t n_reps, n_years, n_metrics;
+    double *num, *den;              /* owned, n_reps x n_years x n_metrics, row-major */
+    double *days;                   /* owned, n_years: each year's length */
+} an_years;
+
 typedef struct {
     char label[AN_NAME_MAX];        /* column heading, e.g. "21 spaces" */
     double horizon_days;
@@ -52,6 +60,7 @@ typedef struct {
      * them. */
     double *num, *den;
     uint64_t *reps;
+    an_years *years;                /* owned; NULL unless an_point_summary_add_years */
 } an_point_summary;
 
 /* Summaries of rf_metric_count() metrics plus the per-service and per-group
@@ -59,6 +68,21 @@ typedef struct {
  * label NULL = "<total units> spaces".  On failure *out holds nothing to free. */
 int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
                                   const rf_result *res, const unsigned char *done, size_t n_reps);
+/* Add the yearly figures of the same replications (those with done[r]
+ * != 0) to a summary built from them. */
+int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
+                               const unsigned char *done, size_t n_reps);
+/* Metric `name` in year y (0-based) pooled over the replications as the
+ * whole-horizon estimate is; SIM_ENOTFOUND without yearly figures, the
+ * metric or the year. */
+int an_year_estimate(const an_point_summary *ps, size_t y, const char *name, sim_ratio *out);
+/* Its paired difference a - b in year y (as an_point_summary_paired_diff). */
+int an_year_paired_diff(const an_point_summary *a, const an_point_summary *b, size_t y,
+                        const char *name, sim_ratio_diff *out);
+/* Key measures year by year, one table per point (rows measures, columns
+ * years); a comparison's paired differences year by year. */
+void an_print_years(FILE *f, const an_point_summary *pts, size_t n_pts);
+void an_print_comparison_years(FILE *f, const an_point_summary *base, const an_point_summary *alt);
 /* Frees what the summary owns and zeroes it; NULL and zeroed summaries are fine. */
 void an_point_summary_free(an_point_summary *ps);
 /* The metric called name, NULL if absent. */

@@ -26,6 +26,7 @@ static void help(FILE *f)
             "                    (as --vary), separated by commas (repeatable)\n"
             "  -o OUT.h5         the results file: each alternative a point (the baseline\n"
             "                    point 0) and the table /comparison\n"
+            "  --by-year         also the differences year by year of the horizon\n"
             "  --force, --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
             "                    (--set applies to the baseline and every alternative)\n");
 }
@@ -37,6 +38,7 @@ int cmd_compare(int argc, char **argv)
         {"force", no_argument, 0, 'f'},        {"reps", required_argument, 0, 'r'},
         {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
         {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
+        {"by-year", no_argument, 0, 'Y'},
         {0, 0, 0, 0}};
     study_compare_cfg cc = {0};
     study_cfg *base = &cc.base;
@@ -78,6 +80,7 @@ int cmd_compare(int argc, char **argv)
             }
             sets[base->points.n_sets++] = optarg;
             break;
+        case 'Y': base->by_year = 1; break;
         case 'h': help(stdout); rc = CLI_EXIT_OK; goto done;
         default: help(stderr); goto done;
         }
@@ -114,6 +117,8 @@ int cmd_compare(int argc, char **argv)
         printf("%s%s against the baseline (%s)\n", i > 1 ? "\n" : "", study_summary(res.s, i)->label,
                base->points.scenario_path);
         an_print_comparison(stdout, b, study_summary(res.s, i), rows, n);
+        if (base->by_year)
+            an_print_comparison_years(stdout, b, study_summary(res.s, i));
     }
     if (base->out_path)
         printf("results written to %s\n", base->out_path);

@@ -97,6 +97,9 @@ static int point_done(void *user, size_t point, const void *records, const unsig
     if (s->sums && (rc = an_point_summary_from_results(&s->sums[point], label, p, records, done,
                                                        s->reps)) != SIM_OK)
         return s->hook_status = rc;
+    if (s->sums && s->cfg->by_year
+        && (rc = an_point_summary_add_years(&s->sums[point], records, done, s->reps)) != SIM_OK)
+        return s->hook_status = rc;
     return SIM_OK;
 }
 
@@ -525,8 +528,12 @@ int study_point_summary(study *s, size_t i, an_point_summary *out)
         return rc;
     char label[AN_NAME_MAX];
     rf_points_label(s->pts, label, sizeof label);
-    return an_point_summary_from_results(out, label, rf_points_params(s->pts), s->recs[i],
-                                         s->done[i], s->have[i]);
+    rc = an_point_summary_from_results(out, label, rf_points_params(s->pts), s->recs[i],
+                                       s->done[i], s->have[i]);
+    if (rc == SIM_OK && s->cfg->by_year
+        && (rc = an_point_summary_add_years(out, s->recs[i], s->done[i], s->have[i])) != SIM_OK)
+        an_point_summary_free(out);
+    return rc;
 }
 
 void study_forget(study *s, size_t i)

@@ -58,6 +58,7 @@ typedef struct {
     int checkpoint;            /* keep <out>.ckpt/ so an interrupted sweep can resume */
     int resume;                /* reuse its finished points */
     int keep_summaries;        /* rank 0 keeps every point's summary */
+    int by_year;               /* ... with its yearly figures (an_point_summary_add_years) */
     const char *command_line;  /* stored in the file */
     const char *note;          /* NULL, or the file's `note` attribute */
     volatile sig_atomic_t *stop; /* may be NULL: non-zero stops starting work */

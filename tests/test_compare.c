@@ -27,7 +27,7 @@ static int compare(const char *const *files, size_t n_files, const char *const *
 {
     static const char *sets[] = {"replications=40"};
     study_compare_cfg cc = {.base = {.points = {.scenario_path = county(), .sets = sets, .n_sets = 1},
-                                     .threads = 2, .out_path = out, .force = 1},
+                                     .threads = 2, .out_path = out, .force = 1, .by_year = 1},
                             .files = files, .n_files = n_files, .vs = vs, .n_vs = n_vs};
     return study_compare(&cc, res, err);
 }
@@ -124,6 +124,17 @@ Test(compare, no_change_gives_exactly_zero, .init = setup)
             cr_expect_eq(rows[i].per_year.ci95, 0.0, "%s", rows[i].metric);
         }
     }
+    /* year by year too */
+    const an_point_summary *b = study_summary(res.s, 0), *a = study_summary(res.s, 1);
+    cr_assert(b->years && b->years->n_years == 3);
+    for (size_t y = 0; y < 3; y++)
+        for (size_t m = 0; m < b->n_metrics; m++) {
+            sim_ratio_diff d;
+            if (an_year_paired_diff(a, b, y, b->metrics[m].name, &d) != SIM_OK || isnan(d.a))
+                continue;
+            cr_expect_eq(d.diff, 0.0, "year %zu %s", y, b->metrics[m].name);
+            cr_expect_eq(d.ci95, 0.0, "year %zu %s", y, b->metrics[m].name);
+        }
     study_compare_result_free(&res);
     free(err);
 }
