@@ -3,6 +3,7 @@
  * an_h5_base.c). */
 #include "an_h5.h"
 #include "an_h5_base.h"
+#include "an_h5_network.h"
 #include "an_h5_table.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <hdf5.h>
@@ -100,6 +102,51 @@ static int dir_status(const char *path)
     return st;
 }
 
+/* The errno behind the writer's last failure.  HDF5 puts it only into its
+ * error stack's text ("..., errno = 28, error message = 'No space left on
+ * device'"), and the next API call clears the stack, so a silent automatic
+ * error handler reads it at the moment of failure. */
+static int last_sys_errno;
+
+static herr_t find_errno(unsigned n, const H5E_error2_t *e, void *data)
+{
+    (void)n;
+    const char *p = e->desc ? strstr(e->desc, "errno = ") : NULL;
+    if (p && atoi(p + 8) > 0) {
+        *(int *)data = atoi(p + 8);
+        return 1;
+    }
+    return 0;
+}
+
+static herr_t note_errno(hid_t stack, void *data)
+{
+    (void)data;
+    int e = 0;
+    H5Ewalk2(stack, H5E_WALK_DOWNWARD, find_errno, &e);
+    if (e)
+        last_sys_errno = e;
+    return 0;
+}
+
+int an_h5_sys_errno(void)
+{
+    return last_sys_errno;
+}
+
+const char *an_h5_strerror(int st)
+{
+    return last_sys_errno ? strerror(last_sys_errno) : sim_strerror(st);
+}
+
+/* Only a regular file is ever replaced: renaming over /dev/null, a FIFO
+ * or a symbolic link would put a regular file in its place. */
+static int regular_or_absent(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) != 0 ? errno == ENOENT : S_ISREG(sb.st_mode);
+}
+
 /* Close the file (if open) and free w; the temporary file stays. */
 static void writer_free(an_h5_writer *w)
 {
@@ -185,9 +232,13 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
     *out = NULL;
     if (!path || !*path || !info)
         return SIM_EINVAL;
+    last_sys_errno = 0;
+    H5Eset_auto2(H5E_DEFAULT, note_errno, NULL); /* prints nothing, as before */
     int st = dir_status(path);
     if (st)
         return st;
+    if (!regular_or_absent(path))
+        return SIM_EINVAL;
     if (!force && access(path, F_OK) == 0)
         return SIM_EEXIST;
 
@@ -748,6 +799,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_groups(pg, pt);
     if (!st) st = write_monthly(pg, pt);
     if (!st) st = write_yearly(pg, pt, &ps);
+    if (!st) st = an_h5i_write_network(pg, pt, &ps);
     if (!st && pt->scenario_text && strcmp(pt->scenario_text, w->scenario_text))
         st = an_h5i_write_text(pg, "scenario", pt->scenario_text, "resolved scenario of this point");
     if (!st)
@@ -768,7 +820,7 @@ out:
     free(vals);
     free(done);
     an_point_summary_free(&ps);
-    return st;
+    return st == SIM_EHDF5 && last_sys_errno ? SIM_EIO : st;
 }
 
 /* Attributes are copied by hand: H5Ocopy of HDF5 before 1.14.4 crashes on
@@ -851,6 +903,26 @@ static int copy_tree(hid_t src, const char *src_name, hid_t dst_loc, const char 
     return st;
 }
 
+/* H5Ocopy of HDF5 1.10 crashes when the disk fills in the middle of a copy
+ * (where every other writer call fails cleanly), so a copy starts only with
+ * room for twice the source's share per point, and 1 MiB. */
+static int room_for_copy(const an_h5_writer *w, hid_t src, size_t n_points)
+{
+    hsize_t size = 0;
+    if (H5Fget_filesize(src, &size) < 0)
+        return SIM_EHDF5;
+    char *dir = an_h5i_strdup(w->tmp);
+    struct statvfs vs;
+    int ok = !dir || statvfs(dirname(dir), &vs) != 0
+             || (double)vs.f_bavail * (double)vs.f_frsize
+                    >= 2.0 * (double)size / (double)(n_points ? n_points : 1) + 1048576.0;
+    free(dir);
+    if (ok)
+        return SIM_OK;
+    last_sys_errno = ENOSPC;
+    return SIM_EIO;
+}
+
 int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index)
 {
     const an_h5_info *in = an_h5_get_info(src);
@@ -867,7 +939,9 @@ int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_
     char sname[32], dname[32];
     snprintf(sname, sizeof sname, "/points/%zu", src_index);
     snprintf(dname, sizeof dname, "%zu", index);
-    st = copy_tree(an_h5i_reader_file(src), sname, w->points, dname);
+    st = room_for_copy(w, an_h5i_reader_file(src), in->n_points);
+    if (!st)
+        st = copy_tree(an_h5i_reader_file(src), sname, w->points, dname);
     if (!st)
         st = keep_tidy(w, index, &ps);
     if (!st) {
@@ -1015,6 +1089,8 @@ static int fsync_path(const char *path, int flags)
  * that appeared meanwhile (link() fails with EEXIST atomically). */
 static int publish(const char *tmp, const char *path, int force)
 {
+    if (!regular_or_absent(path)) /* checked at the start; something came meanwhile */
+        return SIM_EINVAL;
     if (force)
         return rename(tmp, path) == 0 ? SIM_OK : SIM_EIO;
     if (link(tmp, path) == 0) {
@@ -1049,10 +1125,14 @@ int an_h5_commit(an_h5_writer *w, int complete)
     w->points = w->file = H5I_INVALID_HID;
     if (!st && (e1 < 0 || e2 < 0))
         st = SIM_EHDF5;
-    if (!st && fsync_path(w->tmp, O_RDONLY) != 0)
+    if (!st && fsync_path(w->tmp, O_RDONLY) != 0) {
+        last_sys_errno = errno;
         st = SIM_EIO;
-    if (!st)
-        st = publish(w->tmp, w->path, w->force);
+    }
+    if (!st && (st = publish(w->tmp, w->path, w->force)) == SIM_EIO)
+        last_sys_errno = errno;
+    if (st == SIM_EHDF5 && last_sys_errno)
+        st = SIM_EIO; /* the disk, not the library */
     if (!st) {
         char *dir = an_h5i_strdup(w->path);
         if (dir)

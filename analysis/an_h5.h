@@ -27,7 +27,10 @@
  *   SIM_EPARSE    the file is HDF5 but not a refugesim results file
  *   SIM_EHDF5     any other HDF5 failure
  * The caller should have switched HDF5's automatic error printing off
- * (H5Eset_auto2(H5E_DEFAULT, NULL, NULL)); main.c does. */
+ * (H5Eset_auto2(H5E_DEFAULT, NULL, NULL)); main.c does, and the writer
+ * replaces it with a silent handler that keeps the errno (an_h5_sys_errno).
+ * A program should call H5dont_atexit() before any other HDF5 call: after a
+ * close that failed (a full disk) HDF5's exit-time cleanup crashes. */
 #ifndef AN_H5_H
 #define AN_H5_H
 
@@ -91,7 +94,9 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
  * its /point_table row and /summary rows come with it.  The files must
  * have the same varied keys (SIM_EINVAL) and scenario text, so that a
  * point's own scenario is stored exactly when it differs from the run's:
- * `refugesim merge` checks both. */
+ * `refugesim merge` checks both.  SIM_EIO (an_h5_sys_errno ENOSPC) when
+ * the disk lacks room for twice the point's share of the source file and
+ * 1 MiB: HDF5 1.10's object copy crashes when the disk fills meanwhile. */
 int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index);
 /* Write the table /comparison (refugesim compare): one row per alternative
  * and metric (columns in analysis/README.md).  At most once, before
@@ -103,6 +108,13 @@ int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_ro
 int an_h5_commit(an_h5_writer *w, int complete);
 /* Abandon: remove the temporary file, free w.  NULL is fine. */
 void an_h5_discard(an_h5_writer *w);
+/* The system error (errno: ENOSPC, EDQUOT, EROFS, EIO, ...) behind the
+ * writer's last failure since an_h5_create, 0 when none is known; failures
+ * with one are SIM_EIO, not SIM_EHDF5. */
+int an_h5_sys_errno(void);
+/* The words for a writer's failure st: strerror of an_h5_sys_errno() when
+ * one is known ("No space left on device"), else sim_strerror(st). */
+const char *an_h5_strerror(int st);
 
 /* Everything at once: create, put every point, commit. */
 typedef struct {

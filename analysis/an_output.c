@@ -3,24 +3,118 @@
 #include "ex_ckpt.h"
 #include "sim_status.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-int an_output_check(const char *path, int force)
+an_output_problem an_output_check(const char *path, int force, int *sys_errno)
 {
+    int dummy;
+    int *e = sys_errno ? sys_errno : &dummy;
+    *e = 0;
+    if (!path || !*path)
+        return AN_OUT_EMPTY;
     struct stat st;
-    if (!force && stat(path, &st) == 0)
-        return SIM_EEXIST;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash) {
-        *slash = '\0';
-        if (stat(dir[0] ? dir : "/", &st) != 0 || !S_ISDIR(st.st_mode))
-            return SIM_ENOTFOUND;
+    if (lstat(path, &st) == 0) {
+        if (S_ISLNK(st.st_mode))
+            return stat(path, &st) != 0 ? AN_OUT_DANGLING : AN_OUT_SYMLINK;
+        if (S_ISDIR(st.st_mode))
+            return AN_OUT_DIRECTORY;
+        if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+            return AN_OUT_DEVICE;
+        if (S_ISFIFO(st.st_mode))
+            return AN_OUT_FIFO;
+        if (S_ISSOCK(st.st_mode))
+            return AN_OUT_SOCKET;
+        if (!force)
+            return AN_OUT_EXISTS;
+    } else if (errno != ENOENT) {
+        *e = errno;
+        return errno == ENOTDIR ? AN_OUT_NO_DIR : AN_OUT_UNWRITABLE;
     }
-    return SIM_OK;
+    size_t n = strlen(path);
+    char *dir = malloc(n + 2), *tmp = malloc(n + 32);
+    if (!dir || !tmp) {
+        free(dir);
+        free(tmp);
+        *e = ENOMEM;
+        return AN_OUT_UNWRITABLE;
+    }
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    an_output_problem p = AN_OUT_OK;
+    if (slash) {
+        slash[slash == dir] = '\0';
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            *e = stat(dir, &st) != 0 ? errno : ENOTDIR;
+            p = AN_OUT_NO_DIR;
+        }
+    }
+    if (p == AN_OUT_OK) {
+        /* the writer's own temporary name: a trial creation says EACCES,
+         * EROFS or EDQUOT now rather than after the run */
+        snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        } else if (errno != EEXIST) {
+            *e = errno;
+            p = AN_OUT_UNWRITABLE;
+        }
+    }
+    free(dir);
+    free(tmp);
+    return p;
+}
+
+const char *an_output_problem_text(an_output_problem p)
+{
+    switch (p) {
+    case AN_OUT_OK: return "can be written";
+    case AN_OUT_EMPTY: return "an empty file name";
+    case AN_OUT_EXISTS: return "exists";
+    case AN_OUT_DIRECTORY: return "is a directory";
+    case AN_OUT_DEVICE: return "is a device, not a regular file";
+    case AN_OUT_FIFO: return "is a FIFO (named pipe), not a regular file";
+    case AN_OUT_SOCKET: return "is a socket, not a regular file";
+    case AN_OUT_SYMLINK: return "is a symbolic link (name the file it points to)";
+    case AN_OUT_DANGLING: return "is a symbolic link to nothing";
+    case AN_OUT_NO_DIR: return "the directory does not exist";
+    case AN_OUT_UNWRITABLE: return "cannot create a file there";
+    }
+    return "cannot be written";
+}
+
+void an_output_describe(char *buf, size_t size, const char *path, an_output_problem p,
+                        int sys_errno)
+{
+    if (p == AN_OUT_EXISTS)
+        snprintf(buf, size, "%s exists: use --force to overwrite it", path);
+    else if (p == AN_OUT_EMPTY)
+        snprintf(buf, size, "-o '': expected a file name");
+    else if (sys_errno)
+        snprintf(buf, size, "%s: %s: %s", path, an_output_problem_text(p), strerror(sys_errno));
+    else if (p == AN_OUT_NO_DIR)
+        snprintf(buf, size, "%s: %s", path, an_output_problem_text(p));
+    else
+        snprintf(buf, size, "%s %s: refusing to replace it, even with --force", path,
+                 an_output_problem_text(p));
+}
+
+int an_output_problem_status(an_output_problem p)
+{
+    switch (p) {
+    case AN_OUT_OK: return SIM_OK;
+    case AN_OUT_EXISTS: return SIM_EEXIST;
+    case AN_OUT_NO_DIR: return SIM_ENOTFOUND;
+    case AN_OUT_UNWRITABLE: return SIM_EIO;
+    default: return SIM_EINVAL;
+    }
 }
 
 int an_output_resumable(const char *path, const char *ckpt_dir)

@@ -4,9 +4,41 @@
 #ifndef AN_OUTPUT_H
 #define AN_OUTPUT_H
 
-/* SIM_EEXIST when path exists and force is 0; SIM_ENOTFOUND when its
- * directory does not exist; else SIM_OK. */
-int an_output_check(const char *path, int force);
+#include <stddef.h>
+
+/* What stands in the way of writing a results file at a path.  Only a
+ * regular file is ever replaced (with force): the temporary file is renamed
+ * over the path, which would turn /dev/null or a FIFO into a regular file. */
+typedef enum {
+    AN_OUT_OK,
+    AN_OUT_EMPTY,        /* "" */
+    AN_OUT_EXISTS,       /* a regular file, and force is 0 */
+    AN_OUT_DIRECTORY,
+    AN_OUT_DEVICE,       /* character or block device */
+    AN_OUT_FIFO,
+    AN_OUT_SOCKET,
+    AN_OUT_SYMLINK,      /* a symbolic link (renaming over it would replace the link) */
+    AN_OUT_DANGLING,     /* a symbolic link to nothing */
+    AN_OUT_NO_DIR,       /* the directory is missing or not a directory; errno in *sys_errno */
+    AN_OUT_UNWRITABLE    /* a file cannot be created there; errno (EACCES, EROFS, ...) in *sys_errno */
+} an_output_problem;
+
+/* Checks path before any work: lstat (never following a link) and a trial
+ * creation of the temporary sibling "<path>.tmp.<pid>" (removed at once),
+ * so the error names the real cause.  sys_errno may be NULL. */
+an_output_problem an_output_check(const char *path, int force, int *sys_errno);
+
+/* A few words for the problem ("is a directory", "is a device", ...), and
+ * the status code: SIM_EEXIST, SIM_ENOTFOUND (no directory), SIM_EIO (cannot
+ * create), SIM_EINVAL (the others). */
+const char *an_output_problem_text(an_output_problem p);
+int an_output_problem_status(an_output_problem p);
+
+/* "PATH is a directory", "PATH: cannot create a file there: Read-only file
+ * system", ... into buf (the words of an_output_problem_text, the errno's
+ * text, and for AN_OUT_EXISTS the --force hint). */
+void an_output_describe(char *buf, size_t size, const char *path, an_output_problem p,
+                        int sys_errno);
 
 /* May a resumed run replace path?  Only when there is something to resume:
  * the checkpoint directory exists, or the file is an interrupted run's (or

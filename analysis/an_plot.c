@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "an_report.h"
 #include "sim_status.h"
+#include "sim_text.h"
 
 char *an_plot_find_gnuplot(void)
 {
@@ -37,16 +38,11 @@ char *an_plot_find_gnuplot(void)
     return NULL;
 }
 
-/* A gnuplot single-quoted string: '' stands for a quote. */
+/* Labels and keys come from the results file: a newline in one would end
+ * the string and make the rest a gnuplot command. */
 static void gp_str(FILE *o, const char *s)
 {
-    fputc('\'', o);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', o);
-        fputc(*s, o);
-    }
-    fputc('\'', o);
+    sim_text_put(o, SIM_TEXT_GNUPLOT, s);
 }
 
 static void put_num(FILE *o, double v)

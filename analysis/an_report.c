@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim_status.h"
+#include "sim_text.h"
 
 void an_report_free_points(an_point_summary *pts, size_t n_pts)
 {
@@ -37,10 +38,16 @@ int an_report_load(an_h5_file *f, an_point_summary **pts, size_t *n_pts)
 
 void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *pts, size_t n_pts)
 {
-    fprintf(out, "refugesim %s (%s), created %s, seed %llu%s\n", info->refugesim_version,
-            info->git_commit, info->created_utc, (unsigned long long)info->seed,
-            info->complete ? "" : " - INCOMPLETE (interrupted run)");
-    fprintf(out, "command: %s\n\n", info->command_line);
+    /* every string here comes from the file: shown, never obeyed */
+    char v[64], g[64], c[64];
+    fprintf(out, "refugesim %s (%s), created %s, seed %llu%s\n",
+            sim_text_str(SIM_TEXT_TERM, info->refugesim_version, v, sizeof v),
+            sim_text_str(SIM_TEXT_TERM, info->git_commit, g, sizeof g),
+            sim_text_str(SIM_TEXT_TERM, info->created_utc, c, sizeof c),
+            (unsigned long long)info->seed, info->complete ? "" : " - INCOMPLETE (interrupted run)");
+    fputs("command: ", out);
+    sim_text_put(out, SIM_TEXT_TERM, info->command_line);
+    fputs("\n\n", out);
     for (size_t i = 0; i < n_pts; i += AN_REPORT_COLUMNS) {
         size_t k = n_pts - i < AN_REPORT_COLUMNS ? n_pts - i : AN_REPORT_COLUMNS;
         fprintf(out, "%sOverall%s\n", i ? "\n" : "", n_pts > 1 ? " (points side by side)" : "");
@@ -56,17 +63,7 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
 
 static void csv_string(FILE *o, const char *s)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, o);
-        return;
-    }
-    fputc('"', o);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', o);
-        fputc(*s, o);
-    }
-    fputc('"', o);
+    sim_text_put(o, SIM_TEXT_CSV, s);
 }
 
 static void csv_number(FILE *o, double v, int is_int)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim_status.h"
+#include "sim_text.h"
 
 #define DAYS_PER_YEAR 365.0
 
@@ -33,6 +34,8 @@ void an_point_summary_free(an_point_summary *ps)
     free(ps->den);
     free(ps->reps);
     free_years(ps->years);
+    free(ps->areas);
+    free(ps->flows);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -111,10 +114,31 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
             snprintf(out->service_names[s], RF_NAME_MAX, "service_%d", s);
     }
 
+    int na = p && p->net.on ? p->n_areas : 0;
+    if (na > 0) {
+        out->areas = calloc(nd * (size_t)na + 1, sizeof *out->areas);
+        out->flows = calloc(nd * (size_t)(na * na) + 1, sizeof *out->flows);
+        if (!out->areas || !out->flows) {
+            free(vals);
+            free(row);
+            an_point_summary_free(out);
+            return SIM_ENOMEM;
+        }
+        out->n_areas = na;
+        for (int a = 0; a < na; a++)
+            copy_str(out->area_names[a], RF_NAME_MAX, p->area_names[a]);
+    }
+
     size_t d = 0;
     for (size_t r = 0; r < n_reps; r++) {
         if (done && !done[r])
             continue;
+        if (na > 0) {
+            memcpy(&out->areas[d * (size_t)na], res[r].areas, (size_t)na * sizeof *out->areas);
+            for (int o = 0; o < na; o++)
+                memcpy(&out->flows[(d * (size_t)na + (size_t)o) * (size_t)na], res[r].flows[o],
+                       (size_t)na * sizeof *out->flows);
+        }
         rf_result_metrics(&res[r], row);
         rf_result_metric_parts(&res[r], &out->num[d * nm], &out->den[d * nm]);
         out->reps[d] = res[r].rep;
@@ -270,7 +294,53 @@ static void group_parts(const an_point_summary *ps, const rf_group_result *g, an
     }
 }
 
-/* Pool one measure over the replications; the buffers are small (reps). */
+/* Area a's measure in replication r (a = -1: every area). */
+static void area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure m,
+                       double *num, double *den)
+{
+    rf_area_result x = {0};
+    uint64_t away = 0;
+    int na = ps->n_areas;
+    for (int k = 0; k < na; k++) {
+        if (a >= 0 && k != a)
+            continue;
+        const rf_area_result *y = &ps->areas[r * (size_t)na + (size_t)k];
+        x.referrals += y->referrals;
+        for (int o = 0; o < RF_OUT_N; o++)
+            x.outcomes[o] += y->outcomes[o];
+        x.placed_in += y->placed_in;
+        x.placed_in_from_elsewhere += y->placed_in_from_elsewhere;
+        x.units += y->units;
+        x.occupied_days += y->occupied_days;
+        for (int d = 0; d < na; d++)
+            away += d != k ? ps->flows[(r * (size_t)na + (size_t)k) * (size_t)na + (size_t)d] : 0;
+    }
+    const uint32_t *o = x.outcomes;
+    double placed = (double)o[RF_OUT_PLACED_IMMEDIATELY] + o[RF_OUT_PLACED_AFTER_WAIT];
+    double per_year = ps->horizon_days > 0 ? DAYS_PER_YEAR / ps->horizon_days : NAN;
+    *den = (double)x.referrals;
+    switch (m) {
+    case AN_AREA_REFERRALS_PER_YEAR: *num = x.referrals * per_year; *den = 1; break;
+    case AN_AREA_PLACED: *num = placed; break;
+    case AN_AREA_REFUSED: *num = o[RF_OUT_REFUSED_NO_SPACE]; break;
+    case AN_AREA_NO_SUITABLE: *num = o[RF_OUT_NO_SUITABLE]; break;
+    case AN_AREA_DECLINED: *num = o[RF_OUT_DECLINED]; break;
+    case AN_AREA_NOT_ACCOMMODATED:
+        *num = (double)o[RF_OUT_REFUSED_NO_SPACE] + o[RF_OUT_NO_SUITABLE] + o[RF_OUT_ABANDONED]
+               + o[RF_OUT_DECLINED];
+        break;
+    case AN_AREA_PLACED_AWAY: *num = (double)away; *den = placed; break;
+    case AN_AREA_UNITS: *num = x.units; *den = 1; break;
+    case AN_AREA_PLACEMENTS_IN: *num = x.placed_in * per_year; *den = 1; break;
+    case AN_AREA_FROM_ELSEWHERE: *num = x.placed_in_from_elsewhere; *den = x.placed_in; break;
+    case AN_AREA_OCCUPANCY: *num = x.occupied_days; *den = x.units * ps->horizon_days; break;
+    default: *num = *den = NAN; break;
+    }
+}
+
+/* Pool one measure over the replications; the buffers are small (reps).
+ * which: 0 service, 1 group, 2 area (idx -1: every area), 3 flow (idx
+ * origin x n_areas + destination). */
 static void summarize_reps(const an_point_summary *ps, int which, int idx, int m, sim_summary *out)
 {
     size_t n = ps->n_reps;
@@ -280,7 +350,13 @@ static void summarize_reps(const an_point_summary *ps, int which, int idx, int m
         return;
     }
     for (size_t r = 0; r < n; r++) {
-        if (which)
+        if (which == 3) {
+            x[r] = ps->flows[r * (size_t)(ps->n_areas * ps->n_areas) + (size_t)idx]
+                   * (DAYS_PER_YEAR / ps->horizon_days);
+            x[n + r] = 1;
+        } else if (which == 2)
+            area_parts(ps, r, idx, (an_area_measure)m, &x[r], &x[n + r]);
+        else if (which)
             group_parts(ps, &ps->groups[r * RF_G_N + (size_t)idx], (an_group_measure)m, &x[r],
                         &x[n + r]);
         else
@@ -315,6 +391,24 @@ void an_group_summary(const an_point_summary *ps, int group, an_group_measure m,
         return;
     }
     summarize_reps(ps, 1, group, (int)m, out);
+}
+
+void an_area_summary(const an_point_summary *ps, int area, an_area_measure m, sim_summary *out)
+{
+    if (area < -1 || area >= ps->n_areas || ps->n_areas == 0) {
+        sim_summarize(NULL, 0, NULL, out);
+        return;
+    }
+    summarize_reps(ps, 2, area, (int)m, out);
+}
+
+void an_flow_summary(const an_point_summary *ps, int origin, int destination, sim_summary *out)
+{
+    if (origin < 0 || destination < 0 || origin >= ps->n_areas || destination >= ps->n_areas) {
+        sim_summarize(NULL, 0, NULL, out);
+        return;
+    }
+    summarize_reps(ps, 3, origin * ps->n_areas + destination, 0, out);
 }
 
 static int decimals_for(double v)
@@ -374,6 +468,13 @@ static void tt_print(FILE *f, text_table *t)
     size_t *w = calloc(t->cols + 1, sizeof *w);
     if (!w)
         return;
+    /* labels and service names come from files: shown, never obeyed */
+    for (size_t r = 0; r < t->rows; r++)
+        for (size_t c = 0; c < t->cols; c++) {
+            char *cell = tt_at(t, r, c), safe[CELL_MAX];
+            if (sim_text_has_control(cell))
+                strcpy(cell, sim_text_str(SIM_TEXT_TERM, cell, safe, sizeof safe));
+        }
     for (size_t r = 0; r < t->rows; r++)
         for (size_t c = 0; c < t->cols; c++) {
             size_t dw = disp_width(tt_at(t, r, c));
@@ -429,6 +530,7 @@ static const struct {
     {"Abandoned the wait", "abandoned"},
     {"Screened out", "screened_out"},
     {"Still waiting at the end", "waiting_at_end"},
+    {"Declined an offer", "declined_offer"},   /* networks only */
     {"Not accommodated, of refuge referrals", "refused_of_eligible"},
     {"Mean wait of those placed (days)", "wait_mean"},
     {"90th percentile wait, placed (days)", "wait_p90"},
@@ -450,6 +552,8 @@ static int is_share(const char *units)
  * referral count and the horizon (a linear map, so the summary scales). */
 static int key_row_summary(const an_point_summary *ps, size_t k, sim_summary *s, int *percent)
 {
+    if (!strcmp(key_rows[k].metric, "declined_offer") && ps->n_areas == 0)
+        return 0;
     const an_metric_summary *m = an_point_summary_find(ps, key_rows[k].metric);
     if (m) {
         *s = m->s;
@@ -550,7 +654,9 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + (size_t)ps->n_services, 2 + AN_SVC_N))
             return;
-        fprintf(f, "%sServices, %s\n", p ? "\n" : "", ps->label);
+        char lab[sizeof ps->label];
+        fprintf(f, "%sServices, %s\n", p ? "\n" : "",
+                sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Service");
         snprintf(tt_at(&t, 0, 1), CELL_MAX, "Units");
         for (int c = 0; c < AN_SVC_N; c++)
@@ -578,9 +684,10 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + RF_G_N, 1 + AN_GRP_N))
             return;
+        char lab[sizeof ps->label];
         fprintf(f, "%sHousehold groups, %s (shares of the group's referrals; not accommodated of "
                    "those not screened out, as in the summary; waits in days)\n",
-                p ? "\n" : "", ps->label);
+                p ? "\n" : "", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Group");
         for (int c = 0; c < AN_GRP_N; c++)
             snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", grp_cols[c].heading);
@@ -865,4 +972,62 @@ void an_print_years(FILE *f, const an_point_summary *pts, size_t n_pts)
 void an_print_comparison_years(FILE *f, const an_point_summary *base, const an_point_summary *alt)
 {
     year_table(f, base, alt);
+}
+
+static const struct {
+    const char *heading;
+    int percent;
+} area_cols[AN_AREA_N] = {
+    {"Referrals/yr", 0}, {"Placed", 1},      {"No space", 1},       {"No suitable", 1},
+    {"Declined", 1},     {"Not placed", 1},   {"Placed elsewhere", 1}, {"Units", 0},
+    {"Placements in/yr", 0}, {"From elsewhere", 1}, {"Occupancy", 1},
+};
+
+void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    int any = 0;
+    for (size_t p = 0; p < n_pts; p++) {
+        const an_point_summary *ps = &pts[p];
+        size_t na = (size_t)ps->n_areas;
+        if (!na)
+            continue;
+        text_table t;
+        if (tt_init(&t, 2 + na, 1 + AN_AREA_N))
+            return;
+        fprintf(f, "%sAreas, %s (shares of the area's residents' referrals; placed elsewhere of "
+                   "those placed; from elsewhere of the placements into its units)\n",
+                any ? "\n" : "", ps->label);
+        snprintf(tt_at(&t, 0, 0), CELL_MAX, "Area");
+        for (int c = 0; c < AN_AREA_N; c++)
+            snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", area_cols[c].heading);
+        for (size_t r = 1; r <= na + 1; r++) {
+            int a = r <= na ? (int)r - 1 : -1;
+            snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", a >= 0 ? ps->area_names[a] : "all areas");
+            for (int c = 0; c < AN_AREA_N; c++) {
+                sim_summary sm;
+                an_area_summary(ps, a, (an_area_measure)c, &sm);
+                an_format_cell(tt_at(&t, r, 1 + (size_t)c), CELL_MAX, &sm, area_cols[c].percent);
+            }
+        }
+        tt_print(f, &t);
+        if (tt_init(&t, 1 + na, 1 + na))
+            return;
+        fprintf(f, "\nPlacements a year, %s: residents of the row's area placed in the column's\n",
+                ps->label);
+        snprintf(tt_at(&t, 0, 0), CELL_MAX, "From \\ to");
+        for (size_t d = 0; d < na; d++)
+            snprintf(tt_at(&t, 0, 1 + d), CELL_MAX, "%s", ps->area_names[d]);
+        for (size_t o = 0; o < na; o++) {
+            snprintf(tt_at(&t, 1 + o, 0), CELL_MAX, "%s", ps->area_names[o]);
+            for (size_t d = 0; d < na; d++) {
+                sim_summary sm;
+                an_flow_summary(ps, (int)o, (int)d, &sm);
+                an_format_cell(tt_at(&t, 1 + o, 1 + d), CELL_MAX, &sm, 0);
+            }
+        }
+        tt_print(f, &t);
+        any = 1;
+    }
+    if (any)
+        ci_note(f, pts, n_pts);
 }

@@ -61,6 +61,13 @@ typedef struct {
     double *num, *den;
     uint64_t *reps;
     an_years *years;                /* owned; NULL unless an_point_summary_add_years */
+    /* A network's areas (rf_area.h; n_areas 0 without one): per replication
+     * the areas' records (owned, n_reps x n_areas) and the placements from
+     * origin o into area d (owned, n_reps x n_areas x n_areas, [rep][o][d]). */
+    int n_areas;
+    char area_names[RF_MAX_AREAS][RF_NAME_MAX];
+    rf_area_result *areas;
+    uint32_t *flows;
 } an_point_summary;
 
 /* Summaries of rf_metric_count() metrics plus the per-service and per-group
@@ -147,6 +154,27 @@ typedef enum {
     AN_GRP_N
 } an_group_measure;
 
+/* A network's areas: measures of an area's residents (shares of their
+ * referrals unless said), of its units, and the same nationally (area -1). */
+typedef enum {
+    AN_AREA_REFERRALS_PER_YEAR,  /* of its residents */
+    AN_AREA_PLACED,
+    AN_AREA_REFUSED,             /* refused_no_space */
+    AN_AREA_NO_SUITABLE,
+    AN_AREA_DECLINED,            /* declined_offer */
+    AN_AREA_NOT_ACCOMMODATED,    /* not placed: no space + no suitable unit + abandoned + declined */
+    AN_AREA_PLACED_AWAY,         /* of its residents placed: placed in another area */
+    AN_AREA_UNITS,               /* units at t = 0 */
+    AN_AREA_PLACEMENTS_IN,       /* placements into its units a year */
+    AN_AREA_FROM_ELSEWHERE,      /* of the placements into its units: residents of other areas */
+    AN_AREA_OCCUPANCY,           /* its occupied unit-days / (units x horizon) */
+    AN_AREA_N
+} an_area_measure;
+
+void an_area_summary(const an_point_summary *ps, int area, an_area_measure m, sim_summary *out);
+/* Placements a year of residents of origin into units of destination. */
+void an_flow_summary(const an_point_summary *ps, int origin, int destination, sim_summary *out);
+
 void an_service_summary(const an_point_summary *ps, int service, an_service_measure m,
                         sim_summary *out);
 void an_group_summary(const an_point_summary *ps, int group, an_group_measure m,
@@ -159,6 +187,10 @@ void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int al
 /* One table per point: rows services / household groups. */
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts);
 void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts);
+/* A network's points: a table of areas (their residents, their units, and
+ * all areas) and the table of flows (placements a year, origin by row,
+ * destination by column); nothing for points without a network. */
+void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts);
 
 /* "12.3 ± 0.4" (or "45.6% ± 1.2" when percent) into buf; "12.3" when the CI
  * is NaN; "-" when the mean is NaN. */

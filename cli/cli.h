@@ -33,6 +33,9 @@ extern volatile sig_atomic_t cli_stop;
 void cli_install_signals(void);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "refugesim: KIND: TEXT" (KIND NULL or "": "refugesim: TEXT") on one line,
+ * control characters in TEXT shown as \xNN (sim_text's SIM_TEXT_TERM). */
+void cli_line(const char *kind, const char *text);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parse an option value; on failure print

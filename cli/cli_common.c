@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "an_output.h"
 #include "sim_status.h"
+#include "sim_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,13 +32,31 @@ void cli_install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Messages quote paths, keys and values from files and the command line:
+ * one line each, with control characters shown rather than obeyed. */
+static void message(const char *kind, const char *fmt, va_list ap)
+{
+    char buf[4096];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    cli_line(kind, buf);
+}
+
+void cli_line(const char *kind, const char *text)
+{
+    fputs("refugesim: ", stderr);
+    if (kind && *kind) {
+        fputs(kind, stderr);
+        fputs(": ", stderr);
+    }
+    sim_text_put(stderr, SIM_TEXT_TERM, text);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("refugesim: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    message("error", fmt, ap);
     va_end(ap);
 }
 
@@ -45,9 +64,7 @@ void cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("refugesim: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    message("warning", fmt, ap);
     va_end(ap);
 }
 
@@ -151,6 +168,10 @@ void cli_progress_end(cli_progress *p)
 int cli_check_output_name(const char *path, int force)
 {
     size_t n = strlen(path);
+    if (n == 0) {
+        cli_error("-o '': expected a file name");
+        return -1;
+    }
     if (force || (n > 3 && !strcasecmp(path + n - 3, ".h5")) ||
         (n > 5 && !strcasecmp(path + n - 5, ".hdf5")))
         return 0;
@@ -163,12 +184,14 @@ int cli_check_output(const char *path, int force)
 {
     if (cli_check_output_name(path, force))
         return -1;
-    int rc = an_output_check(path, force);
-    if (rc == SIM_EEXIST)
-        cli_error("%s exists: use --force to overwrite it", path);
-    else if (rc != SIM_OK)
-        cli_error("%s: the directory does not exist", path);
-    return rc == SIM_OK ? 0 : -1;
+    int e;
+    an_output_problem p = an_output_check(path, force, &e);
+    if (p == AN_OUT_OK)
+        return 0;
+    char msg[CLI_PATH_MAX + 200];
+    an_output_describe(msg, sizeof msg, path, p, e);
+    cli_error("%s", msg);
+    return -1;
 }
 
 int cli_reps_set(const char *arg, long min, char *buf, size_t size)

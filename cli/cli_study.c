@@ -2,6 +2,7 @@
 #include "rf_result.h"
 #include "sim_farm.h"
 #include "sim_status.h"
+#include "sim_text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@ void cli_print_diags(const rf_diags *diags)
     char buf[1024];
     for (int i = 0; i < diags->n; i++) {
         rf_diag_format(&diags->items[i], buf, sizeof buf);
-        fprintf(stderr, "refugesim: %s\n", buf);
+        cli_line(NULL, buf);
     }
     if (diags->dropped)
         fprintf(stderr, "refugesim: ... and %d more errors\n", diags->dropped);
@@ -87,7 +88,8 @@ static void print_compact(const study *s)
             an_format_cell(c1, sizeof c1, &ps->metrics[i_ref].s, 1);
         if (i_wait >= 0)
             an_format_cell(c2, sizeof c2, &ps->metrics[i_wait].s, 0);
-        printf("%-40s %20s %20s\n", ps->label, c1, c2);
+        char lab[sizeof ps->label];
+        printf("%-40s %20s %20s\n", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab), c1, c2);
     }
 }
 
@@ -112,6 +114,7 @@ static void print_points(const study *s, const cli_print_opts *o)
         an_print_groups(stdout, shown, n);
     if (o->by_year)
         an_print_years(stdout, shown, n);
+    an_print_areas(stdout, shown, n);
     free(shown);
 }
 

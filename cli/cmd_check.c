@@ -1,5 +1,6 @@
 /* refugesim check: validate a scenario without running it. */
 #include "cli.h"
+#include "cli_study.h"
 #include "rf_model.h"
 #include "rf_scenario.h"
 #include "sim_status.h"
@@ -48,13 +49,7 @@ int cmd_check(int argc, char **argv)
     int rc = rf_scenario_load_file(argv[optind], sets, n_sets, &s, &diags);
     free(sets);
     if (rc != SIM_OK) {
-        char line[1024];
-        for (int i = 0; i < diags.n; i++) {
-            rf_diag_format(&diags.items[i], line, sizeof line);
-            fprintf(stderr, "refugesim: %s\n", line);
-        }
-        if (diags.dropped)
-            fprintf(stderr, "refugesim: %d more problems not shown\n", diags.dropped);
+        cli_print_diags(&diags);
         if (diags.n == 0)
             cli_error("%s: %s", argv[optind], sim_strerror(rc));
         return rc == SIM_ENOMEM ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;

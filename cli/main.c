@@ -77,6 +77,9 @@ int main(int argc, char **argv)
 {
     /* Library failures become status codes; the CLI words them. */
     gsl_set_error_handler_off();
+    /* before any other HDF5 call: HDF5's exit-time cleanup crashes after a
+     * close that failed on a full disk; every file is closed explicitly */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     signal(SIGPIPE, SIG_IGN);
 

@@ -1,4 +1,5 @@
 #include "rf_model.h"
+#include "rf_network.h"
 #include "sim_calendar.h"
 #include "sim_rng.h"
 #include "sim_stats.h"
@@ -45,6 +46,11 @@ typedef struct {
     double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
     int screened;                         /* reason, -1 none */
     bool will_wait, counted;
+    /* network (rf_area.h): origin, must leave it, the decline uniform, the
+     * area whose list it waits on (per-area lists) */
+    int origin, wait_area;
+    bool leave;
+    double u_decline;
     /* waiting-list pool bookkeeping */
     uint32_t gen;
     int prev, next, list;
@@ -68,6 +74,7 @@ typedef struct {
     const rf_params *p;
     const rf_model_hooks *hooks;
     rf_result *res;
+    rf_net *net;               /* NULL without a network */
     sim_calendar *cal;
     sim_stream arr, hhs, init, hhs_more, init_more;
     uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
@@ -251,7 +258,7 @@ static int validate(const rf_params *p, char *why, size_t size)
                        p->n_areas);
         }
     }
-    return SIM_OK;
+    return rf_net_check(p, why, size);
 }
 #undef REFUSE
 
@@ -267,9 +274,14 @@ int rf_model_check(const rf_params *p, char *why, size_t size)
 static double rate_at(const rf_params *p, double t)
 {
     double x = t - p->warmup;
-    double r = p->per_year / 365;
-    if (p->growth != 0)
-        r *= pow(1 + p->growth, x / 365);
+    double r;
+    if (p->net.on) {
+        r = rf_net_rate(p, x);
+    } else {
+        r = p->per_year / 365;
+        if (p->growth != 0)
+            r *= pow(1 + p->growth, x / 365);
+    }
     double m = fmod(x, 365);
     if (m < 0)
         m += 365;
@@ -282,6 +294,8 @@ static double max_rate(const rf_params *p)
     double smax = 0;
     for (int m = 0; m < 12; m++)
         smax = fmax(smax, p->seasonality[m]);
+    if (p->net.on)
+        return rf_net_max_rate(p) * smax;
     double g = p->growth != 0 ? fmax(pow(1 + p->growth, -p->warmup / 365),
                                      pow(1 + p->growth, p->horizon / 365)) : 1;
     return p->per_year / 365 * g * smax;
@@ -611,6 +625,8 @@ static void unit_state(model *m, unit_t *u, double now, int state)
     if (d > 0 && u->state != U_FREE && u->state != U_CLOSED)
         add_by_year(m, u->since, now, u->state);
     bool was_occ = u->state == U_SUPPORT || u->state == U_MOVEON;
+    if (m->net && was_occ)
+        m->res->areas[m->types[u->type].def->area].occupied_days += d;
     bool is_occ = state == U_SUPPORT || state == U_MOVEON;
     if (was_occ != is_occ) {
         sim_level_add(&m->occ, now, is_occ ? 1 : -1);
@@ -653,6 +669,22 @@ static int year_of(const model *m, double t)
     return t <= m->end && m->end - m->warmup <= m->n_years * RF_YEAR_DAYS ? m->n_years - 1 : -1;
 }
 
+static int unit_area(const model *m, int uidx) { return m->types[m->units[uidx].type].def->area; }
+
+/* A network's accounts of a counted referral's outcome: its origin's
+ * residents, and the flow into the area it was placed in. */
+static void net_settle(model *m, const hh_rec *r, rf_outcome o, int uidx)
+{
+    rf_result *res = m->res;
+    res->areas[r->origin].outcomes[o]++;
+    if (uidx >= 0 && (o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT)) {
+        int d = unit_area(m, uidx);
+        res->flows[r->origin][d]++;
+        res->areas[d].placed_in++;
+        res->areas[d].placed_in_from_elsewhere += d != r->origin;
+    }
+}
+
 static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reason, int uidx)
 {
     if (!r->counted)
@@ -663,6 +695,8 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
     rf_year_result *yr = yi >= 0 ? &res->years[yi] : NULL;
     if (yr)
         yr->outcomes[o]++;
+    if (m->net)
+        net_settle(m, r, o, uidx);
     int mon = o == RF_OUT_WAITING_AT_END || o == RF_OUT_SCREENED_OUT ? -1 : series_month(m, now);
     if (mon >= 0) {
         if (o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT)
@@ -719,7 +753,8 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
         rf_outcome_info info = {
             .referral = r->number, .t = now, .referred = r->referred, .outcome = o,
             .reason = reason, .service = t ? t->service : -1, .block = t ? t->block : -1,
-            .unit = uidx, .household = &r->h, .type = t,
+            .unit = uidx, .household = &r->h, .type = t, .origin = r->origin,
+            .must_leave = r->leave,
         };
         m->hooks->on_outcome(m->hooks->user, &info);
     }
@@ -827,8 +862,26 @@ static void close_unit(model *m, int uidx, double now)
     sim_level_add(&m->m_units, now, -1);
 }
 
+/* Network: whether a household declines an offer in area a (one uniform
+ * for every offer, rf_area.h). */
+static bool declines(const model *m, const hh_rec *r, int a)
+{
+    double q = rf_net_p_decline(m->p, m->p->net.km[r->origin][a]);
+    return q > 0 && r->u_decline < q;
+}
+
+/* Network: whether a waiting household takes a unit of area a. */
+static bool net_waits_for(const model *m, const hh_rec *r, int a)
+{
+    if (m->p->net.waiting == RF_NET_WAIT_AREA)
+        return r->wait_area == a;
+    return rf_net_accepts(m->net, r->origin, r->leave) >> a & 1;
+}
+
 /* A unit is ready to let: the first waiting household it fits takes it
- * (a unit whose type is closing closes instead). */
+ * (in a network, the first that accepts its area: a household that
+ * declines it leaves the list, declined_offer, and the next is asked; a unit
+ * whose type is closing closes instead). */
 static int unit_ready(model *m, int uidx, double now)
 {
     unit_t *u = &m->units[uidx];
@@ -842,15 +895,24 @@ static int unit_ready(model *m, int uidx, double now)
         return start_outage(m, uidx, now);
     unit_state(m, u, now, U_FREE);
     const rf_unit_type *t = &m->types[u->type];
+    int area = t->def->area;
     for (int l = 0; l < 2; l++)
-        for (int s = m->head[l]; s >= 0; s = m->pool[s].next)
-            if (rf_match_fits(&m->pool[s].h, t)) {
-                unlink_hh(m, s);
-                wait_level(m, now, -1);
-                int rc = place(m, &m->pool[s], uidx, now, RF_OUT_PLACED_AFTER_WAIT);
+        for (int s = m->head[l], next; s >= 0; s = next) {
+            next = m->pool[s].next;
+            const hh_rec *r = &m->pool[s];
+            if (!rf_match_fits(&r->h, t) || (m->net && !net_waits_for(m, r, area)))
+                continue;
+            unlink_hh(m, s);
+            wait_level(m, now, -1);
+            if (m->net && declines(m, r, area)) {
+                settle(m, r, now, RF_OUT_DECLINED, -1, -1);
                 release_hh(m, s);
-                return rc;
+                continue;
             }
+            int rc = place(m, r, uidx, now, RF_OUT_PLACED_AFTER_WAIT);
+            release_hh(m, s);
+            return rc;
+        }
     push_free(m, uidx);
     return SIM_OK;
 }
@@ -925,36 +987,73 @@ static int on_outage_end(model *m, int uidx, double now)
 
 /* ---- matching and the waiting list -------------------------------------- */
 
-static int take_free_unit(model *m, const rf_household *h)
+/* Network: the first free unit the household fits, areas in its search
+ * order and types in matching order inside each; the household may
+ * decline it (*declined, the unit stays free). */
+static int net_take(model *m, const hh_rec *r, bool *declined)
 {
+    int na;
+    const uint8_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
+    for (int i = 0; i < na; i++) {
+        int nt;
+        const int *ts = rf_net_types(m->net, areas[i], &nt);
+        for (int j = 0; j < nt; j++) {
+            int k = ts[j];
+            if (m->n_free[k] && rf_match_fits(&r->h, &m->types[k])) {
+                if (declines(m, r, areas[i])) {
+                    *declined = true;
+                    return -1;
+                }
+                return take_lowest_free(m, k);
+            }
+        }
+    }
+    return -1;
+}
+
+static int take_free_unit(model *m, const hh_rec *r, bool *declined)
+{
+    *declined = false;
+    if (m->net)
+        return net_take(m, r, declined);
     for (int i = 0; i < m->n_types; i++) {
         int k = m->order[i];
-        if (m->n_free[k] && rf_match_fits(h, &m->types[k]))
+        if (m->n_free[k] && rf_match_fits(&r->h, &m->types[k]))
             return take_lowest_free(m, k);
     }
     return -1;
 }
 
-/* Whether a unit in service (open, not closing) would fit, ever. */
-static bool any_type_fits(const model *m, const rf_household *h)
+/* Whether type k is one the household could ever take: it fits, and in a
+ * network its area is acceptable (any_type_fits: among the types in
+ * service, open and not closing). */
+static bool could_take(const model *m, const hh_rec *r, int k)
+{
+    return rf_match_fits(&r->h, &m->types[k])
+           && (!m->net || rf_net_accepts(m->net, r->origin, r->leave) >> m->types[k].def->area & 1);
+}
+
+static bool any_type_fits(const model *m, const hh_rec *r)
 {
     for (int k = 0; k < m->n_types; k++)
-        if (m->open[k] && !m->closing[k] && rf_match_fits(h, &m->types[k]))
+        if (m->open[k] && !m->closing[k] && could_take(m, r, k))
             return true;
     return false;
 }
 
-/* The blocking attribute among the types in service. */
-static rf_block_reason blocking(const model *m, const rf_household *h)
+/* Why no unit fits: over the types in service (open, not closing) and, in
+ * a network, of the acceptable areas (area when there are none). */
+static rf_block_reason blocking(const model *m, const hh_rec *r)
 {
-    if (!m->phased)
-        return rf_match_blocking(h, m->types, m->n_types);
-    rf_unit_type t[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    if (!m->net && !m->phased)
+        return rf_match_blocking(&r->h, m->types, m->n_types);
+    rf_unit_type ok[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int n = 0;
+    uint32_t acc = m->net ? rf_net_accepts(m->net, r->origin, r->leave) : UINT32_MAX;
     for (int k = 0; k < m->n_types; k++)
-        if (m->open[k] && !m->closing[k])
-            t[n++] = m->types[k];
-    return rf_match_blocking(h, t, n);
+        if ((acc >> m->types[k].def->area & 1) && m->open[k] && !m->closing[k])
+            ok[n++] = m->types[k];
+    return n || !m->net ? rf_match_blocking(&r->h, ok, n) : RF_BLK_AREA;
 }
 
 /* A type's opening day: its units come into service (each takes the first
@@ -998,6 +1097,41 @@ static int on_close(model *m, int k, double now)
     return SIM_OK;
 }
 
+/* Network, per-area lists: the first area of its search order with a type
+ * the household fits. */
+static int wait_area_of(const model *m, const hh_rec *r)
+{
+    int na;
+    const uint8_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
+    for (int i = 0; i < na; i++) {
+        int nt;
+        const int *ts = rf_net_types(m->net, areas[i], &nt);
+        for (int j = 0; j < nt; j++)
+            if (rf_match_fits(&r->h, &m->types[ts[j]]))
+                return areas[i];
+    }
+    return -1;
+}
+
+/* A household's network numbers, x days after warm-up: origin, whether it
+ * must leave, its decline uniform (each read only when it matters). */
+static void net_household(const model *m, hh_more *more, hh_rec *r, double x)
+{
+    const rf_params *p = m->p;
+    r->origin = 0;
+    r->leave = false;
+    r->u_decline = 1;
+    r->wait_area = -1;
+    if (!m->net)
+        return;
+    r->origin = rf_net_origin(p, x, p->n_areas > 1 ? hm(more, HM_ORIGIN) : 0);
+    const rf_area *a = &p->net.areas[r->origin];
+    if (a->p_leave > 0 || a->p_leave_high_risk > 0)
+        r->leave = rf_net_leaves(p, r->origin, r->h.high_risk, hm(more, HM_LEAVE));
+    if (p->net.decline != RF_DECLINE_NONE)
+        r->u_decline = hm(more, HM_DECLINE);
+}
+
 static double patience_of(const rf_params *p, const hh_rec *r)
 {
     if (r->patience >= 0)
@@ -1027,6 +1161,8 @@ static int join_list(model *m, const hh_rec *r, double now, double patience)
     uint32_t gen = w->gen;
     *w = *r;
     w->gen = gen;
+    if (m->net && m->p->net.waiting == RF_NET_WAIT_AREA)
+        w->wait_area = wait_area_of(m, r);
     w->list = m->p->priority == RF_PRIORITY_HIGH_RISK && r->h.high_risk ? LIST_HIGH : LIST_NORMAL;
     w->next = -1;
     w->prev = m->tail[w->list];
@@ -1062,6 +1198,7 @@ static int on_arrival(model *m, double now)
         apply_trace(&p->trace->rows[m->n_referred], &r);
     nrpf_decisions(m, &x, &r.h);
     rf_household_finish(&r.h);
+    net_household(m, &x, &r, now - m->warmup);
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
     r.counted = in_window(m, now);
@@ -1078,17 +1215,24 @@ static int on_arrival(model *m, double now)
             res->years[yi].referrals++;
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
+        if (m->net)
+            res->areas[r.origin].referrals++;
     }
     if (r.screened >= 0) {
         res->screened[r.screened] += r.counted;
         settle(m, &r, now, RF_OUT_SCREENED_OUT, r.screened, -1);
         return SIM_OK;
     }
-    int uidx = take_free_unit(m, &r.h);
+    bool declined;
+    int uidx = take_free_unit(m, &r, &declined);
     if (uidx >= 0)
         return place(m, &r, uidx, now, RF_OUT_PLACED_IMMEDIATELY);
-    if (!any_type_fits(m, &r.h)) {
-        rf_block_reason b = blocking(m, &r.h);
+    if (declined) {
+        settle(m, &r, now, RF_OUT_DECLINED, -1, -1);
+        return SIM_OK;
+    }
+    if (!any_type_fits(m, &r)) {
+        rf_block_reason b = blocking(m, &r);
         res->no_suitable[b] += r.counted;
         settle(m, &r, now, RF_OUT_NO_SUITABLE, (int)b, -1);
         return SIM_OK;
@@ -1142,13 +1286,17 @@ static int initial_state(model *m)
         draw_household(p, &d, &x, &r, true);
         nrpf_decisions(m, &x, &r.h);
         rf_household_finish(&r.h);
+        net_household(m, &x, &r, 0);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
         r.referred = r.wait_start = -days;
         r.counted = false;
-        int uidx = take_free_unit(m, &r.h);
+        bool declined;
+        int uidx = take_free_unit(m, &r, &declined);
         if (uidx >= 0)
             rc = place(m, &r, uidx, 0, RF_OUT_PLACED_AFTER_WAIT);
+        else if (declined)
+            continue;              /* not a referral of the window: no outcome */
         else
             rc = join_list(m, &r, 0, p->patience.kind == SIM_DIST_NONE
                                          ? INFINITY : residual(&p->patience, days, d.u[UX_PATIENCE]));
@@ -1290,6 +1438,15 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
     else
         for (int k = 0; k < m->n_types; k++)
             m->order[k] = k;
+    if (p->net.on) {
+        int rc = rf_net_create(p, m->types, m->n_types, m->order, &m->net);
+        if (rc)
+            return rc;
+        res->n_areas = p->n_areas;
+        for (int s = 0; s < p->n_services; s++)
+            for (int b = 0; b < p->services[s].n_blocks; b++)
+                res->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
+    }
 
     size_t nu = m->n_units > 0 ? (size_t)m->n_units : 1;
     m->units = calloc(nu, sizeof *m->units);
@@ -1427,12 +1584,15 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->n_years = m->n_years > RF_YEARS_MAX ? RF_YEARS_MAX : m->n_years < 1 ? 1 : m->n_years;
     m->lambda_max = max_rate(p);
     m->constant_rate = p->growth == 0;
+    for (int a = 0; p->net.on && a < p->n_areas; a++)
+        m->constant_rate = m->constant_rate && p->net.areas[a].growth == 0;
     for (int i = 0; i < 12; i++)
         m->constant_rate = m->constant_rate && p->seasonality[i] == p->seasonality[0];
     rc = setup(m, p, rep);
     if (!rc)
         rc = run(m);
     sim_cal_destroy(m->cal);
+    rf_net_free(m->net);
     free(m->units);
     free(m->free_bits);
     free(m->pool);

@@ -111,11 +111,13 @@
  * bounds, a start_month outside 1..12, a household profile with a negative
  * weight, a value out of range or needs_specialist without bme or young
  * (or profiles whose weights are all 0), a service outage interval with a
- * mean of 0, and a trace with negative or decreasing days.  SIM_ENOMEM when
+ * mean of 0, a trace with negative or decreasing days, and a network
+ * rf_net_check refuses (rf_network.h).  SIM_ENOMEM when
  * memory runs out.  The params must have been through rf_params_prepare. */
 #ifndef RF_MODEL_H
 #define RF_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "rf_match.h"
@@ -133,11 +135,12 @@ enum {
 
 #define RF_HH_UNIFORMS 32
 /* Words of RF_STREAM_HOUSEHOLD_MORE per referral: HM_PROFILE the profile
- * drawn (households.profiles), words HM_PROFILE + 1 .. HM_NRPF0 - 1 kept
- * free for later mechanisms, HM_NRPF0 + s service s's case-by-case NRPF
- * decision. */
+ * drawn (households.profiles); in a network (rf_area.h) HM_ORIGIN its area
+ * of origin, HM_LEAVE whether it must leave it, HM_DECLINE whether it
+ * declines an offer; words up to HM_NRPF0 - 1 kept free for later
+ * mechanisms, HM_NRPF0 + s service s's case-by-case NRPF decision. */
 #define RF_HH_MORE_UNIFORMS 48
-enum { HM_PROFILE = 0, HM_NRPF0 = 16 };
+enum { HM_PROFILE = 0, HM_ORIGIN = 1, HM_LEAVE = 2, HM_DECLINE = 3, HM_NRPF0 = 16 };
 
 /* What the observer hook sees when a counted referral's outcome is settled. */
 typedef struct {
@@ -147,6 +150,8 @@ typedef struct {
     rf_outcome outcome;
     int reason;                /* screening reason or rf_block_reason; -1 otherwise */
     int service, block, unit;  /* where it was placed (unit: global index); -1 otherwise */
+    int origin;                /* its area of origin in a network (rf_area.h); 0 without */
+    bool must_leave;           /* in a network: must be placed outside its origin */
     const rf_household *household;
     const rf_unit_type *type;  /* the unit's type when placed, else NULL */
 } rf_outcome_info;

@@ -22,12 +22,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "rf_area.h"
 #include "sim_dist.h"
 
 #define RF_NAME_MAX        64
 #define RF_MAX_SERVICES    32
 #define RF_MAX_BLOCKS      8    /* unit blocks per service */
-#define RF_MAX_AREAS       16
 #define RF_MAX_SCREEN      8    /* screening reasons */
 #define RF_MAX_CHILDREN    8
 #define RF_MAX_INITIAL     512  /* starting occupants / waiting households */
@@ -205,6 +205,8 @@ typedef struct {
     rf_initial_occupant initial_occupants[RF_MAX_INITIAL];
     int n_initial_waiting;
     double initial_waiting_days[RF_MAX_INITIAL];
+
+    rf_network net;            /* areas as a network (rf_area.h); off = one system */
 } rf_params;
 
 /* A profile that draws everything from the mix (weight 1), to fill in. */

@@ -73,6 +73,8 @@ static double ratio(double num, double den) { return den > 0 ? num / den : NAN; 
       SHARE("abandoned", OUT(RF_OUT_ABANDONED), "referrals", REF))                             \
     X("waiting_at_end", "share", "still waiting when the horizon ended",                      \
       SHARE("waiting_at_end", OUT(RF_OUT_WAITING_AT_END), "referrals", REF))                   \
+    X("declined_offer", "share", "offered a unit, declined it (a network's distances)",        \
+      SHARE("declined_offer", OUT(RF_OUT_DECLINED), "referrals", REF))                         \
     X("refused", "share", "not accommodated: no space + no suitable unit + abandoned",        \
       SHARE("refused_no_space + no_suitable_unit + abandoned", NOT_ACCOMMODATED, "referrals", REF)) \
     X("refused_of_eligible", "share",                                                         \

@@ -21,7 +21,8 @@
     X(RF_OUT_PLACED_AFTER_WAIT, "placed_after_wait", "waited, then placed")             \
     X(RF_OUT_REFUSED_NO_SPACE,  "refused_no_space",  "fitting units exist but all were busy or down; did not wait") \
     X(RF_OUT_ABANDONED,         "abandoned",         "waited and gave up")              \
-    X(RF_OUT_WAITING_AT_END,    "waiting_at_end",    "still waiting when the horizon ended")
+    X(RF_OUT_WAITING_AT_END,    "waiting_at_end",    "still waiting when the horizon ended") \
+    X(RF_OUT_DECLINED,          "declined_offer",    "offered a unit, declined it (network: often its distance)")
 
 typedef enum {
 #define RF_OUT_ENUM(id, name, desc) id,
@@ -110,6 +111,15 @@ typedef struct {
     double unit_days;          /* unit-days in service within the year */
     double days;               /* the year's length (365, less for a last part-year) */
 } rf_year_result;
+/* One area of a network (rf_area.h), in one replication. */
+typedef struct {
+    uint32_t referrals;        /* counted referrals of its residents */
+    uint32_t outcomes[RF_OUT_N];  /* their outcomes */
+    uint32_t placed_in;        /* placements into its units (counted referrals) */
+    uint32_t placed_in_from_elsewhere;  /* of them, residents of other areas */
+    int units;                 /* units at t = 0 */
+    double occupied_days;      /* its unit-days with a household in, in the window */
+} rf_area_result;
 
 typedef struct {
     uint64_t rep;
@@ -151,6 +161,11 @@ typedef struct {
     uint32_t monthly_abandoned[RF_MONTHS_MAX];
     int n_years;               /* years recorded (<= RF_YEARS_MAX) */
     rf_year_result years[RF_YEARS_MAX];
+    /* A network's areas (n_areas 0 without one); flows[o][d]: counted
+     * referrals from area o placed in area d. */
+    int n_areas;
+    rf_area_result areas[RF_MAX_AREAS];
+    uint32_t flows[RF_MAX_AREAS][RF_MAX_AREAS];
 } rf_result;
 
 const char *rf_outcome_name(rf_outcome o);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct study {
     const study_cfg *cfg;
@@ -245,7 +246,16 @@ static int sweep_digest(study *s, study_error *err)
 static int prepare_output(study *s, uint64_t key, study_error *err)
 {
     const study_cfg *c = s->cfg;
-    int rc;
+    int rc, e;
+    /* --resume replaces the interrupted file it finishes */
+    an_output_problem p = an_output_check(c->out_path, c->force || c->resume, &e);
+    if (p != AN_OUT_OK) {
+        char msg[sizeof err->message];
+        an_output_describe(msg, sizeof msg, c->out_path, p, e);
+        if (p == AN_OUT_EXISTS && c->checkpoint)
+            return fail(err, SIM_EEXIST, 1, "%s or --resume to finish an interrupted sweep", msg);
+        return fail(err, an_output_problem_status(p), 1, "%s", msg);
+    }
     an_output_remove_stale(c->out_path);
     char ckdir[4096];
     snprintf(ckdir, sizeof ckdir, "%s.ckpt", c->out_path);
@@ -275,7 +285,7 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
         return fail(err, rc, 1, "%s: the directory does not exist", c->out_path);
     if (rc != SIM_OK)
         return fail(err, rc, 0, "%s: cannot create the results file: %s", c->out_path,
-                    sim_strerror(rc));
+                    an_h5_strerror(rc));
     if (!c->checkpoint)
         return SIM_OK;
     /* Checkpoints sit beside the output, one small file per finished point. */
@@ -397,6 +407,8 @@ void study_free(study *s)
     free(s->have);
     free(s->total_units);
     an_h5_discard(s->writer);
+    if (s->have_ckpt)
+        rmdir(s->ckpt.dir); /* only when empty: a failed sweep that finished no point */
     ex_free(s->ex);
     rf_points_free(s->pts);
     free(s);
@@ -425,6 +437,9 @@ int study_run(study *s, study_error *err)
         s->cfg->on_end(s->cfg->user);
     if (!root())
         return err->status = rc;
+    if (rc != SIM_OK && rc != SIM_EINTR && s->writer && s->hook_status == rc && an_h5_sys_errno())
+        return fail(err, rc, 0, "%s: writing the results file failed: %s", s->cfg->out_path,
+                    an_h5_strerror(rc));
     if (rc != SIM_OK && rc != SIM_EINTR)
         return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
     if (rc == SIM_EINTR)
@@ -442,7 +457,7 @@ int study_commit(study *s, int complete, study_error *err)
     int rc = an_h5_commit(w, complete);
     if (rc != SIM_OK)
         return fail(err, rc, 0, "%s: writing the results file failed: %s", s->cfg->out_path,
-                    sim_strerror(rc));
+                    an_h5_strerror(rc));
     if (complete && s->have_ckpt)
         ex_ckpt_remove(&s->ckpt, s->n_points);
     return SIM_OK;

@@ -212,20 +212,23 @@ int study_merge(const study_merge_cfg *cfg, study_merged *done, study_error *err
     else if (rc == SIM_ENOTFOUND)
         fail(err, rc, 1, "%s: the directory does not exist", cfg->out_path);
     else if (rc != SIM_OK)
-        fail(err, rc, 0, "%s: cannot create the results file: %s", cfg->out_path, sim_strerror(rc));
+        fail(err, rc, 0, "%s: cannot create the results file: %s", cfg->out_path, an_h5_strerror(rc));
     for (size_t k = 0; k < cfg->n_parts && rc == SIM_OK; k++) {
         const part *p = &ps[order[k]];
         for (size_t j = 0; j < p->in->n_points && rc == SIM_OK; j++)
-            if ((rc = an_h5_copy_point(w, (size_t)p->in->part.first + j, p->f, j)) != SIM_OK)
+            if ((rc = an_h5_copy_point(w, (size_t)p->in->part.first + j, p->f, j)) == SIM_EIO)
+                fail(err, rc, 0, "%s: writing the results file failed: %s", cfg->out_path,
+                     an_h5_strerror(rc)); /* no room for the copy */
+            else if (rc != SIM_OK)
                 fail(err, rc, 0, "%s: copying its point %zu failed: %s", p->path, j,
-                     sim_strerror(rc));
+                     an_h5_strerror(rc));
     }
     if (rc == SIM_OK) {
         an_h5_writer *ww = w;
         w = NULL;
         if ((rc = an_h5_commit(ww, 1)) != SIM_OK)
             fail(err, rc, 0, "%s: writing the results file failed: %s", cfg->out_path,
-                 sim_strerror(rc));
+                 an_h5_strerror(rc));
         else
             done->n_points = info.n_points;
     }

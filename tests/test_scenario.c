@@ -398,6 +398,12 @@ static const struct {
     {"start_month_13.yaml", 4, "referrals.start_month", "13 is not a month (accepted: 1 = January"},
     {"service_turnaround_extra_key.yaml", 8, "services[0].turnaround.sd",
      "not used by dist constant (accepted: dist, mean)"},
+    {"network_unknown_area.yaml", 13, "network.areas[1].name",
+     "unknown area 'sooth' (accepted: a name in areas)"},
+    {"network_p_leave.yaml", 11, "network.p_leave", "1.5 is not a probability"},
+    {"network_no_distance.yaml", 12, "network.areas", "of one kind"},
+    {"network_decline_order.yaml", 19, "network.decline.table[1].km", "distances must increase"},
+    {"network_waiting_enum.yaml", 11, "network.waiting_list", "accepted: national, area"},
 };
 
 Test(scenario, broken_files_are_refused_with_place_and_key)

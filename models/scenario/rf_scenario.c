@@ -6,6 +6,8 @@
 #include "rf_scenario_tree.h"
 #include "rf_trace.h"
 #include "sim_status.h"
+#include "sim_file.h"
+#include "sim_text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -121,38 +123,6 @@ typedef struct {
     int depth;
 } load_ctx;
 
-static char *read_file(const char *path, size_t *len, int *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = errno;
-        return NULL;
-    }
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        char *p = realloc(buf, cap *= 2);
-        if (!p) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf = p;
-        }
-    }
-    *err = ferror(f) ? EIO : (buf ? 0 : ENOMEM);
-    fclose(f);
-    if (*err) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* `rel` taken relative to the directory of `file`; absolute paths and files
  * without a directory leave `rel` as it is. */
 static char *relative_to(st_arena *a, const char *file, const char *rel)
@@ -176,15 +146,17 @@ static int load_file_layers(load_ctx *c, const char *path, st_origin from, st_no
 {
     size_t len = 0;
     int err = 0;
-    char *text = read_file(path, &len, &err);
+    char *text = sim_file_read(path, RF_SCENARIO_MAX_BYTES, &len, &err);
     if (!text) {
         if (err == ENOMEM)
             return SIM_ENOMEM;
+        const char *why = err == SIM_FILE_TOO_BIG ? "larger than the 16 MiB a scenario may have"
+                                                  : sim_file_strerror(err);
         if (from.file)
             rf_diags_add(c->d, from.file, from.line, from.col, "extends", "cannot read '%s': %s",
-                         path, strerror(err));
+                         path, why);
         else
-            rf_diags_add(c->d, path, 0, 0, "", "cannot read the file: %s", strerror(err));
+            rf_diags_add(c->d, path, 0, 0, "", "cannot read the file: %s", why);
         return SIM_EIO;
     }
     int rc = load_layers(c, text, len, path, out);
@@ -1036,6 +1008,234 @@ static void conv_initial(sem_ctx *c, const sc_initial *in)
     }
 }
 
+/* ---- the network (rf_area.h) ---- */
+
+#define EARTH_KM 6371.0088   /* mean Earth radius (IUGG) */
+
+static double haversine_km(double lat1, double lon1, double lat2, double lon2)
+{
+    double r = M_PI / 180, dl = (lat2 - lat1) * r, dn = (lon2 - lon1) * r;
+    double h = sin(dl / 2) * sin(dl / 2) + cos(lat1 * r) * cos(lat2 * r) * sin(dn / 2) * sin(dn / 2);
+    return 2 * EARTH_KM * asin(fmin(1, sqrt(h)));
+}
+
+/* Each area's referrals: its per_year, else the scenario's referrals.per_year
+ * times its share of the population of all areas (equal shares when no
+ * area gives one). */
+static void conv_net_referrals(sem_ctx *c, const sc_network *in, const bool *own_rate)
+{
+    rf_params *p = c->p;
+    double total_pop = 0;
+    int with_pop = 0;
+    for (unsigned i = 0; i < in->areas_count; i++) {
+        char sub[80];
+        snprintf(sub, sizeof sub, "network.areas[%u].population", i);
+        if (has_key(c, sub)) {
+            check_nonneg(c, sub, in->areas[i].population, "people");
+            total_pop += in->areas[i].population;
+            with_pop++;
+        }
+    }
+    for (unsigned i = 0; i < in->areas_count; i++) {
+        int a = find_area(p, in->areas[i].name);
+        if (a < 0 || own_rate[a])
+            continue;
+        char sub[80];
+        snprintf(sub, sizeof sub, "network.areas[%u].population", i);
+        double share;
+        if (with_pop == 0) {
+            share = 1.0 / p->n_areas;
+        } else if (!has_key(c, sub)) {
+            snprintf(sub, sizeof sub, "network.areas[%u]", i);
+            sem(c, sub, "needs per_year or population (other areas give a population, so "
+                        "referrals.per_year is shared by population)");
+            continue;
+        } else {
+            share = total_pop > 0 ? p->net.areas[a].population / total_pop : 0;
+        }
+        p->net.areas[a].per_year = p->per_year * share;
+    }
+}
+
+/* Distances: network.distances first (symmetric unless both ways are
+ * given), else from coordinates, plane (x_km, y_km) or latitude/longitude. */
+static void conv_net_distances(sem_ctx *c, const sc_network *in, const int *index)
+{
+    rf_params *p = c->p;
+    int n = p->n_areas;
+    bool known[RF_MAX_AREAS][RF_MAX_AREAS] = {{false}}, given[RF_MAX_AREAS][RF_MAX_AREAS] = {{false}};
+    char sub[96];
+    for (int a = 0; a < n; a++)
+        known[a][a] = true;
+    for (unsigned k = 0; k < in->distances_count; k++) {
+        const sc_distance *d = &in->distances[k];
+        int a = find_area(p, d->from), b = find_area(p, d->to);
+        snprintf(sub, sizeof sub, "network.distances[%u]", k);
+        if (a < 0 || b < 0) {
+            sem(c, sub, "unknown area '%s' (accepted: a name in areas)", a < 0 ? d->from : d->to);
+            continue;
+        }
+        snprintf(sub, sizeof sub, "network.distances[%u].km", k);
+        check_nonneg(c, sub, d->km, "km");
+        p->net.km[a][b] = (float)d->km;
+        known[a][b] = given[a][b] = true;
+    }
+    for (int a = 0; a < n; a++)    /* one way given: the same the other way */
+        for (int b = 0; b < n; b++)
+            if (given[a][b] && !given[b][a]) {
+                p->net.km[b][a] = p->net.km[a][b];
+                known[b][a] = true;
+            }
+    bool plane[RF_MAX_AREAS] = {false}, globe[RF_MAX_AREAS] = {false};
+    int n_plane = 0, n_globe = 0;
+    for (int a = 0; a < n; a++) {
+        if (index[a] < 0)
+            continue;
+        const char *keys[] = {"x_km", "y_km", "lat", "lon"};
+        bool g[4];
+        for (int k = 0; k < 4; k++) {
+            snprintf(sub, sizeof sub, "network.areas[%d].%s", index[a], keys[k]);
+            g[k] = has_key(c, sub);
+        }
+        snprintf(sub, sizeof sub, "network.areas[%d]", index[a]);
+        if (g[0] != g[1] || g[2] != g[3])
+            sem(c, sub, "give both x_km and y_km, or both lat and lon");
+        else if (g[0] && g[2])
+            sem(c, sub, "give x_km and y_km or lat and lon, not both");
+        plane[a] = g[0] && g[1] && !g[2];
+        globe[a] = g[2] && g[3] && !g[0];
+        const sc_area *x = &in->areas[index[a]];
+        if (globe[a] && !(x->lat >= -90 && x->lat <= 90 && x->lon >= -180 && x->lon <= 180))
+            sem(c, sub, "lat must be -90 to 90 and lon -180 to 180 degrees");
+        n_plane += plane[a];
+        n_globe += globe[a];
+    }
+    if (n_plane && n_globe)
+        sem(c, "network.areas", "every area's coordinates must be of one kind (x_km, y_km or "
+                                "lat, lon)");
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            if (known[a][b] || index[a] < 0 || index[b] < 0)
+                continue;
+            const sc_area *x = &in->areas[index[a]], *y = &in->areas[index[b]];
+            if (plane[a] && plane[b])
+                p->net.km[a][b] = (float)hypot(x->x_km - y->x_km, x->y_km - y->y_km);
+            else if (globe[a] && globe[b])
+                p->net.km[a][b] = (float)haversine_km(x->lat, x->lon, y->lat, y->lon);
+            else {
+                snprintf(sub, sizeof sub, "network.areas[%d]", index[a]);
+                sem(c, sub, "no distance from '%s' to '%s' (accepted: coordinates on both, or "
+                            "an entry in network.distances)", x->name, y->name);
+                return;
+            }
+        }
+}
+
+static void conv_network(sem_ctx *c, const sc_network *in)
+{
+    rf_params *p = c->p;
+    rf_network *net = &p->net;
+    char sub[96];
+    net->on = true;
+    if (p->trace || c->sc->referrals.trace)
+        sem(c, "network", "a network cannot replay a referral trace (the trace has no origins)");
+    bool has_default_hr = has_key(c, "network.p_leave_high_risk");
+    check_prob(c, "network.p_leave", in->p_leave);
+    if (has_default_hr)
+        check_prob(c, "network.p_leave_high_risk", in->p_leave_high_risk);
+    net->max_km = has_key(c, "network.max_km") ? in->max_km : INFINITY;
+    check_nonneg(c, "network.max_km", net->max_km, "km");
+    net->own_first = has_key(c, "network.own_area_first") ? in->own_area_first : true;
+    net->waiting = (rf_net_waiting)in->waiting_list;
+
+    int index[RF_MAX_AREAS];
+    bool own_rate[RF_MAX_AREAS] = {false};
+    for (int a = 0; a < RF_MAX_AREAS; a++)
+        index[a] = -1;
+    for (unsigned i = 0; i < in->areas_count; i++) {
+        const sc_area *x = &in->areas[i];
+        int a = find_area(p, x->name);
+        snprintf(sub, sizeof sub, "network.areas[%u].name", i);
+        if (a < 0) {
+            sem(c, sub, "unknown area '%s' (accepted: a name in areas)", x->name);
+            continue;
+        }
+        if (index[a] >= 0) {
+            sem(c, sub, "'%s' is described twice", x->name);
+            continue;
+        }
+        index[a] = (int)i;
+        rf_area *r = &net->areas[a];
+        r->population = x->population;
+#define NET_KEY(key) (snprintf(sub, sizeof sub, "network.areas[%u]." key, i), has_key(c, sub))
+        if (NET_KEY("per_year")) {
+            check_nonneg(c, sub, x->per_year, "referrals a year");
+            r->per_year = x->per_year;
+            own_rate[a] = true;
+        }
+        r->growth = p->growth;
+        if (NET_KEY("growth")) {
+            if (!(x->growth > -1 && x->growth <= 10))
+                sem(c, sub, "%g is out of range (accepted: more than -1, at most 10)", x->growth);
+            r->growth = x->growth;
+        }
+        r->p_leave = in->p_leave;
+        if (NET_KEY("p_leave")) {
+            check_prob(c, sub, x->p_leave);
+            r->p_leave = x->p_leave;
+        }
+        r->p_leave_high_risk = has_default_hr ? in->p_leave_high_risk : r->p_leave;
+        if (NET_KEY("p_leave_high_risk")) {
+            check_prob(c, sub, x->p_leave_high_risk);
+            r->p_leave_high_risk = x->p_leave_high_risk;
+        }
+        r->has_neighbours = NET_KEY("neighbours");
+#undef NET_KEY
+        for (unsigned k = 0; k < x->neighbours_count; k++) {
+            int b = find_area(p, x->neighbours[k]);
+            snprintf(sub, sizeof sub, "network.areas[%u].neighbours[%u]", i, k);
+            if (b < 0)
+                sem(c, sub, "unknown area '%s' (accepted: a name in areas)", x->neighbours[k]);
+            else
+                r->neighbours |= 1u << b;
+        }
+    }
+    for (int a = 0; a < p->n_areas; a++)
+        if (index[a] < 0)
+            sem(c, "network.areas", "area '%s' of areas is not described (accepted: one entry "
+                                    "per name in areas)", p->area_names[a]);
+    conv_net_referrals(c, in, own_rate);
+    conv_net_distances(c, in, index);
+
+    const sc_decline *dc = &in->decline;
+    bool table = has_key(c, "network.decline.table"), logistic = has_key(c, "network.decline.logistic");
+    if (table && logistic)
+        sem(c, "network.decline", "give a table or a logistic curve, not both");
+    if (table) {
+        net->decline = RF_DECLINE_TABLE;
+        net->n_decline = (int)dc->table_count;
+        for (unsigned i = 0; i < dc->table_count; i++) {
+            snprintf(sub, sizeof sub, "network.decline.table[%u].p", i);
+            check_prob(c, sub, dc->table[i].p);
+            snprintf(sub, sizeof sub, "network.decline.table[%u].km", i);
+            check_nonneg(c, sub, dc->table[i].km, "km");
+            if (i > 0 && !(dc->table[i].km > dc->table[i - 1].km))
+                sem(c, sub, "%g km: distances must increase down the table", dc->table[i].km);
+            net->decline_km[i] = dc->table[i].km;
+            net->decline_p[i] = dc->table[i].p;
+        }
+    } else if (logistic) {
+        net->decline = RF_DECLINE_LOGISTIC;
+        net->decline_mid_km = dc->logistic.midpoint_km;
+        net->decline_scale_km = dc->logistic.scale_km;
+        net->decline_max = dc->logistic.max;
+        check_prob(c, "network.decline.logistic.max", dc->logistic.max);
+        if (!(dc->logistic.scale_km > 0))
+            sem(c, "network.decline.logistic.scale_km", "%g: must be more than 0 km",
+                dc->logistic.scale_km);
+    }
+}
+
 static int convert(sem_ctx *c)
 {
     const sc_scenario *sc = c->sc;
@@ -1116,6 +1316,8 @@ static int convert(sem_ctx *c)
         conv_service(c, (int)i, &sc->services[i], &p->services[i]);
 
     conv_initial(c, &sc->initial);
+    if (has_key(c, "network"))
+        conv_network(c, &sc->network);
     return c->errors ? SIM_ERANGE : SIM_OK;
 }
 
@@ -1176,9 +1378,11 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         goto done;
     }
     order_like_schema(tree, &rf_sc_top_schema);
-    char header[512];
+    /* a comment line: a newline in the file name would start YAML content */
+    char header[512], shown[400];
     snprintf(header, sizeof header,
-             "# Resolved from %s: extends and --set applied, defaults written out.\n", name);
+             "# Resolved from %s: extends and --set applied, defaults written out.\n",
+             sim_text_str(SIM_TEXT_TERM, name, shown, sizeof shown));
     size_t tlen;
     if ((rc = st_emit(tree, header, &s->text, &tlen)) != SIM_OK)
         goto done;

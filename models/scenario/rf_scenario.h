@@ -29,6 +29,12 @@
 #ifndef RF_SCENARIO_H
 #define RF_SCENARIO_H
 
+/* Bounded input: a scenario file (and each file it extends) is a regular
+ * file of at most 16 MiB; YAML aliases may expand a document to at most
+ * 100000 nodes or twice its own, whichever is more (the scenario tree's
+ * ST_MAX_EXPANDED); one YAML document per file and per --set. */
+#define RF_SCENARIO_MAX_BYTES (16u << 20)
+
 #include <stddef.h>
 #include "rf_params.h"
 

@@ -201,6 +201,66 @@ static const cyaml_schema_field_t initial_fields[] = {
                          RF_MAX_INITIAL),
     CYAML_FIELD_END};
 
+static const cyaml_strval_t net_wait_strings[] = {
+    {"national", RF_NET_WAIT_NATIONAL}, {"area", RF_NET_WAIT_AREA}};
+
+static const cyaml_schema_field_t area_fields[] = {
+    CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_area, name, 1, NAME_LEN),
+    CYAML_FIELD_FLOAT("population", OPT, sc_area, population),
+    CYAML_FIELD_FLOAT("per_year", OPT, sc_area, per_year),
+    CYAML_FIELD_FLOAT("growth", OPT, sc_area, growth),
+    CYAML_FIELD_FLOAT("p_leave", OPT, sc_area, p_leave),
+    CYAML_FIELD_FLOAT("p_leave_high_risk", OPT, sc_area, p_leave_high_risk),
+    CYAML_FIELD_FLOAT("x_km", OPT, sc_area, x_km),
+    CYAML_FIELD_FLOAT("y_km", OPT, sc_area, y_km),
+    CYAML_FIELD_FLOAT("lat", OPT, sc_area, lat),
+    CYAML_FIELD_FLOAT("lon", OPT, sc_area, lon),
+    CYAML_FIELD_SEQUENCE("neighbours", PTR | OPT, sc_area, neighbours, &name_entry, 0,
+                         RF_MAX_AREAS),
+    CYAML_FIELD_END};
+static const cyaml_schema_value_t area_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, sc_area, area_fields)};
+
+static const cyaml_schema_field_t distance_fields[] = {
+    CYAML_FIELD_STRING_PTR("from", CYAML_FLAG_DEFAULT, sc_distance, from, 1, NAME_LEN),
+    CYAML_FIELD_STRING_PTR("to", CYAML_FLAG_DEFAULT, sc_distance, to, 1, NAME_LEN),
+    CYAML_FIELD_FLOAT("km", CYAML_FLAG_DEFAULT, sc_distance, km),
+    CYAML_FIELD_END};
+static const cyaml_schema_value_t distance_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, sc_distance, distance_fields)};
+
+static const cyaml_schema_field_t decline_point_fields[] = {
+    CYAML_FIELD_FLOAT("km", CYAML_FLAG_DEFAULT, sc_decline_point, km),
+    CYAML_FIELD_FLOAT("p", CYAML_FLAG_DEFAULT, sc_decline_point, p),
+    CYAML_FIELD_END};
+static const cyaml_schema_value_t decline_point_entry = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, sc_decline_point, decline_point_fields)};
+
+static const cyaml_schema_field_t logistic_fields[] = {
+    CYAML_FIELD_FLOAT("midpoint_km", CYAML_FLAG_DEFAULT, sc_logistic, midpoint_km),
+    CYAML_FIELD_FLOAT("scale_km", CYAML_FLAG_DEFAULT, sc_logistic, scale_km),
+    CYAML_FIELD_FLOAT("max", CYAML_FLAG_DEFAULT, sc_logistic, max),
+    CYAML_FIELD_END};
+
+static const cyaml_schema_field_t decline_fields[] = {
+    CYAML_FIELD_SEQUENCE("table", PTR | OPT, sc_decline, table, &decline_point_entry, 1,
+                         RF_MAX_DECLINE),
+    CYAML_FIELD_MAPPING("logistic", OPT, sc_decline, logistic, logistic_fields),
+    CYAML_FIELD_END};
+
+static const cyaml_schema_field_t network_fields[] = {
+    CYAML_FIELD_SEQUENCE("areas", PTR, sc_network, areas, &area_entry, 1, RF_MAX_AREAS),
+    CYAML_FIELD_SEQUENCE("distances", PTR | OPT, sc_network, distances, &distance_entry, 0,
+                         RF_MAX_AREAS * RF_MAX_AREAS),
+    CYAML_FIELD_FLOAT("p_leave", OPT, sc_network, p_leave),
+    CYAML_FIELD_FLOAT("p_leave_high_risk", OPT, sc_network, p_leave_high_risk),
+    CYAML_FIELD_FLOAT("max_km", OPT, sc_network, max_km),
+    CYAML_FIELD_BOOL("own_area_first", OPT, sc_network, own_area_first),
+    CYAML_FIELD_ENUM("waiting_list", OPT, sc_network, waiting_list, net_wait_strings,
+                     CYAML_ARRAY_LEN(net_wait_strings)),
+    CYAML_FIELD_MAPPING("decline", OPT, sc_network, decline, decline_fields),
+    CYAML_FIELD_END};
+
 static const cyaml_schema_field_t top_fields[] = {
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_scenario, name, 1, NAME_LEN),
     CYAML_FIELD_STRING_PTR("description", OPT, sc_scenario, description, 0, 4000),
@@ -221,6 +281,7 @@ static const cyaml_schema_field_t top_fields[] = {
     CYAML_FIELD_MAPPING("move_on", OPT, sc_scenario, move_on, move_on_fields),
     CYAML_FIELD_MAPPING("downtime", OPT, sc_scenario, downtime, downtime_fields),
     CYAML_FIELD_MAPPING("initial", OPT, sc_scenario, initial, initial_fields),
+    CYAML_FIELD_MAPPING("network", OPT, sc_scenario, network, network_fields),
     CYAML_FIELD_END};
 
 const cyaml_schema_value_t rf_sc_top_schema = {

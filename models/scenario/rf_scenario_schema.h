@@ -116,6 +116,45 @@ typedef struct {
     unsigned waiting_days_count;
 } sc_initial;
 
+/* network: (rf_area.h); which optional keys are given is read from the tree */
+typedef struct {
+    char *name;
+    double population, per_year, growth, p_leave, p_leave_high_risk;
+    double x_km, y_km, lat, lon;
+    char **neighbours;
+    unsigned neighbours_count;
+} sc_area;
+
+typedef struct {
+    char *from, *to;
+    double km;
+} sc_distance;
+
+typedef struct {
+    double km, p;
+} sc_decline_point;
+
+typedef struct {
+    double midpoint_km, scale_km, max;
+} sc_logistic;
+
+typedef struct {
+    sc_decline_point *table;
+    unsigned table_count;
+    sc_logistic logistic;
+} sc_decline;
+
+typedef struct {
+    sc_area *areas;
+    unsigned areas_count;
+    sc_distance *distances;
+    unsigned distances_count;
+    double p_leave, p_leave_high_risk, max_km;
+    bool own_area_first;
+    int waiting_list;           /* rf_net_waiting */
+    sc_decline decline;
+} sc_network;
+
 typedef struct {
     char *name;
     char *description;
@@ -135,6 +174,7 @@ typedef struct {
     sc_move_on move_on;
     sc_downtime downtime;
     sc_initial initial;
+    sc_network network;
 } sc_scenario;
 
 extern const cyaml_schema_value_t rf_sc_top_schema;

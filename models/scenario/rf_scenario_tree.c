@@ -12,6 +12,10 @@
 #include <yaml.h>
 
 #define ST_MAX_DEPTH 64
+/* Aliases share nodes in libyaml's document and are copied here: nine
+ * anchors of nine aliases each grow 548 bytes to 9^9 nodes.  The copy may
+ * hold this many nodes, or twice the document's, whichever is more. */
+#define ST_MAX_EXPANDED 100000
 
 /* ---- arena ---- */
 
@@ -173,6 +177,7 @@ typedef struct {
     const char *file;
     rf_diags *d;
     int status;
+    size_t nodes, max_nodes;   /* copied so far, the bound */
 } parse_ctx;
 
 static st_origin mark_origin(const char *file, yaml_mark_t m)
@@ -183,6 +188,14 @@ static st_origin mark_origin(const char *file, yaml_mark_t m)
 static st_node *convert(parse_ctx *c, yaml_node_t *yn, int depth)
 {
     st_origin at = mark_origin(c->file, yn->start_mark);
+    if (c->nodes > c->max_nodes || c->status == SIM_ENOMEM)
+        return NULL; /* said once */
+    if (++c->nodes > c->max_nodes) {
+        rf_diags_add(c->d, c->file, at.line, at.col, "",
+                     "aliases expand the document to more than %zu nodes", c->max_nodes);
+        c->status = SIM_EPARSE;
+        return NULL;
+    }
     if (depth > ST_MAX_DEPTH) {
         rf_diags_add(c->d, c->file, at.line, at.col, "", "nested more than %d levels deep",
                      ST_MAX_DEPTH);
@@ -290,14 +303,36 @@ int st_parse(st_arena *a, const char *text, size_t len, const char *file, st_nod
         yaml_parser_delete(&parser);
         return SIM_EPARSE;
     }
-    parse_ctx c = {a, &doc, file, d, SIM_OK};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
+    size_t doc_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+    parse_ctx c = {a, &doc, file, d, SIM_OK, 0,
+                   2 * doc_nodes > ST_MAX_EXPANDED ? 2 * doc_nodes : ST_MAX_EXPANDED};
+    if (root) {
+        /* a second document would be silently ignored: refuse it */
+        yaml_document_t next;
+        if (!yaml_parser_load(&parser, &next)) {
+            yaml_mark_t m = parser.problem_mark;
+            rf_diags_add(d, file, (int)m.line + 1, (int)m.column + 1, "", "YAML syntax: %s",
+                         parser.problem ? parser.problem : "error");
+            c.status = SIM_EPARSE;
+        } else {
+            yaml_node_t *r2 = yaml_document_get_root_node(&next);
+            if (r2) {
+                st_origin at = mark_origin(file, next.start_mark);
+                rf_diags_add(d, file, at.line, at.col, "",
+                             "a second YAML document: a scenario is one document (remove "
+                             "the '---' and what follows, or merge it into the first)");
+                c.status = SIM_EPARSE;
+            }
+            yaml_document_delete(&next);
+        }
+    }
     st_node *n = NULL;
     if (!root) {
         n = st_new(a, ST_MAP, (st_origin){file, 1, 1});
         if (!n)
             c.status = SIM_ENOMEM;
-    } else {
+    } else if (c.status == SIM_OK) {
         n = convert(&c, root, 0);
     }
     yaml_document_delete(&doc);

@@ -2,6 +2,7 @@
  * and lines starting with '#' are skipped; integer columns also accept
  * yes/no/true/false for the 0/1 flags. */
 #include "rf_trace.h"
+#include "sim_file.h"
 #include "sim_status.h"
 
 #include <ctype.h>
@@ -113,17 +114,27 @@ int rf_trace_load(const char *path, rf_trace *out, int *err_line, char *err, siz
     *err_line = 0;
     if (err_size)
         err[0] = 0;
-    FILE *fp = fopen(path, "r");
+    int why = 0;
+    FILE *fp = sim_file_open(path, RF_TRACE_MAX_BYTES, &why);
     if (!fp)
-        return fail(SIM_EIO, err_line, 0, err, err_size, "cannot open '%s'", path);
+        return fail(SIM_EIO, err_line, 0, err, err_size, "%s",
+                    why == SIM_FILE_TOO_BIG ? "larger than the 256 MiB a trace may have"
+                                            : sim_file_strerror(why));
 
     int map[MAX_CELLS];            /* cell index -> column index */
     int n_header = 0, cap = 0, line_no = 0, rc = SIM_OK;
     bool have_day = false;
     char *line = NULL, *cells[MAX_CELLS];
     size_t line_cap = 0;
-    while (getline(&line, &line_cap, fp) >= 0) {
+    size_t total = 0;
+    ssize_t got;
+    while ((got = getline(&line, &line_cap, fp)) >= 0) {
         line_no++;
+        if ((total += (size_t)got) > RF_TRACE_MAX_BYTES) { /* it grew since the open */
+            rc = fail(SIM_EIO, err_line, 0, err, err_size, "%s",
+                      "larger than the 256 MiB a trace may have");
+            break;
+        }
         char *t = trim(line);
         if (!*t || *t == '#')
             continue;
@@ -139,12 +150,16 @@ int rf_trace_load(const char *path, rf_trace *out, int *err_line, char *err, siz
                     if (!strcmp(cells[i], columns[j].name))
                         map[i] = j;
                 if (map[i] < 0) {
+                    /* the cell's number, never its text: a trace path may
+                     * name any file, whose first line is nobody's business */
+                    char nth[24];
+                    snprintf(nth, sizeof nth, "%d", i + 1);
                     rc = fail(SIM_EPARSE, err_line, line_no, err, err_size,
-                              "unknown column '%s' (expected day, adults, children, "
+                              "header cell %s is not a column name (expected day, adults, children, "
                               "oldest_boy_age, wheelchair, nrpf, male, pet, bme, young, "
                               "needs_specialist, high_support, high_risk, needs_security, "
                               "outside_area, area, screened_out, will_wait, patience, stay, "
-                              "move_on_delay)", cells[i]);
+                              "move_on_delay)", nth);
                     break;
                 }
                 have_day |= map[i] == 0;

@@ -14,7 +14,10 @@
 #include <stddef.h>
 #include "rf_params.h"
 
-/* SIM_EIO if the file cannot be read, SIM_EPARSE for malformed content; then
+/* A trace is a regular file of at most 256 MiB (about 10 million referrals). */
+#define RF_TRACE_MAX_BYTES (256u << 20)
+
+/* SIM_EIO if the file cannot be read (not a regular file, too large), SIM_EPARSE for malformed content; then
  * *err_line (1-based, 0 if not line-specific) and err (a message naming the
  * column and the accepted values) say why. */
 int rf_trace_load(const char *path, rf_trace *out, int *err_line, char *err, size_t err_size);

@@ -1,0 +1,21 @@
+/* an_h5_network: a network point's tables in the results file (areas,
+ * flows and their summaries, see an_h5.h); not API. */
+#ifndef AN_H5_NETWORK_H
+#define AN_H5_NETWORK_H
+
+#include <hdf5.h>
+#include "an_h5.h"
+
+/* Point group pg of a point with a network (ps->n_areas > 0):
+ *   areas         rows area x replication: the area's residents' referrals
+ *                 and outcomes, placements into its units (from elsewhere),
+ *                 units, occupied unit-days
+ *   flows         rows replication x origin x destination: placements
+ *   area_summary  rows area (and "all areas") x measure: mean, lo, hi,
+ *                 half_width (95%), n
+ *   flow_summary  rows origin x destination: placements a year with their
+ *                 95% interval
+ * Nothing for a point without a network.  A sim_status. */
+int an_h5i_write_network(hid_t pg, const an_point *pt, const an_point_summary *ps);
+
+#endif

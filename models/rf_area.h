@@ -1,0 +1,68 @@
+/* rf_area: a national network of refuges, as plain params (part of
+ * rf_params; no pointers, so a point is still a copy made with '=').
+ *
+ * Areas are the rf_params.area_names; units belong to an area through
+ * their block's `area`.  Without a network (rf_network.on false) the model
+ * is the single-area model it always was.  With one:
+ *  - referrals come from every area at once: area a's rate is its per_year
+ *    (with its growth and the scenario's seasonality), the total is their
+ *    sum, and each referral's origin is drawn in proportion to the areas'
+ *    rates at the time it arrives;
+ *  - a referral must be placed outside its origin with probability p_leave
+ *    (p_leave_high_risk for a high-risk household);
+ *  - it accepts the areas within max_km of its origin, or, when the origin
+ *    lists neighbours, those neighbours only; its own area too unless it
+ *    must leave;
+ *  - it searches its own area first (when allowed), then the acceptable
+ *    areas nearest first; equal distances go in scenario order (the area
+ *    listed first in `areas` first);
+ *  - offered a unit d km from its origin, it declines with probability
+ *    decline(d): a table of (km, p) points, linear between them and flat
+ *    beyond the ends, or a logistic curve max / (1 + exp(-(d - mid) /
+ *    scale)).  One uniform per household decides every offer (it declines
+ *    at d when u < decline(d)), and a declined offer ends its referral
+ *    (outcome declined_offer);
+ *  - waiting: one national list (a unit that frees goes to the first
+ *    waiting household, in priority order, that fits it and accepts its
+ *    area) or one list per area (a household waits on the list of the
+ *    first area of its search order with a unit it could fit, and a unit
+ *    is offered to its area's list only).
+ * Everything drawn for a household (origin, leaving, declining) comes from
+ * its own numbers (rf_model.h, HM_ORIGIN ...), so adding units anywhere
+ * changes no household's draws. */
+#ifndef RF_AREA_H
+#define RF_AREA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RF_MAX_AREAS       32
+#define RF_MAX_DECLINE     16   /* points of a decline table */
+
+typedef enum { RF_NET_WAIT_NATIONAL, RF_NET_WAIT_AREA } rf_net_waiting;
+typedef enum { RF_DECLINE_NONE, RF_DECLINE_TABLE, RF_DECLINE_LOGISTIC } rf_decline_kind;
+
+typedef struct {
+    double population;         /* people (informational, and the share of referrals) */
+    double per_year;           /* referrals a year from the area at t = 0 (after warm-up) */
+    double growth;             /* their yearly growth */
+    double p_leave;            /* must be placed outside the area */
+    double p_leave_high_risk;  /* the same for a high-risk household */
+    bool has_neighbours;       /* acceptable areas are the listed neighbours ... */
+    uint32_t neighbours;       /* ... bit b: area b */
+} rf_area;
+
+typedef struct {
+    bool on;                   /* the scenario has a network section */
+    rf_area areas[RF_MAX_AREAS];            /* indexed like rf_params.area_names */
+    float km[RF_MAX_AREAS][RF_MAX_AREAS];   /* distance from origin [i] to area [j] */
+    double max_km;             /* acceptable distance (INFINITY: any) */
+    bool own_first;            /* search the origin first when it may stay */
+    rf_net_waiting waiting;
+    rf_decline_kind decline;
+    int n_decline;
+    double decline_km[RF_MAX_DECLINE], decline_p[RF_MAX_DECLINE]; /* increasing km */
+    double decline_mid_km, decline_scale_km, decline_max;         /* logistic */
+} rf_network;
+
+#endif

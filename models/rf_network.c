@@ -1,0 +1,250 @@
+#include "rf_network.h"
+#include "sim_status.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rf_net {
+    int n_areas;
+    /* search[o][leave]: the areas in search order, n_search of them */
+    uint8_t search[RF_MAX_AREAS][2][RF_MAX_AREAS];
+    int n_search[RF_MAX_AREAS][2];
+    uint32_t accepts[RF_MAX_AREAS][2];
+    int *area_types;           /* every type once, grouped by area, matching order inside */
+    int first[RF_MAX_AREAS + 1];
+};
+
+/* SIM_EINVAL, with the reason in why. */
+static int refuse(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(char *why, size_t size, const char *fmt, ...)
+{
+    if (why && size) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, size, fmt, ap);
+        va_end(ap);
+    }
+    return SIM_EINVAL;
+}
+#define REFUSE(...) return refuse(why, size, __VA_ARGS__)
+
+static bool prob(double v) { return v >= 0 && v <= 1; }
+
+int rf_net_check(const rf_params *p, char *why, size_t size)
+{
+    const rf_network *n = &p->net;
+    if (!n->on)
+        return SIM_OK;
+    if (p->trace)
+        REFUSE("a network cannot replay a referral trace (the trace has no origins)");
+    for (int a = 0; a < p->n_areas; a++) {
+        const rf_area *x = &n->areas[a];
+        if (!(isfinite(x->per_year) && x->per_year >= 0))
+            REFUSE("network.areas[%d].per_year must be 0 or more", a);
+        if (!(x->growth > -1 && isfinite(x->growth)))
+            REFUSE("network.areas[%d].growth must be above -1", a);
+        if (!prob(x->p_leave) || !prob(x->p_leave_high_risk))
+            REFUSE("network.areas[%d]: p_leave is outside [0, 1]", a);
+        if (!(x->population >= 0))
+            REFUSE("network.areas[%d].population must be 0 or more", a);
+        if (x->neighbours >> p->n_areas)
+            REFUSE("network.areas[%d].neighbours names an unknown area", a);
+        for (int b = 0; b < p->n_areas; b++)
+            if (!(n->km[a][b] >= 0))
+                REFUSE("network: the distance from area %d to area %d must be 0 or more", a, b);
+    }
+    if (!(n->max_km >= 0))
+        REFUSE("network.max_km must be 0 or more");
+    switch (n->decline) {
+    case RF_DECLINE_NONE: break;
+    case RF_DECLINE_TABLE:
+        if (n->n_decline < 1 || n->n_decline > RF_MAX_DECLINE)
+            REFUSE("network.decline.table: 1 to %d points", RF_MAX_DECLINE);
+        for (int i = 0; i < n->n_decline; i++) {
+            if (!prob(n->decline_p[i]) || !(n->decline_km[i] >= 0))
+                REFUSE("network.decline.table[%d]: km must be 0 or more and p in [0, 1]", i);
+            if (i > 0 && !(n->decline_km[i] > n->decline_km[i - 1]))
+                REFUSE("network.decline.table[%d]: km must increase", i);
+        }
+        break;
+    case RF_DECLINE_LOGISTIC:
+        if (!prob(n->decline_max) || !(n->decline_scale_km > 0) || !isfinite(n->decline_mid_km))
+            REFUSE("network.decline.logistic: max in [0, 1], scale_km above 0");
+        break;
+    default: REFUSE("network.decline: unknown kind");
+    }
+    return SIM_OK;
+}
+#undef REFUSE
+
+static double area_rate(const rf_area *a, double x)
+{
+    double r = a->per_year / 365;
+    if (a->growth != 0)
+        r *= pow(1 + a->growth, x / 365);
+    return r;
+}
+
+double rf_net_rate(const rf_params *p, double x)
+{
+    double r = 0;
+    for (int a = 0; a < p->n_areas; a++)
+        r += area_rate(&p->net.areas[a], x);
+    return r;
+}
+
+double rf_net_max_rate(const rf_params *p)
+{
+    double r = 0;
+    for (int a = 0; a < p->n_areas; a++) {
+        const rf_area *x = &p->net.areas[a];
+        double g = x->growth != 0 ? fmax(pow(1 + x->growth, -p->warmup / 365),
+                                         pow(1 + x->growth, p->horizon / 365)) : 1;
+        r += x->per_year / 365 * g;
+    }
+    return r;
+}
+
+int rf_net_origin(const rf_params *p, double x, double u)
+{
+    int n = p->n_areas, last = 0;
+    if (n == 1)
+        return 0;
+    double total = rf_net_rate(p, x), c = 0, target = u * total;
+    for (int a = 0; a < n; a++) {
+        double r = area_rate(&p->net.areas[a], x);
+        if (!(r > 0))
+            continue;
+        c += r;
+        last = a;
+        if (target < c)
+            return a;
+    }
+    return last;                  /* rounding at the top */
+}
+
+bool rf_net_leaves(const rf_params *p, int origin, bool high_risk, double u)
+{
+    const rf_area *a = &p->net.areas[origin];
+    double q = high_risk ? a->p_leave_high_risk : a->p_leave;
+    return q > 0 && u < q;
+}
+
+double rf_net_p_decline(const rf_params *p, double km)
+{
+    const rf_network *n = &p->net;
+    switch (n->decline) {
+    case RF_DECLINE_TABLE: {
+        int k = n->n_decline;
+        if (km <= n->decline_km[0])
+            return n->decline_p[0];
+        for (int i = 1; i < k; i++)
+            if (km <= n->decline_km[i]) {
+                double w = (km - n->decline_km[i - 1]) / (n->decline_km[i] - n->decline_km[i - 1]);
+                return n->decline_p[i - 1] + w * (n->decline_p[i] - n->decline_p[i - 1]);
+            }
+        return n->decline_p[k - 1];
+    }
+    case RF_DECLINE_LOGISTIC:
+        return n->decline_max / (1 + exp(-(km - n->decline_mid_km) / n->decline_scale_km));
+    default: return 0;
+    }
+}
+
+/* Nearest first; equal distances in scenario order (an insertion sort:
+ * stable, and the lists are short). */
+static void sort_nearest(uint8_t *v, int k, const float *km)
+{
+    for (int i = 1; i < k; i++) {
+        uint8_t x = v[i];
+        int j = i;
+        while (j > 0 && km[v[j - 1]] > km[x]) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+static bool acceptable(const rf_network *n, int o, int b)
+{
+    const rf_area *x = &n->areas[o];
+    return x->has_neighbours ? (x->neighbours >> b & 1) != 0 : n->km[o][b] <= n->max_km;
+}
+
+int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
+                  rf_net **out)
+{
+    *out = NULL;
+    rf_net *n = calloc(1, sizeof *n);
+    if (!n)
+        return SIM_ENOMEM;
+    n->area_types = malloc((size_t)(n_types > 0 ? n_types : 1) * sizeof *n->area_types);
+    if (!n->area_types) {
+        free(n);
+        return SIM_ENOMEM;
+    }
+    const rf_network *net = &p->net;
+    int na = p->n_areas;
+    n->n_areas = na;
+    for (int o = 0; o < na; o++) {
+        uint8_t all[RF_MAX_AREAS];
+        int k = 0;
+        for (int b = 0; b < na; b++)
+            if (b != o || !net->own_first)
+                all[k++] = (uint8_t)b;
+        sort_nearest(all, k, net->km[o]);
+        for (int leave = 0; leave < 2; leave++) {
+            int c = 0;
+            if (!leave && net->own_first)
+                n->search[o][leave][c++] = (uint8_t)o;
+            for (int i = 0; i < k; i++) {
+                int b = all[i];
+                bool ok = b == o ? !leave : acceptable(net, o, b);
+                if (ok)
+                    n->search[o][leave][c++] = (uint8_t)b;
+            }
+            n->n_search[o][leave] = c;
+            for (int i = 0; i < c; i++)
+                n->accepts[o][leave] |= 1u << n->search[o][leave][i];
+        }
+    }
+    int c = 0;
+    for (int a = 0; a < na; a++) {
+        n->first[a] = c;
+        for (int i = 0; i < n_types; i++)
+            if (types[order[i]].def->area == a)
+                n->area_types[c++] = order[i];
+    }
+    n->first[na] = c;
+    *out = n;
+    return SIM_OK;
+}
+
+void rf_net_free(rf_net *n)
+{
+    if (!n)
+        return;
+    free(n->area_types);
+    free(n);
+}
+
+const uint8_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count)
+{
+    *count = n->n_search[origin][leave];
+    return n->search[origin][leave];
+}
+
+uint32_t rf_net_accepts(const rf_net *n, int origin, bool leave)
+{
+    return n->accepts[origin][leave];
+}
+
+const int *rf_net_types(const rf_net *n, int area, int *count)
+{
+    *count = n->first[area + 1] - n->first[area];
+    return &n->area_types[n->first[area]];
+}

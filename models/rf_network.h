@@ -1,0 +1,53 @@
+/* rf_network: the network of areas inside one replication (rf_area.h says
+ * what the model does with it): referral rates and origins, who must leave,
+ * declines, and the search order of every origin, sorted once.
+ *
+ * The rf_net a replication builds is owned by the caller (rf_net_free); it
+ * borrows nothing after rf_net_create returns. */
+#ifndef RF_NETWORK_H
+#define RF_NETWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rf_match.h"
+#include "rf_params.h"
+
+typedef struct rf_net rf_net;
+
+/* SIM_OK when p's network can run (or it has none); else SIM_EINVAL and, in
+ * why (may be NULL), what is wrong. */
+int rf_net_check(const rf_params *p, char *why, size_t size);
+
+/* The areas' referral rate per day x days after warm-up, before
+ * seasonality (sum over areas of per_year / 365 x (1 + growth)^(x / 365)),
+ * and its largest value over [-warmup, horizon]. */
+double rf_net_rate(const rf_params *p, double x);
+double rf_net_max_rate(const rf_params *p);
+
+/* The origin of a referral x days after warm-up, from its uniform u: area a
+ * with probability a's rate / the total rate at x. */
+int rf_net_origin(const rf_params *p, double x, double u);
+
+/* Whether a household of origin must be placed outside it, from its
+ * uniform u. */
+bool rf_net_leaves(const rf_params *p, int origin, bool high_risk, double u);
+
+/* The probability of declining an offer km away (0 without declines). */
+double rf_net_p_decline(const rf_params *p, double km);
+
+/* Search orders and per-area unit types from the model's unit types
+ * (types[order[i]] in matching order).  SIM_ENOMEM when memory runs out. */
+int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
+                  rf_net **out);
+void rf_net_free(rf_net *n);
+
+/* The areas a household from origin searches, in order; *count of them. */
+const uint8_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count);
+
+/* Bit a: area a is acceptable to a household from origin. */
+uint32_t rf_net_accepts(const rf_net *n, int origin, bool leave);
+
+/* Area a's unit types in matching order; *count of them. */
+const int *rf_net_types(const rf_net *n, int area, int *count);
+
+#endif

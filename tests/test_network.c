@@ -1,0 +1,513 @@
+/* The network of areas (rf_area.h): one area is the single-area model to the
+ * bit, isolated areas are independent systems, a forced move between two
+ * symmetric areas is Erlang B of the other area's units, declines thin the
+ * offered load, every referral has one outcome in its area, and a
+ * household's numbers do not depend on the units anywhere.  Tolerances are
+ * 99.9% intervals (t quantile) over independent replications. */
+#include <criterion/criterion.h>
+#include <gsl/gsl_cdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "an_h5.h"
+#include "mq_queue.h"
+#include "rf_scenario.h"
+#include "test_model_util.h"
+
+static const char *root_path(const char *rel)
+{
+    static char buf[4][1024];
+    static int k;
+    const char *root = getenv("RS_ROOT");
+    char *b = buf[k++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", root ? root : ".", rel);
+    return b;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+static rf_scenario *load_text(const char *yaml, const char *name)
+{
+    rf_diags d;
+    rf_scenario *s = NULL;
+    int rc = rf_scenario_load_text(yaml, name, NULL, 0, &s, &d);
+    for (int i = 0; rc && i < d.n; i++) {
+        char line[1024];
+        rf_diag_format(&d.items[i], line, sizeof line);
+        cr_log_error("%s", line);
+    }
+    cr_assert_eq(rc, SIM_OK, "%s does not load", name);
+    return s;
+}
+
+/* The record without its network part, for comparing with a run without. */
+static void strip_network(rf_result *r)
+{
+    r->n_areas = 0;
+    memset(r->areas, 0, sizeof r->areas);
+    memset(r->flows, 0, sizeof r->flows);
+}
+
+static void expect_same_bits(const rf_params *a, const rf_params *b, int reps, const char *what)
+{
+    static rf_result x, y;
+    for (int r = 0; r < reps; r++) {
+        cr_assert_eq(rf_model_run(a, (uint64_t)r, &x), SIM_OK, "%s", what);
+        cr_assert_eq(rf_model_run(b, (uint64_t)r, &y), SIM_OK, "%s", what);
+        cr_assert_gt(x.referrals, 0, "%s", what);
+        strip_network(&y);
+        cr_assert(memcmp(&x, &y, sizeof x) == 0, "%s: replication %d differs", what, r);
+    }
+}
+
+/* Every shipped scenario but the trace replay, in a network of its own areas
+ * with every referral from the first: the same bits as without. */
+Test(network, one_area_is_the_single_area_model)
+{
+    const char *files[] = {"scenarios/leicestershire-county.yaml",
+                           "scenarios/leicestershire-county-70.yaml",
+                           "scenarios/leicester-city-2021.yaml",
+                           "scenarios/example-county-faster-move-on.yaml", "scenarios/mmcc.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        rf_diags d;
+        rf_scenario *s = NULL;
+        cr_assert_eq(rf_scenario_load_file(root_path(files[i]), NULL, 0, &s, &d), SIM_OK, "%s",
+                     files[i]);
+        rf_params p = *rf_scenario_params(s), q = p;
+        p.horizon = q.horizon = 2 * 365;
+        q.net.on = true;
+        q.net.max_km = INFINITY;
+        q.net.own_first = true;
+        for (int a = 0; a < q.n_areas; a++) {
+            q.net.areas[a].per_year = a == 0 ? p.per_year : 0;
+            q.net.areas[a].growth = p.growth;
+            for (int b = 0; b < q.n_areas; b++)
+                q.net.km[a][b] = a == b ? 0 : 10;
+        }
+        expect_same_bits(&p, &q, 4, files[i]);
+        rf_scenario_free(s);
+    }
+}
+
+/* The same through the scenario format: the county with a network section
+ * describing its one area. */
+Test(network, one_area_scenario_gives_the_same_bits)
+{
+    const char *path = root_path("scenarios/leicestershire-county.yaml");
+    static char with[1 << 17];
+    snprintf(with, sizeof with, "%s\nnetwork:\n  areas:\n    - name: county\n      population: 712366\n",
+             slurp(path));
+    rf_diags d;
+    rf_scenario *a = NULL;
+    cr_assert_eq(rf_scenario_load_file(path, NULL, 0, &a, &d), SIM_OK);
+    rf_scenario *b = load_text(with, "county-network.yaml");
+    rf_params p = *rf_scenario_params(a), q = *rf_scenario_params(b);
+    cr_assert(q.net.on);
+    cr_assert_eq(q.net.areas[0].per_year, p.per_year);
+    p.horizon = q.horizon = 3 * 365;
+    expect_same_bits(&p, &q, 4, "county with a one-area network");
+    rf_scenario_free(a);
+    rf_scenario_free(b);
+}
+
+/* ---- built networks ---------------------------------------------------- */
+
+#define STAY 30.0
+
+/* Two areas 50 km apart, c[a] plain units each (a loss system), a[a]
+ * erlangs of referrals from each. */
+static void two_areas(rf_params *p, const int *c, const double *load)
+{
+    rf_params_init(p);
+    p->n_areas = 2;
+    snprintf(p->area_names[0], RF_NAME_MAX, "%s", "east");
+    snprintf(p->area_names[1], RF_NAME_MAX, "%s", "west");
+    p->seed = 20261202;
+    p->warmup = 20 * STAY;
+    p->horizon = 20 * 365;
+    p->net.on = true;
+    p->net.max_km = INFINITY;
+    p->net.own_first = true;
+    p->net.km[0][1] = p->net.km[1][0] = 50;
+    for (int a = 0; a < 2; a++) {
+        int s = rf_params_add_service(p, a ? "west refuge" : "east refuge", c[a], sim_dist_exp(STAY));
+        p->services[s].blocks[0].area = a;
+        p->net.areas[a].per_year = load[a] / STAY * 365;
+    }
+    cr_assert_eq(rf_params_prepare(p), SIM_OK);
+}
+
+/* The pooled share num / den of area a's residents over reps replications,
+ * with its 99.9% half-width. */
+typedef uint64_t (*count_fn)(const rf_result *r, int a);
+
+static sim_ratio area_share(const rf_params *p, int a, int reps, count_fn num, count_fn den)
+{
+    double *n = calloc((size_t)reps, sizeof *n), *d = calloc((size_t)reps, sizeof *d);
+    static rf_result r;
+    for (int i = 0; i < reps; i++) {
+        cr_assert_eq(rf_model_run(p, (uint64_t)i, &r), SIM_OK);
+        n[i] = (double)num(&r, a);
+        d[i] = (double)den(&r, a);
+    }
+    sim_ratio s;
+    sim_ratio_estimate(n, d, (size_t)reps, &s);
+    free(n);
+    free(d);
+    return s;
+}
+
+static uint64_t residents(const rf_result *r, int a) { return r->areas[a].referrals; }
+static uint64_t refused(const rf_result *r, int a)
+{
+    return r->areas[a].outcomes[RF_OUT_REFUSED_NO_SPACE];
+}
+static uint64_t declined(const rf_result *r, int a) { return r->areas[a].outcomes[RF_OUT_DECLINED]; }
+static uint64_t placed_away(const rf_result *r, int a) { return r->flows[a][1 - a]; }
+
+static void expect_within(sim_ratio s, double theory, const char *what)
+{
+    double half = s.se * gsl_cdf_tdist_Pinv(0.9995, (double)(s.n - 1));
+    cr_expect(fabs(s.ratio - theory) <= half, "%s: simulated %.5f +- %.5f (99.9%%), theory %.5f",
+              what, s.ratio, half, theory);
+}
+
+Test(network, isolated_areas_are_independent_loss_systems)
+{
+    int c[2] = {5, 9};
+    double a[2] = {3, 8};
+    rf_params p;
+    two_areas(&p, c, a);
+    for (int k = 0; k < 2; k++)
+        p.net.areas[k].has_neighbours = true;   /* none listed: own area only */
+    for (int k = 0; k < 2; k++) {
+        char what[64];
+        snprintf(what, sizeof what, "area %d: B(%d, %g)", k, c[k], a[k]);
+        expect_within(area_share(&p, k, 30, refused, residents), mq_erlang_b(c[k], a[k]), what);
+    }
+}
+
+Test(network, everyone_leaves_for_the_other_area_erlang_b)
+{
+    int c[2] = {6, 6};
+    double a[2] = {4, 4};
+    rf_params p;
+    two_areas(&p, c, a);
+    for (int k = 0; k < 2; k++)
+        p.net.areas[k].p_leave = p.net.areas[k].p_leave_high_risk = 1;
+    double b = mq_erlang_b(6, 4);
+    for (int k = 0; k < 2; k++) {
+        expect_within(area_share(&p, k, 30, refused, residents), b, "refused: B(6, 4)");
+        expect_within(area_share(&p, k, 30, placed_away, residents), 1 - b,
+                      "placed in the other area: 1 - B(6, 4)");
+    }
+    /* and nobody is placed at home */
+    static rf_result r;
+    cr_assert_eq(rf_model_run(&p, 0, &r), SIM_OK);
+    cr_assert_eq(r.flows[0][0] + r.flows[1][1], 0);
+}
+
+/* Declining with probability q at 50 km thins the other area's load: a
+ * referral finding a free unit declines with q, so the units see (1 - q) a
+ * and the declined share is q (1 - B(c, (1 - q) a)). */
+Test(network, declines_thin_the_offered_load)
+{
+    int c[2] = {6, 6};
+    double a[2] = {4, 4}, q = 0.25;
+    rf_params p;
+    two_areas(&p, c, a);
+    for (int k = 0; k < 2; k++)
+        p.net.areas[k].p_leave = p.net.areas[k].p_leave_high_risk = 1;
+    p.net.decline = RF_DECLINE_TABLE;
+    p.net.n_decline = 2;
+    p.net.decline_km[0] = 0;
+    p.net.decline_p[0] = 0;
+    p.net.decline_km[1] = 100;
+    p.net.decline_p[1] = 2 * q;           /* 50 km: q */
+    double b = mq_erlang_b(6, (1 - q) * 4);
+    expect_within(area_share(&p, 0, 30, refused, residents), b, "refused: B(c, (1 - q) a)");
+    expect_within(area_share(&p, 0, 30, declined, residents), q * (1 - b),
+                  "declined: q (1 - B(c, (1 - q) a))");
+}
+
+Test(network, conservation_per_area_and_nationally)
+{
+    int c[2] = {3, 4};
+    double a[2] = {3, 2};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.horizon = 3 * 365;
+    p.p_wait = 0.6;
+    p.patience = sim_dist_exp(20);
+    p.net.areas[0].p_leave = 0.7;
+    p.net.areas[1].p_leave = 0.3;
+    p.net.areas[1].p_leave_high_risk = 0.9;
+    p.mix.p_high_risk = 0.4;
+    p.net.decline = RF_DECLINE_LOGISTIC;
+    p.net.decline_mid_km = 60;
+    p.net.decline_scale_km = 20;
+    p.net.decline_max = 0.5;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    for (int w = 0; w < 2; w++) {
+        p.net.waiting = w ? RF_NET_WAIT_AREA : RF_NET_WAIT_NATIONAL;
+        static rf_result r;
+        for (int rep = 0; rep < 10; rep++) {
+            cr_assert_eq(rf_model_run(&p, (uint64_t)rep, &r), SIM_OK);
+            uint64_t refs = 0, flows = 0, placed_in = 0, outcomes[RF_OUT_N] = {0};
+            for (int k = 0; k < 2; k++) {
+                uint64_t sum = 0;
+                for (int o = 0; o < RF_OUT_N; o++) {
+                    sum += r.areas[k].outcomes[o];
+                    outcomes[o] += r.areas[k].outcomes[o];
+                }
+                cr_assert_eq(sum, r.areas[k].referrals, "area %d: one outcome each", k);
+                refs += r.areas[k].referrals;
+                placed_in += r.areas[k].placed_in;
+                uint64_t from_elsewhere = 0, into = 0;
+                for (int o = 0; o < 2; o++) {
+                    flows += r.flows[o][k];
+                    into += r.flows[o][k];
+                    from_elsewhere += o != k ? r.flows[o][k] : 0;
+                }
+                cr_assert_eq(into, r.areas[k].placed_in);
+                cr_assert_eq(from_elsewhere, r.areas[k].placed_in_from_elsewhere);
+                uint64_t placed_k = r.areas[k].outcomes[RF_OUT_PLACED_IMMEDIATELY]
+                                    + r.areas[k].outcomes[RF_OUT_PLACED_AFTER_WAIT];
+                cr_assert_eq(placed_k, r.flows[k][0] + r.flows[k][1], "area %d's placed", k);
+                cr_assert_eq(r.areas[k].units, c[k]);
+            }
+            cr_assert_eq(refs, r.referrals);
+            for (int o = 0; o < RF_OUT_N; o++)
+                cr_assert_eq(outcomes[o], r.outcomes[o], "outcome %d nationally", o);
+            cr_assert_eq(flows, placed_in);
+            cr_assert_eq(flows, r.outcomes[RF_OUT_PLACED_IMMEDIATELY]
+                                    + r.outcomes[RF_OUT_PLACED_AFTER_WAIT]);
+            cr_assert_gt(r.outcomes[RF_OUT_DECLINED], 0);
+        }
+    }
+}
+
+/* ---- common random numbers ----------------------------------------------- */
+
+typedef struct {
+    int n;
+    int origin[4096];
+    bool leave[4096];
+    int persons[4096];
+    bool high_risk[4096];
+} seen;
+
+static void record(void *user, const rf_outcome_info *info)
+{
+    seen *s = user;
+    if (info->referral < 4096) {
+        s->origin[info->referral] = info->origin;
+        s->leave[info->referral] = info->must_leave;
+        s->persons[info->referral] = info->household->persons;
+        s->high_risk[info->referral] = info->household->high_risk;
+        s->n++;
+    }
+}
+
+Test(network, more_units_in_one_area_change_no_household)
+{
+    int c[2] = {3, 4};
+    double a[2] = {3, 2};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.horizon = 5 * 365;
+    p.warmup = 0;
+    p.mix.p_high_risk = 0.3;
+    p.mix.adults = sim_dist_const(1);
+    p.mix.children = sim_dist_exp(1.3);
+    p.net.areas[0].p_leave = 0.6;
+    p.net.areas[1].p_leave = 0.6;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    rf_params more = p;
+    more.services[1].blocks[0].count += 5;
+    static seen x, y;
+    rf_model_hooks hx = {record, &x}, hy = {record, &y};
+    static rf_result r;
+    cr_assert_eq(rf_model_run_ex(&p, 3, &r, &hx), SIM_OK);
+    cr_assert_eq(rf_model_run_ex(&more, 3, &r, &hy), SIM_OK);
+    cr_assert_gt(x.n, 100);
+    cr_assert_eq(x.n, y.n);
+    for (int i = 0; i < x.n; i++) {
+        cr_assert_eq(x.origin[i], y.origin[i], "referral %d", i);
+        cr_assert_eq(x.leave[i], y.leave[i], "referral %d", i);
+        cr_assert_eq(x.persons[i], y.persons[i], "referral %d", i);
+        cr_assert_eq(x.high_risk[i], y.high_risk[i], "referral %d", i);
+    }
+}
+
+/* Monotonicity.  With no waiting and no declines, a unit that is the last
+ * choice of every household that accepts it only ever takes households the
+ * smaller system refused, so nothing else changes and nobody is refused
+ * more, replication by replication.  Here everyone must leave: area 0's
+ * units serve only area 1's residents, and one more at the end of them is
+ * their last choice. */
+Test(network, a_last_choice_unit_never_refuses_more)
+{
+    int c[2] = {4, 5};
+    double a[2] = {4, 3};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.horizon = 2 * 365;
+    for (int k = 0; k < 2; k++)
+        p.net.areas[k].p_leave = p.net.areas[k].p_leave_high_risk = 1;
+    rf_params more = p;
+    more.services[0].blocks[0].count++;
+    static rf_result x, y;
+    for (int rep = 0; rep < 200; rep++) {
+        cr_assert_eq(rf_model_run(&p, (uint64_t)rep, &x), SIM_OK);
+        cr_assert_eq(rf_model_run(&more, (uint64_t)rep, &y), SIM_OK);
+        for (int k = 0; k < 2; k++)
+            cr_assert_leq(y.areas[k].outcomes[RF_OUT_REFUSED_NO_SPACE],
+                          x.areas[k].outcomes[RF_OUT_REFUSED_NO_SPACE], "replication %d", rep);
+        cr_assert_eq(y.areas[0].outcomes[RF_OUT_PLACED_IMMEDIATELY],
+                     x.areas[0].outcomes[RF_OUT_PLACED_IMMEDIATELY], "area 0's residents untouched");
+    }
+}
+
+/* When some households search an area's units before another area's (own
+ * area first, then nearest), one more unit there is not everybody's last
+ * choice, and a replication can refuse one more of the area's residents
+ * (an east resident takes the new unit instead of a west one, a west
+ * resident who must leave then finds the east full ...).  On average it
+ * does not: the paired mean change in the area's residents refused is at
+ * most 0 within its 99.9% interval. */
+Test(network, more_units_refuse_no_more_residents_on_average)
+{
+    int c[2] = {4, 5};
+    double a[2] = {4, 3};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.horizon = 2 * 365;
+    p.net.areas[0].p_leave = 0.5;
+    p.net.areas[1].p_leave = 0.5;
+    rf_params more = p;
+    more.services[0].blocks[0].count++;
+    static rf_result x, y;
+    sim_welford w;
+    sim_welford_reset(&w);
+    enum { N = 200 };
+    for (int rep = 0; rep < N; rep++) {
+        cr_assert_eq(rf_model_run(&p, (uint64_t)rep, &x), SIM_OK);
+        cr_assert_eq(rf_model_run(&more, (uint64_t)rep, &y), SIM_OK);
+        sim_welford_add(&w, (double)y.areas[0].outcomes[RF_OUT_REFUSED_NO_SPACE]
+                                - (double)x.areas[0].outcomes[RF_OUT_REFUSED_NO_SPACE]);
+    }
+    double half = sim_welford_sd(&w) / sqrt(N) * gsl_cdf_tdist_Pinv(0.9995, N - 1);
+    cr_expect(w.mean <= half, "mean change %.3f +- %.3f", w.mean, half);
+    cr_expect(w.mean < 0, "one more unit should refuse fewer on average: %.3f", w.mean);
+}
+
+/* ---- outputs --------------------------------------------------------------- */
+
+Test(network, summaries_and_results_file_agree_with_the_records)
+{
+    int c[2] = {3, 5};
+    double a[2] = {3, 2};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.horizon = 2 * 365;
+    p.net.areas[0].p_leave = 0.7;
+    p.net.areas[1].p_leave = 0.4;
+    p.net.decline = RF_DECLINE_LOGISTIC;
+    p.net.decline_mid_km = 60;
+    p.net.decline_scale_km = 20;
+    p.net.decline_max = 0.5;
+    enum { N = 12 };
+    static rf_result r[N];
+    uint64_t placed = 0, flows[2][2] = {{0}};
+    for (int i = 0; i < N; i++) {
+        cr_assert_eq(rf_model_run(&p, (uint64_t)i, &r[i]), SIM_OK);
+        placed += r[i].outcomes[RF_OUT_PLACED_IMMEDIATELY] + r[i].outcomes[RF_OUT_PLACED_AFTER_WAIT];
+        for (int o = 0; o < 2; o++)
+            for (int d = 0; d < 2; d++)
+                flows[o][d] += r[i].flows[o][d];
+    }
+    an_point_summary ps;
+    cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, r, NULL, N), SIM_OK);
+    cr_assert_eq(ps.n_areas, 2);
+    sim_summary s;
+    an_area_summary(&ps, -1, AN_AREA_PLACED, &s);
+    cr_assert_float_eq(s.mean, an_point_summary_find(&ps, "placed")->s.mean, 1e-12,
+                       "all areas' placed share is the national one");
+    an_area_summary(&ps, -1, AN_AREA_DECLINED, &s);
+    cr_assert_float_eq(s.mean, an_point_summary_find(&ps, "declined_offer")->s.mean, 1e-12);
+    cr_assert_gt(s.mean, 0);
+    an_flow_summary(&ps, 0, 1, &s);
+    cr_assert_float_eq(s.mean, (double)flows[0][1] / N / 2, 1e-9, "placements a year");
+
+    char path[256];
+    snprintf(path, sizeof path, "%s/refugesim-network-%d.h5", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid());
+    remove(path);
+    an_point pt = {.params = &p, .n_reps = N, .results = r};
+    an_run run = {.info = {.scenario_text = "name: two areas\n", .command_line = "test",
+                           .seed = p.seed, .threads = 1, .ranks = 1, .n_points = 1},
+                  .complete = 1, .points = &pt};
+    cr_assert_eq(an_h5_write(path, &run, 1), SIM_OK);
+    an_h5_file *f;
+    cr_assert_eq(an_h5_open(path, &f), SIM_OK);
+    an_table *t;
+    cr_assert_eq(an_h5_read_table(f, "/points/0/flows", &t), SIM_OK);
+    int col = an_table_col(t, "placements");
+    cr_assert_geq(col, 0);
+    cr_assert_eq(t->n_rows, (size_t)N * 4);
+    double sum = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        sum += t->num[i * t->n_cols + (size_t)col];
+    cr_assert_eq(sum, (double)placed, "the flows table holds every placement");
+    an_table_free(t);
+    cr_assert_eq(an_h5_read_table(f, "/points/0/area_summary", &t), SIM_OK);
+    cr_assert_eq(t->n_rows, (size_t)3 * AN_AREA_N);
+    an_table_free(t);
+    cr_assert_eq(an_h5_read_table(f, "/points/0/areas", &t), SIM_OK);
+    cr_assert_geq(an_table_col(t, "declined_offer"), 0);
+    cr_assert_eq(t->n_rows, (size_t)2 * N);
+    an_table_free(t);
+    an_h5_close(f);
+    remove(path);
+    an_point_summary_free(&ps);
+}
+
+/* england.yaml meets its calibration targets: 61% of referrals not
+ * accommodated (not placed, screened out included) and 70-74% of those
+ * placed placed outside their region, each within its 99.9% interval of the
+ * target (the band for the second). */
+Test(network, england_meets_its_targets, .timeout = 120)
+{
+    rf_diags d;
+    rf_scenario *s = NULL;
+    cr_assert_eq(rf_scenario_load_file(root_path("scenarios/england.yaml"), NULL, 0, &s, &d), SIM_OK);
+    rf_params p = *rf_scenario_params(s);
+    enum { N = 10 };
+    static rf_result r[N];
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(rf_model_run(&p, (uint64_t)i, &r[i]), SIM_OK);
+    an_point_summary ps;
+    cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, r, NULL, N), SIM_OK);
+    double t = gsl_cdf_tdist_Pinv(0.9995, N - 1) / gsl_cdf_tdist_Pinv(0.975, N - 1);
+    sim_summary placed, away;
+    an_area_summary(&ps, -1, AN_AREA_PLACED, &placed);
+    an_area_summary(&ps, -1, AN_AREA_PLACED_AWAY, &away);
+    double half = t * placed.ci95;
+    cr_expect(fabs((1 - placed.mean) - 0.61) <= half + 0.002,   /* 0.002: the tuning's precision */
+              "not accommodated %.4f +- %.4f, target 0.61", 1 - placed.mean, half);
+    half = t * away.ci95;
+    cr_expect(away.mean + half >= 0.70 && away.mean - half <= 0.74,
+              "placed out of area %.4f +- %.4f, target 0.70-0.74", away.mean, half);
+    an_point_summary_free(&ps);
+    rf_scenario_free(s);
+}
