@@ -213,6 +213,8 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_strs(root, "vary_keys", info->vary_keys, info->n_vary);
     if (!st && info->note)
         st = an_h5i_attr_str(root, "note", info->note);
+    if (!st && info->precision)
+        st = an_h5i_attr_str(root, "precision", info->precision);
     if (!st && info->part) {
         char digest[24];
         snprintf(digest, sizeof digest, "%016llx", (unsigned long long)info->part->digest);
@@ -800,6 +802,10 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_monthly(pg, pt);
     if (!st) st = write_yearly(pg, pt, &ps);
     if (!st) st = an_h5i_write_network(pg, pt, &ps);
+    if (!st && pt->stopped)
+        st = an_h5i_attr_str(pg, "stopped", pt->stopped);
+    if (!st && pt->stopped)
+        st = an_h5i_attr_u64(pg, "reps_first_met", pt->first_met);
     if (!st && pt->scenario_text && strcmp(pt->scenario_text, w->scenario_text))
         st = an_h5i_write_text(pg, "scenario", pt->scenario_text, "resolved scenario of this point");
     if (!st)

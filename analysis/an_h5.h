@@ -54,6 +54,12 @@ typedef struct {
     const unsigned char *done;    /* n_reps flags, NULL = all done */
     const char *scenario_text;    /* this point's resolved scenario; NULL = the run's */
     const char *label;            /* column heading; NULL = rf_point_label() */
+    /* --precision: why the point's replications stopped ("target met",
+     * "maximum reached"), the point group's attribute `stopped`, and the
+     * replications at which every target held for good (0: never),
+     * attribute `reps_first_met`; NULL: a fixed number of replications. */
+    const char *stopped;
+    size_t first_met;
 } an_point;
 
 /* A part of a sweep's grid (sweep --points): the file's points 0, 1, ...
@@ -73,6 +79,8 @@ typedef struct {
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
+    const char *precision;        /* NULL, or the root attribute `precision`: the --precision
+                                     targets, each point's replications chosen to meet them */
     const an_part *part;          /* NULL, or the part of a grid this file holds: root
                                      attributes part_first, part_last, grid_points,
                                      sweep_digest */

@@ -59,6 +59,108 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
     an_print_groups(out, pts, n_pts);
 }
 
+/* ----------------------------------------------------- words for keys -- */
+
+/* Scenario keys a sweep commonly varies, in words; a key is matched after
+ * its service index ("services[2].") is taken off. */
+static const struct {
+    const char *key, *words;
+} key_words[] = {
+    {"referrals.per_year", "Referrals per year"},
+    {"referrals.growth", "Growth of referrals (a year)"},
+    {"horizon", "Horizon (days)"},
+    {"warmup", "Warm-up (days)"},
+    {"move_on.delay.mean", "Mean move-on delay (days)"},
+    {"move_on.timely_days", "Timely move-on within (days)"},
+    {"waiting.p_wait", "Share of those refused who would wait"},
+    {"waiting.patience.mean", "Mean patience on the waiting list (days)"},
+    {"waiting.max_waiting", "Longest waiting list allowed (households)"},
+    {"downtime.turnaround.mean", "Mean turnaround between households (days)"},
+    {"downtime.outage_interval.mean", "Mean time between outages (days)"},
+    {"downtime.outage_duration.mean", "Mean outage (days)"},
+    {"households.p_nrpf", "Share with no recourse to public funds"},
+    {"households.p_wheelchair", "Share needing wheelchair access"},
+    {"households.p_male", "Share of male victims"},
+    {"households.p_pet", "Share with a pet"},
+    {"households.p_high_risk", "Share at high risk"},
+    {"stay.mean", "Mean stay"},
+    {"p_early_exit", "Share leaving early"},
+    {"nrpf_case_accept", "Share of NRPF households accepted"},
+};
+
+static const char *service_name(const an_point_summary *ps, long i, char *tmp, size_t n)
+{
+    if (ps && i >= 0 && i < ps->n_services)
+        return ps->service_names[i];
+    snprintf(tmp, n, "service %ld", i + 1);
+    return tmp;
+}
+
+void an_report_key_label(char *buf, size_t size, const char *key, const an_point_summary *ps)
+{
+    char tmp[32];
+    if (!strcmp(key, "spaces")) {
+        snprintf(buf, size, "Refuge spaces (all services)");
+        return;
+    }
+    size_t n = strlen(key);
+    if (!strncmp(key, "extra[", 6) && n > 7 && key[n - 1] == ']') {
+        snprintf(buf, size, "Units added to %.*s", (int)(n - 7), key + 6);
+        return;
+    }
+    const char *rest = key, *svc = NULL;
+    long si = -1, bi = -1;
+    char *end;
+    if (!strncmp(key, "services[", 9)) {
+        si = strtol(key + 9, &end, 10);
+        if (end[0] == ']' && end[1] == '.') {
+            rest = end + 2;
+            svc = service_name(ps, si, tmp, sizeof tmp);
+            if (!strncmp(rest, "blocks[", 7)) {
+                bi = strtol(rest + 7, &end, 10);
+                rest = end[0] == ']' && end[1] == '.' ? end + 2 : rest;
+            }
+        }
+    }
+    if (svc && !strcmp(rest, "units")) {
+        if (bi >= 0)
+            snprintf(buf, size, "Units in block %ld of %s", bi + 1, svc);
+        else
+            snprintf(buf, size, "Units of %s", svc);
+        return;
+    }
+    for (size_t k = 0; k < sizeof key_words / sizeof *key_words; k++)
+        if (!strcmp(rest, key_words[k].key)) {
+            if (svc)
+                snprintf(buf, size, "%s, %s%s", key_words[k].words, svc,
+                         !strcmp(rest, "stay.mean") ? " (days)" : "");
+            else
+                snprintf(buf, size, "%s", key_words[k].words);
+            return;
+        }
+    snprintf(buf, size, "%s (scenario key)", key);
+}
+
+void an_report_scenario_name(an_h5_file *f, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    char *text;
+    if (an_h5_read_scenario(f, &text))
+        return;
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, "name:", 5)) {
+            l += 5;
+            while (*l == ' ' || *l == '"' || *l == '\'')
+                l++;
+            size_t len = strcspn(l, "\n#");
+            while (len && (l[len - 1] == ' ' || l[len - 1] == '"' || l[len - 1] == '\''))
+                len--;
+            snprintf(buf, size, "%.*s", (int)len, l);
+            break;
+        }
+    free(text);
+}
+
 /* ------------------------------------------------------------- CSV -- */
 
 static void csv_string(FILE *o, const char *s)

@@ -23,6 +23,17 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
  * Comma-separated, header row, '.' decimals, empty cell = not available. */
 int an_report_csv(an_h5_file *f, const char *dir);
 
+/* A varied key in words and units, for a person: "spaces" is "Refuge
+ * spaces (all services)", "extra[NAME]" "Units added to NAME",
+ * "services[i].units" "Units of <service i's name>", known scenario keys
+ * their wording ("Referrals per year", "Mean move-on delay (days)"), any
+ * other key "<key> (scenario key)".  ps (NULL: no service names) gives
+ * the service names.  Always NUL-terminated. */
+void an_report_key_label(char *buf, size_t size, const char *key, const an_point_summary *ps);
+/* The scenario's name (its `name:` line in /scenario), "" when absent;
+ * buf is NUL-terminated. */
+void an_report_scenario_name(an_h5_file *f, char *buf, size_t size);
+
 /* fopen(dir/name, "w"); NULL on failure (errno set). */
 FILE *an_report_fopen(const char *dir, const char *name);
 /* fclose o, turning a write or close error into SIM_EIO; an earlier status

@@ -436,6 +436,15 @@ void an_format_cell(char *buf, size_t size, const sim_summary *s, int percent)
 
 #define CELL_MAX 64
 
+void an_metric_heading(char *buf, size_t size, const char *name, int with_percent)
+{
+    const char *unit = rf_metric_unit_label(name);
+    if (!*unit || (!with_percent && !strcmp(unit, "%")))
+        snprintf(buf, size, "%s", rf_metric_label(name));
+    else
+        snprintf(buf, size, "%s (%s)", rf_metric_label(name), unit);
+}
+
 typedef struct {
     size_t rows, cols;
     char (*cell)[CELL_MAX];
@@ -519,27 +528,14 @@ static void ci_note(FILE *f, const an_point_summary *pts, size_t n_pts)
                 n_pts > 1 ? " (fewest of any point)" : "");
 }
 
-/* The rows commissioners read first, with the metric names they come from. */
-static const struct {
-    const char *label, *metric;
-} key_rows[] = {
-    {"Referrals per year", "referrals_per_year"},
-    {"Placed", "placed"},
-    {"Refused: no space", "refused_no_space"},
-    {"No suitable unit", "no_suitable_unit"},
-    {"Abandoned the wait", "abandoned"},
-    {"Screened out", "screened_out"},
-    {"Still waiting at the end", "waiting_at_end"},
-    {"Declined an offer", "declined_offer"},   /* networks only */
-    {"Not accommodated, of refuge referrals", "refused_of_eligible"},
-    {"Mean wait of those placed (days)", "wait_mean"},
-    {"90th percentile wait, placed (days)", "wait_p90"},
-    {"Mean wait of all who waited (days)", "wait_all_mean"},
-    {"Waiting list (households)", "waiting_mean"},
-    {"Occupancy", "occupancy"},
-    {"Downtime", "downtime_share"},
-    {"Blocked by move-on", "blocked_share"},
-    {"Timely move-on", "timely_move_on"},
+/* The rows commissioners read first; their words come from the one table
+ * of metric labels (rf_metric_label). */
+static const char *const key_rows[] = {
+    "referrals_per_year", "placed", "refused_no_space", "no_suitable_unit", "abandoned",
+    "screened_out", "waiting_at_end", "declined_offer", /* networks only */
+    "refused_of_eligible", "wait_mean", "wait_p90",
+    "wait_all_mean", "waiting_mean", "occupancy", "downtime_share", "blocked_share",
+    "timely_move_on",
 };
 #define N_KEY_ROWS (sizeof key_rows / sizeof key_rows[0])
 
@@ -552,9 +548,9 @@ static int is_share(const char *units)
  * referral count and the horizon (a linear map, so the summary scales). */
 static int key_row_summary(const an_point_summary *ps, size_t k, sim_summary *s, int *percent)
 {
-    if (!strcmp(key_rows[k].metric, "declined_offer") && ps->n_areas == 0)
+    if (!strcmp(key_rows[k], "declined_offer") && ps->n_areas == 0)
         return 0;
-    const an_metric_summary *m = an_point_summary_find(ps, key_rows[k].metric);
+    const an_metric_summary *m = an_point_summary_find(ps, key_rows[k]);
     if (m) {
         *s = m->s;
         *percent = is_share(m->units);
@@ -580,7 +576,7 @@ static int key_row_summary(const an_point_summary *ps, size_t k, sim_summary *s,
 static int is_key_metric(const char *name)
 {
     for (size_t k = 0; k < N_KEY_ROWS; k++)
-        if (!strcmp(key_rows[k].metric, name))
+        if (!strcmp(key_rows[k], name))
             return 1;
     return 0;
 }
@@ -610,13 +606,13 @@ void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int al
             }
         }
         if (any)
-            snprintf(tt_at(&t, r++, 0), CELL_MAX, "%s", key_rows[k].label);
+            an_metric_heading(tt_at(&t, r++, 0), CELL_MAX, key_rows[k], 0);
     }
     for (size_t m = 0; m < extra; m++) {
         const an_metric_summary *ms = &pts[0].metrics[m];
         if (is_key_metric(ms->name))
             continue;
-        snprintf(tt_at(&t, r, 0), CELL_MAX, "%.40s (%.20s)", ms->name, ms->units);
+        an_metric_heading(tt_at(&t, r, 0), CELL_MAX, ms->name, 0);
         for (size_t p = 0; p < n_pts; p++) {
             const an_metric_summary *mp = an_point_summary_find(&pts[p], ms->name);
             if (mp)
@@ -693,7 +689,7 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
             snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", grp_cols[c].heading);
         for (int g = 0; g < RF_G_N; g++) {
             size_t r = 1 + (size_t)g;
-            snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", rf_group_name((rf_group)g));
+            snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", rf_group_label((rf_group)g));
             for (int c = 0; c < AN_GRP_N; c++) {
                 sim_summary sm;
                 an_group_summary(ps, g, (an_group_measure)c, &sm);
@@ -806,13 +802,13 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
     snprintf(tt_at(&t, 0, 3), CELL_MAX, "difference (95%% CI)");
     size_t r = 1;
     for (size_t k = 0; k < N_KEY_ROWS; k++) {
-        const an_comparison *c = find_comparison(rows, n_rows, key_rows[k].metric);
-        const an_metric_summary *mb = an_point_summary_find(base, key_rows[k].metric);
-        const an_metric_summary *ma = an_point_summary_find(alt, key_rows[k].metric);
-        if (!c || !mb || !ma)
+        const an_comparison *c = find_comparison(rows, n_rows, key_rows[k]);
+        const an_metric_summary *mb = an_point_summary_find(base, key_rows[k]);
+        const an_metric_summary *ma = an_point_summary_find(alt, key_rows[k]);
+        if (!c || !mb || !ma || (!strcmp(key_rows[k], "declined_offer") && base->n_areas == 0))
             continue;
         int pc = is_share(mb->units);
-        snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", key_rows[k].label);
+        an_metric_heading(tt_at(&t, r, 0), CELL_MAX, key_rows[k], 0);
         an_format_cell(tt_at(&t, r, 1), CELL_MAX, &mb->s, pc);
         an_format_cell(tt_at(&t, r, 2), CELL_MAX, &ma->s, pc);
         format_diff(tt_at(&t, r, 3), CELL_MAX, &c->d, pc);
@@ -913,7 +909,7 @@ int an_year_paired_diff(const an_point_summary *a, const an_point_summary *b, si
 /* Key rows kept year by year (the derived referrals-per-year row is not). */
 static int key_row_by_year(size_t k)
 {
-    int i = rf_metric_find(key_rows[k].metric);
+    int i = rf_metric_find(key_rows[k]);
     return i >= 0 && rf_metric_by_year((size_t)i);
 }
 
@@ -939,11 +935,12 @@ static void year_table(FILE *f, const an_point_summary *ps, const an_point_summa
     size_t r = 1;
     for (size_t k = 0; k <= N_KEY_ROWS; k++) {
         /* the units in service first: what changes year by year with opens / closes */
-        const char *metric = k ? key_rows[k - 1].metric : "units_in_service";
+        const char *metric = k ? key_rows[k - 1] : "units_in_service";
         const an_metric_summary *ms = an_point_summary_find(ps, metric);
-        if (!ms || (k && !key_row_by_year(k - 1)))
+        if (!ms || (k && !key_row_by_year(k - 1))
+            || (!strcmp(metric, "declined_offer") && ps->n_areas == 0))
             continue;
-        snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", k ? key_rows[k - 1].label : "Units in service");
+        an_metric_heading(tt_at(&t, r, 0), CELL_MAX, metric, 0);
         for (size_t y = 0; y < ny; y++) {
             char *cell = tt_at(&t, r, 1 + y);
             if (alt) {

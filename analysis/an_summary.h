@@ -192,6 +192,12 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts);
  * destination by column); nothing for points without a network. */
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts);
 
+/* A metric's heading for a person: its label (rf_metric_label) and, for
+ * measures in days or households, the unit: "Mean wait of those placed
+ * (days)"; shares get " (%)" only when with_percent (an axis, a CSV
+ * heading; a table's cells show the % themselves). */
+void an_metric_heading(char *buf, size_t size, const char *name, int with_percent);
+
 /* "12.3 ± 0.4" (or "45.6% ± 1.2" when percent) into buf; "12.3" when the CI
  * is NaN; "-" when the mean is NaN. */
 void an_format_cell(char *buf, size_t size, const sim_summary *s, int percent);

@@ -24,6 +24,7 @@ int cmd_report(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_warmup(int argc, char **argv);
 
 /* The full command line, joined with spaces (for provenance). */
 extern const char *cli_command_line;
@@ -42,13 +43,16 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * "refugesim: error: --opt: expected ..., got 'x'" and return -1. */
 int cli_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
+/* --seed S as the scenario override "seed=S" into buf; --set KEY=VALUE
+ * checked for its '='.  Print the error and return -1 when wrong. */
+int cli_seed_override(const char *s, char *buf, size_t size);
+int cli_check_set(const char *s);
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 
-/* --reps N and --seed S as scenario overrides, "replications=N" and
- * "seed=S" into buf (size bytes), so a stored scenario says what ran;
- * *seed receives S.  Print the error and return -1 on a bad value. */
+/* --reps N (at least min) as the scenario override "replications=N" into
+ * buf, so a stored scenario says what ran.  Print the error and return -1
+ * when wrong. */
 int cli_reps_set(const char *arg, long min, char *buf, size_t size);
-int cli_seed_set(const char *arg, char *buf, size_t size, uint64_t *seed);
 
 /* Before any work: refuse an existing output file unless force, an output
  * in a missing directory and a name that does not say HDF5 (as

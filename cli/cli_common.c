@@ -203,10 +203,19 @@ int cli_reps_set(const char *arg, long min, char *buf, size_t size)
     return 0;
 }
 
-int cli_seed_set(const char *arg, char *buf, size_t size, uint64_t *seed)
+int cli_seed_override(const char *s, char *buf, size_t size)
 {
-    if (cli_parse_u64("--seed", arg, seed))
+    uint64_t seed;
+    if (cli_parse_u64("--seed", s, &seed))
         return -1;
-    snprintf(buf, size, "seed=%llu", (unsigned long long)*seed);
+    snprintf(buf, size, "seed=%llu", (unsigned long long)seed);
     return 0;
+}
+
+int cli_check_set(const char *s)
+{
+    if (strchr(s, '='))
+        return 0;
+    cli_error("--set: expected KEY=VALUE, got '%s'", s);
+    return -1;
 }

@@ -3,6 +3,7 @@
 #include "sim_farm.h"
 #include "sim_status.h"
 #include "sim_text.h"
+#include "study_precision.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,78 @@ int cli_study_error(const study_error *e)
     }
     return e->input ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
+
+int cli_add_precision(study_precision_cfg *c, const char *spec, char *text, size_t size)
+{
+    char why[2048];
+    if (c->n_targets == STUDY_PRECISION_MAX_TARGETS) {
+        cli_error("--precision: at most %d targets", STUDY_PRECISION_MAX_TARGETS);
+        return -1;
+    }
+    if (study_precision_parse(spec, &c->targets[c->n_targets], why, sizeof why) != SIM_OK) {
+        cli_error("--precision: %s", why);
+        return -1;
+    }
+    c->n_targets++;
+    size_t n = strlen(text);
+    snprintf(text + n, size - n, "%s%s", n ? " " : "", spec);
+    return 0;
+}
+
+void cli_print_precision(const study *s, const study_precision_cfg *c)
+{
+    printf("replications to a precision (Hoad, Robinson and Davies 2010): batches of %zu, at most "
+           "%zu, stopping once every target has held over a look-ahead\n  95%% half-width:",
+           c->batch ? c->batch : STUDY_PRECISION_BATCH,
+           c->max_reps ? c->max_reps : STUDY_PRECISION_MAX_REPS);
+    for (size_t k = 0; k < c->n_targets; k++) {
+        const study_precision_target *t = &c->targets[k];
+        printf("%s %s <= %g%s", k ? "," : "", rf_metric_at((size_t)t->metric)->name,
+               t->relative ? 100 * t->h : t->h, t->relative ? "% of the estimate" : "");
+    }
+    printf("\n");
+    for (size_t i = 0; i < study_n_points(s); i++) {
+        const study_precision_result *r = study_precision(s, i);
+        const an_point_summary *ps = study_summary(s, i);
+        if (!r)
+            continue;
+        printf("  %s: %zu replications, %s", ps ? ps->label : "point", r->reps,
+               study_precision_reason(r->stopped));
+        if (r->first_met)
+            printf(" (held from %zu on)", r->first_met);
+        printf("\n");
+    }
+}
+
+static void warn_steady(const study *s, int warmup_too)
+{
+    fflush(stdout);           /* after the table, when both go to one terminal or file */
+    for (size_t i = 0; i < study_n_points(s); i++) {
+        const an_steady *st = study_steady(s, i);
+        const an_point_summary *ps = study_summary(s, i);
+        if (!st || !ps)
+            continue;
+        const char *label = study_n_points(s) > 1 ? ps->label : NULL;
+        if (st->overloaded) {
+            const sim_trend *t = st->growing_waiting ? &st->trend_waiting : &st->trend_refused;
+            cli_warn("%s%sno steady state: demand exceeds what the units can serve; averages depend "
+                     "on the horizon (the %s grows by %.3g a month, 99.9%% interval %.3g to %.3g)",
+                     label ? label : "", label ? ": " : "",
+                     st->growing_waiting ? "waiting list" : "number refused a month", t->slope,
+                     t->lo, t->hi);
+        } else if (warmup_too && st->transient_left) {
+            cli_warn("%s%sthe warm-up is shorter than MSER-5 suggests: the first %zu months after "
+                     "it differ from the rest (occupancy by %.3g units, waiting list by %.3g "
+                     "households); 'refugesim warmup FILE' estimates the warm-up",
+                     label ? label : "", label ? ": " : "", st->truncate_months,
+                     st->cut_occupied.significant ? st->cut_occupied.early : 0.0,
+                     st->cut_waiting.significant ? st->cut_waiting.early : 0.0);
+        }
+    }
+}
+
+void cli_warn_steady(const study *s) { warn_steady(s, 1); }
+void cli_warn_steady_overload(const study *s) { warn_steady(s, 0); }
 
 static void print_compact(const study *s)
 {
@@ -147,6 +220,10 @@ int cli_run_study(const study_cfg *cfg, const cli_print_opts *print, study **kee
     int complete = rc == SIM_OK;
     if (print->level && cfg->keep_summaries && study_n_points(s) > 0)
         print_points(s, print);
+    if (print->level && cfg->keep_summaries)
+        cli_warn_steady(s);
+    if (print->level && cfg->precision && complete)
+        cli_print_precision(s, cfg->precision);
     if (cfg->out_path) {
         if (study_commit(s, complete, err) != SIM_OK) {
             exit_code = cli_study_error(err);

@@ -22,6 +22,20 @@ void cli_print_diags(const rf_diags *diags);
  * return the exit status it calls for. */
 int cli_study_error(const study_error *e);
 
+/* --precision: add one 'METRIC=H' (printing the error and returning -1
+ * when it is not one), and keep the option texts for the results file
+ * (text, size bytes).  The study_precision_cfg must be zeroed first. */
+int cli_add_precision(study_precision_cfg *c, const char *spec, char *text, size_t size);
+/* The lines saying how many replications each point took and why. */
+void cli_print_precision(const study *s, const study_precision_cfg *c);
+
+/* Warnings after a run's table: a point with no steady state (its waiting
+ * list or refusals keep growing), or one whose warm-up MSER-5 finds too
+ * short (an_steady.h). */
+void cli_warn_steady(const study *s);
+/* The overload warning alone. */
+void cli_warn_steady_overload(const study *s);
+
 typedef struct {
     int level;                 /* 0 nothing, 1 key metrics, 2 every metric */
     int services, groups;      /* also the per-service / per-group tables */

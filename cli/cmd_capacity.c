@@ -5,6 +5,7 @@
 #include "rf_result.h"
 #include "sim_farm.h"
 #include "sim_status.h"
+#include "study_precision.h"
 #include "study_capacity.h"
 
 #include <getopt.h>
@@ -26,6 +27,9 @@ static void help(FILE *f)
             "  --min N, --max N  the range searched (default 1 .. 2000 total spaces)\n"
             "  --reps N          replications per capacity at first (default 100)\n"
             "  --max-reps N      more replications where the answer is close (default 8x)\n"
+            "  --precision METRIC=H  each capacity's first replications in batches of 10\n"
+            "                    until the 95%% half-width of METRIC is at most H (absolute,\n"
+            "                    or relative: 5%%; repeatable), up to --max-reps (default 2000)\n"
             "  -o OUT.h5         write the curve walked (every capacity tried) as a sweep\n"
             "  --force, --seed S, --threads T, --set KEY=VALUE  as for run\n");
 }
@@ -102,6 +106,7 @@ int cmd_capacity(int argc, char **argv)
         {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
         {"set", required_argument, 0, 'S'},    {"output", required_argument, 0, 'o'},
         {"force", no_argument, 0, 'f'},        {"help", no_argument, 0, 'h'},
+        {"precision", required_argument, 0, 'p'},
         {0, 0, 0, 0}};
     study_capacity_cfg cc = {.lo = 1, .hi = 2000};
     study_cfg *base = &cc.base;
@@ -110,6 +115,8 @@ int cmd_capacity(int argc, char **argv)
     long v;
     int c, rc = CLI_EXIT_USAGE, force = 0;
     study_capacity_result res = {0};
+    study_precision_cfg prec = {0};
+    char prec_text[2048] = "";
     study_error *err = NULL;
     if (!sets)
         return CLI_EXIT_FAIL;
@@ -127,6 +134,7 @@ int cmd_capacity(int argc, char **argv)
         case 'S': sets[base->points.n_sets++] = optarg; break;
         case 'o': out_path = optarg; break;
         case 'f': force = 1; break;
+        case 'p': if (cli_add_precision(&prec, optarg, prec_text, sizeof prec_text)) goto done; break;
         case 'h': help(stdout); rc = CLI_EXIT_OK; goto done;
         default: help(stderr); goto done;
         }
@@ -142,6 +150,12 @@ int cmd_capacity(int argc, char **argv)
     if (cc.lo > cc.hi) {
         cli_error("--min %ld is above --max %ld", cc.lo, cc.hi);
         goto done;
+    }
+    if (prec.n_targets) {
+        prec.min_reps = (size_t)cc.reps;
+        prec.max_reps = (size_t)cc.max_reps;
+        cc.precision = &prec;
+        base->precision_text = prec_text;
     }
     base->points.scenario_path = argv[optind];
     base->points.sets = sets;
@@ -170,7 +184,9 @@ int cmd_capacity(int argc, char **argv)
         char cell[64];
         an_format_cell(cell, sizeof cell, &t->s,
                        !strcmp(rf_metric_at((size_t)cc.target.metric)->units, "share"));
-        printf("%8d %8ld %24s %s\n", t->units, t->reps, cell, verdict_word(t->verdict));
+        printf("%8d %8ld %24s %s%s%s%s\n", t->units, t->reps, cell, verdict_word(t->verdict),
+               t->stopped ? " (precision: " : "", t->stopped ? study_precision_reason(t->stopped) : "",
+               t->stopped ? ")" : "");
     }
     char answer[256];
     snprintf(answer, sizeof answer, "answer: %ld spaces meet %s %s %g with 95%% confidence (now %d)",

@@ -66,18 +66,15 @@ int cmd_compare(int argc, char **argv)
                 goto done;
             sets[base->points.n_sets++] = reps_set;
             break;
-        case 's':
-            if (cli_seed_set(optarg, seed_set, sizeof seed_set, &base->points.seed))
+        case 's':                             /* every file gets this seed */
+            if (cli_seed_override(optarg, seed_set, sizeof seed_set))
                 goto done;
             sets[base->points.n_sets++] = seed_set;
-            base->points.seed_set = 1;        /* every file gets this seed */
             break;
         case 't': if (cli_parse_long("--threads", optarg, 1, 4096, &v)) goto done; base->threads = (int)v; break;
         case 'S':
-            if (!strchr(optarg, '=')) {
-                cli_error("--set: expected KEY=VALUE, got '%s'", optarg);
+            if (cli_check_set(optarg))
                 goto done;
-            }
             sets[base->points.n_sets++] = optarg;
             break;
         case 'Y': base->by_year = 1; break;

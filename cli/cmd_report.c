@@ -137,10 +137,19 @@ int cmd_report(int argc, char **argv)
             rc = CLI_EXIT_FAIL;
         } else if (ensure_dir("--plots", plot_dir)) {
             rc = CLI_EXIT_FAIL;
-        } else if ((st = an_plot_all(f, pts, n, plot_dir, formats, gp))) {
-            cli_error("--plots: %s (gnuplot's messages are in %s/plots.log)", sim_strerror(st),
-                      plot_dir);
-            rc = CLI_EXIT_FAIL;
+        } else {
+            an_plot_opts po = {.formats = formats, .gnuplot = gp};
+            an_plot_list pl;
+            if ((st = an_plot_all(f, pts, n, plot_dir, &po, &pl))) {
+                cli_error("--plots: %s (gnuplot's messages are in %s/plots.log)", sim_strerror(st),
+                          plot_dir);
+                rc = CLI_EXIT_FAIL;
+            } else {
+                for (size_t i = 0; i < pl.n; i++)
+                    if (!pl.e[i].drawn)
+                        printf("\nplot %s: %s", pl.e[i].name, pl.e[i].caption);
+                putchar('\n');
+            }
         }
         free(gp);
     }

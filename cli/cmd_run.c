@@ -3,6 +3,7 @@
 #include "cli_study.h"
 #include "rf_sweep.h"
 #include "sim_status.h"
+#include "study_precision.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -19,7 +20,13 @@ static void help_run(FILE *f)
             "  -o, --output FILE.h5  write the results file (atomically)\n"
             "      --force           overwrite an existing results file (or use a name\n"
             "                        not ending in .h5 / .hdf5)\n"
-            "      --reps N          replications (1..1000000; default: the scenario's)\n"
+            "      --reps N          replications (1..1000000; default: the scenario's);\n"
+            "                        with --precision the fewest a point gets\n"
+            "      --precision METRIC=H  add replications in batches of 10 until the 95%%\n"
+            "                        half-width of METRIC is at most H (absolute, or\n"
+            "                        relative: 5%%); repeatable, every target must hold\n"
+            "      --max-reps N      with --precision, the most replications a point gets\n"
+            "                        (default 2000)\n"
             "      --seed S          master seed (default: the scenario's)\n"
             "      --threads T       OpenMP threads (default: all cores)\n"
             "      --set KEY=VALUE   override a scenario key (repeatable)\n"
@@ -45,6 +52,8 @@ static void help_sweep(FILE *f)
             "      --force           overwrite an existing results file (or use a name\n"
             "                        not ending in .h5 / .hdf5)\n"
             "      --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
+            "      --precision METRIC=H, --max-reps N  as for run, point by point (no\n"
+            "                        checkpoints then: --resume is refused)\n"
             "      --chunk N         replications per task (default: 50 under MPI, a whole\n"
             "                        point in one process)\n"
             "      --points FROM:TO  only the grid's points FROM to TO (0-based, in grid\n"
@@ -91,8 +100,12 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         {"groups", no_argument, 0, 'g'},       {"all-metrics", no_argument, 0, 'a'},
         {"points", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
         {"by-year", no_argument, 0, 'Y'},
+        {"precision", required_argument, 0, 'p'}, {"max-reps", required_argument, 0, 'M'},
         {0, 0, 0, 0}};
     study_cfg cfg = {.keep_summaries = 1};
+    study_precision_cfg prec = {0};
+    char prec_text[2048] = "";
+    long min_reps = 0, max_reps = 0;
     cli_print_opts print = {.level = 1};
     const char **sets = calloc((size_t)argc + 3, sizeof *sets);
     char seed_set[64], reps_set[64];
@@ -112,23 +125,21 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         /* --reps and --seed are scenario overrides like --set, so the
          * stored scenario text says what ran and rerun repeats it. */
         case 'r':
-            if (cli_reps_set(optarg, 1, reps_set, sizeof reps_set))
+            if (cli_parse_long("--reps", optarg, 1, 1000000, &v))
                 goto done;
+            snprintf(reps_set, sizeof reps_set, "replications=%ld", v);
+            min_reps = v;
             sets[cfg.points.n_sets++] = reps_set;
             break;
-        case 's': {
-            uint64_t seed;
-            if (cli_seed_set(optarg, seed_set, sizeof seed_set, &seed))
+        case 's':
+            if (cli_seed_override(optarg, seed_set, sizeof seed_set))
                 goto done;
             sets[cfg.points.n_sets++] = seed_set;
             break;
-        }
         case 't': if (cli_parse_long("--threads", optarg, 1, 4096, &v)) goto done; cfg.threads = (int)v; break;
         case 'S':
-            if (!strchr(optarg, '=')) {
-                cli_error("--set: expected KEY=VALUE, got '%s'", optarg);
+            if (cli_check_set(optarg))
                 goto done;
-            }
             sets[cfg.points.n_sets++] = optarg;
             break;
         case 'V': {
@@ -141,6 +152,11 @@ static int run_or_sweep(int argc, char **argv, int sweep)
             break;
         }
         case 'R': cfg.resume = 1; break;
+        case 'p':
+            if (cli_add_precision(&prec, optarg, prec_text, sizeof prec_text))
+                goto done;
+            break;
+        case 'M': if (cli_parse_long("--max-reps", optarg, 2, 10000000, &max_reps)) goto done; break;
         case 'P':
             if (!sweep) {
                 cli_error("run: --points is for sweeps (refugesim sweep ... --points FROM:TO)");
@@ -197,7 +213,25 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("run: --resume is for sweeps (refugesim sweep ... --resume)");
         goto done;
     }
-    cfg.checkpoint = sweep;
+    if (max_reps && !prec.n_targets) {
+        cli_error("--max-reps bounds --precision: give --precision METRIC=H too");
+        goto done;
+    }
+    if (prec.n_targets) {
+        if (cfg.resume) {
+            cli_error("--resume: a sweep with --precision is not checkpointed (run it again without --resume)");
+            goto done;
+        }
+        if (max_reps && min_reps > max_reps) {
+            cli_error("--reps %ld is more than --max-reps %ld", min_reps, max_reps);
+            goto done;
+        }
+        prec.min_reps = (size_t)min_reps;
+        prec.max_reps = (size_t)max_reps;
+        cfg.precision = &prec;
+        cfg.precision_text = prec_text;
+    }
+    cfg.checkpoint = sweep && !prec.n_targets;
     if (cfg.resume && !cfg.out_path) {
         cli_error("--resume needs -o OUT.h5 (the file being finished)");
         goto done;

@@ -29,6 +29,22 @@ static const char *const block_names[] = {
 #undef RF_X
 };
 
+/* Words for a person, in enum order (the asserts keep them in step). */
+static const char *const outcome_labels[] = {
+    "Screened out", "No suitable unit", "Placed at once", "Placed after a wait",
+    "Refused: no space", "Abandoned the wait", "Still waiting at the end", "Declined an offer",
+};
+static const char *const group_labels[] = {
+    "Wheelchair users", "Large families (5 or more)", "With a boy of 12 or over",
+    "No recourse to public funds", "Male victims", "With a pet", "Need a specialist service",
+    "Aged 16 to 24", "High support needs", "Black and minority ethnic", "High risk",
+};
+_Static_assert(sizeof outcome_labels / sizeof *outcome_labels == RF_OUT_N, "a label per outcome");
+_Static_assert(sizeof group_labels / sizeof *group_labels == RF_G_N, "a label per group");
+
+const char *rf_outcome_label(rf_outcome o) { return (unsigned)o < RF_OUT_N ? outcome_labels[o] : "?"; }
+const char *rf_group_label(rf_group g) { return (unsigned)g < RF_G_N ? group_labels[g] : "?"; }
+
 const char *rf_outcome_name(rf_outcome o) { return (unsigned)o < RF_OUT_N ? outcome_names[o] : "?"; }
 const char *rf_outcome_description(rf_outcome o)
 {
@@ -137,6 +153,67 @@ int rf_metric_find(const char *name)
         if (strcmp(metrics[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+/* The metric labels: one table for every place a person reads a metric.
+ * Labels carry no units; rf_metric_unit_label gives them. */
+static const struct {
+    const char *name, *label;
+} metric_labels[] = {
+    {"referrals", "Referrals"},
+    {"referrals_per_year", "Referrals per year"},
+    {"screened_out", "Screened out"},
+    {"no_suitable_unit", "No suitable unit"},
+    {"placed", "Placed"},
+    {"placed_immediately", "Placed at once"},
+    {"placed_after_wait", "Placed after a wait"},
+    {"refused_no_space", "Refused: no space"},
+    {"abandoned", "Abandoned the wait"},
+    {"waiting_at_end", "Still waiting at the end"},
+    {"declined_offer", "Declined an offer"},
+    {"refused", "Not accommodated, of all referrals"},
+    {"refused_of_eligible", "Not accommodated, of refuge referrals"},
+    {"placed_within_7d", "Placed within 7 days"},
+    {"placed_within_28d", "Placed within 28 days"},
+    {"wait_mean", "Mean wait of those placed"},
+    {"wait_all_mean", "Mean wait of all who waited"},
+    {"wait_all_p90", "90th percentile wait, all who waited"},
+    {"joined_list", "Joined the waiting list"},
+    {"wait_p50", "Median wait, placed"},
+    {"wait_p90", "90th percentile wait, placed"},
+    {"waiting_mean", "Waiting list"},
+    {"waiting_max", "Longest waiting list"},
+    {"occupancy", "Occupancy"},
+    {"blocked_share", "Blocked by move-on"},
+    {"downtime_share", "Downtime"},
+    {"timely_move_on", "Timely move-on"},
+    {"units_in_service", "Units in service"},
+    {"moveon_days", "Lost to move-on delay"},
+    {"departures", "Departures"},
+    {"early_exits", "Early exits"},
+    {"events", "Simulation events"},
+};
+
+const char *rf_metric_label(const char *name)
+{
+    for (size_t i = 0; i < sizeof metric_labels / sizeof *metric_labels; i++)
+        if (!strcmp(metric_labels[i].name, name))
+            return metric_labels[i].label;
+    int k = rf_metric_find(name);
+    return k >= 0 ? metrics[k].description : name;
+}
+
+const char *rf_metric_unit_label(const char *name)
+{
+    int k = rf_metric_find(name);
+    if (k < 0)
+        return "";
+    const char *u = metrics[k].units;
+    if (!strcmp(u, "share"))
+        return "%";
+    if (!strcmp(u, "count"))
+        return "";
+    return u;
 }
 
 void rf_result_metric_parts(const rf_result *r, double *num, double *den)

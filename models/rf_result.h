@@ -173,6 +173,10 @@ const char *rf_outcome_description(rf_outcome o);
 const char *rf_group_name(rf_group g);
 const char *rf_group_description(rf_group g);
 const char *rf_block_name(rf_block_reason b);
+/* Words for a person ("Wheelchair users", not `wheelchair`): what printed
+ * tables, plots, the HTML report and the wide CSV headings show. */
+const char *rf_outcome_label(rf_outcome o);
+const char *rf_group_label(rf_group g);
 
 /* Scalar metrics derived from a record: the names users write in targets
  * (`refused_no_space<=0.05`), summaries, and HDF5 columns.  Shares are of all
@@ -199,6 +203,16 @@ size_t rf_metric_count(void);
 const rf_metric_info *rf_metric_at(size_t i);
 /* Index of a metric by name, -1 if unknown. */
 int rf_metric_find(const char *name);
+/* The one table of metric labels, in words for a person ("Refused: no
+ * space", not `refused_no_space`), shared by the printed tables, plots, the
+ * HTML report and the wide CSV.  Also knows "referrals_per_year" (the
+ * referrals metric scaled to a year).  Never NULL: a metric without a label
+ * of its own shows its description, anything else its name. */
+const char *rf_metric_label(const char *name);
+/* The unit a label's values are in, for a person: "%" for a share, else
+ * the metric's units ("days", "households"); "" for plain counts and when
+ * the label says it ("Referrals per year") or the metric is unknown. */
+const char *rf_metric_unit_label(const char *name);
 /* out[] receives rf_metric_count() values (NAN where undefined, e.g. a share
  * of zero referrals): numerator / denominator for a ratio metric. */
 void rf_result_metrics(const rf_result *r, double *out);

@@ -6,6 +6,7 @@
 #include "rf_model.h"
 #include "sim_farm.h"
 #include "sim_status.h"
+#include "study_precision.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@ struct study {
     int *total_units;
     an_h5_writer *writer;
     an_point_summary *sums;
+    an_steady *steady;        /* with sums: each point's warm-up and overload tests */
     ex_ckpt ckpt;
     int have_ckpt;
     size_t resumed;
@@ -33,6 +35,7 @@ struct study {
     rf_result **recs;
     unsigned char **done;
     size_t *have;
+    study_precision_result *prec; /* cfg->precision: each point's, after study_run */
 };
 
 /* study.c says fail() and clear_error() for these. */
@@ -76,10 +79,11 @@ static int open_point(void *user, size_t point, sim_rep_fn *fn, const void **ctx
     return rc;
 }
 
-/* Rank 0: a point has its replications: publish it, summarize it. */
-static int point_done(void *user, size_t point, const void *records, const unsigned char *done)
+/* Rank 0: a point has its n_reps replications: publish it, summarize it.
+ * pr: how they were chosen (--precision), or NULL. */
+static int publish(study *s, size_t point, const void *records, const unsigned char *done,
+                   size_t n_reps, const study_precision_result *pr)
 {
-    study *s = user;
     rf_diags d;
     int rc = rf_points_load(s->pts, grid_point(s, point), &d);
     if (rc != SIM_OK)
@@ -90,18 +94,28 @@ static int point_done(void *user, size_t point, const void *records, const unsig
     rf_points_label(s->pts, label, sizeof label);
     if (s->writer) {
         an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, grid_point(s, point)),
-                       .n_reps = s->reps, .results = records, .done = done,
-                       .scenario_text = rf_points_text(s->pts), .label = label};
+                       .n_reps = n_reps, .results = records, .done = done,
+                       .scenario_text = rf_points_text(s->pts), .label = label,
+                       .stopped = pr ? study_precision_reason(pr->stopped) : NULL,
+                       .first_met = pr ? pr->first_met : 0};
         if ((rc = an_h5_put_point(s->writer, point, &pt)) != SIM_OK)
             return s->hook_status = rc;
     }
     if (s->sums && (rc = an_point_summary_from_results(&s->sums[point], label, p, records, done,
-                                                       s->reps)) != SIM_OK)
+                                                       n_reps)) != SIM_OK)
+        return s->hook_status = rc;
+    if (s->steady && (rc = an_steady_from_results(&s->steady[point], records, done, n_reps)) != SIM_OK)
         return s->hook_status = rc;
     if (s->sums && s->cfg->by_year
         && (rc = an_point_summary_add_years(&s->sums[point], records, done, s->reps)) != SIM_OK)
         return s->hook_status = rc;
     return SIM_OK;
+}
+
+static int point_done(void *user, size_t point, const void *records, const unsigned char *done)
+{
+    study *s = user;
+    return publish(s, point, records, done, s->reps, NULL);
 }
 
 static void progress(void *user, size_t done, size_t total)
@@ -276,7 +290,8 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
                         .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
                         .n_vary = rf_points_n_vary(s->pts),
                         .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
-                        .note = c->note, .part = c->part ? &part : NULL};
+                        .note = c->note, .precision = c->precision_text,
+                        .part = c->part ? &part : NULL};
     rc = an_h5_create(c->out_path, &info, c->force || c->resume, &s->writer);
     if (rc == SIM_EEXIST)
         return fail(err, rc, 1, "%s exists: use --force to overwrite it%s", c->out_path,
@@ -364,9 +379,11 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
     ex_hooks eh = {.open_point = open_point, .point_done = point_done,
                    .progress = cfg->progress ? progress : NULL, .progress_user = s,
                    .ckpt_failed = ckpt_failed, .user = s};
-    if (cfg->keep_summaries && s->n_points)
+    if (cfg->keep_summaries && s->n_points) {
         s->sums = calloc(s->n_points, sizeof *s->sums);
-    if ((rc = ex_create(&ec, &eh, &s->ex)) != SIM_OK || (cfg->keep_summaries && s->n_points && !s->sums)) {
+        s->steady = calloc(s->n_points, sizeof *s->steady);
+    }
+    if ((rc = ex_create(&ec, &eh, &s->ex)) != SIM_OK || (cfg->keep_summaries && s->n_points && (!s->sums || !s->steady))) {
         err->all_ranks = 1;
         rc = fail(err, SIM_ENOMEM, 0, "out of memory");
         goto fail;
@@ -396,15 +413,19 @@ void study_free(study *s)
     for (size_t i = 0; i < s->n_points; i++) {
         if (s->sums)
             an_point_summary_free(&s->sums[i]);
+        if (s->steady)
+            an_steady_free(&s->steady[i]);
         if (s->recs)
             free(s->recs[i]);
         if (s->done)
             free(s->done[i]);
     }
     free(s->sums);
+    free(s->steady);
     free(s->recs);
     free(s->done);
     free(s->have);
+    free(s->prec);
     free(s->total_units);
     an_h5_discard(s->writer);
     if (s->have_ckpt)
@@ -421,14 +442,59 @@ size_t study_reps_finished(const study *s) { return ex_reps_finished(s->ex); }
 int study_has_checkpoints(const study *s) { return s->have_ckpt; }
 int study_total_units(const study *s, size_t i) { return s->total_units[i]; }
 
+const study_precision_result *study_precision(const study *s, size_t i)
+{
+    return s->prec && i < s->n_points && s->prec[i].stopped ? &s->prec[i] : NULL;
+}
+
+const an_steady *study_steady(const study *s, size_t i)
+{
+    return s->steady && s->steady[i].n_months ? &s->steady[i] : NULL;
+}
+
+const rf_result *study_records(const study *s, size_t i, size_t *n, const unsigned char **done)
+{
+    *n = s->have[i];
+    *done = s->done[i];
+    return s->recs[i];
+}
+
 const an_point_summary *study_summary(const study *s, size_t i)
 {
     return s->sums && s->sums[i].metrics ? &s->sums[i] : NULL;
 }
 
+/* --precision: each point in turn gets replications until its targets
+ * hold, then is published and its records freed. */
+static int run_to_precision(study *s, study_error *err)
+{
+    s->prec = calloc(s->n_points ? s->n_points : 1, sizeof *s->prec);
+    int rc = sim_farm_bcast_int(s->prec ? SIM_OK : SIM_ENOMEM);
+    if (rc != SIM_OK)
+        return root() ? fail(err, rc, 0, "out of memory") : rc;
+    for (size_t i = 0; i < s->n_points; i++) {
+        rc = study_precision_point(s, i, s->cfg->precision, &s->prec[i], err);
+        if (rc == SIM_EINTR && root() && s->have[i] > 0) {
+            s->prec[i].stopped = STUDY_STOP_NONE;
+            publish(s, i, s->recs[i], s->done[i], s->have[i], NULL);
+        }
+        if (rc != SIM_OK)
+            return rc;
+        if (root() && (rc = publish(s, i, s->recs[i], s->done[i], s->have[i], &s->prec[i])) != SIM_OK)
+            return fail(err, rc, 0, "%s: %s", s->cfg->out_path ? s->cfg->out_path : "summary",
+                        sim_strerror(rc));
+        study_forget(s, i);
+    }
+    return SIM_OK;
+}
+
 int study_run(study *s, study_error *err)
 {
     clear_error(err);
+    if (s->cfg->precision) {
+        int rc = run_to_precision(s, err);
+        return root() || rc == SIM_OK ? rc : (err->status = rc);
+    }
     if (s->cfg->on_start)
         s->cfg->on_start(s->cfg->user);
     s->progress_base = 0;
@@ -538,7 +604,7 @@ int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
 int study_point_summary(study *s, size_t i, an_point_summary *out)
 {
     rf_diags d;
-    int rc = rf_points_load(s->pts, i, &d);
+    int rc = rf_points_load(s->pts, grid_point(s, i), &d);
     if (rc != SIM_OK)
         return rc;
     char label[AN_NAME_MAX];

@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "an_steady.h"
 #include "an_summary.h"
 #include "rf_points.h"
 #include "rf_scenario.h"
@@ -39,6 +40,9 @@ typedef struct {
     char message[1200];        /* "" when there is nothing more than the diags */
     rf_diags diags;            /* scenario problems, diags.n == 0 when none */
 } study_error;
+
+typedef struct study_precision_cfg study_precision_cfg;       /* study_precision.h */
+typedef struct study_precision_result study_precision_result;
 
 typedef struct {
     rf_points_cfg points;      /* scenario (or texts), --set, overrides, varied keys */
@@ -59,6 +63,11 @@ typedef struct {
     int resume;                /* reuse its finished points */
     int keep_summaries;        /* rank 0 keeps every point's summary */
     int by_year;               /* ... with its yearly figures (an_point_summary_add_years) */
+    /* NULL: every point gets the scenario's replications; else study_run
+     * gives each point replications until the targets hold
+     * (study_precision.h), and there are no checkpoints. */
+    const study_precision_cfg *precision;
+    const char *precision_text; /* the targets as given, stored in the results file */
     const char *command_line;  /* stored in the file */
     const char *note;          /* NULL, or the file's `note` attribute */
     volatile sig_atomic_t *stop; /* may be NULL: non-zero stops starting work */
@@ -101,6 +110,12 @@ size_t study_reps(const study *s);                 /* replications of every poin
 size_t study_reps_finished(const study *s);        /* rank 0 */
 int study_has_checkpoints(const study *s);
 int study_total_units(const study *s, size_t i);
+/* With cfg->precision, after study_run: how point i's replications were
+ * chosen (NULL before). */
+const study_precision_result *study_precision(const study *s, size_t i);
+/* Rank 0 with keep_summaries: point i's warm-up and overload tests on the
+ * monthly series after warm-up (an_steady.h); NULL while it has none. */
+const an_steady *study_steady(const study *s, size_t i);
 /* Rank 0 with keep_summaries: point i's summary; NULL while it has none. */
 const an_point_summary *study_summary(const study *s, size_t i);
 
@@ -116,6 +131,9 @@ int study_add_point(study *s, const char *const *values, const double *numbers, 
 int study_extend(study *s, size_t i, size_t n_reps, study_error *err);
 /* Free point i's replications (it has none afterwards). */
 void study_forget(study *s, size_t i);
+/* Rank 0: point i's replication records so far (*n of them, done flags in
+ * *done), owned by the study until study_forget. */
+const rf_result *study_records(const study *s, size_t i, size_t *n, const unsigned char **done);
 /* Rank 0: summary of point i's replications so far (free it with
  * an_point_summary_free). */
 int study_point_summary(study *s, size_t i, an_point_summary *out);

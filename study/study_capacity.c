@@ -2,6 +2,7 @@
 #include "rf_result.h"
 #include "sim_farm.h"
 #include "sim_status.h"
+#include "study_precision.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -66,6 +67,14 @@ static int decide(search *s, int units, int *meets, study_error *err)
         return rc;
     long reps = s->reps;
     study_trial t;
+    int stopped = STUDY_STOP_NONE;
+    if (s->cfg->precision) {
+        study_precision_result pr;
+        if ((rc = study_precision_point(s->st, p, s->cfg->precision, &pr, err)) != SIM_OK)
+            return rc;
+        reps = (long)pr.reps;
+        stopped = pr.stopped;
+    }
     for (;;) {
         if ((rc = study_extend(s->st, p, (size_t)reps, err)) != SIM_OK)
             return rc;
@@ -78,6 +87,7 @@ static int decide(search *s, int units, int *meets, study_error *err)
                 t.reps = reps;
                 t.s = ps.metrics[s->cfg->target.metric].s;
                 t.verdict = study_judge(&s->cfg->target, &t.s);
+                t.stopped = stopped;
                 an_point_summary_free(&ps);
             }
         }
@@ -169,7 +179,8 @@ int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *
         return rc;
     out->base_units = s.base_units;
     s.reps = cfg->reps ? cfg->reps : 100;
-    s.max_reps = cfg->max_reps ? cfg->max_reps : s.reps * 8;
+    s.max_reps = cfg->max_reps ? cfg->max_reps
+                 : cfg->precision ? STUDY_PRECISION_MAX_REPS : s.reps * 8;
     if (s.max_reps < s.reps)
         s.max_reps = s.reps;
     long lo = cfg->lo, hi = cfg->hi;
@@ -253,6 +264,7 @@ int study_capacity_curve(const study_capacity_cfg *cfg, const study_capacity_res
     out->grid = g;
     out->points.reps = reps;
     out->no_points = 0;
+    out->precision = cfg->precision;
     *grid = g;
     return SIM_OK;
 }

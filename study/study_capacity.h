@@ -28,6 +28,8 @@ typedef struct {
     long reps;                 /* replications the verdict rests on */
     sim_summary s;             /* the metric over them */
     int verdict;               /* STUDY_MEETS, STUDY_FAILS or STUDY_UNSURE */
+    int stopped;               /* with precision: why its first replications stopped
+                                  (STUDY_STOP_MET, STUDY_STOP_MAX); else STUDY_STOP_NONE */
 } study_trial;
 
 typedef struct {
@@ -37,6 +39,11 @@ typedef struct {
     study_target target;
     long lo, hi;               /* the range of total spaces searched */
     long reps, max_reps;       /* 0: 100 and 8 x reps */
+    /* NULL, or each capacity's first replications chosen to this precision
+     * (study_precision.h; its max_reps bounds them), before any doubling
+     * of a capacity too close to call; the curve (study_capacity_curve)
+     * then chooses its points' replications the same way. */
+    const study_precision_cfg *precision;
     /* Rank 0, may be NULL: the search starts (base_units known), a capacity
      * is decided. */
     void (*on_begin)(void *user, int base_units);

@@ -123,7 +123,7 @@ Test(summary, table_numbers_by_hand)
     }
     pooled_ci(y, x, 3, &mean, &ci);
     snprintf(want, sizeof want, "%.1f%% ± %.1f", 100 * mean, 100 * ci);
-    char *line = strstr(out, "\nnrpf");
+    char *line = strstr(out, "\nNo recourse to public funds");
     cr_assert_not_null(line, "%s", out);
     char *eol = strchr(line + 1, '\n');
     if (eol)
@@ -383,7 +383,7 @@ Test(summary, group_not_accommodated_is_the_headline)
     const an_metric_summary *ab = an_point_summary_find(&ps, "abandoned");
     cr_expect_gt(ab->s.mean, 0, "some give up: the headline counts them");
     char *out = print_to_string(print_groups_all, &ps, 1, 0);
-    cr_expect(strstr(out, "high_risk") && strstr(out, "Not accommodated"), "%s", out);
+    cr_expect(strstr(out, "High risk") && strstr(out, "Not accommodated"), "%s", out);
     free(out);
     an_point_summary_free(&ps);
 }

@@ -1,0 +1,59 @@
+/* an_steady: warm-up and overload of a point, from its replications'
+ * monthly series (rf_result: monthly_occupied, monthly_waiting,
+ * monthly_refused), with the generic tests of sim_steady.
+ *
+ *   warm-up: MSER-5 (White 1997) on the monthly occupancy and waiting
+ *   list, each averaged over the replications; the truncation point is the
+ *   later of the two cuts whose months differ significantly from the rest
+ *   (an_cut).  Run on the series after a scenario's warm-up, such a cut
+ *   says the warm-up was too short.
+ *   overload: the waiting list, or the refusals a month, keep growing over
+ *   the horizon (after MSER-5's cut, or over the second half of the series
+ *   when MSER-5 finds it unsettled): the mean slope over replications is above 0 with 99.9%
+ *   confidence and the rise it makes over the series is material (at
+ *   least one household, and a quarter of the series' mean).  Then the
+ *   averages depend on the horizon: there is no steady state. */
+#ifndef AN_STEADY_H
+#define AN_STEADY_H
+
+#include <stddef.h>
+#include "rf_result.h"
+#include "sim_steady.h"
+
+#define AN_MONTH_DAYS (365.0 / 12)
+
+/* MSER-5 on one monthly series, and whether the months it cuts differ from
+ * the rest: the difference of their means in each replication, averaged,
+ * with a 99.9% interval.  On a series already in steady state MSER-5 still
+ * cuts somewhere (where the rest happens to vary least); such a cut is
+ * noise, and is not counted. */
+typedef struct {
+    sim_mser mser;
+    double early;              /* mean of the cut months minus mean of the rest */
+    int significant;           /* 1: early differs from 0 with 99.9% confidence */
+} an_cut;
+
+typedef struct {
+    size_t n_reps, n_months;   /* replications used; months every one of them has */
+    double *occupied, *waiting; /* owned: n_months monthly means over the replications */
+    an_cut cut_occupied, cut_waiting;
+    size_t truncate_months;    /* the later significant cut (0: none) */
+    int settled;               /* 0: a significant cut is still falling at half the series */
+    int transient_left;        /* truncate_months > 0: on a series after a warm-up, the
+                                  warm-up was too short */
+    sim_trend trend_waiting, trend_refused;  /* per month, 99.9% intervals */
+    int growing_waiting, growing_refused;
+    int overloaded;            /* either grows */
+} an_steady;
+
+/* Over the replications with done[r] (done NULL: all).  SIM_ENOMEM; SIM_OK
+ * otherwise, with n_months 0 when there is no month to look at. */
+int an_steady_from_results(an_steady *out, const rf_result *res, const unsigned char *done,
+                           size_t n_reps);
+/* The same on months first_month.. of each series (the months after a
+ * warm-up, of a run from day 0). */
+int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *done,
+                     size_t n_reps, size_t first_month);
+void an_steady_free(an_steady *s);   /* zeroed or NULL is fine */
+
+#endif

@@ -1,0 +1,96 @@
+#include "sim_steady.h"
+#include "sim_status.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <string.h>
+
+int sim_mser_find(const double *x, size_t n, size_t k, sim_mser *out)
+{
+    memset(out, 0, sizeof *out);
+    if (k == 0)
+        return SIM_EINVAL;
+    size_t len = 0;
+    while (len < n && !isnan(x[len]))
+        len++;
+    size_t nb = len / k;
+    out->batches = nb;
+    out->batch_size = k;
+    out->statistic = NAN;
+    if (nb < 4)
+        return SIM_OK;
+    /* Suffix sums over the batch means, d from the end backwards, so every
+     * MSER(d) is O(1): with S1 and S2 the sums of b and b^2 over batches
+     * d.., the sum of squared deviations is S2 - S1^2 / m, m = nb - d. */
+    double s1 = 0, s2 = 0;
+    double best = INFINITY;
+    size_t best_d = 0, half = nb / 2;
+    /* d from the end backwards; cuts beyond half the batches are not
+     * considered (with only a few batches left, MSER(d) is small by chance
+     * alone: White's end effect). */
+    for (size_t m = 1; m <= nb; m++) {
+        size_t d = nb - m;
+        double b = 0;
+        for (size_t i = 0; i < k; i++)
+            b += x[d * k + i];
+        b /= (double)k;
+        s1 += b;
+        s2 += b * b;
+        if (d > half)
+            continue;
+        double ss = s2 - s1 * s1 / (double)m;
+        if (ss < 0)
+            ss = 0;
+        double v = ss / ((double)m * (double)m);
+        if (v <= best) {     /* ties: the smaller truncation */
+            best = v;
+            best_d = d;
+        }
+    }
+    out->truncate = best_d * k;
+    out->statistic = best;
+    out->ok = best_d < half;
+    return SIM_OK;
+}
+
+int sim_trend_across(const double *rows, size_t n_reps, size_t n_obs, double level, sim_trend *out)
+{
+    memset(out, 0, sizeof *out);
+    out->slope = out->se = out->lo = out->hi = NAN;
+    if (n_obs < 3 || n_reps == 0)
+        return SIM_EINVAL;
+    double tbar = (double)(n_obs - 1) / 2, stt = 0;
+    for (size_t t = 0; t < n_obs; t++)
+        stt += ((double)t - tbar) * ((double)t - tbar);
+    /* Welford over the replications' slopes. */
+    double mean = 0, m2 = 0;
+    size_t n = 0;
+    for (size_t r = 0; r < n_reps; r++) {
+        const double *y = rows + r * n_obs;
+        double sty = 0;
+        int bad = 0;
+        for (size_t t = 0; t < n_obs; t++) {
+            if (isnan(y[t]))
+                bad = 1;
+            sty += ((double)t - tbar) * y[t];
+        }
+        if (bad)
+            continue;
+        double slope = sty / stt, delta = slope - mean;
+        n++;
+        mean += delta / (double)n;
+        m2 += delta * (slope - mean);
+    }
+    out->n_reps = n;
+    out->n_obs = n_obs;
+    if (n == 0)
+        return SIM_EINVAL;
+    out->slope = mean;
+    if (n >= 2) {
+        out->se = sqrt(m2 / (double)(n - 1) / (double)n);
+        double t = gsl_cdf_tdist_Pinv(0.5 + level / 2, (double)(n - 1));
+        out->lo = mean - t * out->se;
+        out->hi = mean + t * out->se;
+    }
+    return SIM_OK;
+}

@@ -1,0 +1,166 @@
+/* Warm-up and overload of the refuge model's monthly series (an_steady):
+ * MSER-5 on an M/M/c/c system starting empty cuts after its transient,
+ * computed exactly from the birth-death chain's forward equations; a warm-up
+ * long enough leaves no transient; an overloaded system (load above
+ * capacity, infinite patience) is found growing and a stable one is not. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "an_steady.h"
+#include "mq_queue.h"
+#include "sim_status.h"
+#include "study.h"
+
+#define UNITS 10
+#define STAY 60.0             /* days, exponential */
+#define LOAD 8.0              /* Erlangs */
+
+static study *open_point(const char *const *sets, size_t n_sets, size_t reps, study_cfg *cfg,
+                         study_error *err)
+{
+    static char path[512];
+    const char *root = getenv("RS_ROOT");
+    cr_assert_not_null(root, "RS_ROOT not set (run through make test)");
+    snprintf(path, sizeof path, "%s/scenarios/mmcc.yaml", root);
+    memset(cfg, 0, sizeof *cfg);
+    cfg->points.scenario_path = path;
+    cfg->points.sets = sets;
+    cfg->points.n_sets = n_sets;
+    cfg->no_points = 1;
+    study *s;
+    size_t p;
+    cr_assert_eq(study_open(cfg, &s, err), SIM_OK, "%s", err->message);
+    cr_assert_eq(study_add_point(s, NULL, NULL, &p, err), SIM_OK, "%s", err->message);
+    cr_assert_eq(study_extend(s, p, reps, err), SIM_OK, "%s", err->message);
+    return s;
+}
+
+static void steady_of(study *s, size_t first_month, an_steady *out)
+{
+    size_t n;
+    const unsigned char *done;
+    const rf_result *r = study_records(s, 0, &n, &done);
+    cr_assert_eq(an_steady_window(out, r, done, n, first_month), SIM_OK);
+}
+
+/* Exact monthly means of the number busy in M/M/c/c from empty: the
+ * forward equations p' = pQ of the birth-death chain (RK4, step 0.01 day),
+ * averaged over each month. */
+static void exact_months(double *out, size_t months)
+{
+    double lambda = LOAD / STAY, mu = 1 / STAY, p[UNITS + 1] = {1}, h = 0.01;
+    size_t steps = (size_t)llround(AN_MONTH_DAYS / h);
+    h = AN_MONTH_DAYS / (double)steps;
+    for (size_t m = 0; m < months; m++) {
+        double area = 0;
+        for (size_t s = 0; s < steps; s++) {
+            double k[4][UNITS + 1], q[UNITS + 1];
+            for (int stage = 0; stage < 4; stage++) {
+                double f = stage == 0 ? 0 : stage == 3 ? 1 : 0.5;
+                for (int j = 0; j <= UNITS; j++)
+                    q[j] = p[j] + (stage ? f * h * k[stage - 1][j] : 0);
+                for (int j = 0; j <= UNITS; j++) {
+                    double in = (j > 0 ? lambda * q[j - 1] : 0) + (j < UNITS ? (j + 1) * mu * q[j + 1] : 0);
+                    double outr = (j < UNITS ? lambda : 0) + j * mu;
+                    k[stage][j] = in - outr * q[j];
+                }
+            }
+            double before = 0, after = 0;
+            for (int j = 0; j <= UNITS; j++) {
+                before += j * p[j];
+                p[j] += h / 6 * (k[0][j] + 2 * k[1][j] + 2 * k[2][j] + k[3][j]);
+                after += j * p[j];
+            }
+            area += h * (before + after) / 2;
+        }
+        out[m] = area / AN_MONTH_DAYS;
+    }
+}
+
+Test(warmup, mser5_cuts_after_the_exact_mmcc_transient, .timeout = 120)
+{
+    char per_year[64], units[64], stay[96];
+    snprintf(per_year, sizeof per_year, "referrals.per_year=%.17g", LOAD / STAY * 365);
+    snprintf(units, sizeof units, "services[0].units=%d", UNITS);
+    snprintf(stay, sizeof stay, "services[0].stay={dist: exponential, mean: %g}", STAY);
+    const char *sets[] = {per_year, units, stay, "warmup=0", "horizon=1825", "seed=5"};
+    study_cfg cfg;
+    study_error *err = malloc(sizeof *err);
+    enum { REPS = 400 };
+    study *s = open_point(sets, 6, REPS, &cfg, err);
+    an_steady a;
+    steady_of(s, 0, &a);
+    size_t months = a.n_months;
+    cr_assert_eq(months, 60u);
+    double exact[60];
+    exact_months(exact, months);
+    double steady = LOAD * (1 - mq_erlang_b(UNITS, LOAD));
+    cr_assert_float_eq(exact[59], steady, 1e-6);
+    /* The simulated monthly means follow the exact transient: each inside
+     * 4 standard errors (the spread of the replications' month). */
+    size_t n;
+    const unsigned char *done;
+    const rf_result *r = study_records(s, 0, &n, &done);
+    double se[60];
+    for (size_t m = 0; m < months; m++) {
+        double s2 = 0;
+        for (size_t i = 0; i < n; i++)
+            s2 += pow(r[i].monthly_occupied[m] - a.occupied[m], 2);
+        se[m] = sqrt(s2 / (double)(n - 1) / (double)n);
+        cr_assert(fabs(a.occupied[m] - exact[m]) < 4 * se[m], "month %zu: %g, exact %g, se %g",
+                  m + 1, a.occupied[m], exact[m], se[m]);
+    }
+    /* The transient lasts while the exact bias of a month exceeds the
+     * standard error of its simulated mean; MSER-5 cuts after that. */
+    size_t end = 0;
+    for (size_t m = 0; m < months; m++)
+        if (fabs(exact[m] - steady) > se[m])
+            end = m + 1;
+    cr_log_info("transient: %zu months; MSER-5 cut %zu months", end, a.cut_occupied.mser.truncate);
+    cr_assert_gt(end, 3u);
+    cr_assert(a.settled && a.cut_occupied.significant);
+    cr_assert_geq(a.truncate_months, end, "cut %zu months, transient %zu", a.truncate_months, end);
+    cr_assert_leq(a.truncate_months, months / 2);
+    cr_assert(a.transient_left);
+    cr_assert_eq(a.overloaded, 0);
+    /* After a warm-up of the MSER-5 cut, no transient is left. */
+    an_steady b;
+    steady_of(s, a.truncate_months, &b);
+    cr_assert_eq(b.transient_left, 0, "cut %zu more", b.truncate_months);
+    cr_assert_eq(b.overloaded, 0);
+    an_steady_free(&a);
+    an_steady_free(&b);
+    study_free(s);
+    free(err);
+}
+
+/* M/M/5 with infinite patience (everyone waits, nobody gives up): at load
+ * 8 the waiting list grows by (lambda - 5 mu) a day, without end; at load 3
+ * it is stable (Erlang C). */
+Test(warmup, overload_is_found_and_a_stable_queue_is_not)
+{
+    const char *over[] = {"waiting.p_wait=1", "referrals.per_year=1946.6667", "horizon=1095"};
+    const char *stable[] = {"waiting.p_wait=1", "referrals.per_year=730", "horizon=1095"};
+    study_cfg cfg;
+    study_error *err = malloc(sizeof *err);
+    an_steady a, b;
+    study *s = open_point(over, 3, 50, &cfg, err);
+    steady_of(s, 0, &a);
+    study_free(s);
+    s = open_point(stable, 3, 50, &cfg, err);
+    steady_of(s, 0, &b);
+    study_free(s);
+    cr_assert(a.overloaded && a.growing_waiting);
+    /* (8 - 5) / 1.5 households a day, per month */
+    double rate = 3 / 1.5 * AN_MONTH_DAYS;
+    cr_assert(a.trend_waiting.lo < rate && a.trend_waiting.hi > rate, "[%g, %g], expected %g",
+              a.trend_waiting.lo, a.trend_waiting.hi, rate);
+    cr_assert_eq(b.overloaded, 0);
+    cr_assert(b.trend_waiting.lo <= 0 || b.trend_waiting.slope * 35 < 1);
+    an_steady_free(&a);
+    an_steady_free(&b);
+    free(err);
+}
