@@ -114,6 +114,10 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
  * the disk lacks room for twice the point's share of the source file and
  * 1 MiB: HDF5 1.10's object copy crashes when the disk fills meanwhile. */
 int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index);
+/* Write the table /comparison (refugesim compare): one row per alternative
+ * and metric (columns in analysis/README.md).  At most once, before
+ * an_h5_commit. */
+int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_rows);
 /* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
  * Always frees w; on failure the temporary file is removed. */

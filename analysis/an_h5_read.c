@@ -424,9 +424,9 @@ static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const si
     }
     static const char *const names[] = {"units", "placements", "departures", "early_exits",
                                         "move_ons", "timely_move_ons", "occupied_days",
-                                        "blocked_days", "down_days"};
-    int c[9];
-    columns(t, names, 9, c);
+                                        "blocked_days", "down_days", "unit_days"};
+    int c[10];
+    columns(t, names, 10, c);
     for (size_t r = 0; r < t->n_rows; r++) {
         double sv = tcell(t, r, cs);
         int slot = rep_slot(t, r, crep, pos, f->rows[i].n_reps);
@@ -443,6 +443,7 @@ static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const si
         x->occupied_days = tcell(t, r, c[6]);
         x->blocked_days = tcell(t, r, c[7]);
         x->down_days = tcell(t, r, c[8]);
+        x->unit_days = tcell(t, r, c[9]);   /* NaN in files before opens / closes */
     }
     an_table_free(t);
     return SIM_OK;

@@ -23,6 +23,7 @@ int cmd_capacity(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_warmup(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 
@@ -54,6 +55,11 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 int cli_seed_override(const char *s, char *buf, size_t size);
 int cli_check_set(const char *s);
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+
+/* --reps N (at least min) as the scenario override "replications=N" into
+ * buf, so a stored scenario says what ran.  Print the error and return -1
+ * when wrong. */
+int cli_reps_set(const char *arg, long min, char *buf, size_t size);
 
 /* Before any work: refuse an existing output file unless force, an output
  * in a missing directory and a name that does not say HDF5 (as

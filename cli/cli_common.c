@@ -228,6 +228,15 @@ int cli_check_output(const char *path, int force)
     return -1;
 }
 
+int cli_reps_set(const char *arg, long min, char *buf, size_t size)
+{
+    long v;
+    if (cli_parse_long("--reps", arg, min, 1000000, &v))
+        return -1;
+    snprintf(buf, size, "replications=%ld", v);
+    return 0;
+}
+
 int cli_seed_override(const char *s, char *buf, size_t size)
 {
     uint64_t seed;

@@ -185,6 +185,8 @@ static void print_points(const study *s, const cli_print_opts *o)
         an_print_services(stdout, shown, n);
     if (o->groups)
         an_print_groups(stdout, shown, n);
+    if (o->by_year)
+        an_print_years(stdout, shown, n);
     an_print_areas(stdout, shown, n);
     free(shown);
 }

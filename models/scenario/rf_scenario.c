@@ -113,7 +113,7 @@ static const struct {
 /* The unit attributes a block inherits from its service. */
 static const char *const block_inherits[] = {
     "largest_family", "wheelchair", "male_child_age_limit", "nrpf", "takes_male", "takes_pets",
-    "night_security", "high_support", "self_contained", "specialism", "area"};
+    "night_security", "high_support", "self_contained", "specialism", "area", "opens", "closes"};
 
 /* ---- loading the layers ---- */
 
@@ -514,6 +514,39 @@ static int find_area(const rf_params *p, const char *name)
     return -1;
 }
 
+/* opens / closes: days from the start of the horizon, within it, in order. */
+static bool conv_open_close(sem_ctx *c, const char *path, const sc_attrs *a, rf_unit_block *b)
+{
+    char sub[200];
+    double h = c->p->horizon;
+    bool ok = true;
+    b->opens = a->opens;
+    b->closes = 0;
+    if (!(a->opens >= 0) || !(a->opens < h)) {
+        snprintf(sub, sizeof sub, "%s.opens", path);
+        sem(c, sub, "day %g is outside the horizon (accepted: 0 to below horizon, %g days, "
+            "counted from the end of warm-up)", a->opens, h);
+        ok = false;
+    }
+    if (a->closes && strcmp(a->closes, "none")) {
+        char *end;
+        double v = strtod(a->closes, &end);
+        snprintf(sub, sizeof sub, "%s.closes", path);
+        if (*end || end == a->closes || !isfinite(v)) {
+            sem(c, sub, "'%s' is not a day (accepted: none, or days from the start of the "
+                "horizon)", a->closes);
+            ok = false;
+        } else if (!(v > a->opens) || v > h) {
+            sem(c, sub, "day %g must be after opens (day %g) and within the horizon (%g days)",
+                v, a->opens, h);
+            ok = false;
+        } else {
+            b->closes = v;
+        }
+    }
+    return ok;
+}
+
 static bool conv_attrs(sem_ctx *c, const char *path, const sc_attrs *a, int units,
                        rf_unit_block *b)
 {
@@ -567,7 +600,7 @@ static bool conv_attrs(sem_ctx *c, const char *path, const sc_attrs *a, int unit
         area = 0;
     }
     b->area = area;
-    return ok;
+    return conv_open_close(c, path, a, b) && ok;
 }
 
 /* The smallest and largest probability of a household attribute over the

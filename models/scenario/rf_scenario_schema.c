@@ -73,7 +73,9 @@ static const cyaml_schema_field_t dist_fields[] = {
     CYAML_FIELD_BOOL("self_contained", OPT, T, at.self_contained),                      \
     CYAML_FIELD_ENUM("specialism", OPT, T, at.specialism, spec_strings,                 \
                      CYAML_ARRAY_LEN(spec_strings)),                                    \
-    CYAML_FIELD_STRING_PTR("area", OPT, T, at.area, 1, NAME_LEN)
+    CYAML_FIELD_STRING_PTR("area", OPT, T, at.area, 1, NAME_LEN),                      \
+    CYAML_FIELD_FLOAT("opens", OPT, T, at.opens),                                       \
+    CYAML_FIELD_STRING_PTR("closes", OPT, T, at.closes, 1, 32)
 
 static const cyaml_schema_field_t block_fields[] = {
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_block, name, 1, NAME_LEN),

@@ -31,6 +31,8 @@ typedef struct {
     bool takes_male, takes_pets, night_security, high_support, self_contained;
     int specialism;             /* rf_specialism */
     char *area;
+    double opens;               /* days from the start of the horizon, absent 0 */
+    char *closes;               /* days, or "none" (absent: never) */
 } sc_attrs;
 
 typedef struct {
