@@ -15,6 +15,7 @@ struct an_h5_file {
     hid_t file;
     an_h5_info info;
     char *strs[5];
+    char *precision;
     char **vary_keys;
     an_h5_point_row *rows;
     double *vary;
@@ -64,6 +65,7 @@ void an_h5_close(an_h5_file *f)
         H5Fclose(f->file);
     for (size_t i = 0; i < 5; i++)
         free(f->strs[i]);
+    free(f->precision);
     for (size_t k = 0; k < f->info.n_vary; k++)
         free(f->vary_keys[k]);
     free(f->vary_keys);
@@ -174,6 +176,13 @@ int an_h5_open(const char *path, an_h5_file **out)
     in->vary_keys = (const char *const *)f->vary_keys;
     if (!st)
         st = read_part(f->file, in);
+    if (!st && an_h5i_read_attr_str(f->file, "precision", &f->precision) == SIM_OK) {
+        static const char *const pr[3] = {"precision_batch", "precision_min_reps",
+                                          "precision_max_reps"};
+        in->precision = f->precision;
+        for (int i = 0; i < 3; i++)
+            an_h5i_read_attr_num(f->file, pr[i], H5T_NATIVE_UINT64, &in->precision_reps[i]);
+    }
     if (!st && in->format_version > AN_H5_FORMAT_VERSION)
         st = SIM_EPARSE;
     if (!st)
@@ -214,6 +223,11 @@ static int read_text(an_h5_file *f, const char *path, char **text)
 int an_h5_read_scenario(an_h5_file *f, char **text)
 {
     return read_text(f, "/scenario", text);
+}
+
+int an_h5_read_scenario_source(an_h5_file *f, char **text)
+{
+    return read_text(f, "/scenario_source", text);
 }
 
 int an_h5_read_point_scenario(an_h5_file *f, size_t i, char **text)

@@ -489,10 +489,9 @@ static void ci_note(FILE *f, const an_point_summary *pts, size_t n_pts)
  * of metric labels (rf_metric_label). */
 static const char *const key_rows[] = {
     "referrals_per_year", "placed", "refused_no_space", "no_suitable_unit", "abandoned",
-    "screened_out", "waiting_at_end", "declined_offer", /* networks only */
-    "refused_of_eligible", "wait_mean", "wait_p90",
-    "wait_all_mean", "waiting_mean", "occupancy", "downtime_share", "blocked_share",
-    "timely_move_on",
+    "screened_out", "waiting_at_end", "declined_offer" /* networks only */,
+    "refused_of_eligible", "wait_mean", "wait_p90", "wait_all_mean", "waiting_mean",
+    "occupancy", "downtime_share", "blocked_share", "timely_move_on",
 };
 #define N_KEY_ROWS (sizeof key_rows / sizeof key_rows[0])
 
@@ -599,6 +598,24 @@ static const struct {
     {"Abandoned", 1},     {"Not accommodated", 1}, {"Placed in 28d", 1},
     {"Wait, placed", 0},  {"Wait, all waiting", 0},
 };
+
+const char *an_service_measure_heading(an_service_measure m, int *percent)
+{
+    if ((unsigned)m >= AN_SVC_N)
+        return "?";
+    if (percent)
+        *percent = svc_cols[m].percent;
+    return svc_cols[m].heading;
+}
+
+const char *an_group_measure_heading(an_group_measure m, int *percent)
+{
+    if ((unsigned)m >= AN_GRP_N)
+        return "?";
+    if (percent)
+        *percent = grp_cols[m].percent;
+    return grp_cols[m].heading;
+}
 
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
 {

@@ -2,6 +2,7 @@
 #include "rf_network.h"
 #include "sim_calendar.h"
 #include "sim_rng.h"
+#include "sim_runner.h"
 #include "sim_stats.h"
 #include "sim_status.h"
 
@@ -113,6 +114,7 @@ typedef struct {
     double wait_sum;
     sim_hist waits;            /* positive waits of placed households */
     sim_hist waited;           /* waits of everyone who joined the list */
+    unsigned polls;            /* counts to the next look at sim_runner_abort */
 } model;
 
 /* Why the params cannot run, in words for the CLI; SIM_OK when they can. */
@@ -122,6 +124,53 @@ typedef struct {
             snprintf(why, size, __VA_ARGS__);                                               \
         return SIM_EINVAL;                                                                  \
     } while (0)
+
+static double max_rate(const rf_params *p);
+
+/* Work a replication would do, before doing it: values that pass every
+ * range check can still ask for 1e104 referrals (growth 10 over a century)
+ * or an outage every 1e-300 days, which no interrupt would end.  The
+ * thinning draws candidates at the maximum rate over the whole run; each
+ * unit's outages come one interval apart. */
+static int check_work(const rf_params *p, char *why, size_t size)
+{
+    double T = p->warmup + p->horizon;
+    if (!p->trace) {
+        double base = p->per_year / 365 * T, lam = max_rate(p) * T;
+        if (!(lam <= RF_MAX_EVENTS)) {
+            double smax = 0;
+            for (int m = 0; m < 12; m++)
+                smax = fmax(smax, p->seasonality[m]);
+            const char *key = smax > 1e3 ? "referrals.seasonality"
+                              : base > 0 && lam / base > 1e3 ? "referrals.growth"
+                                                            : "referrals.per_year";
+            REFUSE("%s: about %.3g referrals would be drawn in one replication of %g days "
+                   "(at most %.0e)", key, lam, T, RF_MAX_EVENTS);
+        }
+    }
+    double shared = 0;   /* outages under the scenario-wide interval */
+    int shared_units = 0;
+    for (int k = 0; k < p->n_services; k++) {
+        const sim_dist *iv = rf_service_dist(p, k, RF_SD_OUTAGE_INTERVAL);
+        if (iv->kind == SIM_DIST_NONE)
+            continue;
+        int units = 0;
+        for (int b = 0; b < p->services[k].n_blocks; b++)
+            units += p->services[k].blocks[b].count;
+        double n = (double)units * T / sim_dist_mean(iv);
+        if (iv == &p->outage_interval) {
+            shared += n;
+            shared_units += units;
+        } else if (!(n <= RF_MAX_EVENTS)) {
+            REFUSE("services[%d].outage_interval: about %.3g outages in one replication of %g "
+                   "days over %d units (at most %.0e)", k, n, T, units, RF_MAX_EVENTS);
+        }
+    }
+    if (!(shared <= RF_MAX_EVENTS))
+        REFUSE("downtime.outage_interval: about %.3g outages in one replication of %g days over "
+               "%d units (at most %.0e)", shared, T, shared_units, RF_MAX_EVENTS);
+    return SIM_OK;
+}
 
 static int validate(const rf_params *p, char *why, size_t size)
 {
@@ -135,7 +184,7 @@ static int validate(const rf_params *p, char *why, size_t size)
         REFUSE("referrals.growth must be above -1");
     for (int m = 0; m < 12; m++)
         if (!(isfinite(p->seasonality[m]) && p->seasonality[m] >= 0))
-            REFUSE("referrals.seasonality[%d] must be 0 or more", m);
+            REFUSE("referrals.seasonality[%d] must be a finite number, 0 or more", m);
     if (p->start_month < 1 || p->start_month > 12)
         REFUSE("referrals.start_month must be a month, 1 to 12");
     if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
@@ -215,8 +264,8 @@ static int validate(const rf_params *p, char *why, size_t size)
         for (int b = 0; b < sv->n_blocks; b++) {
             const rf_unit_block *bl = &sv->blocks[b];
             if (bl->count < 0 || bl->count > MAX_BLOCK_UNITS)
-                REFUSE("services[%d]: a block has %d units (accepted: 0 to %d)", s, bl->count,
-                       MAX_BLOCK_UNITS);
+                REFUSE("services[%d].units: a block of %d units (accepted: 0 to %d units a "
+                       "block)", s, bl->count, MAX_BLOCK_UNITS);
             if (bl->largest_family < 1 || bl->area < 0 || bl->area >= p->n_areas)
                 REFUSE("services[%d]: a block has largest_family < 1 or an unknown area", s);
             units += bl->count;
@@ -248,7 +297,8 @@ static int validate(const rf_params *p, char *why, size_t size)
                        p->n_areas);
         }
     }
-    return rf_net_check(p, why, size);
+    int rc = check_work(p, why, size);
+    return rc ? rc : rf_net_check(p, why, size);
 }
 #undef REFUSE
 
@@ -310,6 +360,8 @@ static int schedule_next_arrival(model *m, double now)
         return SIM_OK;
     double t = now;
     for (;;) {
+        if (!(++m->polls & 4095u) && sim_runner_abort)
+            return SIM_EINTR; /* long runs of rejected candidates stop too */
         t -= log(1 - sim_stream_u01(&m->arr)) / m->lambda_max;  /* 1 - u is exact */
         double u = sim_stream_u01(&m->arr);
         if (t >= m->end)
@@ -1392,6 +1444,10 @@ static int run(model *m)
     sim_event ev;
     while (!rc && sim_cal_pop(m->cal, &ev) && ev.kind != EV_END) {
         double now = ev.t;
+        if (!(++m->polls & 4095u) && sim_runner_abort) {
+            rc = SIM_EINTR; /* a second SIGINT: the record is discarded */
+            break;
+        }
         switch (ev.kind) {
         case EV_ARRIVAL: rc = on_arrival(m, now); break;
         case EV_RENEGE: on_renege(m, ev.id, ev.tag, now); break;

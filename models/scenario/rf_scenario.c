@@ -1,6 +1,7 @@
 /* rf_scenario: the loading pipeline (see rf_scenario.h), the conversion of
  * the libcyaml structs into rf_params, and the semantic checks. */
 #include "rf_scenario.h"
+#include "rf_model.h"
 #include "rf_scenario_diag.h"
 #include "rf_scenario_schema.h"
 #include "rf_scenario_tree.h"
@@ -475,7 +476,13 @@ static bool conv_dist(sem_ctx *c, const char *path, const sc_dist *in, sim_dist 
         }
     }
     if (sim_dist_prepare(out) != SIM_OK) {
-        sem(c, path, "invalid %s distribution: %s", sim_dist_kind_name(k), dist_rule[k]);
+        int positive = isfinite(in->mean) && in->mean > 0 && isfinite(in->sd) && in->sd > 0;
+        if (positive && (k == SIM_DIST_LOGNORMAL || k == SIM_DIST_GAMMA || k == SIM_DIST_WEIBULL))
+            sem(c, path, "%s distribution with mean %g and sd %g cannot be drawn (sd / mean = "
+                "%g is too %s)", sim_dist_kind_name(k), in->mean, in->sd, in->sd / in->mean,
+                in->sd > in->mean ? "large" : "small");
+        else
+            sem(c, path, "invalid %s distribution: %s", sim_dist_kind_name(k), dist_rule[k]);
         return false;
     }
     return true;
@@ -1318,6 +1325,29 @@ static int convert(sem_ctx *c)
 
 /* ---- the pipeline ---- */
 
+/* rf_model_check's words start with the key ("services[0]: ...",
+ * "referrals.per_year must ..."): put them where the tree says that key
+ * came from. */
+static void model_refusal(const st_node *tree, const char *file, const char *why, rf_diags *d)
+{
+    char key[128];
+    size_t n = strspn(why, "abcdefghijklmnopqrstuvwxyz_.[]0123456789");
+    if (n >= sizeof key)
+        n = 0;
+    memcpy(key, why, n);
+    key[n] = '\0';
+    st_origin near = {0};
+    const st_node *at = n ? st_lookup(tree, key, &near, NULL) : NULL;
+    st_origin o = at ? at->at : near;
+    if (!at && !near.file)
+        key[0] = '\0';
+    const char *msg = why + strlen(key);
+    msg += strspn(msg, ": ");
+    if (!key[0])
+        msg = why;
+    rf_diags_add(d, o.file ? o.file : file, o.line, o.col, key, "%s", msg);
+}
+
 static int load_all(const char *text, size_t len, const char *name, bool from_file,
                     const char *const *sets, size_t n_sets, rf_scenario **out, rf_diags *diags)
 {
@@ -1410,6 +1440,14 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
             goto done;
         }
         s->params.trace = &s->trace;
+    }
+    /* the model's own refusals (sums, the work a replication needs), found
+     * here with their place, so that `check` accepts nothing `run` refuses */
+    char why[512];
+    if (rf_model_check(&s->params, why, sizeof why) != SIM_OK) {
+        model_refusal(tree, file, why, d);
+        rc = SIM_EPARSE;
+        goto done;
     }
     rc = SIM_OK;
 done:
