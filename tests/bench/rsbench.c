@@ -13,7 +13,7 @@
  * model handled, arrivals and departures alike.  An M/M/1 customer costs two.
  *
  *   rsbench [--only SUBSTRING] [--reps N]
- * The hidden `--memory-child YEARS` runs one memory workload in a fresh
+ * The hidden `--memory-child YEARS` (`--memory-child-england YEARS`) runs one memory workload in a fresh
  * process; the parent reads its peak resident set from wait4().
  * `--mm1-child N` runs N M/M/1 customers once (counted under callgrind). */
 #include "county_params.h"
@@ -406,17 +406,31 @@ static void bench_sweep(void)
  * asked for.  Each horizon runs in a fresh exec of this program so no earlier
  * allocation inflates its peak.  Workload: the county scenario at 70 spaces,
  * every mechanism on, one replication. */
-static int memory_child(double years)
+static int load_england(rf_params *p)
 {
-    rf_params p;
-    if (bench_county_params(&p, 70) != SIM_OK)
+    char path[1024];
+    snprintf(path, sizeof path, "%s/scenarios/england.yaml", getenv("RS_ROOT") ? getenv("RS_ROOT") : ".");
+    rf_scenario *sc = NULL;
+    rf_diags d;
+    int rc = rf_scenario_load_file(path, NULL, 0, &sc, &d);
+    if (rc == SIM_OK)
+        *p = *rf_scenario_params(sc);
+    rf_scenario_free(sc);
+    return rc;
+}
+
+/* The county at 70 spaces, or England's network (england != 0). */
+static int memory_child(double years, int england)
+{
+    static rf_params p;
+    if ((england ? load_england(&p) : bench_county_params(&p, 70)) != SIM_OK)
         return 1;
     p.horizon = years * 365.0;
     rf_result r;
     return rf_model_run(&p, 0, &r) == SIM_OK ? 0 : 1;
 }
 
-static long child_maxrss_kb(double years)
+static long child_maxrss_kb(double years, const char *option)
 {
     char arg[32];
     snprintf(arg, sizeof arg, "%g", years);
@@ -424,7 +438,7 @@ static long child_maxrss_kb(double years)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        execl("/proc/self/exe", "rsbench", "--memory-child", arg, (char *)NULL);
+        execl("/proc/self/exe", "rsbench", option, arg, (char *)NULL);
         _exit(127);
     }
     int status;
@@ -446,7 +460,7 @@ static void bench_memory(void)
     long kb[3];
     double t0 = now_s();
     for (int i = 0; i < 3; i++)
-        if ((kb[i] = child_maxrss_kb(years[i])) < 0) {
+        if ((kb[i] = child_maxrss_kb(years[i], "--memory-child")) < 0) {
             report_skip(name, "child run failed");
             return;
         }
@@ -460,6 +474,29 @@ static void bench_memory(void)
     snprintf(rate, sizeof rate, "%ld / %ld / %ld KiB", kb[0], kb[1], kb[2]);
     /* Flat: within 1 MiB, which is page and allocator noise at this size. */
     report(name, t, rate, "flat (spread < 1 MiB)", hi - lo < 1024);
+}
+
+/* The same for England's network (one replication, 5 / 20 / 50 years):
+ * the areas' records and flows are fixed-size, so nothing grows. */
+static void bench_memory_england(void)
+{
+    const char *name = "memory: england 5/20/50 years";
+    if (!wanted(name))
+        return;
+    static const double years[] = {5, 20, 50};
+    long kb[3], lo = 0, hi = 0;
+    double t0 = now_s();
+    for (int i = 0; i < 3; i++) {
+        if ((kb[i] = child_maxrss_kb(years[i], "--memory-child-england")) < 0) {
+            report_skip(name, "child run failed");
+            return;
+        }
+        lo = i == 0 || kb[i] < lo ? kb[i] : lo;
+        hi = i == 0 || kb[i] > hi ? kb[i] : hi;
+    }
+    char rate[96];
+    snprintf(rate, sizeof rate, "%ld / %ld / %ld KiB", kb[0], kb[1], kb[2]);
+    report(name, now_s() - t0, rate, "flat (spread < 1 MiB)", hi - lo < 1024);
 }
 
 /* ---- the refugesim program itself ---------------------------------------
@@ -725,7 +762,9 @@ int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--memory-child") && i + 1 < argc)
-            return memory_child(atof(argv[i + 1]));
+            return memory_child(atof(argv[i + 1]), 0);
+        else if (!strcmp(argv[i], "--memory-child-england") && i + 1 < argc)
+            return memory_child(atof(argv[i + 1]), 1);
         else if (!strcmp(argv[i], "--mm1-child") && i + 1 < argc)
             return mm1_child(atol(argv[i + 1]));
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
@@ -749,6 +788,7 @@ int main(int argc, char **argv)
      * parent's pages it was forked with (Linux keeps the high-water mark
      * across exec), so after the sweep it would read ~3 MiB high. */
     bench_memory();
+    bench_memory_england();
     bench_mm1();
     bench_mmcc();
     bench_runner_scaling();
