@@ -218,6 +218,8 @@ deps:
 	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 || missing="$$missing python3-pandas"; \
 	/usr/bin/python3 -c 'import tables' >/dev/null 2>&1 || missing="$$missing python3-tables"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev openmpi-bin"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' > /tmp/rs-fuzz-probe.c; \
 	clang -fsanitize=fuzzer -fopenmp -o /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c >/dev/null 2>&1 \
 	  || missing="$$missing clang libclang-rt-14-dev libomp-14-dev"; rm -f /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c; \

@@ -4,6 +4,7 @@
  * has the full tree and what changed from version 1, which is still read):
  *   /                 attributes: provenance, seed, threads, ranks, complete
  *   /scenario         resolved scenario text (variable-length UTF-8 string)
+ *   [/scenario_source] the scenario file(s) as written, comments kept
  *   /point_table      one row per point: index, label, n_reps, reps_done,
  *                     total_units, horizon_days, warmup_days, one column per
  *                     varied key
@@ -84,6 +85,10 @@ typedef struct {
     uint64_t precision_reps[3];   /* with precision: batch, minimum and maximum replications,
                                      root attributes precision_batch, precision_min_reps,
                                      precision_max_reps (for rerun) */
+    const char *scenario_source;  /* NULL, or /scenario_source: the scenario file as written,
+                                     comments and source marks kept, then each file it
+                                     extends after a line "# file: NAME" (the report's
+                                     assumptions take their marks from it) */
     const an_part *part;          /* NULL, or the part of a grid this file holds: root
                                      attributes part_first, part_last, grid_points,
                                      sweep_digest */
@@ -109,6 +114,10 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
  * the disk lacks room for twice the point's share of the source file and
  * 1 MiB: HDF5 1.10's object copy crashes when the disk fills meanwhile. */
 int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index);
+/* Write the table /comparison (refugesim compare): one row per alternative
+ * and metric (columns in analysis/README.md).  At most once, before
+ * an_h5_commit. */
+int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_rows);
 /* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
  * Always frees w; on failure the temporary file is removed. */
@@ -168,6 +177,9 @@ const an_h5_point_row *an_h5_point_at(const an_h5_file *f, size_t i);
 int an_h5_read_scenario(an_h5_file *f, char **text);
 /* Point i's own scenario text if stored, else the run's. */
 int an_h5_read_point_scenario(an_h5_file *f, size_t i, char **text);
+/* /scenario_source (see an_run_info); SIM_ENOTFOUND when the file has none
+ * (written before it was stored, or from a stored scenario alone). */
+int an_h5_read_scenario_source(an_h5_file *f, char **text);
 /* Convenience for `rerun`: open, read /scenario, close. */
 int an_h5_read_scenario_text(const char *path, char **text);
 

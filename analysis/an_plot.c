@@ -38,8 +38,10 @@ char *an_plot_find_gnuplot(void)
     return NULL;
 }
 
-/* Labels and keys come from the results file: a newline in one would end
- * the string and make the rest a gnuplot command. */
+/* The one place a string from the results file enters gnuplot: a
+ * single-quoted string through sim_text ('' stands for a quote; gnuplot
+ * expands neither macros nor backquotes inside single quotes; a newline
+ * would end the command, so control characters are made visible). */
 static void gp_str(FILE *o, const char *s)
 {
     sim_text_put(o, SIM_TEXT_GNUPLOT, s);

@@ -26,8 +26,9 @@
  * is left out, and its entry says why.  Monthly and group plots show every
  * point when there are at most 4, else the first, middle and last.
  * Strings from the results file reach the gnuplot script only through one
- * quoting function (single-quoted, quotes doubled, control characters
- * blanked: gnuplot expands neither macros nor backquotes there). */
+ * quoting function (sim_text: single-quoted, quotes doubled, control
+ * characters made visible; gnuplot expands neither macros nor backquotes
+ * there). */
 #ifndef AN_PLOT_H
 #define AN_PLOT_H
 

@@ -22,6 +22,7 @@ static const struct {
     {"validate", cmd_validate, "compare the engine with queueing theory (Erlang B, C, A)", 0},
     {"mmcc", cmd_mmcc, "one M/G/c/c loss system against Erlang B", 0},
     {"sweep", cmd_sweep, "run a grid of scenario points into one results file", 1},
+    {"compare", cmd_compare, "alternatives against a baseline: paired differences with 95% intervals", 1},
     {"capacity", cmd_capacity, "smallest number of spaces meeting a target", 1},
     {"report", cmd_report, "tables, CSV and plots from a results file", 0},
     {"rerun", cmd_rerun, "repeat the run stored in a results file", 1},

@@ -80,6 +80,8 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
         if (i == 0)
             out->reps = (long)row->n_reps;
     }
+    if (an_h5_read_scenario_source(out->file, &out->source) != SIM_OK)
+        out->source = NULL;
     return info->precision ? load_precision(info, out, path, err) : SIM_OK;
 }
 
@@ -89,6 +91,7 @@ void study_rerun_free(study_stored *st)
         free(st->texts[i]);
     free(st->texts);
     free(st->values);
+    free(st->source);
     an_h5_close(st->file);
     memset(st, 0, sizeof *st);
 }
@@ -106,6 +109,7 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
         cfg->precision = &st->precision;
         cfg->precision_text = an_h5_get_info(st->file)->precision;
     }
+    cfg->scenario_source = st->source;
 }
 
 static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }

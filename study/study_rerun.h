@@ -18,6 +18,7 @@ typedef struct {
     long reps;                 /* point 0's replications */
     int has_precision;         /* the run chose its replications by --precision: */
     study_precision_cfg precision; /* its targets and bounds, run again the same way */
+    char *source;              /* /scenario_source, NULL when the file has none */
 } study_stored;
 
 /* Open path and read its points.  On failure err says why. */
