@@ -60,6 +60,24 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
     }
     const an_h5_info *info = an_h5_get_info(out->file);
     size_t np = info->n_points, nv = info->n_vary;
+    /* An interrupted run's file holds no scenario and no varied values for
+     * the points it never wrote: recomputing them would take the run's
+     * scenario, and the new file would claim to be complete. */
+    int finished = info->complete;
+    for (size_t i = 0; i < np; i++) {
+        const an_h5_point_row *row = an_h5_point_at(out->file, i);
+        if (!row || !row->n_reps || row->reps_done != row->n_reps)
+            finished = 0;
+    }
+    if (!finished) {
+        err->status = SIM_EINVAL;
+        err->input = 1;
+        snprintf(err->message, sizeof err->message,
+                 "%s: the run was interrupted (complete = 0, points or replications missing): "
+                 "rerun repeats a finished run only; finish it first (`refugesim sweep ... "
+                 "--resume`)", path);
+        return err->status;
+    }
     out->n_points = np;
     out->n_vary = nv;
     out->vary_keys = info->vary_keys;
