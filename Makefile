@@ -31,7 +31,7 @@ else
 endif
 
 PKGS     := gsl $(HDF5_PC) libcyaml
-WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN     := -Wall -Wextra -Werror=int-conversion -Werror=incompatible-pointer-types -Werror=implicit-function-declaration -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 VERSION  := 0.1.0
@@ -218,6 +218,8 @@ deps:
 	/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 || missing="$$missing python3-pandas"; \
 	/usr/bin/python3 -c 'import tables' >/dev/null 2>&1 || missing="$$missing python3-tables"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev openmpi-bin"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}' > /tmp/rs-fuzz-probe.c; \
 	clang -fsanitize=fuzzer -fopenmp -o /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c >/dev/null 2>&1 \
 	  || missing="$$missing clang libclang-rt-14-dev libomp-14-dev"; rm -f /tmp/rs-fuzz-probe /tmp/rs-fuzz-probe.c; \

@@ -215,6 +215,9 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_str(root, "note", info->note);
     if (!st && info->precision)
         st = an_h5i_attr_str(root, "precision", info->precision);
+    if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_batch", info->precision_reps[0]);
+    if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_min_reps", info->precision_reps[1]);
+    if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_max_reps", info->precision_reps[2]);
     if (!st && info->part) {
         char digest[24];
         snprintf(digest, sizeof digest, "%016llx", (unsigned long long)info->part->digest);
@@ -226,6 +229,10 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
     if (!st)
         st = an_h5i_write_text(root, "scenario", info->scenario_text,
                                "resolved scenario (YAML) of the run; `refugesim rerun` repeats it");
+    if (!st && info->scenario_source)
+        st = an_h5i_write_text(root, "scenario_source", info->scenario_source,
+                               "the scenario file as written (comments and source marks kept), "
+                               "then each file it extends after a line '# file: NAME'");
     return st;
 }
 

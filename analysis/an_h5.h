@@ -4,6 +4,7 @@
  * has the full tree and what changed from version 1, which is still read):
  *   /                 attributes: provenance, seed, threads, ranks, complete
  *   /scenario         resolved scenario text (variable-length UTF-8 string)
+ *   [/scenario_source] the scenario file(s) as written, comments kept
  *   /point_table      one row per point: index, label, n_reps, reps_done,
  *                     total_units, horizon_days, warmup_days, one column per
  *                     varied key
@@ -81,6 +82,13 @@ typedef struct {
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
     const char *precision;        /* NULL, or the root attribute `precision`: the --precision
                                      targets, each point's replications chosen to meet them */
+    uint64_t precision_reps[3];   /* with precision: batch, minimum and maximum replications,
+                                     root attributes precision_batch, precision_min_reps,
+                                     precision_max_reps (for rerun) */
+    const char *scenario_source;  /* NULL, or /scenario_source: the scenario file as written,
+                                     comments and source marks kept, then each file it
+                                     extends after a line "# file: NAME" (the report's
+                                     assumptions take their marks from it) */
     const an_part *part;          /* NULL, or the part of a grid this file holds: root
                                      attributes part_first, part_last, grid_points,
                                      sweep_digest */
@@ -144,6 +152,8 @@ typedef struct {
     const char *const *vary_keys;
     int is_part;                  /* the file is a part of a sweep (sweep --points) */
     an_part part;                 /* with is_part */
+    const char *precision;        /* NULL, or the --precision targets ("METRIC=H ...") */
+    uint64_t precision_reps[3];   /* with precision: batch, minimum, maximum replications */
 } an_h5_info;
 
 typedef struct {
@@ -167,6 +177,9 @@ const an_h5_point_row *an_h5_point_at(const an_h5_file *f, size_t i);
 int an_h5_read_scenario(an_h5_file *f, char **text);
 /* Point i's own scenario text if stored, else the run's. */
 int an_h5_read_point_scenario(an_h5_file *f, size_t i, char **text);
+/* /scenario_source (see an_run_info); SIM_ENOTFOUND when the file has none
+ * (written before it was stored, or from a stored scenario alone). */
+int an_h5_read_scenario_source(an_h5_file *f, char **text);
 /* Convenience for `rerun`: open, read /scenario, close. */
 int an_h5_read_scenario_text(const char *path, char **text);
 

@@ -38,8 +38,10 @@ char *an_plot_find_gnuplot(void)
     return NULL;
 }
 
-/* Labels and keys come from the results file: a newline in one would end
- * the string and make the rest a gnuplot command. */
+/* The one place a string from the results file enters gnuplot: a
+ * single-quoted string through sim_text ('' stands for a quote; gnuplot
+ * expands neither macros nor backquotes inside single quotes; a newline
+ * would end the command, so control characters are made visible). */
 static void gp_str(FILE *o, const char *s)
 {
     sim_text_put(o, SIM_TEXT_GNUPLOT, s);
@@ -494,8 +496,7 @@ static void emit(FILE *o, const an_plot_entry *e, plot_body body, const plot_ctx
     }
 }
 
-/* gnuplot plots.gp in dir, its output into dir/plots.log. */
-static int run_gnuplot(const char *gnuplot, const char *dir)
+int an_plot_run(const char *gnuplot, const char *dir, const char *script)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -503,13 +504,16 @@ static int run_gnuplot(const char *gnuplot, const char *dir)
     if (pid == 0) {
         if (chdir(dir) != 0)
             _exit(127);
-        int fd = open("plots.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char gp[64], log[64];
+        snprintf(gp, sizeof gp, "%s.gp", script);
+        snprintf(log, sizeof log, "%s.log", script);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
             close(fd);
         }
-        execl(gnuplot, "gnuplot", "plots.gp", (char *)NULL);
+        execl(gnuplot, "gnuplot", gp, (char *)NULL);
         _exit(127);
     }
     int status;
@@ -690,7 +694,7 @@ int an_plot_all(an_h5_file *f, const an_point_summary *pts, size_t n_pts, const 
     for (size_t i = 0; i < l->n; i++)
         any |= l->e[i].drawn;
     if (!st && any)
-        st = run_gnuplot(prog, dir);
+        st = an_plot_run(prog, dir, "plots");
     free(c.x.v);
     free(c.s.v);
     free(c.p.v);

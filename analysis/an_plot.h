@@ -26,8 +26,9 @@
  * is left out, and its entry says why.  Monthly and group plots show every
  * point when there are at most 4, else the first, middle and last.
  * Strings from the results file reach the gnuplot script only through one
- * quoting function (single-quoted, quotes doubled, control characters
- * blanked: gnuplot expands neither macros nor backquotes there). */
+ * quoting function (sim_text: single-quoted, quotes doubled, control
+ * characters made visible; gnuplot expands neither macros nor backquotes
+ * there). */
 #ifndef AN_PLOT_H
 #define AN_PLOT_H
 
@@ -60,6 +61,10 @@ typedef struct {
 
 /* The gnuplot program found on PATH (malloc'd, caller frees) or NULL. */
 char *an_plot_find_gnuplot(void);
+
+/* Run `gnuplot SCRIPT.gp` in dir, its messages into dir/SCRIPT.log
+ * (SCRIPT a plain name).  SIM_OK, or SIM_EIO when gnuplot fails. */
+int an_plot_run(const char *gnuplot, const char *dir, const char *script);
 
 /* Draws the plots into dir; list (may be NULL) receives every plot, drawn
  * or left out.  SIM_ENOTFOUND: gnuplot missing (the CLI suggests

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "sim_status.h"
 #include "sim_text.h"
+#include "sim_text.h"
 
 void an_report_free_points(an_point_summary *pts, size_t n_pts)
 {
@@ -57,6 +58,12 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
     an_print_services(out, pts, n_pts);
     fputc('\n', out);
     an_print_groups(out, pts, n_pts);
+    for (size_t i = 0; i < n_pts; i++)
+        if (pts[i].n_areas > 0) {
+            fputc('\n', out);
+            an_print_areas(out, pts, n_pts);
+            break;
+        }
 }
 
 /* ----------------------------------------------------- words for keys -- */
@@ -150,11 +157,25 @@ void an_report_scenario_name(an_h5_file *f, char *buf, size_t size)
     for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
         if (!strncmp(l, "name:", 5)) {
             l += 5;
-            while (*l == ' ' || *l == '"' || *l == '\'')
+            while (*l == ' ')
                 l++;
-            size_t len = strcspn(l, "\n#");
-            while (len && (l[len - 1] == ' ' || l[len - 1] == '"' || l[len - 1] == '\''))
-                len--;
+            size_t len = strcspn(l, "\n");
+            char q = *l == '"' || *l == '\'' ? *l : 0;
+            if (q) { /* a quoted scalar: what is between the quotes */
+                const char *e = memchr(l + 1, q, len - 1);
+                if (e) {
+                    len = (size_t)(e - l - 1);
+                    l++;
+                }
+            } else { /* a plain scalar ends at a comment */
+                for (size_t i = 1; i < len; i++)
+                    if (l[i] == '#' && l[i - 1] == ' ') {
+                        len = i;
+                        break;
+                    }
+                while (len && l[len - 1] == ' ')
+                    len--;
+            }
             snprintf(buf, size, "%.*s", (int)len, l);
             break;
         }
@@ -370,5 +391,152 @@ int an_report_csv(an_h5_file *f, const char *dir)
         st = csv_point_tables(f, dir, tables[k]);
     if (!st)
         st = csv_monthly(f, dir);
+    /* a network's tables, when its first point has them */
+    an_table *probe = NULL;
+    if (!st && an_h5_get_info(f)->n_points > 0
+        && an_h5_read_table(f, "/points/0/areas", &probe) == SIM_OK) {
+        static const char *const net[] = {"areas", "flows", "area_summary", "flow_summary"};
+        for (size_t k = 0; k < sizeof net / sizeof net[0] && !st; k++)
+            st = csv_point_tables(f, dir, net[k]);
+    }
+    an_table_free(probe);
+    return st;
+}
+
+/* ------------------------------------------------------- wide CSV -- */
+
+static void wide_cell(FILE *o, double v)
+{
+    fputc(',', o);
+    if (!isnan(v))
+        fprintf(o, "%.6g", v);
+}
+
+/* The estimate, low and high of s (scaled), or three empty cells. */
+static void wide_cells(FILE *o, const sim_summary *s, double scale)
+{
+    double ci = isnan(s->ci95) ? NAN : s->ci95;
+    wide_cell(o, scale * s->mean);
+    wide_cell(o, scale * (s->mean - ci));
+    wide_cell(o, scale * (s->mean + ci));
+}
+
+/* The unit of a service or group measure, from its heading. */
+static const char *wide_unit(const char *heading, int percent)
+{
+    return percent ? "%" : strstr(heading, "Wait") ? "days" : strstr(heading, "/yr") ? "a year" : "";
+}
+
+static void wide_head(FILE *o, const char *first, const an_point_summary *pts, size_t n)
+{
+    fputs(first, o);
+    static const char *const parts[3] = {"estimate", "95% low", "95% high"};
+    for (size_t p = 0; p < n; p++)
+        for (int k = 0; k < 3; k++) {
+            char b[AN_NAME_MAX + 16];
+            snprintf(b, sizeof b, "%s %s", pts[p].label, parts[k]);
+            fputc(',', o);
+            sim_text_put(o, SIM_TEXT_CSV, b);
+        }
+    fputc('\n', o);
+}
+
+static int wide_measures(const char *dir, const an_point_summary *pts, size_t n)
+{
+    FILE *o = an_report_fopen(dir, "measures_wide.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    wide_head(o, "Measure,Unit", pts, n);
+    /* referrals a year first, as the printed table has it */
+    fputs("Referrals per year,referrals a year", o);
+    for (size_t p = 0; p < n; p++) {
+        const an_metric_summary *r = an_point_summary_find(&pts[p], "referrals");
+        sim_summary s = r ? r->s : (sim_summary){.mean = NAN, .ci95 = NAN};
+        wide_cells(o, &s, pts[p].horizon_days > 0 ? 365.0 / pts[p].horizon_days : NAN);
+    }
+    fputc('\n', o);
+    for (size_t m = 0; n && m < pts[0].n_metrics; m++) {
+        const char *name = pts[0].metrics[m].name;
+        sim_text_put(o, SIM_TEXT_CSV, rf_metric_label(name));
+        fputc(',', o);
+        sim_text_put(o, SIM_TEXT_CSV, rf_metric_unit_label(name));
+        int pc = !strcmp(rf_metric_unit_label(name), "%");
+        for (size_t p = 0; p < n; p++) {
+            const an_metric_summary *ms = an_point_summary_find(&pts[p], name);
+            sim_summary s = ms ? ms->s : (sim_summary){.mean = NAN, .ci95 = NAN};
+            wide_cells(o, &s, pc ? 100.0 : 1.0);
+        }
+        fputc('\n', o);
+    }
+    return an_report_fclose(o, SIM_OK);
+}
+
+static int wide_services(const char *dir, const an_point_summary *pts, size_t n)
+{
+    FILE *o = an_report_fopen(dir, "services_wide.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    wide_head(o, "Service,Measure,Unit", pts, n);
+    int ns = 0;
+    for (size_t p = 0; p < n; p++)
+        if (pts[p].n_services > ns)
+            ns = pts[p].n_services;
+    for (int s = 0; s < ns; s++)
+        for (int m = 0; m < AN_SVC_N; m++) {
+            const char *name = "";
+            for (size_t p = 0; p < n && !name[0]; p++)
+                if (s < pts[p].n_services)
+                    name = pts[p].service_names[s];
+            int pc;
+            const char *head = an_service_measure_heading((an_service_measure)m, &pc);
+            sim_text_put(o, SIM_TEXT_CSV, name);
+            fputc(',', o);
+            sim_text_put(o, SIM_TEXT_CSV, head);
+            fputc(',', o);
+            fputs(wide_unit(head, pc), o);
+            for (size_t p = 0; p < n; p++) {
+                sim_summary sm = {.mean = NAN, .ci95 = NAN};
+                if (s < pts[p].n_services && pts[p].n_reps)
+                    an_service_summary(&pts[p], s, (an_service_measure)m, &sm);
+                wide_cells(o, &sm, pc ? 100.0 : 1.0);
+            }
+            fputc('\n', o);
+        }
+    return an_report_fclose(o, SIM_OK);
+}
+
+static int wide_groups(const char *dir, const an_point_summary *pts, size_t n)
+{
+    FILE *o = an_report_fopen(dir, "groups_wide.csv");
+    if (!o)
+        return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    wide_head(o, "Household group,Measure,Unit", pts, n);
+    for (int g = 0; g < RF_G_N; g++)
+        for (int m = 0; m < AN_GRP_N; m++) {
+            int pc;
+            const char *head = an_group_measure_heading((an_group_measure)m, &pc);
+            sim_text_put(o, SIM_TEXT_CSV, rf_group_label((rf_group)g));
+            fputc(',', o);
+            sim_text_put(o, SIM_TEXT_CSV, head);
+            fputc(',', o);
+            fputs(wide_unit(head, pc), o);
+            for (size_t p = 0; p < n; p++) {
+                sim_summary sm = {.mean = NAN, .ci95 = NAN};
+                if (pts[p].n_reps)
+                    an_group_summary(&pts[p], g, (an_group_measure)m, &sm);
+                wide_cells(o, &sm, pc ? 100.0 : 1.0);
+            }
+            fputc('\n', o);
+        }
+    return an_report_fclose(o, SIM_OK);
+}
+
+int an_report_csv_wide(const char *dir, const an_point_summary *pts, size_t n_pts)
+{
+    int st = wide_measures(dir, pts, n_pts);
+    if (!st)
+        st = wide_services(dir, pts, n_pts);
+    if (!st)
+        st = wide_groups(dir, pts, n_pts);
     return st;
 }

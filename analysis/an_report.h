@@ -34,6 +34,14 @@ void an_report_key_label(char *buf, size_t size, const char *key, const an_point
  * buf is NUL-terminated. */
 void an_report_scenario_name(an_h5_file *f, char *buf, size_t size);
 
+/* The printed tables as wide CSV, for spreadsheets, into dir (which must
+ * exist): measures_wide.csv (a row per measure), services_wide.csv (a row
+ * per service and measure), groups_wide.csv (a row per household group and
+ * measure); after the words and the unit, three columns per point: its
+ * estimate, the 95% interval's low and high end (shares in percent).
+ * Headings and names in words; every string through SIM_TEXT_CSV. */
+int an_report_csv_wide(const char *dir, const an_point_summary *pts, size_t n_pts);
+
 /* fopen(dir/name, "w"); NULL on failure (errno set). */
 FILE *an_report_fopen(const char *dir, const char *name);
 /* fclose o, turning a write or close error into SIM_EIO; an earlier status

@@ -703,6 +703,24 @@ static const struct {
     {"Wait, placed", 0},  {"Wait, all waiting", 0},
 };
 
+const char *an_service_measure_heading(an_service_measure m, int *percent)
+{
+    if ((unsigned)m >= AN_SVC_N)
+        return "?";
+    if (percent)
+        *percent = svc_cols[m].percent;
+    return svc_cols[m].heading;
+}
+
+const char *an_group_measure_heading(an_group_measure m, int *percent)
+{
+    if ((unsigned)m >= AN_GRP_N)
+        return "?";
+    if (percent)
+        *percent = grp_cols[m].percent;
+    return grp_cols[m].heading;
+}
+
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
     for (size_t p = 0; p < n_pts; p++) {

@@ -181,6 +181,11 @@ void an_area_summary(const an_point_summary *ps, int area, an_area_measure m, si
 /* Placements a year of residents of origin into units of destination. */
 void an_flow_summary(const an_point_summary *ps, int origin, int destination, sim_summary *out);
 
+/* The printed tables' column headings of a service or group measure;
+ * *percent (may be NULL) is 1 for shares. */
+const char *an_service_measure_heading(an_service_measure m, int *percent);
+const char *an_group_measure_heading(an_group_measure m, int *percent);
+
 void an_service_summary(const an_point_summary *ps, int service, an_service_measure m,
                         sim_summary *out);
 void an_group_summary(const an_point_summary *ps, int group, an_group_measure m,

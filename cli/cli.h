@@ -25,13 +25,20 @@ int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_warmup(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 /* The full command line, joined with spaces (for provenance). */
 extern const char *cli_command_line;
 
-/* Set by SIGINT/SIGTERM once cli_install_signals has run. */
+/* Set by SIGINT/SIGTERM once cli_install_signals has run: start nothing
+ * new.  A second SIGINT, or CLI_TERM_GRACE seconds after a SIGTERM
+ * ($REFUGESIM_TERM_GRACE overrides), also sets sim_runner_abort: the
+ * replications in progress stop mid-way.  A third SIGINT kills.  Installed
+ * before any setup, so an early SIGINT still ends in an orderly way. */
+#define CLI_TERM_GRACE 10
 extern volatile sig_atomic_t cli_stop;
 void cli_install_signals(void);
+unsigned cli_term_grace(void);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "refugesim: KIND: TEXT" (KIND NULL or "": "refugesim: TEXT") on one line,

@@ -193,6 +193,7 @@ static void print_points(const study *s, const cli_print_opts *o)
 
 int cli_run_study(const study_cfg *cfg, const cli_print_opts *print, study **keep)
 {
+    cli_install_signals(); /* before the setup: a SIGINT now is an orderly stop too */
     study_error *err = malloc(sizeof *err);
     study *s = NULL;
     if (!err) {

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "an_h5.h"
+#include "an_html.h"
+#include "an_output.h"
 #include "an_plot.h"
 #include "an_report.h"
 #include "sim_status.h"
@@ -15,10 +17,14 @@
 static void report_usage(FILE *f)
 {
     fprintf(f,
-            "usage: refugesim report FILE.h5 [--csv DIR] [--plots DIR] [--format png,svg] [--all]\n"
+            "usage: refugesim report FILE.h5 [--html report.html [--force]] [--csv DIR] [--plots DIR]\n"
+            "                        [--format png,svg] [--all]\n"
             "\n"
             "Print the summary tables of a results file (overall, per service, per household\n"
             "group) and optionally export them.\n"
+            "  --html FILE     write the report a commissioner can print: one self-contained\n"
+            "                  HTML page (inline plots and styles, nothing fetched)\n"
+            "  --force         replace an existing --html file\n"
             "  --csv DIR       write points, summary, replications, outcomes, services, groups\n"
             "                  and monthly tables as CSV files into DIR (created if missing)\n"
             "  --plots DIR     draw the plots with gnuplot into DIR (created if missing)\n"
@@ -71,9 +77,10 @@ int cmd_report(int argc, char **argv)
     static const struct option opts[] = {
         {"csv", required_argument, NULL, 'c'}, {"plots", required_argument, NULL, 'p'},
         {"format", required_argument, NULL, 'f'}, {"all", no_argument, NULL, 'a'},
+        {"html", required_argument, NULL, 'H'}, {"force", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    const char *csv_dir = NULL, *plot_dir = NULL;
-    int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, c;
+    const char *csv_dir = NULL, *plot_dir = NULL, *html = NULL;
+    int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, force = 0, c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -85,6 +92,8 @@ int cmd_report(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case 'a': all = 1; break;
+        case 'H': html = optarg; break;
+        case 'F': force = 1; break;
         case 'h': report_usage(stdout); return CLI_EXIT_OK;
         case ':':
             cli_error("%s: needs a value", argv[optind - 1]);
@@ -101,6 +110,15 @@ int cmd_report(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[optind];
+    /* checked before any work, as every output is */
+    int sys_errno = 0;
+    an_output_problem problem = html ? an_output_check(html, force, &sys_errno) : AN_OUT_OK;
+    if (problem != AN_OUT_OK) {
+        char msg[4400];
+        an_output_describe(msg, sizeof msg, html, problem, sys_errno);
+        cli_error("--html: %s", msg);
+        return CLI_EXIT_USAGE;
+    }
     an_h5_file *f;
     int st = an_h5_open(path, &f);
     if (st) {
@@ -122,10 +140,19 @@ int cmd_report(int argc, char **argv)
         an_print_summary(stdout, pts, n < AN_REPORT_COLUMNS ? n : AN_REPORT_COLUMNS, 1);
     }
     int rc = CLI_EXIT_OK;
+    if (html) {
+        an_html_opts ho = {.source_name = path};
+        if ((st = an_html_write(html, force, f, pts, n, &ho))) {
+            cli_error("--html: writing %s failed: %s", html, sim_strerror(st));
+            rc = CLI_EXIT_FAIL;
+        } else {
+            printf("\nreport written to %s\n", html);
+        }
+    }
     if (csv_dir) {
         if (ensure_dir("--csv", csv_dir))
             rc = CLI_EXIT_FAIL;
-        else if ((st = an_report_csv(f, csv_dir))) {
+        else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(csv_dir, pts, n))) {
             cli_error("--csv: writing CSV files into '%s' failed: %s", csv_dir, sim_strerror(st));
             rc = CLI_EXIT_FAIL;
         }

@@ -26,6 +26,7 @@ static const struct {
     {"capacity", cmd_capacity, "smallest number of spaces meeting a target", 1},
     {"report", cmd_report, "tables, CSV and plots from a results file", 0},
     {"rerun", cmd_rerun, "repeat the run stored in a results file", 1},
+    {"calibrate", cmd_calibrate, "fit scenario values to observed figures (Brent, Nelder-Mead)", 1},
     {"warmup", cmd_warmup, "estimate the warm-up by MSER-5 and check the scenario's", 1},
     {"merge", cmd_merge, "join the parts of a sweep (sweep --points) into one results file", 0},
 };

@@ -2,6 +2,7 @@
 #include "rf_network.h"
 #include "sim_calendar.h"
 #include "sim_rng.h"
+#include "sim_runner.h"
 #include "sim_stats.h"
 #include "sim_status.h"
 
@@ -75,6 +76,7 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     rf_net *net;               /* NULL without a network */
+    rf_household_mix *mixes;   /* a network's: each area's residents' mix */
     sim_calendar *cal;
     sim_stream arr, hhs, init, hhs_more, init_more;
     uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
@@ -119,6 +121,7 @@ typedef struct {
     double wait_sum;
     sim_hist waits;            /* positive waits of placed households */
     sim_hist waited;           /* waits of everyone who joined the list */
+    unsigned polls;            /* counts to the next look at sim_runner_abort */
 } model;
 
 /* Why the params cannot run, in words for the CLI; SIM_OK when they can. */
@@ -128,6 +131,53 @@ typedef struct {
             snprintf(why, size, __VA_ARGS__);                                               \
         return SIM_EINVAL;                                                                  \
     } while (0)
+
+static double max_rate(const rf_params *p);
+
+/* Work a replication would do, before doing it: values that pass every
+ * range check can still ask for 1e104 referrals (growth 10 over a century)
+ * or an outage every 1e-300 days, which no interrupt would end.  The
+ * thinning draws candidates at the maximum rate over the whole run; each
+ * unit's outages come one interval apart. */
+static int check_work(const rf_params *p, char *why, size_t size)
+{
+    double T = p->warmup + p->horizon;
+    if (!p->trace) {
+        double base = p->per_year / 365 * T, lam = max_rate(p) * T;
+        if (!(lam <= RF_MAX_EVENTS)) {
+            double smax = 0;
+            for (int m = 0; m < 12; m++)
+                smax = fmax(smax, p->seasonality[m]);
+            const char *key = smax > 1e3 ? "referrals.seasonality"
+                              : base > 0 && lam / base > 1e3 ? "referrals.growth"
+                                                            : "referrals.per_year";
+            REFUSE("%s: about %.3g referrals would be drawn in one replication of %g days "
+                   "(at most %.0e)", key, lam, T, RF_MAX_EVENTS);
+        }
+    }
+    double shared = 0;   /* outages under the scenario-wide interval */
+    int shared_units = 0;
+    for (int k = 0; k < p->n_services; k++) {
+        const sim_dist *iv = rf_service_dist(p, k, RF_SD_OUTAGE_INTERVAL);
+        if (iv->kind == SIM_DIST_NONE)
+            continue;
+        int units = 0;
+        for (int b = 0; b < p->services[k].n_blocks; b++)
+            units += p->services[k].blocks[b].count;
+        double n = (double)units * T / sim_dist_mean(iv);
+        if (iv == &p->outage_interval) {
+            shared += n;
+            shared_units += units;
+        } else if (!(n <= RF_MAX_EVENTS)) {
+            REFUSE("services[%d].outage_interval: about %.3g outages in one replication of %g "
+                   "days over %d units (at most %.0e)", k, n, T, units, RF_MAX_EVENTS);
+        }
+    }
+    if (!(shared <= RF_MAX_EVENTS))
+        REFUSE("downtime.outage_interval: about %.3g outages in one replication of %g days over "
+               "%d units (at most %.0e)", shared, T, shared_units, RF_MAX_EVENTS);
+    return SIM_OK;
+}
 
 static int validate(const rf_params *p, char *why, size_t size)
 {
@@ -141,7 +191,7 @@ static int validate(const rf_params *p, char *why, size_t size)
         REFUSE("referrals.growth must be above -1");
     for (int m = 0; m < 12; m++)
         if (!(isfinite(p->seasonality[m]) && p->seasonality[m] >= 0))
-            REFUSE("referrals.seasonality[%d] must be 0 or more", m);
+            REFUSE("referrals.seasonality[%d] must be a finite number, 0 or more", m);
     if (p->start_month < 1 || p->start_month > 12)
         REFUSE("referrals.start_month must be a month, 1 to 12");
     if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
@@ -221,8 +271,8 @@ static int validate(const rf_params *p, char *why, size_t size)
         for (int b = 0; b < sv->n_blocks; b++) {
             const rf_unit_block *bl = &sv->blocks[b];
             if (bl->count < 0 || bl->count > MAX_BLOCK_UNITS)
-                REFUSE("services[%d]: a block has %d units (accepted: 0 to %d)", s, bl->count,
-                       MAX_BLOCK_UNITS);
+                REFUSE("services[%d].units: a block of %d units (accepted: 0 to %d units a "
+                       "block)", s, bl->count, MAX_BLOCK_UNITS);
             if (bl->largest_family < 1 || bl->area < 0 || bl->area >= p->n_areas)
                 REFUSE("services[%d]: a block has largest_family < 1 or an unknown area", s);
             if (!(bl->opens >= 0 && bl->opens < p->horizon)
@@ -258,7 +308,8 @@ static int validate(const rf_params *p, char *why, size_t size)
                        p->n_areas);
         }
     }
-    return rf_net_check(p, why, size);
+    int rc = check_work(p, why, size);
+    return rc ? rc : rf_net_check(p, why, size);
 }
 #undef REFUSE
 
@@ -271,22 +322,26 @@ int rf_model_check(const rf_params *p, char *why, size_t size)
 
 /* ---- arrivals ---------------------------------------------------------- */
 
-static double rate_at(const rf_params *p, double t)
+/* The calendar month (0 = January) x days after warm-up. */
+static int calendar_month(const rf_params *p, double x)
 {
-    double x = t - p->warmup;
-    double r;
-    if (p->net.on) {
-        r = rf_net_rate(p, x);
-    } else {
-        r = p->per_year / 365;
-        if (p->growth != 0)
-            r *= pow(1 + p->growth, x / 365);
-    }
     double m = fmod(x, 365);
     if (m < 0)
         m += 365;
     int mi = (int)(m / MONTH_DAYS);
-    return r * p->seasonality[((mi > 11 ? 11 : mi) + p->start_month - 1) % 12];
+    return ((mi > 11 ? 11 : mi) + p->start_month - 1) % 12;
+}
+
+static double rate_at(const rf_params *p, double t)
+{
+    double x = t - p->warmup;
+    int month = calendar_month(p, x);
+    if (p->net.on)
+        return rf_net_rate(p, x, month);
+    double r = p->per_year / 365;
+    if (p->growth != 0)
+        r *= pow(1 + p->growth, x / 365);
+    return r * p->seasonality[month];
 }
 
 static double max_rate(const rf_params *p)
@@ -295,7 +350,7 @@ static double max_rate(const rf_params *p)
     for (int m = 0; m < 12; m++)
         smax = fmax(smax, p->seasonality[m]);
     if (p->net.on)
-        return rf_net_max_rate(p) * smax;
+        return rf_net_max_rate(p);
     double g = p->growth != 0 ? fmax(pow(1 + p->growth, -p->warmup / 365),
                                      pow(1 + p->growth, p->horizon / 365)) : 1;
     return p->per_year / 365 * g * smax;
@@ -316,6 +371,8 @@ static int schedule_next_arrival(model *m, double now)
         return SIM_OK;
     double t = now;
     for (;;) {
+        if (!(++m->polls & 4095u) && sim_runner_abort)
+            return SIM_EINTR; /* long runs of rejected candidates stop too */
         t -= log(1 - sim_stream_u01(&m->arr)) / m->lambda_max;  /* 1 - u is exact */
         double u = sim_stream_u01(&m->arr);
         if (t >= m->end)
@@ -454,10 +511,9 @@ static const rf_profile *pick_profile(const rf_params *p, hh_more *x)
  * unless it is screened out and `course` is false.  With profiles, its
  * profile's attributes replace the independent draws (the uniforms they
  * would have used are left unread). */
-static void draw_household(const rf_params *p, hh_uniforms *d, hh_more *more, hh_rec *r,
-                           bool course)
+static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uniforms *d,
+                           hh_more *more, hh_rec *r, bool course)
 {
-    const rf_household_mix *x = &p->mix;
     const rf_profile *pr = pick_profile(p, more);
     rf_household *h = &r->h;
     memset(h, 0, sizeof *h);
@@ -1124,18 +1180,32 @@ static int wait_area_of(const model *m, const hh_rec *r)
     return -1;
 }
 
-/* A household's network numbers, x days after warm-up: origin, whether it
- * must leave, its decline uniform (each read only when it matters). */
-static void net_household(const model *m, hh_more *more, hh_rec *r, double x)
+/* A household's origin x days after warm-up (0 without a network). */
+static int origin_of(const model *m, hh_more *more, double x)
 {
     const rf_params *p = m->p;
-    r->origin = 0;
+    if (!m->net || p->n_areas == 1)
+        return 0;
+    return rf_net_origin(p, x, calendar_month(p, x), hm(more, HM_ORIGIN));
+}
+
+/* The mix a household of this origin is drawn from. */
+static const rf_household_mix *mix_of(const model *m, int origin)
+{
+    return m->net ? &m->mixes[origin] : &m->p->mix;
+}
+
+/* A household's other network numbers: whether it must leave its origin,
+ * its decline uniform (each read only when it matters). */
+static void net_household(const model *m, hh_more *more, hh_rec *r, int origin)
+{
+    const rf_params *p = m->p;
+    r->origin = origin;
     r->leave = false;
     r->u_decline = 1;
     r->wait_area = -1;
     if (!m->net)
         return;
-    r->origin = rf_net_origin(p, x, p->n_areas > 1 ? hm(more, HM_ORIGIN) : 0);
     const rf_area *a = &p->net.areas[r->origin];
     if (a->p_leave > 0 || a->p_leave_high_risk > 0)
         r->leave = rf_net_leaves(p, r->origin, r->h.high_risk, hm(more, HM_LEAVE));
@@ -1204,12 +1274,13 @@ static int on_arrival(model *m, double now)
     hu_start(&d, &m->hhs, m->n_referred);
     hm_start(&x, &m->hhs_more, m->n_referred);
     hh_rec r;
-    draw_household(p, &d, &x, &r, p->trace != NULL);
+    int origin = origin_of(m, &x, now - m->warmup);
+    draw_household(p, mix_of(m, origin), &d, &x, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
     nrpf_decisions(m, &x, &r.h);
     rf_household_finish(&r.h);
-    net_household(m, &x, &r, now - m->warmup);
+    net_household(m, &x, &r, origin);
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
     r.counted = in_window(m, now);
@@ -1294,10 +1365,11 @@ static int initial_state(model *m)
         hu_fill(&d, &m->init);
         hm_start(&x, &m->init_more, (uint64_t)i);
         hh_rec r;
-        draw_household(p, &d, &x, &r, true);
+        int origin = origin_of(m, &x, -p->warmup);
+        draw_household(p, mix_of(m, origin), &d, &x, &r, true);
         nrpf_decisions(m, &x, &r.h);
         rf_household_finish(&r.h);
-        net_household(m, &x, &r, 0);
+        net_household(m, &x, &r, origin);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
         r.referred = r.wait_start = -days;
@@ -1461,6 +1533,11 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
         if (rc)
             return rc;
         res->n_areas = p->n_areas;
+        m->mixes = malloc((size_t)p->n_areas * sizeof *m->mixes);
+        if (!m->mixes)
+            return SIM_ENOMEM;
+        for (int a = 0; a < p->n_areas; a++)
+            rf_net_area_mix(p, a, &m->mixes[a]);
         for (int s = 0; s < p->n_services; s++)
             for (int b = 0; b < p->services[s].n_blocks; b++)
                 res->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
@@ -1558,6 +1635,10 @@ static int run(model *m)
     sim_event ev;
     while (!rc && sim_cal_pop(m->cal, &ev) && ev.kind != EV_END) {
         double now = ev.t;
+        if (!(++m->polls & 4095u) && sim_runner_abort) {
+            rc = SIM_EINTR; /* a second SIGINT: the record is discarded */
+            break;
+        }
         switch (ev.kind) {
         case EV_ARRIVAL: rc = on_arrival(m, now); break;
         case EV_RENEGE: on_renege(m, ev.id, ev.tag, now); break;
@@ -1603,7 +1684,8 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->lambda_max = max_rate(p);
     m->constant_rate = p->growth == 0;
     for (int a = 0; p->net.on && a < p->n_areas; a++)
-        m->constant_rate = m->constant_rate && p->net.areas[a].growth == 0;
+        m->constant_rate = m->constant_rate && p->net.areas[a].growth == 0
+                           && !p->net.areas[a].own_seasonality;
     for (int i = 0; i < 12; i++)
         m->constant_rate = m->constant_rate && p->seasonality[i] == p->seasonality[0];
     rc = setup(m, p, rep);
@@ -1611,6 +1693,7 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         rc = run(m);
     sim_cal_destroy(m->cal);
     rf_net_free(m->net);
+    free(m->mixes);
     free(m->units);
     free(m->free_bits);
     free(m->pool);

@@ -166,8 +166,15 @@ typedef struct {
 /* One replication; *out is overwritten. */
 int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out);
 
+/* The most events one replication may be expected to need: referrals
+ * drawn (the thinning's candidates) or unit outages, each counted alone.
+ * About a minute of one core; beyond it rf_model_check refuses, naming the
+ * key (referrals.per_year, .growth, .seasonality, an outage_interval). */
+#define RF_MAX_EVENTS 1e9
+
 /* SIM_OK when rf_model_run can run p; else SIM_EINVAL and, in why (may be
- * NULL), what is wrong, naming the scenario key where there is one. */
+ * NULL), what is wrong, starting with the scenario key where there is one
+ * ("services[0].outage_interval: ..."; the loader finds its place). */
 int rf_model_check(const rf_params *p, char *why, size_t size);
 
 /* The same with an observer (hooks may be NULL). */

@@ -5,6 +5,7 @@
 #include "ex_experiment.h"
 #include "rf_model.h"
 #include "sim_farm.h"
+#include "sim_file.h"
 #include "sim_status.h"
 #include "study_precision.h"
 
@@ -257,6 +258,71 @@ static int sweep_digest(study *s, study_error *err)
 
 /* Rank 0: start the results file, and for sweeps the checkpoints (reusing
  * finished points with resume). */
+/* Append the whole file at path to *buf (*len bytes so far), read as the
+ * scenario loader reads it (a regular file, bounded); 0 on success. */
+static int append_file(char **buf, size_t *len, const char *path)
+{
+    size_t n;
+    int e;
+    char *text = sim_file_read(path, RF_SCENARIO_MAX_BYTES, &n, &e);
+    char *b = text ? realloc(*buf, *len + n + 1) : NULL;
+    if (!b) {
+        free(text);
+        return -1;
+    }
+    memcpy(b + *len, text, n + 1);
+    *len += n;
+    *buf = b;
+    free(text);
+    return 0;
+}
+
+/* The scenario file as written and each file it extends (relative to the
+ * file naming it), each after "# file: NAME": the comments hold the source
+ * marks the report's assumptions show.  NULL when a file cannot be read
+ * (the run goes on; the report then says the marks are unknown). */
+static char *scenario_source(const char *path)
+{
+    char *buf = NULL, cur[4096], head[4200];
+    size_t len = 0;
+    snprintf(cur, sizeof cur, "%s", path);
+    for (int depth = 0; depth < 8 && cur[0]; depth++) {
+        const char *base = strrchr(cur, '/');
+        snprintf(head, sizeof head, "%s# file: %s\n", len && buf[len - 1] != '\n' ? "\n" : "",
+                 base ? base + 1 : cur);
+        char *b = realloc(buf, len + strlen(head) + 1);
+        if (!b)
+            break;
+        buf = b;
+        memcpy(buf + len, head, strlen(head) + 1);
+        len += strlen(head);
+        size_t start = len;
+        if (append_file(&buf, &len, cur)) {
+            free(buf);
+            return NULL;
+        }
+        /* the next file: a top-level "extends: NAME" line */
+        const char *e = NULL;
+        for (const char *l = buf + start; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+            if (!strncmp(l, "extends:", 8)) {
+                e = l + 8;
+                break;
+            }
+        if (!e)
+            break;
+        while (*e == ' ' || *e == '"' || *e == '\'')
+            e++;
+        size_t n = strcspn(e, "\"' #\r\n");
+        char next[4096];
+        if (e[0] == '/' || !base)
+            snprintf(next, sizeof next, "%.*s", (int)n, e);
+        else
+            snprintf(next, sizeof next, "%.*s%.*s", (int)(base + 1 - cur), cur, (int)n, e);
+        snprintf(cur, sizeof cur, "%s", next);
+    }
+    return buf;
+}
+
 static int prepare_output(study *s, uint64_t key, study_error *err)
 {
     const study_cfg *c = s->cfg;
@@ -285,14 +351,24 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
         return fail(err, rc, 0, "%s", "");
     an_part part = {.first = s->first, .last = s->first + s->n_points - 1,
                     .grid_points = rf_points_count(s->pts), .digest = s->sweep_digest};
+    char *source = c->scenario_source || !c->points.scenario_path
+                       ? NULL : scenario_source(c->points.scenario_path);
     an_run_info info = {.scenario_text = rf_points_text(s->pts), .command_line = c->command_line,
+                        .scenario_source = c->scenario_source ? c->scenario_source : source,
                         .seed = rf_points_params(s->pts)->seed,
                         .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
                         .n_vary = rf_points_n_vary(s->pts),
                         .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
-                        .note = c->note, .precision = c->precision_text,
+                        .note = c->note, .precision = c->precision ? c->precision_text : NULL,
                         .part = c->part ? &part : NULL};
+    if (c->precision) {
+        const study_precision_cfg *pc = c->precision;
+        info.precision_reps[0] = pc->batch ? pc->batch : STUDY_PRECISION_BATCH;
+        info.precision_reps[1] = pc->min_reps;
+        info.precision_reps[2] = pc->max_reps ? pc->max_reps : STUDY_PRECISION_MAX_REPS;
+    }
     rc = an_h5_create(c->out_path, &info, c->force || c->resume, &s->writer);
+    free(source);
     if (rc == SIM_EEXIST)
         return fail(err, rc, 1, "%s exists: use --force to overwrite it%s", c->out_path,
                     c->checkpoint ? " or --resume to finish an interrupted sweep" : "");

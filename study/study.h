@@ -70,6 +70,8 @@ typedef struct {
     const char *precision_text; /* the targets as given, stored in the results file */
     const char *command_line;  /* stored in the file */
     const char *note;          /* NULL, or the file's `note` attribute */
+    const char *scenario_source; /* NULL: read from points.scenario_path (and what it
+                                   extends); else stored as it is (rerun, merge) */
     volatile sig_atomic_t *stop; /* may be NULL: non-zero stops starting work */
     /* Hooks, each may be NULL; user is passed to them. */
     void (*on_start)(void *user);                       /* every rank, just before replications run */

@@ -202,11 +202,16 @@ int study_merge(const study_merge_cfg *cfg, study_merged *done, study_error *err
         goto out;
 
     const an_h5_info *in = ps[0].in;
+    char *source = NULL; /* the parts' scenario file as written, when they hold it */
+    if (an_h5_read_scenario_source(ps[0].f, &source) != SIM_OK)
+        source = NULL;
     an_run_info info = {.scenario_text = ps[0].scenario, .command_line = cfg->command_line,
+                        .scenario_source = source,
                         .seed = in->seed, .threads = in->threads, .ranks = in->ranks,
                         .n_vary = in->n_vary, .vary_keys = in->vary_keys,
                         .n_points = (size_t)in->part.grid_points};
     rc = an_h5_create(cfg->out_path, &info, cfg->force, &w);
+    free(source);
     if (rc == SIM_EEXIST)
         fail(err, rc, 1, "%s exists: use --force to overwrite it", cfg->out_path);
     else if (rc == SIM_ENOTFOUND)

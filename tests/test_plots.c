@@ -286,7 +286,7 @@ Test(plots, strings_from_the_file_are_quoted_for_gnuplot)
     cr_assert_eq(p.status, SIM_OK, "gnuplot failed: %s", slurp_file(&p, "plots.log"));
     char *gp = slurp_file(&p, "plots.gp");
     cr_expect(strstr(gp, "'Scenario O''Brien `touch pwned` @x, 3 replications"), "%s", gp);
-    cr_expect(strstr(gp, "'it''s `touch pwned2` set output ''x'''"), "%s", gp);
+    cr_expect(strstr(gp, "'it''s `touch pwned2`\\nset output ''x'''"), "%s", gp);
     cr_expect(!exists(&p, "pwned") && !exists(&p, "pwned2") && !exists(&p, "x"));
     cr_expect(exists(&p, "monthly_occupancy.png"));
     teardown(&p);

@@ -286,7 +286,7 @@ Test(report, cli_tables_and_plots, .timeout = 60)
         cr_expect_eq(system(cmd), 0, "%s: not an SVG document", p);
     }
     snprintf(p, sizeof p, "%s/csv", fx.dir);
-    cr_expect_eq(fx_count_entries(p), 8);
+    cr_expect_eq(fx_count_entries(p), 8 + 3, "the tidy tables and the three wide ones");
     fx_teardown(&fx);
 }
 
@@ -386,4 +386,50 @@ Test(summary, group_not_accommodated_is_the_headline)
     cr_expect(strstr(out, "High risk") && strstr(out, "Not accommodated"), "%s", out);
     free(out);
     an_point_summary_free(&ps);
+}
+
+/* The wide CSV: measures as rows, points as columns, estimate and interval
+ * in separate columns, the same numbers as the summaries (shares in %). */
+Test(report, wide_csv)
+{
+    fixture fx;
+    fx_setup(&fx, NULL, 1);
+    an_h5_file *f;
+    cr_assert_eq(an_h5_open(fx.path, &f), SIM_OK);
+    an_point_summary *pts;
+    size_t n;
+    cr_assert_eq(an_report_load(f, &pts, &n), SIM_OK);
+    char dir[300], p[400], head[8192];
+    snprintf(dir, sizeof dir, "%s/wide", fx.dir);
+    cr_assert_eq(mkdir(dir, 0777), 0);
+    cr_assert_eq(an_report_csv_wide(dir, pts, n), SIM_OK);
+    snprintf(p, sizeof p, "%s/measures_wide.csv", dir);
+    cr_expect_eq(count_lines(p, head, sizeof head), 2 + (int)rf_metric_count());
+    cr_expect_str_eq(head, "Measure,Unit,21 spaces estimate,21 spaces 95% low,21 spaces 95% high,"
+                           "70 spaces estimate,70 spaces 95% low,70 spaces 95% high");
+    const an_metric_summary *a = an_point_summary_find(&pts[0], "refused_no_space"),
+                            *b = an_point_summary_find(&pts[1], "refused_no_space");
+    char want[400];
+    snprintf(want, sizeof want, "\nRefused: no space,%%,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g\n", 100 * a->s.mean,
+             100 * (a->s.mean - a->s.ci95), 100 * (a->s.mean + a->s.ci95), 100 * b->s.mean,
+             100 * (b->s.mean - b->s.ci95), 100 * (b->s.mean + b->s.ci95));
+    FILE *in = fopen(p, "r");
+    static char all[1 << 16];
+    size_t got = fread(all, 1, sizeof all - 1, in);
+    all[got] = '\0';
+    fclose(in);
+    cr_expect(strstr(all, want), "%s not in\n%s", want, all);
+    cr_expect(strstr(all, "\nMean wait of those placed,days,"), "%s", all);
+    snprintf(p, sizeof p, "%s/groups_wide.csv", dir);
+    cr_expect_eq(count_lines(p, head, sizeof head), 1 + RF_G_N * AN_GRP_N);
+    snprintf(p, sizeof p, "%s/services_wide.csv", dir);
+    cr_expect_eq(count_lines(p, head, sizeof head), 1 + 2 * AN_SVC_N);
+    in = fopen(p, "r");
+    got = fread(all, 1, sizeof all - 1, in);
+    all[got] = '\0';
+    fclose(in);
+    cr_expect(strstr(all, "\nJuno House,Occupancy,%,"), "%s", all);
+    an_report_free_points(pts, n);
+    an_h5_close(f);
+    fx_teardown(&fx);
 }

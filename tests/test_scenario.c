@@ -481,27 +481,6 @@ Test(scenario, diag_format)
     rf_scenario_free(NULL);
 }
 
-/* Sweeps reload the file per point. */
-Test(scenario, loading_is_quick)
-{
-    const char *sets[] = {"referrals.per_year=900"};
-    int n = 50;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int i = 0; i < n; i++) {
-        rf_scenario *s = load_ok("scenarios/leicester-city-2021.yaml", sets, 1);
-        rf_scenario_free(s);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms = ((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6) / n;
-#if defined(__SANITIZE_ADDRESS__) || defined(__OPTIMIZE__) == 0
-    double limit = 50;
-#else
-    double limit = 5;
-#endif
-    cr_expect_lt(ms, limit, "%.2f ms per load of the city file", ms);
-}
-
 /* A service's own move-on, turnaround and outages; the others inherit the
  * scenario's, written out in the resolved text. */
 Test(scenario, distributions_per_service)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <cyaml/cyaml.h>
+#include "rf_area.h"
 #include "rf_scenario_tree.h"
 
 /* ---- schema: the structs libcyaml loads the resolved text into ---- */
@@ -121,11 +122,18 @@ typedef struct {
 
 /* network: (rf_area.h); which optional keys are given is read from the tree */
 typedef struct {
+    double p[RF_AM_N];          /* rf_area_mix_field order */
+} sc_area_mix;
+
+typedef struct {
     char *name;
     double population, per_year, growth, p_leave, p_leave_high_risk;
     double x_km, y_km, lat, lon;
     char **neighbours;
     unsigned neighbours_count;
+    double *seasonality;
+    unsigned seasonality_count;
+    sc_area_mix households;
 } sc_area;
 
 typedef struct {

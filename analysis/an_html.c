@@ -1,0 +1,938 @@
+#include "an_html.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "an_output.h"
+#include "an_plot.h"
+#include "an_report.h"
+#include "an_yaml_marks.h"
+#include "sim_status.h"
+#include "sim_text.h"
+
+#define DAYS_PER_YEAR 365.0
+#define HEADLINE "refused_of_eligible"
+#define TABLE_COLUMNS 6
+
+/* ------------------------------------------------------ escaping -- */
+
+/* The one place a string from the results file enters the page: &, <, >,
+ * quotes escaped, control characters made visible (sim_text). */
+static void h(FILE *o, const char *s)
+{
+    sim_text_put(o, SIM_TEXT_HTML, s);
+}
+
+/* ------------------------------------------------------ numbers -- */
+
+typedef struct {
+    an_h5_file *f;
+    const an_h5_info *info;
+    const an_point_summary *pts;
+    size_t n;                  /* points */
+    size_t *pt, m;             /* points with data */
+    size_t min_reps;
+    char scenario[AN_NAME_MAX];
+    char *resolved, *source;
+    an_plot_list plots;
+    const char *plot_dir;      /* NULL: no plots */
+    const char *gnuplot_missing;
+    int fig;                   /* figures so far, for unique ids */
+    const char *source_name;   /* the results file as named on the command line */
+} page;
+
+static int percent_metric(const char *name)
+{
+    return !strcmp(rf_metric_unit_label(name), "%");
+}
+
+/* "57.0%" / "12.3" for one value of metric name. */
+static void value_text(char *buf, size_t size, const char *name, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "-");
+    else if (percent_metric(name))
+        snprintf(buf, size, "%.1f%%", 100 * v);
+    else if (fabs(v) >= 100)
+        snprintf(buf, size, "%.0f", v);
+    else if (fabs(v) >= 10)
+        snprintf(buf, size, "%.1f", v);
+    else
+        snprintf(buf, size, "%.2f", v);
+}
+
+/* "57.0% (56.6% to 57.4%)" */
+static void estimate_text(char *buf, size_t size, const char *name, double mean, double ci)
+{
+    char a[32], lo[32], hi[32];
+    value_text(a, sizeof a, name, mean);
+    if (isnan(ci) || isnan(mean)) {
+        snprintf(buf, size, "%s", a);
+        return;
+    }
+    value_text(lo, sizeof lo, name, mean - ci);
+    value_text(hi, sizeof hi, name, mean + ci);
+    snprintf(buf, size, "%s (%s to %s)", a, lo, hi);
+}
+
+static const an_metric_summary *metric(const page *p, size_t point, const char *name)
+{
+    return an_point_summary_find(&p->pts[point], name);
+}
+
+static double per_year(const page *p, size_t point)
+{
+    const an_metric_summary *r = metric(p, point, "referrals");
+    const an_point_summary *ps = &p->pts[point];
+    return r && ps->horizon_days > 0 ? r->s.mean * DAYS_PER_YEAR / ps->horizon_days : NAN;
+}
+
+/* ------------------------------------------------------ figures -- */
+
+static const an_plot_entry *plot_entry(const page *p, const char *name)
+{
+    for (size_t i = 0; i < p->plots.n; i++)
+        if (!strcmp(p->plots.e[i].name, name))
+            return &p->plots.e[i];
+    return NULL;
+}
+
+/* gnuplot's SVG inlined: the XML prolog dropped, ids and references to
+ * them given the figure's prefix (every figure defines the same ids). */
+static int inline_svg(FILE *o, const page *p, const char *name, int fig)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.svg", p->plot_dir, name);
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return -1;
+    fseek(in, 0, SEEK_END);
+    long n = ftell(in);
+    fseek(in, 0, SEEK_SET);
+    char *b = n > 0 ? malloc((size_t)n + 1) : NULL;
+    size_t got = b ? fread(b, 1, (size_t)n, in) : 0;
+    fclose(in);
+    if (!b)
+        return -1;
+    b[got] = '\0';
+    char *s = strstr(b, "<svg");
+    if (!s) {
+        free(b);
+        return -1;
+    }
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "f%d-", fig);
+    fprintf(o, "<svg role=\"img\" aria-labelledby=\"f%d-cap\"", fig);
+    s += 4;
+    for (; *s; s++) {
+        if (!strncmp(s, "id='", 4) || !strncmp(s, "id=\"", 4)) {
+            fwrite(s, 1, 4, o);
+            fputs(prefix, o);
+            s += 3;
+        } else if (!strncmp(s, "href='#", 7) || !strncmp(s, "href=\"#", 7)) {
+            fwrite(s, 1, 7, o);
+            fputs(prefix, o);
+            s += 6;
+        } else if (!strncmp(s, "url(#", 5)) {
+            fputs("url(#", o);
+            fputs(prefix, o);
+            s += 4;
+        } else if (!strncmp(s, "<title>Gnuplot</title>", 22)) {
+            s += 21;
+        } else {
+            fputc(*s, o);
+        }
+    }
+    free(b);
+    return 0;
+}
+
+static void figure(FILE *o, page *p, const char *name)
+{
+    const an_plot_entry *e = plot_entry(p, name);
+    if (!p->plot_dir) {
+        fprintf(o, "<p class=\"note\">%s</p>\n", p->gnuplot_missing);
+        return;
+    }
+    if (!e)
+        return;
+    if (!e->drawn) {
+        fputs("<p class=\"note\">Plot: ", o);
+        h(o, e->title);
+        fputs(". ", o);
+        h(o, e->caption);
+        fputs("</p>\n", o);
+        return;
+    }
+    int fig = ++p->fig;
+    fputs("<figure>\n", o);
+    if (inline_svg(o, p, name, fig) != 0)
+        fputs("<p class=\"note\">The plot could not be drawn.</p>", o);
+    fprintf(o, "\n<figcaption id=\"f%d-cap\"><b>Figure %d.</b> ", fig, fig);
+    h(o, e->title);
+    fputs(". ", o);
+    h(o, e->caption);
+    fputs("</figcaption>\n</figure>\n", o);
+}
+
+/* ------------------------------------------------------ sections -- */
+
+static void head(FILE *o, const page *p)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", o);
+    fputs("Refuge capacity: ", o);
+    h(o, p->scenario[0] ? p->scenario : "results");
+    fputs("</title>\n<style>\n"
+          "body{font-family:\"DejaVu Sans\",\"Liberation Sans\",Arial,Helvetica,sans-serif;"
+          "max-width:62rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}\n"
+          "h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #bbb;"
+          "margin-top:1.8rem;padding-bottom:.15rem}h3{font-size:1.05rem}\n"
+          "table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}"
+          "th,td{border-bottom:1px solid #ddd;padding:.2rem .45rem;text-align:right;vertical-align:top}"
+          "th{background:#f2f2f2}th:first-child,td:first-child{text-align:left}"
+          "td.l,th.l{text-align:left}\n"
+          ".answer{font-size:1.1rem;background:#eef4fa;border-left:4px solid #0072B2;"
+          "padding:.5rem 1rem;margin:.8rem 0}\n"
+          "figure{margin:1rem 0}figure svg{width:100%;height:auto;display:block}"
+          "figcaption{font-size:.82rem;color:#333}\n"
+          ".note{color:#555;font-style:italic}.sub{color:#444;margin-top:0}"
+          "code{font-family:\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;font-size:.85em}\n"
+          ".mark-ASSUMED{color:#8a4b00}.mark-TUNED{color:#0b5e8a;font-weight:bold}"
+          ".mark-CHOSEN{color:#7a2d7a}.mark-default{color:#777}\n"
+          "@page{size:A4;margin:15mm 13mm}\n"
+          "@media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}"
+          "h2{break-after:avoid;page-break-after:avoid}"
+          "figure,.answer,tr{break-inside:avoid;page-break-inside:avoid}"
+          "thead{display:table-header-group}"
+          "section.assumptions,section.checklist{break-before:page;page-break-before:always}"
+          "figure svg{max-height:120mm}}\n"
+          "</style>\n</head>\n<body>\n", o);
+}
+
+static void vary_words(char *buf, size_t size, const page *p, size_t k)
+{
+    an_report_key_label(buf, size, p->info->vary_keys[k], p->m ? &p->pts[p->pt[0]] : NULL);
+}
+
+/* The distinct values of varied key k, "14, 28, 42". */
+static void vary_values(FILE *o, const page *p, size_t k)
+{
+    double *v = malloc((p->n + 1) * sizeof *v);
+    size_t u = 0;
+    if (!v)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        double x = an_h5_point_at(p->f, i)->vary_values[k];
+        size_t j = 0;
+        while (j < u && v[j] != x)
+            j++;
+        if (j == u)
+            v[u++] = x;
+    }
+    for (size_t j = 0; j < u; j++)
+        fprintf(o, "%s%g", j ? ", " : "", v[j]);
+    free(v);
+}
+
+static void section_question(FILE *o, const page *p)
+{
+    fputs("<h1>Refuge capacity: ", o);
+    h(o, p->scenario[0] ? p->scenario : "unnamed scenario");
+    fputs("</h1>\n<p class=\"sub\">A report of refugesim, a simulation of refuge (domestic-abuse "
+          "safe accommodation) capacity, made from the results file ", o);
+    if (p->source_name) {
+        fputs("<code>", o);
+        h(o, p->source_name);
+        fputs("</code> ", o);
+    }
+    fputs("created ", o);
+    h(o, p->info->created_utc);
+    fputs(".</p>\n", o);
+    if (!p->info->complete)
+        fputs("<p class=\"answer\"><b>Incomplete:</b> the run was interrupted; the figures are "
+              "those of the replications that finished.</p>\n", o);
+    fputs("<section class=\"question\">\n<h2>The question</h2>\n<p>", o);
+    const an_h5_point_row *r0 = p->n ? an_h5_point_at(p->f, 0) : NULL;
+    if (p->info->n_vary) {
+        fputs("How do the outcomes for households referred to refuge change as ", o);
+        for (size_t k = 0; k < p->info->n_vary; k++) {
+            char w[200];
+            vary_words(w, sizeof w, p, k);
+            fputs(k == 0 ? "" : k + 1 == p->info->n_vary ? " and " : ", ", o);
+            h(o, w);
+            fputs(" (", o);
+            vary_values(o, p, k);
+            fputs(")", o);
+        }
+        fputs(" vary", o);
+    } else if (p->n > 1) {
+        fputs("How do the outcomes for households referred to refuge compare between ", o);
+        for (size_t i = 0; i < p->n; i++) {
+            fputs(i == 0 ? "" : i + 1 == p->n ? " and " : ", ", o);
+            h(o, p->pts[i].label);
+        }
+    } else {
+        fputs("What happens to households referred to refuge at ", o);
+        h(o, p->n ? p->pts[0].label : "");
+    }
+    fputs("?</p>\n<p>", o);
+    fprintf(o, "%zu point%s, each simulated %zu times (replications) with different random "
+               "referrals and stays", p->n, p->n == 1 ? "" : "s", p->min_reps);
+    if (p->n > 1)
+        fputs(", the same ones at every point (common random numbers), so that differences "
+              "between points are the effect of what changes, not of chance", o);
+    fprintf(o, ". Seed %llu.", (unsigned long long)p->info->seed);
+    if (r0)
+        fprintf(o, " Each replication runs %.0f days (%.1f years) after a warm-up of %.0f days "
+                   "that is not counted.", r0->horizon_days, r0->horizon_days / DAYS_PER_YEAR,
+                r0->warmup_days);
+    fputs("</p>\n</section>\n", o);
+}
+
+/* The point with the lowest / highest headline. */
+static void extremes(const page *p, size_t *lo, size_t *hi)
+{
+    *lo = *hi = p->pt[0];
+    for (size_t j = 0; j < p->m; j++) {
+        const an_metric_summary *a = metric(p, p->pt[j], HEADLINE);
+        if (!a)
+            continue;
+        if (a->s.mean < metric(p, *lo, HEADLINE)->s.mean)
+            *lo = p->pt[j];
+        if (a->s.mean > metric(p, *hi, HEADLINE)->s.mean)
+            *hi = p->pt[j];
+    }
+}
+
+/* "about 76 more households a year (70 to 82) would be accommodated" from
+ * the paired difference of the share of all referrals not accommodated. */
+static void more_households(FILE *o, const page *p, size_t a, size_t base)
+{
+    sim_ratio_diff d;
+    double ry = per_year(p, base);
+    if (an_point_summary_paired_diff(&p->pts[a], &p->pts[base], "refused", &d) || isnan(ry)
+        || isnan(d.diff))
+        return;
+    double k = -d.diff * ry, ci = d.ci95 * ry;
+    fprintf(o, ": about %.0f %s households a year would be accommodated", fabs(k),
+            k >= 0 ? "more" : "fewer");
+    if (!isnan(ci))
+        fprintf(o, " (%.0f to %.0f, a paired difference under common random numbers)", fabs(k) - ci,
+                fabs(k) + ci);
+}
+
+static void headline_at(FILE *o, const page *p, size_t i)
+{
+    const an_metric_summary *a = metric(p, i, HEADLINE);
+    char t[120];
+    estimate_text(t, sizeof t, HEADLINE, a->s.mean, a->s.ci95);
+    fputs("At ", o);
+    h(o, p->pts[i].label);
+    fputs(" about ", o);
+    h(o, t);
+    fputs(" of refuge referrals would not be accommodated", o);
+}
+
+static void section_answer(FILE *o, page *p)
+{
+    fputs("<section class=\"answer-section\">\n<h2>The answer</h2>\n", o);
+    if (!p->m || !metric(p, p->pt[0], HEADLINE)) {
+        fputs("<p class=\"note\">No point has finished replications: there is no answer yet.</p>\n"
+              "</section>\n", o);
+        return;
+    }
+    fputs("<p class=\"answer\" id=\"headline\">", o);
+    size_t b = p->pt[0];
+    char t[120];
+    if (p->m == 1) {
+        headline_at(o, p, b);
+        const an_metric_summary *r = metric(p, b, "refused");
+        double ry = per_year(p, b);
+        if (r && !isnan(ry))
+            fprintf(o, ": about %.0f households a year of %.0f referrals", r->s.mean * ry, ry);
+        fputs(".", o);
+    } else if (p->m == 2) {
+        size_t a = p->pt[1];
+        headline_at(o, p, a);
+        value_text(t, sizeof t, HEADLINE, metric(p, b, HEADLINE)->s.mean);
+        fputs(", against ", o);
+        h(o, t);
+        fputs(" at ", o);
+        h(o, p->pts[b].label);
+        more_households(o, p, a, b);
+        fputs(".", o);
+    } else {
+        size_t lo, hi;
+        extremes(p, &lo, &hi);
+        const an_metric_summary *l = metric(p, lo, HEADLINE), *g = metric(p, hi, HEADLINE);
+        fprintf(o, "Across the %zu points, the share of refuge referrals not accommodated runs from ",
+                p->m);
+        estimate_text(t, sizeof t, HEADLINE, g->s.mean, g->s.ci95);
+        h(o, t);
+        fputs(" at ", o);
+        h(o, p->pts[hi].label);
+        fputs(" to ", o);
+        estimate_text(t, sizeof t, HEADLINE, l->s.mean, l->s.ci95);
+        h(o, t);
+        fputs(" at ", o);
+        h(o, p->pts[lo].label);
+        if (lo != b) {
+            fputs(". Against the first point, ", o);
+            h(o, p->pts[b].label);
+            fputs(", the best", o);
+            more_households(o, p, lo, b);
+        }
+        fputs(".", o);
+    }
+    fputs("</p>\n", o);
+    /* the parts: lack of space, no suitable unit, waits */
+    fputs("<p>", o);
+    const an_metric_summary *ns = metric(p, b, "refused_no_space"), *nu = metric(p, b, "no_suitable_unit"),
+                            *w = metric(p, b, "wait_mean");
+    if (ns && nu) {
+        fputs("At ", o);
+        h(o, p->pts[b].label);
+        estimate_text(t, sizeof t, "refused_no_space", ns->s.mean, ns->s.ci95);
+        fputs(", ", o);
+        h(o, t);
+        fputs(" of all referrals are refused for lack of space and ", o);
+        estimate_text(t, sizeof t, "no_suitable_unit", nu->s.mean, nu->s.ci95);
+        h(o, t);
+        fputs(" find no unit that could ever suit them (more units of the same kinds do not help "
+              "them). ", o);
+    }
+    if (w && w->s.mean > 0) {
+        estimate_text(t, sizeof t, "wait_mean", w->s.mean, w->s.ci95);
+        fputs("Those placed waited ", o);
+        h(o, t);
+        fputs(" days on average.", o);
+    } else if (w) {
+        fputs("Nobody waits: a household finding no free unit is not accommodated.", o);
+    }
+    fputs("</p>\n<p class=\"note\">Figures are estimates over the replications with 95% confidence "
+          "intervals in brackets; shares are of all referrals unless they say “of refuge "
+          "referrals” (those not screened out as needing no refuge unit).</p>\n", o);
+    figure(o, p, "capacity_refused");
+    fputs("</section>\n", o);
+}
+
+static const char *const measure_rows[] = {
+    "referrals_per_year", "placed", "refused_no_space", "no_suitable_unit", "abandoned",
+    "screened_out", "waiting_at_end", HEADLINE, "wait_mean", "wait_p90", "wait_all_mean",
+    "waiting_mean", "occupancy", "downtime_share", "blocked_share", "timely_move_on",
+};
+#define N_MEASURES (sizeof measure_rows / sizeof measure_rows[0])
+
+static int measure_cell(const page *p, size_t i, const char *name, char *buf, size_t size)
+{
+    if (!strcmp(name, "referrals_per_year")) {
+        const an_metric_summary *r = metric(p, i, "referrals");
+        const an_point_summary *ps = &p->pts[i];
+        if (!r || ps->horizon_days <= 0)
+            return 0;
+        double f = DAYS_PER_YEAR / ps->horizon_days;
+        snprintf(buf, size, "%.0f (%.0f to %.0f)", r->s.mean * f, (r->s.mean - r->s.ci95) * f,
+                 (r->s.mean + r->s.ci95) * f);
+        return 1;
+    }
+    const an_metric_summary *m = metric(p, i, name);
+    if (!m || isnan(m->s.mean))
+        return 0;
+    estimate_text(buf, size, name, m->s.mean, m->s.ci95);
+    return 1;
+}
+
+/* A table row's first cell: the metric in words. */
+static void row_label(FILE *o, const char *name)
+{
+    char label[128];
+    an_metric_heading(label, sizeof label, name, 0);
+    fputs("<tr><td>", o);
+    h(o, label);
+    fputs("</td>", o);
+}
+
+static void table_head(FILE *o, const page *p, const char *first, size_t from, size_t k)
+{
+    fputs("<table>\n<thead><tr><th>", o);
+    h(o, first);
+    fputs("</th>", o);
+    for (size_t j = from; j < from + k; j++) {
+        fputs("<th>", o);
+        h(o, p->pts[j].label);
+        fputs("</th>", o);
+    }
+    fputs("</tr></thead>\n<tbody>\n", o);
+}
+
+static void section_measures(FILE *o, page *p)
+{
+    fputs("<section class=\"measures\">\n<h2>The measures</h2>\n", o);
+    for (size_t from = 0; from < p->n; from += TABLE_COLUMNS) {
+        size_t k = p->n - from < TABLE_COLUMNS ? p->n - from : TABLE_COLUMNS;
+        table_head(o, p, "Measure", from, k);
+        for (size_t r = 0; r < N_MEASURES; r++) {
+            char cells[TABLE_COLUMNS][96];
+            int any = 0;
+            for (size_t j = 0; j < k; j++) {
+                if (!measure_cell(p, from + j, measure_rows[r], cells[j], sizeof cells[j]))
+                    snprintf(cells[j], sizeof cells[j], "-");
+                else
+                    any = 1;
+            }
+            if (!any)
+                continue;
+            row_label(o, measure_rows[r]);
+            for (size_t j = 0; j < k; j++) {
+                fputs("<td>", o);
+                h(o, cells[j]);
+                fputs("</td>", o);
+            }
+            fputs("</tr>\n", o);
+        }
+        fputs("</tbody>\n</table>\n", o);
+    }
+    fprintf(o, "<p class=\"note\">Estimate (95%% confidence interval) over %zu replications%s; "
+               "shares and waits are pooled over replications (ratios of sums, delta-method "
+               "intervals), other measures are means over replications (Student t intervals).</p>\n",
+            p->min_reps, p->n > 1 ? " (the fewest of any point)" : "");
+    figure(o, p, "capacity_wait");
+    fputs("</section>\n", o);
+}
+
+/* A table stored in the file (a hook for /comparison, /yearly, /costs),
+ * shown as it is, its columns in words where they are metrics. */
+static int stored_table(FILE *o, const page *p, const char *path)
+{
+    an_table *t;
+    if (an_h5_read_table(p->f, path, &t) != SIM_OK)
+        return 0;
+    fputs("<table>\n<thead><tr>", o);
+    for (size_t j = 0; j < t->n_cols; j++) {
+        const char *name = t->descs && t->descs[j][0] ? t->descs[j] : t->names[j];
+        fputs("<th>", o);
+        h(o, rf_metric_find(t->names[j]) >= 0 ? rf_metric_label(t->names[j]) : name);
+        fputs("</th>", o);
+    }
+    fputs("</tr></thead>\n<tbody>\n", o);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        fputs("<tr>", o);
+        for (size_t j = 0; j < t->n_cols; j++) {
+            fputs(t->is_str[j] ? "<td class=\"l\">" : "<td>", o);
+            if (t->is_str[j]) {
+                const char *s = t->str[r * t->n_cols + j];
+                h(o, rf_metric_find(s) >= 0 ? rf_metric_label(s) : s);
+            } else {
+                double v = t->num[r * t->n_cols + j];
+                if (!isnan(v))
+                    fprintf(o, t->is_int[j] ? "%.0f" : "%.4g", v);
+            }
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody>\n</table>\n", o);
+    an_table_free(t);
+    return 1;
+}
+
+static void section_differences(FILE *o, const page *p)
+{
+    fputs("<section class=\"differences\">\n<h2>Differences from the baseline</h2>\n", o);
+    int stored = stored_table(o, p, "/comparison");
+    if (p->m < 2 || !p->pts[p->pt[0]].num) {
+        if (!stored)
+            fputs(p->m < 2 ? "<p class=\"note\">One point only: there is no baseline to compare "
+                             "with.</p>\n"
+                           : "<p class=\"note\">This results file does not hold the "
+                             "per-replication parts that paired differences need.</p>\n", o);
+        fputs("</section>\n", o);
+        return;
+    }
+    size_t b = p->pt[0];
+    fputs("<p>Each point minus the baseline, ", o);
+    h(o, p->pts[b].label);
+    fputs(" (the first point): the paired difference over the same replications (common random "
+          "numbers), with its 95% confidence interval. Shares differ in percentage points.</p>\n", o);
+    static const char *const rows[] = {HEADLINE, "refused_no_space", "placed", "abandoned",
+                                       "wait_mean", "occupancy"};
+    for (size_t from = 1; from < p->m; from += TABLE_COLUMNS) {
+        size_t k = p->m - from < TABLE_COLUMNS ? p->m - from : TABLE_COLUMNS;
+        fputs("<table>\n<thead><tr><th>Measure</th>", o);
+        for (size_t j = 0; j < k; j++) {
+            fputs("<th>", o);
+            h(o, p->pts[p->pt[from + j]].label);
+            fputs("</th>", o);
+        }
+        fputs("</tr></thead>\n<tbody>\n", o);
+        for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+            row_label(o, rows[r]);
+            for (size_t j = 0; j < k; j++) {
+                sim_ratio_diff d;
+                fputs("<td>", o);
+                if (!an_point_summary_paired_diff(&p->pts[p->pt[from + j]], &p->pts[b], rows[r], &d)
+                    && !isnan(d.diff)) {
+                    double s = percent_metric(rows[r]) ? 100 : 1;
+                    const char *u = percent_metric(rows[r]) ? " points" : "";
+                    fprintf(o, "%+.1f%s", s * d.diff, u);
+                    if (!isnan(d.ci95))
+                        fprintf(o, " (%+.1f to %+.1f)", s * (d.diff - d.ci95), s * (d.diff + d.ci95));
+                } else {
+                    fputs("-", o);
+                }
+                fputs("</td>", o);
+            }
+            fputs("</tr>\n", o);
+        }
+        fputs("</tbody>\n</table>\n", o);
+    }
+    fputs("</section>\n", o);
+}
+
+static size_t shown_points(const page *p, size_t *idx)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < p->m && k < 4; j++)
+        idx[k++] = p->pt[j];
+    if (p->m > 4) {
+        idx[0] = p->pt[0];
+        idx[1] = p->pt[p->m / 2];
+        idx[2] = p->pt[p->m - 1];
+        k = 3;
+    }
+    return k;
+}
+
+static void section_groups(FILE *o, page *p)
+{
+    fputs("<section class=\"groups\">\n<h2>Who is refused most</h2>\n", o);
+    size_t idx[4], k = shown_points(p, idx);
+    if (!k) {
+        fputs("<p class=\"note\">No point has finished replications.</p>\n</section>\n", o);
+        return;
+    }
+    fputs("<p>Household groups by the share of their refuge referrals not accommodated (no space, "
+          "no suitable unit, gave up the wait), most refused first; a household can be in several "
+          "groups.</p>\n", o);
+    /* order by the first shown point */
+    int order[RF_G_N];
+    double key[RF_G_N];
+    for (int g = 0; g < RF_G_N; g++) {
+        sim_summary s;
+        an_group_summary(&p->pts[idx[0]], g, AN_GRP_NOT_ACCOMMODATED, &s);
+        key[g] = isnan(s.mean) ? -1 : s.mean;
+        order[g] = g;
+    }
+    for (int i = 1; i < RF_G_N; i++)
+        for (int j = i; j > 0 && key[order[j]] > key[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    fputs("<table>\n<thead><tr><th>Group</th>", o);
+    for (size_t j = 0; j < k; j++) {
+        fputs("<th>", o);
+        h(o, p->pts[idx[j]].label);
+        fputs(": referrals a year</th><th>not accommodated</th>", o);
+    }
+    fputs("</tr></thead>\n<tbody>\n", o);
+    for (int i = 0; i < RF_G_N; i++) {
+        int g = order[i];
+        fputs("<tr><td>", o);
+        h(o, rf_group_label((rf_group)g));
+        fputs("</td>", o);
+        for (size_t j = 0; j < k; j++) {
+            sim_summary r, s;
+            an_group_summary(&p->pts[idx[j]], g, AN_GRP_REFERRALS_PER_YEAR, &r);
+            an_group_summary(&p->pts[idx[j]], g, AN_GRP_NOT_ACCOMMODATED, &s);
+            char t[96];
+            estimate_text(t, sizeof t, HEADLINE, s.mean, s.ci95);
+            fprintf(o, "<td>%.1f</td><td>", r.mean);
+            h(o, t);
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody>\n</table>\n", o);
+    figure(o, p, "groups_not_accommodated");
+    fputs("</section>\n", o);
+}
+
+static void section_time(FILE *o, page *p)
+{
+    fputs("<section class=\"time\">\n<h2>Over time</h2>\n", o);
+    fputs("<h3>Results by year</h3>\n", o);
+    if (!stored_table(o, p, "/yearly"))
+        fputs("<p class=\"note\">This results file holds no results by year.</p>\n", o);
+    figure(o, p, "monthly_waiting");
+    figure(o, p, "monthly_occupancy");
+    fputs("</section>\n", o);
+    an_table *t = NULL;
+    if (an_h5_read_table(p->f, "/costs", &t) == SIM_OK) { /* only when the file has costs */
+        fputs("<section class=\"costs\">\n<h2>Costs</h2>\n", o);
+        stored_table(o, p, "/costs");
+        fputs("</section>\n", o);
+    }
+    an_table_free(t);
+}
+
+static void section_assumptions(FILE *o, const page *p)
+{
+    fputs("<section class=\"assumptions\">\n<h2>Assumptions</h2>\n", o);
+    an_assumption *a = NULL;
+    size_t n = 0;
+    if (!p->resolved || an_assumptions(p->resolved, p->source, &a, &n) != SIM_OK) {
+        fputs("<p class=\"note\">The scenario could not be read from the results file.</p>\n"
+              "</section>\n", o);
+        return;
+    }
+    size_t count[AN_MARK_N] = {0};
+    for (size_t i = 0; i < n; i++)
+        count[a[i].mark]++;
+    if (!p->source) {
+        fputs("<p class=\"note\">This results file does not hold the scenario file as written "
+              "(with its comments), so the values below carry no source marks.</p>\n", o);
+    } else {
+        char *src = an_scenario_sources(p->source);
+        if (src && src[0]) {
+            fputs("<p>Sources the scenario file cites:</p>\n<ul>\n", o);
+            for (char *l = src; l && *l;) {
+                char *e = strchr(l, '\n');
+                if (e)
+                    *e = '\0';
+                fputs("<li>", o);
+                h(o, l);
+                fputs("</li>\n", o);
+                l = e ? e + 1 : NULL;
+            }
+            fputs("</ul>\n", o);
+        }
+        free(src);
+        fprintf(o, "<p>Every value of the scenario (point 1; a sweep changes the varied keys), with "
+                   "the mark its comment in the scenario file gives it: <b>source</b> (taken from a "
+                   "cited source, %zu values), <b>ASSUMED</b> (a stated judgement, %zu), "
+                   "<b>TUNED</b> (fitted to a published figure, %zu), <b>CHOSEN</b> (a judgement "
+                   "made so that the model can meet its target, %zu), note (a comment without a "
+                   "mark, %zu), not marked (%zu), and default (not in the file: the program's "
+                   "default, %zu). A comment in italics is its section's.</p>\n",
+                count[AN_MARK_SOURCE], count[AN_MARK_ASSUMED], count[AN_MARK_TUNED],
+                count[AN_MARK_CHOSEN], count[AN_MARK_NOTE], count[AN_MARK_NONE],
+                count[AN_MARK_DEFAULT]);
+    }
+    fputs("<table class=\"assumptions\">\n<thead><tr><th>Scenario key</th><th class=\"l\">Value</th>"
+          "<th class=\"l\">Mark</th><th class=\"l\">Comment in the scenario file</th></tr></thead>\n"
+          "<tbody>\n", o);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<tr><td><code>", o);
+        h(o, a[i].path);
+        fputs("</code></td><td class=\"l\">", o);
+        h(o, a[i].value);
+        fprintf(o, "</td><td class=\"l mark-%s\">", an_mark_name(a[i].mark));
+        h(o, an_mark_name(a[i].mark));
+        fputs(a[i].inherited ? "</td><td class=\"l\"><i>" : "</td><td class=\"l\">", o);
+        h(o, a[i].comment);
+        fputs(a[i].inherited ? "</i></td></tr>\n" : "</td></tr>\n", o);
+    }
+    fputs("</tbody>\n</table>\n</section>\n", o);
+    an_assumptions_free(a, n);
+}
+
+static void check_row(FILE *o, const char *item, const char *text)
+{
+    fputs("<tr><td>", o);
+    h(o, item);
+    fputs("</td><td class=\"l\">", o);
+    h(o, text);
+    fputs("</td></tr>\n", o);
+}
+
+static void section_checklist(FILE *o, const page *p)
+{
+    fputs("<section class=\"checklist\">\n<h2>Checklist of the study (STRESS-DES)</h2>\n"
+          "<p>After the Strengthening the Reporting of Empirical Simulation Studies guidelines for "
+          "discrete-event simulation (STRESS-DES).</p>\n<table>\n<thead><tr><th>Item</th>"
+          "<th class=\"l\">This study</th></tr></thead>\n<tbody>\n", o);
+    char t[2048];
+    const an_h5_point_row *r0 = p->n ? an_h5_point_at(p->f, 0) : NULL;
+    fputs("<tr><th colspan=\"2\" class=\"l\">1. Objectives</th></tr>\n", o);
+    snprintf(t, sizeof t, "How many refuge spaces, of which kinds, meet demand: the scenario %s%s",
+             p->scenario[0] ? p->scenario : "(unnamed)",
+             p->info->n_vary ? ", over the values in The question" : "");
+    check_row(o, "Purpose", t);
+    check_row(o, "Outputs", "Outcome of every referral (placed at once or after a wait, refused for "
+                            "lack of space, no suitable unit, gave up the wait, screened out, "
+                            "still waiting), waits, waiting list, occupancy, downtime, units "
+                            "blocked by move-on; overall, per service and per household group.");
+    fputs("<tr><th colspan=\"2\" class=\"l\">2. Model logic</th></tr>\n", o);
+    check_row(o, "Base model",
+              "Discrete-event simulation: referrals arrive (Poisson, with growth and seasonality), "
+              "are screened, matched to a free unit that suits the household (size, boys' ages, "
+              "wheelchair, no recourse to public funds, male victims, pets, security, support, "
+              "specialism, area), or wait (with patience) or are refused; stays end in move-on, "
+              "whose delay keeps the unit blocked, then turnaround and maintenance downtime.");
+    check_row(o, "Validation", "The engine is checked against queueing theory (Erlang B, C and A, "
+                               "Little's law) and conservation of referrals by the test suite.");
+    fputs("<tr><th colspan=\"2\" class=\"l\">3. Data</th></tr>\n", o);
+    check_row(o, "Sources and assumptions", p->source ? "Every input with its mark (source, ASSUMED, "
+                                                        "TUNED, CHOSEN, default): see Assumptions."
+                                                      : "The scenario values are listed under "
+                                                        "Assumptions (their source marks are not "
+                                                        "stored in this file).");
+    fputs("<tr><th colspan=\"2\" class=\"l\">4. Experimentation</th></tr>\n", o);
+    if (r0) {
+        snprintf(t, sizeof t, "%.0f days, discarded: the units start empty and fill", r0->warmup_days);
+        check_row(o, "Warm-up", t);
+        snprintf(t, sizeof t, "%.0f days (%.1f years) counted after the warm-up", r0->horizon_days,
+                 r0->horizon_days / DAYS_PER_YEAR);
+        check_row(o, "Run length", t);
+    }
+    snprintf(t, sizeof t, "%zu per point (the fewest of any point); 95%% confidence intervals: "
+             "ratio-of-sums estimators with delta-method intervals for shares and waits, Student t "
+             "for means", p->min_reps);
+    check_row(o, "Replications", t);
+    check_row(o, "Common random numbers",
+              p->n > 1 ? "Yes: replication r of every point uses the same random streams, and "
+                         "every random number about a household comes from that household's own "
+                         "stream, so the points see the same households."
+                       : "One point: each household's random numbers come from its own stream.");
+    fputs("<tr><th colspan=\"2\" class=\"l\">5. Implementation</th></tr>\n", o);
+    snprintf(t, sizeof t, "refugesim %s", p->info->refugesim_version);
+    check_row(o, "Software", t);
+    check_row(o, "Commit", p->info->git_commit);
+    check_row(o, "Random number generator", p->info->rng);
+    snprintf(t, sizeof t, "%llu; replication r draws from streams keyed by (seed, r)",
+             (unsigned long long)p->info->seed);
+    check_row(o, "Seed", t);
+    snprintf(t, sizeof t, "%d thread%s, %d rank%s (the results are the same bits for any count)",
+             p->info->threads, p->info->threads == 1 ? "" : "s", p->info->ranks,
+             p->info->ranks == 1 ? "" : "s");
+    check_row(o, "Computing", t);
+    fputs("<tr><th colspan=\"2\" class=\"l\">6. Code access</th></tr>\n", o);
+    check_row(o, "Reproduce", "refugesim rerun on the results file repeats every point from the "
+                              "scenario stored in it and says whether every figure is the same.");
+    fputs("</tbody>\n</table>\n</section>\n", o);
+}
+
+static void section_provenance(FILE *o, const page *p)
+{
+    fputs("<section class=\"provenance\">\n<h2>Provenance</h2>\n<table>\n<tbody>\n", o);
+    check_row(o, "Results file", p->source_name ? p->source_name : "");
+    check_row(o, "Command line", p->info->command_line);
+    check_row(o, "Created", p->info->created_utc);
+    char t[128];
+    snprintf(t, sizeof t, "refugesim %s (commit %s), results format %d", p->info->refugesim_version,
+             p->info->git_commit, p->info->format_version);
+    check_row(o, "Version", t);
+    check_row(o, "Complete", p->info->complete ? "yes" : "no: the run was interrupted");
+    fputs("</tbody>\n</table>\n</section>\n</body>\n</html>\n", o);
+}
+
+/* ------------------------------------------------------ the page -- */
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[4400];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int write_page(FILE *o, page *p)
+{
+    head(o, p);
+    section_question(o, p);
+    section_answer(o, p);
+    section_measures(o, p);
+    section_differences(o, p);
+    section_groups(o, p);
+    section_time(o, p);
+    section_assumptions(o, p);
+    section_checklist(o, p);
+    section_provenance(o, p);
+    return ferror(o) ? SIM_EIO : SIM_OK;
+}
+
+int an_html_write(const char *path, int force, an_h5_file *f, const an_point_summary *pts,
+                  size_t n_pts, const an_html_opts *opts)
+{
+    an_output_problem problem = an_output_check(path, force, NULL);
+    if (problem != AN_OUT_OK)
+        return an_output_problem_status(problem);
+    int st;
+    page p = {.f = f, .info = an_h5_get_info(f), .pts = pts, .n = n_pts, .min_reps = (size_t)-1,
+              .source_name = opts ? opts->source_name : NULL};
+    p.pt = malloc((n_pts + 1) * sizeof *p.pt);
+    if (!p.pt)
+        return SIM_ENOMEM;
+    for (size_t i = 0; i < n_pts; i++)
+        if (pts[i].n_reps) {
+            p.pt[p.m++] = i;
+            if (pts[i].n_reps < p.min_reps)
+                p.min_reps = pts[i].n_reps;
+        }
+    if (!p.m)
+        p.min_reps = 0;
+    an_report_scenario_name(f, p.scenario, sizeof p.scenario);
+    if (an_h5_read_scenario(f, &p.resolved) != SIM_OK)
+        p.resolved = NULL;
+    if (an_h5_read_scenario_source(f, &p.source) != SIM_OK)
+        p.source = NULL;
+
+    /* the plots, as SVG, in a scratch directory */
+    char tmp[4096];
+    const char *base = opts && opts->tmp_dir ? opts->tmp_dir : getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s/refugesim-html-XXXXXX", base && *base ? base : "/tmp");
+    int have_dir = 0;
+    p.gnuplot_missing = "Plots left out: gnuplot was not found (apt-get install gnuplot-nox).";
+    if (!(opts && opts->gnuplot && !opts->gnuplot[0])) {
+        char *gp = opts && opts->gnuplot ? NULL : an_plot_find_gnuplot();
+        const char *prog = opts && opts->gnuplot ? opts->gnuplot : gp;
+        if (prog && mkdtemp(tmp)) {
+            have_dir = 1;
+            an_plot_opts po = {.formats = AN_PLOT_SVG, .no_caption = 1, .gnuplot = prog};
+            if (an_plot_all(f, pts, n_pts, tmp, &po, &p.plots) == SIM_OK)
+                p.plot_dir = tmp;
+            else
+                p.gnuplot_missing = "Plots left out: gnuplot failed to draw them.";
+        }
+        free(gp);
+    } else {
+        p.gnuplot_missing = "Plots left out (no plots asked for).";
+    }
+
+    char tpath[4200];
+    snprintf(tpath, sizeof tpath, "%s.tmp.%ld", path, (long)getpid());
+    FILE *o = fopen(tpath, "w");
+    if (!o) {
+        st = errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
+    } else {
+        st = write_page(o, &p);
+        if (fflush(o) != 0 || fsync(fileno(o)) != 0)
+            st = st ? st : SIM_EIO;
+        st = an_report_fclose(o, st);
+        if (!st && rename(tpath, path) != 0)
+            st = SIM_EIO;
+        if (st)
+            unlink(tpath);
+    }
+    if (have_dir)
+        remove_dir(tmp);
+    free(p.resolved);
+    free(p.source);
+    free(p.pt);
+    return st;
+}

@@ -1,0 +1,227 @@
+/* The HTML report: every section, escaping of every string from the file,
+ * nothing referenced outside the page, --force, the assumptions' source
+ * marks, and the sections that appear when the file holds a comparison,
+ * results by year or costs.  On fabricated records (test_h5_fixture.h). */
+#include "test_h5_fixture.h"
+
+#include <hdf5_hl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "an_html.h"
+#include "an_report.h"
+#include "an_yaml_marks.h"
+
+static char html[1 << 20];
+
+/* A two-point file (21 and 70 spaces as the fixture has them) with the
+ * given scenario texts and first label, its report written to dir/r.html. */
+static void write_report(char *dir, size_t dsize, const char *scenario, const char *source,
+                         const char *label0, int tables)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    fx_tmpdir(dir, dsize);
+    char path[400], out[400];
+    snprintf(path, sizeof path, "%s/r.h5", dir);
+    static rf_params pp[2];
+    static rf_result res[2][4];
+    an_point pts[2];
+    for (int p = 0; p < 2; p++) {
+        fx_params(p, &pp[p]);
+        for (int r = 0; r < 4; r++)
+            fx_result(p, r, &res[p][r]);
+        pts[p] = (an_point){.params = &pp[p], .vary_values = fx_vary[p], .n_reps = 4,
+                            .results = res[p], .label = p == 0 ? label0 : NULL};
+    }
+    an_run run = {.info = {.scenario_text = scenario, .scenario_source = source, .seed = 11,
+                           .command_line = "refugesim run <x> & 'y'", .n_vary = 1,
+                           .vary_keys = fx_keys, .n_points = 2},
+                  .complete = 1, .points = pts};
+    cr_assert_eq(an_h5_write(path, &run, 0), SIM_OK);
+    if (tables) { /* what compare, results by year and costs will store */
+        hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+        cr_assert_geq(f, 0);
+        typedef struct { char metric[16]; double diff; } row;
+        row rows[1] = {{"refused", -0.25}};
+        const char *names[2] = {"metric", "diff"};
+        size_t off[2] = {HOFFSET(row, metric), HOFFSET(row, diff)}, sizes[2] = {16, 8};
+        hid_t st = H5Tcopy(H5T_C_S1);
+        H5Tset_size(st, 16);
+        H5Tset_cset(st, H5T_CSET_UTF8); /* as the writer's strings */
+        hid_t types[2] = {st, H5T_NATIVE_DOUBLE};
+        cr_assert_geq(H5TBmake_table("c", f, "comparison", 2, 1, sizeof(row), names, off, types,
+                                     1, NULL, 0, rows), 0);
+        rows[0].diff = 2024;
+        cr_assert_geq(H5TBmake_table("y", f, "yearly", 2, 1, sizeof(row), names, off, types, 1,
+                                     NULL, 0, rows), 0);
+        rows[0].diff = 123456;
+        cr_assert_geq(H5TBmake_table("k", f, "costs", 2, 1, sizeof(row), names, off, types, 1,
+                                     NULL, 0, rows), 0);
+        (void)sizes;
+        H5Tclose(st);
+        H5Fclose(f);
+    }
+    an_h5_file *f;
+    cr_assert_eq(an_h5_open(path, &f), SIM_OK);
+    an_point_summary *ps;
+    size_t np;
+    cr_assert_eq(an_report_load(f, &ps, &np), SIM_OK);
+    snprintf(out, sizeof out, "%s/r.html", dir);
+    an_html_opts o = {.source_name = "r<1>.h5"};
+    cr_assert_eq(an_html_write(out, 0, f, ps, np, &o), SIM_OK);
+    cr_expect_eq(an_html_write(out, 0, f, ps, np, &o), SIM_EEXIST, "no overwriting without force");
+    cr_expect_eq(an_html_write(out, 1, f, ps, np, &o), SIM_OK);
+    an_report_free_points(ps, np);
+    an_h5_close(f);
+    FILE *in = fopen(out, "rb");
+    cr_assert_not_null(in);
+    size_t n = fread(html, 1, sizeof html - 1, in);
+    html[n] = '\0';
+    fclose(in);
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+static int check_html(const char *dir, char *out, size_t size)
+{
+    const char *root = getenv("RS_ROOT");
+    cr_assert_not_null(root, "run through make test");
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/py/check_html.py' '%s/r.html' 2>&1", root, dir);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char scen[] =
+    "name: Brook <script>alert(1)</script> & \"co\"\n"
+    "horizon: 365\nwarmup: 180\nseed: 11\n"
+    "referrals:\n  per_year: 171\n  growth: 0\n"
+    "services:\n- name: Brookes House\n  units: 12\n  blocks:\n  - name: accessible\n    units: 2\n";
+static const char src[] =
+    "# file: mine.yaml\n"
+    "#   [C] The county's summary;\n#   [S] The city's strategy\n#       (draft)\n"
+    "name: whatever\nextends: base.yaml\n"
+    "referrals:\n  per_year: 171   # TUNED: fitted to 57% [C]\n"
+    "services:\n  - name: Brookes House\n    units: 12   # [C] spaces <b>\n"
+    "    blocks:\n      - {name: accessible, units: 2}   # ASSUMED: about 10%\n"
+    "# file: base.yaml\n"
+    "horizon: 365   # [C] three years\nreferrals:\n  per_year: 100   # ASSUMED: overridden\n"
+    "  growth: 0\n";
+
+Test(html, every_section_escaped_and_self_contained, .timeout = 60)
+{
+    char dir[256], out[8192];
+    write_report(dir, sizeof dir, scen, src, "21 <i>spaces</i>", 0);
+    int rc = check_html(dir, out, sizeof out);
+    cr_expect_eq(rc, 0, "%s", out);
+    cr_expect(!strstr(html, "<script") && strstr(html, "Brook &lt;script&gt;alert(1)&lt;/script&gt; "
+                                                       "&amp; &quot;co&quot;"), "scenario name escaped");
+    cr_expect(!strstr(html, "<i>spaces") && strstr(html, "21 &lt;i&gt;spaces&lt;/i&gt;"), "label escaped");
+    cr_expect(strstr(html, "refugesim run &lt;x&gt; &amp; &#39;y&#39;"), "command line escaped");
+    cr_expect(strstr(html, "r&lt;1&gt;.h5"), "file name escaped");
+    cr_expect(strstr(html, "@page{size:A4") && strstr(html, "@media print"), "print stylesheet");
+    /* the answer: two points, the second against the first, with intervals */
+    cr_expect(strstr(out, "headline: At 70 spaces about ") && strstr(out, "of refuge referrals would "
+                                                                          "not be accommodated, against "),
+              "%s", out);
+    cr_expect(strstr(out, "more households a year would be accommodated ("), "%s", out);
+    /* words, not keys */
+    cr_expect(strstr(html, "Refused: no space") && strstr(html, "Wheelchair users"));
+    cr_expect(strstr(html, "Units of Brookes House"), "the varied key in words");
+    cr_expect(!strstr(html, "<h2>Costs</h2>"), "no costs section without costs");
+    remove_tree(dir);
+}
+
+Test(html, assumptions_carry_their_source_marks, .timeout = 60)
+{
+    char dir[256];
+    write_report(dir, sizeof dir, scen, src, NULL, 0);
+    const char *a = strstr(html, "<h2>Assumptions</h2>");
+    cr_assert_not_null(a);
+    cr_expect(strstr(a, "<li>[S] The city&#39;s strategy (draft)</li>"), "sources cited, joined");
+    cr_expect(strstr(a, "<code>referrals.per_year</code></td><td class=\"l\">171</td>"
+                        "<td class=\"l mark-TUNED\">TUNED</td><td class=\"l\">TUNED: fitted to 57% [C]"),
+              "the file's own comment wins over the base's");
+    cr_expect(strstr(a, "<code>horizon</code></td><td class=\"l\">365</td><td class=\"l mark-source\">"
+                        "source</td><td class=\"l\">[C] three years"), "from the base file");
+    cr_expect(strstr(a, "<code>services[0].units</code></td><td class=\"l\">12</td><td class=\"l "
+                        "mark-source\">source</td><td class=\"l\">[C] spaces &lt;b&gt;"), "escaped");
+    cr_expect(strstr(a, "<code>services[0].blocks[0].units</code></td><td class=\"l\">2</td><td "
+                        "class=\"l mark-ASSUMED\">ASSUMED"), "a flow mapping's items");
+    cr_expect(strstr(a, "<code>seed</code></td><td class=\"l\">11</td><td class=\"l mark-default\">"
+                        "default"), "not in the files: the default");
+    remove_tree(dir);
+    /* a file without the scenario as written: values, no marks */
+    write_report(dir, sizeof dir, scen, NULL, NULL, 0);
+    cr_expect(strstr(html, "carry no source marks") && strstr(html, "mark-unknown"));
+    remove_tree(dir);
+}
+
+Test(html, stored_comparison_years_and_costs_appear, .timeout = 60)
+{
+    char dir[256], out[8192];
+    write_report(dir, sizeof dir, scen, src, NULL, 1);
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *d = strstr(html, "<h2>Differences from the baseline</h2>");
+    cr_assert_not_null(d);
+    cr_expect(strstr(d, "<td class=\"l\">Not accommodated, of all referrals</td><td>-0.25</td>"),
+              "the stored comparison, metric in words:\n%.3000s", d);
+    cr_expect(strstr(html, "<td>2024</td>"), "results by year");
+    cr_expect(strstr(html, "<h2>Costs</h2>") && strstr(html, "<td>1.235e+05</td>"), "costs");
+    remove_tree(dir);
+}
+
+Test(html, marks_by_hand)
+{
+    an_assumption *a;
+    size_t n;
+    static const char res[] = "waiting:\n  p_wait: 1\n  patience: {dist: exponential, mean: 90}\n"
+                              "areas: [city, elsewhere]\ndescription: >-\n  long\n  text\nseed: 3\n";
+    static const char so[] = "# file: x.yaml\nwaiting:   # [S 5.5] the service keeps a list\n"
+                             "  p_wait: 1\n  patience: {dist: exponential, mean: 90}\n"
+                             "                         # CHOSEN: continued below\n"
+                             "areas: [city, elsewhere]   # 'quoted # not a comment' ok\n";
+    cr_assert_eq(an_assumptions(res, so, &a, &n), SIM_OK);
+    cr_assert_eq(n, 4, "description left out");
+    cr_expect_str_eq(a[0].path, "waiting.p_wait");
+    cr_expect(a[0].mark == AN_MARK_SOURCE && a[0].inherited, "the section's comment");
+    cr_expect_str_eq(a[1].path, "waiting.patience");
+    cr_expect_str_eq(a[1].value, "{dist: exponential, mean: 90}");
+    cr_expect(a[1].mark == AN_MARK_CHOSEN && !a[1].inherited, "a continuation line");
+    cr_expect(a[2].mark == AN_MARK_NOTE, "%s", a[2].comment);
+    cr_expect_str_eq(a[3].path, "seed");
+    cr_expect(a[3].mark == AN_MARK_DEFAULT);
+    an_assumptions_free(a, n);
+}
+
+/* The command line: checked before any work, --force replaces, the page
+ * is complete (no temporary left). */
+Test(html, cli_force_semantics, .timeout = 60)
+{
+    char dir[256];
+    write_report(dir, sizeof dir, scen, src, NULL, 0);
+    const char *prog = getenv("RS_PROGRAM");
+    cr_assert_not_null(prog);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' report r.h5 --html r.html > out.txt 2> err.txt", dir, prog);
+    int st = system(cmd);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "an existing page is not replaced");
+    snprintf(cmd, sizeof cmd, "grep -q 'error: --html: r.html exists: use --force to overwrite it' '%s/err.txt'"
+             " && test ! -s '%s/out.txt'", dir, dir);
+    cr_expect_eq(system(cmd), 0, "the error, before any table");
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' report r.h5 --html r.html --force > out.txt 2> err.txt"
+             " && grep -q '^report written to r.html$' out.txt && ls | grep -c tmp | grep -q '^0$'",
+             dir, prog);
+    cr_expect_eq(system(cmd), 0, "--force replaces it, nothing temporary left");
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' report r.h5 --html no/such/dir.html 2> err.txt; "
+             "test $? = 2 && grep -q 'the directory does not exist' err.txt", dir, prog);
+    cr_expect_eq(system(cmd), 0, "a missing directory is an error before any work");
+    remove_tree(dir);
+}
