@@ -185,14 +185,15 @@ static const double *parts_of(const an_point_summary *ps, int y, int m, int num,
     return (num ? Y->num : Y->den) + (size_t)y * Y->n_metrics + (size_t)m;
 }
 
-/* The paired difference a - b of metric `name` over the whole horizon (y <
- * 0) or in year y; with per_year the numerators alone, scaled to a year
- * (den 1: the paired mean of the per-replication differences). */
-static int paired(const an_point_summary *a, const an_point_summary *b, const char *name,
-                  int per_year, int y, sim_ratio_diff *out)
+/* The per-replication parts of metric `name` of a and b over the whole
+ * horizon (y < 0) or in year y, paired by replication number: *w (malloc'd)
+ * holds num_a, den_a, num_b, den_b, each n long, of which *k pairs are
+ * filled; with per_year the numerators alone, scaled to a year (den 1). */
+static int pair_parts(const an_point_summary *a, const an_point_summary *b, const char *name,
+                      int per_year, int y, double **w_out, size_t *n_out, size_t *k_out)
 {
     int ia = metric_index(a, name), ib = metric_index(b, name);
-    memset(out, 0, sizeof *out);
+    *w_out = NULL;
     if (ia < 0 || ib < 0 || !a->num || !b->num || !a->reps || !b->reps)
         return SIM_ENOTFOUND;
     if (y >= 0 && (!a->years || !b->years || (size_t)y >= a->years->n_years
@@ -226,8 +227,54 @@ static int paired(const an_point_summary *a, const an_point_summary *b, const ch
             j++;
         }
     }
+    *w_out = w;
+    *n_out = n;
+    *k_out = k;
+    return SIM_OK;
+}
+
+/* The paired difference a - b of metric `name` over the whole horizon (y <
+ * 0) or in year y; with per_year the numerators alone, scaled to a year
+ * (den 1: the paired mean of the per-replication differences). */
+static int paired(const an_point_summary *a, const an_point_summary *b, const char *name,
+                  int per_year, int y, sim_ratio_diff *out)
+{
+    double *w;
+    size_t n, k;
+    memset(out, 0, sizeof *out);
+    int rc = pair_parts(a, b, name, per_year, y, &w, &n, &k);
+    if (rc != SIM_OK)
+        return rc;
     sim_ratio_paired_diff(w, w + n, w + 2 * n, w + 3 * n, k, out);
     free(w);
+    return SIM_OK;
+}
+
+/* The extra cost per extra household accommodated, alternative a against
+ * baseline b: the ratio of the summed per-replication differences in cost
+ * and in households placed, sum(dc_i) / sum(dp_i), with the delta method's
+ * interval (sim_ratio_estimate of dc over dp: e_i = dc_i - R dp_i). */
+static int extra_cost_per_household(const an_point_summary *a, const an_point_summary *b,
+                                    sim_ratio *out)
+{
+    double *wc, *wp;
+    size_t n, k, n2, k2;
+    memset(out, 0, sizeof *out);
+    int rc = pair_parts(a, b, "cost_per_year", 0, -1, &wc, &n, &k);
+    if (rc != SIM_OK)
+        return rc;
+    if ((rc = pair_parts(a, b, "placed", 0, -1, &wp, &n2, &k2)) != SIM_OK) {
+        free(wc);
+        return rc;
+    }
+    /* the same replications pair in both: reuse wc's first half for dc, dp */
+    for (size_t i = 0; i < k && i < k2; i++) {
+        wc[i] = wc[i] - wc[2 * n + i];
+        wc[n + i] = wp[i] - wp[2 * n2 + i];
+    }
+    sim_ratio_estimate(wc, wc + n, k < k2 ? k : k2, out);
+    free(wc);
+    free(wp);
     return SIM_OK;
 }
 
@@ -532,9 +579,10 @@ static void ci_note(FILE *f, const an_point_summary *pts, size_t n_pts)
  * of metric labels (rf_metric_label). */
 static const char *const key_rows[] = {
     "referrals_per_year", "placed", "refused_no_space", "no_suitable_unit", "abandoned",
-    "screened_out", "waiting_at_end", "declined_offer" /* networks only */,
-    "refused_of_eligible", "wait_mean", "wait_p90", "wait_all_mean", "waiting_mean",
-    "occupancy", "downtime_share", "blocked_share", "timely_move_on",
+    "screened_out", "waiting_at_end", "declined_offer", /* networks only */
+    "refused_of_eligible", "wait_mean", "wait_p90",
+    "wait_all_mean", "waiting_mean", "occupancy", "downtime_share", "blocked_share",
+    "timely_move_on", "cost_per_year", "cost_per_accommodated", /* with costs only */
 };
 #define N_KEY_ROWS (sizeof key_rows / sizeof key_rows[0])
 
@@ -543,11 +591,24 @@ static int is_share(const char *units)
     return !strcmp(units, "share");
 }
 
+/* Rows shown only where they mean something: declined offers in a network,
+ * costs where the scenario has some. */
+static int key_row_applies(const an_point_summary *ps, const char *metric)
+{
+    if (!strcmp(metric, "declined_offer"))
+        return ps->n_areas > 0;
+    if (!strncmp(metric, "cost_", 5)) {
+        const an_metric_summary *c = an_point_summary_find(ps, "cost_per_year");
+        return c && c->total_num > 0;
+    }
+    return 1;
+}
+
 /* "referrals_per_year" may be absent from the record: derive it from the
  * referral count and the horizon (a linear map, so the summary scales). */
 static int key_row_summary(const an_point_summary *ps, size_t k, sim_summary *s, int *percent)
 {
-    if (!strcmp(key_rows[k], "declined_offer") && ps->n_areas == 0)
+    if (!key_row_applies(ps, key_rows[k]))
         return 0;
     const an_metric_summary *m = an_point_summary_find(ps, key_rows[k]);
     if (m) {
@@ -735,7 +796,7 @@ int an_compare_points(const an_point_summary *base, const an_point_summary *alt,
     *n_rows = 0;
     if (!base->num || !alt->num || !base->reps || !alt->reps)
         return SIM_ENOTFOUND;
-    an_comparison *out = calloc(base->n_metrics + 1, sizeof *out);
+    an_comparison *out = calloc(base->n_metrics + 2, sizeof *out);
     if (!out)
         return SIM_ENOMEM;
     size_t n = 0;
@@ -762,6 +823,28 @@ int an_compare_points(const an_point_summary *base, const an_point_summary *alt,
         }
         c->unpaired_ci95 = c->d.n > 1 ? sim_t975(c->d.n - 1) * sqrt(ma->se * ma->se + mb->se * mb->se)
                                       : NAN;
+        n++;
+    }
+    /* with costs: the extra cost per extra household accommodated */
+    const an_metric_summary *cb = an_point_summary_find(base, "cost_per_year"),
+                            *ca = an_point_summary_find(alt, "cost_per_year");
+    if (cb && ca && (cb->total_num > 0 || ca->total_num > 0)) {
+        an_comparison *c = &out[n];
+        sim_ratio e;
+        int rc = extra_cost_per_household(alt, base, &e);
+        if (rc != SIM_OK) {
+            free(out);
+            return rc;
+        }
+        c->point = point;
+        copy_str(c->label, sizeof c->label, alt->label);
+        copy_str(c->metric, sizeof c->metric, AN_EXTRA_COST_METRIC);
+        copy_str(c->units, sizeof c->units, "currency");
+        c->baseline = c->alternative = NAN;
+        c->d = (sim_ratio_diff){.n = e.n, .a = NAN, .b = NAN, .diff = e.ratio, .se = e.se,
+                                .ci95 = e.ci95};
+        c->unpaired_ci95 = NAN;
+        c->per_year.diff = c->per_year.se = c->per_year.ci95 = c->per_year.a = c->per_year.b = NAN;
         n++;
     }
     *rows = out;
@@ -822,7 +905,7 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
         const an_comparison *c = find_comparison(rows, n_rows, key_rows[k]);
         const an_metric_summary *mb = an_point_summary_find(base, key_rows[k]);
         const an_metric_summary *ma = an_point_summary_find(alt, key_rows[k]);
-        if (!c || !mb || !ma || (!strcmp(key_rows[k], "declined_offer") && base->n_areas == 0))
+        if (!c || !mb || !ma || (!key_row_applies(base, key_rows[k]) && !key_row_applies(alt, key_rows[k])))
             continue;
         int pc = is_share(mb->units);
         an_metric_heading(tt_at(&t, r, 0), CELL_MAX, key_rows[k], 0);
@@ -843,6 +926,17 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
         else
             fprintf(f, "%+.1f %s a year (95%% CI %.1f to %.1f)\n", y->diff,
                     household_rows[k].words, y->diff - y->ci95, y->diff + y->ci95);
+    }
+    const an_comparison *cy = find_comparison(rows, n_rows, "cost_per_year");
+    const an_comparison *ic = find_comparison(rows, n_rows, AN_EXTRA_COST_METRIC);
+    if (ic && cy) {
+        fprintf(f, "%+.0f cost a year (95%% CI %.0f to %.0f)\n", cy->d.diff, cy->d.diff - cy->d.ci95,
+                cy->d.diff + cy->d.ci95);
+        if (isnan(ic->d.diff))
+            fprintf(f, "extra cost per extra household accommodated: - (no household more or fewer)\n");
+        else
+            fprintf(f, "extra cost per extra household accommodated: %.0f (95%% CI %.0f to %.0f, "
+                       "delta method)\n", ic->d.diff, ic->d.diff - ic->d.ci95, ic->d.diff + ic->d.ci95);
     }
     size_t n = rows && n_rows ? rows[0].d.n : 0;
     fprintf(f, "differences paired over %zu replications on common random numbers (alternative "
@@ -954,8 +1048,7 @@ static void year_table(FILE *f, const an_point_summary *ps, const an_point_summa
         /* the units in service first: what changes year by year with opens / closes */
         const char *metric = k ? key_rows[k - 1] : "units_in_service";
         const an_metric_summary *ms = an_point_summary_find(ps, metric);
-        if (!ms || (k && !key_row_by_year(k - 1))
-            || (!strcmp(metric, "declined_offer") && ps->n_areas == 0))
+        if (!ms || (k && !key_row_by_year(k - 1)) || !key_row_applies(ps, metric))
             continue;
         an_metric_heading(tt_at(&t, r, 0), CELL_MAX, metric, 0);
         for (size_t y = 0; y < ny; y++) {

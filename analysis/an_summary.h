@@ -118,7 +118,13 @@ typedef struct {
                                        mean of the per-replication differences) */
 } an_comparison;
 
-/* Every metric of base that alt has too: *rows (malloc'd, free it) holds
+/* The /comparison row of the extra cost per extra household accommodated
+ * (only when either point has costs): d.diff the ratio of the summed
+ * per-replication differences in cost and in households placed, d.ci95 its
+ * delta-method 95% half-width; baseline and alternative NaN. */
+#define AN_EXTRA_COST_METRIC "extra_cost_per_extra_accommodated"
+
+/* Every metric of base that alt has too (and, with costs, the row above): *rows (malloc'd, free it) holds
  * *n_rows comparisons labelled with alt's label and `point`.  SIM_ENOTFOUND
  * when either lacks per-replication parts; SIM_ENOMEM. */
 int an_compare_points(const an_point_summary *base, const an_point_summary *alt, size_t point,

@@ -646,8 +646,9 @@ static double clipped(const model *m, double a, double b)
 }
 
 /* The unit-days of [a, b] in the window, year by year: the time a unit
- * spends in one state goes to the years it falls in. */
-static void add_by_year(model *m, double a, double b, int state)
+ * spends in one state goes to the years it falls in (U_CLOSED: its time
+ * in service, costing per_day). */
+static void add_by_year(model *m, double a, double b, int state, double per_day)
 {
     double lo = fmax(a, m->warmup), hi = fmin(b, m->end);
     for (int y = (int)floor((lo - m->warmup) / RF_YEAR_DAYS); y < m->n_years && hi > lo; y++) {
@@ -662,8 +663,11 @@ static void add_by_year(model *m, double a, double b, int state)
             yr->blocked_days += d;
         if (state == U_TURNAROUND || state == U_OUTAGE)
             yr->down_days += d;
-        if (state == U_CLOSED)
-            yr->unit_days += d;      /* finish(): the days a unit was in service */
+        if (state == U_CLOSED) {
+            if (m->phased)
+                yr->unit_days += d;  /* finish(): the days a unit was in service */
+            yr->cost += d * per_day;
+        }
     }
 }
 
@@ -679,7 +683,7 @@ static void unit_state(model *m, unit_t *u, double now, int state)
     default: break;
     }
     if (d > 0 && u->state != U_FREE && u->state != U_CLOSED)
-        add_by_year(m, u->since, now, u->state);
+        add_by_year(m, u->since, now, u->state, 0);
     bool was_occ = u->state == U_SUPPORT || u->state == U_MOVEON;
     if (m->net && was_occ)
         m->res->areas[m->types[u->type].def->area].occupied_days += d;
@@ -878,8 +882,15 @@ static int place(model *m, const hh_rec *r, int uidx, double now, rf_outcome o)
     int svc = m->types[m->units[uidx].type].service;
     moveon = r->moveon_fixed >= 0 ? r->moveon_fixed
                                   : sim_dist_quantile(m->sd[svc][RF_SD_MOVE_ON], r->u_moveon);
-    if (in_window(m, now))
-        m->res->services[m->types[m->units[uidx].type].service].placements++;
+    if (in_window(m, now)) {
+        const rf_unit_type *t = &m->types[m->units[uidx].type];
+        double c = p->services[t->service].blocks[t->block].cost_placement;
+        m->res->services[t->service].placements++;
+        m->res->services[t->service].cost += c;
+        int y = year_of(m, now);
+        if (y >= 0)
+            m->res->years[y].cost += c;
+    }
     settle(m, r, now, o, -1, uidx);
     return occupy(m, uidx, now, stay, early, moveon, r->u_turnaround);
 }
@@ -1443,22 +1454,29 @@ static void finish(model *m)
     }
     res->n_years = m->n_years;
     double unit_days = (double)m->n_units * m->p->horizon;
-    if (m->phased) {
-        /* unit-days in service: each unit from its opening to its closing */
-        unit_days = 0;
-        for (int i = 0; i < m->n_units; i++) {
-            const unit_t *u = &m->units[i];
-            if (!(u->open_t < m->end))
-                continue;
-            double d = clipped(m, u->open_t, u->close_t);
-            unit_days += d;
-            res->services[m->types[u->type].service].unit_days += d;
-            add_by_year(m, u->open_t, u->close_t, U_CLOSED);
-        }
-    } else {
+    if (!m->phased)
         for (int s = 0; s < res->n_services; s++)
             res->services[s].unit_days = (double)res->services[s].units * m->p->horizon;
+    else
+        unit_days = 0;
+    /* each unit from its opening to its closing: unit-days in service (when
+     * some open later or close) and what they cost */
+    for (int i = 0; i < m->n_units; i++) {
+        const unit_t *u = &m->units[i];
+        const rf_unit_type *t = &m->types[u->type];
+        double per_day = m->p->services[t->service].blocks[t->block].cost_unit_year / 365.0;
+        if (!(u->open_t < m->end) || (!m->phased && per_day == 0))
+            continue;
+        double d = clipped(m, u->open_t, u->close_t);
+        if (m->phased) {
+            unit_days += d;
+            res->services[t->service].unit_days += d;
+        }
+        res->services[t->service].cost += d * per_day;
+        add_by_year(m, u->open_t, u->close_t, U_CLOSED, per_day);
     }
+    for (int s = 0; s < res->n_services; s++)
+        res->cost += res->services[s].cost;
     res->days = m->p->horizon;
     res->occupancy = unit_days > 0 ? occ / unit_days : NAN;
     res->blocked_share = unit_days > 0 ? blocked / unit_days : NAN;

@@ -65,6 +65,9 @@ typedef struct {
      * (after warm-up); opens 0: from the start of the run, closes 0: never.
      * A unit occupied when it closes closes when its household leaves. */
     double opens, closes;
+    /* Costs (currency-neutral): a year of a unit in service, and each
+     * placement into one. */
+    double cost_unit_year, cost_placement;
 } rf_unit_block;
 
 /* The distributions a service may set for itself; where it does not, the

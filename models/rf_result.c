@@ -129,6 +129,11 @@ static double ratio(double num, double den) { return den > 0 ? num / den : NAN; 
       (double)r->move_ons)                                                                     \
     X("units_in_service", "units", "mean units in service (opened and not yet closed)",       \
       "unit_days (unit-days in service)", "unit-days", r->unit_days, "days", "days", r->days)    \
+    X("cost_per_year", "currency", "cost of the units in service and the placements, a year", \
+      "cost", "cost", r->cost, "years (days / 365)", "years", r->days / 365)                  \
+    X("cost_per_accommodated", "currency",                                                    \
+      "cost per household accommodated (placed)", "cost", "cost", r->cost,                    \
+      "placed_immediately + placed_after_wait", "households", PLACED)                          \
     X("moveon_days", "days", "bed-days lost to move-on delay", MEAN("days", r->moveon_days))  \
     X("departures", "count", "households leaving a unit", MEAN("count", (double)r->departures)) \
     X("early_exits", "count", "unplanned early exits", MEAN("count", (double)r->early_exits)) \
@@ -188,6 +193,8 @@ static const struct {
     {"downtime_share", "Downtime"},
     {"timely_move_on", "Timely move-on"},
     {"units_in_service", "Units in service"},
+    {"cost_per_year", "Cost a year"},
+    {"cost_per_accommodated", "Cost per household accommodated"},
     {"moveon_days", "Lost to move-on delay"},
     {"departures", "Departures"},
     {"early_exits", "Early exits"},
@@ -268,6 +275,7 @@ void rf_result_year_metric_parts(const rf_result *r, int y, double *num, double 
     x.down_days = yr->down_days;
     x.unit_days = yr->unit_days;
     x.days = yr->days;
+    x.cost = yr->cost;
     /* the waiting list's time average: the months of the year, by length */
     const double month = RF_YEAR_DAYS / 12;
     double sum = 0;

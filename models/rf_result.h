@@ -94,6 +94,8 @@ typedef struct {
     double down_days;          /* unit-days in turnaround or maintenance */
     double unit_days;          /* unit-days in service (units x horizon unless some open
                                   later or close: rf_unit_block opens, closes) */
+    double cost;               /* unit-days in service x per_unit_year / 365 + placements x
+                                  per_placement (rf_unit_block costs) */
 } rf_service_result;
 
 /* One year of the horizon (days 365 y .. 365 (y + 1) after warm-up, the
@@ -109,6 +111,7 @@ typedef struct {
     double waited_sum;         /* days on the list of those who joined it */
     double occupied_days, blocked_days, down_days;   /* unit-days within the year */
     double unit_days;          /* unit-days in service within the year */
+    double cost;               /* its units' days in service and its placements (by when placed) */
     double days;               /* the year's length (365, less for a last part-year) */
 } rf_year_result;
 /* One area of a network (rf_area.h), in one replication. */
@@ -144,6 +147,7 @@ typedef struct {
     double unit_days;          /* unit-days in service (units x horizon when every unit is in
                                   service throughout): the denominator of the unit-day shares */
     double days;               /* the horizon */
+    double cost;               /* every service's cost over the horizon */
     double occupied_days, down_days;  /* unit-days with a household in; in turnaround / maintenance */
     int n_services;
     rf_service_result services[RF_MAX_SERVICES];

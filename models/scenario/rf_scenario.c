@@ -113,7 +113,8 @@ static const struct {
 /* The unit attributes a block inherits from its service. */
 static const char *const block_inherits[] = {
     "largest_family", "wheelchair", "male_child_age_limit", "nrpf", "takes_male", "takes_pets",
-    "night_security", "high_support", "self_contained", "specialism", "area", "opens", "closes"};
+    "night_security", "high_support", "self_contained", "specialism", "area", "opens", "closes",
+    "cost"};
 
 /* ---- loading the layers ---- */
 
@@ -522,6 +523,16 @@ static bool conv_open_close(sem_ctx *c, const char *path, const sc_attrs *a, rf_
     bool ok = true;
     b->opens = a->opens;
     b->closes = 0;
+    b->cost_unit_year = a->cost.per_unit_year;
+    b->cost_placement = a->cost.per_placement;
+    const double costs[2] = {a->cost.per_unit_year, a->cost.per_placement};
+    static const char *const cost_keys[2] = {"cost.per_unit_year", "cost.per_placement"};
+    for (int k = 0; k < 2; k++)
+        if (!(costs[k] >= 0 && isfinite(costs[k]))) {
+            snprintf(sub, sizeof sub, "%s.%s", path, cost_keys[k]);
+            sem(c, sub, "%g is not a cost (accepted: 0 or more, any currency)", costs[k]);
+            ok = false;
+        }
     if (!(a->opens >= 0) || !(a->opens < h)) {
         snprintf(sub, sizeof sub, "%s.opens", path);
         sem(c, sub, "day %g is outside the horizon (accepted: 0 to below horizon, %g days, "

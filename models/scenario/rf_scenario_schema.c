@@ -62,6 +62,15 @@ static const cyaml_schema_field_t dist_fields[] = {
 
 /* ---- services and blocks ---- */
 
+typedef struct {
+    double per_unit_year, per_placement;
+} sc_cost;
+
+static const cyaml_schema_field_t cost_fields[] = {
+    CYAML_FIELD_FLOAT("per_unit_year", OPT, sc_cost, per_unit_year),
+    CYAML_FIELD_FLOAT("per_placement", OPT, sc_cost, per_placement),
+    CYAML_FIELD_END};
+
 #define ATTR_FIELDS(T)                                                                  \
     CYAML_FIELD_BOOL("wheelchair", OPT, T, at.wheelchair),                              \
     CYAML_FIELD_STRING_PTR("male_child_age_limit", OPT, T, at.male_child_age_limit, 1, 16), \
@@ -75,7 +84,8 @@ static const cyaml_schema_field_t dist_fields[] = {
                      CYAML_ARRAY_LEN(spec_strings)),                                    \
     CYAML_FIELD_STRING_PTR("area", OPT, T, at.area, 1, NAME_LEN),                      \
     CYAML_FIELD_FLOAT("opens", OPT, T, at.opens),                                       \
-    CYAML_FIELD_STRING_PTR("closes", OPT, T, at.closes, 1, 32)
+    CYAML_FIELD_STRING_PTR("closes", OPT, T, at.closes, 1, 32),                         \
+    CYAML_FIELD_MAPPING("cost", OPT, T, at.cost, cost_fields)
 
 static const cyaml_schema_field_t block_fields[] = {
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_block, name, 1, NAME_LEN),

@@ -33,6 +33,9 @@ typedef struct {
     char *area;
     double opens;               /* days from the start of the horizon, absent 0 */
     char *closes;               /* days, or "none" (absent: never) */
+    struct {
+        double per_unit_year, per_placement;
+    } cost;
 } sc_attrs;
 
 typedef struct {
