@@ -113,7 +113,8 @@ Test(text, hostile_results_file_plots_and_csv, .timeout = 60)
     size_t n;
     cr_assert_eq(an_report_load(f, &pts, &n), SIM_OK);
     /* /bin/true as gnuplot: the script alone */
-    cr_assert_eq(an_plot_all(f, pts, n, fx.dir, AN_PLOT_PNG, "/bin/true"), SIM_OK);
+    an_plot_opts script_only = {.formats = AN_PLOT_PNG, .gnuplot = "/bin/true"};
+    cr_assert_eq(an_plot_all(f, pts, n, fx.dir, &script_only, NULL), SIM_OK);
     char p[400];
     snprintf(p, sizeof p, "%s/plots.gp", fx.dir);
     const char *gp = slurp(p);
@@ -125,12 +126,13 @@ Test(text, hostile_results_file_plots_and_csv, .timeout = 60)
     }
     cr_expect(!strchr(gp, '\x1b'));
     cr_expect(strstr(gp, "'one''\\n!touch PWNED\\nset output ''x'"), "%s", gp);
-    cr_expect(strstr(gp, "'x''\\n!touch PWNED_KEY\\n'''"), "%s", gp);
+    cr_expect(strstr(gp, "'x''\\n!touch PWNED_KEY\\n'' (scenario key)'"), "%s", gp);
 
     /* gnuplot itself runs the script without running the labels */
     char *g = an_plot_find_gnuplot();
     if (g) {
-        cr_expect_eq(an_plot_all(f, pts, n, fx.dir, AN_PLOT_PNG, NULL), SIM_OK);
+        an_plot_opts drawn = {.formats = AN_PLOT_PNG};
+        cr_expect_eq(an_plot_all(f, pts, n, fx.dir, &drawn, NULL), SIM_OK);
         snprintf(p, sizeof p, "%s/PWNED", fx.dir);
         struct stat sb;
         cr_expect_neq(stat(p, &sb), 0, "the label ran a shell command");
