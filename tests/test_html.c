@@ -13,6 +13,29 @@
 
 static char html[1 << 20];
 
+/* The report of the results file h5 written to out and read into html;
+ * twice: checks that the second needs force. */
+static void render(const char *h5, const char *out, const an_html_opts *o, int twice)
+{
+    an_h5_file *f;
+    cr_assert_eq(an_h5_open(h5, &f), SIM_OK);
+    an_point_summary *ps;
+    size_t np;
+    cr_assert_eq(an_report_load(f, &ps, &np), SIM_OK);
+    cr_assert_eq(an_html_write(out, !twice, f, ps, np, o), SIM_OK);
+    if (twice) {
+        cr_expect_eq(an_html_write(out, 0, f, ps, np, o), SIM_EEXIST, "no overwriting without force");
+        cr_expect_eq(an_html_write(out, 1, f, ps, np, o), SIM_OK);
+    }
+    an_report_free_points(ps, np);
+    an_h5_close(f);
+    FILE *in = fopen(out, "rb");
+    cr_assert_not_null(in);
+    size_t n = fread(html, 1, sizeof html - 1, in);
+    html[n] = '\0';
+    fclose(in);
+}
+
 /* A two-point file (21 and 70 spaces as the fixture has them) with the
  * given scenario texts and first label, its report written to dir/r.html. */
 static void write_report(char *dir, size_t dsize, const char *scenario, const char *source,
@@ -60,23 +83,9 @@ static void write_report(char *dir, size_t dsize, const char *scenario, const ch
         H5Tclose(st);
         H5Fclose(f);
     }
-    an_h5_file *f;
-    cr_assert_eq(an_h5_open(path, &f), SIM_OK);
-    an_point_summary *ps;
-    size_t np;
-    cr_assert_eq(an_report_load(f, &ps, &np), SIM_OK);
     snprintf(out, sizeof out, "%s/r.html", dir);
     an_html_opts o = {.source_name = "r<1>.h5"};
-    cr_assert_eq(an_html_write(out, 0, f, ps, np, &o), SIM_OK);
-    cr_expect_eq(an_html_write(out, 0, f, ps, np, &o), SIM_EEXIST, "no overwriting without force");
-    cr_expect_eq(an_html_write(out, 1, f, ps, np, &o), SIM_OK);
-    an_report_free_points(ps, np);
-    an_h5_close(f);
-    FILE *in = fopen(out, "rb");
-    cr_assert_not_null(in);
-    size_t n = fread(html, 1, sizeof html - 1, in);
-    html[n] = '\0';
-    fclose(in);
+    render(path, out, &o, 1);
 }
 
 static void remove_tree(const char *dir)
@@ -267,20 +276,9 @@ Test(html, compare_and_years_in_their_own_tables, .timeout = 60)
     H5Gclose(g);
     H5Tclose(st);
     H5Fclose(f);
-    an_h5_file *hf;
-    cr_assert_eq(an_h5_open(path, &hf), SIM_OK);
-    an_point_summary *ps;
-    size_t np;
-    cr_assert_eq(an_report_load(hf, &ps, &np), SIM_OK);
     snprintf(out, sizeof out, "%s/r.html", dir);
     an_html_opts o = {.gnuplot = ""};
-    cr_assert_eq(an_html_write(out, 1, hf, ps, np, &o), SIM_OK);
-    an_report_free_points(ps, np);
-    an_h5_close(hf);
-    FILE *in = fopen(out, "rb");
-    size_t n = fread(html, 1, sizeof html - 1, in);
-    html[n] = '\0';
-    fclose(in);
+    render(path, out, &o, 0);
     cr_expect(strstr(html, "<tr><td>70 spaces</td><td class=\"l\">Not accommodated, of refuge referrals</td>"
                            "<td>57.0%</td><td>13.0%</td><td>-44.0 points (-45.0 to -43.0)</td>"
                            "<td>-76 (-80 to -72)</td></tr>"), "%s", strstr(html, "<h2>Differences"));
