@@ -32,7 +32,7 @@ else
 endif
 
 PKGS     := gsl $(HDF5_PC) libcyaml
-WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN     := -Wall -Wextra -Werror=int-conversion -Werror=incompatible-pointer-types -Werror=implicit-function-declaration -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 VERSION  := 0.1.0

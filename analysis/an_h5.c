@@ -215,6 +215,9 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_str(root, "note", info->note);
     if (!st && info->precision)
         st = an_h5i_attr_str(root, "precision", info->precision);
+    if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_batch", info->precision_reps[0]);
+    if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_min_reps", info->precision_reps[1]);
+    if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_max_reps", info->precision_reps[2]);
     if (!st && info->part) {
         char digest[24];
         snprintf(digest, sizeof digest, "%016llx", (unsigned long long)info->part->digest);
@@ -512,8 +515,8 @@ static int write_services(hid_t pg, const an_point *pt, const an_point_summary *
                                          "timely_move_ons"};
     for (size_t c = 0; c < 5; c++)
         an_tbl_column(&t, counts[c], AN_COL_U64, "households");
-    static const char *const days[] = {"occupied_days", "blocked_days", "down_days"};
-    for (size_t c = 0; c < 3; c++)
+    static const char *const days[] = {"occupied_days", "blocked_days", "down_days", "unit_days"};
+    for (size_t c = 0; c < 4; c++)
         an_tbl_column(&t, days[c], AN_COL_F64, "unit-days");
     for (int s = 0; s < ps->n_services; s++)
         for (size_t r = 0; r < pt->n_reps; r++) {
@@ -529,8 +532,8 @@ static int write_services(hid_t pg, const an_point *pt, const an_point_summary *
                                    x->timely_move_ons};
             for (size_t k = 0; k < 5; k++)
                 an_tbl_u64(&t, c[k]);
-            const double d[3] = {x->occupied_days, x->blocked_days, x->down_days};
-            for (size_t k = 0; k < 3; k++)
+            const double d[4] = {x->occupied_days, x->blocked_days, x->down_days, x->unit_days};
+            for (size_t k = 0; k < 4; k++)
                 an_tbl_f64(&t, d[k]);
         }
     return an_tbl_write(pg, "services", &t,
@@ -572,6 +575,7 @@ static int write_groups(hid_t pg, const an_point *pt)
 /* The monthly series: name, units, description, value of month m. */
 static double mon_occupied(const rf_result *x, size_t m) { return x->monthly_occupied[m]; }
 static double mon_waiting(const rf_result *x, size_t m) { return x->monthly_waiting[m]; }
+static double mon_units(const rf_result *x, size_t m) { return x->monthly_units[m]; }
 static double mon_referrals(const rf_result *x, size_t m) { return x->monthly_referrals[m]; }
 static double mon_placed(const rf_result *x, size_t m) { return x->monthly_placed[m]; }
 static double mon_refused(const rf_result *x, size_t m) { return x->monthly_refused[m]; }
@@ -584,6 +588,8 @@ static const struct {
     {"occupied", "units", "mean number of units with a household in, per month after warm-up",
      mon_occupied},
     {"waiting", "households", "mean waiting list length, per month after warm-up", mon_waiting},
+    {"units", "units", "mean number of units in service (opened and not closed), per month after "
+     "warm-up", mon_units},
     {"referrals", "referrals", "referrals arriving in the month (after warm-up)", mon_referrals},
     {"placed", "referrals",
      "referrals placed in the month, at once or after a wait (the month of the placement)",
@@ -629,6 +635,85 @@ static int write_monthly(hid_t pg, const an_point *pt)
     if (mg >= 0)
         H5Gclose(mg);
     return st;
+}
+
+/* /points/<i>/yearly/<metric> [replications x years] for every metric kept
+ * by year, and /points/<i>/yearly_summary: each year's pooled estimates. */
+static int write_yearly(hid_t pg, const an_point *pt, an_point_summary *ps)
+{
+    int st = an_point_summary_add_years(ps, pt->results, pt->done, pt->n_reps);
+    if (st)
+        return st;
+    size_t n = pt->n_reps, ny = ps->years->n_years, nm = rf_metric_count();
+    hid_t yg = H5Gcreate2(pg, "yearly", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    double *a = malloc((n * ny + 1) * sizeof *a), *num = malloc((nm + 1) * sizeof *num),
+           *den = malloc((nm + 1) * sizeof *den);
+    st = yg < 0 ? SIM_EHDF5 : a && num && den ? SIM_OK : SIM_ENOMEM;
+    for (size_t m = 0; m < nm && !st; m++) {
+        if (!rf_metric_by_year(m))
+            continue;
+        const rf_metric_info *mi = rf_metric_at(m);
+        for (size_t r = 0; r < n; r++)
+            for (size_t y = 0; y < ny; y++) {
+                const rf_result *x = &pt->results[r];
+                double v = NAN;
+                if (IS_DONE(pt, r) && (int)y < x->n_years) {
+                    rf_result_year_metric_parts(x, (int)y, num, den);
+                    v = mi->denominator ? (den[m] > 0 ? num[m] / den[m] : NAN) : num[m];
+                }
+                a[r * ny + y] = v;
+            }
+        hsize_t dims[2] = {n, ny};
+        hid_t d = H5I_INVALID_HID;
+        char desc[AN_DESC_MAX];
+        snprintf(desc, sizeof desc, "%s, year by year of the horizon (NaN: not done or undefined)",
+                 mi->description);
+        st = an_h5i_write_array(yg, mi->name, H5T_NATIVE_DOUBLE, 2, dims, a, mi->units, desc, &d);
+        if (!st) st = an_h5i_attr_str(d, "axes", "replication,year");
+        if (!st) st = an_h5i_attr_num(d, "year_days", H5T_NATIVE_DOUBLE, &(double){RF_YEAR_DAYS});
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    free(a);
+    free(num);
+    free(den);
+    if (yg >= 0)
+        H5Gclose(yg);
+    if (st)
+        return st;
+    an_tbl t = {0};
+    an_tbl_column(&t, "year", AN_COL_U64, "year");
+    an_tbl_column(&t, "days", AN_COL_F64, "days");
+    an_tbl_column(&t, "metric", AN_COL_STR, "");
+    an_tbl_column(&t, "units", AN_COL_STR, "");
+    an_tbl_column(&t, "mean", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "lo", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "hi", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "half_width", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "n", AN_COL_U64, "replications");
+    for (size_t y = 0; y < ny; y++)
+        for (size_t m = 0; m < nm; m++) {
+            if (!rf_metric_by_year(m))
+                continue;
+            const rf_metric_info *mi = rf_metric_at(m);
+            sim_ratio e;
+            an_year_estimate(ps, y, mi->name, &e);
+            an_tbl_row(&t);
+            an_tbl_u64(&t, y + 1);
+            an_tbl_f64(&t, ps->years->days[y]);
+            an_tbl_str(&t, mi->name);
+            an_tbl_str(&t, mi->units);
+            an_tbl_f64(&t, e.ratio);
+            an_tbl_f64(&t, e.ratio - e.ci95);
+            an_tbl_f64(&t, e.ratio + e.ci95);
+            an_tbl_f64(&t, e.ci95);
+            an_tbl_u64(&t, e.n);
+        }
+    return an_tbl_write(pg, "yearly_summary", &t,
+                        "one row per year of the horizon (1 = the first after warm-up) and metric "
+                        "kept by year: the estimate over the point's completed replications "
+                        "(pooled for ratio metrics, as in summary) and its 95% confidence interval "
+                        "lo..hi; a year's shares are of the referrals arriving in it");
 }
 
 /* The metric's number among the names seen, added when new. */
@@ -722,6 +807,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_services(pg, pt, &ps);
     if (!st) st = write_groups(pg, pt);
     if (!st) st = write_monthly(pg, pt);
+    if (!st) st = write_yearly(pg, pt, &ps);
     if (!st) st = an_h5i_write_network(pg, pt, &ps);
     if (!st && pt->stopped)
         st = an_h5i_attr_str(pg, "stopped", pt->stopped);
@@ -885,6 +971,54 @@ int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_
     }
     an_point_summary_free(&ps);
     return st;
+}
+
+/* ------------------------------------------------------- comparison -- */
+
+int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_rows)
+{
+    an_tbl t = {0};
+    an_tbl_column(&t, "point", AN_COL_U64, "point");
+    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "metric", AN_COL_STR, "");
+    an_tbl_column(&t, "units", AN_COL_STR, "");
+    an_tbl_column(&t, "baseline", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "alternative", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "difference", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "lo", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "hi", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "half_width", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "unpaired_half_width", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "n", AN_COL_U64, "replications");
+    an_tbl_column(&t, "households_per_year", AN_COL_F64, "households a year");
+    an_tbl_column(&t, "households_per_year_lo", AN_COL_F64, "households a year");
+    an_tbl_column(&t, "households_per_year_hi", AN_COL_F64, "households a year");
+    for (size_t i = 0; i < n_rows; i++) {
+        const an_comparison *c = &rows[i];
+        an_tbl_row(&t);
+        an_tbl_u64(&t, c->point);
+        an_tbl_str(&t, c->label);
+        an_tbl_str(&t, c->metric);
+        an_tbl_str(&t, c->units);
+        an_tbl_f64(&t, c->baseline);
+        an_tbl_f64(&t, c->alternative);
+        an_tbl_f64(&t, c->d.diff);
+        an_tbl_f64(&t, c->d.diff - c->d.ci95);
+        an_tbl_f64(&t, c->d.diff + c->d.ci95);
+        an_tbl_f64(&t, c->d.ci95);
+        an_tbl_f64(&t, c->unpaired_ci95);
+        an_tbl_u64(&t, c->d.n);
+        an_tbl_f64(&t, c->households ? c->per_year.diff : NAN);
+        an_tbl_f64(&t, c->households ? c->per_year.diff - c->per_year.ci95 : NAN);
+        an_tbl_f64(&t, c->households ? c->per_year.diff + c->per_year.ci95 : NAN);
+    }
+    return an_tbl_write(w->file, "comparison", &t,
+                        "one row per alternative and metric: the alternative (point) minus the "
+                        "baseline (point 0) paired over the same replications (common random "
+                        "numbers), 95% confidence interval lo..hi of the per-replication "
+                        "differences (shares: the paired difference of pooled ratios, delta "
+                        "method), the half-width were the runs independent, and for shares of "
+                        "referrals the difference in those households a year");
 }
 
 /* ------------------------------------------------------------ commit -- */

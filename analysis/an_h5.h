@@ -82,6 +82,9 @@ typedef struct {
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
     const char *precision;        /* NULL, or the root attribute `precision`: the --precision
                                      targets, each point's replications chosen to meet them */
+    uint64_t precision_reps[3];   /* with precision: batch, minimum and maximum replications,
+                                     root attributes precision_batch, precision_min_reps,
+                                     precision_max_reps (for rerun) */
     const char *scenario_source;  /* NULL, or /scenario_source: the scenario file as written,
                                      comments and source marks kept, then each file it
                                      extends after a line "# file: NAME" (the report's
@@ -111,6 +114,10 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
  * the disk lacks room for twice the point's share of the source file and
  * 1 MiB: HDF5 1.10's object copy crashes when the disk fills meanwhile. */
 int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_index);
+/* Write the table /comparison (refugesim compare): one row per alternative
+ * and metric (columns in analysis/README.md).  At most once, before
+ * an_h5_commit. */
+int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_rows);
 /* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
  * Always frees w; on failure the temporary file is removed. */
@@ -145,6 +152,8 @@ typedef struct {
     const char *const *vary_keys;
     int is_part;                  /* the file is a part of a sweep (sweep --points) */
     an_part part;                 /* with is_part */
+    const char *precision;        /* NULL, or the --precision targets ("METRIC=H ...") */
+    uint64_t precision_reps[3];   /* with precision: batch, minimum, maximum replications */
 } an_h5_info;
 
 typedef struct {

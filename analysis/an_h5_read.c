@@ -15,6 +15,7 @@ struct an_h5_file {
     hid_t file;
     an_h5_info info;
     char *strs[5];
+    char *precision;
     char **vary_keys;
     an_h5_point_row *rows;
     double *vary;
@@ -64,6 +65,7 @@ void an_h5_close(an_h5_file *f)
         H5Fclose(f->file);
     for (size_t i = 0; i < 5; i++)
         free(f->strs[i]);
+    free(f->precision);
     for (size_t k = 0; k < f->info.n_vary; k++)
         free(f->vary_keys[k]);
     free(f->vary_keys);
@@ -174,6 +176,13 @@ int an_h5_open(const char *path, an_h5_file **out)
     in->vary_keys = (const char *const *)f->vary_keys;
     if (!st)
         st = read_part(f->file, in);
+    if (!st && an_h5i_read_attr_str(f->file, "precision", &f->precision) == SIM_OK) {
+        static const char *const pr[3] = {"precision_batch", "precision_min_reps",
+                                          "precision_max_reps"};
+        in->precision = f->precision;
+        for (int i = 0; i < 3; i++)
+            an_h5i_read_attr_num(f->file, pr[i], H5T_NATIVE_UINT64, &in->precision_reps[i]);
+    }
     if (!st && in->format_version > AN_H5_FORMAT_VERSION)
         st = SIM_EPARSE;
     if (!st)
@@ -415,9 +424,9 @@ static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const si
     }
     static const char *const names[] = {"units", "placements", "departures", "early_exits",
                                         "move_ons", "timely_move_ons", "occupied_days",
-                                        "blocked_days", "down_days"};
-    int c[9];
-    columns(t, names, 9, c);
+                                        "blocked_days", "down_days", "unit_days"};
+    int c[10];
+    columns(t, names, 10, c);
     for (size_t r = 0; r < t->n_rows; r++) {
         double sv = tcell(t, r, cs);
         int slot = rep_slot(t, r, crep, pos, f->rows[i].n_reps);
@@ -434,6 +443,7 @@ static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const si
         x->occupied_days = tcell(t, r, c[6]);
         x->blocked_days = tcell(t, r, c[7]);
         x->down_days = tcell(t, r, c[8]);
+        x->unit_days = tcell(t, r, c[9]);   /* NaN in files before opens / closes */
     }
     an_table_free(t);
     return SIM_OK;
@@ -479,6 +489,70 @@ static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size
 
 /* The per-replication numerators and denominators (ratio_parts), where the
  * file has them; metrics that are means get their value and 1. */
+static int area_index(const an_point_summary *ps, const char *name)
+{
+    for (int a = 0; a < ps->n_areas; a++)
+        if (!strcmp(ps->area_names[a], name))
+            return a;
+    return -1;
+}
+
+/* A network point's areas and flows (absent from points without one and
+ * from files before networks: nothing to fill). */
+static int fill_network(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)
+{
+    an_table *t, *fl;
+    int st = point_table(f, i, "areas", &t);
+    if (st == SIM_ENOTFOUND)
+        return SIM_OK;
+    if (st)
+        return st;
+    static const char *const names[] = {"area", "rep", "referrals", "placed_in",
+                                        "placed_in_from_elsewhere", "units", "occupied_days"};
+    int c[7], co[RF_OUT_N];
+    columns(t, names, 7, c);
+    for (int o = 0; o < RF_OUT_N; o++)
+        co[o] = an_table_col(t, rf_outcome_name((rf_outcome)o));
+    for (size_t r = 0; r < t->n_rows && ps->n_areas < RF_MAX_AREAS; r++)
+        if (area_index(ps, tstr(t, r, c[0])) < 0)
+            snprintf(ps->area_names[ps->n_areas++], RF_NAME_MAX, "%s", tstr(t, r, c[0]));
+    size_t na = (size_t)ps->n_areas;
+    ps->areas = calloc(ps->n_reps * na + 1, sizeof *ps->areas);
+    ps->flows = calloc(ps->n_reps * na * na + 1, sizeof *ps->flows);
+    if (!ps->areas || !ps->flows) {
+        an_table_free(t);
+        return SIM_ENOMEM;
+    }
+    for (size_t r = 0; r < t->n_rows; r++) {
+        int slot = rep_slot(t, r, c[1], pos, f->rows[i].n_reps), a = area_index(ps, tstr(t, r, c[0]));
+        if (slot < 0 || (size_t)slot >= ps->n_reps || a < 0)
+            continue;
+        rf_area_result *x = &ps->areas[(size_t)slot * na + (size_t)a];
+        x->referrals = (uint32_t)count_cell(t, r, c[2]);
+        for (int o = 0; o < RF_OUT_N; o++)
+            x->outcomes[o] = (uint32_t)count_cell(t, r, co[o]);
+        x->placed_in = (uint32_t)count_cell(t, r, c[3]);
+        x->placed_in_from_elsewhere = (uint32_t)count_cell(t, r, c[4]);
+        x->units = (int)count_cell(t, r, c[5]);
+        x->occupied_days = tcell(t, r, c[6]);
+    }
+    an_table_free(t);
+    if ((st = point_table(f, i, "flows", &fl)))
+        return st == SIM_ENOTFOUND ? SIM_OK : st;
+    static const char *const fnames[] = {"rep", "origin", "destination", "placements"};
+    int fc[4];
+    columns(fl, fnames, 4, fc);
+    for (size_t r = 0; r < fl->n_rows; r++) {
+        int slot = rep_slot(fl, r, fc[0], pos, f->rows[i].n_reps);
+        int o = area_index(ps, tstr(fl, r, fc[1])), d = area_index(ps, tstr(fl, r, fc[2]));
+        if (slot >= 0 && (size_t)slot < ps->n_reps && o >= 0 && d >= 0)
+            ps->flows[((size_t)slot * na + (size_t)o) * na + (size_t)d] =
+                (uint32_t)count_cell(fl, r, fc[3]);
+    }
+    an_table_free(fl);
+    return SIM_OK;
+}
+
 static int fill_parts(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)
 {
     char p[96];
@@ -551,6 +625,7 @@ int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out)
     if (!st) st = fill_services(f, i, out, pos);
     if (!st) st = fill_groups(f, i, out, pos);
     if (!st) st = fill_parts(f, i, out, pos);
+    if (!st) st = fill_network(f, i, out, pos);
     free(pos);
     if (st)
         an_point_summary_free(out);

@@ -496,8 +496,7 @@ static void emit(FILE *o, const an_plot_entry *e, plot_body body, const plot_ctx
     }
 }
 
-/* gnuplot plots.gp in dir, its output into dir/plots.log. */
-static int run_gnuplot(const char *gnuplot, const char *dir)
+int an_plot_run(const char *gnuplot, const char *dir, const char *script)
 {
     pid_t pid = fork();
     if (pid < 0)
@@ -505,13 +504,16 @@ static int run_gnuplot(const char *gnuplot, const char *dir)
     if (pid == 0) {
         if (chdir(dir) != 0)
             _exit(127);
-        int fd = open("plots.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char gp[64], log[64];
+        snprintf(gp, sizeof gp, "%s.gp", script);
+        snprintf(log, sizeof log, "%s.log", script);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
             close(fd);
         }
-        execl(gnuplot, "gnuplot", "plots.gp", (char *)NULL);
+        execl(gnuplot, "gnuplot", gp, (char *)NULL);
         _exit(127);
     }
     int status;
@@ -693,7 +695,7 @@ int an_plot_all(an_h5_file *f, const an_point_summary *pts, size_t n_pts, const 
     for (size_t i = 0; i < l->n; i++)
         any |= l->e[i].drawn;
     if (!st && any)
-        st = run_gnuplot(prog, dir);
+        st = an_plot_run(prog, dir, "plots");
     free(c.x.v);
     free(c.s.v);
     free(c.p.v);

@@ -63,6 +63,10 @@ typedef struct {
 /* The gnuplot program found on PATH (malloc'd, caller frees) or NULL. */
 char *an_plot_find_gnuplot(void);
 
+/* Run `gnuplot SCRIPT.gp` in dir, its messages into dir/SCRIPT.log
+ * (SCRIPT a plain name).  SIM_OK, or SIM_EIO when gnuplot fails. */
+int an_plot_run(const char *gnuplot, const char *dir, const char *script);
+
 /* Draws the plots into dir; list (may be NULL) receives every plot, drawn
  * or left out.  SIM_ENOTFOUND: gnuplot missing (the CLI suggests
  * `apt-get install gnuplot-nox`) or dir missing; SIM_EIO: gnuplot failed

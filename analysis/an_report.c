@@ -58,6 +58,12 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
     an_print_services(out, pts, n_pts);
     fputc('\n', out);
     an_print_groups(out, pts, n_pts);
+    for (size_t i = 0; i < n_pts; i++)
+        if (pts[i].n_areas > 0) {
+            fputc('\n', out);
+            an_print_areas(out, pts, n_pts);
+            break;
+        }
 }
 
 /* ----------------------------------------------------- words for keys -- */
@@ -385,6 +391,15 @@ int an_report_csv(an_h5_file *f, const char *dir)
         st = csv_point_tables(f, dir, tables[k]);
     if (!st)
         st = csv_monthly(f, dir);
+    /* a network's tables, when its first point has them */
+    an_table *probe = NULL;
+    if (!st && an_h5_get_info(f)->n_points > 0
+        && an_h5_read_table(f, "/points/0/areas", &probe) == SIM_OK) {
+        static const char *const net[] = {"areas", "flows", "area_summary", "flow_summary"};
+        for (size_t k = 0; k < sizeof net / sizeof net[0] && !st; k++)
+            st = csv_point_tables(f, dir, net[k]);
+    }
+    an_table_free(probe);
     return st;
 }
 

@@ -13,6 +13,16 @@ static void copy_str(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src ? src : "");
 }
 
+static void free_years(an_years *Y)
+{
+    if (!Y)
+        return;
+    free(Y->num);
+    free(Y->den);
+    free(Y->days);
+    free(Y);
+}
+
 void an_point_summary_free(an_point_summary *ps)
 {
     if (!ps)
@@ -23,6 +33,7 @@ void an_point_summary_free(an_point_summary *ps)
     free(ps->num);
     free(ps->den);
     free(ps->reps);
+    free_years(ps->years);
     free(ps->areas);
     free(ps->flows);
     memset(ps, 0, sizeof *ps);
@@ -161,13 +172,39 @@ static int metric_index(const an_point_summary *ps, const char *name)
     return -1;
 }
 
-int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
-                                 const char *name, sim_ratio_diff *out)
+/* Where metric m's numerators (num) or denominators of year y (< 0: the
+ * whole horizon) are, replication i at base[i * stride]. */
+static const double *parts_of(const an_point_summary *ps, int y, int m, int num, size_t *stride)
+{
+    if (y < 0) {
+        *stride = ps->n_metrics;
+        return (num ? ps->num : ps->den) + m;
+    }
+    const an_years *Y = ps->years;
+    *stride = Y->n_years * Y->n_metrics;
+    return (num ? Y->num : Y->den) + (size_t)y * Y->n_metrics + (size_t)m;
+}
+
+/* The paired difference a - b of metric `name` over the whole horizon (y <
+ * 0) or in year y; with per_year the numerators alone, scaled to a year
+ * (den 1: the paired mean of the per-replication differences). */
+static int paired(const an_point_summary *a, const an_point_summary *b, const char *name,
+                  int per_year, int y, sim_ratio_diff *out)
 {
     int ia = metric_index(a, name), ib = metric_index(b, name);
     memset(out, 0, sizeof *out);
     if (ia < 0 || ib < 0 || !a->num || !b->num || !a->reps || !b->reps)
         return SIM_ENOTFOUND;
+    if (y >= 0 && (!a->years || !b->years || (size_t)y >= a->years->n_years
+                   || (size_t)y >= b->years->n_years))
+        return SIM_ENOTFOUND;
+    double la = y < 0 ? a->horizon_days : a->years->days[y];
+    double lb = y < 0 ? b->horizon_days : b->years->days[y];
+    double ka = per_year && la > 0 ? DAYS_PER_YEAR / la : NAN;
+    double kb = per_year && lb > 0 ? DAYS_PER_YEAR / lb : NAN;
+    size_t sa, sb;
+    const double *na = parts_of(a, y, ia, 1, &sa), *da = parts_of(a, y, ia, 0, &sa);
+    const double *nb = parts_of(b, y, ib, 1, &sb), *db = parts_of(b, y, ib, 0, &sb);
     size_t n = a->n_reps < b->n_reps ? a->n_reps : b->n_reps;
     double *w = malloc((4 * n + 1) * sizeof *w);
     if (!w)
@@ -180,11 +217,10 @@ int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summa
         } else if (a->reps[i] > b->reps[j]) {
             j++;
         } else {
-            double na = a->num[i * a->n_metrics + (size_t)ia], nb = b->num[j * b->n_metrics + (size_t)ib];
-            w[k] = na;
-            w[n + k] = a->den[i * a->n_metrics + (size_t)ia];
-            w[2 * n + k] = nb;
-            w[3 * n + k] = b->den[j * b->n_metrics + (size_t)ib];
+            w[k] = per_year ? ka * na[i * sa] : na[i * sa];
+            w[n + k] = per_year ? 1 : da[i * sa];
+            w[2 * n + k] = per_year ? kb * nb[j * sb] : nb[j * sb];
+            w[3 * n + k] = per_year ? 1 : db[j * sb];
             k++;
             i++;
             j++;
@@ -195,12 +231,19 @@ int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summa
     return SIM_OK;
 }
 
+int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
+                                 const char *name, sim_ratio_diff *out)
+{
+    return paired(a, b, name, 0, -1, out);
+}
+
 /* Each measure of a service or group as a numerator and a denominator in
  * one replication (denominator 1: a mean over replications). */
 static void service_parts(const an_point_summary *ps, const rf_service_result *sr,
                           an_service_measure m, double *num, double *den)
 {
-    double cap = (double)sr->units * ps->horizon_days;
+    /* in service (opens / closes); files and records without it: units x horizon */
+    double cap = sr->unit_days > 0 ? sr->unit_days : (double)sr->units * ps->horizon_days;
     *den = cap;
     switch (m) {
     case AN_SVC_PLACEMENTS_PER_YEAR:
@@ -673,6 +716,276 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
         tt_print(f, &t);
     }
     ci_note(f, pts, n_pts);
+}
+
+/* ------------------------------------------------------ comparisons -- */
+
+/* Whether a metric's numerator counts households (a share of referrals). */
+static int counts_households(const char *metric)
+{
+    int i = rf_metric_find(metric);
+    const rf_metric_info *mi = i >= 0 ? rf_metric_at((size_t)i) : NULL;
+    return mi && mi->denominator && mi->numerator_units && !strcmp(mi->numerator_units, "referrals");
+}
+
+int an_compare_points(const an_point_summary *base, const an_point_summary *alt, size_t point,
+                      an_comparison **rows, size_t *n_rows)
+{
+    *rows = NULL;
+    *n_rows = 0;
+    if (!base->num || !alt->num || !base->reps || !alt->reps)
+        return SIM_ENOTFOUND;
+    an_comparison *out = calloc(base->n_metrics + 1, sizeof *out);
+    if (!out)
+        return SIM_ENOMEM;
+    size_t n = 0;
+    for (size_t m = 0; m < base->n_metrics; m++) {
+        const an_metric_summary *mb = &base->metrics[m], *ma = an_point_summary_find(alt, mb->name);
+        if (!ma)
+            continue;
+        an_comparison *c = &out[n];
+        c->point = point;
+        copy_str(c->label, sizeof c->label, alt->label);
+        copy_str(c->metric, sizeof c->metric, mb->name);
+        copy_str(c->units, sizeof c->units, mb->units);
+        c->baseline = mb->s.mean;
+        c->alternative = ma->s.mean;
+        int rc = paired(alt, base, mb->name, 0, -1, &c->d);
+        c->households = counts_households(mb->name);
+        if (rc == SIM_OK && c->households)
+            rc = paired(alt, base, mb->name, 1, -1, &c->per_year);
+        if (!c->households)
+            c->per_year.diff = c->per_year.se = c->per_year.ci95 = c->per_year.a = c->per_year.b = NAN;
+        if (rc != SIM_OK) {
+            free(out);
+            return rc;
+        }
+        c->unpaired_ci95 = c->d.n > 1 ? sim_t975(c->d.n - 1) * sqrt(ma->se * ma->se + mb->se * mb->se)
+                                      : NAN;
+        n++;
+    }
+    *rows = out;
+    *n_rows = n;
+    return SIM_OK;
+}
+
+static const an_comparison *find_comparison(const an_comparison *rows, size_t n, const char *metric)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].metric, metric))
+            return &rows[i];
+    return NULL;
+}
+
+/* "+10.7 points (10.1 to 11.3)" for a share, "-1.23 (-1.50 to -0.96)" else. */
+static void format_diff(char *buf, size_t size, const sim_ratio_diff *d, int percent)
+{
+    if (isnan(d->diff)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    double k = percent ? 100.0 : 1.0;
+    int dec = percent ? 1 : decimals_for(d->diff);
+    const char *pts = percent ? " points" : "";
+    double shown = k * d->diff;
+    if (fabs(shown) < 0.5 * pow(10, -dec))
+        shown = 0;                  /* "+0.0", not "-0.0" */
+    if (isnan(d->ci95))
+        snprintf(buf, size, "%+.*f%s", dec, shown, pts);
+    else
+        snprintf(buf, size, "%+.*f%s (%.*f to %.*f)", dec, shown, pts, dec,
+                 k * (d->diff - d->ci95), dec, k * (d->diff + d->ci95));
+}
+
+/* The households a year that the headline shares count, in words. */
+static const struct {
+    const char *metric, *words;
+} household_rows[] = {
+    {"placed", "households accommodated"},
+    {"refused_of_eligible", "households not accommodated"},
+    {"refused_no_space", "households refused for lack of space"},
+    {"abandoned", "households giving up waiting"},
+};
+
+void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_summary *alt,
+                         const an_comparison *rows, size_t n_rows)
+{
+    text_table t;
+    if (tt_init(&t, 1 + N_KEY_ROWS, 4))
+        return;
+    snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
+    snprintf(tt_at(&t, 0, 1), CELL_MAX, "%s", base->label);
+    snprintf(tt_at(&t, 0, 2), CELL_MAX, "%s", alt->label);
+    snprintf(tt_at(&t, 0, 3), CELL_MAX, "difference (95%% CI)");
+    size_t r = 1;
+    for (size_t k = 0; k < N_KEY_ROWS; k++) {
+        const an_comparison *c = find_comparison(rows, n_rows, key_rows[k]);
+        const an_metric_summary *mb = an_point_summary_find(base, key_rows[k]);
+        const an_metric_summary *ma = an_point_summary_find(alt, key_rows[k]);
+        if (!c || !mb || !ma || (!strcmp(key_rows[k], "declined_offer") && base->n_areas == 0))
+            continue;
+        int pc = is_share(mb->units);
+        an_metric_heading(tt_at(&t, r, 0), CELL_MAX, key_rows[k], 0);
+        an_format_cell(tt_at(&t, r, 1), CELL_MAX, &mb->s, pc);
+        an_format_cell(tt_at(&t, r, 2), CELL_MAX, &ma->s, pc);
+        format_diff(tt_at(&t, r, 3), CELL_MAX, &c->d, pc);
+        r++;
+    }
+    t.rows = r;
+    tt_print(f, &t);
+    for (size_t k = 0; k < sizeof household_rows / sizeof household_rows[0]; k++) {
+        const an_comparison *c = find_comparison(rows, n_rows, household_rows[k].metric);
+        if (!c || !c->households || isnan(c->per_year.diff))
+            continue;
+        const sim_ratio_diff *y = &c->per_year;
+        if (isnan(y->ci95))
+            fprintf(f, "%+.1f %s a year\n", y->diff, household_rows[k].words);
+        else
+            fprintf(f, "%+.1f %s a year (95%% CI %.1f to %.1f)\n", y->diff,
+                    household_rows[k].words, y->diff - y->ci95, y->diff + y->ci95);
+    }
+    size_t n = rows && n_rows ? rows[0].d.n : 0;
+    fprintf(f, "differences paired over %zu replications on common random numbers (alternative "
+               "minus baseline); shares as paired differences of pooled ratios, in percentage "
+               "points\n", n);
+}
+
+/* ------------------------------------------------------------ years -- */
+
+int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
+                               const unsigned char *done, size_t n_reps)
+{
+    size_t nm = rf_metric_count(), ny = 0;
+    for (size_t r = 0; r < n_reps; r++)
+        if ((!done || done[r]) && res[r].n_years > 0 && (size_t)res[r].n_years > ny)
+            ny = (size_t)res[r].n_years;
+    if (ny > RF_YEARS_MAX)
+        ny = RF_YEARS_MAX;
+    an_years *Y = calloc(1, sizeof *Y);
+    if (!Y)
+        return SIM_ENOMEM;
+    Y->n_years = ny;
+    Y->n_metrics = nm;
+    Y->num = malloc((ps->n_reps * ny * nm + 1) * sizeof *Y->num);
+    Y->den = malloc((ps->n_reps * ny * nm + 1) * sizeof *Y->den);
+    Y->days = calloc(ny + 1, sizeof *Y->days);
+    if (!Y->num || !Y->den || !Y->days) {
+        free_years(Y);
+        return SIM_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < n_reps; r++) {
+        if (done && !done[r])
+            continue;
+        if (k == ps->n_reps)
+            break;
+        for (size_t y = 0; y < ny; y++) {
+            double *num = Y->num + (k * ny + y) * nm, *den = Y->den + (k * ny + y) * nm;
+            if ((int)y < res[r].n_years) {
+                rf_result_year_metric_parts(&res[r], (int)y, num, den);
+                Y->days[y] = res[r].years[y].days;
+            } else {
+                for (size_t m = 0; m < nm; m++)
+                    num[m] = den[m] = NAN;
+            }
+        }
+        k++;
+    }
+    Y->n_reps = k;
+    free_years(ps->years);
+    ps->years = Y;
+    return SIM_OK;
+}
+
+int an_year_estimate(const an_point_summary *ps, size_t y, const char *name, sim_ratio *out)
+{
+    int m = metric_index(ps, name);
+    memset(out, 0, sizeof *out);
+    if (m < 0 || !ps->years || y >= ps->years->n_years)
+        return SIM_ENOTFOUND;
+    size_t n = ps->years->n_reps, stride;
+    double *w = malloc((2 * n + 1) * sizeof *w);
+    if (!w)
+        return SIM_ENOMEM;
+    const double *num = parts_of(ps, (int)y, m, 1, &stride), *den = parts_of(ps, (int)y, m, 0, &stride);
+    for (size_t r = 0; r < n; r++) {
+        w[r] = num[r * stride];
+        w[n + r] = den[r * stride];
+    }
+    sim_ratio_estimate(w, w + n, n, out);
+    free(w);
+    return SIM_OK;
+}
+
+int an_year_paired_diff(const an_point_summary *a, const an_point_summary *b, size_t y,
+                        const char *name, sim_ratio_diff *out)
+{
+    return paired(a, b, name, 0, (int)y, out);
+}
+
+/* Key rows kept year by year (the derived referrals-per-year row is not). */
+static int key_row_by_year(size_t k)
+{
+    int i = rf_metric_find(key_rows[k]);
+    return i >= 0 && rf_metric_by_year((size_t)i);
+}
+
+/* Key measures by year: ps's estimates, or with alt its paired differences
+ * from ps. */
+static void year_table(FILE *f, const an_point_summary *ps, const an_point_summary *alt)
+{
+    if (!ps->years || (alt && !alt->years))
+        return;
+    size_t ny = ps->years->n_years;
+    if (alt && alt->years->n_years < ny)
+        ny = alt->years->n_years;
+    text_table t;
+    if (!ny || tt_init(&t, 2 + N_KEY_ROWS, 1 + ny))
+        return;
+    if (alt)
+        fprintf(f, "\nDifference by year (95%% CI), %s against %s\n", alt->label, ps->label);
+    else
+        fprintf(f, "\nBy year, %s\n", ps->label);
+    snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
+    for (size_t y = 0; y < ny; y++)
+        snprintf(tt_at(&t, 0, 1 + y), CELL_MAX, "Year %zu", y + 1);
+    size_t r = 1;
+    for (size_t k = 0; k <= N_KEY_ROWS; k++) {
+        /* the units in service first: what changes year by year with opens / closes */
+        const char *metric = k ? key_rows[k - 1] : "units_in_service";
+        const an_metric_summary *ms = an_point_summary_find(ps, metric);
+        if (!ms || (k && !key_row_by_year(k - 1))
+            || (!strcmp(metric, "declined_offer") && ps->n_areas == 0))
+            continue;
+        an_metric_heading(tt_at(&t, r, 0), CELL_MAX, metric, 0);
+        for (size_t y = 0; y < ny; y++) {
+            char *cell = tt_at(&t, r, 1 + y);
+            if (alt) {
+                sim_ratio_diff d;
+                an_year_paired_diff(alt, ps, y, ms->name, &d);
+                format_diff(cell, CELL_MAX, &d, is_share(ms->units));
+            } else {
+                sim_ratio e;
+                an_year_estimate(ps, y, ms->name, &e);
+                sim_summary s = {.n = e.n, .mean = e.ratio, .ci95 = e.ci95};
+                an_format_cell(cell, CELL_MAX, &s, is_share(ms->units));
+            }
+        }
+        r++;
+    }
+    t.rows = r;
+    tt_print(f, &t);
+}
+
+void an_print_years(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    for (size_t p = 0; p < n_pts; p++)
+        year_table(f, &pts[p], NULL);
+}
+
+void an_print_comparison_years(FILE *f, const an_point_summary *base, const an_point_summary *alt)
+{
+    year_table(f, base, alt);
 }
 
 static const struct {

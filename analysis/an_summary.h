@@ -36,6 +36,14 @@ typedef struct {
     double total_num, total_den;    /* pooled: the sums; else the sum of values and n */
 } an_metric_summary;
 
+/* Every metric year by year (rf_result_year_metric_parts), replication by
+ * replication, for the yearly tables and paired differences. */
+typedef struct {
+    size_t n_reps, n_years, n_metrics;
+    double *num, *den;              /* owned, n_reps x n_years x n_metrics, row-major */
+    double *days;                   /* owned, n_years: each year's length */
+} an_years;
+
 typedef struct {
     char label[AN_NAME_MAX];        /* column heading, e.g. "21 spaces" */
     double horizon_days;
@@ -52,6 +60,7 @@ typedef struct {
      * them. */
     double *num, *den;
     uint64_t *reps;
+    an_years *years;                /* owned; NULL unless an_point_summary_add_years */
     /* A network's areas (rf_area.h; n_areas 0 without one): per replication
      * the areas' records (owned, n_reps x n_areas) and the placements from
      * origin o into area d (owned, n_reps x n_areas x n_areas, [rep][o][d]). */
@@ -66,6 +75,21 @@ typedef struct {
  * label NULL = "<total units> spaces".  On failure *out holds nothing to free. */
 int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
                                   const rf_result *res, const unsigned char *done, size_t n_reps);
+/* Add the yearly figures of the same replications (those with done[r]
+ * != 0) to a summary built from them. */
+int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
+                               const unsigned char *done, size_t n_reps);
+/* Metric `name` in year y (0-based) pooled over the replications as the
+ * whole-horizon estimate is; SIM_ENOTFOUND without yearly figures, the
+ * metric or the year. */
+int an_year_estimate(const an_point_summary *ps, size_t y, const char *name, sim_ratio *out);
+/* Its paired difference a - b in year y (as an_point_summary_paired_diff). */
+int an_year_paired_diff(const an_point_summary *a, const an_point_summary *b, size_t y,
+                        const char *name, sim_ratio_diff *out);
+/* Key measures year by year, one table per point (rows measures, columns
+ * years); a comparison's paired differences year by year. */
+void an_print_years(FILE *f, const an_point_summary *pts, size_t n_pts);
+void an_print_comparison_years(FILE *f, const an_point_summary *base, const an_point_summary *alt);
 /* Frees what the summary owns and zeroes it; NULL and zeroed summaries are fine. */
 void an_point_summary_free(an_point_summary *ps);
 /* The metric called name, NULL if absent. */
@@ -78,6 +102,32 @@ const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const
  * the metric or its per-replication parts. */
 int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summary *b,
                                  const char *name, sim_ratio_diff *out);
+
+/* One measure of an alternative against the baseline, both run on the same
+ * replications (common random numbers). */
+typedef struct {
+    size_t point;                   /* the alternative's point (the baseline's is 0) */
+    char label[AN_NAME_MAX];        /* the alternative's */
+    char metric[AN_NAME_MAX], units[AN_NAME_MAX];
+    double baseline, alternative;   /* the two estimates (pooled for a ratio metric) */
+    sim_ratio_diff d;               /* alternative - baseline, paired: d.ci95 the 95% half-width */
+    double unpaired_ci95;           /* the half-width had they been run on independent numbers,
+                                       t(0.975, n - 1) sqrt(se_a^2 + se_b^2) */
+    int households;                 /* the numerator counts households: per_year holds */
+    sim_ratio_diff per_year;        /* those households a year, alternative - baseline (the paired
+                                       mean of the per-replication differences) */
+} an_comparison;
+
+/* Every metric of base that alt has too: *rows (malloc'd, free it) holds
+ * *n_rows comparisons labelled with alt's label and `point`.  SIM_ENOTFOUND
+ * when either lacks per-replication parts; SIM_ENOMEM. */
+int an_compare_points(const an_point_summary *base, const an_point_summary *alt, size_t point,
+                      an_comparison **rows, size_t *n_rows);
+/* The comparison as a person reads it: the key measures of both with their
+ * paired difference and its 95% interval, then households a year ("+23.1
+ * households accommodated a year (95% CI 21.4 to 24.8)"). */
+void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_summary *alt,
+                         const an_comparison *rows, size_t n_rows);
 
 /* Derived per-replication measures of one service or household group,
  * summarized over the point's replications (NaN values skipped). */

@@ -23,14 +23,22 @@ int cmd_capacity(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_warmup(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 /* The full command line, joined with spaces (for provenance). */
 extern const char *cli_command_line;
 
-/* Set by SIGINT/SIGTERM once cli_install_signals has run. */
+/* Set by SIGINT/SIGTERM once cli_install_signals has run: start nothing
+ * new.  A second SIGINT, or CLI_TERM_GRACE seconds after a SIGTERM
+ * ($REFUGESIM_TERM_GRACE overrides), also sets sim_runner_abort: the
+ * replications in progress stop mid-way.  A third SIGINT kills.  Installed
+ * before any setup, so an early SIGINT still ends in an orderly way. */
+#define CLI_TERM_GRACE 10
 extern volatile sig_atomic_t cli_stop;
 void cli_install_signals(void);
+unsigned cli_term_grace(void);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "refugesim: KIND: TEXT" (KIND NULL or "": "refugesim: TEXT") on one line,
@@ -47,6 +55,11 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 int cli_seed_override(const char *s, char *buf, size_t size);
 int cli_check_set(const char *s);
 int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+
+/* --reps N (at least min) as the scenario override "replications=N" into
+ * buf, so a stored scenario says what ran.  Print the error and return -1
+ * when wrong. */
+int cli_reps_set(const char *arg, long min, char *buf, size_t size);
 
 /* Before any work: refuse an existing output file unless force, an output
  * in a missing directory and a name that does not say HDF5 (as

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "an_output.h"
+#include "sim_runner.h"
 #include "sim_status.h"
 #include "sim_text.h"
 
@@ -16,20 +17,53 @@
 const char *cli_command_line = "";
 volatile sig_atomic_t cli_stop = 0;
 
+/* The first SIGINT or SIGTERM lets the replications in progress finish
+ * (nothing started is lost); a second SIGINT, or the SIGTERM's grace
+ * period (SIGALRM), stops them mid-way, so a replication that would take
+ * hours still ends; a third SIGINT ends the process at once. */
+static volatile sig_atomic_t n_interrupts;
+
 static void on_signal(int sig)
 {
-    (void)sig;
     cli_stop = 1;
+    if (sig == SIGALRM) {
+        sim_runner_abort = 1;
+    } else if (sig == SIGTERM) {
+        alarm(cli_term_grace());
+    } else if (++n_interrupts == 2) {
+        sim_runner_abort = 1;
+    } else if (n_interrupts >= 3) {
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+    }
+}
+
+unsigned cli_term_grace(void)
+{
+    static unsigned grace; /* read once, before any signal: getenv is not async-signal-safe */
+    static int read;
+    if (!read) {
+        const char *g = getenv("REFUGESIM_TERM_GRACE");
+        grace = g && atoi(g) > 0 ? (unsigned)atoi(g) : CLI_TERM_GRACE;
+        read = 1;
+    }
+    return grace;
 }
 
 void cli_install_signals(void)
 {
+    static int installed;
+    if (installed)
+        return;
+    installed = 1;
+    cli_term_grace();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
 }
 
 /* Messages quote paths, keys and values from files and the command line:
@@ -192,6 +226,15 @@ int cli_check_output(const char *path, int force)
     an_output_describe(msg, sizeof msg, path, p, e);
     cli_error("%s", msg);
     return -1;
+}
+
+int cli_reps_set(const char *arg, long min, char *buf, size_t size)
+{
+    long v;
+    if (cli_parse_long("--reps", arg, min, 1000000, &v))
+        return -1;
+    snprintf(buf, size, "replications=%ld", v);
+    return 0;
 }
 
 int cli_seed_override(const char *s, char *buf, size_t size)

@@ -185,12 +185,15 @@ static void print_points(const study *s, const cli_print_opts *o)
         an_print_services(stdout, shown, n);
     if (o->groups)
         an_print_groups(stdout, shown, n);
+    if (o->by_year)
+        an_print_years(stdout, shown, n);
     an_print_areas(stdout, shown, n);
     free(shown);
 }
 
 int cli_run_study(const study_cfg *cfg, const cli_print_opts *print, study **keep)
 {
+    cli_install_signals(); /* before the setup: a SIGINT now is an orderly stop too */
     study_error *err = malloc(sizeof *err);
     study *s = NULL;
     if (!err) {

@@ -33,7 +33,8 @@ static void help_run(FILE *f)
             "      --vary KEY=SPEC   also run these points (as sweep does)\n"
             "      --services        also print the per-service table\n"
             "      --groups          also print the per-household-group table\n"
-            "      --all-metrics     print every metric, not only the key ones\n");
+            "      --all-metrics     print every metric, not only the key ones\n"
+            "      --by-year         also print the key measures year by year of the horizon\n");
 }
 
 static void help_sweep(FILE *f)
@@ -98,6 +99,7 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         {"chunk", required_argument, 0, 'c'},  {"services", no_argument, 0, 'v'},
         {"groups", no_argument, 0, 'g'},       {"all-metrics", no_argument, 0, 'a'},
         {"points", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+        {"by-year", no_argument, 0, 'Y'},
         {"precision", required_argument, 0, 'p'}, {"max-reps", required_argument, 0, 'M'},
         {0, 0, 0, 0}};
     study_cfg cfg = {.keep_summaries = 1};
@@ -167,6 +169,7 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         case 'v': print.services = 1; break;
         case 'g': print.groups = 1; break;
         case 'a': print.level = 2; break;
+        case 'Y': print.by_year = cfg.by_year = 1; break;
         case 'h': (sweep ? help_sweep : help_run)(stdout); rc = CLI_EXIT_OK; goto done;
         default: (sweep ? help_sweep : help_run)(stderr); goto done;
         }

@@ -2,11 +2,14 @@
  * series from an empty (or the scenario's starting) state. */
 #include "cli.h"
 #include "cli_study.h"
+#include "an_plot_warmup.h"
 #include "rf_scenario.h"
 #include "sim_farm.h"
 #include "sim_status.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +18,15 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: refugesim warmup FILE [--reps N] [--seed S] [--threads T] [--set KEY=VALUE]...\n"
+            "                        [--plot DIR]\n"
             "Estimate the warm-up by MSER-5 (White 1997): run the scenario from day 0\n"
             "(warmup 0, for its warm-up plus horizon), average the monthly occupancy and\n"
             "waiting list over the replications, cut each into batch means of 5 months\n"
             "and find the truncation that minimises the standard error of what is left.\n"
             "Prints the truncation point, the series, and whether the scenario's warmup\n"
-            "is long enough; warns when the waiting list or refusals keep growing.\n");
+            "is long enough; warns when the waiting list or refusals keep growing.\n"
+            "  --plot DIR   also draw both series with the cut (gnuplot; PNG and SVG in DIR,\n"
+            "               created if missing)\n");
 }
 
 static void print_cut(const char *what, const char *units, const an_cut *c)
@@ -45,11 +51,13 @@ int cmd_warmup(int argc, char **argv)
     static const struct option opts[] = {
         {"reps", required_argument, 0, 'r'},   {"seed", required_argument, 0, 's'},
         {"threads", required_argument, 0, 't'}, {"set", required_argument, 0, 'S'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+        {"plot", required_argument, 0, 'p'},    {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     study_cfg cfg = {.keep_summaries = 1};
     const char **sets = calloc((size_t)argc + 3, sizeof *sets);
     char warm_set[64], horizon_set[64], seed_set[64], reps_set[64];
     int c, rc = CLI_EXIT_USAGE;
+    const char *plot_dir = NULL;
     long v;
     rf_scenario *sc = NULL;
     study *s = NULL;
@@ -81,6 +89,7 @@ int cmd_warmup(int argc, char **argv)
                 goto done;
             sets[n_sets++] = optarg;
             break;
+        case 'p': plot_dir = optarg; break;
         case 'h': help(stdout); rc = CLI_EXIT_OK; goto done;
         default: help(stderr); goto done;
         }
@@ -172,6 +181,26 @@ int cmd_warmup(int argc, char **argv)
                  t->hi);
     }
     rc = CLI_EXIT_OK;
+    if (plot_dir) {
+        fflush(stdout);
+        char *gp = an_plot_find_gnuplot();
+        int ps;
+        if (!gp) {
+            cli_error("gnuplot not found: install it with 'apt-get install gnuplot-nox'");
+            rc = CLI_EXIT_FAIL;
+        } else if (mkdir(plot_dir, 0777) != 0 && errno != EEXIST) {
+            cli_error("--plot: cannot create '%s': %s", plot_dir, strerror(errno));
+            rc = CLI_EXIT_FAIL;
+        } else if ((ps = an_plot_warmup(a, warmup / AN_MONTH_DAYS, plot_dir,
+                                        AN_PLOT_PNG | AN_PLOT_SVG, gp)) != SIM_OK) {
+            cli_error("--plot: %s (gnuplot's messages are in %s/warmup.log)", sim_strerror(ps),
+                      plot_dir);
+            rc = CLI_EXIT_FAIL;
+        } else {
+            printf("plots written to %s (warmup_occupancy, warmup_waiting)\n", plot_dir);
+        }
+        free(gp);
+    }
 done:
     an_steady_free(&whole);
     an_steady_free(&after);

@@ -22,9 +22,11 @@ static const struct {
     {"validate", cmd_validate, "compare the engine with queueing theory (Erlang B, C, A)", 0},
     {"mmcc", cmd_mmcc, "one M/G/c/c loss system against Erlang B", 0},
     {"sweep", cmd_sweep, "run a grid of scenario points into one results file", 1},
+    {"compare", cmd_compare, "alternatives against a baseline: paired differences with 95% intervals", 1},
     {"capacity", cmd_capacity, "smallest number of spaces meeting a target", 1},
     {"report", cmd_report, "tables, CSV and plots from a results file", 0},
     {"rerun", cmd_rerun, "repeat the run stored in a results file", 1},
+    {"calibrate", cmd_calibrate, "fit scenario values to observed figures (Brent, Nelder-Mead)", 1},
     {"warmup", cmd_warmup, "estimate the warm-up by MSER-5 and check the scenario's", 1},
     {"merge", cmd_merge, "join the parts of a sweep (sweep --points) into one results file", 0},
 };

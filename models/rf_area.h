@@ -5,9 +5,10 @@
  * their block's `area`.  Without a network (rf_network.on false) the model
  * is the single-area model it always was.  With one:
  *  - referrals come from every area at once: area a's rate is its per_year
- *    (with its growth and the scenario's seasonality), the total is their
- *    sum, and each referral's origin is drawn in proportion to the areas'
- *    rates at the time it arrives;
+ *    with its growth and its seasonality (its own or the scenario's), the
+ *    total is their sum, and each referral's origin is drawn in proportion
+ *    to the areas' rates at the time it arrives; its residents' household
+ *    probabilities are the scenario's except those the area sets (own_mix);
  *  - a referral must be placed outside its origin with probability p_leave
  *    (p_leave_high_risk for a high-risk household);
  *  - it accepts the areas within max_km of its origin, or, when the origin
@@ -40,6 +41,27 @@
 #define RF_MAX_DECLINE     16   /* points of a decline table */
 
 typedef enum { RF_NET_WAIT_NATIONAL, RF_NET_WAIT_AREA } rf_net_waiting;
+
+/* The household probabilities an area may set for its own residents
+ * (rf_household_mix's fields of the same names). */
+#define RF_AREA_MIX_LIST(X)                                                  \
+    X(RF_AM_WHEELCHAIR, "p_wheelchair", p_wheelchair)                        \
+    X(RF_AM_NRPF, "p_nrpf", p_nrpf)                                          \
+    X(RF_AM_MALE, "p_male", p_male)                                          \
+    X(RF_AM_PET, "p_pet", p_pet)                                             \
+    X(RF_AM_BME, "p_bme", p_bme)                                             \
+    X(RF_AM_YOUNG, "p_young", p_young)                                       \
+    X(RF_AM_NEEDS_SPECIALIST, "p_needs_specialist", p_needs_specialist)      \
+    X(RF_AM_HIGH_SUPPORT, "p_high_support", p_high_support)                  \
+    X(RF_AM_HIGH_RISK, "p_high_risk", p_high_risk)                           \
+    X(RF_AM_NEEDS_SECURITY, "p_needs_security", p_needs_security)
+
+typedef enum {
+#define RF_AM_ENUM(id, key, field) id,
+    RF_AREA_MIX_LIST(RF_AM_ENUM)
+#undef RF_AM_ENUM
+    RF_AM_N
+} rf_area_mix_field;
 typedef enum { RF_DECLINE_NONE, RF_DECLINE_TABLE, RF_DECLINE_LOGISTIC } rf_decline_kind;
 
 typedef struct {
@@ -50,6 +72,10 @@ typedef struct {
     double p_leave_high_risk;  /* the same for a high-risk household */
     bool has_neighbours;       /* acceptable areas are the listed neighbours ... */
     uint32_t neighbours;       /* ... bit b: area b */
+    bool own_seasonality;      /* its referrals follow seasonality[] (mean 1), not the scenario's */
+    double seasonality[12];
+    uint32_t own_mix;          /* bit k (rf_area_mix_field): its residents' p_mix[k] ... */
+    double p_mix[RF_AM_N];     /* ... replaces the scenario's household probability */
 } rf_area;
 
 typedef struct {

@@ -2,6 +2,7 @@
 #include "rf_network.h"
 #include "sim_calendar.h"
 #include "sim_rng.h"
+#include "sim_runner.h"
 #include "sim_stats.h"
 #include "sim_status.h"
 
@@ -15,9 +16,10 @@
 #define MAX_BLOCK_UNITS 65535
 
 enum { EV_ARRIVAL, EV_RENEGE, EV_SUPPORT_END, EV_MOVEON_END, EV_TURNAROUND_END,
-       EV_OUTAGE_DUE, EV_OUTAGE_END, EV_WARMUP_END, EV_MONTH, EV_END };
+       EV_OUTAGE_DUE, EV_OUTAGE_END, EV_WARMUP_END, EV_MONTH, EV_END, EV_OPEN, EV_CLOSE };
 
-enum { U_FREE, U_SUPPORT, U_MOVEON, U_TURNAROUND, U_OUTAGE };
+/* U_CLOSED: not in service (not yet open, or closed). */
+enum { U_FREE, U_SUPPORT, U_MOVEON, U_TURNAROUND, U_OUTAGE, U_CLOSED };
 
 /* Which of a referral's uniforms drives what.  The household stream always
  * yields RF_HH_UNIFORMS per referral, so adding a mechanism never shifts the
@@ -66,6 +68,7 @@ typedef struct {
     bool outage_due, early;
     double since, moveon;
     double u_turnaround;       /* the occupant's turnaround uniform */
+    double open_t, close_t;    /* in service [open_t, close_t) (close_t INFINITY: still) */
 } unit_t;
 
 typedef struct {
@@ -73,6 +76,7 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     rf_net *net;               /* NULL without a network */
+    rf_household_mix *mixes;   /* a network's: each area's residents' mix */
     sim_calendar *cal;
     sim_stream arr, hhs, init, hhs_more, init_more;
     uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
@@ -90,6 +94,10 @@ typedef struct {
     int first[RF_MAX_SERVICES * RF_MAX_BLOCKS];  /* first global unit of a type */
     int count[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int n_free[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    /* Capacity over time: a type takes households while open[k]; closing[k]
+     * once its closing day has come (units close as they come free). */
+    bool open[RF_MAX_SERVICES * RF_MAX_BLOCKS], closing[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    bool phased;               /* some block opens later or closes */
     int n_units;
     unit_t *units;
     /* Free units, one bit per unit: type k's units first[k] + i are bits i
@@ -105,13 +113,15 @@ typedef struct {
     int head[2], tail[2];
     int n_waiting;
 
-    sim_level occ, wait, m_occ, m_wait;
+    sim_level occ, wait, m_occ, m_wait, m_units;
     double month_start;
     int series_months;         /* months the monthly series hold */
+    int n_years;               /* years the yearly figures hold */
     uint64_t n_waits, n_zero_waits;
     double wait_sum;
     sim_hist waits;            /* positive waits of placed households */
     sim_hist waited;           /* waits of everyone who joined the list */
+    unsigned polls;            /* counts to the next look at sim_runner_abort */
 } model;
 
 /* Why the params cannot run, in words for the CLI; SIM_OK when they can. */
@@ -121,6 +131,53 @@ typedef struct {
             snprintf(why, size, __VA_ARGS__);                                               \
         return SIM_EINVAL;                                                                  \
     } while (0)
+
+static double max_rate(const rf_params *p);
+
+/* Work a replication would do, before doing it: values that pass every
+ * range check can still ask for 1e104 referrals (growth 10 over a century)
+ * or an outage every 1e-300 days, which no interrupt would end.  The
+ * thinning draws candidates at the maximum rate over the whole run; each
+ * unit's outages come one interval apart. */
+static int check_work(const rf_params *p, char *why, size_t size)
+{
+    double T = p->warmup + p->horizon;
+    if (!p->trace) {
+        double base = p->per_year / 365 * T, lam = max_rate(p) * T;
+        if (!(lam <= RF_MAX_EVENTS)) {
+            double smax = 0;
+            for (int m = 0; m < 12; m++)
+                smax = fmax(smax, p->seasonality[m]);
+            const char *key = smax > 1e3 ? "referrals.seasonality"
+                              : base > 0 && lam / base > 1e3 ? "referrals.growth"
+                                                            : "referrals.per_year";
+            REFUSE("%s: about %.3g referrals would be drawn in one replication of %g days "
+                   "(at most %.0e)", key, lam, T, RF_MAX_EVENTS);
+        }
+    }
+    double shared = 0;   /* outages under the scenario-wide interval */
+    int shared_units = 0;
+    for (int k = 0; k < p->n_services; k++) {
+        const sim_dist *iv = rf_service_dist(p, k, RF_SD_OUTAGE_INTERVAL);
+        if (iv->kind == SIM_DIST_NONE)
+            continue;
+        int units = 0;
+        for (int b = 0; b < p->services[k].n_blocks; b++)
+            units += p->services[k].blocks[b].count;
+        double n = (double)units * T / sim_dist_mean(iv);
+        if (iv == &p->outage_interval) {
+            shared += n;
+            shared_units += units;
+        } else if (!(n <= RF_MAX_EVENTS)) {
+            REFUSE("services[%d].outage_interval: about %.3g outages in one replication of %g "
+                   "days over %d units (at most %.0e)", k, n, T, units, RF_MAX_EVENTS);
+        }
+    }
+    if (!(shared <= RF_MAX_EVENTS))
+        REFUSE("downtime.outage_interval: about %.3g outages in one replication of %g days over "
+               "%d units (at most %.0e)", shared, T, shared_units, RF_MAX_EVENTS);
+    return SIM_OK;
+}
 
 static int validate(const rf_params *p, char *why, size_t size)
 {
@@ -134,7 +191,7 @@ static int validate(const rf_params *p, char *why, size_t size)
         REFUSE("referrals.growth must be above -1");
     for (int m = 0; m < 12; m++)
         if (!(isfinite(p->seasonality[m]) && p->seasonality[m] >= 0))
-            REFUSE("referrals.seasonality[%d] must be 0 or more", m);
+            REFUSE("referrals.seasonality[%d] must be a finite number, 0 or more", m);
     if (p->start_month < 1 || p->start_month > 12)
         REFUSE("referrals.start_month must be a month, 1 to 12");
     if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
@@ -214,15 +271,19 @@ static int validate(const rf_params *p, char *why, size_t size)
         for (int b = 0; b < sv->n_blocks; b++) {
             const rf_unit_block *bl = &sv->blocks[b];
             if (bl->count < 0 || bl->count > MAX_BLOCK_UNITS)
-                REFUSE("services[%d]: a block has %d units (accepted: 0 to %d)", s, bl->count,
-                       MAX_BLOCK_UNITS);
+                REFUSE("services[%d].units: a block of %d units (accepted: 0 to %d units a "
+                       "block)", s, bl->count, MAX_BLOCK_UNITS);
             if (bl->largest_family < 1 || bl->area < 0 || bl->area >= p->n_areas)
                 REFUSE("services[%d]: a block has largest_family < 1 or an unknown area", s);
-            units += bl->count;
+            if (!(bl->opens >= 0 && bl->opens < p->horizon)
+                || !(bl->closes == 0 || (bl->closes > bl->opens && bl->closes <= p->horizon)))
+                REFUSE("services[%d]: a block opens or closes outside the horizon, or closes "
+                       "before it opens", s);
+            units += bl->opens == 0 ? bl->count : 0;
         }
         if (occupants[s] > units)
-            REFUSE("services[%d] (%s): %d initial occupants but %d units", s, sv->name,
-                   occupants[s], units);
+            REFUSE("services[%d] (%s): %d initial occupants but %d units open at the start", s,
+                   sv->name, occupants[s], units);
     }
     if (p->outage_interval.kind != SIM_DIST_NONE && !(sim_dist_mean(&p->outage_interval) > 0))
         REFUSE("downtime.outage_interval must have a positive mean");
@@ -247,7 +308,8 @@ static int validate(const rf_params *p, char *why, size_t size)
                        p->n_areas);
         }
     }
-    return rf_net_check(p, why, size);
+    int rc = check_work(p, why, size);
+    return rc ? rc : rf_net_check(p, why, size);
 }
 #undef REFUSE
 
@@ -260,22 +322,26 @@ int rf_model_check(const rf_params *p, char *why, size_t size)
 
 /* ---- arrivals ---------------------------------------------------------- */
 
-static double rate_at(const rf_params *p, double t)
+/* The calendar month (0 = January) x days after warm-up. */
+static int calendar_month(const rf_params *p, double x)
 {
-    double x = t - p->warmup;
-    double r;
-    if (p->net.on) {
-        r = rf_net_rate(p, x);
-    } else {
-        r = p->per_year / 365;
-        if (p->growth != 0)
-            r *= pow(1 + p->growth, x / 365);
-    }
     double m = fmod(x, 365);
     if (m < 0)
         m += 365;
     int mi = (int)(m / MONTH_DAYS);
-    return r * p->seasonality[((mi > 11 ? 11 : mi) + p->start_month - 1) % 12];
+    return ((mi > 11 ? 11 : mi) + p->start_month - 1) % 12;
+}
+
+static double rate_at(const rf_params *p, double t)
+{
+    double x = t - p->warmup;
+    int month = calendar_month(p, x);
+    if (p->net.on)
+        return rf_net_rate(p, x, month);
+    double r = p->per_year / 365;
+    if (p->growth != 0)
+        r *= pow(1 + p->growth, x / 365);
+    return r * p->seasonality[month];
 }
 
 static double max_rate(const rf_params *p)
@@ -284,7 +350,7 @@ static double max_rate(const rf_params *p)
     for (int m = 0; m < 12; m++)
         smax = fmax(smax, p->seasonality[m]);
     if (p->net.on)
-        return rf_net_max_rate(p) * smax;
+        return rf_net_max_rate(p);
     double g = p->growth != 0 ? fmax(pow(1 + p->growth, -p->warmup / 365),
                                      pow(1 + p->growth, p->horizon / 365)) : 1;
     return p->per_year / 365 * g * smax;
@@ -305,6 +371,8 @@ static int schedule_next_arrival(model *m, double now)
         return SIM_OK;
     double t = now;
     for (;;) {
+        if (!(++m->polls & 4095u) && sim_runner_abort)
+            return SIM_EINTR; /* long runs of rejected candidates stop too */
         t -= log(1 - sim_stream_u01(&m->arr)) / m->lambda_max;  /* 1 - u is exact */
         double u = sim_stream_u01(&m->arr);
         if (t >= m->end)
@@ -443,10 +511,9 @@ static const rf_profile *pick_profile(const rf_params *p, hh_more *x)
  * unless it is screened out and `course` is false.  With profiles, its
  * profile's attributes replace the independent draws (the uniforms they
  * would have used are left unread). */
-static void draw_household(const rf_params *p, hh_uniforms *d, hh_more *more, hh_rec *r,
-                           bool course)
+static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uniforms *d,
+                           hh_more *more, hh_rec *r, bool course)
 {
-    const rf_household_mix *x = &p->mix;
     const rf_profile *pr = pick_profile(p, more);
     rf_household *h = &r->h;
     memset(h, 0, sizeof *h);
@@ -578,6 +645,28 @@ static double clipped(const model *m, double a, double b)
     return hi > lo ? hi - lo : 0;
 }
 
+/* The unit-days of [a, b] in the window, year by year: the time a unit
+ * spends in one state goes to the years it falls in. */
+static void add_by_year(model *m, double a, double b, int state)
+{
+    double lo = fmax(a, m->warmup), hi = fmin(b, m->end);
+    for (int y = (int)floor((lo - m->warmup) / RF_YEAR_DAYS); y < m->n_years && hi > lo; y++) {
+        double ys = m->warmup + y * RF_YEAR_DAYS, ye = fmin(ys + RF_YEAR_DAYS, m->end);
+        double d = fmin(hi, ye) - fmax(lo, ys);
+        if (d <= 0)
+            continue;
+        rf_year_result *yr = &m->res->years[y];
+        if (state == U_SUPPORT || state == U_MOVEON)
+            yr->occupied_days += d;
+        if (state == U_MOVEON)
+            yr->blocked_days += d;
+        if (state == U_TURNAROUND || state == U_OUTAGE)
+            yr->down_days += d;
+        if (state == U_CLOSED)
+            yr->unit_days += d;      /* finish(): the days a unit was in service */
+    }
+}
+
 static void unit_state(model *m, unit_t *u, double now, int state)
 {
     rf_service_result *sr = &m->res->services[m->types[u->type].service];
@@ -589,6 +678,8 @@ static void unit_state(model *m, unit_t *u, double now, int state)
     case U_OUTAGE: sr->down_days += d; break;
     default: break;
     }
+    if (d > 0 && u->state != U_FREE && u->state != U_CLOSED)
+        add_by_year(m, u->since, now, u->state);
     bool was_occ = u->state == U_SUPPORT || u->state == U_MOVEON;
     if (m->net && was_occ)
         m->res->areas[m->types[u->type].def->area].occupied_days += d;
@@ -622,6 +713,18 @@ static int series_month(const model *m, double t)
     return whole ? m->series_months - 1 : -1;
 }
 
+/* The year of the yearly figures a time in the window falls in; -1 past
+ * them (horizons beyond RF_YEARS_MAX years). */
+static int year_of(const model *m, double t)
+{
+    double k = floor((t - m->warmup) / RF_YEAR_DAYS);
+    if (k < 0)
+        return 0;
+    if (k < m->n_years)
+        return (int)k;
+    return t <= m->end && m->end - m->warmup <= m->n_years * RF_YEAR_DAYS ? m->n_years - 1 : -1;
+}
+
 static int unit_area(const model *m, int uidx) { return m->types[m->units[uidx].type].def->area; }
 
 /* A network's accounts of a counted referral's outcome: its origin's
@@ -644,6 +747,10 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
         return;
     rf_result *res = m->res;
     res->outcomes[o]++;
+    int yi = year_of(m, r->referred);
+    rf_year_result *yr = yi >= 0 ? &res->years[yi] : NULL;
+    if (yr)
+        yr->outcomes[o]++;
     if (m->net)
         net_settle(m, r, o, uidx);
     int mon = o == RF_OUT_WAITING_AT_END || o == RF_OUT_SCREENED_OUT ? -1 : series_month(m, now);
@@ -666,6 +773,11 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
             m->n_zero_waits++;
         res->placed_within_7d += w <= 7;
         res->placed_within_28d += w <= 28;
+        if (yr) {
+            yr->wait_sum += w;
+            yr->placed_within_7d += w <= 7;
+            yr->placed_within_28d += w <= 28;
+        }
     }
     bool listed = o == RF_OUT_PLACED_AFTER_WAIT || o == RF_OUT_ABANDONED
                   || o == RF_OUT_WAITING_AT_END;
@@ -674,6 +786,10 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
         res->waited++;
         res->waited_sum += on_list;
         sim_hist_add(&m->waited, on_list);
+        if (yr) {
+            yr->waited++;
+            yr->waited_sum += on_list;
+        }
     }
     for (uint32_t g = r->h.groups; g; g &= g - 1) {
         rf_group_result *gr = &res->groups[__builtin_ctz(g)];
@@ -793,6 +909,15 @@ static void release_hh(model *m, int slot)
     m->pool_free = slot;
 }
 
+/* A unit leaves service: it takes nobody again. */
+static void close_unit(model *m, int uidx, double now)
+{
+    unit_t *u = &m->units[uidx];
+    unit_state(m, u, now, U_CLOSED);
+    u->close_t = now;
+    sim_level_add(&m->m_units, now, -1);
+}
+
 /* Network: whether a household declines an offer in area a (one uniform
  * for every offer, rf_area.h). */
 static bool declines(const model *m, const hh_rec *r, int a)
@@ -811,10 +936,17 @@ static bool net_waits_for(const model *m, const hh_rec *r, int a)
 
 /* A unit is ready to let: the first waiting household it fits takes it
  * (in a network, the first that accepts its area: a household that
- * declines it leaves the list, declined_offer, and the next is asked). */
+ * declines it leaves the list, declined_offer, and the next is asked; a unit
+ * whose type is closing closes instead). */
 static int unit_ready(model *m, int uidx, double now)
 {
     unit_t *u = &m->units[uidx];
+    if (u->state == U_CLOSED)
+        return SIM_OK;               /* closed while in turnaround or an outage */
+    if (m->closing[u->type]) {
+        close_unit(m, uidx, now);
+        return SIM_OK;
+    }
     if (u->outage_due)
         return start_outage(m, uidx, now);
     unit_state(m, u, now, U_FREE);
@@ -846,6 +978,10 @@ static int depart(model *m, int uidx, double now)
     unit_t *u = &m->units[uidx];
     if (in_window(m, now))
         m->res->services[m->types[u->type].service].departures++;
+    if (m->closing[u->type]) {
+        close_unit(m, uidx, now);    /* closes when its household leaves: no turnaround */
+        return SIM_OK;
+    }
     double d = sim_dist_quantile(m->sd[m->types[u->type].service][RF_SD_TURNAROUND], u->u_turnaround);
     if (d > 0) {
         unit_state(m, u, now, U_TURNAROUND);
@@ -884,6 +1020,8 @@ static int on_support_end(model *m, int uidx, double now)
 static int on_outage_due(model *m, int uidx, double now)
 {
     unit_t *u = &m->units[uidx];
+    if (u->state == U_CLOSED)
+        return SIM_OK;
     if (u->state != U_FREE) {
         u->outage_due = true;      /* starts after the occupant's turnaround */
         return SIM_OK;
@@ -895,6 +1033,8 @@ static int on_outage_due(model *m, int uidx, double now)
 static int on_outage_end(model *m, int uidx, double now)
 {
     unit_t *u = &m->units[uidx];
+    if (u->state == U_CLOSED)
+        return SIM_OK;
     const sim_dist *iv = m->sd[m->types[u->type].service][RF_SD_OUTAGE_INTERVAL];
     int rc = sim_cal_schedule(m->cal, now + sim_dist_draw(iv, &u->rng.rng), EV_OUTAGE_DUE,
                               (uint32_t)uidx, 0);
@@ -941,7 +1081,8 @@ static int take_free_unit(model *m, const hh_rec *r, bool *declined)
 }
 
 /* Whether type k is one the household could ever take: it fits, and in a
- * network its area is acceptable. */
+ * network its area is acceptable (any_type_fits: among the types in
+ * service, open and not closing). */
 static bool could_take(const model *m, const hh_rec *r, int k)
 {
     return rf_match_fits(&r->h, &m->types[k])
@@ -951,24 +1092,65 @@ static bool could_take(const model *m, const hh_rec *r, int k)
 static bool any_type_fits(const model *m, const hh_rec *r)
 {
     for (int k = 0; k < m->n_types; k++)
-        if (could_take(m, r, k))
+        if (m->open[k] && !m->closing[k] && could_take(m, r, k))
             return true;
     return false;
 }
 
-/* Why no unit fits: over the types of the acceptable areas in a network
- * (area when there are none). */
+/* Why no unit fits: over the types in service (open, not closing) and, in
+ * a network, of the acceptable areas (area when there are none). */
 static rf_block_reason blocking(const model *m, const hh_rec *r)
 {
-    if (!m->net)
+    if (!m->net && !m->phased)
         return rf_match_blocking(&r->h, m->types, m->n_types);
     rf_unit_type ok[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int n = 0;
-    uint32_t acc = rf_net_accepts(m->net, r->origin, r->leave);
+    uint32_t acc = m->net ? rf_net_accepts(m->net, r->origin, r->leave) : UINT32_MAX;
     for (int k = 0; k < m->n_types; k++)
-        if (acc >> m->types[k].def->area & 1)
+        if ((acc >> m->types[k].def->area & 1) && m->open[k] && !m->closing[k])
             ok[n++] = m->types[k];
-    return n ? rf_match_blocking(&r->h, ok, n) : RF_BLK_AREA;
+    return n || !m->net ? rf_match_blocking(&r->h, ok, n) : RF_BLK_AREA;
+}
+
+/* A type's opening day: its units come into service (each takes the first
+ * waiting household it fits) and their outages start. */
+static int on_open(model *m, int k, double now)
+{
+    const sim_dist *iv = m->sd[m->types[k].service][RF_SD_OUTAGE_INTERVAL];
+    m->open[k] = true;
+    int rc = SIM_OK;
+    for (int i = 0; i < m->count[k] && !rc; i++) {
+        int uidx = m->first[k] + i;
+        unit_t *u = &m->units[uidx];
+        u->open_t = now;
+        u->since = now;
+        u->state = U_FREE;
+        sim_level_add(&m->m_units, now, 1);
+        if (iv->kind != SIM_DIST_NONE)
+            rc = sim_cal_schedule(m->cal, now + sim_dist_draw(iv, &u->rng.rng), EV_OUTAGE_DUE,
+                                  (uint32_t)uidx, 0);
+        if (!rc)
+            rc = unit_ready(m, uidx, now);
+    }
+    return rc;
+}
+
+/* A type's closing day: free units close now, the others when they come
+ * free (an occupied one when its household leaves). */
+static int on_close(model *m, int k, double now)
+{
+    m->closing[k] = true;
+    for (int i = 0; i < m->count[k]; i++) {
+        int uidx = m->first[k] + i;
+        unit_t *u = &m->units[uidx];
+        if (u->state == U_FREE) {
+            remove_free(m, uidx);
+            close_unit(m, uidx, now);
+        } else if (u->state == U_TURNAROUND || u->state == U_OUTAGE) {
+            close_unit(m, uidx, now);   /* nobody in it: no need to finish */
+        }
+    }
+    return SIM_OK;
 }
 
 /* Network, per-area lists: the first area of its search order with a type
@@ -987,18 +1169,32 @@ static int wait_area_of(const model *m, const hh_rec *r)
     return -1;
 }
 
-/* A household's network numbers, x days after warm-up: origin, whether it
- * must leave, its decline uniform (each read only when it matters). */
-static void net_household(const model *m, hh_more *more, hh_rec *r, double x)
+/* A household's origin x days after warm-up (0 without a network). */
+static int origin_of(const model *m, hh_more *more, double x)
 {
     const rf_params *p = m->p;
-    r->origin = 0;
+    if (!m->net || p->n_areas == 1)
+        return 0;
+    return rf_net_origin(p, x, calendar_month(p, x), hm(more, HM_ORIGIN));
+}
+
+/* The mix a household of this origin is drawn from. */
+static const rf_household_mix *mix_of(const model *m, int origin)
+{
+    return m->net ? &m->mixes[origin] : &m->p->mix;
+}
+
+/* A household's other network numbers: whether it must leave its origin,
+ * its decline uniform (each read only when it matters). */
+static void net_household(const model *m, hh_more *more, hh_rec *r, int origin)
+{
+    const rf_params *p = m->p;
+    r->origin = origin;
     r->leave = false;
     r->u_decline = 1;
     r->wait_area = -1;
     if (!m->net)
         return;
-    r->origin = rf_net_origin(p, x, p->n_areas > 1 ? hm(more, HM_ORIGIN) : 0);
     const rf_area *a = &p->net.areas[r->origin];
     if (a->p_leave > 0 || a->p_leave_high_risk > 0)
         r->leave = rf_net_leaves(p, r->origin, r->h.high_risk, hm(more, HM_LEAVE));
@@ -1067,12 +1263,13 @@ static int on_arrival(model *m, double now)
     hu_start(&d, &m->hhs, m->n_referred);
     hm_start(&x, &m->hhs_more, m->n_referred);
     hh_rec r;
-    draw_household(p, &d, &x, &r, p->trace != NULL);
+    int origin = origin_of(m, &x, now - m->warmup);
+    draw_household(p, mix_of(m, origin), &d, &x, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
     nrpf_decisions(m, &x, &r.h);
     rf_household_finish(&r.h);
-    net_household(m, &x, &r, now - m->warmup);
+    net_household(m, &x, &r, origin);
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
     r.counted = in_window(m, now);
@@ -1082,9 +1279,11 @@ static int on_arrival(model *m, double now)
     rf_result *res = m->res;
     if (r.counted) {
         res->referrals++;
-        int mon = series_month(m, now);
+        int mon = series_month(m, now), yi = year_of(m, now);
         if (mon >= 0)
             res->monthly_referrals[mon]++;
+        if (yi >= 0)
+            res->years[yi].referrals++;
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
         if (m->net)
@@ -1155,10 +1354,11 @@ static int initial_state(model *m)
         hu_fill(&d, &m->init);
         hm_start(&x, &m->init_more, (uint64_t)i);
         hh_rec r;
-        draw_household(p, &d, &x, &r, true);
+        int origin = origin_of(m, &x, -p->warmup);
+        draw_household(p, mix_of(m, origin), &d, &x, &r, true);
         nrpf_decisions(m, &x, &r.h);
         rf_household_finish(&r.h);
-        net_household(m, &x, &r, 0);
+        net_household(m, &x, &r, origin);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
         r.referred = r.wait_start = -days;
@@ -1184,6 +1384,7 @@ static int start_window(model *m, double now)
     sim_level_reset(&m->wait, now, m->wait.level);
     sim_level_reset(&m->m_occ, now, m->occ.level);
     sim_level_reset(&m->m_wait, now, m->wait.level);
+    sim_level_reset(&m->m_units, now, m->m_units.level);
     m->month_start = now;
     double next = now + MONTH_DAYS;
     return next < m->end - 1e-9 ? sim_cal_schedule(m->cal, next, EV_MONTH, 1, 0) : SIM_OK;
@@ -1195,10 +1396,12 @@ static void close_month(model *m, double now)
     if (res->n_months < RF_MONTHS_MAX && now > m->month_start) {
         res->monthly_occupied[res->n_months] = sim_level_mean(&m->m_occ, now);
         res->monthly_waiting[res->n_months] = sim_level_mean(&m->m_wait, now);
+        res->monthly_units[res->n_months] = sim_level_mean(&m->m_units, now);
         res->n_months++;
     }
     sim_level_reset(&m->m_occ, now, m->occ.level);
     sim_level_reset(&m->m_wait, now, m->wait.level);
+    sim_level_reset(&m->m_units, now, m->m_units.level);
     m->month_start = now;
 }
 
@@ -1233,7 +1436,30 @@ static void finish(model *m)
         res->move_ons += sr->move_ons;
         res->timely_move_ons += sr->timely_move_ons;
     }
+    for (int y = 0; y < m->n_years; y++) {
+        rf_year_result *yr = &res->years[y];
+        yr->days = fmin(RF_YEAR_DAYS, m->p->horizon - y * RF_YEAR_DAYS);
+        yr->unit_days = m->phased ? 0 : (double)m->n_units * yr->days;
+    }
+    res->n_years = m->n_years;
     double unit_days = (double)m->n_units * m->p->horizon;
+    if (m->phased) {
+        /* unit-days in service: each unit from its opening to its closing */
+        unit_days = 0;
+        for (int i = 0; i < m->n_units; i++) {
+            const unit_t *u = &m->units[i];
+            if (!(u->open_t < m->end))
+                continue;
+            double d = clipped(m, u->open_t, u->close_t);
+            unit_days += d;
+            res->services[m->types[u->type].service].unit_days += d;
+            add_by_year(m, u->open_t, u->close_t, U_CLOSED);
+        }
+    } else {
+        for (int s = 0; s < res->n_services; s++)
+            res->services[s].unit_days = (double)res->services[s].units * m->p->horizon;
+    }
+    res->days = m->p->horizon;
     res->occupancy = unit_days > 0 ? occ / unit_days : NAN;
     res->blocked_share = unit_days > 0 ? blocked / unit_days : NAN;
     res->downtime_share = unit_days > 0 ? down / unit_days : NAN;
@@ -1289,6 +1515,11 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
         if (rc)
             return rc;
         res->n_areas = p->n_areas;
+        m->mixes = malloc((size_t)p->n_areas * sizeof *m->mixes);
+        if (!m->mixes)
+            return SIM_ENOMEM;
+        for (int a = 0; a < p->n_areas; a++)
+            rf_net_area_mix(p, a, &m->mixes[a]);
         for (int s = 0; s < p->n_services; s++)
             for (int b = 0; b < p->services[s].n_blocks; b++)
                 res->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
@@ -1324,6 +1555,7 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
     sim_level_reset(&m->wait, 0, 0);
     sim_level_reset(&m->m_occ, 0, 0);
     sim_level_reset(&m->m_wait, 0, 0);
+    sim_level_reset(&m->m_units, 0, 0);
     sim_hist_init(&m->waits, 0, WAIT_HIST_DAYS, WAIT_HIST_DAYS);
     sim_hist_init(&m->waited, 0, WAIT_HIST_DAYS, WAIT_HIST_DAYS);
 
@@ -1338,8 +1570,19 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
                                 + ((uint64_t)(t->service * RF_MAX_BLOCKS + t->block) << 16)
                                 + (uint64_t)i);
         }
-        for (int i = 0; i < m->count[k]; i++)
-            push_free(m, m->first[k] + i);
+        const rf_unit_block *bl = &p->services[t->service].blocks[t->block];
+        m->open[k] = bl->opens == 0;
+        m->phased |= bl->opens > 0 || bl->closes > 0;
+        for (int i = 0; i < m->count[k]; i++) {
+            unit_t *u = &m->units[m->first[k] + i];
+            u->close_t = INFINITY;
+            if (m->open[k]) {
+                push_free(m, m->first[k] + i);
+                sim_level_add(&m->m_units, 0, 1);
+            } else {
+                u->state = U_CLOSED;
+            }
+        }
     }
     return SIM_OK;
 }
@@ -1357,9 +1600,16 @@ static int run(model *m)
         rc = initial_state(m);
     for (int i = 0; i < m->n_units && !rc; i++) {
         const sim_dist *iv = m->sd[m->types[m->units[i].type].service][RF_SD_OUTAGE_INTERVAL];
-        if (iv->kind != SIM_DIST_NONE)
+        if (iv->kind != SIM_DIST_NONE && m->open[m->units[i].type])
             rc = sim_cal_schedule(m->cal, sim_dist_draw(iv, &m->units[i].rng.rng), EV_OUTAGE_DUE,
                                   (uint32_t)i, 0);
+    }
+    for (int k = 0; k < m->n_types && !rc; k++) {
+        const rf_unit_block *bl = &m->p->services[m->types[k].service].blocks[m->types[k].block];
+        if (bl->opens > 0)
+            rc = sim_cal_schedule(m->cal, m->warmup + bl->opens, EV_OPEN, (uint32_t)k, 0);
+        if (!rc && bl->closes > 0)
+            rc = sim_cal_schedule(m->cal, m->warmup + bl->closes, EV_CLOSE, (uint32_t)k, 0);
     }
     if (!rc)
         rc = schedule_next_arrival(m, 0);
@@ -1367,6 +1617,10 @@ static int run(model *m)
     sim_event ev;
     while (!rc && sim_cal_pop(m->cal, &ev) && ev.kind != EV_END) {
         double now = ev.t;
+        if (!(++m->polls & 4095u) && sim_runner_abort) {
+            rc = SIM_EINTR; /* a second SIGINT: the record is discarded */
+            break;
+        }
         switch (ev.kind) {
         case EV_ARRIVAL: rc = on_arrival(m, now); break;
         case EV_RENEGE: on_renege(m, ev.id, ev.tag, now); break;
@@ -1377,6 +1631,8 @@ static int run(model *m)
         case EV_OUTAGE_END: rc = on_outage_end(m, (int)ev.id, now); break;
         case EV_WARMUP_END: rc = start_window(m, now); break;
         case EV_MONTH: rc = on_month(m, ev.id, now); break;
+        case EV_OPEN: rc = on_open(m, (int)ev.id, now); break;
+        case EV_CLOSE: rc = on_close(m, (int)ev.id, now); break;
         default: rc = SIM_EINTERNAL; break;
         }
     }
@@ -1405,10 +1661,13 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         m->series_months = RF_MONTHS_MAX;
     if (m->series_months < 1)
         m->series_months = 1;
+    m->n_years = (int)ceil(p->horizon / RF_YEAR_DAYS - 1e-9);
+    m->n_years = m->n_years > RF_YEARS_MAX ? RF_YEARS_MAX : m->n_years < 1 ? 1 : m->n_years;
     m->lambda_max = max_rate(p);
     m->constant_rate = p->growth == 0;
     for (int a = 0; p->net.on && a < p->n_areas; a++)
-        m->constant_rate = m->constant_rate && p->net.areas[a].growth == 0;
+        m->constant_rate = m->constant_rate && p->net.areas[a].growth == 0
+                           && !p->net.areas[a].own_seasonality;
     for (int i = 0; i < 12; i++)
         m->constant_rate = m->constant_rate && p->seasonality[i] == p->seasonality[0];
     rc = setup(m, p, rep);
@@ -1416,6 +1675,7 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         rc = run(m);
     sim_cal_destroy(m->cal);
     rf_net_free(m->net);
+    free(m->mixes);
     free(m->units);
     free(m->free_bits);
     free(m->pool);

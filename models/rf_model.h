@@ -36,6 +36,17 @@
  *    the previous one.  Zero-length phases take no event.  The stay, the
  *    move-on delay, the turnaround and the outages follow the distributions
  *    of the unit's service (rf_service_dist: its own or the scenario's).
+ *  - Capacity over time (a block's opens / closes, days after warm-up):
+ *    until it opens a unit is closed: it takes nobody, has no outages and
+ *    its type counts for no "no suitable unit" decision; on opening each
+ *    unit takes the first waiting household it fits, and its outages start
+ *    (first due outage_interval after the opening, from its own stream).
+ *    On the closing day free units, and units in turnaround or an outage,
+ *    close; an occupied unit closes when its household leaves (after the
+ *    stay and move-on, without a turnaround): nobody is evicted.  Unit-day
+ *    shares are of the unit-days in service.
+ *  - Years (rf_year_result): a year's referral counts are of the referrals
+ *    arriving in it, whenever settled; its unit-days are those within it.
  *  - A case-by-case NRPF unit takes an NRPF household when its service's
  *    decision accepts it: a draw of the household's below the service's
  *    nrpf_case_accept, the household's own draw for that service
@@ -155,8 +166,15 @@ typedef struct {
 /* One replication; *out is overwritten. */
 int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out);
 
+/* The most events one replication may be expected to need: referrals
+ * drawn (the thinning's candidates) or unit outages, each counted alone.
+ * About a minute of one core; beyond it rf_model_check refuses, naming the
+ * key (referrals.per_year, .growth, .seasonality, an outage_interval). */
+#define RF_MAX_EVENTS 1e9
+
 /* SIM_OK when rf_model_run can run p; else SIM_EINVAL and, in why (may be
- * NULL), what is wrong, naming the scenario key where there is one. */
+ * NULL), what is wrong, starting with the scenario key where there is one
+ * ("services[0].outage_interval: ..."; the loader finds its place). */
 int rf_model_check(const rf_params *p, char *why, size_t size);
 
 /* The same with an observer (hooks may be NULL). */

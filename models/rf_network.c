@@ -52,6 +52,12 @@ int rf_net_check(const rf_params *p, char *why, size_t size)
             REFUSE("network.areas[%d].population must be 0 or more", a);
         if (x->neighbours >> p->n_areas)
             REFUSE("network.areas[%d].neighbours names an unknown area", a);
+        for (int m = 0; m < 12 && x->own_seasonality; m++)
+            if (!(isfinite(x->seasonality[m]) && x->seasonality[m] >= 0))
+                REFUSE("network.areas[%d].seasonality[%d] must be 0 or more", a, m);
+        for (int k = 0; k < RF_AM_N; k++)
+            if ((x->own_mix >> k & 1) && !prob(x->p_mix[k]))
+                REFUSE("network.areas[%d].households: a probability is outside [0, 1]", a);
         for (int b = 0; b < p->n_areas; b++)
             if (!(n->km[a][b] >= 0))
                 REFUSE("network: the distance from area %d to area %d must be 0 or more", a, b);
@@ -80,19 +86,21 @@ int rf_net_check(const rf_params *p, char *why, size_t size)
 }
 #undef REFUSE
 
-static double area_rate(const rf_area *a, double x)
+/* The same arithmetic as the single-area model's rate, so that one area
+ * gives the same bits. */
+static double area_rate(const rf_params *p, const rf_area *a, double x, int month)
 {
     double r = a->per_year / 365;
     if (a->growth != 0)
         r *= pow(1 + a->growth, x / 365);
-    return r;
+    return r * (a->own_seasonality ? a->seasonality : p->seasonality)[month];
 }
 
-double rf_net_rate(const rf_params *p, double x)
+double rf_net_rate(const rf_params *p, double x, int month)
 {
     double r = 0;
     for (int a = 0; a < p->n_areas; a++)
-        r += area_rate(&p->net.areas[a], x);
+        r += area_rate(p, &p->net.areas[a], x, month);
     return r;
 }
 
@@ -101,21 +109,34 @@ double rf_net_max_rate(const rf_params *p)
     double r = 0;
     for (int a = 0; a < p->n_areas; a++) {
         const rf_area *x = &p->net.areas[a];
+        const double *s = x->own_seasonality ? x->seasonality : p->seasonality;
+        double smax = 0;
+        for (int m = 0; m < 12; m++)
+            smax = fmax(smax, s[m]);
         double g = x->growth != 0 ? fmax(pow(1 + x->growth, -p->warmup / 365),
                                          pow(1 + x->growth, p->horizon / 365)) : 1;
-        r += x->per_year / 365 * g;
+        r += x->per_year / 365 * g * smax;
     }
     return r;
 }
 
-int rf_net_origin(const rf_params *p, double x, double u)
+void rf_net_area_mix(const rf_params *p, int a, rf_household_mix *out)
+{
+    *out = p->mix;
+    const rf_area *x = &p->net.areas[a];
+#define RF_AM_SET(id, key, field) if (x->own_mix >> id & 1) out->field = x->p_mix[id];
+    RF_AREA_MIX_LIST(RF_AM_SET)
+#undef RF_AM_SET
+}
+
+int rf_net_origin(const rf_params *p, double x, int month, double u)
 {
     int n = p->n_areas, last = 0;
     if (n == 1)
         return 0;
-    double total = rf_net_rate(p, x), c = 0, target = u * total;
+    double total = rf_net_rate(p, x, month), c = 0, target = u * total;
     for (int a = 0; a < n; a++) {
-        double r = area_rate(&p->net.areas[a], x);
+        double r = area_rate(p, &p->net.areas[a], x, month);
         if (!(r > 0))
             continue;
         c += r;

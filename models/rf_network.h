@@ -18,15 +18,20 @@ typedef struct rf_net rf_net;
  * why (may be NULL), what is wrong. */
 int rf_net_check(const rf_params *p, char *why, size_t size);
 
-/* The areas' referral rate per day x days after warm-up, before
- * seasonality (sum over areas of per_year / 365 x (1 + growth)^(x / 365)),
- * and its largest value over [-warmup, horizon]. */
-double rf_net_rate(const rf_params *p, double x);
+/* The areas' referral rate per day x days after warm-up, in calendar month
+ * `month` (0 = January): the sum over areas of per_year / 365 x (1 +
+ * growth)^(x / 365) x the area's seasonality[month]; and its largest value
+ * over [-warmup, horizon]. */
+double rf_net_rate(const rf_params *p, double x, int month);
 double rf_net_max_rate(const rf_params *p);
 
-/* The origin of a referral x days after warm-up, from its uniform u: area a
- * with probability a's rate / the total rate at x. */
-int rf_net_origin(const rf_params *p, double x, double u);
+/* The origin of a referral x days after warm-up in calendar month `month`,
+ * from its uniform u: area a with probability a's rate / the total rate. */
+int rf_net_origin(const rf_params *p, double x, int month, double u);
+
+/* The household mix of area a's residents: the scenario's with the area's
+ * own probabilities. */
+void rf_net_area_mix(const rf_params *p, int a, rf_household_mix *out);
 
 /* Whether a household of origin must be placed outside it, from its
  * uniform u. */

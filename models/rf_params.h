@@ -32,6 +32,8 @@
 #define RF_MAX_CHILDREN    8
 #define RF_MAX_INITIAL     512  /* starting occupants / waiting households */
 #define RF_MONTHS_MAX      120  /* monthly series cover the first 10 years after warm-up */
+#define RF_YEARS_MAX       10   /* so do the yearly figures (rf_year_result) */
+#define RF_YEAR_DAYS       365.0
 #define RF_NO_LIMIT        1000 /* "no male child age limit" */
 #define RF_MAX_PROFILES    64   /* households.profiles */
 
@@ -59,6 +61,10 @@ typedef struct {
     bool self_contained;       /* else shared (informational) */
     rf_specialism specialism;
     int area;                  /* index into rf_params.area_names */
+    /* In service from `opens` to `closes`, days from the start of the horizon
+     * (after warm-up); opens 0: from the start of the run, closes 0: never.
+     * A unit occupied when it closes closes when its household leaves. */
+    double opens, closes;
 } rf_unit_block;
 
 /* The distributions a service may set for itself; where it does not, the

@@ -127,6 +127,8 @@ static double ratio(double num, double den) { return den > 0 ? num / den : NAN; 
     X("timely_move_on", "share", "share of move-ons within the timely threshold (of move-ons)", \
       "timely_move_ons", "households", (double)r->timely_move_ons, "move_ons", "households",   \
       (double)r->move_ons)                                                                     \
+    X("units_in_service", "units", "mean units in service (opened and not yet closed)",       \
+      "unit_days (unit-days in service)", "unit-days", r->unit_days, "days", "days", r->days)    \
     X("moveon_days", "days", "bed-days lost to move-on delay", MEAN("days", r->moveon_days))  \
     X("departures", "count", "households leaving a unit", MEAN("count", (double)r->departures)) \
     X("early_exits", "count", "unplanned early exits", MEAN("count", (double)r->early_exits)) \
@@ -185,6 +187,7 @@ static const struct {
     {"blocked_share", "Blocked by move-on"},
     {"downtime_share", "Downtime"},
     {"timely_move_on", "Timely move-on"},
+    {"units_in_service", "Units in service"},
     {"moveon_days", "Lost to move-on delay"},
     {"departures", "Departures"},
     {"early_exits", "Early exits"},
@@ -231,4 +234,51 @@ void rf_result_metrics(const rf_result *r, double *out)
 #define RF_X(...) RF_ROW(RF_VALUE, __VA_ARGS__)
     RF_METRIC_LIST(RF_X)
 #undef RF_X
+}
+
+/* Metrics that are not kept year by year (NaN in the yearly figures). */
+static const char *const not_by_year[] = {"wait_all_p90", "wait_p50", "wait_p90", "waiting_max",
+                                          "departures", "early_exits", "events", "timely_move_on"};
+
+int rf_metric_by_year(size_t i)
+{
+    if (i >= rf_metric_count())
+        return 0;
+    for (size_t k = 0; k < sizeof not_by_year / sizeof not_by_year[0]; k++)
+        if (!strcmp(metrics[i].name, not_by_year[k]))
+            return 0;
+    return 1;
+}
+
+void rf_result_year_metric_parts(const rf_result *r, int y, double *num, double *den)
+{
+    static const rf_result zero;
+    rf_result x = zero;
+    const rf_year_result *yr = &r->years[y];
+    x.referrals = yr->referrals;
+    for (int o = 0; o < RF_OUT_N; o++)
+        x.outcomes[o] = yr->outcomes[o];
+    x.placed_within_7d = yr->placed_within_7d;
+    x.placed_within_28d = yr->placed_within_28d;
+    x.wait_sum = yr->wait_sum;
+    x.waited = yr->waited;
+    x.waited_sum = yr->waited_sum;
+    x.occupied_days = yr->occupied_days;
+    x.moveon_days = yr->blocked_days;
+    x.down_days = yr->down_days;
+    x.unit_days = yr->unit_days;
+    x.days = yr->days;
+    /* the waiting list's time average: the months of the year, by length */
+    const double month = RF_YEAR_DAYS / 12;
+    double sum = 0;
+    for (int j = 0; j < 12 && 12 * y + j < r->n_months; j++) {
+        double len = fmin(month, yr->days - j * month);
+        if (len > 0)
+            sum += r->monthly_waiting[12 * y + j] * len;
+    }
+    x.waiting_mean = yr->days > 0 ? sum / yr->days : NAN;
+    rf_result_metric_parts(&x, num, den);
+    for (size_t i = 0; i < rf_metric_count(); i++)
+        if (!rf_metric_by_year(i))
+            num[i] = den[i] = NAN;
 }

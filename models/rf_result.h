@@ -84,7 +84,7 @@ typedef struct {
 } rf_group_result;
 
 typedef struct {
-    int units;                 /* units at t = 0 */
+    int units;                 /* units of its blocks (whether or not open at t = 0) */
     uint64_t placements;       /* placed into this service (after warm-up) */
     uint64_t departures;
     uint64_t early_exits;
@@ -92,8 +92,25 @@ typedef struct {
     double occupied_days;      /* unit-days with a household in (support + move-on) */
     double blocked_days;       /* unit-days held only by move-on delay */
     double down_days;          /* unit-days in turnaround or maintenance */
+    double unit_days;          /* unit-days in service (units x horizon unless some open
+                                  later or close: rf_unit_block opens, closes) */
 } rf_service_result;
 
+/* One year of the horizon (days 365 y .. 365 (y + 1) after warm-up, the
+ * last one ending at the horizon): referrals arriving in it and what became
+ * of them (whenever settled, so a year's outcomes add up to its referrals),
+ * and the unit-days spent in it.  Years past RF_YEARS_MAX are not kept. */
+typedef struct {
+    uint32_t referrals;
+    uint32_t outcomes[RF_OUT_N];
+    uint32_t placed_within_7d, placed_within_28d;
+    uint32_t waited;           /* joined the waiting list */
+    double wait_sum;           /* days waited by those placed */
+    double waited_sum;         /* days on the list of those who joined it */
+    double occupied_days, blocked_days, down_days;   /* unit-days within the year */
+    double unit_days;          /* unit-days in service within the year */
+    double days;               /* the year's length (365, less for a last part-year) */
+} rf_year_result;
 /* One area of a network (rf_area.h), in one replication. */
 typedef struct {
     uint32_t referrals;        /* counted referrals of its residents */
@@ -124,7 +141,9 @@ typedef struct {
     double blocked_share;      /* share of unit-days held by move-on delay */
     double downtime_share;     /* share of unit-days in turnaround / maintenance */
     double moveon_days;        /* bed-days lost to move-on delay */
-    double unit_days;          /* units x horizon: the denominator of the unit-day shares */
+    double unit_days;          /* unit-days in service (units x horizon when every unit is in
+                                  service throughout): the denominator of the unit-day shares */
+    double days;               /* the horizon */
     double occupied_days, down_days;  /* unit-days with a household in; in turnaround / maintenance */
     int n_services;
     rf_service_result services[RF_MAX_SERVICES];
@@ -132,6 +151,7 @@ typedef struct {
     int n_months;              /* months recorded (<= RF_MONTHS_MAX) */
     double monthly_occupied[RF_MONTHS_MAX]; /* mean units with a household in */
     double monthly_waiting[RF_MONTHS_MAX];  /* mean waiting list length */
+    double monthly_units[RF_MONTHS_MAX];    /* mean units in service */
     /* counted referrals by the month they arrived, and outcomes by the month
      * they were settled: placed (at once or after a wait), refused on
      * arrival (no space or no suitable unit), abandoned the wait */
@@ -139,6 +159,8 @@ typedef struct {
     uint32_t monthly_placed[RF_MONTHS_MAX];
     uint32_t monthly_refused[RF_MONTHS_MAX];
     uint32_t monthly_abandoned[RF_MONTHS_MAX];
+    int n_years;               /* years recorded (<= RF_YEARS_MAX) */
+    rf_year_result years[RF_YEARS_MAX];
     /* A network's areas (n_areas 0 without one); flows[o][d]: counted
      * referrals from area o placed in area d. */
     int n_areas;
@@ -198,5 +220,13 @@ void rf_result_metrics(const rf_result *r, double *out);
  * replication (den 1 for a mean over replications, num then the value, NaN
  * where undefined), for pooling over replications. */
 void rf_result_metric_parts(const rf_result *r, double *num, double *den);
+
+/* The same for year y (< r->n_years) of the record: every metric of
+ * referrals counts that year's referrals, unit-day shares its unit-days,
+ * the waiting list is its time average (from the monthly series); metrics
+ * not kept by year (quantiles, maxima, departures, events, timely move-on)
+ * are NaN.  rf_metric_by_year says which. */
+void rf_result_year_metric_parts(const rf_result *r, int y, double *num, double *den);
+int rf_metric_by_year(size_t i);
 
 #endif

@@ -45,7 +45,34 @@ static double weibull_shape_for_cv(double cv)
     return exp(0.5 * (lo + hi));
 }
 
+static int prepare(sim_dist *d);
+
+/* Parameters in range can still give a distribution that cannot be drawn:
+ * a lognormal sd of 1e200 makes sigma infinite, a gamma sd of 1e-200 an
+ * infinite shape.  Refused here, where the scenario loader asks, rather
+ * than as a NaN time in the middle of a run. */
+static int drawable(const sim_dist *d)
+{
+    if (d->kind != SIM_DIST_LOGNORMAL && d->kind != SIM_DIST_GAMMA && d->kind != SIM_DIST_WEIBULL)
+        return 1;
+    if (!(isfinite(d->p1) && isfinite(d->p2) && d->p2 > 0 && isfinite(d->scale) && d->scale > 0))
+        return 0;
+    static const double us[] = {0, 1e-9, 0.5, 1 - 1e-9, 1 - 0x1p-53};
+    for (size_t i = 0; i < sizeof us / sizeof us[0]; i++) {
+        double x = sim_dist_quantile(d, us[i]);
+        if (!(isfinite(x) && x >= 0))
+            return 0;
+    }
+    return 1;
+}
+
 int sim_dist_prepare(sim_dist *d)
+{
+    int rc = prepare(d);
+    return rc == SIM_OK && !drawable(d) ? SIM_ERANGE : rc;
+}
+
+static int prepare(sim_dist *d)
 {
     switch (d->kind) {
     case SIM_DIST_NONE:

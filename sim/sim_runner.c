@@ -5,6 +5,8 @@
 #include <string.h>
 #include <omp.h>
 
+volatile sig_atomic_t sim_runner_abort = 0;
+
 int sim_runner_threads(int threads)
 {
     return threads > 0 ? threads : omp_get_num_procs();
@@ -48,6 +50,8 @@ int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
     for (size_t i = 0; i < n; i++) {
         if (done)
             done[i] = status[i] == SIM_OK;
+        if (status[i] == SIM_EINTR) /* stopped mid-way by sim_runner_abort */
+            status[i] = -1;
         if (rc == SIM_OK && status[i] > 0) {
             rc = status[i];
             if (failed_rep)

@@ -10,7 +10,9 @@
  *
  * Interruption: when *stop becomes non-zero (a signal handler may set it),
  * replications not yet started are skipped; those running finish.  done[]
- * tells which replications completed. */
+ * tells which replications completed.  When sim_runner_abort becomes
+ * non-zero too, models that poll it (every few thousand events) return
+ * SIM_EINTR from the replication in progress, which counts as not run. */
 #ifndef SIM_RUNNER_H
 #define SIM_RUNNER_H
 
@@ -41,6 +43,9 @@ typedef struct {
  * replication with the lowest index (its index in *failed_rep if non-NULL). */
 int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
                    void *results, unsigned char *done, uint64_t *failed_rep);
+
+/* Set by a signal handler (never cleared): replications in progress stop. */
+extern volatile sig_atomic_t sim_runner_abort;
 
 /* Threads that sim_runner_run would use for `threads` (<= 0 means all). */
 int sim_runner_threads(int threads);

@@ -107,6 +107,9 @@ static int publish(study *s, size_t point, const void *records, const unsigned c
         return s->hook_status = rc;
     if (s->steady && (rc = an_steady_from_results(&s->steady[point], records, done, n_reps)) != SIM_OK)
         return s->hook_status = rc;
+    if (s->sums && s->cfg->by_year
+        && (rc = an_point_summary_add_years(&s->sums[point], records, done, s->reps)) != SIM_OK)
+        return s->hook_status = rc;
     return SIM_OK;
 }
 
@@ -196,6 +199,9 @@ static int add_points(study *s, study_error *err)
         size_t nv = c->points.n_vary;
         for (size_t i = 0; i < c->n_text_points && rc == SIM_OK; i++)
             rc = rf_points_add(s->pts, NULL, c->text_values + i * nv, msg, sizeof msg);
+    } else if (c->alts) {
+        for (size_t i = 0; i < c->n_alts && rc == SIM_OK; i++)
+            rc = rf_points_add_alt(s->pts, &c->alts[i], msg, sizeof msg);
     } else if (!c->no_points) {
         rc = rf_points_add_grid(s->pts, c->grid, msg, sizeof msg);
     }
@@ -353,8 +359,14 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
                         .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
                         .n_vary = rf_points_n_vary(s->pts),
                         .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
-                        .note = c->note, .precision = c->precision_text,
+                        .note = c->note, .precision = c->precision ? c->precision_text : NULL,
                         .part = c->part ? &part : NULL};
+    if (c->precision) {
+        const study_precision_cfg *pc = c->precision;
+        info.precision_reps[0] = pc->batch ? pc->batch : STUDY_PRECISION_BATCH;
+        info.precision_reps[1] = pc->min_reps;
+        info.precision_reps[2] = pc->max_reps ? pc->max_reps : STUDY_PRECISION_MAX_REPS;
+    }
     rc = an_h5_create(c->out_path, &info, c->force || c->resume, &s->writer);
     free(source);
     if (rc == SIM_EEXIST)
@@ -593,6 +605,17 @@ int study_commit(study *s, int complete, study_error *err)
     return SIM_OK;
 }
 
+int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, study_error *err)
+{
+    clear_error(err);
+    if (!s->writer)
+        return SIM_OK;
+    int rc = an_h5_put_comparison(s->writer, rows, n_rows);
+    return rc == SIM_OK ? SIM_OK
+                        : fail(err, rc, 0, "%s: writing the comparison failed: %s",
+                               s->cfg->out_path, sim_strerror(rc));
+}
+
 /* ------------------------------------------------------------ drivers -- */
 
 int study_add_point(study *s, const char *const *values, const double *numbers, size_t *index,
@@ -662,8 +685,12 @@ int study_point_summary(study *s, size_t i, an_point_summary *out)
         return rc;
     char label[AN_NAME_MAX];
     rf_points_label(s->pts, label, sizeof label);
-    return an_point_summary_from_results(out, label, rf_points_params(s->pts), s->recs[i],
-                                         s->done[i], s->have[i]);
+    rc = an_point_summary_from_results(out, label, rf_points_params(s->pts), s->recs[i],
+                                       s->done[i], s->have[i]);
+    if (rc == SIM_OK && s->cfg->by_year
+        && (rc = an_point_summary_add_years(out, s->recs[i], s->done[i], s->have[i])) != SIM_OK)
+        an_point_summary_free(out);
+    return rc;
 }
 
 void study_forget(study *s, size_t i)

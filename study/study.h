@@ -53,6 +53,8 @@ typedef struct {
     const double *text_values; /* text points: n_text_points x n_vary numbers */
     size_t n_text_points;
     int no_points;             /* drivers: start with no points (study_add_point) */
+    const rf_points_alt *alts; /* compare: these points, in order (with grid NULL) */
+    size_t n_alts;
     int threads;               /* per rank; <= 0: all cores */
     size_t chunk;              /* replications per task, 0: the default */
     const char *out_path;      /* NULL: no results file */
@@ -60,6 +62,7 @@ typedef struct {
     int checkpoint;            /* keep <out>.ckpt/ so an interrupted sweep can resume */
     int resume;                /* reuse its finished points */
     int keep_summaries;        /* rank 0 keeps every point's summary */
+    int by_year;               /* ... with its yearly figures (an_point_summary_add_years) */
     /* NULL: every point gets the scenario's replications; else study_run
      * gives each point replications until the targets hold
      * (study_precision.h), and there are no checkpoints. */
@@ -117,6 +120,10 @@ const study_precision_result *study_precision(const study *s, size_t i);
 const an_steady *study_steady(const study *s, size_t i);
 /* Rank 0 with keep_summaries: point i's summary; NULL while it has none. */
 const an_point_summary *study_summary(const study *s, size_t i);
+
+/* Rank 0, after study_run and before study_commit: the results file's
+ * /comparison table (nothing without a results file). */
+int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, study_error *err);
 
 /* Drivers.  Add a point (values of the varied keys; see rf_points_add),
  * loaded and checked at once; *index receives its number. */

@@ -6,6 +6,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The --precision targets ("METRIC=H METRIC=H ...") and bounds. */
+static int load_precision(const an_h5_info *info, study_stored *out, const char *path,
+                          study_error *err)
+{
+    study_precision_cfg *c = &out->precision;
+    char spec[256], why[2048];
+    const char *p = info->precision;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (n > 0) {
+            if (n >= sizeof spec || c->n_targets == STUDY_PRECISION_MAX_TARGETS)
+                goto bad;
+            memcpy(spec, p, n);
+            spec[n] = '\0';
+            if (study_precision_parse(spec, &c->targets[c->n_targets], why, sizeof why) != SIM_OK)
+                goto bad;
+            c->n_targets++;
+        }
+        p += n + (p[n] == ' ');
+    }
+    if (c->n_targets == 0)
+        goto bad;
+    c->batch = (size_t)info->precision_reps[0];
+    c->min_reps = (size_t)info->precision_reps[1];
+    c->max_reps = (size_t)info->precision_reps[2];
+    out->has_precision = 1;
+    return SIM_OK;
+bad:
+    err->status = SIM_EPARSE;
+    snprintf(err->message, sizeof err->message, "%s: the precision attribute '%.200s' is not "
+             "a list of METRIC=H targets", path, info->precision);
+    return err->status;
+}
+
 int study_rerun_load(const char *path, study_stored *out, study_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -48,7 +82,7 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
     }
     if (an_h5_read_scenario_source(out->file, &out->source) != SIM_OK)
         out->source = NULL;
-    return SIM_OK;
+    return info->precision ? load_precision(info, out, path, err) : SIM_OK;
 }
 
 void study_rerun_free(study_stored *st)
@@ -71,6 +105,10 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     cfg->text_values = st->values;
     cfg->n_text_points = st->n_points;
     cfg->grid = NULL;
+    if (st->has_precision) {
+        cfg->precision = &st->precision;
+        cfg->precision_text = an_h5_get_info(st->file)->precision;
+    }
     cfg->scenario_source = st->source;
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "an_h5.h"
 #include "study.h"
+#include "study_precision.h"
 
 typedef struct {
     an_h5_file *file;
@@ -15,6 +16,8 @@ typedef struct {
     size_t n_points, n_vary;
     const char *const *vary_keys;
     long reps;                 /* point 0's replications */
+    int has_precision;         /* the run chose its replications by --precision: */
+    study_precision_cfg precision; /* its targets and bounds, run again the same way */
     char *source;              /* /scenario_source, NULL when the file has none */
 } study_stored;
 

@@ -8,8 +8,10 @@
 #include <gsl/gsl_cdf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "an_h5.h"
+#include "an_report.h"
 #include "mq_queue.h"
 #include "rf_scenario.h"
 #include "test_model_util.h"
@@ -477,6 +479,40 @@ Test(network, summaries_and_results_file_agree_with_the_records)
     cr_assert_geq(an_table_col(t, "declined_offer"), 0);
     cr_assert_eq(t->n_rows, (size_t)2 * N);
     an_table_free(t);
+    /* report reads them back: the same summaries */
+    an_point_summary back;
+    cr_assert_eq(an_h5_read_point_summary(f, 0, &back), SIM_OK);
+    cr_assert_eq(back.n_areas, 2);
+    for (int area = -1; area < 2; area++)
+        for (int m = 0; m < AN_AREA_N; m++) {
+            sim_summary x, y;
+            an_area_summary(&ps, area, (an_area_measure)m, &x);
+            an_area_summary(&back, area, (an_area_measure)m, &y);
+            cr_assert(x.mean == y.mean || (isnan(x.mean) && isnan(y.mean)), "area %d measure %d", area, m);
+        }
+    for (int o = 0; o < 2; o++)
+        for (int d2 = 0; d2 < 2; d2++) {
+            sim_summary x, y;
+            an_flow_summary(&ps, o, d2, &x);
+            an_flow_summary(&back, o, d2, &y);
+            cr_assert_eq(x.mean, y.mean);
+        }
+    an_point_summary_free(&back);
+    /* and --csv writes the network's tables */
+    char dir[300], csv[400];
+    snprintf(dir, sizeof dir, "%s.csv.d", path);
+    mkdir(dir, 0700);
+    cr_assert_eq(an_report_csv(f, dir), SIM_OK);
+    const char *tables[] = {"areas", "flows", "area_summary", "flow_summary"};
+    for (int k = 0; k < 4; k++) {
+        snprintf(csv, sizeof csv, "%s/%s.csv", dir, tables[k]);
+        FILE *fc = fopen(csv, "r");
+        cr_assert_not_null(fc, "%s", csv);
+        char line[256];
+        cr_assert_not_null(fgets(line, sizeof line, fc));
+        fclose(fc);
+    }
+    cr_assert_eq(system((snprintf(csv, sizeof csv, "rm -rf '%s'", dir), csv)), 0);
     an_h5_close(f);
     remove(path);
     an_point_summary_free(&ps);
@@ -509,5 +545,56 @@ Test(network, england_meets_its_targets, .timeout = 120)
     cr_expect(away.mean + half >= 0.70 && away.mean - half <= 0.74,
               "placed out of area %.4f +- %.4f, target 0.70-0.74", away.mean, half);
     an_point_summary_free(&ps);
+    rf_scenario_free(s);
+}
+
+/* ---- each area's referral process ----------------------------------------- */
+
+typedef struct {
+    int n[2], high_risk[2], outside_january[2];
+    double warmup;
+} by_area;
+
+static void count_by_area(void *user, const rf_outcome_info *info)
+{
+    by_area *b = user;
+    int a = info->origin;
+    b->n[a]++;
+    b->high_risk[a] += info->household->high_risk;
+    double day = fmod(info->referred - b->warmup, 365);
+    b->outside_january[a] += day >= 365.0 / 12;
+}
+
+/* An area's own household probabilities and seasonality apply to its
+ * residents only; through the scenario format. */
+Test(network, areas_have_their_own_mix_and_seasonality)
+{
+    const char *yaml =
+        "name: two areas\nhorizon: 730\nwarmup: 100\nreferrals: {per_year: 400}\n"
+        "households: {p_high_risk: 0.5}\nareas: [a, b]\n"
+        "services:\n"
+        "  - {name: a units, units: 5, largest_family: 3, area: a, stay: {dist: exponential, mean: 30}}\n"
+        "  - {name: b units, units: 5, largest_family: 3, area: b, stay: {dist: exponential, mean: 30}}\n"
+        "network:\n"
+        "  areas:\n"
+        "    - {name: a, x_km: 0, y_km: 0, households: {p_high_risk: 1},\n"
+        "       seasonality: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n"
+        "    - {name: b, x_km: 30, y_km: 0, households: {p_high_risk: 0}}\n";
+    rf_scenario *s = load_text(yaml, "two-areas.yaml");
+    const rf_params *p = rf_scenario_params(s);
+    cr_assert(p->net.areas[0].own_seasonality);
+    cr_assert_float_eq(p->net.areas[0].seasonality[0], 12, 1e-12);
+    cr_assert_float_eq(p->net.areas[0].per_year, 200, 1e-9, "equal shares without populations");
+    static by_area b;
+    b.warmup = p->warmup;
+    rf_model_hooks h = {count_by_area, &b};
+    static rf_result r;
+    cr_assert_eq(rf_model_run_ex(p, 0, &r, &h), SIM_OK);
+    cr_assert_gt(b.n[0], 200);
+    cr_assert_gt(b.n[1], 200);
+    cr_assert_eq(b.high_risk[0], b.n[0], "every resident of a is high-risk");
+    cr_assert_eq(b.high_risk[1], 0, "no resident of b is");
+    cr_assert_eq(b.outside_january[0], 0, "a's referrals all come in January");
+    cr_assert_gt(b.outside_january[1], b.n[1] / 2);
     rf_scenario_free(s);
 }

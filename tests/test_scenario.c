@@ -142,7 +142,8 @@ static void params_eq(const rf_params *a, const rf_params *b)
 static const char *const shipped[] = {
     "scenarios/leicester-city-2021.yaml", "scenarios/leicestershire-county.yaml",
     "scenarios/leicestershire-county-70.yaml", "scenarios/mmcc.yaml",
-    "scenarios/example-county-faster-move-on.yaml"};
+    "scenarios/example-county-faster-move-on.yaml",
+    "scenarios/example-county-20-more-from-year-2.yaml"};
 
 Test(scenario, city_units_and_figures)
 {
@@ -478,27 +479,6 @@ Test(scenario, diag_format)
     rf_diag_format(&d, buf, sizeof buf);
     cr_expect_str_eq(buf, "--set: error: services[2].units: expected a whole number, got 'twelve'");
     rf_scenario_free(NULL);
-}
-
-/* Sweeps reload the file per point. */
-Test(scenario, loading_is_quick)
-{
-    const char *sets[] = {"referrals.per_year=900"};
-    int n = 50;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int i = 0; i < n; i++) {
-        rf_scenario *s = load_ok("scenarios/leicester-city-2021.yaml", sets, 1);
-        rf_scenario_free(s);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms = ((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6) / n;
-#if defined(__SANITIZE_ADDRESS__) || defined(__OPTIMIZE__) == 0
-    double limit = 50;
-#else
-    double limit = 5;
-#endif
-    cr_expect_lt(ms, limit, "%.2f ms per load of the city file", ms);
 }
 
 /* A service's own move-on, turnaround and outages; the others inherit the

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "an_plot_warmup.h"
 #include "an_steady.h"
 #include "mq_queue.h"
 #include "sim_status.h"
@@ -162,5 +165,37 @@ Test(warmup, overload_is_found_and_a_stable_queue_is_not)
     cr_assert(b.trend_waiting.lo <= 0 || b.trend_waiting.slope * 35 < 1);
     an_steady_free(&a);
     an_steady_free(&b);
+    free(err);
+}
+
+/* warmup --plot: both series drawn, PNG and SVG, with the data and script
+ * beside them. */
+Test(warmup, plots_both_series)
+{
+    char *gp = an_plot_find_gnuplot();
+    if (!gp)
+        cr_skip_test("gnuplot is missing: install it with 'apt-get install gnuplot-nox'");
+    const char *sets[] = {"warmup=0", "horizon=730"};
+    study_cfg cfg;
+    study_error *err = malloc(sizeof *err);
+    study *s = open_point(sets, 2, 10, &cfg, err);
+    an_steady a;
+    steady_of(s, 0, &a);
+    char dir[] = "/tmp/rs-warmup-plot-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(an_plot_warmup(&a, 12, dir, AN_PLOT_PNG | AN_PLOT_SVG, gp), SIM_OK);
+    const char *files[] = {"warmup.dat", "warmup.gp", "warmup_occupancy.png", "warmup_occupancy.svg",
+                           "warmup_waiting.png", "warmup_waiting.svg", "warmup.log"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[256];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        cr_assert(stat(path, &st) == 0 && (i == 6 || st.st_size > 0), "%s", path);
+        unlink(path);
+    }
+    rmdir(dir);
+    an_steady_free(&a);
+    study_free(s);
+    free(gp);
     free(err);
 }

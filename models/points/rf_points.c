@@ -14,6 +14,8 @@ typedef struct {
     char extra_service[RF_NAME_MAX];
     int extra;                /* units to add to extra_service */
     double *vary_values;      /* for the points table */
+    char *path;               /* NULL: the cfg's scenario file */
+    char *label;              /* NULL: rf_point_label's */
 } point_spec;
 
 struct rf_points {
@@ -81,6 +83,8 @@ void rf_points_free(rf_points *p)
     for (size_t i = 0; i < p->n; i++) {
         free_strs(p->pts[i].sets, p->pts[i].n_sets);
         free(p->pts[i].vary_values);
+        free(p->pts[i].path);
+        free(p->pts[i].label);
     }
     free(p->pts);
     free_strs(p->keys, p->cfg.n_vary);
@@ -124,29 +128,52 @@ static int apply_pseudo(point_spec *ps, const char *key, const char *value, char
     return SIM_OK;
 }
 
-int rf_points_add(rf_points *p, const char *const *values, const double *numbers, char *err,
-                  size_t err_size)
+/* A new point with the cfg's --set and room for n_more sets; NULL when out
+ * of memory. */
+static point_spec *new_spec(rf_points *p, size_t n_more)
 {
     const rf_points_cfg *c = &p->cfg;
     if (p->n == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 8;
         point_spec *np = realloc(p->pts, cap * sizeof *np);
         if (!np)
-            return SIM_ENOMEM;
+            return NULL;
         p->pts = np;
         p->cap = cap;
     }
     point_spec *ps = &p->pts[p->n++];
     memset(ps, 0, sizeof *ps);
     ps->spaces = -1;
-    ps->sets = calloc(c->n_sets + c->n_vary + 1, sizeof *ps->sets);
+    ps->sets = calloc(c->n_sets + n_more + 1, sizeof *ps->sets);
     ps->vary_values = calloc(c->n_vary + 1, sizeof *ps->vary_values);
     if (!ps->sets || !ps->vary_values)
-        return SIM_ENOMEM;
+        return NULL;
     if (!c->texts)
         for (size_t k = 0; k < c->n_sets; k++)
             if (!(ps->sets[ps->n_sets++] = dup_str(c->sets[k])))
-                return SIM_ENOMEM;
+                return NULL;
+    return ps;
+}
+
+/* key=val as one more --set of ps. */
+static int add_set(point_spec *ps, const char *key, size_t key_len, const char *val)
+{
+    size_t len = key_len + strlen(val) + 2;
+    char *set = malloc(len);
+    if (!set)
+        return SIM_ENOMEM;
+    snprintf(set, len, "%.*s=%s", (int)key_len, key, val);
+    ps->sets[ps->n_sets++] = set;
+    return SIM_OK;
+}
+
+int rf_points_add(rf_points *p, const char *const *values, const double *numbers, char *err,
+                  size_t err_size)
+{
+    const rf_points_cfg *c = &p->cfg;
+    point_spec *ps = new_spec(p, c->n_vary);
+    if (!ps)
+        return SIM_ENOMEM;
     for (size_t k = 0; k < c->n_vary; k++) {
         const char *key = c->vary_keys[k];
         char num[64];
@@ -160,13 +187,34 @@ int rf_points_add(rf_points *p, const char *const *values, const double *numbers
             int rc = apply_pseudo(ps, key, val, err, err_size);
             if (rc != SIM_OK)
                 return rc;
-        } else if (!c->texts) {
-            size_t len = strlen(key) + strlen(val) + 2;
-            char *set = malloc(len);
-            if (!set)
-                return SIM_ENOMEM;
-            snprintf(set, len, "%s=%s", key, val);
-            ps->sets[ps->n_sets++] = set;
+        } else if (!c->texts && add_set(ps, key, strlen(key), val) != SIM_OK) {
+            return SIM_ENOMEM;
+        }
+    }
+    return SIM_OK;
+}
+
+int rf_points_add_alt(rf_points *p, const rf_points_alt *alt, char *err, size_t err_size)
+{
+    point_spec *ps = new_spec(p, alt->n_kv);
+    if (!ps || (alt->path && !(ps->path = dup_str(alt->path)))
+        || (alt->label && !(ps->label = dup_str(alt->label))))
+        return SIM_ENOMEM;
+    for (size_t k = 0; k < alt->n_kv; k++) {
+        const char *kv = alt->kv[k], *eq = strchr(kv, '=');
+        if (!eq || eq == kv) {
+            snprintf(err, err_size, "'%s': expected KEY=VALUE", kv);
+            return SIM_EPARSE;
+        }
+        char key[256];
+        size_t len = (size_t)(eq - kv);
+        snprintf(key, sizeof key, "%.*s", (int)len, kv);
+        if (is_pseudo(key)) {
+            int rc = apply_pseudo(ps, key, eq + 1, err, err_size);
+            if (rc != SIM_OK)
+                return rc;
+        } else if (add_set(ps, kv, len, eq + 1) != SIM_OK) {
+            return SIM_ENOMEM;
         }
     }
     return SIM_OK;
@@ -216,7 +264,8 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
     int rc = c->texts ? rf_scenario_load_text(c->texts[i], "results file scenario",
                                               (const char *const *)ps->sets, ps->n_sets, &p->sc,
                                               diags)
-                      : rf_scenario_load_file(c->scenario_path, (const char *const *)ps->sets,
+                      : rf_scenario_load_file(ps->path ? ps->path : c->scenario_path,
+                                              (const char *const *)ps->sets,
                                               ps->n_sets, &p->sc, diags);
     if (rc != SIM_OK)
         return rc;
@@ -294,6 +343,11 @@ void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
 
 void rf_points_label(const rf_points *p, char *buf, size_t size)
 {
+    const point_spec *ps = &p->pts[p->cached];
+    if (ps->label) {
+        snprintf(buf, size, "%s", ps->label);
+        return;
+    }
     rf_point_label(buf, size, rf_params_total_units(&p->params), p->cfg.n_vary, p->cfg.vary_keys,
                    p->pts[p->cached].vary_values);
 }

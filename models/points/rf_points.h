@@ -41,6 +41,17 @@ typedef struct {
     uint64_t seed;                    /* with seed_set, overrides the scenario's seed */
 } rf_points_cfg;
 
+/* One alternative of a comparison (refugesim compare): a scenario file of
+ * its own (NULL: cfg's) with cfg's --set, then KEY=VALUE changes (scenario
+ * keys as --set, pseudo-keys as in --vary), and the label it is shown by
+ * (NULL: the usual one).  Everything is copied. */
+typedef struct {
+    const char *path;
+    const char *const *kv;
+    size_t n_kv;
+    const char *label;
+} rf_points_alt;
+
 typedef struct rf_points rf_points;
 
 /* SIM_ENOMEM or SIM_OK.  rf_points_free(NULL) is fine. */
@@ -52,6 +63,10 @@ void rf_points_free(rf_points *p);
  * pseudo-key value gives SIM_EPARSE and a message in err; SIM_ENOMEM. */
 int rf_points_add(rf_points *p, const char *const *values, const double *numbers, char *err,
                   size_t err_size);
+/* Add an alternative as a point (its varied values, if any, are 0).  A
+ * KEY=VALUE without '=' or with a bad pseudo-key value gives SIM_EPARSE and
+ * a message in err; SIM_ENOMEM. */
+int rf_points_add_alt(rf_points *p, const rf_points_alt *alt, char *err, size_t err_size);
 /* Add every point of a grid in its order; the keys must be the grid's. */
 int rf_points_add_grid(rf_points *p, const rf_sweep *grid, char *err, size_t err_size);
 

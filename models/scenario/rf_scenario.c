@@ -1,6 +1,7 @@
 /* rf_scenario: the loading pipeline (see rf_scenario.h), the conversion of
  * the libcyaml structs into rf_params, and the semantic checks. */
 #include "rf_scenario.h"
+#include "rf_model.h"
 #include "rf_scenario_diag.h"
 #include "rf_scenario_schema.h"
 #include "rf_scenario_tree.h"
@@ -112,7 +113,7 @@ static const struct {
 /* The unit attributes a block inherits from its service. */
 static const char *const block_inherits[] = {
     "largest_family", "wheelchair", "male_child_age_limit", "nrpf", "takes_male", "takes_pets",
-    "night_security", "high_support", "self_contained", "specialism", "area"};
+    "night_security", "high_support", "self_contained", "specialism", "area", "opens", "closes"};
 
 /* ---- loading the layers ---- */
 
@@ -475,7 +476,13 @@ static bool conv_dist(sem_ctx *c, const char *path, const sc_dist *in, sim_dist 
         }
     }
     if (sim_dist_prepare(out) != SIM_OK) {
-        sem(c, path, "invalid %s distribution: %s", sim_dist_kind_name(k), dist_rule[k]);
+        int positive = isfinite(in->mean) && in->mean > 0 && isfinite(in->sd) && in->sd > 0;
+        if (positive && (k == SIM_DIST_LOGNORMAL || k == SIM_DIST_GAMMA || k == SIM_DIST_WEIBULL))
+            sem(c, path, "%s distribution with mean %g and sd %g cannot be drawn (sd / mean = "
+                "%g is too %s)", sim_dist_kind_name(k), in->mean, in->sd, in->sd / in->mean,
+                in->sd > in->mean ? "large" : "small");
+        else
+            sem(c, path, "invalid %s distribution: %s", sim_dist_kind_name(k), dist_rule[k]);
         return false;
     }
     return true;
@@ -505,6 +512,39 @@ static int find_area(const rf_params *p, const char *name)
         if (!strcmp(p->area_names[i], name))
             return i;
     return -1;
+}
+
+/* opens / closes: days from the start of the horizon, within it, in order. */
+static bool conv_open_close(sem_ctx *c, const char *path, const sc_attrs *a, rf_unit_block *b)
+{
+    char sub[200];
+    double h = c->p->horizon;
+    bool ok = true;
+    b->opens = a->opens;
+    b->closes = 0;
+    if (!(a->opens >= 0) || !(a->opens < h)) {
+        snprintf(sub, sizeof sub, "%s.opens", path);
+        sem(c, sub, "day %g is outside the horizon (accepted: 0 to below horizon, %g days, "
+            "counted from the end of warm-up)", a->opens, h);
+        ok = false;
+    }
+    if (a->closes && strcmp(a->closes, "none")) {
+        char *end;
+        double v = strtod(a->closes, &end);
+        snprintf(sub, sizeof sub, "%s.closes", path);
+        if (*end || end == a->closes || !isfinite(v)) {
+            sem(c, sub, "'%s' is not a day (accepted: none, or days from the start of the "
+                "horizon)", a->closes);
+            ok = false;
+        } else if (!(v > a->opens) || v > h) {
+            sem(c, sub, "day %g must be after opens (day %g) and within the horizon (%g days)",
+                v, a->opens, h);
+            ok = false;
+        } else {
+            b->closes = v;
+        }
+    }
+    return ok;
 }
 
 static bool conv_attrs(sem_ctx *c, const char *path, const sc_attrs *a, int units,
@@ -560,7 +600,7 @@ static bool conv_attrs(sem_ctx *c, const char *path, const sc_attrs *a, int unit
         area = 0;
     }
     b->area = area;
-    return ok;
+    return conv_open_close(c, path, a, b) && ok;
 }
 
 /* The smallest and largest probability of a household attribute over the
@@ -1157,6 +1197,34 @@ static void conv_network(sem_ctx *c, const sc_network *in)
             r->p_leave_high_risk = x->p_leave_high_risk;
         }
         r->has_neighbours = NET_KEY("neighbours");
+        if (NET_KEY("seasonality")) {
+            double total = 0;
+            for (unsigned m = 0; m < x->seasonality_count && m < 12; m++) {
+                snprintf(sub, sizeof sub, "network.areas[%u].seasonality[%u]", i, m);
+                check_nonneg(c, sub, x->seasonality[m], "(relative factor)");
+                total += x->seasonality[m] > 0 ? x->seasonality[m] : 0;
+            }
+            snprintf(sub, sizeof sub, "network.areas[%u].seasonality", i);
+            if (!(total > 0))
+                sem(c, sub, "at least one month must have a factor above 0");
+            r->own_seasonality = true;
+            for (int m = 0; m < 12; m++)   /* relative: scaled to mean 1, as referrals.seasonality */
+                r->seasonality[m] = total > 0 && x->seasonality_count == 12
+                                        ? x->seasonality[m] * 12 / total : 1;
+        }
+        static const char *const mix_keys[RF_AM_N] = {
+#define RF_AM_KEY(id, key, field) key,
+            RF_AREA_MIX_LIST(RF_AM_KEY)
+#undef RF_AM_KEY
+        };
+        for (int k = 0; k < RF_AM_N; k++) {
+            snprintf(sub, sizeof sub, "network.areas[%u].households.%s", i, mix_keys[k]);
+            if (!has_key(c, sub))
+                continue;
+            check_prob(c, sub, x->households.p[k]);
+            r->own_mix |= 1u << k;
+            r->p_mix[k] = x->households.p[k];
+        }
 #undef NET_KEY
         for (unsigned k = 0; k < x->neighbours_count; k++) {
             int b = find_area(p, x->neighbours[k]);
@@ -1290,6 +1358,29 @@ static int convert(sem_ctx *c)
 
 /* ---- the pipeline ---- */
 
+/* rf_model_check's words start with the key ("services[0]: ...",
+ * "referrals.per_year must ..."): put them where the tree says that key
+ * came from. */
+static void model_refusal(const st_node *tree, const char *file, const char *why, rf_diags *d)
+{
+    char key[128];
+    size_t n = strspn(why, "abcdefghijklmnopqrstuvwxyz_.[]0123456789");
+    if (n >= sizeof key)
+        n = 0;
+    memcpy(key, why, n);
+    key[n] = '\0';
+    st_origin near = {0};
+    const st_node *at = n ? st_lookup(tree, key, &near, NULL) : NULL;
+    st_origin o = at ? at->at : near;
+    if (!at && !near.file)
+        key[0] = '\0';
+    const char *msg = why + strlen(key);
+    msg += strspn(msg, ": ");
+    if (!key[0])
+        msg = why;
+    rf_diags_add(d, o.file ? o.file : file, o.line, o.col, key, "%s", msg);
+}
+
 static int load_all(const char *text, size_t len, const char *name, bool from_file,
                     const char *const *sets, size_t n_sets, rf_scenario **out, rf_diags *diags)
 {
@@ -1382,6 +1473,14 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
             goto done;
         }
         s->params.trace = &s->trace;
+    }
+    /* the model's own refusals (sums, the work a replication needs), found
+     * here with their place, so that `check` accepts nothing `run` refuses */
+    char why[512];
+    if (rf_model_check(&s->params, why, sizeof why) != SIM_OK) {
+        model_refusal(tree, file, why, d);
+        rc = SIM_EPARSE;
+        goto done;
     }
     rc = SIM_OK;
 done:

@@ -41,11 +41,13 @@ void rf_diag_format(const rf_diag *d, char *buf, size_t size)
     if (!size)
         return;
     char where[300];
-    if (d->line > 0)
-        snprintf(where, sizeof where, "%s:%d:%d", d->file, d->line, d->column);
+    if (!d->file[0]) /* never "refugesim: : error:" */
+        where[0] = '\0';
+    else if (d->line > 0)
+        snprintf(where, sizeof where, "%s:%d:%d: ", d->file, d->line, d->column);
     else
-        snprintf(where, sizeof where, "%s", d->file);
-    snprintf(buf, size, "%s: error: %s%s%s", where, d->key, d->key[0] ? ": " : "", d->message);
+        snprintf(where, sizeof where, "%s: ", d->file);
+    snprintf(buf, size, "%serror: %s%s%s", where, d->key, d->key[0] ? ": " : "", d->message);
 }
 
 /* Readers expect problems in file order: group by file (in the order files

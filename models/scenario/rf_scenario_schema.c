@@ -73,7 +73,9 @@ static const cyaml_schema_field_t dist_fields[] = {
     CYAML_FIELD_BOOL("self_contained", OPT, T, at.self_contained),                      \
     CYAML_FIELD_ENUM("specialism", OPT, T, at.specialism, spec_strings,                 \
                      CYAML_ARRAY_LEN(spec_strings)),                                    \
-    CYAML_FIELD_STRING_PTR("area", OPT, T, at.area, 1, NAME_LEN)
+    CYAML_FIELD_STRING_PTR("area", OPT, T, at.area, 1, NAME_LEN),                      \
+    CYAML_FIELD_FLOAT("opens", OPT, T, at.opens),                                       \
+    CYAML_FIELD_STRING_PTR("closes", OPT, T, at.closes, 1, 32)
 
 static const cyaml_schema_field_t block_fields[] = {
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_block, name, 1, NAME_LEN),
@@ -202,6 +204,12 @@ static const cyaml_schema_field_t initial_fields[] = {
 static const cyaml_strval_t net_wait_strings[] = {
     {"national", RF_NET_WAIT_NATIONAL}, {"area", RF_NET_WAIT_AREA}};
 
+static const cyaml_schema_field_t area_mix_fields[] = {
+#define AREA_MIX_FIELD(id, key, field) CYAML_FIELD_FLOAT(key, OPT, sc_area_mix, p[id]),
+    RF_AREA_MIX_LIST(AREA_MIX_FIELD)
+#undef AREA_MIX_FIELD
+    CYAML_FIELD_END};
+
 static const cyaml_schema_field_t area_fields[] = {
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_DEFAULT, sc_area, name, 1, NAME_LEN),
     CYAML_FIELD_FLOAT("population", OPT, sc_area, population),
@@ -215,6 +223,8 @@ static const cyaml_schema_field_t area_fields[] = {
     CYAML_FIELD_FLOAT("lon", OPT, sc_area, lon),
     CYAML_FIELD_SEQUENCE("neighbours", PTR | OPT, sc_area, neighbours, &name_entry, 0,
                          RF_MAX_AREAS),
+    CYAML_FIELD_SEQUENCE("seasonality", PTR | OPT, sc_area, seasonality, &float_entry, 12, 12),
+    CYAML_FIELD_MAPPING("households", OPT, sc_area, households, area_mix_fields),
     CYAML_FIELD_END};
 static const cyaml_schema_value_t area_entry = {
     CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, sc_area, area_fields)};

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <cyaml/cyaml.h>
+#include "rf_area.h"
 #include "rf_scenario_tree.h"
 
 /* ---- schema: the structs libcyaml loads the resolved text into ---- */
@@ -30,6 +31,8 @@ typedef struct {
     bool takes_male, takes_pets, night_security, high_support, self_contained;
     int specialism;             /* rf_specialism */
     char *area;
+    double opens;               /* days from the start of the horizon, absent 0 */
+    char *closes;               /* days, or "none" (absent: never) */
 } sc_attrs;
 
 typedef struct {
@@ -116,11 +119,18 @@ typedef struct {
 
 /* network: (rf_area.h); which optional keys are given is read from the tree */
 typedef struct {
+    double p[RF_AM_N];          /* rf_area_mix_field order */
+} sc_area_mix;
+
+typedef struct {
     char *name;
     double population, per_year, growth, p_leave, p_leave_high_risk;
     double x_km, y_km, lat, lon;
     char **neighbours;
     unsigned neighbours_count;
+    double *seasonality;
+    unsigned seasonality_count;
+    sc_area_mix households;
 } sc_area;
 
 typedef struct {

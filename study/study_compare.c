@@ -1,0 +1,255 @@
+#include "study_compare.h"
+#include "rf_scenario.h"
+#include "sim_farm.h"
+#include "sim_status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The alternatives' points and the strings they borrow. */
+typedef struct {
+    rf_points_alt *alts;
+    char **items;             /* every --vs split at its top-level commas */
+    char **labels;
+    size_t n_alts, n_items;
+} alt_list;
+
+static void alts_free(alt_list *a)
+{
+    for (size_t i = 0; i < a->n_items; i++)
+        free(a->items[i]);
+    for (size_t i = 0; i < a->n_alts; i++)
+        free(a->labels[i]);
+    free(a->items);
+    free(a->labels);
+    free(a->alts);
+    memset(a, 0, sizeof *a);
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* The file name without its directory and a .yaml / .yml suffix. */
+static char *file_label(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strlen(b);
+    if (n > 5 && !strcmp(b + n - 5, ".yaml"))
+        n -= 5;
+    else if (n > 4 && !strcmp(b + n - 4, ".yml"))
+        n -= 4;
+    return dup_n(b, n);
+}
+
+/* Split "K=V,K=V" at commas outside brackets (a value may be a YAML list
+ * [1, 2] or a key services[A, B]). */
+static int split_vs(alt_list *a, const char *vs, size_t *first, size_t *n)
+{
+    *first = a->n_items;
+    const char *start = vs;
+    int depth = 0;
+    for (const char *p = vs;; p++) {
+        if (*p == '[' || *p == '{')
+            depth++;
+        else if ((*p == ']' || *p == '}') && depth > 0)
+            depth--;
+        if (*p == '\0' || (*p == ',' && depth == 0)) {
+            if (p > start && !(a->items[a->n_items++] = dup_n(start, (size_t)(p - start))))
+                return SIM_ENOMEM;
+            if (!*p)
+                break;
+            start = p + 1;
+        }
+    }
+    *n = a->n_items - *first;
+    return SIM_OK;
+}
+
+static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
+{
+    size_t n = 1 + c->n_files + c->n_vs, n_items = 0;
+    for (size_t i = 0; i < c->n_vs; i++)
+        n_items += strlen(c->vs[i]) + 1;   /* at most one item per character */
+    a->alts = calloc(n, sizeof *a->alts);
+    a->labels = calloc(n, sizeof *a->labels);
+    a->items = calloc(n_items + 1, sizeof *a->items);
+    if (!a->alts || !a->labels || !a->items)
+        return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+    a->n_alts = n;
+    if (!(a->labels[0] = dup_n("baseline", 8)))
+        return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+    a->alts[0].label = a->labels[0];
+    for (size_t i = 0; i < c->n_files; i++) {
+        rf_points_alt *x = &a->alts[1 + i];
+        x->path = c->files[i];
+        if (!(a->labels[1 + i] = file_label(c->files[i])))
+            return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+        x->label = a->labels[1 + i];
+    }
+    for (size_t i = 0; i < c->n_vs; i++) {
+        rf_points_alt *x = &a->alts[1 + c->n_files + i];
+        size_t first, k;
+        if (split_vs(a, c->vs[i], &first, &k) != SIM_OK
+            || !(a->labels[1 + c->n_files + i] = dup_n(c->vs[i], strlen(c->vs[i]))))
+            return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+        if (k == 0)
+            return study_error_set(err, SIM_EPARSE, 1, "--vs '%s': expected KEY=VALUE[,KEY=VALUE...]",
+                                   c->vs[i]);
+        x->kv = (const char *const *)a->items + first;
+        x->n_kv = k;
+        x->label = a->labels[1 + c->n_files + i];
+    }
+    return SIM_OK;
+}
+
+/* Load a file with --set (diagnostics into err on failure). */
+static int load(const study_cfg *b, const char *path, rf_scenario **sc, study_error *err)
+{
+    int rc = rf_scenario_load_file(path, b->points.sets, b->points.n_sets, sc, &err->diags);
+    if (rc != SIM_OK) {
+        err->status = rc;
+        err->input = rc != SIM_ENOMEM;
+        err->all_ranks = 1;
+    }
+    return rc;
+}
+
+/* Common random numbers need the same seed, horizon and warm-up: refuse an
+ * alternative file that differs, naming the key; the replications are the
+ * baseline's unless --reps sets them (*reps). */
+static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
+{
+    const study_cfg *b = &c->base;
+    rf_scenario *base = NULL, *alt = NULL;
+    int rc = load(b, b->points.scenario_path, &base, err);
+    if (rc != SIM_OK)
+        return rc;
+    const rf_params *p0 = rf_scenario_params(base);
+    *reps = b->points.reps > 0 ? b->points.reps : (long)p0->reps;
+    for (size_t i = 0; i < c->n_files && rc == SIM_OK; i++) {
+        if ((rc = load(b, c->files[i], &alt, err)) != SIM_OK)
+            break;
+        const rf_params *p = rf_scenario_params(alt);
+        const char *key = NULL;
+        double va = 0, vb = 0;
+        if (!b->points.seed_set && p->seed != p0->seed)
+            key = "seed", va = (double)p->seed, vb = (double)p0->seed;
+        else if (p->horizon != p0->horizon)
+            key = "horizon", va = p->horizon, vb = p0->horizon;
+        else if (p->warmup != p0->warmup)
+            key = "warmup", va = p->warmup, vb = p0->warmup;
+        if (key) {
+            err->all_ranks = 1;
+            rc = study_error_set(err, SIM_EINVAL, 1,
+                                 "%s: %s is %.17g but the baseline %s has %.17g: compared "
+                                 "scenarios must share seed, horizon and warmup (common random "
+                                 "numbers); change %s in one of them",
+                                 c->files[i], key, va, b->points.scenario_path, vb, key);
+        }
+        rf_scenario_free(alt);
+        alt = NULL;
+    }
+    rf_scenario_free(base);
+    return rc;
+}
+
+int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study_error *err)
+{
+    memset(out, 0, sizeof *out);
+    study_error_clear(err);
+    if (cfg->n_files + cfg->n_vs == 0)
+        return study_error_set(err, SIM_EINVAL, 1,
+                               "nothing to compare: give alternative files or --vs changes");
+    alt_list a = {0};
+    study_cfg sc = cfg->base;
+    long reps = 0;
+    int rc = check_files(cfg, &reps, err);
+    if (rc == SIM_OK)
+        rc = build_alts(cfg, &a, err);
+    if (rc != SIM_OK)
+        goto done;
+    sc.grid = NULL;
+    sc.no_points = 0;
+    sc.alts = a.alts;
+    sc.n_alts = a.n_alts;
+    sc.points.reps = reps;
+    sc.points.n_vary = 0;
+    sc.points.vary_keys = NULL;
+    sc.checkpoint = sc.resume = 0;
+    sc.keep_summaries = 1;
+    /* the study keeps a pointer to its cfg: give it one that lives as long */
+    study_cfg *keep = malloc(sizeof *keep);
+    if (!keep) {
+        rc = study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+        goto done;
+    }
+    *keep = sc;
+    out->cfg = keep;
+    if ((rc = study_open(keep, &out->s, err)) != SIM_OK)
+        goto done;
+    /* the points hold copies of the alternatives' strings: a can go */
+    if ((rc = study_run(out->s, err)) != SIM_OK) {
+        if (rc == SIM_EINTR)
+            study_error_set(err, rc, 0, "interrupted: nothing written");
+        goto done;
+    }
+    if (sim_farm_rank() == 0) {
+        const an_point_summary *base = study_summary(out->s, 0);
+        for (size_t i = 1; i < study_n_points(out->s) && rc == SIM_OK; i++) {
+            an_comparison *rows;
+            size_t n;
+            rc = an_compare_points(base, study_summary(out->s, i), i, &rows, &n);
+            if (rc != SIM_OK) {
+                study_error_set(err, rc, 0, "comparing point %zu failed: %s", i, sim_strerror(rc));
+                break;
+            }
+            an_comparison *all = realloc(out->rows, (out->n_rows + n + 1) * sizeof *all);
+            if (!all) {
+                free(rows);
+                rc = study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+                break;
+            }
+            memcpy(all + out->n_rows, rows, n * sizeof *rows);
+            out->rows = all;
+            out->n_rows += n;
+            free(rows);
+        }
+        if (rc == SIM_OK)
+            rc = study_put_comparison(out->s, out->rows, out->n_rows, err);
+        if (rc == SIM_OK)
+            rc = study_commit(out->s, 1, err);
+    }
+done:
+    alts_free(&a);
+    if (rc != SIM_OK)
+        study_compare_result_free(out);
+    return rc;
+}
+
+void study_compare_result_free(study_compare_result *r)
+{
+    study_free(r->s);
+    free(r->rows);
+    free(r->cfg);
+    memset(r, 0, sizeof *r);
+}
+
+const an_comparison *study_compare_rows(const study_compare_result *r, size_t i, size_t *n)
+{
+    size_t first = 0;
+    while (first < r->n_rows && r->rows[first].point != i)
+        first++;
+    size_t last = first;
+    while (last < r->n_rows && r->rows[last].point == i)
+        last++;
+    *n = last - first;
+    return *n ? r->rows + first : NULL;
+}
