@@ -6,6 +6,7 @@
 #   make deps            apt-get install only what pkg-config cannot find
 #   make deps-r / test-r R and rhdf5 (large, so apart) / the R reader test with them
 #   make demo / check    deps, then build and run the default scenario / the tests
+#   make docs            docs/report-first-page.png, the first page of a shipped report
 #   make install PREFIX=/usr/local DESTDIR=   (and make uninstall, same variables)
 #   make MPI=1           build with Open MPI (mpicc) for cluster sweeps
 
@@ -82,7 +83,7 @@ PROGRAM  := refugesim$(if $(filter 1,$(MPI)),-mpi)
 
 .PHONY: mpi-program
 .PHONY: valgrind
-.PHONY: all test asan tsan bench deps deps-r test-r demo check install uninstall clean lint fuzz fuzz-build
+.PHONY: all test asan tsan bench deps deps-r test-r demo check docs install uninstall clean lint fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(PROGRAM)
@@ -244,8 +245,22 @@ demo: deps
 	$(MAKE) all
 	./$(PROGRAM) run
 
+# After deps, the rendering test may not skip for want of Chromium.
 check: deps
-	$(MAKE) test
+	RS_REQUIRE_CHROMIUM=1 $(MAKE) test
+
+# docs/report-first-page.png: the first page of the shipped comparison's
+# HTML report (refugesim run: the county at 21 and at 70 spaces) as
+# Chromium prints it to A4, rendered the way tests/test_render.c does.
+docs: $(PROGRAM)
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+	  || { echo "make docs needs chromium and poppler-utils: run make deps"; exit 1; }
+	@mkdir -p docs
+	d=$$(mktemp -d) && cd $$d && "$(CURDIR)/$(PROGRAM)" run -o county.h5 > /dev/null \
+	  && "$(CURDIR)/$(PROGRAM)" report county.h5 --html county.html > /dev/null \
+	  && sh "$(CURDIR)/tests/render_html.sh" county.html county.pdf county.png \
+	  && pdftoppm -f 1 -l 1 -r 80 -png -singlefile county.pdf "$(CURDIR)/docs/report-first-page" \
+	  && cd / && rm -rf $$d
 
 # The program finds the installed scenarios relative to itself
 # (BINDIR/../share/refugesim/scenarios), so PREFIX needs no rebuild.

@@ -211,7 +211,7 @@ static void head(FILE *o, const page *p)
           "figure,.answer,tr{break-inside:avoid;page-break-inside:avoid}"
           "thead{display:table-header-group}"
           "section.assumptions,section.checklist{break-before:page;page-break-before:always}"
-          "figure svg{max-height:120mm}}\n"
+          "figure svg{height:85mm;width:auto;max-width:100%;margin:0 auto}}\n"
           "</style>\n</head>\n<body>\n", o);
 }
 
@@ -236,7 +236,7 @@ static void vary_values(FILE *o, const page *p, size_t k)
             v[u++] = x;
     }
     for (size_t j = 0; j < u; j++)
-        fprintf(o, "%s%g", j ? ", " : "", v[j]);
+        fprintf(o, "%s%g", j == 0 ? "" : j + 1 == u ? " and " : ", ", v[j]);
     free(v);
 }
 
@@ -260,17 +260,15 @@ static void section_question(FILE *o, const page *p)
     fputs("<section class=\"question\">\n<h2>The question</h2>\n<p>", o);
     const an_h5_point_row *r0 = p->n ? an_h5_point_at(p->f, 0) : NULL;
     if (p->info->n_vary) {
-        fputs("How do the outcomes for households referred to refuge change as ", o);
+        fputs("How do the outcomes for households referred to refuge change with ", o);
         for (size_t k = 0; k < p->info->n_vary; k++) {
             char w[200];
             vary_words(w, sizeof w, p, k);
-            fputs(k == 0 ? "" : k + 1 == p->info->n_vary ? " and " : ", ", o);
+            fputs(k == 0 ? "" : k + 1 == p->info->n_vary ? " and with " : ", with ", o);
             h(o, w);
-            fputs(" (", o);
+            fputs(" at ", o);
             vary_values(o, p, k);
-            fputs(")", o);
         }
-        fputs(" vary", o);
     } else if (p->n > 1) {
         fputs("How do the outcomes for households referred to refuge compare between ", o);
         for (size_t i = 0; i < p->n; i++) {
@@ -542,10 +540,63 @@ static int stored_table(FILE *o, const page *p, const char *path)
     return 1;
 }
 
+/* The /comparison `compare` stores: per alternative and metric, the two
+ * estimates and the paired difference with its interval, and households a
+ * year where given.  0 when absent or of another shape. */
+static int comparison_table(FILE *o, const page *p)
+{
+    an_table *t;
+    if (an_h5_read_table(p->f, "/comparison", &t) != SIM_OK)
+        return 0;
+    int cl = an_table_col(t, "label"), cm = an_table_col(t, "metric"), cb = an_table_col(t, "baseline"),
+        ca = an_table_col(t, "alternative"), cd = an_table_col(t, "difference"),
+        clo = an_table_col(t, "lo"), chi = an_table_col(t, "hi"),
+        ch = an_table_col(t, "households_per_year"), chl = an_table_col(t, "households_per_year_lo"),
+        chh = an_table_col(t, "households_per_year_hi");
+    if (cl < 0 || cm < 0 || cb < 0 || ca < 0 || cd < 0 || clo < 0 || chi < 0 || !t->is_str[cl]
+        || !t->is_str[cm]) {
+        an_table_free(t);
+        return 0;
+    }
+    fputs("<p>The comparison stored in the file: each alternative against the baseline on the same "
+          "replications (common random numbers), the paired difference with its 95% interval.</p>\n"
+          "<table>\n<thead><tr><th>Alternative</th><th class=\"l\">Measure</th><th>Baseline</th>"
+          "<th>Alternative</th><th>Difference (95% interval)</th><th>Households a year</th></tr>"
+          "</thead>\n<tbody>\n", o);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        const double *v = t->num + r * t->n_cols;
+        const char *metric_name = t->str[r * t->n_cols + (size_t)cm];
+        metric_name = metric_name ? metric_name : "";
+        int pc = percent_metric(metric_name);
+        double s = pc ? 100 : 1;
+        char a[48], b[48];
+        fputs("<tr><td>", o);
+        h(o, t->str[r * t->n_cols + (size_t)cl]);
+        fputs("</td><td class=\"l\">", o);
+        h(o, rf_metric_label(metric_name));
+        value_text(a, sizeof a, metric_name, v[cb]);
+        value_text(b, sizeof b, metric_name, v[ca]);
+        fputs("</td><td>", o);
+        h(o, a);
+        fputs("</td><td>", o);
+        h(o, b);
+        fprintf(o, "</td><td>%+.1f%s (%+.1f to %+.1f)</td><td>", s * v[cd], pc ? " points" : "",
+                s * v[clo], s * v[chi]);
+        if (ch >= 0 && !isnan(v[ch]))
+            fprintf(o, "%+.0f", v[ch]);
+        if (ch >= 0 && chl >= 0 && chh >= 0 && !isnan(v[ch]) && !isnan(v[chl]))
+            fprintf(o, " (%+.0f to %+.0f)", v[chl], v[chh]);
+        fputs("</td></tr>\n", o);
+    }
+    fputs("</tbody>\n</table>\n", o);
+    an_table_free(t);
+    return 1;
+}
+
 static void section_differences(FILE *o, const page *p)
 {
     fputs("<section class=\"differences\">\n<h2>Differences from the baseline</h2>\n", o);
-    int stored = stored_table(o, p, "/comparison");
+    int stored = comparison_table(o, p) || stored_table(o, p, "/comparison");
     if (p->m < 2 || !p->pts[p->pt[0]].num) {
         if (!stored)
             fputs(p->m < 2 ? "<p class=\"note\">One point only: there is no baseline to compare "
@@ -664,12 +715,69 @@ static void section_groups(FILE *o, page *p)
     fputs("</section>\n", o);
 }
 
+/* Point i's results by year (<i>/yearly_summary: year, metric, mean, lo,
+ * hi), a row per metric and a column per year; 0 when the file has none. */
+static int yearly_table(FILE *o, const page *p, size_t i)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/points/%zu/yearly_summary", i);
+    an_table *t;
+    if (an_h5_read_table(p->f, path, &t) != SIM_OK)
+        return 0;
+    int cy = an_table_col(t, "year"), cm = an_table_col(t, "metric"), cmean = an_table_col(t, "mean"),
+        clo = an_table_col(t, "lo"), chi = an_table_col(t, "hi");
+    if (cy < 0 || cm < 0 || cmean < 0 || clo < 0 || chi < 0 || !t->is_str[cm] || !t->n_rows) {
+        an_table_free(t);
+        return 0;
+    }
+    int years = 0;
+    for (size_t r = 0; r < t->n_rows; r++)
+        if (t->num[r * t->n_cols + (size_t)cy] > years)
+            years = (int)t->num[r * t->n_cols + (size_t)cy];
+    fputs("<p>", o);
+    h(o, p->pts[i].label);
+    fputs(", year by year after the warm-up (estimate and 95% interval):</p>\n<table>\n<thead><tr>"
+          "<th>Measure</th>", o);
+    for (int y = 1; y <= years && y <= 10; y++)
+        fprintf(o, "<th>Year %d</th>", y);
+    fputs("</tr></thead>\n<tbody>\n", o);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        const char *name = t->str[r * t->n_cols + (size_t)cm];
+        if (!name || t->num[r * t->n_cols + (size_t)cy] != 1)
+            continue; /* a row per metric: start at its year 1 */
+        row_label(o, name);
+        for (int y = 1; y <= years && y <= 10; y++) {
+            fputs("<td>", o);
+            for (size_t q = 0; q < t->n_rows; q++) {
+                const char *nq = t->str[q * t->n_cols + (size_t)cm];
+                if (nq && !strcmp(nq, name) && t->num[q * t->n_cols + (size_t)cy] == y) {
+                    double mean = t->num[q * t->n_cols + (size_t)cmean];
+                    double ci = (t->num[q * t->n_cols + (size_t)chi] - t->num[q * t->n_cols + (size_t)clo]) / 2;
+                    char b[96];
+                    estimate_text(b, sizeof b, name, mean, ci);
+                    h(o, b);
+                    break;
+                }
+            }
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody>\n</table>\n", o);
+    an_table_free(t);
+    return 1;
+}
+
 static void section_time(FILE *o, page *p)
 {
     fputs("<section class=\"time\">\n<h2>Over time</h2>\n", o);
     fputs("<h3>Results by year</h3>\n", o);
-    if (!stored_table(o, p, "/yearly"))
-        fputs("<p class=\"note\">This results file holds no results by year.</p>\n", o);
+    size_t idx[4], k = shown_points(p, idx), shown = 0;
+    for (size_t j = 0; j < k; j++)
+        shown += yearly_table(o, p, idx[j]);
+    if (!shown && !stored_table(o, p, "/yearly"))
+        fputs("<p class=\"note\">This results file holds no results by year (run or compare "
+              "with --by-year).</p>\n", o);
     figure(o, p, "monthly_waiting");
     figure(o, p, "monthly_occupancy");
     fputs("</section>\n", o);
@@ -903,7 +1011,9 @@ int an_html_write(const char *path, int force, an_h5_file *f, const an_point_sum
         const char *prog = opts && opts->gnuplot ? opts->gnuplot : gp;
         if (prog && mkdtemp(tmp)) {
             have_dir = 1;
-            an_plot_opts po = {.formats = AN_PLOT_SVG, .no_caption = 1, .gnuplot = prog};
+            /* printed some 12 cm wide: a larger font than on a screen */
+            an_plot_opts po = {.formats = AN_PLOT_SVG, .no_caption = 1, .gnuplot = prog,
+                               .font_points = 17};
             if (an_plot_all(f, pts, n_pts, tmp, &po, &p.plots) == SIM_OK)
                 p.plot_dir = tmp;
             else

@@ -672,11 +672,12 @@ int an_plot_all(an_h5_file *f, const an_point_summary *pts, size_t n_pts, const 
     if (!st && !o)
         st = SIM_EIO;
     if (o) {
-        fputs("# Written by refugesim report; run `gnuplot plots.gp` in this directory.\n"
-              "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-              "    png_term = \"pngcairo noenhanced font 'Sans,11'\"\n"
-              "} else {\n    png_term = 'png noenhanced'\n}\n"
-              "svg_term = \"svg noenhanced dynamic font 'Sans,11'\"\n\n", o);
+        int pt = opts->font_points > 0 ? opts->font_points : 11;
+        fprintf(o, "# Written by refugesim report; run `gnuplot plots.gp` in this directory.\n"
+                   "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+                   "    png_term = \"pngcairo noenhanced font 'Sans,%d'\"\n"
+                   "} else {\n    png_term = 'png noenhanced'\n}\n"
+                   "svg_term = \"svg noenhanced dynamic font 'Sans,%d'\"\n\n", pt, pt);
         int height = 650 + (c.p.n > 2 ? (int)((c.p.n + 1) / 2 - 1) * 400 : 0);
         if (cap_r->drawn)
             emit(o, cap_r, body_capacity, &c, 0, opts->formats, height);

@@ -57,6 +57,7 @@ typedef struct {
     int formats;            /* AN_PLOT_PNG | AN_PLOT_SVG */
     int no_caption;         /* 1: captions are left to the page that shows the plot (HTML) */
     const char *gnuplot;    /* program path, NULL = search PATH */
+    int font_points;        /* 0: 11 (a plot on a screen); larger for a plot printed small */
 } an_plot_opts;
 
 /* The gnuplot program found on PATH (malloc'd, caller frees) or NULL. */

@@ -13,6 +13,29 @@
 
 static char html[1 << 20];
 
+/* The report of the results file h5 written to out and read into html;
+ * twice: checks that the second needs force. */
+static void render(const char *h5, const char *out, const an_html_opts *o, int twice)
+{
+    an_h5_file *f;
+    cr_assert_eq(an_h5_open(h5, &f), SIM_OK);
+    an_point_summary *ps;
+    size_t np;
+    cr_assert_eq(an_report_load(f, &ps, &np), SIM_OK);
+    cr_assert_eq(an_html_write(out, !twice, f, ps, np, o), SIM_OK);
+    if (twice) {
+        cr_expect_eq(an_html_write(out, 0, f, ps, np, o), SIM_EEXIST, "no overwriting without force");
+        cr_expect_eq(an_html_write(out, 1, f, ps, np, o), SIM_OK);
+    }
+    an_report_free_points(ps, np);
+    an_h5_close(f);
+    FILE *in = fopen(out, "rb");
+    cr_assert_not_null(in);
+    size_t n = fread(html, 1, sizeof html - 1, in);
+    html[n] = '\0';
+    fclose(in);
+}
+
 /* A two-point file (21 and 70 spaces as the fixture has them) with the
  * given scenario texts and first label, its report written to dir/r.html. */
 static void write_report(char *dir, size_t dsize, const char *scenario, const char *source,
@@ -60,23 +83,9 @@ static void write_report(char *dir, size_t dsize, const char *scenario, const ch
         H5Tclose(st);
         H5Fclose(f);
     }
-    an_h5_file *f;
-    cr_assert_eq(an_h5_open(path, &f), SIM_OK);
-    an_point_summary *ps;
-    size_t np;
-    cr_assert_eq(an_report_load(f, &ps, &np), SIM_OK);
     snprintf(out, sizeof out, "%s/r.html", dir);
     an_html_opts o = {.source_name = "r<1>.h5"};
-    cr_assert_eq(an_html_write(out, 0, f, ps, np, &o), SIM_OK);
-    cr_expect_eq(an_html_write(out, 0, f, ps, np, &o), SIM_EEXIST, "no overwriting without force");
-    cr_expect_eq(an_html_write(out, 1, f, ps, np, &o), SIM_OK);
-    an_report_free_points(ps, np);
-    an_h5_close(f);
-    FILE *in = fopen(out, "rb");
-    cr_assert_not_null(in);
-    size_t n = fread(html, 1, sizeof html - 1, in);
-    html[n] = '\0';
-    fclose(in);
+    render(path, out, &o, 1);
 }
 
 static void remove_tree(const char *dir)
@@ -223,5 +232,61 @@ Test(html, cli_force_semantics, .timeout = 60)
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' report r.h5 --html no/such/dir.html 2> err.txt; "
              "test $? = 2 && grep -q 'the directory does not exist' err.txt", dir, prog);
     cr_expect_eq(system(cmd), 0, "a missing directory is an error before any work");
+    remove_tree(dir);
+}
+
+/* compare's /comparison and results by year (<i>/yearly_summary), in the
+ * shapes issue 13 writes them: read by column name, shown in words. */
+Test(html, compare_and_years_in_their_own_tables, .timeout = 60)
+{
+    char dir[256], path[400], out[400];
+    write_report(dir, sizeof dir, scen, src, NULL, 0);
+    snprintf(path, sizeof path, "%s/r.h5", dir);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t st = H5Tcopy(H5T_C_S1);
+    H5Tset_size(st, 24);
+    H5Tset_cset(st, H5T_CSET_UTF8);
+    typedef struct {
+        char label[24], metric[24];
+        double baseline, alternative, difference, lo, hi, hh, hlo, hhi;
+    } crow;
+    crow c[1] = {{"70 spaces", "refused_of_eligible", 0.57, 0.13, -0.44, -0.45, -0.43, -76, -80, -72}};
+    const char *cn[10] = {"label", "metric", "baseline", "alternative", "difference", "lo", "hi",
+                          "households_per_year", "households_per_year_lo", "households_per_year_hi"};
+    size_t co[10] = {HOFFSET(crow, label), HOFFSET(crow, metric), HOFFSET(crow, baseline),
+                     HOFFSET(crow, alternative), HOFFSET(crow, difference), HOFFSET(crow, lo),
+                     HOFFSET(crow, hi), HOFFSET(crow, hh), HOFFSET(crow, hlo), HOFFSET(crow, hhi)};
+    hid_t ct[10] = {st, st};
+    for (int i = 2; i < 10; i++)
+        ct[i] = H5T_NATIVE_DOUBLE;
+    cr_assert_geq(H5TBmake_table("c", f, "comparison", 10, 1, sizeof(crow), cn, co, ct, 1, NULL, 0, c), 0);
+    typedef struct {
+        double year;
+        char metric[24];
+        double mean, lo, hi;
+    } yrow;
+    yrow y[2] = {{1, "placed", 0.40, 0.39, 0.41}, {2, "placed", 0.42, 0.41, 0.43}};
+    const char *yn[5] = {"year", "metric", "mean", "lo", "hi"};
+    size_t yo[5] = {HOFFSET(yrow, year), HOFFSET(yrow, metric), HOFFSET(yrow, mean), HOFFSET(yrow, lo),
+                    HOFFSET(yrow, hi)};
+    hid_t yt[5] = {H5T_NATIVE_DOUBLE, st, H5T_NATIVE_DOUBLE, H5T_NATIVE_DOUBLE, H5T_NATIVE_DOUBLE};
+    hid_t g = H5Gopen2(f, "/points/0", H5P_DEFAULT);
+    if (H5Lexists(g, "yearly_summary", H5P_DEFAULT) > 0) /* the writer's own: replaced by a known one */
+        H5Ldelete(g, "yearly_summary", H5P_DEFAULT);
+    cr_assert_geq(H5TBmake_table("y", g, "yearly_summary", 5, 2, sizeof(yrow), yn, yo, yt, 1, NULL, 0, y), 0);
+    H5Gclose(g);
+    H5Tclose(st);
+    H5Fclose(f);
+    snprintf(out, sizeof out, "%s/r.html", dir);
+    an_html_opts o = {.gnuplot = ""};
+    render(path, out, &o, 0);
+    cr_expect(strstr(html, "<tr><td>70 spaces</td><td class=\"l\">Not accommodated, of refuge referrals</td>"
+                           "<td>57.0%</td><td>13.0%</td><td>-44.0 points (-45.0 to -43.0)</td>"
+                           "<td>-76 (-80 to -72)</td></tr>"), "%s", strstr(html, "<h2>Differences"));
+    cr_expect(strstr(html, "<th>Year 1</th><th>Year 2</th>") &&
+              strstr(html, "<tr><td>Placed</td><td>40.0% (39.0% to 41.0%)</td><td>42.0% (41.0% to 43.0%)</td>"),
+              "%s", strstr(html, "<h2>Over time"));
+    cr_expect(strstr(html, "Plots left out (no plots asked for)."));
     remove_tree(dir);
 }
