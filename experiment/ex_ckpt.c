@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "refugesim-ckpt1"
+#define MAGIC "refugesim-ckpt2"
+#define INPUTS "inputs"
 
 typedef struct {
     char magic[16];
@@ -56,18 +57,15 @@ static void point_path(const ex_ckpt *c, size_t point, char *buf, size_t size)
     snprintf(buf, size, "%s/point-%zu.bin", c->dir, point);
 }
 
-int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, const void *records)
+/* Write n bytes to path through "<path>.tmp.<pid>", fsynced and renamed. */
+static int write_atomic(const char *path, const void *data, size_t n)
 {
-    char path[4200], tmp[4300];
-    point_path(c, point, path, sizeof path);
+    char tmp[4300];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return SIM_EIO;
-    header h = {MAGIC, point, c->n_reps, c->record_size, c->key};
-    int ok = fwrite(&h, sizeof h, 1, f) == 1
-          && fwrite(done, 1, c->n_reps, f) == c->n_reps
-          && fwrite(records, c->record_size, c->n_reps, f) == c->n_reps;
+    int ok = fwrite(data, 1, n, f) == n;
     ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0) {
@@ -77,26 +75,112 @@ int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, con
     return SIM_OK;
 }
 
+void ex_ckpt_point_path(const ex_ckpt *c, size_t point, char *buf, size_t size)
+{
+    point_path(c, point, buf, size);
+}
+
+int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, const void *records)
+{
+    char path[4200];
+    point_path(c, point, path, sizeof path);
+    /* header, done flags, records, then the digest of all of them */
+    size_t body = sizeof(header) + c->n_reps + c->record_size * c->n_reps;
+    unsigned char *buf = malloc(body + sizeof(uint64_t));
+    if (!buf) {
+        errno = ENOMEM;
+        return SIM_EIO;
+    }
+    header h = {MAGIC, point, c->n_reps, c->record_size, c->key};
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, done, c->n_reps);
+    memcpy(buf + sizeof h + c->n_reps, records, c->record_size * c->n_reps);
+    uint64_t sum = ex_digest(EX_DIGEST_INIT, buf, body);
+    memcpy(buf + body, &sum, sizeof sum);
+    int rc = write_atomic(path, buf, body + sizeof sum);
+    free(buf);
+    return rc;
+}
+
+/* The whole of a regular file (at most max bytes) in a new buffer. */
+static unsigned char *read_all(const char *path, size_t max, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat st;
+    unsigned char *buf = NULL;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size <= max
+        && (buf = malloc((size_t)st.st_size + 1))) {
+        *n = fread(buf, 1, (size_t)st.st_size, f);
+        buf[*n] = 0;
+    }
+    fclose(f);
+    return buf;
+}
+
 int ex_ckpt_read(const ex_ckpt *c, size_t point, unsigned char *done, void *records)
 {
     char path[4200];
     point_path(c, point, path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    size_t body = sizeof(header) + c->n_reps + c->record_size * c->n_reps, n = 0;
+    if (access(path, F_OK) != 0)
         return SIM_ENOTFOUND;
+    /* larger than this run's points: not this run's (or damaged: the digest says) */
+    unsigned char *buf = read_all(path, body + sizeof(uint64_t) > (1u << 20) ? body + sizeof(uint64_t)
+                                                                            : (1u << 20), &n);
+    if (!buf)
+        return SIM_EIO;
     header h;
-    int ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, MAGIC, 16)
-          && h.point == point && h.n_reps == c->n_reps && h.record_size == c->record_size
-          && h.key == c->key
-          && fread(done, 1, c->n_reps, f) == c->n_reps
-          && fread(records, c->record_size, c->n_reps, f) == c->n_reps;
-    fclose(f);
-    if (!ok)
-        return SIM_EPARSE;
-    for (size_t r = 0; r < c->n_reps; r++)
-        if (!done[r])
-            return SIM_EPARSE;       /* only whole points are reused */
-    return SIM_OK;
+    uint64_t sum;
+    int rc = SIM_OK;
+    if (n < sizeof h || memcmp(buf, MAGIC, sizeof MAGIC)) {
+        rc = SIM_EINVAL;                     /* another format: not reused */
+    } else if (n < sizeof h + sizeof sum
+               || (memcpy(&sum, buf + n - sizeof sum, sizeof sum),
+                   sum != ex_digest(EX_DIGEST_INIT, buf, n - sizeof sum))) {
+        rc = SIM_EPARSE;                     /* damaged */
+    } else {
+        memcpy(&h, buf, sizeof h);
+        if (h.point != point || h.n_reps != c->n_reps || h.record_size != c->record_size
+            || h.key != c->key || n != body + sizeof sum) {
+            rc = SIM_EINVAL;                 /* another run's */
+        } else {
+            memcpy(done, buf + sizeof h, c->n_reps);
+            memcpy(records, buf + sizeof h + c->n_reps, c->record_size * c->n_reps);
+            for (size_t r = 0; r < c->n_reps; r++)
+                if (!done[r])
+                    rc = SIM_EINVAL;         /* only whole points are reused */
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+int ex_ckpt_write_inputs(const ex_ckpt *c, const char *text)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/" INPUTS, c->dir);
+    return write_atomic(path, text, strlen(text));
+}
+
+char *ex_ckpt_read_inputs(const ex_ckpt *c)
+{
+    char path[4200];
+    size_t n;
+    snprintf(path, sizeof path, "%s/" INPUTS, c->dir);
+    return (char *)read_all(path, 1u << 20, &n);
+}
+
+void ex_ckpt_prune(const ex_ckpt *c, size_t n_points)
+{
+    for (size_t i = 0; i < n_points; i++) {
+        char path[4200];
+        point_path(c, i, path, sizeof path);
+        if (access(path, F_OK) == 0)
+            return;
+    }
+    ex_ckpt_remove(c, n_points);
 }
 
 void ex_remove_stale_temps(const char *dir, const char *prefix)
@@ -144,11 +228,13 @@ int ex_ckpt_make_dir(const ex_ckpt *c)
 
 void ex_ckpt_remove(const ex_ckpt *c, size_t n_points)
 {
+    char path[4200];
     for (size_t i = 0; i < n_points; i++) {
-        char path[4200];
         point_path(c, i, path, sizeof path);
         unlink(path);
     }
+    snprintf(path, sizeof path, "%s/" INPUTS, c->dir);
+    unlink(path);
     ex_remove_stale_temps(c->dir, "");
     rmdir(c->dir);
 }

@@ -2,7 +2,10 @@
  * sweep that was interrupted or killed resumes without redoing them.
  *
  * One small file per finished point, "<dir>/point-<i>.bin": a header (magic,
- * point, replications, record size, key), the done flags, the records.  The
+ * point, replications, record size, key), the done flags, the records, and
+ * a digest (ex_digest) of all of them, so that a damaged file is told from
+ * another run's.  "<dir>/inputs" holds the caller's description of the
+ * inputs (text), so that a resume with other inputs can say what changed.  The
  * key is a digest of everything the records depend on (ex_digest over the
  * inputs, then ex_digest_finish), so a checkpoint is reused only by the same
  * inputs, build and record layout.  Records are opaque bytes: this module
@@ -48,9 +51,22 @@ int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, con
 
 /* SIM_OK only when the file exists, matches (point, replications, record
  * size, key) and every replication is done; SIM_ENOTFOUND when there is no
- * file, SIM_EPARSE otherwise.  done and records may be overwritten even
- * when the result is not SIM_OK. */
+ * file; SIM_EPARSE when it is damaged (its digest does not match); SIM_EIO
+ * when it cannot be read; SIM_EINVAL when it is not reusable otherwise
+ * (another format, another run's, unfinished).  done and records may be
+ * overwritten even when the result is not SIM_OK. */
 int ex_ckpt_read(const ex_ckpt *c, size_t point, unsigned char *done, void *records);
+
+/* The path of point's file. */
+void ex_ckpt_point_path(const ex_ckpt *c, size_t point, char *buf, size_t size);
+
+/* Write (atomically) / read "<dir>/inputs"; read gives a new string or NULL
+ * when there is none. */
+int ex_ckpt_write_inputs(const ex_ckpt *c, const char *text);
+char *ex_ckpt_read_inputs(const ex_ckpt *c);
+
+/* ex_ckpt_remove when no point 0 .. n_points-1 has a file. */
+void ex_ckpt_prune(const ex_ckpt *c, size_t n_points);
 
 /* Remove the files of points 0 .. n_points-1, stale temporaries and the
  * directory (when empty). */

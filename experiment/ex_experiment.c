@@ -29,6 +29,7 @@ struct ex_experiment {
     size_t reps_finished, progress_total;
     ex_ckpt ckpt;
     int have_ckpt, ckpt_warned;
+    size_t bad_point;          /* ex_resume: the damaged checkpoint's point */
     unsigned char *eval_records, *eval_done;  /* ex_evaluate's destination */
 };
 
@@ -245,13 +246,17 @@ int ex_resume(ex_experiment *ex, size_t *reused)
     for (size_t i = 0; i < ex->cfg.n_points; i++) {
         if (!(ex->res[i] = calloc(reps, ex->cfg.record_size)))
             return SIM_ENOMEM;
-        if (ex_ckpt_read(&ex->ckpt, i, ex->done[i], ex->res[i]) == SIM_OK) {
+        int rc = ex_ckpt_read(&ex->ckpt, i, ex->done[i], ex->res[i]);
+        if (rc == SIM_EPARSE || rc == SIM_EIO) {
+            ex->bad_point = i;               /* damaged: refused, never merged */
+            return rc;
+        }
+        if (rc == SIM_OK) {
             for (size_t c = 0; c < ex->w.chunks_per_slot; c++)
                 ex->skip[i * ex->w.chunks_per_slot + c] = 1;
             ex->chunks_left[i] = 0;
             ex->reps_finished += reps;
-            int rc = finish_point(ex, i, 0);
-            if (rc != SIM_OK)
+            if ((rc = finish_point(ex, i, 0)) != SIM_OK)
                 return rc;
             (*reused)++;
         } else {
@@ -262,6 +267,8 @@ int ex_resume(ex_experiment *ex, size_t *reused)
     }
     return SIM_OK;
 }
+
+size_t ex_resume_bad_point(const ex_experiment *ex) { return ex->bad_point; }
 
 int ex_run(ex_experiment *ex)
 {

@@ -81,6 +81,9 @@ void ex_use_checkpoints(ex_experiment *ex, const ex_ckpt *c);
  * whose checkpoint matches to point_done and skip its tasks.  *reused
  * counts them.  A point_done failure is returned (SIM_ENOMEM likewise). */
 int ex_resume(ex_experiment *ex, size_t *reused);
+/* A damaged checkpoint (SIM_EPARSE) or one that cannot be read (SIM_EIO)
+ * stops ex_resume with that status; this is then its point. */
+size_t ex_resume_bad_point(const ex_experiment *ex);
 
 /* Every rank: run the tasks not skipped.  On rank 0 returns SIM_OK, SIM_EINTR
  * when stopped early, or the first failure (of a task or of point_done); on

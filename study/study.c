@@ -323,6 +323,104 @@ static char *scenario_source(const char *path)
     return buf;
 }
 
+/* What the checkpoints record of their run's inputs, one "name value" line
+ * each (ex_ckpt "inputs"), so that a resume with other inputs names what
+ * changed: the scenario text (as written, with what it extends), --set, the
+ * varied keys and values, replications, seed, and the checkpoints' key. */
+static char *inputs_text(const study *s, const char *source, uint64_t key)
+{
+    const study_cfg *c = s->cfg;
+    const char *text = source ? source : rf_points_text(s->pts);
+    uint64_t h = ex_digest(EX_DIGEST_INIT, text ? text : "", text ? strlen(text) + 1 : 1);
+    size_t size = 256, len = 0;
+    for (size_t i = 0; i < c->points.n_sets; i++)
+        size += strlen(c->points.sets[i]) + 1;
+    const rf_sweep *g = c->grid;
+    size_t nk = g ? rf_sweep_n_keys(g) : 0, np = g ? rf_sweep_n_points(g) : 0;
+    for (size_t k = 0; k < nk; k++) {
+        size += strlen(rf_sweep_key(g, k)) + 2;
+        for (size_t i = 0; i < np; i++)
+            size += strlen(rf_sweep_value(g, i, k)) + 1;
+    }
+    char *buf = malloc(size);
+    if (!buf)
+        return NULL;
+    len += (size_t)snprintf(buf, size, "scenario %016llx\nset", (unsigned long long)h);
+    size_t start = len;
+    for (size_t i = 0; i < c->points.n_sets; i++) {
+        const char *set = c->points.sets[i];
+        if (strncmp(set, "replications=", 13) && strncmp(set, "seed=", 5)) /* lines of their own */
+            len += (size_t)snprintf(buf + len, size - len, " %s", set);
+    }
+    len += (size_t)snprintf(buf + len, size - len, "%s\nvary ", len > start ? "" : " (none)");
+    /* the grid as its points list it: key=v,v,... for each key */
+    for (size_t k = 0; k < nk; k++) {
+        len += (size_t)snprintf(buf + len, size - len, "%s%s=", k ? " " : "", rf_sweep_key(g, k));
+        for (size_t i = 0; i < np; i++)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "",
+                                    rf_sweep_value(g, i, k));
+    }
+    snprintf(buf + len, size - len, "%s\nreps %zu\nseed %llu\nkey %016llx\n", nk ? "" : "(none)",
+             s->reps, (unsigned long long)rf_points_params(s->pts)->seed, (unsigned long long)key);
+    return buf;
+}
+
+/* The value of line `name` in an inputs text, into buf ("" when absent). */
+static void inputs_value(const char *text, const char *name, char *buf, size_t size)
+{
+    size_t n = strlen(name);
+    buf[0] = '\0';
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, name, n) && l[n] == ' ') {
+            size_t m = strcspn(l + n + 1, "\n");
+            snprintf(buf, size, "%.*s", (int)(m < size ? m : size - 1), l + n + 1);
+            return;
+        }
+}
+
+/* --resume: refuse checkpoints of other inputs (another key), naming what
+ * changed.  Checkpoints that record nothing (none yet, or of an older
+ * build) are left to the key of each point. */
+static int check_resume_inputs(study *s, const char *ckdir, const char *now, study_error *err)
+{
+    ex_ckpt c;
+    if (ex_ckpt_init(&c, ckdir, 0, 0, 0) != SIM_OK)
+        return SIM_OK;
+    char *then = ex_ckpt_read_inputs(&c);
+    if (!then)
+        return SIM_OK;
+    static const struct { const char *name, *what; } fields[] = {
+        {"scenario", "the scenario"}, {"set", "--set"}, {"vary", "--vary"}, {"reps", "--reps"},
+        {"seed", "--seed"}};
+    char changed[900] = "", a[200], b[200];
+    size_t len = 0;
+    inputs_value(then, "key", a, sizeof a);
+    inputs_value(now, "key", b, sizeof b);
+    if (!strcmp(a, b)) {
+        free(then);
+        return SIM_OK;          /* the same inputs */
+    }
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        inputs_value(then, fields[i].name, a, sizeof a);
+        inputs_value(now, fields[i].name, b, sizeof b);
+        if (!strcmp(a, b))
+            continue;
+        if (i == 0)
+            len += (size_t)snprintf(changed + len, sizeof changed - len,
+                                    "%s%s changed (its text differs)", len ? ", " : "", fields[i].what);
+        else
+            len += (size_t)snprintf(changed + len, sizeof changed - len, "%s%s changed (%s, now %s)",
+                                    len ? ", " : "", fields[i].what, a, b);
+        if (len >= sizeof changed)
+            len = sizeof changed - 1;
+    }
+    free(then);
+    return fail(err, SIM_EEXIST, 1,
+                "--resume: the checkpoints in %s are of another run: %s; run without --resume to "
+                "start over", ckdir,
+                changed[0] ? changed : "the build or the points run changed");
+}
+
 static int prepare_output(study *s, uint64_t key, study_error *err)
 {
     const study_cfg *c = s->cfg;
@@ -367,8 +465,20 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
         info.precision_reps[1] = pc->min_reps;
         info.precision_reps[2] = pc->max_reps ? pc->max_reps : STUDY_PRECISION_MAX_REPS;
     }
+    char *inputs = c->checkpoint ? inputs_text(s, info.scenario_source, key) : NULL;
+    if (c->checkpoint && !inputs) {
+        free(source);
+        return fail(err, SIM_ENOMEM, 0, "out of memory");
+    }
+    if (c->resume && (rc = check_resume_inputs(s, ckdir, inputs, err)) != SIM_OK) {
+        free(source);
+        free(inputs);
+        return rc;
+    }
     rc = an_h5_create(c->out_path, &info, c->force || c->resume, &s->writer);
     free(source);
+    if (rc != SIM_OK)
+        free(inputs);
     if (rc == SIM_EEXIST)
         return fail(err, rc, 1, "%s exists: use --force to overwrite it%s", c->out_path,
                     c->checkpoint ? " or --resume to finish an interrupted sweep" : "");
@@ -386,6 +496,16 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
     if (c->resume) {
         s->hook_status = SIM_OK;
         if ((rc = ex_resume(s->ex, &s->resumed)) != SIM_OK) {
+            free(inputs);
+            if (rc == SIM_EPARSE || rc == SIM_EIO) {
+                char path[4200];
+                ex_ckpt_point_path(&s->ckpt, ex_resume_bad_point(s->ex), path, sizeof path);
+                if (rc == SIM_EIO)
+                    return fail(err, rc, 0, "--resume: cannot read %s: %s", path, strerror(errno));
+                return fail(err, rc, 1, "--resume: %s is damaged (its checksum does not match): "
+                            "remove it to redo that point, or run without --resume to start over",
+                            path);
+            }
             if (s->hook_status != SIM_OK)
                 return fail(err, rc, 0, "%s: %s", c->out_path, sim_strerror(rc));
             return fail(err, rc, 0, "out of memory");
@@ -393,7 +513,9 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
     } else {
         ex_ckpt_remove(&s->ckpt, s->n_points);
     }
-    if (ex_ckpt_make_dir(&s->ckpt) != SIM_OK)
+    rc = ex_ckpt_make_dir(&s->ckpt) == SIM_OK ? ex_ckpt_write_inputs(&s->ckpt, inputs) : SIM_EIO;
+    free(inputs);
+    if (rc != SIM_OK)
         return fail(err, SIM_EIO, 0, "%s: cannot create the checkpoint directory: %s", s->ckpt.dir,
                     strerror(errno));
     return SIM_OK;
@@ -505,7 +627,7 @@ void study_free(study *s)
     free(s->total_units);
     an_h5_discard(s->writer);
     if (s->have_ckpt)
-        rmdir(s->ckpt.dir); /* only when empty: a failed sweep that finished no point */
+        ex_ckpt_prune(&s->ckpt, s->n_points); /* a failed sweep that finished no point */
     ex_free(s->ex);
     rf_points_free(s->pts);
     free(s);
