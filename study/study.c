@@ -326,13 +326,14 @@ static char *scenario_source(const char *path)
 /* What the checkpoints record of their run's inputs, one "name value" line
  * each (ex_ckpt "inputs"), so that a resume with other inputs names what
  * changed: the scenario text (as written, with what it extends), --set, the
- * varied keys and values, replications, seed, and the checkpoints' key. */
+ * varied keys and values, replications, seed, the points run (sweep
+ * --points), the build, and the checkpoints' key. */
 static char *inputs_text(const study *s, const char *source, uint64_t key)
 {
     const study_cfg *c = s->cfg;
     const char *text = source ? source : rf_points_text(s->pts);
     uint64_t h = ex_digest(EX_DIGEST_INIT, text ? text : "", text ? strlen(text) + 1 : 1);
-    size_t size = 256, len = 0;
+    size_t size = 512 + strlen(RS_VERSION RS_GIT_COMMIT), len = 0;
     for (size_t i = 0; i < c->points.n_sets; i++)
         size += strlen(c->points.sets[i]) + 1;
     const rf_sweep *g = c->grid;
@@ -360,8 +361,15 @@ static char *inputs_text(const study *s, const char *source, uint64_t key)
             len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "",
                                     rf_sweep_value(g, i, k));
     }
-    snprintf(buf + len, size - len, "%s\nreps %zu\nseed %llu\nkey %016llx\n", nk ? "" : "(none)",
-             s->reps, (unsigned long long)rf_points_params(s->pts)->seed, (unsigned long long)key);
+    len += (size_t)snprintf(buf + len, size - len, "%s\nreps %zu\nseed %llu\n", nk ? "" : "(none)",
+                            s->reps, (unsigned long long)rf_points_params(s->pts)->seed);
+    if (c->part)
+        len += (size_t)snprintf(buf + len, size - len, "points %zu:%zu\n", c->first_point,
+                                c->last_point);
+    else
+        len += (size_t)snprintf(buf + len, size - len, "points all\n");
+    snprintf(buf + len, size - len, "build %s %s\nkey %016llx\n", RS_VERSION, RS_GIT_COMMIT,
+             (unsigned long long)key);
     return buf;
 }
 
@@ -391,7 +399,7 @@ static int check_resume_inputs(study *s, const char *ckdir, const char *now, stu
         return SIM_OK;
     static const struct { const char *name, *what; } fields[] = {
         {"scenario", "the scenario"}, {"set", "--set"}, {"vary", "--vary"}, {"reps", "--reps"},
-        {"seed", "--seed"}};
+        {"seed", "--seed"}, {"points", "--points"}, {"build", "the build"}};
     char changed[900] = "", a[200], b[200];
     size_t len = 0;
     inputs_value(then, "key", a, sizeof a);
@@ -403,8 +411,8 @@ static int check_resume_inputs(study *s, const char *ckdir, const char *now, stu
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
         inputs_value(then, fields[i].name, a, sizeof a);
         inputs_value(now, fields[i].name, b, sizeof b);
-        if (!strcmp(a, b))
-            continue;
+        if (!a[0] || !strcmp(a, b))
+            continue;                 /* the same, or not recorded */
         if (i == 0)
             len += (size_t)snprintf(changed + len, sizeof changed - len,
                                     "%s%s changed (its text differs)", len ? ", " : "", fields[i].what);
@@ -418,7 +426,7 @@ static int check_resume_inputs(study *s, const char *ckdir, const char *now, stu
     return fail(err, SIM_EEXIST, 1,
                 "--resume: the checkpoints in %s are of another run: %s; run without --resume to "
                 "start over", ckdir,
-                changed[0] ? changed : "the build or the points run changed");
+                changed[0] ? changed : "its inputs changed");
 }
 
 static int prepare_output(study *s, uint64_t key, study_error *err)

@@ -1,6 +1,6 @@
 /* --resume after a change is an error, not a fresh start: a killed sweep's
- * checkpoints are refused when the scenario, --vary, --reps or --seed
- * changed (the message names what changed, exit 2, the checkpoints are
+ * checkpoints are refused when the scenario, --set, --vary, --reps, --seed
+ * or --points changed (the message names what changed, exit 2, the checkpoints are
  * kept); a damaged checkpoint is refused naming the file, never merged; and
  * the unchanged resume still gives the bits of an uninterrupted sweep. */
 #include "test_shell.h"
@@ -57,6 +57,7 @@ Test(resume, a_change_is_refused_naming_it, .init = ts_make_dir, .fini = ts_remo
             "--vary changed (spaces=10,20,30,40,50,60,70,80,90,100,110,120,130,140,150,160,170,180,"
             "190,200, now spaces=10,20,30,40,50,60,70,80,90,100,110,120,130,140,150,160,170,180,"
             "190,200,210)");
+    refused(s, OPTIONS " --points 0:5", "--points changed (all, now 0:5)");
     refused(s, OPTIONS " --set warmup=300", "--set changed (horizon=365, now horizon=365 warmup=300)");
     cr_assert_eq(ts_sh("sed 's/^  per_year: 171 /  per_year: 172 /' '%s' > '%s' && ! cmp -s '%s' '%s'",
                        s, t, s, t), 0, "%s", ts_out);
