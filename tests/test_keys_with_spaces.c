@@ -120,6 +120,13 @@ Test(keys_with_spaces, set_spaces_gives_exactly_vary_spaces, .init = setup, .fin
                         ts_prog(), ts_root()),
                   0);
     cr_expect(strstr(ts_out, "spaces: expected a whole number") != NULL, "%s", ts_out);
+    /* calibrate writes a fitted scenario, which has no such key: refused by name. */
+    cr_expect_eq(ts_sh("'%s' calibrate '%s/scenarios/leicestershire-county.yaml' --set spaces=40 "
+                       "--fit referrals.per_year=100:300 --target placed=0.5 --reps 2",
+                       ts_prog(), ts_root()),
+                 2);
+    cr_expect(strstr(ts_out, "--set spaces=40: calibrate takes scenario keys only") != NULL, "%s",
+              ts_out);
 }
 
 Test(keys_with_spaces, capacity_by_a_spaced_service_name, .init = setup, .fini = teardown)
