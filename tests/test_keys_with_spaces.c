@@ -90,6 +90,8 @@ Test(keys_with_spaces, extra_of_a_spaced_service_in_vary_and_set_are_the_same, .
 {
     run_to("vary", "--vary 'extra[county refuges]=0,3'");
     run_to("set3", "--set 'extra[county refuges]=3'");
+    cr_expect_eq(ts_sh("'%s' rerun '%s/set3.h5' -o '%s/re.h5'", ts_prog(), ts_dir, ts_dir), 0,
+                 "%s", ts_out);
     run_to("plain", "");
     expect_same_records("vary", 0, "plain", 0);
     expect_same_records("vary", 1, "set3", 0);
@@ -112,6 +114,19 @@ Test(keys_with_spaces, set_spaces_gives_exactly_vary_spaces, .init = setup, .fin
     cr_assert_eq(an_h5_open(p, &f), SIM_OK);
     cr_expect_eq(an_h5_point_at(f, 0)->total_units, 40);
     an_h5_close(f);
+    /* The file records it: rerun repeats the same bits. */
+    cr_expect_eq(ts_sh("'%s' rerun '%s/set.h5' -o '%s/re.h5'", ts_prog(), ts_dir, ts_dir), 0, "%s",
+                 ts_out);
+    cr_expect(strstr(ts_out, "identical to the stored results") != NULL, "%s", ts_out);
+    /* One value only: several are what --vary is for. */
+    cr_expect_eq(ts_sh("'%s' run '%s/scenarios/leicestershire-county.yaml' --reps 2 --set spaces=3,4",
+                       ts_prog(), ts_root()),
+                 2);
+    cr_expect(strstr(ts_out, "use --vary for several") != NULL, "%s", ts_out);
+    /* Without a FILE, --set spaces replaces the default 21 and 70 spaces. */
+    cr_expect_eq(ts_sh("cd '%s' && '%s' run --reps 2 --set spaces=40", ts_root(), ts_prog()), 0,
+                 "%s", ts_out);
+    cr_expect(strstr(ts_out, "40 spaces") && !strstr(ts_out, "70 spaces"), "%s", ts_out);
     /* A --vary of the same key overrides the --set, point by point. */
     run_to("both", "--set spaces=30 --vary spaces=40");
     expect_same_records("both", 0, "set", 0);
