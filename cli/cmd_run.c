@@ -1,6 +1,7 @@
 /* run, sweep: a scenario's points as one study. */
 #include "cli.h"
 #include "cli_study.h"
+#include "rf_points.h"
 #include "rf_sweep.h"
 #include "sim_status.h"
 #include "study_precision.h"
@@ -29,7 +30,8 @@ static void help_run(FILE *f)
             "                        (default 2000)\n"
             "      --seed S          master seed (default: the scenario's)\n"
             "      --threads T       OpenMP threads (default: all cores)\n"
-            "      --set KEY=VALUE   override a scenario key (repeatable)\n"
+            "      --set KEY=VALUE   override a scenario key, or spaces=N or\n"
+            "                        extra[SERVICE]=K as in --vary (repeatable)\n"
             "      --vary KEY=SPEC   also run these points (as sweep does)\n"
             "      --services        also print the per-service table\n"
             "      --groups          also print the per-household-group table\n"
@@ -61,6 +63,36 @@ static void help_sweep(FILE *f)
             "                        OUT.h5, a part that 'refugesim merge' joins to others\n"
             "Under MPI (make MPI=1; mpirun -n K ./refugesim-mpi sweep ...) points and\n"
             "chunks of replications are spread over the ranks; the file is the same.\n");
+}
+
+/* A --set of a pseudo-key (spaces, extra[NAME]) becomes a one-value --vary,
+ * so the results file records it and rerun applies it again; a --vary of
+ * the same key overrides it.  Returns nonzero after printing the error. */
+static int fold_pseudo_sets(const char **sets, size_t *n_sets, rf_sweep *grid)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < *n_sets; k++) {
+        const char *kv = sets[k], *eq = strchr(kv, '=');
+        if (!eq || !rf_points_is_pseudo_set(kv)) {
+            sets[n++] = kv;
+            continue;
+        }
+        if (strpbrk(eq + 1, ",:")) {
+            cli_error("--set %s: one value (use --vary for several)", kv);
+            return 1;
+        }
+        int varied = 0;
+        for (size_t j = 0; j < rf_sweep_n_keys(grid); j++)
+            varied |= strlen(rf_sweep_key(grid, j)) == (size_t)(eq - kv)
+                      && !strncmp(rf_sweep_key(grid, j), kv, (size_t)(eq - kv));
+        char err[512];
+        if (!varied && rf_sweep_add(grid, kv, err, sizeof err) != SIM_OK) {
+            cli_error("--set: %s", err);
+            return 1;
+        }
+    }
+    *n_sets = n;
+    return 0;
 }
 
 /* --points FROM:TO, two point numbers; the grid's size is checked later. */
@@ -194,7 +226,10 @@ static int run_or_sweep(int argc, char **argv, int sweep)
                 fprintf(stderr, "  %s\n", dirs[i]);
             goto done;
         }
-        if (n_vary == 0) {
+        int spaces_set = 0;
+        for (size_t k = 0; k < cfg.points.n_sets; k++)
+            spaces_set |= !strncmp(sets[k], "spaces=", 7);
+        if (n_vary == 0 && !spaces_set) {
             char err[256];
             rf_sweep_add(grid, "spaces=21,70", err, sizeof err);
         }
@@ -236,6 +271,8 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("--resume needs -o OUT.h5 (the file being finished)");
         goto done;
     }
+    if (fold_pseudo_sets(sets, &cfg.points.n_sets, grid))
+        goto done;
     cfg.points.sets = sets;
     cfg.grid = grid;
     cli_study_ui ui;

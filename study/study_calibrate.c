@@ -1,4 +1,5 @@
 #include "study_calibrate.h"
+#include "rf_points.h"
 #include "rf_result.h"
 #include "rf_scenario.h"
 #include "sim_farm.h"
@@ -349,6 +350,14 @@ int study_calibrate(const study_calibrate_cfg *cfg, study_calibrate_result *out,
     if (cfg->n_fits > STUDY_CAL_MAX || cfg->n_targets > STUDY_CAL_MAX)
         return input_error(err, SIM_EINVAL, "at most %d unknowns and %d targets", STUDY_CAL_MAX,
                            STUDY_CAL_MAX);
+    /* The fitted scenario written out must be the one calibrated: a unit
+     * count changed by a pseudo-key is not a key of that file. */
+    for (size_t k = 0; k < cfg->base.points.n_sets; k++)
+        if (rf_points_is_pseudo_set(cfg->base.points.sets[k]))
+            return input_error(err, SIM_EINVAL,
+                               "--set %s: calibrate takes scenario keys only (set the units "
+                               "with services[NAME].blocks[NAME].units)",
+                               cfg->base.points.sets[k]);
     for (size_t i = 0; i < cfg->n_fits; i++) {
         for (size_t j = 0; j < i; j++)
             if (!strcmp(cfg->fits[i].key, cfg->fits[j].key))

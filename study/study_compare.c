@@ -1,4 +1,5 @@
 #include "study_compare.h"
+#include "rf_points.h"
 #include "rf_scenario.h"
 #include "sim_farm.h"
 #include "sim_status.h"
@@ -110,10 +111,22 @@ static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
     return SIM_OK;
 }
 
-/* Load a file with --set (diagnostics into err on failure). */
+/* Load a file with --set (diagnostics into err on failure); pseudo-keys
+ * (spaces, extra[NAME]) change units only and are left to the points. */
 static int load(const study_cfg *b, const char *path, rf_scenario **sc, study_error *err)
 {
-    int rc = rf_scenario_load_file(path, b->points.sets, b->points.n_sets, sc, &err->diags);
+    const char **sets = calloc(b->points.n_sets + 1, sizeof *sets);
+    size_t n = 0;
+    if (!sets) {
+        err->status = SIM_ENOMEM;
+        err->all_ranks = 1;
+        return SIM_ENOMEM;
+    }
+    for (size_t k = 0; k < b->points.n_sets; k++)
+        if (!rf_points_is_pseudo_set(b->points.sets[k]))
+            sets[n++] = b->points.sets[k];
+    int rc = rf_scenario_load_file(path, sets, n, sc, &err->diags);
+    free(sets);
     if (rc != SIM_OK) {
         err->status = rc;
         err->input = rc != SIM_ENOMEM;

@@ -128,16 +128,37 @@ static int apply_pseudo(point_spec *ps, const char *key, const char *value, char
     return SIM_OK;
 }
 
-/* A new point with the cfg's --set and room for n_more sets; NULL when out
- * of memory. */
-static point_spec *new_spec(rf_points *p, size_t n_more)
+int rf_points_is_pseudo_set(const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    size_t n = eq ? (size_t)(eq - kv) : strlen(kv);
+    return (n == 6 && !strncmp(kv, "spaces", 6)) || !strncmp(kv, "extra[", 6);
+}
+
+/* A --set of a pseudo-key: applied as --vary applies it. */
+static int apply_pseudo_set(point_spec *ps, const char *kv, char *err, size_t size)
+{
+    const char *eq = strchr(kv, '=');
+    char key[256];
+    if (!eq) {
+        snprintf(err, size, "'%s': expected KEY=VALUE", kv);
+        return SIM_EPARSE;
+    }
+    snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+    return apply_pseudo(ps, key, eq + 1, err, size);
+}
+
+/* A new point in *out with the cfg's --set (pseudo-keys applied) and room
+ * for n_more sets; SIM_ENOMEM, or SIM_EPARSE with a message in err. */
+static int new_spec(rf_points *p, size_t n_more, point_spec **out, char *err, size_t err_size)
 {
     const rf_points_cfg *c = &p->cfg;
+    *out = NULL;
     if (p->n == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 8;
         point_spec *np = realloc(p->pts, cap * sizeof *np);
         if (!np)
-            return NULL;
+            return SIM_ENOMEM;
         p->pts = np;
         p->cap = cap;
     }
@@ -147,12 +168,19 @@ static point_spec *new_spec(rf_points *p, size_t n_more)
     ps->sets = calloc(c->n_sets + n_more + 1, sizeof *ps->sets);
     ps->vary_values = calloc(c->n_vary + 1, sizeof *ps->vary_values);
     if (!ps->sets || !ps->vary_values)
-        return NULL;
+        return SIM_ENOMEM;
     if (!c->texts)
-        for (size_t k = 0; k < c->n_sets; k++)
-            if (!(ps->sets[ps->n_sets++] = dup_str(c->sets[k])))
-                return NULL;
-    return ps;
+        for (size_t k = 0; k < c->n_sets; k++) {
+            if (rf_points_is_pseudo_set(c->sets[k])) {
+                int rc = apply_pseudo_set(ps, c->sets[k], err, err_size);
+                if (rc != SIM_OK)
+                    return rc;
+            } else if (!(ps->sets[ps->n_sets++] = dup_str(c->sets[k]))) {
+                return SIM_ENOMEM;
+            }
+        }
+    *out = ps;
+    return SIM_OK;
 }
 
 /* key=val as one more --set of ps. */
@@ -171,9 +199,10 @@ int rf_points_add(rf_points *p, const char *const *values, const double *numbers
                   size_t err_size)
 {
     const rf_points_cfg *c = &p->cfg;
-    point_spec *ps = new_spec(p, c->n_vary);
-    if (!ps)
-        return SIM_ENOMEM;
+    point_spec *ps;
+    int rc0 = new_spec(p, c->n_vary, &ps, err, err_size);
+    if (rc0 != SIM_OK)
+        return rc0;
     for (size_t k = 0; k < c->n_vary; k++) {
         const char *key = c->vary_keys[k];
         char num[64];
@@ -196,8 +225,11 @@ int rf_points_add(rf_points *p, const char *const *values, const double *numbers
 
 int rf_points_add_alt(rf_points *p, const rf_points_alt *alt, char *err, size_t err_size)
 {
-    point_spec *ps = new_spec(p, alt->n_kv);
-    if (!ps || (alt->path && !(ps->path = dup_str(alt->path)))
+    point_spec *ps;
+    int rc0 = new_spec(p, alt->n_kv, &ps, err, err_size);
+    if (rc0 != SIM_OK)
+        return rc0;
+    if ((alt->path && !(ps->path = dup_str(alt->path)))
         || (alt->label && !(ps->label = dup_str(alt->label))))
         return SIM_ENOMEM;
     for (size_t k = 0; k < alt->n_kv; k++) {

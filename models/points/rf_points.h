@@ -8,6 +8,8 @@
  *   spaces=N          scale every unit block so the scenario has N units,
  *                     keeping the mix of unit kinds (rf_capacity_set_total)
  *   extra[NAME]=K     add K units to the first block of service NAME
+ * A pseudo-key given as a --set (cfg.sets) means the same as the one value
+ * varied; a --vary of the same key overrides it.
  * Overrides of the replications and the seed apply to every point.  With
  * texts (rerun), scenario keys are already in each text: only pseudo-keys
  * are applied again.
@@ -69,6 +71,11 @@ int rf_points_add(rf_points *p, const char *const *values, const double *numbers
 int rf_points_add_alt(rf_points *p, const rf_points_alt *alt, char *err, size_t err_size);
 /* Add every point of a grid in its order; the keys must be the grid's. */
 int rf_points_add_grid(rf_points *p, const rf_sweep *grid, char *err, size_t err_size);
+
+/* Whether a KEY=VALUE names a pseudo-key (spaces, extra[NAME]), which the
+ * scenario loader does not take: callers that load a scenario with cfg.sets
+ * themselves leave these out. */
+int rf_points_is_pseudo_set(const char *kv);
 
 size_t rf_points_count(const rf_points *p);
 size_t rf_points_n_vary(const rf_points *p);

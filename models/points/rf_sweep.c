@@ -144,12 +144,21 @@ int rf_sweep_add(rf_sweep *s, const char *arg, char *err, size_t err_size)
         snprintf(err, err_size, "'%s': expected KEY=SPEC with SPEC from:to:step or a,b,c", arg);
         return SIM_EPARSE;
     }
-    for (const char *c = arg; c < eq; c++)
-        if (!(isalnum((unsigned char)*c) || strchr("_.[]*", *c))) {
-            snprintf(err, err_size, "'%.*s': a key is letters, digits, '_', '.', '[n]' or '*'",
+    /* Inside [...] a key may name a service or block as --set does, spaces
+     * included ("services[Juno House].units", "extra[county refuges]"). */
+    int depth = 0;
+    for (const char *c = arg; c < eq; c++) {
+        int ok = isalnum((unsigned char)*c) || strchr("_.*", *c)
+                 || (*c == '[' && !depth) || (*c == ']' && depth)
+                 || (depth && isprint((unsigned char)*c));
+        depth = *c == '[' ? 1 : *c == ']' ? 0 : depth;
+        if (!ok) {
+            snprintf(err, err_size,
+                     "'%.*s': a key is letters, digits, '_', '.', '*' or [INDEX or NAME]",
                      (int)(eq - arg), arg);
             return SIM_EPARSE;
         }
+    }
     if (s->n_keys >= RF_SWEEP_MAX_KEYS) {
         snprintf(err, err_size, "at most %d --vary keys", RF_SWEEP_MAX_KEYS);
         return SIM_ERANGE;
