@@ -118,7 +118,8 @@ static int check_key(const study_calibrate_cfg *cfg, const study_cal_fit *f, stu
     char probe[256];
     if (!sets)
         return input_error(err, SIM_ENOMEM, "out of memory");
-    memcpy(sets, pc->sets, pc->n_sets * sizeof *sets);
+    if (pc->n_sets)   /* pc->sets may be NULL when there are none */
+        memcpy(sets, pc->sets, pc->n_sets * sizeof *sets);
     int rc = SIM_OK;
     rf_scenario *sc = NULL;
     snprintf(probe, sizeof probe, "%s=refugesim-not-a-number", f->key);
