@@ -318,8 +318,6 @@ fail:
 
 /* ------------------------------------------------------------ a point -- */
 
-#define IS_DONE(pt, r) (!(pt)->done || (pt)->done[r])
-
 static int write_metrics(hid_t pg, const an_point *pt, const double *vals, size_t nm)
 {
     size_t n = pt->n_reps;
@@ -347,7 +345,7 @@ static int write_replications(hid_t pg, const an_point *pt, const double *vals, 
     for (size_t m = 0; m < nm; m++)
         an_tbl_column(&t, rf_metric_at(m)->name, AN_COL_F64, rf_metric_at(m)->units);
     for (size_t r = 0; r < pt->n_reps; r++) {
-        if (!IS_DONE(pt, r))
+        if (!an_point_rep_done(pt, r))
             continue;
         an_tbl_row(&t);
         an_tbl_u64(&t, r);
@@ -399,7 +397,7 @@ static int write_outcomes(hid_t pg, const an_point *pt)
         an_tbl_column(&t, counts[c], AN_COL_U64, "households");
     an_tbl_column(&t, "moveon_days", AN_COL_F64, "bed-days");
     for (size_t r = 0; r < pt->n_reps; r++) {
-        if (!IS_DONE(pt, r))
+        if (!an_point_rep_done(pt, r))
             continue;
         const rf_result *x = &pt->results[r];
         an_tbl_row(&t);
@@ -486,7 +484,7 @@ static int write_ratio_parts(hid_t pg, const an_point *pt, const an_point_summar
     }
     size_t d = 0;
     for (size_t r = 0; r < pt->n_reps; r++) {
-        if (!IS_DONE(pt, r))
+        if (!an_point_rep_done(pt, r))
             continue;
         an_tbl_row(&t);
         an_tbl_u64(&t, r);
@@ -520,7 +518,7 @@ static int write_services(hid_t pg, const an_point *pt, const an_point_summary *
         an_tbl_column(&t, days[c], AN_COL_F64, "unit-days");
     for (int s = 0; s < ps->n_services; s++)
         for (size_t r = 0; r < pt->n_reps; r++) {
-            if (!IS_DONE(pt, r))
+            if (!an_point_rep_done(pt, r))
                 continue;
             const rf_service_result *x = &pt->results[r].services[s];
             an_tbl_row(&t);
@@ -552,7 +550,7 @@ static int write_groups(hid_t pg, const an_point *pt)
     an_tbl_column(&t, "waited_sum", AN_COL_F64, "days");
     for (int g = 0; g < RF_G_N; g++)
         for (size_t r = 0; r < pt->n_reps; r++) {
-            if (!IS_DONE(pt, r))
+            if (!an_point_rep_done(pt, r))
                 continue;
             const rf_group_result *x = &pt->results[r].groups[g];
             an_tbl_row(&t);
@@ -604,7 +602,7 @@ static int write_monthly(hid_t pg, const an_point *pt)
 {
     size_t n = pt->n_reps, nmon = 0;
     for (size_t r = 0; r < n; r++)
-        if (IS_DONE(pt, r) && pt->results[r].n_months > 0 && (size_t)pt->results[r].n_months > nmon)
+        if (an_point_rep_done(pt, r) && pt->results[r].n_months > 0 && (size_t)pt->results[r].n_months > nmon)
             nmon = (size_t)pt->results[r].n_months;
     if (nmon > RF_MONTHS_MAX)
         nmon = RF_MONTHS_MAX;
@@ -616,7 +614,7 @@ static int write_monthly(hid_t pg, const an_point *pt)
         for (size_t r = 0; r < n; r++)
             for (size_t m = 0; m < nmon; m++) {
                 const rf_result *x = &pt->results[r];
-                int ok = IS_DONE(pt, r) && m < (size_t)x->n_months;
+                int ok = an_point_rep_done(pt, r) && m < (size_t)x->n_months;
                 a[r * nmon + m] = ok ? monthly_series[k].value(x, m) : NAN;
             }
         hsize_t dims[2] = {n, nmon};
@@ -657,7 +655,7 @@ static int write_yearly(hid_t pg, const an_point *pt, an_point_summary *ps)
             for (size_t y = 0; y < ny; y++) {
                 const rf_result *x = &pt->results[r];
                 double v = NAN;
-                if (IS_DONE(pt, r) && (int)y < x->n_years) {
+                if (an_point_rep_done(pt, r) && (int)y < x->n_years) {
                     rf_result_year_metric_parts(x, (int)y, num, den);
                     v = mi->denominator ? (den[m] > 0 ? num[m] / den[m] : NAN) : num[m];
                 }
@@ -789,7 +787,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
         goto out;
     }
     for (size_t r = 0; r < n; r++) {
-        done[r] = IS_DONE(pt, r) ? 1 : 0;
+        done[r] = an_point_rep_done(pt, r) ? 1 : 0;
         if (done[r])
             rf_result_metrics(&pt->results[r], &vals[r * nm]);
         else

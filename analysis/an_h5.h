@@ -63,6 +63,12 @@ typedef struct {
     size_t first_met;
 } an_point;
 
+/* Replication r of pt completed (done NULL: every one did). */
+static inline int an_point_rep_done(const an_point *pt, size_t r)
+{
+    return !pt->done || pt->done[r];
+}
+
 /* A part of a sweep's grid (sweep --points): the file's points 0, 1, ...
  * are the grid's points first, first + 1, ..., last, and every part of one
  * sweep has the same digest (`refugesim merge` joins them). */

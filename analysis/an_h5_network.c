@@ -5,8 +5,6 @@
 
 #include <stdio.h>
 
-#define IS_DONE(pt, r) (!(pt)->done || (pt)->done[r])
-
 static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
 {
     an_tbl t = {0};
@@ -21,7 +19,7 @@ static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
     an_tbl_column(&t, "occupied_days", AN_COL_F64, "unit-days");
     for (int a = 0; a < ps->n_areas; a++)
         for (size_t r = 0; r < pt->n_reps; r++) {
-            if (!IS_DONE(pt, r))
+            if (!an_point_rep_done(pt, r))
                 continue;
             const rf_area_result *x = &pt->results[r].areas[a];
             an_tbl_row(&t);
@@ -49,7 +47,7 @@ static int write_flows(hid_t pg, const an_point *pt, const an_point_summary *ps)
     an_tbl_column(&t, "destination", AN_COL_STR, "");
     an_tbl_column(&t, "placements", AN_COL_U64, "households");
     for (size_t r = 0; r < pt->n_reps; r++) {
-        if (!IS_DONE(pt, r))
+        if (!an_point_rep_done(pt, r))
             continue;
         for (int o = 0; o < ps->n_areas; o++)
             for (int d = 0; d < ps->n_areas; d++) {
