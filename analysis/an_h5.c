@@ -213,6 +213,8 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_strs(root, "vary_keys", info->vary_keys, info->n_vary);
     if (!st && info->note)
         st = an_h5i_attr_str(root, "note", info->note);
+    for (size_t i = 0; !st && i < info->n_attrs; i++)
+        st = an_h5i_attr_str(root, info->attrs[2 * i], info->attrs[2 * i + 1]);
     if (!st && info->precision)
         st = an_h5i_attr_str(root, "precision", info->precision);
     if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_batch", info->precision_reps[0]);

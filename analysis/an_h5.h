@@ -86,6 +86,9 @@ typedef struct {
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
+    const char *const *attrs;     /* n_attrs (name, value) pairs: more root string attributes
+                                     (optimise: kind, budget, candidates, target) */
+    size_t n_attrs;
     const char *precision;        /* NULL, or the root attribute `precision`: the --precision
                                      targets, each point's replications chosen to meet them */
     uint64_t precision_reps[3];   /* with precision: batch, minimum and maximum replications,
