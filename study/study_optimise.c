@@ -107,18 +107,22 @@ static void mix_values(const key_set *ks, size_t n_cand, const int *mix, int *v)
     }
 }
 
-/* The accepted names, for an error message. */
-static void accepted_names(const rf_scenario *sc, char *buf, size_t size)
+/* The accepted names, for an error message: of every service (only < 0)
+ * or the blocks of one. */
+static void accepted_names(const rf_scenario *sc, int only, char *buf, size_t size)
 {
     const rf_params *p = rf_scenario_params(sc);
     size_t n = 0;
     buf[0] = '\0';
     for (int s = 0; s < p->n_services && n < size; s++) {
-        n += (size_t)snprintf(buf + n, size - n, "%s'%s'", n ? ", " : "", p->services[s].name);
+        if (only >= 0 && s != only)
+            continue;
+        if (only < 0)
+            n += (size_t)snprintf(buf + n, size - n, "%s'%s'", n ? ", " : "", p->services[s].name);
         for (int b = 0; b < p->services[s].n_blocks && n < size; b++) {
             const char *bn = rf_scenario_block_name(sc, s, b);
             if (bn && bn[0])
-                n += (size_t)snprintf(buf + n, size - n, ", '%s' (a block of %s)", bn,
+                n += (size_t)snprintf(buf + n, size - n, "%s'%s' (a block of %s)", n ? ", " : "", bn,
                                       p->services[s].name);
         }
     }
@@ -153,7 +157,7 @@ static int find_candidate(const rf_scenario *sc, const char *name, study_opt_can
                 c->block = b;
                 c->base_units = sv->blocks[b].count;
                 c->price = sv->blocks[b].cost_unit_year;
-                snprintf(c->label, sizeof c->label, "%s (%s)", bn, sv->name);
+                snprintf(c->label, sizeof c->label, "%s", name);
             }
         }
     }
@@ -161,14 +165,14 @@ static int find_candidate(const rf_scenario *sc, const char *name, study_opt_can
         return SIM_OK;
     int s = rf_capacity_find_service(p, name);
     if (s < 0) {
-        accepted_names(sc, names, sizeof names);
+        accepted_names(sc, -1, names, sizeof names);
         return input_error(err, SIM_ENOTFOUND,
                            "--add '%s': no block or service of that name (accepted: %s)", name,
                            names);
     }
     const rf_service *sv = &p->services[s];
     if (sv->n_blocks == 0 || rf_scenario_block_name(sc, s, 0)[0] != '\0') {
-        accepted_names(sc, names, sizeof names);
+        accepted_names(sc, s, names, sizeof names);
         return input_error(err, SIM_EINVAL,
                            "--add '%s': every unit of this service is in a named block, so it "
                            "has no units of its own to add (accepted: one of its blocks: %s)",
@@ -178,7 +182,7 @@ static int find_candidate(const rf_scenario *sc, const char *name, study_opt_can
     c->block = 0;
     c->base_units = sv->blocks[0].count;
     c->price = sv->blocks[0].cost_unit_year;
-    snprintf(c->label, sizeof c->label, "%s", sv->name);
+    snprintf(c->label, sizeof c->label, "%s", name);
     return SIM_OK;
 }
 

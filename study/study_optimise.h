@@ -59,7 +59,7 @@ typedef struct {
 } study_optimise_cfg;
 
 typedef struct {
-    char label[2 * 64 + 4];    /* "BLOCK (SERVICE)" or "SERVICE", as a person reads it */
+    char label[2 * 64 + 4];    /* the name it was given by (--add) */
     int service, block;        /* params indices; block -1: the service's own units,
                                   not yet a block of their own */
     int base_units;            /* the block's units in the scenario */

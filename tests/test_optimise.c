@@ -4,7 +4,8 @@
  * when the budget buys one unit only, or none, which is refused before
  * anything runs); the path is the same bits on 1 and 2 threads; bad
  * requests (unknown block, a block with no cost, a budget <= 0, --set
- * spaces) are refused naming the option and what is accepted. */
+ * spaces, an unknown metric) are refused naming the option and what is
+ * accepted, by the command with exit status 2 before anything runs. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "rf_result.h"
 #include "sim_status.h"
 #include "study_optimise.h"
+#include "test_shell.h"
 
 static char dir[64], path[128];
 
@@ -176,7 +178,7 @@ Test(optimise, bad_requests_refused_before_running, .init = write_scenario,
     expect_refused(ok, 2, 0, NULL, "--budget 0: must be more than 0", "per_unit_year");
     expect_refused(ok, 2, -5, NULL, "--budget -5", "more than 0");
     expect_refused(ok, 2, 9999, NULL, "--budget 9999 buys no unit",
-                   "cheapest candidate, cheap (refuge), costs 10000");
+                   "cheapest candidate, cheap, costs 10000");
     expect_refused(ok, 2, 50000, "spaces=20", "--set spaces=20: optimise adds units itself",
                    "accepted:");
     const char *twice[] = {"cheap", "refuge/cheap"};
@@ -223,4 +225,41 @@ Test(optimise, the_path_reruns_as_points_of_a_study, .init = write_scenario,
     study_free(st);
     study_optimise_path_free(keep);
     study_optimise_result_free(&r);
+}
+
+/* The command: every refusal exit status 2, one line naming the option and
+ * what is accepted, and no results file. */
+Test(optimise, the_command_refuses_bad_requests_with_exit_2, .init = ts_make_dir,
+     .fini = ts_remove_dir)
+{
+    static const struct {
+        const char *args, *words;
+    } cases[] = {
+        {"--budget 400000 --add 'standard,nonsense' --target refused_of_eligible",
+         "error: --add 'nonsense': no block or service of that name (accepted: 'county refuges', "
+         "'accessible' (a block of county refuges)"},
+        {"--budget 400000 --add accessible --target refused_of_eligible",
+         "error: --add 'accessible': has no cost.per_unit_year"},
+        {"--budget 400000 --add standard --target nonsense",
+         "error: --target: unknown metric 'nonsense' (accepted: referrals"},
+        {"--budget 0 --add standard --target refused_of_eligible",
+         "error: --budget 0: must be more than 0"},
+        {"--budget -1 --add standard --target refused_of_eligible",
+         "error: --budget -1: must be more than 0"},
+        {"--budget 50000 --add standard --target refused_of_eligible",
+         "error: --budget 50000 buys no unit: the cheapest candidate, standard, costs 56300 a "
+         "year (accepted: a budget of at least 56300)"},
+        {"--budget 400000 --add standard --target refused_of_eligible --set spaces=30",
+         "error: --set spaces=30: optimise adds units itself"},
+        {"--budget 400000 --target refused_of_eligible", "expected a scenario FILE, --budget B"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int rc = ts_sh("cd '%s' && %s optimise '%s/scenarios/example-county-candidates.yaml' %s "
+                       "-o out.h5", ts_dir, ts_prog(), ts_root(), cases[i].args);
+        cr_expect_eq(rc, 2, "%s: exit %d: %s", cases[i].args, rc, ts_out);
+        cr_expect(strstr(ts_out, cases[i].words), "%s: want '%s' in: %s", cases[i].args,
+                  cases[i].words, ts_out);
+        cr_expect(!strstr(ts_out, "step 0"), "refused before running: %s", ts_out);
+        cr_expect_neq(ts_sh("test -e '%s/out.h5'", ts_dir), 0, "no results file");
+    }
 }
