@@ -303,3 +303,47 @@ void cli_unknown_metric(const char *opt, const char *name)
         fprintf(stderr, " %s", rf_metric_at(i)->name);
     fprintf(stderr, ")\n");
 }
+
+void cli_print_floor_needs(const study_floor *f)
+{
+    /* what each blocking attribute asks of a unit, and the block key that gives it */
+    static const struct {
+        int reason;
+        const char *need, *key;
+    } words[] = {
+        {RF_BLK_FAMILY_SIZE, "a unit for a larger family", "a larger largest_family"},
+        {RF_BLK_BOY_AGE, "a unit taking older boys", "a higher male_child_age_limit"},
+        {RF_BLK_WHEELCHAIR, "a wheelchair-accessible unit", "wheelchair: true"},
+        {RF_BLK_NRPF, "a unit taking households with no recourse to public funds",
+         "nrpf: yes"},
+        {RF_BLK_MALE, "a unit taking male victims", "takes_male: true"},
+        {RF_BLK_PET, "a unit taking pets", "takes_pets: true"},
+        {RF_BLK_SECURITY, "a unit with night security", "night_security: true"},
+        {RF_BLK_HIGH_SUPPORT, "a unit meeting high support needs", "high_support: true"},
+        {RF_BLK_SPECIALISM, "a specialist unit (or one not specialist)",
+         "specialism: bme or young_women (or none)"},
+        {RF_BLK_AREA, "a unit in their own area", "the area they need"},
+        {RF_BLK_MULTIPLE, "a unit meeting several of their needs at once",
+         "every one of those attributes"},
+    };
+    enum { N = sizeof words / sizeof *words };
+    int done[N] = {0};
+    for (int shown = 0; shown < N; shown++) {
+        int best = -1;
+        for (int i = 0; i < N; i++)
+            if (!done[i] && f->by[words[i].reason] > 0
+                && (best < 0 || f->by[words[i].reason] > f->by[words[best].reason]))
+                best = i;
+        if (best < 0)
+            break;
+        done[best] = 1;
+        double pc = 100 * f->by[words[best].reason];
+        char share[32];
+        if (pc < 0.05)
+            snprintf(share, sizeof share, "under 0.1%%");
+        else
+            snprintf(share, sizeof share, "%.1f%%", pc);
+        printf("  %s of referrals need %s: add a block with %s\n", share, words[best].need,
+               words[best].key);
+    }
+}

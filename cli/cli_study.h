@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "study.h"
+#include "study_floor.h"
 #include "study_precision.h"
 
 #include <getopt.h>
@@ -68,6 +69,11 @@ int cli_search_option(int c, const char *arg, cli_search_opts *o, study_cfg *bas
 int cli_search_finish(cli_search_opts *o, study_cfg *base, const study_precision_cfg **precision,
                       const char *scenario, const char **sets, cli_study_ui *ui,
                       const char *label);
+
+/* The households no unit fits (study_floor), as lines a person reads:
+ * "  6.4% of referrals need a unit taking households with no recourse to
+ * public funds: add a block with nrpf: yes", largest share first. */
+void cli_print_floor_needs(const study_floor *f);
 
 /* "refugesim: error: OPT: unknown metric 'NAME' (accepted: every metric)" */
 void cli_unknown_metric(const char *opt, const char *name);

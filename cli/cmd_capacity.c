@@ -94,6 +94,25 @@ static void on_trial(void *user, const study_trial *t)
             t->s.mean, t->s.n > 1 ? t->s.ci95 : 0.0, t->reps, verdict_word(t->verdict));
 }
 
+/* Not even --max meets the target: say when the households no unit fits
+ * are why (their share did not fall with more units, and alone it keeps
+ * the metric on the wrong side of the target), and what they need. */
+static void print_floor(const study_capacity_cfg *c, const study_capacity_result *r)
+{
+    if (!r->floor_checked || !study_floor_holds(&r->floor, &r->floor_change) || !r->floor_bounded)
+        return;
+    const study_target *t = &c->target;
+    if (t->ge ? !(r->floor_bound < t->x) : !(r->floor_bound > t->x))
+        return;
+    printf("no suitable unit: %.1f%% of referrals (95%% CI %.1f%% to %.1f%%) are households that "
+           "no unit of the scenario fits, no fewer at %ld spaces than at its %d, so %s cannot %s "
+           "%.1f%%: no amount of these units meets the target\n",
+           100 * r->floor.share, 100 * (r->floor.share - r->floor.ci95),
+           100 * (r->floor.share + r->floor.ci95), c->hi, r->base_units, metric_name(c),
+           t->ge ? "rise above" : "fall below", 100 * r->floor_bound);
+    cli_print_floor_needs(&r->floor);
+}
+
 int cmd_capacity(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -151,6 +170,7 @@ int cmd_capacity(int argc, char **argv)
     if (!res.met) {
         printf("no capacity up to %ld spaces meets %s %s %g\n", cc.hi, metric_name(&cc),
                cc.target.ge ? ">=" : "<=", cc.target.x);
+        print_floor(&cc, &res);
         rc = CLI_EXIT_FAIL;
         goto done;
     }

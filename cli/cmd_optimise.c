@@ -137,6 +137,31 @@ static void mix_text(const view *v, const study_opt_step *st, char *buf, size_t 
         snprintf(buf, size, "nothing added");
 }
 
+/* The households no unit fits at the final mix: how many, whether the
+ * units added reached any of them, and what they need. */
+static void print_floor(const view *v)
+{
+    const study_optimise_result *r = v->res;
+    if (!(r->floor.share > 0))
+        return;
+    char bound[160] = "";
+    if (r->floor_bounded)
+        snprintf(bound, sizeof bound, ", and %s cannot %s %.1f%% while they stay",
+                 metric_name(v->cfg), v->cfg->maximise ? "rise above" : "fall below",
+                 100 * r->floor_bound);
+    if (study_floor_holds(&r->floor, &r->floor_change))
+        printf("no suitable unit: %.1f%% of referrals (95%% CI %.1f%% to %.1f%%) are households "
+               "that no unit fits, no fewer with the units added: no amount of these candidates "
+               "helps them%s\n", 100 * r->floor.share, 100 * (r->floor.share - r->floor.ci95),
+               100 * (r->floor.share + r->floor.ci95), bound);
+    else
+        printf("no suitable unit: %.1f%% of referrals (95%% CI %.1f%% to %.1f%%) are still "
+               "households that no unit fits (%+.1f points with the units added)%s\n",
+               100 * r->floor.share, 100 * (r->floor.share - r->floor.ci95),
+               100 * (r->floor.share + r->floor.ci95), 100 * r->floor_change.diff, bound);
+    cli_print_floor_needs(&r->floor);
+}
+
 /* Split an --add value at its commas into cands; the copy cut up is
  * *store (the caller frees it). */
 static int add_candidates(const char *arg, char **store, const char **cands, size_t *n)
@@ -260,6 +285,7 @@ int cmd_optimise(int argc, char **argv)
     else
         printf("stopped: no affordable unit, and no swap, improves %s with 95%% confidence\n",
                metric_name(&oc));
+    print_floor(&vw);
 write:
     if (so.out_path) {
         study_cfg sc;

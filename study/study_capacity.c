@@ -55,7 +55,7 @@ static void key_value(const search *s, int units, char *buf, size_t size)
 /* Decide one capacity, adding replications while the interval straddles the
  * target.  Common random numbers make the added replications extend, not
  * replace, the first ones. */
-static int decide(search *s, int units, int *meets, study_error *err)
+static int decide(search *s, int units, int *meets, size_t *keep, study_error *err)
 {
     char value[32];
     key_value(s, units, value, sizeof value);
@@ -98,7 +98,10 @@ static int decide(search *s, int units, int *meets, study_error *err)
             break;
         reps = reps * 2 > s->max_reps ? s->max_reps : reps * 2;
     }
-    study_forget(s->st, p);
+    if (keep)
+        *keep = p;
+    else
+        study_forget(s->st, p);
     if (s->n_trials == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 16;
         study_trial *nt = realloc(s->trials, ncap * sizeof *nt);
@@ -119,7 +122,7 @@ static int decide(search *s, int units, int *meets, study_error *err)
 static int narrow(search *s, long units, long *good, long *bad, study_error *err)
 {
     int ok;
-    int rc = decide(s, (int)units, &ok, err);
+    int rc = decide(s, (int)units, &ok, NULL, err);
     if (rc == SIM_OK)
         *(ok ? good : bad) = units;
     return rc;
@@ -129,6 +132,40 @@ static int cmp_trial(const void *a, const void *b)
 {
     const study_trial *x = a, *y = b;
     return (x->units > y->units) - (x->units < y->units);
+}
+
+/* Not even hi (point p_hi, kept) meets the target: is it the households no
+ * unit fits?  Their floor at hi, and its paired change from the scenario's
+ * own capacity on the same replications; rank 0 decides, every rank learns. */
+static int check_floor(search *s, size_t p_hi, study_capacity_result *out, study_error *err)
+{
+    char value[32];
+    key_value(s, s->base_units, value, sizeof value);
+    const char *values[1] = {value};
+    double number = atof(value);
+    size_t p_base;
+    size_t n = 0, nb = 0;
+    int rc = study_add_point(s->st, values, &number, &p_base, err);
+    if (rc == SIM_OK)
+        rc = study_extend(s->st, p_base, (size_t)s->reps, err);
+    if (rc != SIM_OK)
+        return rc;
+    if (sim_farm_rank() == 0) {
+        const unsigned char *dh, *db;
+        const rf_result *hi = study_records(s->st, p_hi, &n, &dh);
+        const rf_result *base = study_records(s->st, p_base, &nb, &db);
+        study_floor_of(hi, dh, n, &out->floor);
+        study_floor_change(base, db, hi, dh, n < nb ? n : nb, &out->floor_change);
+        out->floor_bounded = study_floor_bound(hi, dh, n, s->cfg->target.metric, &out->floor_bound);
+        out->floor_checked = 1;
+    }
+    sim_farm_bcast_bytes(&out->floor, sizeof out->floor);
+    sim_farm_bcast_bytes(&out->floor_change, sizeof out->floor_change);
+    out->floor_bounded = sim_farm_bcast_int(out->floor_bounded);
+    sim_farm_bcast_bytes(&out->floor_bound, sizeof out->floor_bound);
+    out->floor_checked = 1;
+    study_forget(s->st, p_base);
+    return SIM_OK;
 }
 
 /* The pseudo-key of the search: "spaces" or "extra[SERVICE]". */
@@ -205,8 +242,14 @@ int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *
     if ((rc = study_open(&s.scfg, &s.st, err)) != SIM_OK)
         return rc;
     int ok;
+    size_t p_hi;
     /* Bracket: hi must meet the target. */
-    if ((rc = decide(&s, (int)hi, &ok, err)) != SIM_OK || !ok)
+    if ((rc = decide(&s, (int)hi, &ok, &p_hi, err)) != SIM_OK)
+        goto done;
+    if (!ok)
+        rc = check_floor(&s, p_hi, out, err);
+    study_forget(s.st, p_hi);
+    if (rc != SIM_OK || !ok)
         goto done;
     long good = hi, bad = lo - 1;
     if ((rc = narrow(&s, lo, &good, &bad, err)) != SIM_OK)

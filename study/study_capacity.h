@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include "sim_stats.h"
 #include "study.h"
+#include "study_floor.h"
 
 typedef struct {
     int metric;                /* index of an rf_metric */
@@ -57,6 +58,16 @@ typedef struct {
     long answer;               /* the smallest capacity that meets it */
     study_trial *trials;       /* every capacity decided, by units; owned */
     size_t n_trials;
+    /* When not even hi meets the target (floor_checked 1): the households
+     * no unit fits at hi (study_floor), the paired change of their share
+     * from the scenario's own capacity to hi (more units minus fewer), and
+     * the best the target metric can be while they stay (floor_bounded 0:
+     * the floor bounds this metric in no simple way). */
+    int floor_checked;
+    study_floor floor;
+    sim_ratio_diff floor_change;
+    int floor_bounded;
+    double floor_bound;
 } study_capacity_result;
 
 /* Run the search (every rank).  SIM_OK also when nothing meets the target

@@ -652,6 +652,35 @@ static int swap_once(search *s, mix_eval *cur, int *swapped, study_error *err)
     return SIM_OK;
 }
 
+/* The floor at the final mix *cur against the scenario as it is, on the
+ * same replications (rank 0 computes, every rank learns). */
+static int final_floor(search *s, mix_eval *cur, study_error *err)
+{
+    study_optimise_result *r = s->res;
+    mix_eval start;
+    memset(&start, 0, sizeof start);
+    int rc = eval_start(s, &start, err);
+    if (rc == SIM_OK)
+        rc = eval_extend(s, &start, cur->reps, err);
+    if (rc != SIM_OK)
+        return rc;
+    if (sim_farm_rank() == 0) {
+        size_t n, n0;
+        const unsigned char *d, *d0;
+        const rf_result *x = study_records(s->st, cur->point, &n, &d);
+        const rf_result *x0 = study_records(s->st, start.point, &n0, &d0);
+        study_floor_of(x, d, n, &r->floor);
+        study_floor_change(x0, d0, x, d, n < n0 ? n : n0, &r->floor_change);
+        r->floor_bounded = study_floor_bound(x, d, n, s->cfg->metric, &r->floor_bound);
+    }
+    sim_farm_bcast_bytes(&r->floor, sizeof r->floor);
+    sim_farm_bcast_bytes(&r->floor_change, sizeof r->floor_change);
+    r->floor_bounded = sim_farm_bcast_int(r->floor_bounded);
+    sim_farm_bcast_bytes(&r->floor_bound, sizeof r->floor_bound);
+    eval_forget(s, &start);
+    return SIM_OK;
+}
+
 int study_optimise(const study_optimise_cfg *cfg, study_optimise_result *out, study_error *err)
 {
     int rc = study_optimise_check(cfg, out, err);
@@ -710,6 +739,8 @@ int study_optimise(const study_optimise_cfg *cfg, study_optimise_result *out, st
         if ((rc = greedy(&s, &cur, &added, err)) != SIM_OK)
             break;
     }
+    if (rc == SIM_OK)
+        rc = final_floor(&s, &cur, err);
 done:
     study_free(s.st);
     return rc;

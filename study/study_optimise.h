@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include "sim_stats.h"
 #include "study.h"
+#include "study_floor.h"
 
 #define STUDY_OPT_MAX_CANDIDATES 16
 
@@ -88,6 +89,14 @@ typedef struct {
     size_t n_steps;
     int stopped;               /* STUDY_OPT_STOP_NO_GAIN or _BUDGET (nothing more fits) */
     long max_reps_used;        /* the most replications any step's mix had */
+    /* The households no unit fits at the final mix (study_floor), the
+     * paired change of their share from the scenario as it is (final minus
+     * start, on the final mix's replications), and the best the target can
+     * be while they stay (floor_bounded 0: no simple bound). */
+    study_floor floor;
+    sim_ratio_diff floor_change;
+    int floor_bounded;
+    double floor_bound;
 } study_optimise_result;
 
 /* Check the request (candidates exist and have a price, the budget buys at
