@@ -60,3 +60,57 @@ Test(printed_tables, few_points_stay_side_by_side_with_every_key_measure, .init 
     cr_expect(line_starting("Abandoned the wait "), "%s", ts_out);
     cr_expect(!line_starting("Point "), "%s", ts_out);
 }
+
+#define COUNTY "'%s/scenarios/leicestershire-county.yaml'"
+
+/* The heading line of the first printed table. */
+static const char *heading(void)
+{
+    const char *h = line_starting("Measure ");
+    cr_assert(h, "%s", ts_out);
+    return h;
+}
+
+Test(printed_tables, a_label_says_what_varies_at_the_point, .init = ts_make_dir,
+     .fini = ts_remove_dir)
+{
+    static const struct {
+        const char *args, *want[3];
+    } cases[] = {
+        {"sweep " COUNTY " --vary 'services[0].blocks[accessible].units=1:3:1'",
+         {"accessible=1 (21 spaces)", "accessible=2 (21 spaces)", "accessible=3 (21 spaces)"}},
+        /* a block given by its index is still named; the service by its name */
+        {"run " COUNTY " --set 'services[county refuges].blocks[1].units=3'",
+         {"male and pets=3 (21 spaces)"}},
+        {"run " COUNTY " --set 'services[0].units=30'", {"county refuges=30 (30 spaces)"}},
+        {"sweep " COUNTY " --vary 'extra[county refuges]=0,5'",
+         {"county refuges +0 (21 spaces)", "county refuges +5 (26 spaces)"}},
+        {"sweep " COUNTY " --vary matching=first_fit,best_fit",
+         {"matching=first_fit", "matching=best_fit"}},
+        {"sweep " COUNTY " --vary spaces=20,30", {"20 spaces", "30 spaces"}},
+        {"run " COUNTY, {"21 spaces"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char args[512];
+        snprintf(args, sizeof args, cases[i].args, ts_root());
+        cr_assert_eq(ts_sh("cd '%s' && %s %s --reps 2 -o out.h5 --force", ts_dir, ts_prog(), args),
+                     0, "%s: %s", args, ts_out);
+        const char *h = heading(), *eol = strchr(h, '\n');
+        for (size_t k = 0; k < 3 && cases[i].want[k]; k++) {
+            char *at = strstr(h, cases[i].want[k]);
+            cr_expect(at && at < eol, "%s: no label '%s' in\n%s", args, cases[i].want[k], ts_out);
+        }
+        /* the results file holds the same labels */
+        cr_assert_eq(ts_sh("cd '%s' && %s report out.h5", ts_dir, ts_prog()), 0, "%s", ts_out);
+        cr_expect(strstr(ts_out, cases[i].want[0]), "%s: report: %s", args, ts_out);
+    }
+}
+
+Test(printed_tables, rerun_keeps_the_labels, .init = ts_make_dir, .fini = ts_remove_dir)
+{
+    cr_assert_eq(ts_sh("cd '%s' && %s compare " COUNTY " --vs 'referrals.per_year=150' --reps 2 "
+                       "-o c.h5 && %s rerun c.h5 -o again.h5", ts_dir, ts_prog(), ts_root(),
+                       ts_prog()), 0, "%s", ts_out);
+    const char *h = heading();
+    cr_expect(strstr(h, "baseline") && strstr(h, "referrals.per_year=150"), "%s", ts_out);
+}
