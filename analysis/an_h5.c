@@ -769,11 +769,11 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (st)
         return st;
     point_row *row = &w->rows[index];
-    int total = pt->params ? rf_params_total_units(pt->params) : 0;
     if (pt->label)
         snprintf(row->label, sizeof row->label, "%s", pt->label);
     else
-        rf_point_label(row->label, sizeof row->label, total, w->n_vary,
+        rf_point_label(row->label, sizeof row->label,
+                       pt->params ? rf_params_total_units(pt->params) : 0, w->n_vary,
                        (const char *const *)w->vary_keys, pt->vary_values);
     snprintf(ps.label, sizeof ps.label, "%s", row->label);
 
@@ -821,7 +821,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
         row->written = 1;
         row->n_reps = n;
         row->reps_done = ps.n_reps;
-        row->total_units = total;
+        row->total_units = pt->params ? rf_params_total_units(pt->params) : 0;
         row->horizon = pt->params ? pt->params->horizon : NAN;
         row->warmup = pt->params ? pt->params->warmup : NAN;
         for (size_t k = 0; k < w->n_vary; k++)

@@ -49,10 +49,12 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
     fputs("command: ", out);
     sim_text_put(out, SIM_TEXT_TERM, info->command_line);
     fputs("\n\n", out);
-    for (size_t i = 0; i < n_pts; i += AN_REPORT_COLUMNS) {
-        size_t k = n_pts - i < AN_REPORT_COLUMNS ? n_pts - i : AN_REPORT_COLUMNS;
-        fprintf(out, "%sOverall%s\n", i ? "\n" : "", n_pts > 1 ? " (points side by side)" : "");
-        an_print_summary(out, &pts[i], k, 0);
+    if (n_pts > AN_REPORT_COLUMNS) {
+        fputs("Overall (one row a point)\n", out);
+        an_print_summary_rows(out, pts, n_pts);
+    } else {
+        fprintf(out, "Overall%s\n", n_pts > 1 ? " (points side by side)" : "");
+        an_print_summary(out, pts, n_pts, 0);
     }
     fputc('\n', out);
     an_print_services(out, pts, n_pts);

@@ -12,8 +12,8 @@
 int an_report_load(an_h5_file *f, an_point_summary **pts, size_t *n_pts);
 void an_report_free_points(an_point_summary *pts, size_t n_pts);
 
-/* Overall, per-service and per-group tables.  Points are printed side by
- * side, at most AN_REPORT_COLUMNS per table. */
+/* Overall, per-service and per-group tables.  Up to AN_REPORT_COLUMNS
+ * points side by side in the overall table, more one row a point. */
 #define AN_REPORT_COLUMNS 6
 void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *pts, size_t n_pts);
 

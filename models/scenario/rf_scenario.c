@@ -783,7 +783,7 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
 
     /* `units` is the total; blocks carve named subsets out of it and what
      * is left is a block with the service's own attributes, listed first. */
-    rf_unit_block whole;
+    rf_unit_block whole = {.name = ""};
     conv_attrs(c, path, &in->at, in->units, &whole);
     long carved = 0;
     for (unsigned b = 0; b < in->blocks_count; b++)
@@ -813,6 +813,7 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
         if (c->block_names)
             snprintf(c->block_names[i][out->n_blocks], RF_NAME_MAX, "%s", in->blocks[b].name);
         rf_unit_block *blk = &out->blocks[out->n_blocks++];
+        snprintf(blk->name, sizeof blk->name, "%s", in->blocks[b].name ? in->blocks[b].name : "");
         if (conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk))
             check_fits_somebody(c, bpath, blk);
         for (unsigned j = 0; j < b; j++)
