@@ -469,6 +469,18 @@ static void table_head(FILE *o, const page *p, const char *first, size_t from, s
     fputs("</tr></thead>\n<tbody>\n", o);
 }
 
+/* A table's head over the finished points from..from + k - 1 (p->pt). */
+static void finished_head(FILE *o, const page *p, size_t from, size_t k)
+{
+    fputs("<table>\n<thead><tr><th>Measure</th>", o);
+    for (size_t j = 0; j < k; j++) {
+        fputs("<th>", o);
+        h(o, p->pts[p->pt[from + j]].label);
+        fputs("</th>", o);
+    }
+    fputs("</tr></thead>\n<tbody>\n", o);
+}
+
 static void section_measures(FILE *o, page *p)
 {
     fputs("<section class=\"measures\">\n<h2>The measures</h2>\n", o);
@@ -504,7 +516,7 @@ static void section_measures(FILE *o, page *p)
     fputs("</section>\n", o);
 }
 
-/* A table stored in the file (a hook for /comparison, /yearly, /costs),
+/* A table stored in the file (a hook for /comparison, /yearly),
  * shown as it is, its columns in words where they are metrics. */
 static int stored_table(FILE *o, const page *p, const char *path)
 {
@@ -615,13 +627,7 @@ static void section_differences(FILE *o, const page *p)
                                        "wait_mean", "occupancy"};
     for (size_t from = 1; from < p->m; from += TABLE_COLUMNS) {
         size_t k = p->m - from < TABLE_COLUMNS ? p->m - from : TABLE_COLUMNS;
-        fputs("<table>\n<thead><tr><th>Measure</th>", o);
-        for (size_t j = 0; j < k; j++) {
-            fputs("<th>", o);
-            h(o, p->pts[p->pt[from + j]].label);
-            fputs("</th>", o);
-        }
-        fputs("</tr></thead>\n<tbody>\n", o);
+        finished_head(o, p, from, k);
         for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
             row_label(o, rows[r]);
             for (size_t j = 0; j < k; j++) {
@@ -781,13 +787,171 @@ static void section_time(FILE *o, page *p)
     figure(o, p, "monthly_waiting");
     figure(o, p, "monthly_occupancy");
     fputs("</section>\n", o);
-    an_table *t = NULL;
-    if (an_h5_read_table(p->f, "/costs", &t) == SIM_OK) { /* only when the file has costs */
-        fputs("<section class=\"costs\">\n<h2>Costs</h2>\n", o);
-        stored_table(o, p, "/costs");
-        fputs("</section>\n", o);
+}
+
+/* ------------------------------------------------------ costs -- */
+
+/* "1,126,000": a currency-neutral amount rounded to a whole unit, its
+ * thousands grouped (the scenario's costs carry no currency). */
+static void amount_text(char *buf, size_t size, double v)
+{
+    if (isnan(v)) {
+        snprintf(buf, size, "-");
+        return;
     }
-    an_table_free(t);
+    char digits[48];
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    if (!strcmp(digits, "0"))
+        v = 0; /* "0", not "-0" */
+    size_t n = strlen(digits), k = 0;
+    if (v < 0 && k + 1 < size)
+        buf[k++] = '-';
+    for (size_t i = 0; i < n && k + 2 < size; i++) {
+        buf[k++] = digits[i];
+        if ((n - i - 1) % 3 == 0 && i + 1 < n)
+            buf[k++] = ',';
+    }
+    buf[k] = '\0';
+}
+
+/* "3,753 (3,719 to 3,786)" */
+static void amount_estimate(char *buf, size_t size, double mean, double ci)
+{
+    char a[48], lo[48], hi[48];
+    amount_text(a, sizeof a, mean);
+    if (isnan(ci) || isnan(mean)) {
+        snprintf(buf, size, "%s", a);
+        return;
+    }
+    amount_text(lo, sizeof lo, mean - ci);
+    amount_text(hi, sizeof hi, mean + ci);
+    snprintf(buf, size, "%s (%s to %s)", a, lo, hi);
+}
+
+static int point_has_costs(const page *p, size_t i)
+{
+    const an_metric_summary *c = metric(p, i, "cost_per_year");
+    return c && c->total_num > 0;
+}
+
+static const an_comparison *comparison_row(const an_comparison *rows, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].metric, name))
+            return &rows[i];
+    return NULL;
+}
+
+/* "Against B, A costs about 390,997 more a year (...) and accommodates
+ * about 35 more households a year (...): about 11,068 (...) for each
+ * extra household accommodated." from compare's paired differences. */
+static void extra_cost_sentence(FILE *o, const page *p, size_t a, size_t b)
+{
+    an_comparison *rows = NULL;
+    size_t n = 0;
+    if (an_compare_points(&p->pts[b], &p->pts[a], a, &rows, &n) != SIM_OK)
+        return;
+    const an_comparison *cy = comparison_row(rows, n, "cost_per_year"),
+                        *pl = comparison_row(rows, n, "placed"),
+                        *ex = comparison_row(rows, n, AN_EXTRA_COST_METRIC);
+    if (cy && !isnan(cy->d.diff)) {
+        char t[160];
+        fputs("<p>Against ", o);
+        h(o, p->pts[b].label);
+        fputs(", ", o);
+        h(o, p->pts[a].label);
+        amount_estimate(t, sizeof t, fabs(cy->d.diff), cy->d.ci95);
+        fputs(" costs about ", o);
+        h(o, t);
+        fputs(cy->d.diff >= 0 ? " more a year" : " less a year", o);
+        if (pl && pl->households && !isnan(pl->per_year.diff)) {
+            double k = pl->per_year.diff, ci = pl->per_year.ci95;
+            fprintf(o, " and accommodates about %.0f %s households a year", fabs(k),
+                    k >= 0 ? "more" : "fewer");
+            if (!isnan(ci))
+                fprintf(o, " (%.0f to %.0f)", fabs(k) - ci, fabs(k) + ci);
+        }
+        if (ex && !isnan(ex->d.diff)) {
+            amount_estimate(t, sizeof t, ex->d.diff, ex->d.ci95);
+            fputs(": about ", o);
+            h(o, t);
+            fputs(" for each extra household accommodated (the extra cost over the extra "
+                  "households, paired over the same replications, with a delta-method 95% "
+                  "interval)", o);
+        } else if (ex) {
+            fputs(": no household more or fewer is accommodated, so there is no cost per extra "
+                  "household", o);
+        }
+        fputs(".</p>\n", o);
+    }
+    free(rows);
+}
+
+static const char *const cost_rows[] = {"cost_per_year", "cost_per_accommodated"};
+
+/* Costs (issue 13's metrics) whenever a point has any; else one sentence
+ * saying why there is no section. */
+static void section_costs(FILE *o, const page *p)
+{
+    size_t with = 0;
+    for (size_t j = 0; j < p->m; j++)
+        with += point_has_costs(p, p->pt[j]);
+    if (!with) {
+        fputs("<p class=\"note\" id=\"no-costs\">No costs: the scenario gives no <code>cost</code> "
+              "(per unit a year, per placement) for any service or block, so this report shows "
+              "none.</p>\n", o);
+        return;
+    }
+    fputs("<section class=\"costs\">\n<h2>Costs</h2>\n", o);
+    for (size_t j = 0; j < p->m; j++) {
+        size_t i = p->pt[j];
+        if (!point_has_costs(p, i))
+            continue;
+        const an_metric_summary *y = metric(p, i, "cost_per_year"),
+                                *c = metric(p, i, "cost_per_accommodated");
+        char t[160];
+        fputs("<p class=\"cost\">At ", o);
+        h(o, p->pts[i].label);
+        amount_estimate(t, sizeof t, y->s.mean, y->s.ci95);
+        fputs(" the units in service and the placements cost about ", o);
+        h(o, t);
+        fputs(" a year", o);
+        if (c && !isnan(c->s.mean)) {
+            amount_estimate(t, sizeof t, c->s.mean, c->s.ci95);
+            fputs(": about ", o);
+            h(o, t);
+            fputs(" per household accommodated", o);
+        }
+        fputs(".</p>\n", o);
+    }
+    if (p->m > 1 && p->pts[p->pt[0]].num)
+        for (size_t j = 1; j < p->m; j++)
+            extra_cost_sentence(o, p, p->pt[j], p->pt[0]);
+    for (size_t from = 0; from < p->m; from += TABLE_COLUMNS) {
+        size_t k = p->m - from < TABLE_COLUMNS ? p->m - from : TABLE_COLUMNS;
+        finished_head(o, p, from, k);
+        for (size_t r = 0; r < sizeof cost_rows / sizeof *cost_rows; r++) {
+            fputs("<tr><td>", o); /* no unit: the note below says what the amounts are in */
+            h(o, rf_metric_label(cost_rows[r]));
+            fputs("</td>", o);
+            for (size_t j = 0; j < k; j++) {
+                const an_metric_summary *m = metric(p, p->pt[from + j], cost_rows[r]);
+                char t[160];
+                amount_estimate(t, sizeof t, m ? m->s.mean : NAN, m ? m->s.ci95 : NAN);
+                fputs("<td>", o);
+                h(o, t);
+                fputs("</td>", o);
+            }
+            fputs("</tr>\n", o);
+        }
+        fputs("</tbody>\n</table>\n", o);
+    }
+    fputs("<p class=\"note\">Costs are in the currency of the scenario's <code>cost</code> values "
+          "(the program adds no currency; the shipped examples use pounds): each unit's days in "
+          "service at its cost per unit a year, and each placement at its cost per placement. "
+          "Cost a year and cost per household accommodated are ratios of sums over the "
+          "replications with delta-method 95% intervals; a point whose scenario gives no costs "
+          "shows 0.</p>\n</section>\n", o);
 }
 
 static void section_assumptions(FILE *o, const page *p)
@@ -968,6 +1132,7 @@ static int write_page(FILE *o, page *p)
     section_differences(o, p);
     section_groups(o, p);
     section_time(o, p);
+    section_costs(o, p);
     section_assumptions(o, p);
     section_checklist(o, p);
     section_provenance(o, p);
