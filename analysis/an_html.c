@@ -552,9 +552,48 @@ static int stored_table(FILE *o, const page *p, const char *path)
     return 1;
 }
 
-/* The /comparison `compare` stores: per alternative and metric, the two
- * estimates and the paired difference with its interval, and households a
- * year where given.  0 when absent or of another shape. */
+/* The key measures of the differences from the baseline. */
+static const char *const diff_rows[] = {HEADLINE, "refused_no_space", "placed", "abandoned",
+                                        "wait_mean", "occupancy"};
+#define N_DIFF_ROWS (sizeof diff_rows / sizeof diff_rows[0])
+
+/* "-44.0 points (-45.0 to -43.0)" for a share, "+1.2 (0.9 to 1.5)" else. */
+static void diff_text(char *buf, size_t size, const char *name, double diff, double lo, double hi)
+{
+    int pc = percent_metric(name);
+    double s = pc ? 100 : 1;
+    if (isnan(diff))
+        snprintf(buf, size, "-");
+    else if (isnan(lo) || isnan(hi))
+        snprintf(buf, size, "%+.1f%s", s * diff, pc ? " points" : "");
+    else
+        snprintf(buf, size, "%+.1f%s (%+.1f to %+.1f)", s * diff, pc ? " points" : "", s * lo, s * hi);
+}
+
+/* "+60 (58 to 62)" households a year. */
+static void households_text(char *buf, size_t size, double k, double lo, double hi)
+{
+    if (isnan(k))
+        snprintf(buf, size, "-");
+    else if (isnan(lo) || isnan(hi))
+        snprintf(buf, size, "%+.0f", k);
+    else
+        snprintf(buf, size, "%+.0f (%+.0f to %+.0f)", k, lo, hi);
+}
+
+static int is_diff_row(const char *name)
+{
+    for (size_t r = 0; r < N_DIFF_ROWS; r++)
+        if (!strcmp(diff_rows[r], name))
+            return 1;
+    return 0;
+}
+
+/* The /comparison `compare` stores (per alternative and metric: the two
+ * estimates, the paired difference with its interval, households a year
+ * where given), its key measures only: the page's one table of
+ * differences when the points lack the per-replication parts to pair
+ * them here.  0 when absent or of another shape. */
 static int comparison_table(FILE *o, const page *p)
 {
     an_table *t;
@@ -570,8 +609,10 @@ static int comparison_table(FILE *o, const page *p)
         an_table_free(t);
         return 0;
     }
-    fputs("<p>The comparison stored in the file: each alternative against the baseline on the same "
-          "replications (common random numbers), the paired difference with its 95% interval.</p>\n"
+    fputs("<p>The comparison stored in the file by <code>refugesim compare</code>: each alternative "
+          "against the baseline on the same replications (common random numbers), the paired "
+          "difference with its 95% interval (the file holds every measure; these are the key "
+          "ones).</p>\n"
           "<table>\n<thead><tr><th>Alternative</th><th class=\"l\">Measure</th><th>Baseline</th>"
           "<th>Alternative</th><th>Difference (95% interval)</th><th>Households a year</th></tr>"
           "</thead>\n<tbody>\n", o);
@@ -579,25 +620,27 @@ static int comparison_table(FILE *o, const page *p)
         const double *v = t->num + r * t->n_cols;
         const char *metric_name = t->str[r * t->n_cols + (size_t)cm];
         metric_name = metric_name ? metric_name : "";
-        int pc = percent_metric(metric_name);
-        double s = pc ? 100 : 1;
-        char a[48], b[48];
+        if (!is_diff_row(metric_name))
+            continue;
+        char a[48], b[48], d[96];
         fputs("<tr><td>", o);
         h(o, t->str[r * t->n_cols + (size_t)cl]);
         fputs("</td><td class=\"l\">", o);
         h(o, rf_metric_label(metric_name));
         value_text(a, sizeof a, metric_name, v[cb]);
         value_text(b, sizeof b, metric_name, v[ca]);
+        diff_text(d, sizeof d, metric_name, v[cd], v[clo], v[chi]);
         fputs("</td><td>", o);
         h(o, a);
         fputs("</td><td>", o);
         h(o, b);
-        fprintf(o, "</td><td>%+.1f%s (%+.1f to %+.1f)</td><td>", s * v[cd], pc ? " points" : "",
-                s * v[clo], s * v[chi]);
-        if (ch >= 0 && !isnan(v[ch]))
-            fprintf(o, "%+.0f", v[ch]);
-        if (ch >= 0 && chl >= 0 && chh >= 0 && !isnan(v[ch]) && !isnan(v[chl]))
-            fprintf(o, " (%+.0f to %+.0f)", v[chl], v[chh]);
+        fputs("</td><td>", o);
+        h(o, d);
+        fputs("</td><td>", o);
+        if (ch >= 0) {
+            households_text(d, sizeof d, v[ch], chl >= 0 ? v[chl] : NAN, chh >= 0 ? v[chh] : NAN);
+            h(o, isnan(v[ch]) ? "" : d);
+        }
         fputs("</td></tr>\n", o);
     }
     fputs("</tbody>\n</table>\n", o);
@@ -605,12 +648,32 @@ static int comparison_table(FILE *o, const page *p)
     return 1;
 }
 
+/* Households accommodated a year, point a minus point b: the paired
+ * difference of placements a year (an_compare_points), as compare prints it. */
+static void households_cell(char *buf, size_t size, const page *p, size_t a, size_t b)
+{
+    an_comparison *rows = NULL;
+    size_t n = 0;
+    snprintf(buf, size, "-");
+    if (an_compare_points(&p->pts[b], &p->pts[a], a, &rows, &n) != SIM_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].metric, "placed") && rows[i].households) {
+            const sim_ratio_diff *y = &rows[i].per_year;
+            households_text(buf, size, y->diff, y->diff - y->ci95, y->diff + y->ci95);
+        }
+    free(rows);
+}
+
+/* One table of differences: the page's own paired differences when the
+ * points hold their per-replication parts (a compare file's /comparison
+ * holds the same differences, so it is not shown twice), else the key
+ * rows of a stored /comparison. */
 static void section_differences(FILE *o, const page *p)
 {
     fputs("<section class=\"differences\">\n<h2>Differences from the baseline</h2>\n", o);
-    int stored = comparison_table(o, p) || stored_table(o, p, "/comparison");
     if (p->m < 2 || !p->pts[p->pt[0]].num) {
-        if (!stored)
+        if (!comparison_table(o, p))
             fputs(p->m < 2 ? "<p class=\"note\">One point only: there is no baseline to compare "
                              "with.</p>\n"
                            : "<p class=\"note\">This results file does not hold the "
@@ -623,31 +686,38 @@ static void section_differences(FILE *o, const page *p)
     h(o, p->pts[b].label);
     fputs(" (the first point): the paired difference over the same replications (common random "
           "numbers), with its 95% confidence interval. Shares differ in percentage points.</p>\n", o);
-    static const char *const rows[] = {HEADLINE, "refused_no_space", "placed", "abandoned",
-                                       "wait_mean", "occupancy"};
     for (size_t from = 1; from < p->m; from += TABLE_COLUMNS) {
         size_t k = p->m - from < TABLE_COLUMNS ? p->m - from : TABLE_COLUMNS;
         finished_head(o, p, from, k);
-        for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
-            row_label(o, rows[r]);
+        for (size_t r = 0; r < N_DIFF_ROWS; r++) {
+            row_label(o, diff_rows[r]);
             for (size_t j = 0; j < k; j++) {
                 sim_ratio_diff d;
+                char t[96] = "-";
+                if (!an_point_summary_paired_diff(&p->pts[p->pt[from + j]], &p->pts[b], diff_rows[r], &d))
+                    diff_text(t, sizeof t, diff_rows[r], d.diff, d.diff - d.ci95, d.diff + d.ci95);
                 fputs("<td>", o);
-                if (!an_point_summary_paired_diff(&p->pts[p->pt[from + j]], &p->pts[b], rows[r], &d)
-                    && !isnan(d.diff)) {
-                    double s = percent_metric(rows[r]) ? 100 : 1;
-                    const char *u = percent_metric(rows[r]) ? " points" : "";
-                    fprintf(o, "%+.1f%s", s * d.diff, u);
-                    if (!isnan(d.ci95))
-                        fprintf(o, " (%+.1f to %+.1f)", s * (d.diff - d.ci95), s * (d.diff + d.ci95));
-                } else {
-                    fputs("-", o);
-                }
+                h(o, t);
                 fputs("</td>", o);
             }
             fputs("</tr>\n", o);
         }
-        fputs("</tbody>\n</table>\n", o);
+        fputs("<tr><td>Households accommodated a year</td>", o);
+        for (size_t j = 0; j < k; j++) {
+            char t[96];
+            households_cell(t, sizeof t, p, p->pt[from + j], b);
+            fputs("<td>", o);
+            h(o, t);
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n</tbody>\n</table>\n", o);
+    }
+    an_table *t;
+    if (an_h5_read_table(p->f, "/comparison", &t) == SIM_OK) {
+        fputs("<p class=\"note\">The results file also holds these differences for every measure "
+              "as the table <code>/comparison</code> that <code>refugesim compare</code> "
+              "wrote.</p>\n", o);
+        an_table_free(t);
     }
     fputs("</section>\n", o);
 }
