@@ -18,6 +18,7 @@
 #define DAYS_PER_YEAR 365.0
 #define HEADLINE "refused_of_eligible"
 #define TABLE_COLUMNS 6
+#define AN_HEADING_MAX 160
 
 /* ------------------------------------------------------ escaping -- */
 
@@ -44,6 +45,7 @@ typedef struct {
     const char *gnuplot_missing;
     int fig;                   /* figures so far, for unique ids */
     const char *source_name;   /* the results file as named on the command line */
+    char (*heading)[AN_HEADING_MAX]; /* n: each point's column heading in words */
 } page;
 
 static int percent_metric(const char *name)
@@ -273,11 +275,11 @@ static void section_question(FILE *o, const page *p)
         fputs("How do the outcomes for households referred to refuge compare between ", o);
         for (size_t i = 0; i < p->n; i++) {
             fputs(i == 0 ? "" : i + 1 == p->n ? " and " : ", ", o);
-            h(o, p->pts[i].label);
+            h(o, p->heading[i]);
         }
     } else {
         fputs("What happens to households referred to refuge at ", o);
-        h(o, p->n ? p->pts[0].label : "");
+        h(o, p->n ? p->heading[0] : "");
     }
     fputs("?</p>\n<p>", o);
     fprintf(o, "%zu point%s, each simulated %zu times (replications) with different random "
@@ -331,7 +333,7 @@ static void headline_at(FILE *o, const page *p, size_t i)
     char t[120];
     estimate_text(t, sizeof t, HEADLINE, a->s.mean, a->s.ci95);
     fputs("At ", o);
-    h(o, p->pts[i].label);
+    h(o, p->heading[i]);
     fputs(" about ", o);
     h(o, t);
     fputs(" of refuge referrals would not be accommodated", o);
@@ -362,7 +364,7 @@ static void section_answer(FILE *o, page *p)
         fputs(", against ", o);
         h(o, t);
         fputs(" at ", o);
-        h(o, p->pts[b].label);
+        h(o, p->heading[b]);
         more_households(o, p, a, b);
         fputs(".", o);
     } else {
@@ -374,15 +376,15 @@ static void section_answer(FILE *o, page *p)
         estimate_text(t, sizeof t, HEADLINE, g->s.mean, g->s.ci95);
         h(o, t);
         fputs(" at ", o);
-        h(o, p->pts[hi].label);
+        h(o, p->heading[hi]);
         fputs(" to ", o);
         estimate_text(t, sizeof t, HEADLINE, l->s.mean, l->s.ci95);
         h(o, t);
         fputs(" at ", o);
-        h(o, p->pts[lo].label);
+        h(o, p->heading[lo]);
         if (lo != b) {
             fputs(". Against the first point, ", o);
-            h(o, p->pts[b].label);
+            h(o, p->heading[b]);
             fputs(", the best", o);
             more_households(o, p, lo, b);
         }
@@ -395,7 +397,7 @@ static void section_answer(FILE *o, page *p)
                             *w = metric(p, b, "wait_mean");
     if (ns && nu) {
         fputs("At ", o);
-        h(o, p->pts[b].label);
+        h(o, p->heading[b]);
         estimate_text(t, sizeof t, "refused_no_space", ns->s.mean, ns->s.ci95);
         fputs(", ", o);
         h(o, t);
@@ -463,7 +465,7 @@ static void table_head(FILE *o, const page *p, const char *first, size_t from, s
     fputs("</th>", o);
     for (size_t j = from; j < from + k; j++) {
         fputs("<th>", o);
-        h(o, p->pts[j].label);
+        h(o, p->heading[j]);
         fputs("</th>", o);
     }
     fputs("</tr></thead>\n<tbody>\n", o);
@@ -475,7 +477,7 @@ static void finished_head(FILE *o, const page *p, size_t from, size_t k)
     fputs("<table>\n<thead><tr><th>Measure</th>", o);
     for (size_t j = 0; j < k; j++) {
         fputs("<th>", o);
-        h(o, p->pts[p->pt[from + j]].label);
+        h(o, p->heading[p->pt[from + j]]);
         fputs("</th>", o);
     }
     fputs("</tr></thead>\n<tbody>\n", o);
@@ -683,7 +685,7 @@ static void section_differences(FILE *o, const page *p)
     }
     size_t b = p->pt[0];
     fputs("<p>Each point minus the baseline, ", o);
-    h(o, p->pts[b].label);
+    h(o, p->heading[b]);
     fputs(" (the first point): the paired difference over the same replications (common random "
           "numbers), with its 95% confidence interval. Shares differ in percentage points.</p>\n", o);
     for (size_t from = 1; from < p->m; from += TABLE_COLUMNS) {
@@ -765,7 +767,7 @@ static void section_groups(FILE *o, page *p)
     fputs("<table>\n<thead><tr><th>Group</th>", o);
     for (size_t j = 0; j < k; j++) {
         fputs("<th>", o);
-        h(o, p->pts[idx[j]].label);
+        h(o, p->heading[idx[j]]);
         fputs(": referrals a year</th><th>not accommodated</th>", o);
     }
     fputs("</tr></thead>\n<tbody>\n", o);
@@ -811,7 +813,7 @@ static int yearly_table(FILE *o, const page *p, size_t i)
         if (t->num[r * t->n_cols + (size_t)cy] > years)
             years = (int)t->num[r * t->n_cols + (size_t)cy];
     fputs("<p>", o);
-    h(o, p->pts[i].label);
+    h(o, p->heading[i]);
     fputs(", year by year after the warm-up (estimate and 95% interval):</p>\n<table>\n<thead><tr>"
           "<th>Measure</th>", o);
     for (int y = 1; y <= years && y <= 10; y++)
@@ -927,9 +929,9 @@ static void extra_cost_sentence(FILE *o, const page *p, size_t a, size_t b)
     if (cy && !isnan(cy->d.diff)) {
         char t[160];
         fputs("<p>Against ", o);
-        h(o, p->pts[b].label);
+        h(o, p->heading[b]);
         fputs(", ", o);
-        h(o, p->pts[a].label);
+        h(o, p->heading[a]);
         amount_estimate(t, sizeof t, fabs(cy->d.diff), cy->d.ci95);
         fputs(" costs about ", o);
         h(o, t);
@@ -981,7 +983,7 @@ static void section_costs(FILE *o, const page *p)
                                 *c = metric(p, i, "cost_per_accommodated");
         char t[160];
         fputs("<p class=\"cost\">At ", o);
-        h(o, p->pts[i].label);
+        h(o, p->heading[i]);
         amount_estimate(t, sizeof t, y->s.mean, y->s.ci95);
         fputs(" the units in service and the placements cost about ", o);
         h(o, t);
@@ -1219,8 +1221,14 @@ int an_html_write(const char *path, int force, an_h5_file *f, const an_point_sum
     page p = {.f = f, .info = an_h5_get_info(f), .pts = pts, .n = n_pts, .min_reps = (size_t)-1,
               .source_name = opts ? opts->source_name : NULL};
     p.pt = malloc((n_pts + 1) * sizeof *p.pt);
-    if (!p.pt)
+    p.heading = malloc((n_pts + 1) * sizeof *p.heading);
+    if (!p.pt || !p.heading) {
+        free(p.pt);
+        free(p.heading);
         return SIM_ENOMEM;
+    }
+    for (size_t i = 0; i < n_pts; i++)
+        an_report_point_heading(p.heading[i], sizeof p.heading[i], f, i, &pts[i]);
     for (size_t i = 0; i < n_pts; i++)
         if (pts[i].n_reps) {
             p.pt[p.m++] = i;
@@ -1279,5 +1287,6 @@ int an_html_write(const char *path, int force, an_h5_file *f, const an_point_sum
     free(p.resolved);
     free(p.source);
     free(p.pt);
+    free(p.heading);
     return st;
 }

@@ -373,3 +373,31 @@ Test(html, readme_costs_sentence, .timeout = 120)
                            "accommodated"), "%s", strstr(html, "<h2>Costs") ? strstr(html, "<h2>Costs") : html);
     remove_tree(dir);
 }
+
+/* A sweep over keys that are not units: the page's and the wide CSV's
+ * column headings in words and units, not "per_year=150, mean=20"; the
+ * tidy CSV keeps the keys (for programs). */
+Test(html, sweep_headings_in_words, .timeout = 120)
+{
+    const char *prog = getenv("RS_PROGRAM"), *root = getenv("RS_ROOT");
+    cr_assert(prog && root, "run through make test");
+    char dir[256], cmd[2000];
+    fx_tmpdir(dir, sizeof dir);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' sweep '%s/scenarios/leicestershire-county.yaml' "
+             "--vary referrals.per_year=150,200 --vary 'services[0].stay.mean=20,40' --reps 3 "
+             "--set horizon=200 -o s.h5 > /dev/null && '%s' report s.h5 --html r.html --csv csv "
+             "> /dev/null", dir, prog, root, prog);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/r.html", dir);
+    read_html(cmd);
+    cr_expect(strstr(html, "<th>150 referrals a year, mean stay 20 days at county refuges</th>")
+              && strstr(html, "<th>200 referrals a year, mean stay 40 days at county refuges</th>"),
+              "%.4000s", strstr(html, "<h2>The measures") ? strstr(html, "<h2>The measures") : html);
+    cr_expect(!strstr(html, "per_year=150, mean") && !strstr(html, "<th>per_year"), "no keys in headings");
+    snprintf(cmd, sizeof cmd, "cd '%s/csv' && head -n 1 measures_wide.csv | grep -q '^Measure,Unit,\"150 "
+             "referrals a year, mean stay 20 days at county refuges estimate\",' && ! grep -q 'per_year=' "
+             "measures_wide.csv groups_wide.csv services_wide.csv && head -n 1 summary.csv | grep -q "
+             "'^point,referrals.per_year,services\\[0\\].stay.mean,metric,'", dir);
+    cr_expect_eq(system(cmd), 0, "wide CSV headings in words, the tidy CSV's keys kept");
+    remove_tree(dir);
+}
