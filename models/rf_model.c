@@ -933,7 +933,7 @@ static void close_unit(model *m, int uidx, double now)
  * for every offer, rf_area.h). */
 static bool declines(const model *m, const hh_rec *r, int a)
 {
-    double q = rf_net_p_decline(m->p, m->p->net.km[r->origin][a]);
+    double q = rf_net_p_decline(m->p, rf_net_km(m->net, r->origin, a));
     return q > 0 && r->u_decline < q;
 }
 
@@ -942,7 +942,7 @@ static bool net_waits_for(const model *m, const hh_rec *r, int a)
 {
     if (m->p->net.waiting == RF_NET_WAIT_AREA)
         return r->wait_area == a;
-    return rf_net_accepts(m->net, r->origin, r->leave) >> a & 1;
+    return rf_net_accepts(m->net, r->origin, r->leave, a);
 }
 
 /* A unit is ready to let: the first waiting household it fits takes it
@@ -1060,7 +1060,7 @@ static int on_outage_end(model *m, int uidx, double now)
 static int net_take(model *m, const hh_rec *r, bool *declined)
 {
     int na;
-    const uint8_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
+    const uint16_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
     for (int i = 0; i < na; i++) {
         int nt;
         const int *ts = rf_net_types(m->net, areas[i], &nt);
@@ -1097,7 +1097,7 @@ static int take_free_unit(model *m, const hh_rec *r, bool *declined)
 static bool could_take(const model *m, const hh_rec *r, int k)
 {
     return rf_match_fits(&r->h, &m->types[k])
-           && (!m->net || rf_net_accepts(m->net, r->origin, r->leave) >> m->types[k].def->area & 1);
+           && (!m->net || rf_net_accepts(m->net, r->origin, r->leave, m->types[k].def->area));
 }
 
 static bool any_type_fits(const model *m, const hh_rec *r)
@@ -1116,9 +1116,9 @@ static rf_block_reason blocking(const model *m, const hh_rec *r)
         return rf_match_blocking(&r->h, m->types, m->n_types);
     rf_unit_type ok[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int n = 0;
-    uint32_t acc = m->net ? rf_net_accepts(m->net, r->origin, r->leave) : UINT32_MAX;
     for (int k = 0; k < m->n_types; k++)
-        if ((acc >> m->types[k].def->area & 1) && m->open[k] && !m->closing[k])
+        if ((!m->net || rf_net_accepts(m->net, r->origin, r->leave, m->types[k].def->area))
+            && m->open[k] && !m->closing[k])
             ok[n++] = m->types[k];
     return n || !m->net ? rf_match_blocking(&r->h, ok, n) : RF_BLK_AREA;
 }
@@ -1169,7 +1169,7 @@ static int on_close(model *m, int k, double now)
 static int wait_area_of(const model *m, const hh_rec *r)
 {
     int na;
-    const uint8_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
+    const uint16_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
     for (int i = 0; i < na; i++) {
         int nt;
         const int *ts = rf_net_types(m->net, areas[i], &nt);

@@ -7,14 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Everything is sized by the areas there are, so that hundreds of areas
+ * cost what they use: a search list holds only the acceptable areas. */
 struct rf_net {
     int n_areas;
-    /* search[o][leave]: the areas in search order, n_search of them */
-    uint8_t search[RF_MAX_AREAS][2][RF_MAX_AREAS];
-    int n_search[RF_MAX_AREAS][2];
-    uint32_t accepts[RF_MAX_AREAS][2];
+    float *km;                 /* [o * n_areas + d] */
+    /* row o * 2 + leave: the areas in search order are
+     * search[sfirst[row] .. sfirst[row + 1]) */
+    uint16_t *search;
+    size_t *sfirst;
+    uint64_t *accepts;         /* row-major bit sets, words per row */
+    size_t words;
     int *area_types;           /* every type once, grouped by area, matching order inside */
-    int first[RF_MAX_AREAS + 1];
+    int *first;                /* n_areas + 1 */
 };
 
 /* SIM_EINVAL, with the reason in why. */
@@ -175,25 +180,37 @@ double rf_net_p_decline(const rf_params *p, double km)
     }
 }
 
-/* Nearest first; equal distances in scenario order (an insertion sort:
- * stable, and the lists are short). */
-static void sort_nearest(uint8_t *v, int k, const float *km)
+/* Nearest first; equal distances in scenario order: sorted on
+ * (distance, index), so the order is total. */
+typedef struct {
+    float km;
+    uint16_t area;
+} by_km;
+
+static int nearer(const void *a, const void *b)
 {
-    for (int i = 1; i < k; i++) {
-        uint8_t x = v[i];
-        int j = i;
-        while (j > 0 && km[v[j - 1]] > km[x]) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
+    const by_km *x = a, *y = b;
+    return x->km < y->km ? -1 : x->km > y->km ? 1 : (x->area > y->area) - (x->area < y->area);
 }
 
-static bool acceptable(const rf_network *n, int o, int b)
+static bool acceptable(const rf_network *n, const float *km, int o, int b)
 {
     const rf_area *x = &n->areas[o];
-    return x->has_neighbours ? (x->neighbours >> b & 1) != 0 : n->km[o][b] <= n->max_km;
+    return x->has_neighbours ? (x->neighbours >> b & 1) != 0 : km[b] <= n->max_km;
+}
+
+static int net_alloc(rf_net *n, int na, int n_types)
+{
+    size_t nn = (size_t)na * (size_t)na;
+    n->words = ((size_t)na + 63) / 64;
+    n->km = malloc(nn * sizeof *n->km);
+    n->search = malloc((2 * nn + 1) * sizeof *n->search);
+    n->sfirst = calloc(2 * (size_t)na + 1, sizeof *n->sfirst);
+    n->accepts = calloc(2 * (size_t)na * n->words, sizeof *n->accepts);
+    n->area_types = malloc((size_t)(n_types > 0 ? n_types : 1) * sizeof *n->area_types);
+    n->first = calloc((size_t)na + 1, sizeof *n->first);
+    return n->km && n->search && n->sfirst && n->accepts && n->area_types && n->first
+               ? SIM_OK : SIM_ENOMEM;
 }
 
 int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
@@ -203,44 +220,48 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
     rf_net *n = calloc(1, sizeof *n);
     if (!n)
         return SIM_ENOMEM;
-    n->area_types = malloc((size_t)(n_types > 0 ? n_types : 1) * sizeof *n->area_types);
-    if (!n->area_types) {
-        free(n);
-        return SIM_ENOMEM;
-    }
     const rf_network *net = &p->net;
     int na = p->n_areas;
     n->n_areas = na;
+    by_km *all = malloc(((size_t)na + 1) * sizeof *all);
+    if (!all || net_alloc(n, na, n_types)) {
+        free(all);
+        rf_net_free(n);
+        return SIM_ENOMEM;
+    }
+    for (int o = 0; o < na; o++)
+        for (int b = 0; b < na; b++)
+            n->km[(size_t)o * (size_t)na + (size_t)b] = net->km[o][b];
+    size_t c = 0;
     for (int o = 0; o < na; o++) {
-        uint8_t all[RF_MAX_AREAS];
+        const float *km = &n->km[(size_t)o * (size_t)na];
         int k = 0;
         for (int b = 0; b < na; b++)
-            if (b != o || !net->own_first)
-                all[k++] = (uint8_t)b;
-        sort_nearest(all, k, net->km[o]);
+            if (b != o ? acceptable(net, km, o, b) : !net->own_first)
+                all[k++] = (by_km){km[b], (uint16_t)b};
+        qsort(all, (size_t)k, sizeof *all, nearer);
         for (int leave = 0; leave < 2; leave++) {
-            int c = 0;
+            size_t row = 2 * (size_t)o + (size_t)leave;
+            n->sfirst[row] = c;
             if (!leave && net->own_first)
-                n->search[o][leave][c++] = (uint8_t)o;
-            for (int i = 0; i < k; i++) {
-                int b = all[i];
-                bool ok = b == o ? !leave : acceptable(net, o, b);
-                if (ok)
-                    n->search[o][leave][c++] = (uint8_t)b;
-            }
-            n->n_search[o][leave] = c;
-            for (int i = 0; i < c; i++)
-                n->accepts[o][leave] |= 1u << n->search[o][leave][i];
+                n->search[c++] = (uint16_t)o;
+            for (int i = 0; i < k; i++)
+                if (all[i].area != o || !leave)
+                    n->search[c++] = all[i].area;
+            for (size_t i = n->sfirst[row]; i < c; i++)
+                n->accepts[row * n->words + n->search[i] / 64] |= UINT64_C(1) << (n->search[i] % 64);
         }
     }
-    int c = 0;
+    n->sfirst[2 * (size_t)na] = c;
+    free(all);
+    int t = 0;
     for (int a = 0; a < na; a++) {
-        n->first[a] = c;
+        n->first[a] = t;
         for (int i = 0; i < n_types; i++)
             if (types[order[i]].def->area == a)
-                n->area_types[c++] = order[i];
+                n->area_types[t++] = order[i];
     }
-    n->first[na] = c;
+    n->first[na] = t;
     *out = n;
     return SIM_OK;
 }
@@ -249,19 +270,31 @@ void rf_net_free(rf_net *n)
 {
     if (!n)
         return;
+    free(n->km);
+    free(n->search);
+    free(n->sfirst);
+    free(n->accepts);
     free(n->area_types);
+    free(n->first);
     free(n);
 }
 
-const uint8_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count)
+const uint16_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count)
 {
-    *count = n->n_search[origin][leave];
-    return n->search[origin][leave];
+    size_t row = 2 * (size_t)origin + (leave ? 1 : 0);
+    *count = (int)(n->sfirst[row + 1] - n->sfirst[row]);
+    return &n->search[n->sfirst[row]];
 }
 
-uint32_t rf_net_accepts(const rf_net *n, int origin, bool leave)
+bool rf_net_accepts(const rf_net *n, int origin, bool leave, int area)
 {
-    return n->accepts[origin][leave];
+    size_t row = 2 * (size_t)origin + (leave ? 1 : 0);
+    return n->accepts[row * n->words + (size_t)area / 64] >> (area % 64) & 1;
+}
+
+float rf_net_km(const rf_net *n, int origin, int area)
+{
+    return n->km[(size_t)origin * (size_t)n->n_areas + (size_t)area];
 }
 
 const int *rf_net_types(const rf_net *n, int area, int *count)

@@ -46,11 +46,15 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
                   rf_net **out);
 void rf_net_free(rf_net *n);
 
-/* The areas a household from origin searches, in order; *count of them. */
-const uint8_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count);
+/* The areas a household from origin searches, in order (only the
+ * acceptable ones); *count of them. */
+const uint16_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count);
 
-/* Bit a: area a is acceptable to a household from origin. */
-uint32_t rf_net_accepts(const rf_net *n, int origin, bool leave);
+/* Whether area is acceptable to a household from origin. */
+bool rf_net_accepts(const rf_net *n, int origin, bool leave, int area);
+
+/* The distance from origin to area, km. */
+float rf_net_km(const rf_net *n, int origin, int area);
 
 /* Area a's unit types in matching order; *count of them. */
 const int *rf_net_types(const rf_net *n, int area, int *count);
