@@ -55,17 +55,30 @@ int rf_net_check(const rf_params *p, char *why, size_t size)
             REFUSE("network.areas[%d]: p_leave is outside [0, 1]", a);
         if (!(x->population >= 0))
             REFUSE("network.areas[%d].population must be 0 or more", a);
-        if (x->neighbours >> p->n_areas)
-            REFUSE("network.areas[%d].neighbours names an unknown area", a);
+        if (x->n_neighbours < 0 || x->n_neighbours > RF_MAX_NEIGHBOURS)
+            REFUSE("network.areas[%d].neighbours: at most %d", a, RF_MAX_NEIGHBOURS);
+        for (int k = 0; k < x->n_neighbours; k++)
+            if (x->neighbours[k] >= p->n_areas)
+                REFUSE("network.areas[%d].neighbours names an unknown area", a);
+        if (x->has_coords && !(isfinite(x->x) && isfinite(x->y)))
+            REFUSE("network.areas[%d]: its coordinates must be numbers", a);
         for (int m = 0; m < 12 && x->own_seasonality; m++)
             if (!(isfinite(x->seasonality[m]) && x->seasonality[m] >= 0))
                 REFUSE("network.areas[%d].seasonality[%d] must be 0 or more", a, m);
         for (int k = 0; k < RF_AM_N; k++)
             if ((x->own_mix >> k & 1) && !prob(x->p_mix[k]))
                 REFUSE("network.areas[%d].households: a probability is outside [0, 1]", a);
-        for (int b = 0; b < p->n_areas; b++)
-            if (!(n->km[a][b] >= 0))
-                REFUSE("network: the distance from area %d to area %d must be 0 or more", a, b);
+    }
+    if (n->n_distances < 0 || n->n_distances > RF_MAX_DISTANCES)
+        REFUSE("network.distances: at most %d pairs (more areas need coordinates)",
+               RF_MAX_DISTANCES);
+    for (int k = 0; k < n->n_distances; k++) {
+        const rf_net_distance *d = &n->distances[k];
+        if (d->from >= p->n_areas || d->to >= p->n_areas)
+            REFUSE("network.distances[%d] names an unknown area", k);
+        if (!(d->km >= 0))
+            REFUSE("network: the distance from area %d to area %d must be 0 or more", d->from,
+                   d->to);
     }
     if (!(n->max_km >= 0))
         REFUSE("network.max_km must be 0 or more");
@@ -90,6 +103,56 @@ int rf_net_check(const rf_params *p, char *why, size_t size)
     return SIM_OK;
 }
 #undef REFUSE
+
+#define EARTH_KM 6371.0088   /* mean Earth radius (IUGG) */
+
+static double haversine_km(double lat1, double lon1, double lat2, double lon2)
+{
+    double r = M_PI / 180, dl = (lat2 - lat1) * r, dn = (lon2 - lon1) * r;
+    double h = sin(dl / 2) * sin(dl / 2) + cos(lat1 * r) * cos(lat2 * r) * sin(dn / 2) * sin(dn / 2);
+    return 2 * EARTH_KM * asin(fmin(1, sqrt(h)));
+}
+
+void rf_net_km_table(const rf_params *p, float *km)
+{
+    const rf_network *n = &p->net;
+    size_t na = (size_t)p->n_areas;
+    for (size_t a = 0; a < na; a++)
+        for (size_t b = 0; b < na; b++)
+            km[a * na + b] = a == b ? 0.0f : NAN;
+    for (int k = 0; k < n->n_distances; k++)
+        km[n->distances[k].from * na + n->distances[k].to] = n->distances[k].km;
+    /* one way given: the same the other way (a given pair is never overwritten,
+     * nor the 0 from an area to itself) */
+    for (int k = 0; k < n->n_distances; k++) {
+        const rf_net_distance *d = &n->distances[k];
+        bool back_given = false;
+        for (int j = 0; j < n->n_distances && !back_given; j++)
+            back_given = n->distances[j].from == d->to && n->distances[j].to == d->from;
+        if (!back_given)
+            km[d->to * na + d->from] = km[d->from * na + d->to];
+    }
+    for (size_t a = 0; a < na; a++)
+        for (size_t b = 0; b < na; b++) {
+            const rf_area *x = &n->areas[a], *y = &n->areas[b];
+            if (!isnan(km[a * na + b]) || !x->has_coords || !y->has_coords)
+                continue;
+            if (n->coords == RF_NET_COORDS_PLANE)
+                km[a * na + b] = (float)hypot(x->x - y->x, x->y - y->y);
+            else if (n->coords == RF_NET_COORDS_GLOBE)
+                km[a * na + b] = (float)haversine_km(x->x, x->y, y->x, y->y);
+        }
+}
+
+int rf_net_add_distance(rf_params *p, int from, int to, double km)
+{
+    rf_network *n = &p->net;
+    if (n->n_distances >= RF_MAX_DISTANCES || from < 0 || to < 0 || from >= p->n_areas
+        || to >= p->n_areas)
+        return SIM_EINVAL;
+    n->distances[n->n_distances++] = (rf_net_distance){(uint16_t)from, (uint16_t)to, (float)km};
+    return SIM_OK;
+}
 
 /* The same arithmetic as the single-area model's rate, so that one area
  * gives the same bits. */
@@ -193,10 +256,11 @@ static int nearer(const void *a, const void *b)
     return x->km < y->km ? -1 : x->km > y->km ? 1 : (x->area > y->area) - (x->area < y->area);
 }
 
-static bool acceptable(const rf_network *n, const float *km, int o, int b)
+/* mark[b]: b is one of the origin's listed neighbours (when it lists any). */
+static bool acceptable(const rf_network *n, const float *km, const unsigned char *mark, int o,
+                       int b)
 {
-    const rf_area *x = &n->areas[o];
-    return x->has_neighbours ? (x->neighbours >> b & 1) != 0 : km[b] <= n->max_km;
+    return n->areas[o].has_neighbours ? mark[b] != 0 : km[b] <= n->max_km;
 }
 
 static int net_alloc(rf_net *n, int na, int n_types)
@@ -224,20 +288,30 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
     int na = p->n_areas;
     n->n_areas = na;
     by_km *all = malloc(((size_t)na + 1) * sizeof *all);
-    if (!all || net_alloc(n, na, n_types)) {
+    unsigned char *mark = calloc((size_t)na + 1, 1);
+    if (!all || !mark || net_alloc(n, na, n_types)) {
         free(all);
+        free(mark);
         rf_net_free(n);
         return SIM_ENOMEM;
     }
-    for (int o = 0; o < na; o++)
-        for (int b = 0; b < na; b++)
-            n->km[(size_t)o * (size_t)na + (size_t)b] = net->km[o][b];
+    rf_net_km_table(p, n->km);
+    for (size_t i = 0; i < (size_t)na * (size_t)na; i++)
+        if (isnan(n->km[i])) {           /* rf_scenario names the pair */
+            free(all);
+            free(mark);
+            rf_net_free(n);
+            return SIM_EINVAL;
+        }
     size_t c = 0;
     for (int o = 0; o < na; o++) {
         const float *km = &n->km[(size_t)o * (size_t)na];
+        const rf_area *x = &net->areas[o];
+        for (int i = 0; i < x->n_neighbours; i++)
+            mark[x->neighbours[i]] = 1;
         int k = 0;
         for (int b = 0; b < na; b++)
-            if (b != o ? acceptable(net, km, o, b) : !net->own_first)
+            if (b != o ? acceptable(net, km, mark, o, b) : !net->own_first)
                 all[k++] = (by_km){km[b], (uint16_t)b};
         qsort(all, (size_t)k, sizeof *all, nearer);
         for (int leave = 0; leave < 2; leave++) {
@@ -251,9 +325,12 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
             for (size_t i = n->sfirst[row]; i < c; i++)
                 n->accepts[row * n->words + n->search[i] / 64] |= UINT64_C(1) << (n->search[i] % 64);
         }
+        for (int i = 0; i < x->n_neighbours; i++)
+            mark[x->neighbours[i]] = 0;
     }
     n->sfirst[2 * (size_t)na] = c;
     free(all);
+    free(mark);
     int t = 0;
     for (int a = 0; a < na; a++) {
         n->first[a] = t;

@@ -18,6 +18,15 @@ typedef struct rf_net rf_net;
  * why (may be NULL), what is wrong. */
 int rf_net_check(const rf_params *p, char *why, size_t size);
 
+/* The table of distances, km[a * n_areas + b] from area a to area b (the
+ * rule in rf_area.h), NaN for a pair neither given nor from coordinates
+ * (km holds n_areas^2 floats). */
+void rf_net_km_table(const rf_params *p, float *km);
+
+/* Gives the distance from -> to (network.distances); SIM_EINVAL when the
+ * list is full or an area unknown. */
+int rf_net_add_distance(rf_params *p, int from, int to, double km);
+
 /* The areas' referral rate per day x days after warm-up, in calendar month
  * `month` (0 = January): the sum over areas of per_year / 365 x (1 +
  * growth)^(x / 365) x the area's seasonality[month]; and its largest value
@@ -40,8 +49,10 @@ bool rf_net_leaves(const rf_params *p, int origin, bool high_risk, double u);
 /* The probability of declining an offer km away (0 without declines). */
 double rf_net_p_decline(const rf_params *p, double km);
 
-/* Search orders and per-area unit types from the model's unit types
- * (types[order[i]] in matching order).  SIM_ENOMEM when memory runs out. */
+/* The distance table, search orders (sorted once, only the acceptable
+ * areas kept) and per-area unit types from the model's unit types
+ * (types[order[i]] in matching order).  SIM_ENOMEM when memory runs out,
+ * SIM_EINVAL when a distance is unknown. */
 int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
                   rf_net **out);
 void rf_net_free(rf_net *n);

@@ -13,6 +13,7 @@
 #include "an_h5.h"
 #include "an_report.h"
 #include "mq_queue.h"
+#include "rf_network.h"
 #include "rf_scenario.h"
 #include "test_model_util.h"
 
@@ -92,8 +93,8 @@ Test(network, one_area_is_the_single_area_model)
         for (int a = 0; a < q.n_areas; a++) {
             q.net.areas[a].per_year = a == 0 ? p.per_year : 0;
             q.net.areas[a].growth = p.growth;
-            for (int b = 0; b < q.n_areas; b++)
-                q.net.km[a][b] = a == b ? 0 : 10;
+            for (int b = a + 1; b < q.n_areas; b++)
+                cr_assert_eq(rf_net_add_distance(&q, a, b, 10), SIM_OK);
         }
         expect_same_bits(&p, &q, 4, files[i]);
         rf_scenario_free(s);
@@ -139,7 +140,7 @@ static void two_areas(rf_params *p, const int *c, const double *load)
     p->net.on = true;
     p->net.max_km = INFINITY;
     p->net.own_first = true;
-    p->net.km[0][1] = p->net.km[1][0] = 50;
+    cr_assert_eq(rf_net_add_distance(p, 0, 1, 50), SIM_OK);
     for (int a = 0; a < 2; a++) {
         int s = rf_params_add_service(p, a ? "west refuge" : "east refuge", c[a], sim_dist_exp(STAY));
         p->services[s].blocks[0].area = a;
