@@ -41,7 +41,7 @@
  * area says (a few hundred bytes an area); distances are not a table here
  * but coordinates, or the given pairs (network.distances), and rf_net
  * builds the table once per replication. */
-#define RF_MAX_AREAS       32
+#define RF_MAX_AREAS       512
 #define RF_MAX_NEIGHBOURS  32    /* listed neighbours of one area */
 #define RF_MAX_DISTANCES   1024  /* given pairs: a whole table of 32 areas; more areas need coordinates */
 #define RF_MAX_DECLINE     16    /* points of a decline table */

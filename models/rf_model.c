@@ -76,7 +76,16 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     rf_net *net;               /* NULL without a network */
-    rf_household_mix *mixes;   /* a network's: each area's residents' mix */
+    /* a network's record (the caller's, or net_own when it gave none):
+     * its areas and its flows' cells (rf_net_layout) */
+    rf_area_result *areas;
+    uint32_t *flows;
+    const rf_flow_layout *lay;
+    void *net_rec, *net_own;
+    /* a network's: each area's residents' mix, the scenario's unless the
+     * area sets its own (kept in own_mixes, one per such area) */
+    const rf_household_mix **mixes;
+    rf_household_mix *own_mixes;
     sim_calendar *cal;
     sim_stream arr, hhs, init, hhs_more, init_more;
     uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
@@ -686,7 +695,7 @@ static void unit_state(model *m, unit_t *u, double now, int state)
         add_by_year(m, u->since, now, u->state, 0);
     bool was_occ = u->state == U_SUPPORT || u->state == U_MOVEON;
     if (m->net && was_occ)
-        m->res->areas[m->types[u->type].def->area].occupied_days += d;
+        m->areas[m->types[u->type].def->area].occupied_days += d;
     bool is_occ = state == U_SUPPORT || state == U_MOVEON;
     if (was_occ != is_occ) {
         sim_level_add(&m->occ, now, is_occ ? 1 : -1);
@@ -735,13 +744,14 @@ static int unit_area(const model *m, int uidx) { return m->types[m->units[uidx].
  * residents, and the flow into the area it was placed in. */
 static void net_settle(model *m, const hh_rec *r, rf_outcome o, int uidx)
 {
-    rf_result *res = m->res;
-    res->areas[r->origin].outcomes[o]++;
+    m->areas[r->origin].outcomes[o]++;
     if (uidx >= 0 && (o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT)) {
         int d = unit_area(m, uidx);
-        res->flows[r->origin][d]++;
-        res->areas[d].placed_in++;
-        res->areas[d].placed_in_from_elsewhere += d != r->origin;
+        long c = rf_flow_cell(m->lay, r->origin, d);   /* always one: d was acceptable */
+        if (c >= 0)
+            m->flows[c]++;
+        m->areas[d].placed_in++;
+        m->areas[d].placed_in_from_elsewhere += d != r->origin;
     }
 }
 
@@ -1192,7 +1202,7 @@ static int origin_of(const model *m, hh_more *more, double x)
 /* The mix a household of this origin is drawn from. */
 static const rf_household_mix *mix_of(const model *m, int origin)
 {
-    return m->net ? &m->mixes[origin] : &m->p->mix;
+    return m->net ? m->mixes[origin] : &m->p->mix;
 }
 
 /* A household's other network numbers: whether it must leave its origin,
@@ -1298,7 +1308,7 @@ static int on_arrival(model *m, double now)
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
         if (m->net)
-            res->areas[r.origin].referrals++;
+            m->areas[r.origin].referrals++;
     }
     if (r.screened >= 0) {
         res->screened[r.screened] += r.counted;
@@ -1533,14 +1543,30 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
         if (rc)
             return rc;
         res->n_areas = p->n_areas;
+        m->lay = rf_net_layout(m->net);
+        size_t bytes = rf_net_record_size(m->lay);
+        if (!m->net_rec && !(m->net_rec = m->net_own = malloc(bytes)))
+            return SIM_ENOMEM;
+        memset(m->net_rec, 0, bytes);
+        m->areas = rf_net_record_areas(m->net_rec);
+        m->flows = rf_net_record_flows(m->net_rec, m->lay);
+        int n_own = 0;
+        for (int a = 0; a < p->n_areas; a++)
+            n_own += p->net.areas[a].own_mix != 0;
         m->mixes = malloc((size_t)p->n_areas * sizeof *m->mixes);
-        if (!m->mixes)
+        m->own_mixes = malloc((size_t)(n_own + 1) * sizeof *m->own_mixes);
+        if (!m->mixes || !m->own_mixes)
             return SIM_ENOMEM;
         for (int a = 0; a < p->n_areas; a++)
-            rf_net_area_mix(p, a, &m->mixes[a]);
+            if (!p->net.areas[a].own_mix) {
+                m->mixes[a] = &p->mix;
+            } else {
+                rf_net_area_mix(p, a, &m->own_mixes[--n_own]);
+                m->mixes[a] = &m->own_mixes[n_own];
+            }
         for (int s = 0; s < p->n_services; s++)
             for (int b = 0; b < p->services[s].n_blocks; b++)
-                res->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
+                m->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
     }
 
     size_t nu = m->n_units > 0 ? (size_t)m->n_units : 1;
@@ -1660,7 +1686,8 @@ static int run(model *m)
     return rc;
 }
 
-int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks)
+int rf_model_run_net(const rf_params *p, uint64_t rep, rf_result *out, void *net,
+                     const rf_model_hooks *hooks)
 {
     memset(out, 0, sizeof *out);
     int rc = validate(p, NULL, 0);
@@ -1672,6 +1699,7 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->p = p;
     m->hooks = hooks;
     m->res = out;
+    m->net_rec = net;
     m->warmup = p->warmup;
     m->end = p->warmup + p->horizon;
     m->series_months = (int)ceil(p->horizon / MONTH_DAYS - 1e-9);
@@ -1693,12 +1721,19 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         rc = run(m);
     sim_cal_destroy(m->cal);
     rf_net_free(m->net);
+    free(m->net_own);
     free(m->mixes);
+    free(m->own_mixes);
     free(m->units);
     free(m->free_bits);
     free(m->pool);
     free(m);
     return rc;
+}
+
+int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks)
+{
+    return rf_model_run_net(p, rep, out, NULL, hooks);
 }
 
 int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out)
@@ -1709,4 +1744,12 @@ int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out)
 int rf_model_run_rep(const void *ctx, uint64_t rep, void *result)
 {
     return rf_model_run(ctx, rep, result);
+}
+
+int rf_model_run_record(const void *ctx, uint64_t rep, void *record)
+{
+    const rf_model_record_ctx *c = ctx;
+    unsigned char *tail = (unsigned char *)record + sizeof(rf_result);
+    memset(tail, 0, c->record_size - sizeof(rf_result));
+    return rf_model_run_net(c->p, rep, record, c->p->net.on ? tail : NULL, NULL);
 }

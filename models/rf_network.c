@@ -20,6 +20,7 @@ struct rf_net {
     size_t words;
     int *area_types;           /* every type once, grouped by area, matching order inside */
     int *first;                /* n_areas + 1 */
+    rf_flow_layout layout;     /* the cells of a replication's flows */
 };
 
 /* SIM_EINVAL, with the reason in why. */
@@ -331,6 +332,22 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
     n->sfirst[2 * (size_t)na] = c;
     free(all);
     free(mark);
+    /* flows: the pairs of the rows that may stay, which hold the others' */
+    unsigned char *cells = calloc((size_t)na * (size_t)na + 1, 1);
+    int rc = cells ? SIM_OK : SIM_ENOMEM;
+    for (int o = 0; o < na && cells; o++) {
+        int k;
+        const uint16_t *v = rf_net_search(n, o, false, &k);
+        for (int i = 0; i < k; i++)
+            cells[(size_t)o * (size_t)na + v[i]] = 1;
+    }
+    if (cells)
+        rc = rf_flow_layout_from_marks(na, cells, &n->layout);
+    free(cells);
+    if (rc) {
+        rf_net_free(n);
+        return rc;
+    }
     int t = 0;
     for (int a = 0; a < na; a++) {
         n->first[a] = t;
@@ -353,6 +370,7 @@ void rf_net_free(rf_net *n)
     free(n->accepts);
     free(n->area_types);
     free(n->first);
+    rf_flow_layout_free(&n->layout);
     free(n);
 }
 
@@ -378,4 +396,31 @@ const int *rf_net_types(const rf_net *n, int area, int *count)
 {
     *count = n->first[area + 1] - n->first[area];
     return &n->area_types[n->first[area]];
+}
+
+const rf_flow_layout *rf_net_layout(const rf_net *n) { return &n->layout; }
+
+int rf_net_flow_layout(const rf_params *p, rf_flow_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!p->net.on)
+        return SIM_OK;
+    rf_net *n;
+    int rc = rf_net_create(p, NULL, 0, NULL, &n);
+    if (rc)
+        return rc;
+    *out = n->layout;                 /* taken over */
+    memset(&n->layout, 0, sizeof n->layout);
+    rf_net_free(n);
+    return SIM_OK;
+}
+
+size_t rf_net_record_bytes(const rf_params *p)
+{
+    rf_flow_layout l;
+    if (rf_net_flow_layout(p, &l))
+        return 0;
+    size_t b = rf_net_record_size(&l);
+    rf_flow_layout_free(&l);
+    return b;
 }

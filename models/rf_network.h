@@ -67,6 +67,18 @@ bool rf_net_accepts(const rf_net *n, int origin, bool leave, int area);
 /* The distance from origin to area, km. */
 float rf_net_km(const rf_net *n, int origin, int area);
 
+/* The cells of a replication's flows (rf_result.h's rf_net_record). */
+const rf_flow_layout *rf_net_layout(const rf_net *n);
+
+/* The same without a replication, for reading records: out owns its
+ * arrays (rf_flow_layout_free); a zeroed layout without a network.
+ * SIM_ENOMEM, SIM_EINVAL (a distance unknown). */
+int rf_net_flow_layout(const rf_params *p, rf_flow_layout *out);
+
+/* rf_net_record_size of p's layout: the bytes a replication's network
+ * record takes (0 without a network, or when it cannot be built). */
+size_t rf_net_record_bytes(const rf_params *p);
+
 /* Area a's unit types in matching order; *count of them. */
 const int *rf_net_types(const rf_net *n, int area, int *count);
 
