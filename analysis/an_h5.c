@@ -768,6 +768,10 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     int st = an_point_summary_from_results(&ps, pt->label, pt->params, pt->results, pt->done, n);
     if (st)
         return st;
+    if ((st = an_point_summary_add_network(&ps, pt->params, pt->net, pt->net_stride, pt->done, n))) {
+        an_point_summary_free(&ps);
+        return st;
+    }
     point_row *row = &w->rows[index];
     if (pt->label)
         snprintf(row->label, sizeof row->label, "%s", pt->label);

@@ -52,6 +52,9 @@ typedef struct {
     const double *vary_values;    /* n_vary values (an_run_info.n_vary), NULL when 0 */
     size_t n_reps;                /* replications planned */
     const rf_result *results;     /* n_reps records, index = replication */
+    const void *net;              /* a network's: n_reps rf_net_records (rf_result.h), net_stride
+                                     bytes apart; NULL: no area tables */
+    size_t net_stride;
     const unsigned char *done;    /* n_reps flags, NULL = all done */
     const char *scenario_text;    /* this point's resolved scenario; NULL = the run's */
     const char *label;            /* column heading; NULL = rf_point_label() */
