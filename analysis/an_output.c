@@ -4,7 +4,6 @@
 #include "sim_status.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +56,11 @@ an_output_problem an_output_check(const char *path, int force, int *sys_errno)
     if (p == AN_OUT_OK) {
         /* the writer's own temporary name: a trial creation says EACCES,
          * EROFS or EDQUOT now rather than after the run */
-        snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        } else if (errno != EEXIST) {
+        int fd;
+        if (ex_temp_create(path, tmp, n + 32, &fd) == SIM_OK) {
+            unlink(tmp);           /* under its lock: no other writer's file */
+            ex_temp_release(fd);
+        } else {
             *e = errno;
             p = AN_OUT_UNWRITABLE;
         }
