@@ -212,8 +212,9 @@ int cli_run_study(const study_cfg *cfg, const cli_print_opts *print, study **kee
             exit_code = cli_study_error(err);
             goto out;
         }
-        printf("results written to %s%s\n", cfg->out_path,
-               complete ? "" : " (incomplete: interrupted)");
+        if (!print->scratch_output)
+            printf("results written to %s%s\n", cfg->out_path,
+                   complete ? "" : " (incomplete: interrupted)");
     }
     if (!complete) {
         cli_error("interrupted: %zu replications finished%s", study_reps_finished(s),

@@ -165,3 +165,15 @@ int study_rerun_compare(study_stored *st, const study *s, study_difference *firs
     }
     return differs;
 }
+
+int study_rerun_compare_file(study_stored *st, const char *path, an_h5_difference *first,
+                             size_t *n_compared)
+{
+    memset(first, 0, sizeof *first);
+    an_h5_file *now = NULL;
+    if (an_h5_open(path, &now) != SIM_OK)
+        return -1;
+    int rc = an_h5_compare_data(st->file, now, first, n_compared);
+    an_h5_close(now);
+    return rc != SIM_OK ? -1 : first->found;
+}

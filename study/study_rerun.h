@@ -1,6 +1,7 @@
 /* study_rerun: repeat the run stored in a results file from the file alone
  * (every point's stored scenario carries its seed and replications), and
- * say whether the new summaries are identical to the stored ones. */
+ * say whether the new file's data are identical to the stored ones: every
+ * dataset, per-replication records included (an_h5_compare_data). */
 #ifndef STUDY_RERUN_H
 #define STUDY_RERUN_H
 
@@ -41,5 +42,11 @@ typedef struct {
 /* Rank 0, after the study ran with keep_summaries: 0 identical, 1 different
  * (first says where first), -1 when a stored summary cannot be read. */
 int study_rerun_compare(study_stored *st, const study *s, study_difference *first);
+
+/* Rank 0, after the study's file at path was committed: every dataset of
+ * it against the stored file's.  0 identical (*n_compared datasets), 1
+ * different (first names the dataset), -1 when a file cannot be read. */
+int study_rerun_compare_file(study_stored *st, const char *path, an_h5_difference *first,
+                             size_t *n_compared);
 
 #endif

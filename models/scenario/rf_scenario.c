@@ -339,6 +339,7 @@ static void order_like_schema(st_node *n, const cyaml_schema_value_t *sv)
                 order_like_schema(tmp.val, &f[k].value);
                 break;
             }
+    st_map_reindex(n);
 }
 
 /* ---- libcyaml's log, routed into the diagnostics ---- */
@@ -1544,6 +1545,8 @@ const char *rf_scenario_path(const rf_scenario *s)
 {
     return s->path;
 }
+
+size_t rf_scenario_work(void) { return st_work(); }
 
 void rf_scenario_free(rf_scenario *s)
 {
