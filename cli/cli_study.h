@@ -82,6 +82,7 @@ typedef struct {
     int level;                 /* 0 nothing, 1 key metrics, 2 every metric */
     int services, groups;      /* also the per-service / per-group tables */
     int by_year;               /* also the key measures year by year (needs cfg->by_year) */
+    int scratch_output;        /* cfg->out_path is the caller's scratch file: not announced */
 } cli_print_opts;
 
 /* The whole of run, sweep and rerun: open the study, run it, print its

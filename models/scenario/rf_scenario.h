@@ -97,6 +97,12 @@ const char *rf_scenario_path(const rf_scenario *s);
 
 void rf_scenario_free(rf_scenario *s);   /* NULL ok */
 
+/* The loader's work in this thread so far: key comparisons and YAML events
+ * read.  It grows linearly with the text (a mapping's keys are found
+ * through a hash index, nesting is refused beyond 64 levels before libyaml
+ * builds the document); tests count it instead of timing the load. */
+size_t rf_scenario_work(void);
+
 /* "FILE:LINE:COL: error: KEY: message", leaving out LINE:COL when line is
  * 0 and "KEY: " when key is empty.  Always NUL-terminates when size > 0. */
 void rf_diag_format(const rf_diag *d, char *buf, size_t size);
