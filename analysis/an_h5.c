@@ -514,6 +514,64 @@ static int write_ratio_parts(hid_t pg, const an_point *pt, const an_point_summar
                      "per-replication value)");
 }
 
+/* The point's unit mix, one row a block, from the params it ran with (after
+ * spaces / extra[...]): what a planner needs to know which units were in
+ * it without reading the scenario.  Words as the scenario writes them. */
+static int write_units(hid_t pg, const rf_params *p)
+{
+    static const char *const nrpf[] = {"no", "case_by_case", "yes"};
+    static const char *const spec[] = {"none", "bme", "young_women"};
+    an_tbl t = {0};
+    an_tbl_column(&t, "service", AN_COL_STR, "");
+    an_tbl_column(&t, "block", AN_COL_STR, "");
+    an_tbl_column(&t, "units", AN_COL_I64, "units");
+    an_tbl_column(&t, "area", AN_COL_STR, "");
+    an_tbl_column(&t, "largest_family", AN_COL_I64, "persons");
+    an_tbl_column(&t, "wheelchair", AN_COL_I64, "flag");
+    an_tbl_column(&t, "takes_male", AN_COL_I64, "flag");
+    an_tbl_column(&t, "takes_pets", AN_COL_I64, "flag");
+    an_tbl_column(&t, "male_child_age_limit", AN_COL_I64, "years");
+    an_tbl_column(&t, "nrpf", AN_COL_STR, "");
+    an_tbl_column(&t, "night_security", AN_COL_I64, "flag");
+    an_tbl_column(&t, "high_support", AN_COL_I64, "flag");
+    an_tbl_column(&t, "self_contained", AN_COL_I64, "flag");
+    an_tbl_column(&t, "specialism", AN_COL_STR, "");
+    an_tbl_column(&t, "opens", AN_COL_F64, "days");
+    an_tbl_column(&t, "closes", AN_COL_F64, "days");
+    an_tbl_column(&t, "cost_per_unit_year", AN_COL_F64, "currency");
+    an_tbl_column(&t, "cost_per_placement", AN_COL_F64, "currency");
+    for (int s = 0; s < p->n_services; s++)
+        for (int b = 0; b < p->services[s].n_blocks; b++) {
+            const rf_unit_block *u = &p->services[s].blocks[b];
+            an_tbl_row(&t);
+            an_tbl_str(&t, p->services[s].name);
+            an_tbl_str(&t, u->name);
+            an_tbl_i64(&t, u->count);
+            an_tbl_str(&t, p->n_areas > 0 && u->area >= 0 && u->area < p->n_areas
+                               ? p->area_names[u->area] : "");
+            an_tbl_i64(&t, u->largest_family);
+            an_tbl_i64(&t, u->wheelchair);
+            an_tbl_i64(&t, u->takes_male);
+            an_tbl_i64(&t, u->takes_pets);
+            an_tbl_i64(&t, u->male_child_age_limit == RF_NO_LIMIT ? -1 : u->male_child_age_limit);
+            an_tbl_str(&t, (unsigned)u->nrpf < 3 ? nrpf[u->nrpf] : "?");
+            an_tbl_i64(&t, u->night_security);
+            an_tbl_i64(&t, u->high_support);
+            an_tbl_i64(&t, u->self_contained);
+            an_tbl_str(&t, (unsigned)u->specialism < RF_SPEC_N ? spec[u->specialism] : "?");
+            an_tbl_f64(&t, u->opens);
+            an_tbl_f64(&t, u->closes);
+            an_tbl_f64(&t, u->cost_unit_year);
+            an_tbl_f64(&t, u->cost_placement);
+        }
+    return an_tbl_write(pg, "units", &t,
+                        "the point's unit mix, one row per block of units: service, block (its "
+                        "name; empty for the service's own units, what its blocks leave), units "
+                        "(after spaces / extra), area, and the attributes households are matched "
+                        "on (male_child_age_limit -1: none; opens / closes 0: from the start / "
+                        "never)");
+}
+
 static int write_services(hid_t pg, const an_point *pt, const an_point_summary *ps)
 {
     an_tbl t = {0};
@@ -819,6 +877,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     if (!st) st = write_summary(pg, &ps);
     if (!st) st = write_ratio_parts(pg, pt, &ps);
     if (!st) st = write_services(pg, pt, &ps);
+    if (!st && pt->params) st = write_units(pg, pt->params);
     if (!st) st = write_groups(pg, pt);
     if (!st) st = write_monthly(pg, pt);
     if (!st) st = write_yearly(pg, pt, &ps);
@@ -827,8 +886,10 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
         st = an_h5i_attr_str(pg, "stopped", pt->stopped);
     if (!st && pt->stopped)
         st = an_h5i_attr_u64(pg, "reps_first_met", pt->first_met);
-    if (!st && pt->scenario_text && strcmp(pt->scenario_text, w->scenario_text))
-        st = an_h5i_write_text(pg, "scenario", pt->scenario_text, "resolved scenario of this point");
+    if (!st)
+        st = an_h5i_write_text(pg, "scenario", pt->scenario_text ? pt->scenario_text
+                                                                 : w->scenario_text,
+                               "resolved scenario of this point, its unit counts written out");
     if (!st)
         st = keep_tidy(w, index, &ps);
     if (!st) {

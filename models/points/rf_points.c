@@ -28,6 +28,8 @@ struct rf_points {
     long cached;
     rf_scenario *sc;
     rf_params params;
+    char *resolved;           /* the current point's text with unit counts written out,
+                                 when spaces / extra changed them; else NULL */
 };
 
 static char *dup_str(const char *s)
@@ -92,6 +94,7 @@ void rf_points_free(rf_points *p)
     free_strs(p->keys, p->cfg.n_vary);
     free_strs(p->sets, p->cfg.n_sets);
     rf_scenario_free(p->sc);
+    free(p->resolved);
     free(p);
 }
 
@@ -289,21 +292,91 @@ static int pseudo_failed(rf_diags *diags, const char *fmt, const char *s, int v)
     return SIM_EINVAL;
 }
 
+/* The scenario of point i loaded from its source with its sets and then
+ * `more` (n_more) sets. */
+static int load_source(const rf_points *p, size_t i, const char *const *more, size_t n_more,
+                       rf_scenario **out, rf_diags *diags)
+{
+    const rf_points_cfg *c = &p->cfg;
+    const point_spec *ps = &p->pts[i];
+    size_t n = ps->n_sets + n_more;
+    const char **sets = calloc(n + 1, sizeof *sets);
+    if (!sets)
+        return SIM_ENOMEM;
+    for (size_t k = 0; k < ps->n_sets; k++)
+        sets[k] = ps->sets[k];
+    for (size_t k = 0; k < n_more; k++)
+        sets[ps->n_sets + k] = more[k];
+    int rc = c->texts ? rf_scenario_load_text(c->texts[i], "results file scenario", sets, n, out,
+                                              diags)
+                      : rf_scenario_load_file(ps->path ? ps->path : c->scenario_path, sets, n,
+                                              out, diags);
+    free(sets);
+    return rc;
+}
+
+static int service_units(const rf_service *sv)
+{
+    int n = 0;
+    for (int b = 0; b < sv->n_blocks; b++)
+        n += sv->blocks[b].count;
+    return n;
+}
+
+/* After spaces / extra changed the unit counts of the current point: its
+ * scenario loaded again with one --set a count (a service's total and
+ * each of its named blocks; the service's own units are what the blocks
+ * leave), so that the stored text alone gives these units. */
+static int resolve_counts(rf_points *p, size_t i, rf_diags *diags)
+{
+    const rf_params *q = &p->params;
+    size_t n = 0, cap = (size_t)q->n_services * (1 + RF_MAX_BLOCKS);
+    char **sets = calloc(cap + 1, sizeof *sets);
+    int rc = sets ? SIM_OK : SIM_ENOMEM;
+    for (int s = 0; rc == SIM_OK && s < q->n_services; s++) {
+        const rf_service *sv = &q->services[s];
+        int named = 0;
+        char kv[96];
+        snprintf(kv, sizeof kv, "services[%d].units=%d", s, service_units(sv));
+        if (!(sets[n++] = dup_str(kv)))
+            rc = SIM_ENOMEM;
+        for (int b = 0; rc == SIM_OK && b < sv->n_blocks; b++) {
+            if (!sv->blocks[b].name[0])
+                continue;
+            snprintf(kv, sizeof kv, "services[%d].blocks[%d].units=%d", s, named++,
+                     sv->blocks[b].count);
+            if (!(sets[n++] = dup_str(kv)))
+                rc = SIM_ENOMEM;
+        }
+    }
+    rf_scenario *sc = NULL;
+    if (rc == SIM_OK)
+        rc = load_source(p, i, (const char *const *)sets, n, &sc, diags);
+    if (rc == SIM_OK) {
+        const char *t = rf_scenario_text(sc);
+        size_t len = strlen(RF_POINTS_COUNTS_LINE) + strlen(t) + 1;
+        if ((p->resolved = malloc(len)))
+            snprintf(p->resolved, len, "%s%s", RF_POINTS_COUNTS_LINE, t);
+        else
+            rc = SIM_ENOMEM;
+    }
+    rf_scenario_free(sc);
+    free_strs(sets, n);
+    return rc;
+}
+
 int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
 {
     if (p->cached == (long)i)
         return SIM_OK;
     rf_scenario_free(p->sc);
     p->sc = NULL;
+    free(p->resolved);
+    p->resolved = NULL;
     p->cached = -1;
     const rf_points_cfg *c = &p->cfg;
     point_spec *ps = &p->pts[i];
-    int rc = c->texts ? rf_scenario_load_text(c->texts[i], "results file scenario",
-                                              (const char *const *)ps->sets, ps->n_sets, &p->sc,
-                                              diags)
-                      : rf_scenario_load_file(ps->path ? ps->path : c->scenario_path,
-                                              (const char *const *)ps->sets,
-                                              ps->n_sets, &p->sc, diags);
+    int rc = load_source(p, i, NULL, 0, &p->sc, diags);
     if (rc != SIM_OK)
         return rc;
     rf_params *q = &p->params;
@@ -312,14 +385,20 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
         q->reps = (uint32_t)c->reps;
     if (c->seed_set)
         q->seed = c->seed;
-    if (ps->spaces >= 0 && rf_capacity_set_total(q, ps->spaces) != SIM_OK)
+    /* a text written with its unit counts already holds the pseudo-keys */
+    int counted = c->texts && !strncmp(c->texts[i], RF_POINTS_COUNTS_LINE,
+                                       strlen(RF_POINTS_COUNTS_LINE));
+    int pseudo = !counted && (ps->spaces >= 0 || ps->extra_service[0]);
+    if (pseudo && ps->spaces >= 0 && rf_capacity_set_total(q, ps->spaces) != SIM_OK)
         return pseudo_failed(diags, "spaces=%d: the scenario has no units to scale", NULL,
                              ps->spaces);
-    if (ps->extra_service[0]) {
+    if (pseudo && ps->extra_service[0]) {
         int s = rf_capacity_find_service(q, ps->extra_service);
         if (s < 0 || rf_capacity_add(q, s, 0, ps->extra) != SIM_OK)
             return pseudo_failed(diags, "extra[%s]: no service of that name", ps->extra_service, 0);
     }
+    if (pseudo && (rc = resolve_counts(p, i, diags)) != SIM_OK)
+        return rc;
     p->cached = (long)i;
     return SIM_OK;
 }
@@ -328,6 +407,8 @@ const rf_params *rf_points_params(const rf_points *p) { return &p->params; }
 
 const char *rf_points_text(const rf_points *p)
 {
+    if (p->resolved)
+        return p->resolved;
     return p->cfg.texts ? p->cfg.texts[p->cached] : rf_scenario_text(p->sc);
 }
 

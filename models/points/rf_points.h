@@ -92,8 +92,13 @@ int rf_points_from_texts(const rf_points *p);
 int rf_points_load(rf_points *p, size_t i, rf_diags *diags);
 /* The current point's params. */
 const rf_params *rf_points_params(const rf_points *p);
-/* The current point's scenario as it is stored: the text it came from
- * (rerun), else its resolved scenario. */
+/* The current point's scenario as it is stored: its resolved scenario, with
+ * the unit counts that spaces / extra[...] gave written out (every
+ * service's units and every named block's) after a first line
+ * RF_POINTS_COUNTS_LINE, so that the text alone gives the point's units;
+ * from texts, the text (resolved again when pseudo-keys applied to a text
+ * without that line: a file written before counts were written out). */
+#define RF_POINTS_COUNTS_LINE "# unit counts written out (spaces / extra[...] applied)\n"
 const char *rf_points_text(const rf_points *p);
 /* Fold what the current point's results depend on into a digest step:
  * h = fold(h, bytes, n) for seed, replications, resolved scenario, trace

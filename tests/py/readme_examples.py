@@ -35,8 +35,11 @@ def parse(block):
 
 
 def run(cmd, cwd):
+    # python3 in an example is the system's (Debian's python3-h5py), as a
+    # reader of the README on a Debian machine has it
+    env = dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", ""))
     p = subprocess.run(["sh", "-c", cmd], cwd=cwd, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=600)
+                       stderr=subprocess.STDOUT, text=True, timeout=600, env=env)
     return p.returncode, p.stdout.rstrip("\n").splitlines()
 
 
