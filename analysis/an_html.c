@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "an_heatmap.h"
 #include "an_output.h"
 #include "an_plot.h"
 #include "an_report.h"
@@ -66,16 +67,7 @@ static int percent_metric(const char *name)
 /* "57.0%" / "12.3" for one value of metric name. */
 static void value_text(char *buf, size_t size, const char *name, double v)
 {
-    if (isnan(v))
-        snprintf(buf, size, "-");
-    else if (percent_metric(name))
-        snprintf(buf, size, "%.1f%%", 100 * v);
-    else if (fabs(v) >= 100)
-        snprintf(buf, size, "%.0f", v);
-    else if (fabs(v) >= 10)
-        snprintf(buf, size, "%.1f", v);
-    else
-        snprintf(buf, size, "%.2f", v);
+    an_heatmap_value(buf, size, v, percent_metric(name));
 }
 
 /* "57.0% (56.6% to 57.4%)" */
@@ -250,6 +242,122 @@ static void vary_values(FILE *o, const page *p, size_t k)
     for (size_t j = 0; j < u; j++)
         fprintf(o, "%s%g", j == 0 ? "" : j + 1 == u ? " and " : ", ", v[j]);
     free(v);
+}
+
+/* Position of v among the n ascending levels lv. */
+static size_t level_of(const double *lv, size_t n, double v)
+{
+    size_t i = 0;
+    while (i + 1 < n && lv[i] != v)
+        i++;
+    return i;
+}
+
+/* Ascending distinct values of key k over the finished points, into lv
+ * (p->m entries); their count. */
+static size_t key_levels(const page *p, size_t k, double *lv)
+{
+    size_t u = 0;
+    for (size_t j = 0; j < p->m; j++) {
+        double x = an_h5_point_at(p->f, p->pt[j])->vary_values[k];
+        size_t i = 0;
+        while (i < u && lv[i] < x)
+            i++;
+        if (i < u && lv[i] == x)
+            continue;
+        memmove(lv + i + 1, lv + i, (u - i) * sizeof *lv);
+        lv[i] = x;
+        u++;
+    }
+    return u;
+}
+
+/* A sweep over two keys with a grid of 4 x 4 or more (an_heatmap_fits) as
+ * a heatmap of metric `name`, in place of one line per level; 0 when the
+ * grid does not call for one (the caller draws the gnuplot figure). */
+static int heatmap_figure(FILE *o, page *p, const char *name, const char *title)
+{
+    size_t nk = p->info->n_vary, kx = 0, ky = 0, nx, ny, m = p->m;
+    if (nk < 2 || m < AN_HEATMAP_MIN_LEVELS * AN_HEATMAP_MIN_LEVELS)
+        return 0;
+    double *vals = malloc(m * nk * sizeof *vals), *xl = malloc(m * sizeof *xl),
+           *yl = malloc(m * sizeof *yl);
+    char (*xt)[40] = malloc(m * sizeof *xt), (*yt)[40] = malloc(m * sizeof *yt);
+    const char **xp = malloc(m * sizeof *xp), **yp = malloc(m * sizeof *yp);
+    double *mean = NULL, *ci = NULL;
+    int shown = 0;
+    if (!vals || !xl || !yl || !xt || !yt || !xp || !yp)
+        goto done;
+    for (size_t j = 0; j < m; j++)
+        memcpy(vals + j * nk, an_h5_point_at(p->f, p->pt[j])->vary_values, nk * sizeof *vals);
+    if (!an_heatmap_fits(vals, m, nk, &kx, &ky))
+        goto done;
+    nx = key_levels(p, kx, xl);
+    ny = key_levels(p, ky, yl);
+    mean = malloc(nx * ny * sizeof *mean);
+    ci = malloc(nx * ny * sizeof *ci);
+    if (!mean || !ci)
+        goto done;
+    for (size_t i = 0; i < nx * ny; i++)
+        mean[i] = ci[i] = NAN;
+    int any = 0;
+    for (size_t j = 0; j < m; j++) {
+        const an_metric_summary *ms = metric(p, p->pt[j], name);
+        size_t c = level_of(yl, ny, vals[j * nk + ky]) * nx + level_of(xl, nx, vals[j * nk + kx]);
+        if (ms) {
+            mean[c] = ms->s.mean;
+            ci[c] = ms->s.ci95;
+            any |= !isnan(ms->s.mean) && ms->s.mean != 0;
+        }
+    }
+    shown = 1;
+    if (!any) {
+        fputs("<p class=\"note\">Heatmap of ", o);
+        h(o, title);
+        fputs(" left out: it is 0 (or not defined) at every point.</p>\n", o);
+        goto done;
+    }
+    for (size_t i = 0; i < nx; i++) {
+        snprintf(xt[i], sizeof xt[i], "%g", xl[i]);
+        xp[i] = xt[i];
+    }
+    for (size_t i = 0; i < ny; i++) {
+        snprintf(yt[i], sizeof yt[i], "%g", yl[i]);
+        yp[i] = yt[i];
+    }
+    char xw[200], yw[200], id[16];
+    vary_words(xw, sizeof xw, p, kx);
+    vary_words(yw, sizeof yw, p, ky);
+    int fig = ++p->fig;
+    snprintf(id, sizeof id, "f%d", fig);
+    an_heatmap hm = {.nx = nx, .ny = ny, .x = xl, .y = yl, .mean = mean, .ci95 = ci,
+                     .x_title = xw, .y_title = yw, .x_text = xp, .y_text = yp,
+                     .percent = percent_metric(name), .id = id};
+    fputs("<figure class=\"heatmap\">\n", o);
+    an_heatmap_svg(o, &hm);
+    fprintf(o, "\n<figcaption id=\"f%d-cap\"><b>Figure %d.</b> ", fig, fig);
+    h(o, title);
+    fputs(" by ", o);
+    h(o, xw);
+    fputs(" (across) and ", o);
+    h(o, yw);
+    fputs(" (down). Scenario ", o);
+    h(o, p->scenario[0] ? p->scenario : "(unnamed)");
+    fprintf(o, ", %zu replications a point, seed %llu. Each cell: the estimate and ± its 95%% "
+               "confidence half-width; darker is higher (the scale at the right). A grid of %zu x "
+               "%zu points is shown as a heatmap; smaller grids as one line per level.</figcaption>\n"
+               "</figure>\n", p->min_reps, (unsigned long long)p->info->seed, nx, ny);
+done:
+    free(vals);
+    free(xl);
+    free(yl);
+    free(xt);
+    free(yt);
+    free(xp);
+    free(yp);
+    free(mean);
+    free(ci);
+    return shown;
 }
 
 /* --precision's targets ("refused_of_eligible=0.01 wait_mean=5%") in
@@ -587,7 +695,8 @@ static void section_answer(FILE *o, page *p)
     fputs("<p class=\"note\">Figures are estimates over the replications with 95% confidence "
           "intervals in brackets; shares are of all referrals unless they say “of refuge "
           "referrals” (those not screened out as needing no refuge unit).</p>\n", o);
-    figure(o, p, "capacity_refused");
+    if (!heatmap_figure(o, p, HEADLINE, "Not accommodated, of refuge referrals"))
+        figure(o, p, "capacity_refused");
     fputs("</section>\n", o);
 }
 
@@ -697,7 +806,8 @@ static void section_measures(FILE *o, page *p)
                "shares and waits are pooled over replications (ratios of sums, delta-method "
                "intervals), other measures are means over replications (Student t intervals).</p>\n",
             p->min_reps, p->n > 1 ? " (the fewest of any point)" : "");
-    figure(o, p, "capacity_wait");
+    if (!heatmap_figure(o, p, "wait_mean", "Mean wait of those placed (days)"))
+        figure(o, p, "capacity_wait");
     fputs("</section>\n", o);
 }
 

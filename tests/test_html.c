@@ -7,6 +7,7 @@
 #include <hdf5_hl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "an_heatmap.h"
 #include "an_html.h"
 #include "an_report.h"
 #include "an_yaml_marks.h"
@@ -475,5 +476,64 @@ Test(html, warmup_verdicts_from_the_stored_series, .timeout = 120)
             cr_expect(strstr(c, "finds the first months still settling at 21 spaces (")
                       && strstr(c, "the warm-up looks too short"), "%.3000s", c);
     }
+    remove_tree(dir);
+}
+
+/* The heatmap rule: exactly two keys that vary, each over 4 values or
+ * more, no combination twice; x the key with more levels. */
+Test(html, heatmap_rule)
+{
+    double v[3 * 20];
+    size_t n = 0, kx, ky;
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 5; b++, n++) {
+            v[3 * n] = 10 + a;      /* 4 levels */
+            v[3 * n + 1] = 7;       /* constant: not varying */
+            v[3 * n + 2] = 100 + b; /* 5 levels */
+        }
+    cr_expect(an_heatmap_fits(v, 20, 3, &kx, &ky) && kx == 2 && ky == 0, "4 x 5: x has 5 levels");
+    cr_expect(!an_heatmap_fits(v, 15, 3, &kx, &ky), "3 x 5: lines per level");
+    v[3 * 19 + 1] = 8; /* a third key varies */
+    cr_expect(!an_heatmap_fits(v, 20, 3, &kx, &ky), "three keys: small multiples");
+    v[3 * 19 + 1] = 7;
+    v[3 * 19 + 2] = 100; /* (13, 100) twice */
+    cr_expect(!an_heatmap_fits(v, 20, 3, &kx, &ky), "a combination twice");
+}
+
+/* A 4 x 4 sweep over spaces and referrals: a heatmap in the page, every
+ * cell's estimate written in it, a colour scale; a 2 x 2 grid keeps lines. */
+Test(html, a_large_two_key_grid_is_a_heatmap, .timeout = 120)
+{
+    char dir[256];
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "sweep \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --vary spaces=14,28,42,56 "
+             "--vary referrals.per_year=100,150,200,250 --reps 3 --set horizon=200 -o s.h5",
+             "s.h5 --html r.html");
+    char out[8192];
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *a = strstr(html, "<h2>The answer</h2>");
+    cr_assert_not_null(a);
+    const char *f = strstr(a, "<figure class=\"heatmap\">");
+    cr_assert_not_null(f, "%.3000s", a);
+    const char *e = strstr(f, "</figure>");
+    cr_assert_not_null(e);
+    size_t rects = 0, cells = 0;
+    for (const char *q = f; (q = strstr(q, "<rect")) && q < e; q++)
+        rects++;
+    static const char bold[] = "font-weight=\"bold\">";
+    for (const char *q = f; (q = strstr(q, bold)) && q < e; q++) {
+        const char *t = q + strlen(bold), *end = strstr(t, "</text>");
+        cells += *t >= '0' && *t <= '9' && end && end[-1] == '%';
+    }
+    cr_expect_eq(rects, 16 + 5, "16 cells and a scale of 5");
+    cr_expect_eq(cells, 16, "every cell's estimate written in it, in percent");
+    cr_expect(strstr(f, "<g class=\"legend\">") && strstr(f, "Refuge spaces (all services)")
+              && strstr(f, "Referrals per year") && strstr(f, "A grid of 4 x 4 points is shown as a heatmap"),
+              "%.*s", (int)(e - f), f);
+    remove_tree(dir);
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "sweep \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --vary spaces=14,28 "
+             "--vary referrals.per_year=100,150 --reps 3 --set horizon=200 -o s.h5", "s.h5 --html r.html");
+    cr_expect(!strstr(html, "class=\"heatmap\""), "2 x 2: one line per level");
     remove_tree(dir);
 }
