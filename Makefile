@@ -267,13 +267,15 @@ docs: $(PROGRAM)
 # uninstall removes exactly what install wrote (directories it made stay).
 install: $(PROGRAM)
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/scenarios/cluster" \
-	  "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(DOCDIR)/scenarios" "$(DESTDIR)$(DOCDIR)/analysis/examples"
+	  "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(DOCDIR)/scenarios" "$(DESTDIR)$(DOCDIR)/analysis/examples" \
+	  "$(DESTDIR)$(DOCDIR)/docs"
 	install -m 755 $(BUILD_DIR)/$(PROGRAM) "$(DESTDIR)$(BINDIR)/$(PROGRAM)"
 	install -m 644 scenarios/*.yaml scenarios/*.csv scenarios/README.md "$(DESTDIR)$(SHAREDIR)/scenarios/"
 	install -m 755 scenarios/cluster/*.sbatch "$(DESTDIR)$(SHAREDIR)/scenarios/cluster/"
 	install -m 644 scenarios/cluster/*.sh "$(DESTDIR)$(SHAREDIR)/scenarios/cluster/"
 	install -m 644 cli/refugesim.1 "$(DESTDIR)$(MANDIR)/man1/refugesim.1"
 	install -m 644 README.md "$(DESTDIR)$(DOCDIR)/README.md"
+	install -m 644 docs/*.png "$(DESTDIR)$(DOCDIR)/docs/"
 	install -m 644 scenarios/README.md "$(DESTDIR)$(DOCDIR)/scenarios/README.md"
 	install -m 644 analysis/README.md "$(DESTDIR)$(DOCDIR)/analysis/README.md"
 	install -m 755 analysis/examples/read_results.py "$(DESTDIR)$(DOCDIR)/analysis/examples/"

@@ -166,6 +166,7 @@ typedef struct {
     an_part part;                 /* with is_part */
     const char *precision;        /* NULL, or the --precision targets ("METRIC=H ...") */
     uint64_t precision_reps[3];   /* with precision: batch, minimum, maximum replications */
+    const char *note;             /* NULL, or the root attribute `note` (capacity's answer) */
 } an_h5_info;
 
 typedef struct {
@@ -175,6 +176,11 @@ typedef struct {
     int total_units;
     double horizon_days, warmup_days;
     const double *vary_values;    /* n_vary values, owned by the file handle */
+    char stopped[32];             /* --precision: why its replications stopped (the point
+                                     group's `stopped`: "target met", "maximum reached");
+                                     "" for a fixed number of replications */
+    size_t first_met;             /* with stopped: the replications from which every target
+                                     held (`reps_first_met`; 0: never) */
 } an_h5_point_row;
 
 /* Open read-only; checks the format attribute. */

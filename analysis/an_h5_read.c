@@ -15,7 +15,7 @@ struct an_h5_file {
     hid_t file;
     an_h5_info info;
     char *strs[5];
-    char *precision;
+    char *precision, *note;
     char **vary_keys;
     an_h5_point_row *rows;
     double *vary;
@@ -66,12 +66,34 @@ void an_h5_close(an_h5_file *f)
     for (size_t i = 0; i < 5; i++)
         free(f->strs[i]);
     free(f->precision);
+    free(f->note);
     for (size_t k = 0; k < f->info.n_vary; k++)
         free(f->vary_keys[k]);
     free(f->vary_keys);
     free(f->rows);
     free(f->vary);
     free(f);
+}
+
+/* A point group's attributes of --precision, when it has them. */
+static void point_attrs(an_h5_file *f, an_h5_point_row *r)
+{
+    char path[48];
+    snprintf(path, sizeof path, "/points/%zu", r->index);
+    if (!an_h5i_exists(f->file, path))
+        return;
+    hid_t g = H5Gopen2(f->file, path, H5P_DEFAULT);
+    if (g < 0)
+        return;
+    char *stopped = NULL;
+    if (an_h5i_read_attr_str(g, "stopped", &stopped) == SIM_OK) {
+        snprintf(r->stopped, sizeof r->stopped, "%s", stopped);
+        uint64_t met = 0;
+        if (an_h5i_read_attr_num(g, "reps_first_met", H5T_NATIVE_UINT64, &met) == SIM_OK)
+            r->first_met = (size_t)met;
+    }
+    free(stopped);
+    H5Gclose(g);
 }
 
 static int read_point_table(an_h5_file *f)
@@ -103,6 +125,7 @@ static int read_point_table(an_h5_file *f)
         for (size_t k = 0; k < nv; k++)
             f->vary[i * nv + k] = tcell(t, i, an_table_col_named(t, f->vary_keys[k]));
         r->vary_values = &f->vary[i * nv];
+        point_attrs(f, r);
     }
     f->info.n_points = n;
     an_table_free(t);
@@ -183,6 +206,8 @@ int an_h5_open(const char *path, an_h5_file **out)
         for (int i = 0; i < 3; i++)
             an_h5i_read_attr_num(f->file, pr[i], H5T_NATIVE_UINT64, &in->precision_reps[i]);
     }
+    if (!st && an_h5i_read_attr_str(f->file, "note", &f->note) == SIM_OK)
+        in->note = f->note;
     if (!st && in->format_version > AN_H5_FORMAT_VERSION)
         st = SIM_EPARSE;
     if (!st)

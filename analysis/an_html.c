@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "an_heatmap.h"
 #include "an_output.h"
 #include "an_plot.h"
 #include "an_report.h"
+#include "an_steady.h"
 #include "an_yaml_marks.h"
 #include "sim_status.h"
 #include "sim_text.h"
@@ -31,6 +33,14 @@ static void h(FILE *o, const char *s)
 
 /* ------------------------------------------------------ numbers -- */
 
+/* A point's warm-up and overload verdicts (an_steady) on the monthly
+ * series the file holds (after the warm-up, as `run` checks them). */
+typedef struct {
+    int known;                 /* 0: no monthly series to test */
+    size_t truncate_months;    /* > 0: the warm-up looks too short */
+    int overloaded;            /* no steady state */
+} point_steady;
+
 typedef struct {
     an_h5_file *f;
     const an_h5_info *info;
@@ -46,6 +56,7 @@ typedef struct {
     int fig;                   /* figures so far, for unique ids */
     const char *source_name;   /* the results file as named on the command line */
     char (*heading)[AN_HEADING_MAX]; /* n: each point's column heading in words */
+    point_steady *steady;      /* n: warm-up and overload from the stored monthly series */
 } page;
 
 static int percent_metric(const char *name)
@@ -56,16 +67,7 @@ static int percent_metric(const char *name)
 /* "57.0%" / "12.3" for one value of metric name. */
 static void value_text(char *buf, size_t size, const char *name, double v)
 {
-    if (isnan(v))
-        snprintf(buf, size, "-");
-    else if (percent_metric(name))
-        snprintf(buf, size, "%.1f%%", 100 * v);
-    else if (fabs(v) >= 100)
-        snprintf(buf, size, "%.0f", v);
-    else if (fabs(v) >= 10)
-        snprintf(buf, size, "%.1f", v);
-    else
-        snprintf(buf, size, "%.2f", v);
+    an_heatmap_value(buf, size, v, percent_metric(name));
 }
 
 /* "57.0% (56.6% to 57.4%)" */
@@ -242,6 +244,180 @@ static void vary_values(FILE *o, const page *p, size_t k)
     free(v);
 }
 
+/* Position of v among the n ascending levels lv. */
+static size_t level_of(const double *lv, size_t n, double v)
+{
+    size_t i = 0;
+    while (i + 1 < n && lv[i] != v)
+        i++;
+    return i;
+}
+
+/* Ascending distinct values of key k over the finished points, into lv
+ * (p->m entries); their count. */
+static size_t key_levels(const page *p, size_t k, double *lv)
+{
+    size_t u = 0;
+    for (size_t j = 0; j < p->m; j++) {
+        double x = an_h5_point_at(p->f, p->pt[j])->vary_values[k];
+        size_t i = 0;
+        while (i < u && lv[i] < x)
+            i++;
+        if (i < u && lv[i] == x)
+            continue;
+        memmove(lv + i + 1, lv + i, (u - i) * sizeof *lv);
+        lv[i] = x;
+        u++;
+    }
+    return u;
+}
+
+/* A sweep over two keys with a grid of 4 x 4 or more (an_heatmap_fits) as
+ * a heatmap of metric `name`, in place of one line per level; 0 when the
+ * grid does not call for one (the caller draws the gnuplot figure). */
+static int heatmap_figure(FILE *o, page *p, const char *name, const char *title)
+{
+    size_t nk = p->info->n_vary, kx = 0, ky = 0, nx, ny, m = p->m;
+    if (nk < 2 || m < AN_HEATMAP_MIN_LEVELS * AN_HEATMAP_MIN_LEVELS)
+        return 0;
+    double *vals = malloc(m * nk * sizeof *vals), *xl = malloc(m * sizeof *xl),
+           *yl = malloc(m * sizeof *yl);
+    char (*xt)[40] = malloc(m * sizeof *xt), (*yt)[40] = malloc(m * sizeof *yt);
+    const char **xp = malloc(m * sizeof *xp), **yp = malloc(m * sizeof *yp);
+    double *mean = NULL, *ci = NULL;
+    int shown = 0;
+    if (!vals || !xl || !yl || !xt || !yt || !xp || !yp)
+        goto done;
+    for (size_t j = 0; j < m; j++)
+        memcpy(vals + j * nk, an_h5_point_at(p->f, p->pt[j])->vary_values, nk * sizeof *vals);
+    if (!an_heatmap_fits(vals, m, nk, &kx, &ky))
+        goto done;
+    nx = key_levels(p, kx, xl);
+    ny = key_levels(p, ky, yl);
+    mean = malloc(nx * ny * sizeof *mean);
+    ci = malloc(nx * ny * sizeof *ci);
+    if (!mean || !ci)
+        goto done;
+    for (size_t i = 0; i < nx * ny; i++)
+        mean[i] = ci[i] = NAN;
+    int any = 0;
+    for (size_t j = 0; j < m; j++) {
+        const an_metric_summary *ms = metric(p, p->pt[j], name);
+        size_t c = level_of(yl, ny, vals[j * nk + ky]) * nx + level_of(xl, nx, vals[j * nk + kx]);
+        if (ms) {
+            mean[c] = ms->s.mean;
+            ci[c] = ms->s.ci95;
+            any |= !isnan(ms->s.mean) && ms->s.mean != 0;
+        }
+    }
+    shown = 1;
+    if (!any) {
+        fputs("<p class=\"note\">Heatmap of ", o);
+        h(o, title);
+        fputs(" left out: it is 0 (or not defined) at every point.</p>\n", o);
+        goto done;
+    }
+    for (size_t i = 0; i < nx; i++) {
+        snprintf(xt[i], sizeof xt[i], "%g", xl[i]);
+        xp[i] = xt[i];
+    }
+    for (size_t i = 0; i < ny; i++) {
+        snprintf(yt[i], sizeof yt[i], "%g", yl[i]);
+        yp[i] = yt[i];
+    }
+    char xw[200], yw[200], id[16];
+    vary_words(xw, sizeof xw, p, kx);
+    vary_words(yw, sizeof yw, p, ky);
+    int fig = ++p->fig;
+    snprintf(id, sizeof id, "f%d", fig);
+    an_heatmap hm = {.nx = nx, .ny = ny, .x = xl, .y = yl, .mean = mean, .ci95 = ci,
+                     .x_title = xw, .y_title = yw, .x_text = xp, .y_text = yp,
+                     .percent = percent_metric(name), .id = id};
+    fputs("<figure class=\"heatmap\">\n", o);
+    an_heatmap_svg(o, &hm);
+    fprintf(o, "\n<figcaption id=\"f%d-cap\"><b>Figure %d.</b> ", fig, fig);
+    h(o, title);
+    fputs(" by ", o);
+    h(o, xw);
+    fputs(" (across) and ", o);
+    h(o, yw);
+    fputs(" (down). Scenario ", o);
+    h(o, p->scenario[0] ? p->scenario : "(unnamed)");
+    fprintf(o, ", %zu replications a point, seed %llu. Each cell: the estimate and ± its 95%% "
+               "confidence half-width; darker is higher (the scale at the right). A grid of %zu x "
+               "%zu points is shown as a heatmap; smaller grids as one line per level.</figcaption>\n"
+               "</figure>\n", p->min_reps, (unsigned long long)p->info->seed, nx, ny);
+done:
+    free(vals);
+    free(xl);
+    free(yl);
+    free(xt);
+    free(yt);
+    free(xp);
+    free(yp);
+    free(mean);
+    free(ci);
+    return shown;
+}
+
+/* --precision's targets ("refused_of_eligible=0.01 wait_mean=5%") in
+ * words: "a 95% half-width of at most 1 percentage point for “Not
+ * accommodated, of refuge referrals”". */
+static void precision_words(FILE *o, const char *spec)
+{
+    int k = 0;
+    for (const char *s = spec; *s;) {
+        size_t n = strcspn(s, " ");
+        char w[160];
+        snprintf(w, sizeof w, "%.*s", (int)(n < sizeof w ? n : sizeof w - 1), s);
+        char *eq = strchr(w, '=');
+        if (eq) {
+            *eq = '\0';
+            const char *h_text = eq + 1;
+            size_t hl = strlen(h_text);
+            fputs(k++ ? " and " : "", o);
+            fputs("a 95% half-width of at most ", o);
+            if (hl && h_text[hl - 1] == '%') {
+                h(o, h_text);
+                fputs(" of the estimate", o);
+            } else if (percent_metric(w) && rf_metric_find(w) >= 0) {
+                double v = strtod(h_text, NULL);
+                fprintf(o, "%g percentage point%s", 100 * v, 100 * v == 1 ? "" : "s");
+            } else {
+                h(o, h_text);
+            }
+            fputs(" for “", o);
+            h(o, rf_metric_find(w) >= 0 ? rf_metric_label(w) : w);
+            fputs("”", o);
+        }
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+}
+
+/* "in batches of 10 replications, at least 20 and at most 2000" */
+static void precision_batches(FILE *o, const page *p)
+{
+    const uint64_t *r = p->info->precision_reps;
+    fprintf(o, "in batches of %llu replications, ", (unsigned long long)r[0]);
+    if (r[1] > 0)
+        fprintf(o, "at least %llu and ", (unsigned long long)r[1]);
+    fprintf(o, "at most %llu", (unsigned long long)r[2]);
+}
+
+/* Point i's replications for a table cell: "40 (target met)". */
+static void reps_text(char *buf, size_t size, const page *p, size_t i)
+{
+    const an_h5_point_row *r = an_h5_point_at(p->f, i);
+    if (r->stopped[0] && r->first_met)
+        snprintf(buf, size, "%zu (%s, held from %zu on)", p->pts[i].n_reps, r->stopped, r->first_met);
+    else if (r->stopped[0])
+        snprintf(buf, size, "%zu (%s)", p->pts[i].n_reps, r->stopped);
+    else
+        snprintf(buf, size, "%zu", p->pts[i].n_reps);
+}
+
 static void section_question(FILE *o, const page *p)
 {
     fputs("<h1>Refuge capacity: ", o);
@@ -282,8 +458,18 @@ static void section_question(FILE *o, const page *p)
         h(o, p->n ? p->heading[0] : "");
     }
     fputs("?</p>\n<p>", o);
-    fprintf(o, "%zu point%s, each simulated %zu times (replications) with different random "
-               "referrals and stays", p->n, p->n == 1 ? "" : "s", p->min_reps);
+    if (p->info->precision) {
+        fprintf(o, "%zu point%s, each simulated (replications) with different random referrals "
+                   "and stays until its estimates were precise enough: ", p->n, p->n == 1 ? "" : "s");
+        precision_words(o, p->info->precision);
+        fputs(", ", o);
+        precision_batches(o, p);
+        fputs(" (the replications each point took, and why it stopped, are in the measures "
+              "table)", o);
+    } else {
+        fprintf(o, "%zu point%s, each simulated %zu times (replications) with different random "
+                   "referrals and stays", p->n, p->n == 1 ? "" : "s", p->min_reps);
+    }
     if (p->n > 1)
         fputs(", the same ones at every point (common random numbers), so that differences "
               "between points are the effect of what changes, not of chance", o);
@@ -339,9 +525,92 @@ static void headline_at(FILE *o, const page *p, size_t i)
     fputs(" of refuge referrals would not be accommodated", o);
 }
 
+/* The warm-up (overload 0) or steady-state (1) verdict over the points,
+ * naming those it concerns. */
+static void steady_words(FILE *o, const page *p, int overload)
+{
+    size_t known = 0, bad = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->steady && p->steady[i].known) {
+            known++;
+            bad += overload ? p->steady[i].overloaded : p->steady[i].truncate_months > 0;
+        }
+    if (!known) {
+        fputs(overload ? "Not tested: the results file holds no monthly series."
+                       : "MSER-5 not applied: the results file holds no monthly series.", o);
+        return;
+    }
+    if (!bad) {
+        fputs(overload ? "Yes: neither the waiting list nor the refusals a month keep growing over "
+                         "the horizon (a slope test on the monthly series across replications)."
+                       : "MSER-5 (White 1997) on the monthly occupancy and waiting list after it, "
+                         "over the replications, finds no transient left: the warm-up is long "
+                         "enough.", o);
+        return;
+    }
+    fputs(overload ? "<b>No steady state</b> at " : "MSER-5 (White 1997) on the monthly occupancy "
+                                                    "and waiting list after it finds the first "
+                                                    "months still settling at ", o);
+    size_t said = 0;
+    for (size_t i = 0; i < p->n && said < 6; i++) {
+        const point_steady *q = &p->steady[i];
+        if (!q->known || !(overload ? q->overloaded : q->truncate_months > 0))
+            continue;
+        fputs(said++ ? ", " : "", o);
+        h(o, p->heading[i]);
+        if (!overload)
+            fprintf(o, " (%zu month%s)", q->truncate_months, q->truncate_months == 1 ? "" : "s");
+    }
+    if (bad > said)
+        fprintf(o, " and %zu more point%s", bad - said, bad - said == 1 ? "" : "s");
+    fputs(overload ? ": the waiting list or the refusals a month keep growing over the horizon; "
+                     "demand exceeds what the units can serve, and averages depend on the "
+                     "horizon."
+                   : ": the warm-up looks too short (refugesim warmup estimates it).", o);
+}
+
+/* A stored note (capacity's answer, "answer: 49 spaces meet
+ * refused_of_eligible <= 0.2 with 95% confidence (now 21)") in words:
+ * metric names as their labels, <= and >= as "at most" / "at least", a
+ * share's value after them in percent.  Every word passes through h(). */
+static void note_words(FILE *o, const char *note)
+{
+    if (!strncmp(note, "answer: ", 8))
+        note += 8;
+    const char *share = NULL; /* the metric of the comparison being read */
+    for (const char *s = note; *s;) {
+        size_t n = strcspn(s, " ");
+        char w[128];
+        snprintf(w, sizeof w, "%.*s", (int)(n < sizeof w ? n : sizeof w - 1), s);
+        char *end;
+        double v = strtod(w, &end);
+        if (rf_metric_find(w) >= 0) {
+            fputs("“", o);
+            h(o, rf_metric_label(w));
+            fputs("”", o);
+            share = percent_metric(w) ? w : NULL;
+        } else if (!strcmp(w, "<=") || !strcmp(w, ">=")) {
+            fputs(w[0] == '<' ? "at most" : "at least", o);
+        } else if (share && end != w && !*end) {
+            fprintf(o, "%g%%", 100 * v);
+            share = NULL;
+        } else {
+            h(o, w);
+        }
+        s += n;
+        if (*s)
+            fputc(*s++, o);
+    }
+}
+
 static void section_answer(FILE *o, page *p)
 {
     fputs("<section class=\"answer-section\">\n<h2>The answer</h2>\n", o);
+    if (p->info->note && p->info->note[0]) {
+        fputs("<p class=\"answer\" id=\"capacity-answer\">The capacity search: ", o);
+        note_words(o, p->info->note);
+        fputs(".</p>\n", o);
+    }
     if (!p->m || !metric(p, p->pt[0], HEADLINE)) {
         fputs("<p class=\"note\">No point has finished replications: there is no answer yet.</p>\n"
               "</section>\n", o);
@@ -415,10 +684,19 @@ static void section_answer(FILE *o, page *p)
     } else if (w) {
         fputs("Nobody waits: a household finding no free unit is not accommodated.", o);
     }
-    fputs("</p>\n<p class=\"note\">Figures are estimates over the replications with 95% confidence "
+    fputs("</p>\n", o);
+    for (size_t i = 0; p->steady && i < p->n; i++)
+        if (p->steady[i].overloaded) {
+            fputs("<p class=\"answer\" id=\"overload\">", o);
+            steady_words(o, p, 1);
+            fputs("</p>\n", o);
+            break;
+        }
+    fputs("<p class=\"note\">Figures are estimates over the replications with 95% confidence "
           "intervals in brackets; shares are of all referrals unless they say “of refuge "
           "referrals” (those not screened out as needing no refuge unit).</p>\n", o);
-    figure(o, p, "capacity_refused");
+    if (!heatmap_figure(o, p, HEADLINE, "Not accommodated, of refuge referrals"))
+        figure(o, p, "capacity_refused");
     fputs("</section>\n", o);
 }
 
@@ -508,13 +786,28 @@ static void section_measures(FILE *o, page *p)
             }
             fputs("</tr>\n", o);
         }
-        fputs("</tbody>\n</table>\n", o);
+        fputs(p->info->precision ? "<tr><td>Replications (why they stopped)</td>"
+                                 : "<tr><td>Replications</td>", o);
+        for (size_t j = 0; j < k; j++) {
+            char t[128];
+            reps_text(t, sizeof t, p, from + j);
+            fputs("<td>", o);
+            h(o, t);
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n</tbody>\n</table>\n", o);
     }
+    if (p->info->precision)
+        fputs("<p class=\"note\">Replications to a precision (the replication algorithm of Hoad, "
+              "Robinson and Davies, 2010): “target met” when every target held over a look-ahead "
+              "of further batches, “maximum reached” when the most replications allowed ran "
+              "first.</p>\n", o);
     fprintf(o, "<p class=\"note\">Estimate (95%% confidence interval) over %zu replications%s; "
                "shares and waits are pooled over replications (ratios of sums, delta-method "
                "intervals), other measures are means over replications (Student t intervals).</p>\n",
             p->min_reps, p->n > 1 ? " (the fewest of any point)" : "");
-    figure(o, p, "capacity_wait");
+    if (!heatmap_figure(o, p, "wait_mean", "Mean wait of those placed (days)"))
+        figure(o, p, "capacity_wait");
     fputs("</section>\n", o);
 }
 
@@ -1130,16 +1423,40 @@ static void section_checklist(FILE *o, const page *p)
                                                         "stored in this file).");
     fputs("<tr><th colspan=\"2\" class=\"l\">4. Experimentation</th></tr>\n", o);
     if (r0) {
-        snprintf(t, sizeof t, "%.0f days, discarded: the units start empty and fill", r0->warmup_days);
-        check_row(o, "Warm-up", t);
+        fprintf(o, "<tr><td>Warm-up</td><td class=\"l\">%.0f days, discarded: the units start "
+                   "empty and fill. ", r0->warmup_days);
+        steady_words(o, p, 0);
+        fputs("</td></tr>\n<tr><td>Steady state</td><td class=\"l\">", o);
+        steady_words(o, p, 1);
+        fputs("</td></tr>\n", o);
         snprintf(t, sizeof t, "%.0f days (%.1f years) counted after the warm-up", r0->horizon_days,
                  r0->horizon_days / DAYS_PER_YEAR);
         check_row(o, "Run length", t);
     }
-    snprintf(t, sizeof t, "%zu per point (the fewest of any point); 95%% confidence intervals: "
-             "ratio-of-sums estimators with delta-method intervals for shares and waits, Student t "
-             "for means", p->min_reps);
-    check_row(o, "Replications", t);
+    if (p->info->precision) {
+        fputs("<tr><td>Replications</td><td class=\"l\">To a precision (the replication algorithm "
+              "of Hoad, Robinson and Davies, 2010): ", o);
+        precision_words(o, p->info->precision);
+        fputs("; ", o);
+        precision_batches(o, p);
+        fputs(", stopping once every target has held over a look-ahead of further batches. "
+              "Taken: ", o);
+        for (size_t i = 0; i < p->n; i++) {
+            char r[128];
+            reps_text(r, sizeof r, p, i);
+            fputs(i ? "; " : "", o);
+            h(o, p->heading[i]);
+            fputs(": ", o);
+            h(o, r);
+        }
+        fputs(". 95% confidence intervals: ratio-of-sums estimators with delta-method intervals "
+              "for shares and waits, Student t for means.</td></tr>\n", o);
+    } else {
+        snprintf(t, sizeof t, "%zu per point (the fewest of any point); 95%% confidence intervals: "
+                 "ratio-of-sums estimators with delta-method intervals for shares and waits, "
+                 "Student t for means", p->min_reps);
+        check_row(o, "Replications", t);
+    }
     check_row(o, "Common random numbers",
               p->n > 1 ? "Yes: replication r of every point uses the same random streams, and "
                          "every random number about a household comes from that household's own "
@@ -1175,6 +1492,50 @@ static void section_provenance(FILE *o, const page *p)
     check_row(o, "Version", t);
     check_row(o, "Complete", p->info->complete ? "yes" : "no: the run was interrupted");
     fputs("</tbody>\n</table>\n</section>\n</body>\n</html>\n", o);
+}
+
+/* MSER-5 and the overload test (an_steady) on point i's stored monthly
+ * occupancy, waiting list and refusals, replication by replication. */
+static void steady_of_point(an_h5_file *f, size_t i, point_steady *out)
+{
+    memset(out, 0, sizeof *out);
+    static const char *const which[3] = {"occupied", "waiting", "refused"};
+    double *d[3] = {NULL, NULL, NULL};
+    size_t nr[3], nm[3];
+    int ok = 1;
+    for (int k = 0; k < 3; k++)
+        ok &= an_h5_read_monthly(f, i, which[k], &d[k], &nr[k], &nm[k]) == SIM_OK;
+    size_t n = ok ? nr[0] : 0, months = ok ? nm[0] : 0;
+    ok = ok && n && months && nr[1] == n && nr[2] == n && nm[1] == months && nm[2] == months;
+    if (months > RF_MONTHS_MAX)
+        months = RF_MONTHS_MAX;
+    rf_result *recs = ok ? calloc(n, sizeof *recs) : NULL;
+    unsigned char *done = ok ? calloc(n, 1) : NULL;
+    if (recs && done) {
+        for (size_t r = 0; r < n; r++) {
+            size_t m = 0;
+            while (m < months && !isnan(d[0][r * nm[0] + m]) && !isnan(d[1][r * nm[0] + m])
+                   && !isnan(d[2][r * nm[0] + m])) {
+                recs[r].monthly_occupied[m] = d[0][r * nm[0] + m];
+                recs[r].monthly_waiting[m] = d[1][r * nm[0] + m];
+                recs[r].monthly_refused[m] = (uint32_t)d[2][r * nm[0] + m];
+                m++;
+            }
+            recs[r].n_months = (int)m;
+            done[r] = m > 0;
+        }
+        an_steady st;
+        if (an_steady_from_results(&st, recs, done, n) == SIM_OK && st.n_months) {
+            out->known = 1;
+            out->truncate_months = st.transient_left ? st.truncate_months : 0;
+            out->overloaded = st.overloaded;
+        }
+        an_steady_free(&st);
+    }
+    free(recs);
+    free(done);
+    for (int k = 0; k < 3; k++)
+        free(d[k]);
 }
 
 /* ------------------------------------------------------ the page -- */
@@ -1229,6 +1590,10 @@ int an_html_write(const char *path, int force, an_h5_file *f, const an_point_sum
     }
     for (size_t i = 0; i < n_pts; i++)
         an_report_point_heading(p.heading[i], sizeof p.heading[i], f, i, &pts[i]);
+    p.steady = calloc(n_pts + 1, sizeof *p.steady);
+    for (size_t i = 0; p.steady && i < n_pts; i++)
+        if (pts[i].n_reps)
+            steady_of_point(f, i, &p.steady[i]);
     for (size_t i = 0; i < n_pts; i++)
         if (pts[i].n_reps) {
             p.pt[p.m++] = i;
@@ -1288,5 +1653,6 @@ int an_html_write(const char *path, int force, an_h5_file *f, const an_point_sum
     free(p.source);
     free(p.pt);
     free(p.heading);
+    free(p.steady);
     return st;
 }

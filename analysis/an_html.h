@@ -13,7 +13,8 @@
  *   assumptions (every scenario value with its source mark, an_yaml_marks),
  *   a STRESS-DES style checklist, provenance.
  * Plots are gnuplot's SVG (an_plot.h) inlined, their ids made unique per
- * figure; without gnuplot the page says so where the plots would be.  CSS
+ * figure; without gnuplot the page says so where the plots would be.  A
+ * two-key grid of 4 x 4 or more is a heatmap instead (an_heatmap.h).  CSS
  * is inline with a print stylesheet (A4, page breaks); nothing is fetched:
  * no scripts, fonts, images or links outside the page.  Every string from
  * the results file passes through one HTML escaping function.

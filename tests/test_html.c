@@ -7,6 +7,7 @@
 #include <hdf5_hl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "an_heatmap.h"
 #include "an_html.h"
 #include "an_report.h"
 #include "an_yaml_marks.h"
@@ -45,7 +46,9 @@ static void render(const char *h5, const char *out, const an_html_opts *o, int t
  * given scenario texts and first label, its report written to dir/r.html;
  * tables: WITH_TABLES adds a stored /comparison and /yearly, WITH_COSTS
  * gives the records costs. */
-enum { WITH_TABLES = 1, WITH_COSTS = 2 };
+enum { WITH_TABLES = 1, WITH_COSTS = 2, WITH_PRECISION = 4 };
+static const char capacity_note[] =
+    "answer: 45 spaces meet refused_of_eligible <= 0.2 with 95% confidence (now 21)";
 static void write_report(char *dir, size_t dsize, const char *scenario, const char *source,
                          const char *label0, int tables)
 {
@@ -67,11 +70,22 @@ static void write_report(char *dir, size_t dsize, const char *scenario, const ch
         }
         pts[p] = (an_point){.params = &pp[p], .vary_values = fx_vary[p], .n_reps = 4,
                             .results = res[p], .label = p == 0 ? label0 : NULL};
+        if (tables & WITH_PRECISION) {
+            pts[p].stopped = p == 0 ? "target met" : "maximum reached";
+            pts[p].first_met = p == 0 ? 3 : 0;
+        }
     }
     an_run run = {.info = {.scenario_text = scenario, .scenario_source = source, .seed = 11,
                            .command_line = "refugesim run <x> & 'y'", .n_vary = 1,
                            .vary_keys = fx_keys, .n_points = 2},
                   .complete = 1, .points = pts};
+    if (tables & WITH_PRECISION) { /* as capacity --precision stores them */
+        run.info.precision = "refused_of_eligible=0.01 wait_mean=5%";
+        run.info.precision_reps[0] = 2;
+        run.info.precision_reps[1] = 2;
+        run.info.precision_reps[2] = 4;
+        run.info.note = capacity_note;
+    }
     cr_assert_eq(an_h5_write(path, &run, 0), SIM_OK);
     if (tables & WITH_TABLES) { /* what compare and results by year store */
         hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
@@ -353,20 +367,28 @@ Test(html, compare_and_years_in_their_own_tables, .timeout = 60)
     remove_tree(dir);
 }
 
+/* In dir: `refugesim STUDY` then `refugesim report REPORT` (the shell
+ * expands $RS_ROOT, the repository), the page dir/r.html read into html. */
+static void cli_page(const char *dir, const char *study, const char *report)
+{
+    cr_assert(getenv("RS_PROGRAM") && getenv("RS_ROOT"), "run through make test");
+    char cmd[2000];
+    snprintf(cmd, sizeof cmd, "cd '%s' && \"$RS_PROGRAM\" %s > /dev/null 2>&1 && \"$RS_PROGRAM\" "
+             "report %s > /dev/null", dir, study, report);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "%s/r.html", dir);
+    read_html(cmd);
+}
+
 /* The README's costs sentence, from the shipped comparison of costs as
  * the README runs it (compare --reps 50; a fraction of a second). */
 Test(html, readme_costs_sentence, .timeout = 120)
 {
-    const char *prog = getenv("RS_PROGRAM"), *root = getenv("RS_ROOT");
-    cr_assert(prog && root, "run through make test");
-    char dir[256], cmd[2000];
+    char dir[256];
     fx_tmpdir(dir, sizeof dir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' compare '%s/scenarios/leicestershire-county.yaml' "
-             "'%s/scenarios/example-county-20-more-from-year-2.yaml' --reps 50 -o c.h5 > /dev/null "
-             "&& '%s' report c.h5 --html r.html > /dev/null", dir, prog, root, root, prog);
-    cr_assert_eq(system(cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s/r.html", dir);
-    read_html(cmd);
+    cli_page(dir, "compare \"$RS_ROOT/scenarios/leicestershire-county.yaml\" "
+             "\"$RS_ROOT/scenarios/example-county-20-more-from-year-2.yaml\" --reps 50 -o c.h5",
+             "c.h5 --html r.html");
     cr_expect(strstr(html, "Against baseline, example-county-20-more-from-year-2 costs about 390,997 "
                            "(390,498 to 391,496) more a year and accommodates about 35 more households a "
                            "year (34 to 36): about 11,068 (10,769 to 11,367) for each extra household "
@@ -379,17 +401,11 @@ Test(html, readme_costs_sentence, .timeout = 120)
  * tidy CSV keeps the keys (for programs). */
 Test(html, sweep_headings_in_words, .timeout = 120)
 {
-    const char *prog = getenv("RS_PROGRAM"), *root = getenv("RS_ROOT");
-    cr_assert(prog && root, "run through make test");
     char dir[256], cmd[2000];
     fx_tmpdir(dir, sizeof dir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' sweep '%s/scenarios/leicestershire-county.yaml' "
-             "--vary referrals.per_year=150,200 --vary 'services[0].stay.mean=20,40' --reps 3 "
-             "--set horizon=200 -o s.h5 > /dev/null && '%s' report s.h5 --html r.html --csv csv "
-             "> /dev/null", dir, prog, root, prog);
-    cr_assert_eq(system(cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s/r.html", dir);
-    read_html(cmd);
+    cli_page(dir, "sweep \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --vary "
+             "referrals.per_year=150,200 --vary 'services[0].stay.mean=20,40' --reps 3 "
+             "--set horizon=200 -o s.h5", "s.h5 --html r.html --csv csv");
     cr_expect(strstr(html, "<th>150 referrals a year, mean stay 20 days at county refuges</th>")
               && strstr(html, "<th>200 referrals a year, mean stay 40 days at county refuges</th>"),
               "%.4000s", strstr(html, "<h2>The measures") ? strstr(html, "<h2>The measures") : html);
@@ -399,5 +415,125 @@ Test(html, sweep_headings_in_words, .timeout = 120)
              "measures_wide.csv groups_wide.csv services_wide.csv && head -n 1 summary.csv | grep -q "
              "'^point,referrals.per_year,services\\[0\\].stay.mean,metric,'", dir);
     cr_expect_eq(system(cmd), 0, "wide CSV headings in words, the tidy CSV's keys kept");
+    remove_tree(dir);
+}
+
+/* --precision: the replications each point took and why they stopped, in
+ * the measures table and the checklist; the targets in words; capacity's
+ * answer (the file's note) in The answer; the fixture's waiting list grows
+ * a household a month (10 + month + replication): no steady state. */
+Test(html, precision_capacity_answer_and_overload, .timeout = 60)
+{
+    char dir[256], out[8192];
+    write_report(dir, sizeof dir, scen, src, NULL, WITH_PRECISION);
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *a = strstr(html, "<h2>The answer</h2>"), *m = strstr(html, "<h2>The measures</h2>"),
+               *c = strstr(html, "<h2>Checklist of the study");
+    cr_assert(a && m && c);
+    cr_expect(strstr(a, "<p class=\"answer\" id=\"capacity-answer\">The capacity search: 45 spaces meet "
+                        "“Not accommodated, of refuge referrals” at most 20% with 95% confidence (now "
+                        "21).</p>") && strstr(a, "capacity-answer") < m, "%.1500s", a);
+    cr_expect(strstr(m, "<tr><td>Replications (why they stopped)</td><td>4 (target met, held from 3 "
+                        "on)</td><td>4 (maximum reached)</td></tr>"), "%.5000s", m);
+    cr_expect(strstr(html, "until its estimates were precise enough: a 95% half-width of at most 1 "
+                           "percentage point for “Not accommodated, of refuge referrals” and a 95% "
+                           "half-width of at most 5% of the estimate for “Mean wait of those placed”, "
+                           "in batches of 2 replications, at least 2 and at most 4"));
+    cr_expect(strstr(c, "<tr><td>Replications</td><td class=\"l\">To a precision (the replication "
+                        "algorithm of Hoad, Robinson and Davies, 2010): ")
+              && strstr(c, "Taken: 21 spaces: 4 (target met, held from 3 on); 70 spaces: 4 (maximum "
+                           "reached)."), "%.3000s", c);
+    cr_expect(strstr(a, "<p class=\"answer\" id=\"overload\"><b>No steady state</b> at 21 spaces, 70 "
+                        "spaces: the waiting list") && strstr(c, "<tr><td>Steady state</td><td class="
+                                                                 "\"l\"><b>No steady state</b>"),
+              "%.2000s", a);
+    remove_tree(dir);
+    /* a fixed number of replications: no reasons, no capacity answer */
+    write_report(dir, sizeof dir, scen, src, NULL, 0);
+    cr_expect(strstr(html, "<tr><td>Replications</td><td>4</td><td>4</td></tr>")
+              && !strstr(html, "why they stopped") && !strstr(html, "capacity-answer"));
+    remove_tree(dir);
+}
+
+/* The county as shipped: MSER-5 finds its warm-up long enough and the
+ * system settled; without a warm-up the first months still settle, as
+ * `run` warns. */
+Test(html, warmup_verdicts_from_the_stored_series, .timeout = 120)
+{
+    char dir[256];
+    fx_tmpdir(dir, sizeof dir);
+    for (int w = 0; w < 2; w++) {
+        cli_page(dir, w ? "run \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --reps 20 --set "
+                          "warmup=0 -o r.h5 --force"
+                        : "run \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --reps 20 -o r.h5",
+                 "r.h5 --html r.html --force");
+        const char *c = strstr(html, "<h2>Checklist of the study");
+        cr_assert_not_null(c);
+        cr_expect(strstr(c, "<tr><td>Steady state</td><td class=\"l\">Yes: "), "%.3000s", c);
+        if (w == 0)
+            cr_expect(strstr(c, "finds no transient left: the warm-up is long enough."), "%.3000s", c);
+        else
+            cr_expect(strstr(c, "finds the first months still settling at 21 spaces (")
+                      && strstr(c, "the warm-up looks too short"), "%.3000s", c);
+    }
+    remove_tree(dir);
+}
+
+/* The heatmap rule: exactly two keys that vary, each over 4 values or
+ * more, no combination twice; x the key with more levels. */
+Test(html, heatmap_rule)
+{
+    double v[3 * 20];
+    size_t n = 0, kx, ky;
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 5; b++, n++) {
+            v[3 * n] = 10 + a;      /* 4 levels */
+            v[3 * n + 1] = 7;       /* constant: not varying */
+            v[3 * n + 2] = 100 + b; /* 5 levels */
+        }
+    cr_expect(an_heatmap_fits(v, 20, 3, &kx, &ky) && kx == 2 && ky == 0, "4 x 5: x has 5 levels");
+    cr_expect(!an_heatmap_fits(v, 15, 3, &kx, &ky), "3 x 5: lines per level");
+    v[3 * 19 + 1] = 8; /* a third key varies */
+    cr_expect(!an_heatmap_fits(v, 20, 3, &kx, &ky), "three keys: small multiples");
+    v[3 * 19 + 1] = 7;
+    v[3 * 19 + 2] = 100; /* (13, 100) twice */
+    cr_expect(!an_heatmap_fits(v, 20, 3, &kx, &ky), "a combination twice");
+}
+
+/* A 4 x 4 sweep over spaces and referrals: a heatmap in the page, every
+ * cell's estimate written in it, a colour scale; a 2 x 2 grid keeps lines. */
+Test(html, a_large_two_key_grid_is_a_heatmap, .timeout = 120)
+{
+    char dir[256];
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "sweep \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --vary spaces=14,28,42,56 "
+             "--vary referrals.per_year=100,150,200,250 --reps 3 --set horizon=200 -o s.h5",
+             "s.h5 --html r.html");
+    char out[8192];
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *a = strstr(html, "<h2>The answer</h2>");
+    cr_assert_not_null(a);
+    const char *f = strstr(a, "<figure class=\"heatmap\">");
+    cr_assert_not_null(f, "%.3000s", a);
+    const char *e = strstr(f, "</figure>");
+    cr_assert_not_null(e);
+    size_t rects = 0, cells = 0;
+    for (const char *q = f; (q = strstr(q, "<rect")) && q < e; q++)
+        rects++;
+    static const char bold[] = "font-weight=\"bold\">";
+    for (const char *q = f; (q = strstr(q, bold)) && q < e; q++) {
+        const char *t = q + strlen(bold), *end = strstr(t, "</text>");
+        cells += *t >= '0' && *t <= '9' && end && end[-1] == '%';
+    }
+    cr_expect_eq(rects, 16 + 5, "16 cells and a scale of 5");
+    cr_expect_eq(cells, 16, "every cell's estimate written in it, in percent");
+    cr_expect(strstr(f, "<g class=\"legend\">") && strstr(f, "Refuge spaces (all services)")
+              && strstr(f, "Referrals per year") && strstr(f, "A grid of 4 x 4 points is shown as a heatmap"),
+              "%.*s", (int)(e - f), f);
+    remove_tree(dir);
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "sweep \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --vary spaces=14,28 "
+             "--vary referrals.per_year=100,150 --reps 3 --set horizon=200 -o s.h5", "s.h5 --html r.html");
+    cr_expect(!strstr(html, "class=\"heatmap\""), "2 x 2: one line per level");
     remove_tree(dir);
 }

@@ -42,6 +42,7 @@ Test(install, into_a_prefix_runs_from_anywhere_and_uninstalls_cleanly, .init = t
     static const char *const files[] = {
         "./bin/refugesim", "./share/man/man1/refugesim.1", "./share/doc/refugesim/README.md",
         "./share/doc/refugesim/scenarios/README.md", "./share/doc/refugesim/analysis/README.md",
+        "./share/doc/refugesim/docs/report-first-page.png", /* the README's image, beside it */
         "./share/refugesim/scenarios/leicestershire-county.yaml",
         "./share/refugesim/scenarios/example-trace.csv",
         "./share/refugesim/scenarios/cluster/sweep.sbatch",
