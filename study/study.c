@@ -790,6 +790,18 @@ int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, stu
                                s->cfg->out_path, sim_strerror(rc));
 }
 
+int study_put_area_comparison(study *s, const an_area_cmp_set *sets, size_t n_sets,
+                              study_error *err)
+{
+    clear_error(err);
+    if (!s->writer || !n_sets)
+        return SIM_OK;
+    int rc = an_h5_put_area_comparison(s->writer, sets, n_sets);
+    return rc == SIM_OK ? SIM_OK
+                        : fail(err, rc, 0, "%s: writing the areas' comparison failed: %s",
+                               s->cfg->out_path, sim_strerror(rc));
+}
+
 /* ------------------------------------------------------------ drivers -- */
 
 int study_add_point(study *s, const char *const *values, const double *numbers, size_t *index,
