@@ -639,17 +639,19 @@ static int key_row_applies(const an_point_summary *ps, const char *metric)
 
 /* "referrals_per_year" may be absent from the record: derive it from the
  * referral count and the horizon (a linear map, so the summary scales). */
-static int key_row_summary(const an_point_summary *ps, size_t k, sim_summary *s, int *percent)
+static int key_row_summary(const an_point_summary *ps, const char *metric, sim_summary *s,
+                           int *percent)
 {
-    if (!key_row_applies(ps, key_rows[k]))
+    if (!key_row_applies(ps, metric))
         return 0;
-    const an_metric_summary *m = an_point_summary_find(ps, key_rows[k]);
+    const an_metric_summary *m = an_point_summary_find(ps, metric);
     if (m) {
         *s = m->s;
         *percent = is_share(m->units);
         return 1;
     }
-    if (k == 0 && (m = an_point_summary_find(ps, "referrals")) && ps->horizon_days > 0) {
+    if (!strcmp(metric, "referrals_per_year") && (m = an_point_summary_find(ps, "referrals")) &&
+        ps->horizon_days > 0) {
         double f = DAYS_PER_YEAR / ps->horizon_days;
         *s = m->s;
         s->mean *= f;
@@ -691,7 +693,7 @@ void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int al
         for (size_t p = 0; p < n_pts; p++) {
             sim_summary s;
             int pc;
-            if (key_row_summary(&pts[p], k, &s, &pc)) {
+            if (key_row_summary(&pts[p], key_rows[k], &s, &pc)) {
                 an_format_cell(tt_at(&t, r, 1 + p), CELL_MAX, &s, pc);
                 any = 1;
             } else {
@@ -717,6 +719,86 @@ void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int al
     }
     t.rows = r;
     tt_print(f, &t);
+    ci_note(f, pts, n_pts);
+}
+
+/* Points as rows: the headline measures always, the others only where
+ * they tell the points apart (the rest go into one line below the table,
+ * with their common value). */
+static const struct {
+    const char *metric, *heading;
+    int headline;
+} row_cols[] = {
+    {"refused_of_eligible", "Not accommodated", 1},
+    {"placed", "Placed", 1},
+    {"referrals_per_year", "Referrals/yr", 0},
+    {"refused_no_space", "No space", 0},
+    {"no_suitable_unit", "No suitable unit", 0},
+    {"abandoned", "Abandoned", 0},
+    {"waiting_at_end", "Waiting at end", 0},
+    {"declined_offer", "Declined offer", 0},
+    {"wait_mean", "Wait, placed (days)", 0},
+    {"waiting_mean", "Waiting list", 0},
+    {"occupancy", "Occupancy", 0},
+    {"blocked_share", "Blocked by move-on", 0},
+    {"cost_per_year", "Cost a year", 0},
+    {"cost_per_accommodated", "Cost a household", 0},
+};
+#define N_ROW_COLS (sizeof row_cols / sizeof row_cols[0])
+
+void an_print_summary_rows(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    if (!n_pts)
+        return;
+    text_table t;
+    if (tt_init(&t, 1 + n_pts, 1 + N_ROW_COLS))
+        return;
+    char same[N_ROW_COLS][2 * CELL_MAX];
+    size_t n_same = 0, c = 1;
+    snprintf(tt_at(&t, 0, 0), CELL_MAX, "Point");
+    for (size_t p = 0; p < n_pts; p++)
+        snprintf(tt_at(&t, 1 + p, 0), CELL_MAX, "%s", pts[p].label);
+    for (size_t k = 0; k < N_ROW_COLS; k++) {
+        int any = 0, differ = 0;
+        for (size_t p = 0; p < n_pts; p++) {
+            sim_summary s;
+            int pc;
+            char *cell = tt_at(&t, 1 + p, c);
+            if (key_row_summary(&pts[p], row_cols[k].metric, &s, &pc)) {
+                an_format_cell(cell, CELL_MAX, &s, pc);
+                any = 1;
+            } else {
+                snprintf(cell, CELL_MAX, "-");
+            }
+            differ |= p && strcmp(cell, tt_at(&t, 1, c));
+        }
+        if (!any)
+            continue;
+        if (differ || row_cols[k].headline || n_pts == 1) {
+            snprintf(tt_at(&t, 0, c++), CELL_MAX, "%s", row_cols[k].heading);
+            continue;
+        }
+        char heading[CELL_MAX];
+        an_metric_heading(heading, sizeof heading, row_cols[k].metric, 0);
+        snprintf(same[n_same++], sizeof same[0], "%s %s", heading, tt_at(&t, 1, c));
+    }
+    /* the columns not kept are overwritten by the next kept one; cut the rest */
+    size_t cols = c;
+    text_table u;
+    if (tt_init(&u, t.rows, cols)) {
+        free(t.cell);
+        return;
+    }
+    for (size_t r = 0; r < t.rows; r++)
+        for (size_t j = 0; j < cols; j++)
+            memcpy(tt_at(&u, r, j), tt_at(&t, r, j), CELL_MAX);
+    free(t.cell);
+    tt_print(f, &u);
+    /* one item a line: a reader scans them like the table's columns */
+    if (n_same)
+        fputs("the same at every point:\n", f);
+    for (size_t i = 0; i < n_same; i++)
+        fprintf(f, "  %s\n", same[i]);
     ci_note(f, pts, n_pts);
 }
 

@@ -210,6 +210,10 @@ void an_group_summary(const an_point_summary *ps, int group, an_group_measure m,
  * (shares in percent); "1 replication: no confidence interval" when a
  * point has fewer than 2.  all_metrics = 0 prints the key metrics only. */
 void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int all_metrics);
+/* Many points: one row a point, columns the headline measures (not
+ * accommodated, placed) and the key measures that differ between points;
+ * those the same at every point are listed once below the table. */
+void an_print_summary_rows(FILE *f, const an_point_summary *pts, size_t n_pts);
 /* One table per point: rows services / household groups. */
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts);
 void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts);

@@ -237,6 +237,17 @@ static int add_points(study *s, study_error *err)
         size_t nv = c->points.n_vary;
         for (size_t i = 0; i < c->n_text_points && rc == SIM_OK; i++)
             rc = rf_points_add(s->pts, NULL, c->text_values + i * nv, msg, sizeof msg);
+    } else if (c->list_values) {
+        size_t nv = c->points.n_vary;
+        double *nums = calloc(nv + 1, sizeof *nums);
+        if (!nums)
+            rc = SIM_ENOMEM;
+        for (size_t i = 0; nums && i < c->n_list_points && rc == SIM_OK; i++) {
+            for (size_t k = 0; k < nv; k++)
+                nums[k] = strtod(c->list_values[i * nv + k], NULL);
+            rc = rf_points_add(s->pts, c->list_values + i * nv, nums, msg, sizeof msg);
+        }
+        free(nums);
     } else if (c->alts) {
         for (size_t i = 0; i < c->n_alts && rc == SIM_OK; i++)
             rc = rf_points_add_alt(s->pts, &c->alts[i], msg, sizeof msg);
@@ -503,7 +514,7 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
                         .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
                         .n_vary = rf_points_n_vary(s->pts),
                         .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
-                        .note = c->note, .precision = c->precision ? c->precision_text : NULL,
+                        .note = c->note, .attrs = c->attrs, .n_attrs = c->n_attrs, .precision = c->precision ? c->precision_text : NULL,
                         .part = c->part ? &part : NULL};
     if (c->precision) {
         const study_precision_cfg *pc = c->precision;

@@ -83,7 +83,8 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
     out->vary_keys = info->vary_keys;
     out->texts = calloc(np ? np : 1, sizeof *out->texts);
     out->values = calloc(np * nv + 1, sizeof *out->values);
-    if (!out->texts || !out->values)
+    out->labels = calloc(np + 1, sizeof *out->labels);
+    if (!out->texts || !out->values || !out->labels)
         return err->status = SIM_ENOMEM;
     for (size_t i = 0; i < np; i++) {
         const an_h5_point_row *row = an_h5_point_at(out->file, i);
@@ -93,6 +94,7 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
                      path, i);
             return err->status;
         }
+        out->labels[i] = row->label;
         for (size_t k = 0; k < nv; k++)
             out->values[i * nv + k] = row->vary_values[k];
         if (i == 0)
@@ -109,6 +111,7 @@ void study_rerun_free(study_stored *st)
         free(st->texts[i]);
     free(st->texts);
     free(st->values);
+    free(st->labels);
     free(st->source);
     an_h5_close(st->file);
     memset(st, 0, sizeof *st);
@@ -120,6 +123,7 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     cfg->points.n_vary = st->n_vary;
     cfg->points.vary_keys = st->vary_keys;
     cfg->points.reps = st->reps;
+    cfg->points.labels = st->labels;
     cfg->text_values = st->values;
     cfg->n_text_points = st->n_points;
     cfg->grid = NULL;
@@ -160,4 +164,16 @@ int study_rerun_compare(study_stored *st, const study *s, study_difference *firs
         an_point_summary_free(&stored);
     }
     return differs;
+}
+
+int study_rerun_compare_file(study_stored *st, const char *path, an_h5_difference *first,
+                             size_t *n_compared)
+{
+    memset(first, 0, sizeof *first);
+    an_h5_file *now = NULL;
+    if (an_h5_open(path, &now) != SIM_OK)
+        return -1;
+    int rc = an_h5_compare_data(st->file, now, first, n_compared);
+    an_h5_close(now);
+    return rc != SIM_OK ? -1 : first->found;
 }

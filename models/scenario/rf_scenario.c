@@ -27,6 +27,9 @@
 
 struct rf_scenario {
     rf_params params;
+    /* each params block's name: "" for the remainder a service's blocks
+     * leave, which has the service's own attributes (rf_scenario_block_name) */
+    char block_names[RF_MAX_SERVICES][RF_MAX_BLOCKS][RF_NAME_MAX];
     rf_trace trace;
     char *text;
     char *path;
@@ -336,6 +339,7 @@ static void order_like_schema(st_node *n, const cyaml_schema_value_t *sv)
                 order_like_schema(tmp.val, &f[k].value);
                 break;
             }
+    st_map_reindex(n);
 }
 
 /* ---- libcyaml's log, routed into the diagnostics ---- */
@@ -368,6 +372,7 @@ typedef struct {
     int errors;
     rf_params *p;
     const sc_scenario *sc;
+    char (*block_names)[RF_MAX_BLOCKS][RF_NAME_MAX]; /* rf_scenario's, or NULL */
 } sem_ctx;
 
 static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
@@ -783,7 +788,7 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
 
     /* `units` is the total; blocks carve named subsets out of it and what
      * is left is a block with the service's own attributes, listed first. */
-    rf_unit_block whole;
+    rf_unit_block whole = {.name = ""};
     conv_attrs(c, path, &in->at, in->units, &whole);
     long carved = 0;
     for (unsigned b = 0; b < in->blocks_count; b++)
@@ -810,7 +815,10 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     for (unsigned b = 0; b < in->blocks_count; b++) {
         char bpath[96];
         snprintf(bpath, sizeof bpath, "%s.blocks[%u]", path, b);
+        if (c->block_names)
+            snprintf(c->block_names[i][out->n_blocks], RF_NAME_MAX, "%s", in->blocks[b].name);
         rf_unit_block *blk = &out->blocks[out->n_blocks++];
+        snprintf(blk->name, sizeof blk->name, "%s", in->blocks[b].name ? in->blocks[b].name : "");
         if (conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk))
             check_fits_somebody(c, bpath, blk);
         for (unsigned j = 0; j < b; j++)
@@ -1455,7 +1463,7 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         rc = err == CYAML_ERR_OOM ? SIM_ENOMEM : SIM_EPARSE;
         goto done;
     }
-    sem_ctx c = {tree, d, 0, &s->params, sc};
+    sem_ctx c = {tree, d, 0, &s->params, sc, s->block_names};
     if ((rc = convert(&c)) != SIM_OK)
         goto done;
     if (sc->referrals.trace) {
@@ -1525,10 +1533,20 @@ const char *rf_scenario_text(const rf_scenario *s)
     return s->text;
 }
 
+const char *rf_scenario_block_name(const rf_scenario *s, int service, int block)
+{
+    if (service < 0 || service >= s->params.n_services || block < 0
+        || block >= s->params.services[service].n_blocks)
+        return NULL;
+    return s->block_names[service][block];
+}
+
 const char *rf_scenario_path(const rf_scenario *s)
 {
     return s->path;
 }
+
+size_t rf_scenario_work(void) { return st_work(); }
 
 void rf_scenario_free(rf_scenario *s)
 {
