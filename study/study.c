@@ -8,6 +8,7 @@
 #include "sim_farm.h"
 #include "sim_file.h"
 #include "sim_status.h"
+#include "study_compare_network.h"
 #include "study_precision.h"
 
 #include <errno.h>
@@ -785,6 +786,8 @@ int study_commit(study *s, int complete, study_error *err)
         int rc = study_comparison_rows(s, &rows, &n, err);
         if (rc == SIM_OK)
             rc = study_put_comparison(s, rows, n, err);
+        if (rc == SIM_OK)
+            rc = study_compare_put_areas(s, err);
         free(rows);
         if (rc != SIM_OK)
             return rc;

@@ -234,3 +234,20 @@ Test(network_large, england_sweep_over_mpi_gives_the_single_process_bits, .timeo
     cr_assert_str_eq(ts_out, "3 924\n", "3 ranks; 12 replications x 77 pairs within 400 km: %s", ts_out);
     ts_remove_dir();
 }
+
+/* rerun of a compare file of a network repeats its points and its tables,
+ * /comparison_areas included: identical. */
+Test(network_large, rerun_of_a_network_compare_is_identical, .timeout = 300)
+{
+    if (!ts_have_python("h5py"))
+        cr_skip_test("h5py is missing (make deps)");
+    ts_make_dir();
+    cr_assert_eq(ts_sh("cd '%s' && '%s' compare '%s/scenarios/east-midlands.yaml' --vs "
+                       "'services[3].units=70' --reps 3 --set horizon=365 -o c.h5 > /dev/null && "
+                       "'%s' rerun c.h5", ts_dir, ts_prog(), ts_root(), ts_prog()), 0, "%s", ts_out);
+    cr_assert(strstr(ts_out, "identical to the stored results"), "%s", ts_out);
+    cr_assert_eq(ts_sh("/usr/bin/python3 -c \"import h5py; f = h5py.File('%s/c.h5'); "
+                       "print(len(f['comparison_areas']))\"", ts_dir), 0, "%s", ts_out);
+    cr_assert_str_eq(ts_out, "44\n", "11 rows (all areas and 10) x 4 measures: %s", ts_out);
+    ts_remove_dir();
+}
