@@ -1096,6 +1096,11 @@ int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_ro
                         "referrals the difference in those households a year");
 }
 
+int an_h5_put_area_comparison(an_h5_writer *w, const an_area_cmp_set *sets, size_t n_sets)
+{
+    return an_h5i_write_area_comparison(w->file, sets, n_sets);
+}
+
 /* ------------------------------------------------------------ commit -- */
 
 static int write_point_table(an_h5_writer *w)

@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "an_compare_areas.h"
 #include "an_summary.h"
 #include "rf_params.h"
 #include "rf_result.h"
@@ -130,6 +131,9 @@ int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_
  * and metric (columns in analysis/README.md).  At most once, before
  * an_h5_commit. */
 int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_rows);
+/* Write the table /comparison_areas (compare of a network): one row per
+ * alternative, area ("all areas" first) and measure (an_compare_areas.h). */
+int an_h5_put_area_comparison(an_h5_writer *w, const an_area_cmp_set *sets, size_t n_sets);
 /* Write /point_table, /summary and the `complete` attribute (complete && every point
  * written with every replication done), close, fsync, rename into place.
  * Always frees w; on failure the temporary file is removed. */

@@ -17,6 +17,7 @@ static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
     an_tbl_column(&t, "placed_in_from_elsewhere", AN_COL_U64, "households");
     an_tbl_column(&t, "units", AN_COL_I64, "units");
     an_tbl_column(&t, "occupied_days", AN_COL_F64, "unit-days");
+    an_tbl_column(&t, "unit_days", AN_COL_F64, "unit-days");
     for (int a = 0; a < ps->n_areas; a++)
         for (size_t r = 0, slot = 0; r < pt->n_reps && slot < ps->n_reps; r++) {
             if (!an_point_rep_done(pt, r))
@@ -32,11 +33,13 @@ static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
             an_tbl_u64(&t, x->placed_in_from_elsewhere);
             an_tbl_i64(&t, x->units);
             an_tbl_f64(&t, x->occupied_days);
+            an_tbl_f64(&t, x->unit_days);
         }
     return an_tbl_write(pg, "areas", &t,
                         "one row per area and completed replication: its residents' referrals and "
                         "outcomes (after warm-up), placements into its units and how many of them "
-                        "came from other areas, its units and occupied unit-days");
+                        "came from other areas, its units (at the start), occupied unit-days and "
+                        "unit-days in service");
 }
 
 static int write_flows(hid_t pg, const an_point *pt, const an_point_summary *ps)
@@ -152,4 +155,47 @@ int an_h5i_write_network(hid_t pg, const an_point *pt, const an_point_summary *p
     if (!st) st = write_area_summary(pg, ps);
     if (!st) st = write_flow_summary(pg, ps);
     return st;
+}
+
+int an_h5i_write_area_comparison(hid_t g, const an_area_cmp_set *sets, size_t n_sets)
+{
+    an_tbl t = {0};
+    an_tbl_column(&t, "point", AN_COL_U64, "point");
+    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "area", AN_COL_STR, "");
+    an_tbl_column(&t, "measure", AN_COL_STR, "");
+    an_tbl_column(&t, "units", AN_COL_STR, "");
+    an_tbl_column(&t, "baseline", AN_COL_F64, "measure units");
+    an_tbl_column(&t, "alternative", AN_COL_F64, "measure units");
+    an_tbl_column(&t, "difference", AN_COL_F64, "measure units");
+    an_tbl_column(&t, "lo", AN_COL_F64, "measure units");
+    an_tbl_column(&t, "hi", AN_COL_F64, "measure units");
+    an_tbl_column(&t, "half_width", AN_COL_F64, "measure units");
+    an_tbl_column(&t, "n", AN_COL_U64, "replications");
+    for (size_t k = 0; k < n_sets; k++)
+        for (size_t i = 0; i < sets[k].n; i++) {
+            const an_area_comparison *r = &sets[k].rows[i];
+            for (int m = 0; m < AN_ACMP_N; m++) {
+                const sim_ratio_diff *d = &r->d[m];
+                an_tbl_row(&t);
+                an_tbl_u64(&t, sets[k].point);
+                an_tbl_str(&t, sets[k].label);
+                an_tbl_str(&t, r->area < 0 ? "all areas" : sets[k].base->area_names[r->area]);
+                an_tbl_str(&t, an_area_cmp_name((an_area_cmp_measure)m));
+                an_tbl_str(&t, an_area_cmp_units((an_area_cmp_measure)m));
+                an_tbl_f64(&t, d->b);
+                an_tbl_f64(&t, d->a);
+                an_tbl_f64(&t, d->diff);
+                an_tbl_f64(&t, d->diff - d->ci95);
+                an_tbl_f64(&t, d->diff + d->ci95);
+                an_tbl_f64(&t, d->ci95);
+                an_tbl_u64(&t, d->n);
+            }
+        }
+    return an_tbl_write(g, "comparison_areas", &t,
+                        "compare of a network: one row per alternative, area of residence (all "
+                        "areas first) and measure: its residents placed (share of their "
+                        "referrals, and a year), placements into its units a year and those of "
+                        "residents of other areas; the alternative (point) minus the baseline "
+                        "(point 0) paired over the same replications, 95% interval lo..hi");
 }

@@ -20,4 +20,8 @@
  * Nothing for a point without a network.  A sim_status. */
 int an_h5i_write_network(hid_t pg, const an_point *pt, const an_point_summary *ps);
 
+/* The table comparison_areas in group g (an_h5_put_area_comparison).  A
+ * sim_status. */
+int an_h5i_write_area_comparison(hid_t g, const an_area_cmp_set *sets, size_t n_sets);
+
 #endif

@@ -533,9 +533,10 @@ static int fill_network(an_h5_file *f, size_t i, an_point_summary *ps, const siz
     if (st)
         return st;
     static const char *const names[] = {"area", "rep", "referrals", "placed_in",
-                                        "placed_in_from_elsewhere", "units", "occupied_days"};
-    int c[7], co[RF_OUT_N];
-    columns(t, names, 7, c);
+                                        "placed_in_from_elsewhere", "units", "occupied_days",
+                                        "unit_days"};
+    int c[8], co[RF_OUT_N];
+    columns(t, names, 8, c);
     for (int o = 0; o < RF_OUT_N; o++)
         co[o] = an_table_col(t, rf_outcome_name((rf_outcome)o));
     ps->area_names = calloc(RF_MAX_AREAS, sizeof *ps->area_names);
@@ -564,6 +565,8 @@ static int fill_network(an_h5_file *f, size_t i, an_point_summary *ps, const siz
         x->placed_in_from_elsewhere = (uint32_t)count_cell(t, r, c[4]);
         x->units = (int)count_cell(t, r, c[5]);
         x->occupied_days = tcell(t, r, c[6]);
+        /* in service (opens, closes); files before it: every unit throughout */
+        x->unit_days = c[7] >= 0 ? tcell(t, r, c[7]) : x->units * ps->horizon_days;
     }
     an_table_free(t);
     st = point_table(f, i, "flows", &fl);

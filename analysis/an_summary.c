@@ -340,6 +340,7 @@ void an_area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure 
         x.placed_in_from_elsewhere += y->placed_in_from_elsewhere;
         x.units += y->units;
         x.occupied_days += y->occupied_days;
+        x.unit_days += y->unit_days;
         for (size_t c = l->row[k]; c < l->row[k + 1]; c++)
             away += l->dest[c] != k ? fl[c] : 0;
     }
@@ -358,10 +359,10 @@ void an_area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure 
                + o[RF_OUT_DECLINED];
         break;
     case AN_AREA_PLACED_AWAY: *num = (double)away; *den = placed; break;
-    case AN_AREA_UNITS: *num = x.units; *den = 1; break;
+    case AN_AREA_UNITS: *num = x.unit_days / ps->horizon_days; *den = 1; break;
     case AN_AREA_PLACEMENTS_IN: *num = x.placed_in * per_year; *den = 1; break;
     case AN_AREA_FROM_ELSEWHERE: *num = x.placed_in_from_elsewhere; *den = x.placed_in; break;
-    case AN_AREA_OCCUPANCY: *num = x.occupied_days; *den = x.units * ps->horizon_days; break;
+    case AN_AREA_OCCUPANCY: *num = x.occupied_days; *den = x.unit_days; break;
     default: *num = *den = NAN; break;
     }
 }

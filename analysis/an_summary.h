@@ -181,10 +181,10 @@ typedef enum {
     AN_AREA_DECLINED,            /* declined_offer */
     AN_AREA_NOT_ACCOMMODATED,    /* not placed: no space + no suitable unit + abandoned + declined */
     AN_AREA_PLACED_AWAY,         /* of its residents placed: placed in another area */
-    AN_AREA_UNITS,               /* units at t = 0 */
+    AN_AREA_UNITS,               /* units in service, on average over the horizon */
     AN_AREA_PLACEMENTS_IN,       /* placements into its units a year */
     AN_AREA_FROM_ELSEWHERE,      /* of the placements into its units: residents of other areas */
-    AN_AREA_OCCUPANCY,           /* its occupied unit-days / (units x horizon) */
+    AN_AREA_OCCUPANCY,           /* its occupied unit-days / its unit-days in service */
     AN_AREA_N
 } an_area_measure;
 

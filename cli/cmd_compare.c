@@ -1,6 +1,7 @@
 /* compare: a baseline and alternatives on common random numbers, every
  * measure's paired difference with its 95% interval (study_compare). */
 #include "cli.h"
+#include "an_compare_areas.h"
 #include "cli_study.h"
 #include "sim_farm.h"
 #include "sim_status.h"
@@ -114,6 +115,12 @@ int cmd_compare(int argc, char **argv)
         printf("%s%s against the baseline (%s)\n", i > 1 ? "\n" : "", study_summary(res.s, i)->label,
                base->points.scenario_path);
         an_print_comparison(stdout, b, study_summary(res.s, i), rows, n);
+        an_area_comparison *areas;
+        size_t na;
+        if (an_compare_areas(b, study_summary(res.s, i), &areas, &na) == SIM_OK) {
+            an_print_area_comparison(stdout, b, study_summary(res.s, i), areas, na);
+            free(areas);
+        }
         if (base->by_year)
             an_print_comparison_years(stdout, b, study_summary(res.s, i));
     }

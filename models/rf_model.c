@@ -148,10 +148,56 @@ static double max_rate(const rf_params *p);
  * or an outage every 1e-300 days, which no interrupt would end.  The
  * thinning draws candidates at the maximum rate over the whole run; each
  * unit's outages come one interval apart. */
+/* A network's referrals are its areas' rates (rf_net_max_rate): the key
+ * to name is the area drawing most, its seasonality or growth when that is
+ * what makes it so many (the scenario's when the area has none of its
+ * own), else its per_year (the scenario's referrals.per_year when the
+ * areas share it by population: their rates add up to it). */
+static void net_work_key(const rf_params *p, char *key, size_t size)
+{
+    double T = p->warmup + p->horizon, best = -1, sum = 0;
+    int a = 0;
+    for (int k = 0; k < p->n_areas; k++) {
+        const rf_area *x = &p->net.areas[k];
+        sum += x->per_year;
+        double r = rf_net_area_max_rate(p, k);
+        if (r > best) {
+            best = r;
+            a = k;
+        }
+    }
+    const rf_area *x = &p->net.areas[a];
+    const double *sv = x->own_seasonality ? x->seasonality : p->seasonality;
+    double smax = 0, base = x->per_year / 365 * T;
+    for (int m = 0; m < 12; m++)
+        smax = fmax(smax, sv[m]);
+    bool shared = p->per_year > 0 && fabs(sum - p->per_year) <= 1e-9 * p->per_year;
+    if (smax > 1e3 && !x->own_seasonality)
+        snprintf(key, size, "referrals.seasonality");
+    else if (smax > 1e3)
+        snprintf(key, size, "network.areas[%d].seasonality", a);
+    else if (base > 0 && best * T / base > 1e3 && x->growth == p->growth)
+        snprintf(key, size, "referrals.growth");
+    else if (base > 0 && best * T / base > 1e3)
+        snprintf(key, size, "network.areas[%d].growth", a);
+    else if (shared)
+        snprintf(key, size, "referrals.per_year");
+    else
+        snprintf(key, size, "network.areas[%d].per_year", a);
+}
+
 static int check_work(const rf_params *p, char *why, size_t size)
 {
     double T = p->warmup + p->horizon;
-    if (!p->trace) {
+    if (!p->trace && p->net.on) {
+        double lam = max_rate(p) * T;
+        if (!(lam <= RF_MAX_EVENTS)) {
+            char key[96];
+            net_work_key(p, key, sizeof key);
+            REFUSE("%s: about %.3g referrals would be drawn in one replication of %g days "
+                   "(at most %.0e)", key, lam, T, RF_MAX_EVENTS);
+        }
+    } else if (!p->trace) {
         double base = p->per_year / 365 * T, lam = max_rate(p) * T;
         if (!(lam <= RF_MAX_EVENTS)) {
             double smax = 0;
@@ -1196,7 +1242,7 @@ static int origin_of(const model *m, hh_more *more, double x)
     const rf_params *p = m->p;
     if (!m->net || p->n_areas == 1)
         return 0;
-    return rf_net_origin(p, x, calendar_month(p, x), hm(more, HM_ORIGIN));
+    return rf_net_origin_of(m->net, p, x, calendar_month(p, x), hm(more, HM_ORIGIN));
 }
 
 /* The mix a household of this origin is drawn from. */
@@ -1469,6 +1515,8 @@ static void finish(model *m)
             res->services[s].unit_days = (double)res->services[s].units * m->p->horizon;
     else
         unit_days = 0;
+    for (int a = 0; m->net && !m->phased && a < m->p->n_areas; a++)
+        m->areas[a].unit_days = (double)m->areas[a].units * m->p->horizon;
     /* each unit from its opening to its closing: unit-days in service (when
      * some open later or close) and what they cost */
     for (int i = 0; i < m->n_units; i++) {
@@ -1481,6 +1529,8 @@ static void finish(model *m)
         if (m->phased) {
             unit_days += d;
             res->services[t->service].unit_days += d;
+            if (m->net)
+                m->areas[t->def->area].unit_days += d;
         }
         res->services[t->service].cost += d * per_day;
         add_by_year(m, u->open_t, u->close_t, U_CLOSED, per_day);

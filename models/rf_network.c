@@ -21,6 +21,13 @@ struct rf_net {
     int *area_types;           /* every type once, grouped by area, matching order inside */
     int *first;                /* n_areas + 1 */
     rf_flow_layout layout;     /* the cells of a replication's flows */
+    /* With every area's rate constant in time (no growth): cum[m * n + a]
+     * the running sum of the areas' rates in month m, in the order and
+     * arithmetic of rf_net_rate and rf_net_origin, so that a binary search
+     * finds the same origin (NULL otherwise); last[m] the last area with a
+     * rate above 0. */
+    double *cum;
+    int last[12];
 };
 
 /* SIM_EINVAL, with the reason in why. */
@@ -173,19 +180,23 @@ double rf_net_rate(const rf_params *p, double x, int month)
     return r;
 }
 
+double rf_net_area_max_rate(const rf_params *p, int a)
+{
+    const rf_area *x = &p->net.areas[a];
+    const double *s = x->own_seasonality ? x->seasonality : p->seasonality;
+    double smax = 0;
+    for (int m = 0; m < 12; m++)
+        smax = fmax(smax, s[m]);
+    double g = x->growth != 0 ? fmax(pow(1 + x->growth, -p->warmup / 365),
+                                     pow(1 + x->growth, p->horizon / 365)) : 1;
+    return x->per_year / 365 * g * smax;
+}
+
 double rf_net_max_rate(const rf_params *p)
 {
     double r = 0;
-    for (int a = 0; a < p->n_areas; a++) {
-        const rf_area *x = &p->net.areas[a];
-        const double *s = x->own_seasonality ? x->seasonality : p->seasonality;
-        double smax = 0;
-        for (int m = 0; m < 12; m++)
-            smax = fmax(smax, s[m]);
-        double g = x->growth != 0 ? fmax(pow(1 + x->growth, -p->warmup / 365),
-                                         pow(1 + x->growth, p->horizon / 365)) : 1;
-        r += x->per_year / 365 * g * smax;
-    }
+    for (int a = 0; a < p->n_areas; a++)
+        r += rf_net_area_max_rate(p, a);
     return r;
 }
 
@@ -356,8 +367,42 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
                 n->area_types[t++] = order[i];
     }
     n->first[na] = t;
+    bool constant = true;
+    for (int a = 0; a < na; a++)
+        constant = constant && net->areas[a].growth == 0;
+    if (constant && na > 1 && (n->cum = malloc(12 * (size_t)na * sizeof *n->cum))) {
+        for (int m = 0; m < 12; m++) {
+            double run = 0;
+            n->last[m] = 0;
+            for (int a = 0; a < na; a++) {
+                double r = area_rate(p, &net->areas[a], 0, m);
+                run += r;
+                n->cum[(size_t)m * (size_t)na + (size_t)a] = run;
+                if (r > 0)
+                    n->last[m] = a;
+            }
+        }
+    }
     *out = n;
     return SIM_OK;
+}
+
+int rf_net_origin_of(const rf_net *n, const rf_params *p, double x, int month, double u)
+{
+    if (!n->cum)
+        return rf_net_origin(p, x, month, u);
+    int na = n->n_areas;
+    const double *cum = &n->cum[(size_t)month * (size_t)na];
+    double target = u * cum[na - 1];
+    int lo = 0, hi = na;         /* the first a with target < cum[a] */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (target < cum[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo < na ? lo : n->last[month];
 }
 
 void rf_net_free(rf_net *n)
@@ -370,6 +415,7 @@ void rf_net_free(rf_net *n)
     free(n->accepts);
     free(n->area_types);
     free(n->first);
+    free(n->cum);
     rf_flow_layout_free(&n->layout);
     free(n);
 }

@@ -33,6 +33,8 @@ int rf_net_add_distance(rf_params *p, int from, int to, double km);
  * over [-warmup, horizon]. */
 double rf_net_rate(const rf_params *p, double x, int month);
 double rf_net_max_rate(const rf_params *p);
+/* Area a's part of it (its own largest rate). */
+double rf_net_area_max_rate(const rf_params *p, int a);
 
 /* The origin of a referral x days after warm-up in calendar month `month`,
  * from its uniform u: area a with probability a's rate / the total rate. */
@@ -78,6 +80,10 @@ int rf_net_flow_layout(const rf_params *p, rf_flow_layout *out);
 /* rf_net_record_size of p's layout: the bytes a replication's network
  * record takes (0 without a network, or when it cannot be built). */
 size_t rf_net_record_bytes(const rf_params *p);
+
+/* rf_net_origin in O(log areas) when every area's rate is constant in
+ * time (the same origin, to the bit), else rf_net_origin. */
+int rf_net_origin_of(const rf_net *n, const rf_params *p, double x, int month, double u);
 
 /* Area a's unit types in matching order; *count of them. */
 const int *rf_net_types(const rf_net *n, int area, int *count);

@@ -122,6 +122,7 @@ typedef struct {
     uint32_t placed_in_from_elsewhere;  /* of them, residents of other areas */
     int units;                 /* units at t = 0 */
     double occupied_days;      /* its unit-days with a household in, in the window */
+    double unit_days;          /* its unit-days in service in the window (opens, closes) */
 } rf_area_result;
 
 typedef struct {
@@ -180,7 +181,7 @@ typedef struct {
  * areas acceptable to residents of o (its own included), destinations
  * ascending, so hundreds of areas within a max_km of each other cost only
  * their acceptable pairs: at most n_areas x sizeof(rf_area_result) + 4 x
- * (acceptable pairs) + 4 bytes, n_areas x (56 + 4 n_areas) with every
+ * (acceptable pairs) + 4 bytes, n_areas x (64 + 4 n_areas) with every
  * area acceptable to every other. */
 typedef struct {
     int n_areas;

@@ -8,6 +8,7 @@
 #include "sim_farm.h"
 #include "sim_file.h"
 #include "sim_status.h"
+#include "study_compare_network.h"
 #include "study_precision.h"
 
 #include <errno.h>
@@ -785,6 +786,8 @@ int study_commit(study *s, int complete, study_error *err)
         int rc = study_comparison_rows(s, &rows, &n, err);
         if (rc == SIM_OK)
             rc = study_put_comparison(s, rows, n, err);
+        if (rc == SIM_OK)
+            rc = study_compare_put_areas(s, err);
         free(rows);
         if (rc != SIM_OK)
             return rc;
@@ -833,6 +836,18 @@ int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, stu
     int rc = an_h5_put_comparison(s->writer, rows, n_rows);
     return rc == SIM_OK ? SIM_OK
                         : fail(err, rc, 0, "%s: writing the comparison failed: %s",
+                               s->cfg->out_path, sim_strerror(rc));
+}
+
+int study_put_area_comparison(study *s, const an_area_cmp_set *sets, size_t n_sets,
+                              study_error *err)
+{
+    clear_error(err);
+    if (!s->writer || !n_sets)
+        return SIM_OK;
+    int rc = an_h5_put_area_comparison(s->writer, sets, n_sets);
+    return rc == SIM_OK ? SIM_OK
+                        : fail(err, rc, 0, "%s: writing the areas' comparison failed: %s",
                                s->cfg->out_path, sim_strerror(rc));
 }
 

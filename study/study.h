@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "an_steady.h"
+#include "an_compare_areas.h"
 #include "an_summary.h"
 #include "rf_points.h"
 #include "rf_scenario.h"
@@ -135,6 +136,9 @@ int study_comparison_rows(const study *s, an_comparison **rows, size_t *n_rows, 
 /* Rank 0, after study_run and before study_commit: the results file's
  * /comparison table (nothing without a results file). */
 int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, study_error *err);
+/* The same for /comparison_areas (a network's areas, an_compare_areas.h). */
+int study_put_area_comparison(study *s, const an_area_cmp_set *sets, size_t n_sets,
+                              study_error *err);
 
 /* Drivers.  Add a point (values of the varied keys; see rf_points_add),
  * loaded and checked at once; *index receives its number. */

@@ -1,4 +1,5 @@
 #include "study_compare.h"
+#include "study_compare_network.h"
 #include "rf_points.h"
 #include "rf_scenario.h"
 #include "sim_farm.h"
@@ -218,6 +219,8 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
         rc = study_comparison_rows(out->s, &out->rows, &out->n_rows, err);
         if (rc == SIM_OK)
             rc = study_put_comparison(out->s, out->rows, out->n_rows, err);
+        if (rc == SIM_OK)
+            rc = study_compare_put_areas(out->s, err);
         if (rc == SIM_OK)
             rc = study_commit(out->s, 1, err);
     }

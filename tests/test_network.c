@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "an_compare_areas.h"
 #include "an_h5.h"
 #include "an_report.h"
 #include "mq_queue.h"
@@ -642,5 +643,183 @@ Test(network, areas_have_their_own_mix_and_seasonality)
     cr_assert_eq(b.high_risk[1], 0, "no resident of b is");
     cr_assert_eq(b.outside_january[0], 0, "a's referrals all come in January");
     cr_assert_gt(b.outside_january[1], b.n[1] / 2);
+    rf_scenario_free(s);
+}
+
+/* ---- compare, area by area ------------------------------------------------ */
+
+/* Three more units in area 0: an_compare_areas' rows add up (each area's
+ * residents placed a year, and placements into its units, sum to all
+ * areas'), all areas' residents placed a year is the national paired
+ * difference, each difference is the mean of the per-replication
+ * differences, and more units in area 0 place more of its residents and take
+ * more from elsewhere into it. */
+Test(network, compare_area_by_area_adds_up)
+{
+    int c[2] = {3, 5};
+    double a[2] = {3, 3};
+    rf_params p, q;
+    two_areas(&p, c, a);
+    p.horizon = 3 * 365;
+    p.net.areas[0].p_leave = p.net.areas[1].p_leave = 0.5;
+    q = p;
+    q.services[0].blocks[0].count += 3;
+    enum { N = 40 };
+    static rf_result rp[N], rq[N];
+    size_t sp, sq;
+    unsigned char *np = run_records(&p, N, rp, &sp), *nq = run_records(&q, N, rq, &sq);
+    an_point_summary bp, bq;
+    cr_assert_eq(an_point_summary_from_results(&bp, NULL, &p, rp, NULL, N), SIM_OK);
+    cr_assert_eq(an_point_summary_add_network(&bp, &p, np, sp, NULL, N), SIM_OK);
+    cr_assert_eq(an_point_summary_from_results(&bq, NULL, &q, rq, NULL, N), SIM_OK);
+    cr_assert_eq(an_point_summary_add_network(&bq, &q, nq, sq, NULL, N), SIM_OK);
+    an_area_comparison *rows;
+    size_t n;
+    cr_assert_eq(an_compare_areas(&bp, &bq, &rows, &n), SIM_OK);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(rows[0].area, -1);
+    for (int m = AN_ACMP_PLACED_PER_YEAR; m <= AN_ACMP_FROM_ELSEWHERE_PER_YEAR; m++)
+        cr_assert_float_eq(rows[1].d[m].diff + rows[2].d[m].diff, rows[0].d[m].diff, 1e-9,
+                           "measure %d adds up over the areas", m);
+    an_comparison *nat;
+    size_t nn;
+    cr_assert_eq(an_compare_points(&bp, &bq, 1, &nat, &nn), SIM_OK);
+    for (size_t i = 0; i < nn; i++)
+        if (!strcmp(nat[i].metric, "placed"))
+            cr_assert_float_eq(nat[i].per_year.diff, rows[0].d[AN_ACMP_PLACED_PER_YEAR].diff, 1e-9,
+                               "all areas' residents placed a year is the national difference");
+    free(nat);
+    /* area 0's residents placed a year: the mean of the paired differences */
+    double sum = 0, into = 0;
+    for (int i = 0; i < N; i++) {
+        const rf_area_result *x = rf_net_record_areas_c(np + (size_t)i * sp);
+        const rf_area_result *y = rf_net_record_areas_c(nq + (size_t)i * sq);
+        sum += (double)y[0].outcomes[RF_OUT_PLACED_IMMEDIATELY] + y[0].outcomes[RF_OUT_PLACED_AFTER_WAIT]
+               - x[0].outcomes[RF_OUT_PLACED_IMMEDIATELY] - x[0].outcomes[RF_OUT_PLACED_AFTER_WAIT];
+        into += (double)y[0].placed_in_from_elsewhere - x[0].placed_in_from_elsewhere;
+    }
+    double years = p.horizon / 365;
+    cr_assert_float_eq(rows[1].d[AN_ACMP_PLACED_PER_YEAR].diff, sum / N / years, 1e-9);
+    cr_assert_float_eq(rows[1].d[AN_ACMP_FROM_ELSEWHERE_PER_YEAR].diff, into / N / years, 1e-9);
+    cr_assert_gt(rows[1].d[AN_ACMP_PLACED].diff - rows[1].d[AN_ACMP_PLACED].ci95, 0,
+                 "more of area 0's residents placed");
+    cr_assert_gt(rows[1].d[AN_ACMP_FROM_ELSEWHERE_PER_YEAR].diff
+                     - rows[1].d[AN_ACMP_FROM_ELSEWHERE_PER_YEAR].ci95, 0,
+                 "more from elsewhere placed in area 0");
+    free(rows);
+    an_point_summary_free(&bp);
+    an_point_summary_free(&bq);
+    free(np);
+    free(nq);
+}
+
+/* ---- bounded work --------------------------------------------------------- */
+
+/* The expected work counts every area's referrals: an area drawing 1e12 a
+ * year is refused naming its own key, with its place; growth of the
+ * scenario's, shared by the areas, names referrals.growth. */
+Test(network, expected_work_counts_each_areas_referrals)
+{
+    static const struct {
+        const char *area_b, *top, *says;
+    } cases[] = {
+        {"per_year: 1e12, ", "", "two.yaml:12:27: error: network.areas[1].per_year: about"},
+        {"growth: 10, ", "", "two.yaml:12:25: error: network.areas[1].growth: about"},
+        {"", "  growth: 10\n", "error: referrals.growth: about"},
+        {"", "", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[2048];
+        snprintf(yaml, sizeof yaml,
+                 "name: two\nhorizon: 36500\nwarmup: 0\nreferrals:\n  per_year: 100\n%s"
+                 "areas: [a, b]\nservices:\n"
+                 "  - {name: s, units: 4, largest_family: 4, area: a, stay: {dist: exponential, mean: 30}}\n"
+                 "network:\n  areas:\n    - {name: a, x_km: 0, y_km: 0}\n"
+                 "    - {name: b, %sx_km: 9, y_km: 0}\n",
+                 cases[i].top, cases[i].area_b);
+        rf_diags d;
+        rf_scenario *s = NULL;
+        int rc = rf_scenario_load_text(yaml, "two.yaml", NULL, 0, &s, &d);
+        if (!cases[i].says) {
+            cr_assert_eq(rc, SIM_OK, "case %zu loads", i);
+            rf_scenario_free(s);
+            continue;
+        }
+        cr_assert_neq(rc, SIM_OK, "case %zu", i);
+        char line[1024] = "";
+        int found = 0;
+        for (int k = 0; k < d.n; k++) {
+            rf_diag_format(&d.items[k], line, sizeof line);
+            found |= strstr(line, cases[i].says) != NULL;
+        }
+        cr_assert(found, "case %zu: %s", i, line);
+    }
+}
+
+/* ---- capacity over time ------------------------------------------------- */
+
+/* Area 0's units open half-way through the horizon and area 1's close at a
+ * quarter: each area's unit-days in service are its units' days in service,
+ * they add up to the run's, the area table's units are the mean in service
+ * and all areas' occupancy is the run's. */
+Test(network, opens_and_closes_count_in_each_areas_units)
+{
+    int c[2] = {4, 6};
+    double a[2] = {3, 3};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.warmup = 0;
+    p.horizon = 2 * 365;
+    p.net.areas[0].p_leave = p.net.areas[1].p_leave = 0.5;
+    p.services[0].blocks[0].opens = 365;
+    p.services[1].blocks[0].closes = 365.0 / 2;
+    cr_assert_eq(rf_params_prepare(&p), SIM_OK);
+    enum { N = 8 };
+    static rf_result r[N];
+    size_t stride;
+    unsigned char *net = run_records(&p, N, r, &stride);
+    for (int i = 0; i < N; i++) {
+        const rf_area_result *x = rf_net_record_areas_c(net + (size_t)i * stride);
+        cr_assert_float_eq(x[0].unit_days, 4 * 365.0, 1e-6, "area 0: 4 units for a year");
+        /* an occupied unit closes when its household leaves */
+        cr_assert_geq(x[1].unit_days, 6 * 365.0 / 2 - 1e-6, "area 1: in service for a quarter ...");
+        cr_assert_lt(x[1].unit_days, 6 * 365.0, "... and the stays then");
+        cr_assert_float_eq(x[0].unit_days + x[1].unit_days, r[i].unit_days, 1e-6, "they add up");
+        cr_assert_leq(x[0].occupied_days, x[0].unit_days + 1e-9);
+        cr_assert_leq(x[1].occupied_days, x[1].unit_days + 1e-9);
+    }
+    an_point_summary ps;
+    cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, r, NULL, N), SIM_OK);
+    cr_assert_eq(an_point_summary_add_network(&ps, &p, net, stride, NULL, N), SIM_OK);
+    sim_summary s;
+    an_area_summary(&ps, 0, AN_AREA_UNITS, &s);
+    cr_assert_float_eq(s.mean, 2, 1e-9, "area 0: 4 units half the horizon");
+    an_area_summary(&ps, -1, AN_AREA_OCCUPANCY, &s);
+    cr_assert_float_eq(s.mean, an_point_summary_find(&ps, "occupancy")->s.mean, 1e-12,
+                       "all areas' occupancy is the run's");
+    an_point_summary_free(&ps);
+    free(net);
+}
+
+/* The origin by binary search over the areas' running sums (constant
+ * rates) is the linear search's, to the bit: East Midlands' ten areas, one
+ * of them with no referrals, over a fine grid of uniforms and every month. */
+Test(network, origin_by_binary_search_is_the_linear_ones)
+{
+    rf_diags d;
+    rf_scenario *s = NULL;
+    cr_assert_eq(rf_scenario_load_file(root_path("scenarios/east-midlands.yaml"), NULL, 0, &s, &d),
+                 SIM_OK);
+    rf_params p = *rf_scenario_params(s);
+    p.net.areas[4].per_year = 0;
+    rf_net *n;
+    cr_assert_eq(rf_net_create(&p, NULL, 0, NULL, &n), SIM_OK);
+    for (int m = 0; m < 12; m++)
+        for (int i = 0; i <= 100000; i++) {
+            double u = i < 100000 ? i / 100000.0 : nextafter(1.0, 0.0);
+            cr_assert_eq(rf_net_origin_of(n, &p, 10, m, u), rf_net_origin(&p, 10, m, u),
+                         "month %d u %.17g", m, u);
+        }
+    rf_net_free(n);
     rf_scenario_free(s);
 }
