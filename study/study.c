@@ -57,7 +57,7 @@ int study_error_set(study_error *err, int status, int input, const char *fmt, ..
 void study_error_clear(study_error *err)
 {
     err->status = SIM_OK;
-    err->input = err->all_ranks = 0;
+    err->input = err->all_ranks = err->own_rank = 0;
     err->point = -1;
     err->message[0] = '\0';
     err->diags.n = err->diags.dropped = 0;
@@ -707,8 +707,13 @@ int study_run(study *s, study_error *err)
     int rc = ex_run(s->ex);
     if (s->cfg->on_end)
         s->cfg->on_end(s->cfg->user);
-    if (!root())
+    if (!root()) {
+        if (rc != SIM_OK && rc != SIM_EINTR) {   /* its own failure: rank 0 cannot know it */
+            fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
+            err->own_rank = 1;
+        }
         return err->status = rc;
+    }
     if (rc != SIM_OK && rc != SIM_EINTR && s->writer && s->hook_status == rc && an_h5_sys_errno())
         return fail(err, rc, 0, "%s: writing the results file failed: %s", s->cfg->out_path,
                     an_h5_strerror(rc));

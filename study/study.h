@@ -36,6 +36,7 @@ typedef struct {
     int status;                /* sim_status */
     int input;                 /* 1: the input is at fault (usage / scenario), 0: runtime */
     int all_ranks;             /* found by every rank alike (else rank 0 reports it) */
+    int own_rank;              /* a rank other than 0 found it itself: it reports it */
     long point;                /* >= 0: the diags are about this point of a sweep */
     char message[1200];        /* "" when there is nothing more than the diags */
     rf_diags diags;            /* scenario problems, diags.n == 0 when none */

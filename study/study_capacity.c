@@ -28,6 +28,7 @@ static int input_error(study_error *err, int status, const char *fmt, ...)
     err->status = status;
     err->input = 1;
     err->all_ranks = 1;
+    err->own_rank = 0;
     err->point = -1;
     va_list ap;
     va_start(ap, fmt);
