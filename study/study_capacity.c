@@ -99,7 +99,8 @@ static int decide(search *s, int units, int *meets, study_error *err)
             break;
         reps = reps * 2 > s->max_reps ? s->max_reps : reps * 2;
     }
-    study_forget(s->st, p);
+    if (!s->cfg->partial_out)
+        study_forget(s->st, p);   /* else kept for an interrupted search's file */
     if (s->n_trials == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 16;
         study_trial *nt = realloc(s->trials, ncap * sizeof *nt);
@@ -221,6 +222,17 @@ int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *
     out->met = 1;
     out->answer = good;
 done:
+    if (rc == SIM_EINTR && cfg->partial_out) {
+        study_error *werr = malloc(sizeof *werr);
+        out->partial_status = werr ? study_write_partial(s.st, cfg->partial_out, cfg->partial_force,
+                                                         cfg->partial_note, &out->partial_written,
+                                                         werr)
+                                   : SIM_ENOMEM;
+        if (out->partial_status != SIM_OK)
+            snprintf(out->partial_message, sizeof out->partial_message, "%s",
+                     werr ? werr->message : "out of memory");
+        free(werr);
+    }
     study_free(s.st);
     qsort(s.trials, s.n_trials, sizeof *s.trials, cmp_trial);
     out->trials = s.trials;
