@@ -216,6 +216,8 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_strs(root, "vary_keys", info->vary_keys, info->n_vary);
     if (!st && info->note)
         st = an_h5i_attr_str(root, "note", info->note);
+    for (size_t i = 0; !st && i < info->n_attrs; i++)
+        st = an_h5i_attr_str(root, info->attrs[2 * i], info->attrs[2 * i + 1]);
     if (!st && info->precision)
         st = an_h5i_attr_str(root, "precision", info->precision);
     if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_batch", info->precision_reps[0]);
@@ -776,12 +778,16 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     int st = an_point_summary_from_results(&ps, pt->label, pt->params, pt->results, pt->done, n);
     if (st)
         return st;
+    if ((st = an_point_summary_add_network(&ps, pt->params, pt->net, pt->net_stride, pt->done, n))) {
+        an_point_summary_free(&ps);
+        return st;
+    }
     point_row *row = &w->rows[index];
-    int total = pt->params ? rf_params_total_units(pt->params) : 0;
     if (pt->label)
         snprintf(row->label, sizeof row->label, "%s", pt->label);
     else
-        rf_point_label(row->label, sizeof row->label, total, w->n_vary,
+        rf_point_label(row->label, sizeof row->label,
+                       pt->params ? rf_params_total_units(pt->params) : 0, w->n_vary,
                        (const char *const *)w->vary_keys, pt->vary_values);
     snprintf(ps.label, sizeof ps.label, "%s", row->label);
 
@@ -829,7 +835,7 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
         row->written = 1;
         row->n_reps = n;
         row->reps_done = ps.n_reps;
-        row->total_units = total;
+        row->total_units = pt->params ? rf_params_total_units(pt->params) : 0;
         row->horizon = pt->params ? pt->params->horizon : NAN;
         row->warmup = pt->params ? pt->params->warmup : NAN;
         for (size_t k = 0; k < w->n_vary; k++)

@@ -52,6 +52,9 @@ typedef struct {
     const double *vary_values;    /* n_vary values (an_run_info.n_vary), NULL when 0 */
     size_t n_reps;                /* replications planned */
     const rf_result *results;     /* n_reps records, index = replication */
+    const void *net;              /* a network's: n_reps rf_net_records (rf_result.h), net_stride
+                                     bytes apart; NULL: no area tables */
+    size_t net_stride;
     const unsigned char *done;    /* n_reps flags, NULL = all done */
     const char *scenario_text;    /* this point's resolved scenario; NULL = the run's */
     const char *label;            /* column heading; NULL = rf_point_label() */
@@ -86,6 +89,9 @@ typedef struct {
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
+    const char *const *attrs;     /* n_attrs (name, value) pairs: more root string attributes
+                                     (optimise: kind, budget, candidates, target) */
+    size_t n_attrs;
     const char *precision;        /* NULL, or the root attribute `precision`: the --precision
                                      targets, each point's replications chosen to meet them */
     uint64_t precision_reps[3];   /* with precision: batch, minimum and maximum replications,

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "sim_status.h"
 #include "sim_text.h"
+#include "rf_network.h"
 
 #define DAYS_PER_YEAR 365.0
 
@@ -34,8 +35,10 @@ void an_point_summary_free(an_point_summary *ps)
     free(ps->den);
     free(ps->reps);
     free_years(ps->years);
+    free(ps->area_names);
     free(ps->areas);
     free(ps->flows);
+    rf_flow_layout_free(&ps->flow_layout);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -114,31 +117,10 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
             snprintf(out->service_names[s], RF_NAME_MAX, "service_%d", s);
     }
 
-    int na = p && p->net.on ? p->n_areas : 0;
-    if (na > 0) {
-        out->areas = calloc(nd * (size_t)na + 1, sizeof *out->areas);
-        out->flows = calloc(nd * (size_t)(na * na) + 1, sizeof *out->flows);
-        if (!out->areas || !out->flows) {
-            free(vals);
-            free(row);
-            an_point_summary_free(out);
-            return SIM_ENOMEM;
-        }
-        out->n_areas = na;
-        for (int a = 0; a < na; a++)
-            copy_str(out->area_names[a], RF_NAME_MAX, p->area_names[a]);
-    }
-
     size_t d = 0;
     for (size_t r = 0; r < n_reps; r++) {
         if (done && !done[r])
             continue;
-        if (na > 0) {
-            memcpy(&out->areas[d * (size_t)na], res[r].areas, (size_t)na * sizeof *out->areas);
-            for (int o = 0; o < na; o++)
-                memcpy(&out->flows[(d * (size_t)na + (size_t)o) * (size_t)na], res[r].flows[o],
-                       (size_t)na * sizeof *out->flows);
-        }
         rf_result_metrics(&res[r], row);
         rf_result_metric_parts(&res[r], &out->num[d * nm], &out->den[d * nm]);
         out->reps[d] = res[r].rep;
@@ -341,16 +323,15 @@ static void group_parts(const an_point_summary *ps, const rf_group_result *g, an
     }
 }
 
-/* Area a's measure in replication r (a = -1: every area). */
-static void area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure m,
-                       double *num, double *den)
+void an_area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure m, double *num,
+                   double *den)
 {
     rf_area_result x = {0};
     uint64_t away = 0;
     int na = ps->n_areas;
-    for (int k = 0; k < na; k++) {
-        if (a >= 0 && k != a)
-            continue;
+    const rf_flow_layout *l = &ps->flow_layout;
+    const uint32_t *fl = &ps->flows[r * l->n_cells];
+    for (int k = a >= 0 ? a : 0; k < (a >= 0 ? a + 1 : na); k++) {
         const rf_area_result *y = &ps->areas[r * (size_t)na + (size_t)k];
         x.referrals += y->referrals;
         for (int o = 0; o < RF_OUT_N; o++)
@@ -359,8 +340,8 @@ static void area_parts(const an_point_summary *ps, size_t r, int a, an_area_meas
         x.placed_in_from_elsewhere += y->placed_in_from_elsewhere;
         x.units += y->units;
         x.occupied_days += y->occupied_days;
-        for (int d = 0; d < na; d++)
-            away += d != k ? ps->flows[(r * (size_t)na + (size_t)k) * (size_t)na + (size_t)d] : 0;
+        for (size_t c = l->row[k]; c < l->row[k + 1]; c++)
+            away += l->dest[c] != k ? fl[c] : 0;
     }
     const uint32_t *o = x.outcomes;
     double placed = (double)o[RF_OUT_PLACED_IMMEDIATELY] + o[RF_OUT_PLACED_AFTER_WAIT];
@@ -398,11 +379,11 @@ static void summarize_reps(const an_point_summary *ps, int which, int idx, int m
     }
     for (size_t r = 0; r < n; r++) {
         if (which == 3) {
-            x[r] = ps->flows[r * (size_t)(ps->n_areas * ps->n_areas) + (size_t)idx]
+            x[r] = an_flow_at(ps, r, idx / ps->n_areas, idx % ps->n_areas)
                    * (DAYS_PER_YEAR / ps->horizon_days);
             x[n + r] = 1;
         } else if (which == 2)
-            area_parts(ps, r, idx, (an_area_measure)m, &x[r], &x[n + r]);
+            an_area_parts(ps, r, idx, (an_area_measure)m, &x[r], &x[n + r]);
         else if (which)
             group_parts(ps, &ps->groups[r * RF_G_N + (size_t)idx], (an_group_measure)m, &x[r],
                         &x[n + r]);
@@ -419,6 +400,57 @@ static void summarize_reps(const an_point_summary *ps, int which, int idx, int m
     out->mean = e.ratio;
     out->ci95 = e.ci95;
     free(x);
+}
+
+uint32_t an_flow_at(const an_point_summary *ps, size_t r, int origin, int destination)
+{
+    long c = rf_flow_cell(&ps->flow_layout, origin, destination);
+    return c < 0 || r >= ps->n_reps ? 0 : ps->flows[r * ps->flow_layout.n_cells + (size_t)c];
+}
+
+int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const void *net,
+                                 size_t stride, const unsigned char *done, size_t n_reps)
+{
+    if (!p || !p->net.on || !net)
+        return SIM_OK;
+    int na = p->n_areas;
+    rf_flow_layout l;
+    int rc = rf_net_flow_layout(p, &l);
+    if (rc)
+        return rc;
+    if (stride < rf_net_record_size(&l)) {
+        rf_flow_layout_free(&l);
+        return SIM_EINVAL;
+    }
+    size_t nd = ps->n_reps;
+    ps->area_names = calloc((size_t)na, sizeof *ps->area_names);
+    ps->areas = calloc(nd * (size_t)na + 1, sizeof *ps->areas);
+    ps->flows = calloc(nd * l.n_cells + 1, sizeof *ps->flows);
+    ps->flow_layout = l;
+    if (!ps->area_names || !ps->areas || !ps->flows) {
+        free(ps->area_names);
+        free(ps->areas);
+        free(ps->flows);
+        rf_flow_layout_free(&ps->flow_layout);
+        ps->area_names = NULL;
+        ps->areas = NULL;
+        ps->flows = NULL;
+        return SIM_ENOMEM;
+    }
+    ps->n_areas = na;
+    for (int a = 0; a < na; a++)
+        copy_str(ps->area_names[a], RF_NAME_MAX, p->area_names[a]);
+    size_t d = 0;
+    for (size_t r = 0; r < n_reps && d < nd; r++) {
+        if (done && !done[r])
+            continue;
+        const void *rec = (const unsigned char *)net + r * stride;
+        memcpy(&ps->areas[d * (size_t)na], rf_net_record_areas_c(rec), (size_t)na * sizeof *ps->areas);
+        memcpy(&ps->flows[d * l.n_cells], rf_net_record_flows_c(rec, &l),
+               l.n_cells * sizeof *ps->flows);
+        d++;
+    }
+    return SIM_OK;
 }
 
 void an_service_summary(const an_point_summary *ps, int service, an_service_measure m,
@@ -606,17 +638,19 @@ static int key_row_applies(const an_point_summary *ps, const char *metric)
 
 /* "referrals_per_year" may be absent from the record: derive it from the
  * referral count and the horizon (a linear map, so the summary scales). */
-static int key_row_summary(const an_point_summary *ps, size_t k, sim_summary *s, int *percent)
+static int key_row_summary(const an_point_summary *ps, const char *metric, sim_summary *s,
+                           int *percent)
 {
-    if (!key_row_applies(ps, key_rows[k]))
+    if (!key_row_applies(ps, metric))
         return 0;
-    const an_metric_summary *m = an_point_summary_find(ps, key_rows[k]);
+    const an_metric_summary *m = an_point_summary_find(ps, metric);
     if (m) {
         *s = m->s;
         *percent = is_share(m->units);
         return 1;
     }
-    if (k == 0 && (m = an_point_summary_find(ps, "referrals")) && ps->horizon_days > 0) {
+    if (!strcmp(metric, "referrals_per_year") && (m = an_point_summary_find(ps, "referrals")) &&
+        ps->horizon_days > 0) {
         double f = DAYS_PER_YEAR / ps->horizon_days;
         *s = m->s;
         s->mean *= f;
@@ -658,7 +692,7 @@ void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int al
         for (size_t p = 0; p < n_pts; p++) {
             sim_summary s;
             int pc;
-            if (key_row_summary(&pts[p], k, &s, &pc)) {
+            if (key_row_summary(&pts[p], key_rows[k], &s, &pc)) {
                 an_format_cell(tt_at(&t, r, 1 + p), CELL_MAX, &s, pc);
                 any = 1;
             } else {
@@ -684,6 +718,86 @@ void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int al
     }
     t.rows = r;
     tt_print(f, &t);
+    ci_note(f, pts, n_pts);
+}
+
+/* Points as rows: the headline measures always, the others only where
+ * they tell the points apart (the rest go into one line below the table,
+ * with their common value). */
+static const struct {
+    const char *metric, *heading;
+    int headline;
+} row_cols[] = {
+    {"refused_of_eligible", "Not accommodated", 1},
+    {"placed", "Placed", 1},
+    {"referrals_per_year", "Referrals/yr", 0},
+    {"refused_no_space", "No space", 0},
+    {"no_suitable_unit", "No suitable unit", 0},
+    {"abandoned", "Abandoned", 0},
+    {"waiting_at_end", "Waiting at end", 0},
+    {"declined_offer", "Declined offer", 0},
+    {"wait_mean", "Wait, placed (days)", 0},
+    {"waiting_mean", "Waiting list", 0},
+    {"occupancy", "Occupancy", 0},
+    {"blocked_share", "Blocked by move-on", 0},
+    {"cost_per_year", "Cost a year", 0},
+    {"cost_per_accommodated", "Cost a household", 0},
+};
+#define N_ROW_COLS (sizeof row_cols / sizeof row_cols[0])
+
+void an_print_summary_rows(FILE *f, const an_point_summary *pts, size_t n_pts)
+{
+    if (!n_pts)
+        return;
+    text_table t;
+    if (tt_init(&t, 1 + n_pts, 1 + N_ROW_COLS))
+        return;
+    char same[N_ROW_COLS][2 * CELL_MAX];
+    size_t n_same = 0, c = 1;
+    snprintf(tt_at(&t, 0, 0), CELL_MAX, "Point");
+    for (size_t p = 0; p < n_pts; p++)
+        snprintf(tt_at(&t, 1 + p, 0), CELL_MAX, "%s", pts[p].label);
+    for (size_t k = 0; k < N_ROW_COLS; k++) {
+        int any = 0, differ = 0;
+        for (size_t p = 0; p < n_pts; p++) {
+            sim_summary s;
+            int pc;
+            char *cell = tt_at(&t, 1 + p, c);
+            if (key_row_summary(&pts[p], row_cols[k].metric, &s, &pc)) {
+                an_format_cell(cell, CELL_MAX, &s, pc);
+                any = 1;
+            } else {
+                snprintf(cell, CELL_MAX, "-");
+            }
+            differ |= p && strcmp(cell, tt_at(&t, 1, c));
+        }
+        if (!any)
+            continue;
+        if (differ || row_cols[k].headline || n_pts == 1) {
+            snprintf(tt_at(&t, 0, c++), CELL_MAX, "%s", row_cols[k].heading);
+            continue;
+        }
+        char heading[CELL_MAX];
+        an_metric_heading(heading, sizeof heading, row_cols[k].metric, 0);
+        snprintf(same[n_same++], sizeof same[0], "%s %s", heading, tt_at(&t, 1, c));
+    }
+    /* the columns not kept are overwritten by the next kept one; cut the rest */
+    size_t cols = c;
+    text_table u;
+    if (tt_init(&u, t.rows, cols)) {
+        free(t.cell);
+        return;
+    }
+    for (size_t r = 0; r < t.rows; r++)
+        for (size_t j = 0; j < cols; j++)
+            memcpy(tt_at(&u, r, j), tt_at(&t, r, j), CELL_MAX);
+    free(t.cell);
+    tt_print(f, &u);
+    /* one item a line: a reader scans them like the table's columns */
+    if (n_same)
+        fputs("the same at every point:\n", f);
+    for (size_t i = 0; i < n_same; i++)
+        fprintf(f, "  %s\n", same[i]);
     ci_note(f, pts, n_pts);
 }
 
@@ -1090,6 +1204,9 @@ static const struct {
     {"Placements in/yr", 0}, {"From elsewhere", 1}, {"Occupancy", 1},
 };
 
+/* Beyond this many areas the origin x destination table is too wide to read. */
+#define AN_FLOW_TABLE_MAX 16
+
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
     int any = 0;
@@ -1117,6 +1234,13 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
             }
         }
         tt_print(f, &t);
+        any = 1;
+        if (na > AN_FLOW_TABLE_MAX) {
+            fprintf(f, "\nPlacements a year between the %zu areas, %s: in the results file "
+                       "(flow_summary; refugesim report --csv DIR writes flow_summary.csv)\n",
+                    na, ps->label);
+            continue;
+        }
         if (tt_init(&t, 1 + na, 1 + na))
             return;
         fprintf(f, "\nPlacements a year, %s: residents of the row's area placed in the column's\n",

@@ -20,6 +20,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_mmcc(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+int cmd_optimise(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -1,4 +1,5 @@
 #include "cli_study.h"
+#include "an_report.h"
 #include "rf_result.h"
 #include "sim_farm.h"
 #include "sim_status.h"
@@ -7,8 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define PRINT_MAX_POINTS 6    /* side-by-side tables up to this many points */
 
 static void on_start(void *user)
 {
@@ -155,31 +154,9 @@ static void warn_steady(const study *s, int warmup_too)
 void cli_warn_steady(const study *s) { warn_steady(s, 1); }
 void cli_warn_steady_overload(const study *s) { warn_steady(s, 0); }
 
-static void print_compact(const study *s)
-{
-    int i_ref = rf_metric_find("refused_no_space"), i_wait = rf_metric_find("wait_mean");
-    printf("%-40s %20s %20s\n", "point", "refused (no space)", "mean wait (days)");
-    for (size_t i = 0; i < study_n_points(s); i++) {
-        const an_point_summary *ps = study_summary(s, i);
-        if (!ps)
-            continue;
-        char c1[64] = "-", c2[64] = "-";
-        if (i_ref >= 0)
-            an_format_cell(c1, sizeof c1, &ps->metrics[i_ref].s, 1);
-        if (i_wait >= 0)
-            an_format_cell(c2, sizeof c2, &ps->metrics[i_wait].s, 0);
-        char lab[sizeof ps->label];
-        printf("%-40s %20s %20s\n", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab), c1, c2);
-    }
-}
-
 static void print_points(const study *s, const cli_print_opts *o)
 {
     size_t np = study_n_points(s);
-    if (np > PRINT_MAX_POINTS) {
-        print_compact(s);
-        return;
-    }
     an_point_summary *shown = calloc(np ? np : 1, sizeof *shown);
     if (!shown)
         return;
@@ -187,6 +164,11 @@ static void print_points(const study *s, const cli_print_opts *o)
     for (size_t i = 0; i < np; i++)
         if (study_summary(s, i))
             shown[n++] = *study_summary(s, i);
+    if (n > AN_REPORT_COLUMNS) {
+        an_print_summary_rows(stdout, shown, n);
+        free(shown);
+        return;
+    }
     an_print_summary(stdout, shown, n, o->level > 1);
     if (o->services)
         an_print_services(stdout, shown, n);
@@ -256,4 +238,58 @@ out:
     study_free(s);
     free(err);
     return exit_code;
+}
+
+int cli_search_option(int c, const char *arg, cli_search_opts *o, study_cfg *base,
+                      const char **sets, void (*help)(FILE *))
+{
+    long v;
+    switch (c) {
+    case 'r': return cli_parse_long("--reps", arg, 2, 1000000, &o->reps);
+    case 'R': return cli_parse_long("--max-reps", arg, 2, 10000000, &o->max_reps);
+    case 's':
+        if (cli_parse_u64("--seed", arg, &base->points.seed))
+            return -1;
+        base->points.seed_set = 1;
+        return 0;
+    case 't':
+        if (cli_parse_long("--threads", arg, 1, 4096, &v))
+            return -1;
+        base->threads = (int)v;
+        return 0;
+    case 'S': sets[base->points.n_sets++] = arg; return 0;
+    case 'o': o->out_path = arg; return 0;
+    case 'f': o->force = 1; return 0;
+    case 'p': return cli_add_precision(o->precision, arg, o->precision_text, sizeof o->precision_text);
+    default: help(stderr); return -1;
+    }
+}
+
+int cli_search_finish(cli_search_opts *o, study_cfg *base, const study_precision_cfg **precision,
+                      const char *scenario, const char **sets, cli_study_ui *ui,
+                      const char *label)
+{
+    if (o->out_path && cli_check_output(o->out_path, o->force) != 0)
+        return -1;                    /* said before the search, not after */
+    *precision = NULL;
+    if (o->precision->n_targets) {
+        o->precision->min_reps = (size_t)o->reps;
+        o->precision->max_reps = (size_t)o->max_reps;
+        *precision = o->precision;
+        base->precision_text = o->precision_text;
+    }
+    base->points.scenario_path = scenario;
+    base->points.sets = sets;
+    cli_study_hooks(base, ui, label);
+    return 0;
+}
+
+void cli_unknown_metric(const char *opt, const char *name)
+{
+    char lab[256];
+    fprintf(stderr, "refugesim: error: %s: unknown metric '%s' (accepted:", opt,
+            sim_text_str(SIM_TEXT_TERM, name, lab, sizeof lab));
+    for (size_t i = 0; i < rf_metric_count(); i++)
+        fprintf(stderr, " %s", rf_metric_at(i)->name);
+    fprintf(stderr, ")\n");
 }

@@ -156,7 +156,7 @@ int cmd_report(int argc, char **argv)
     if (csv_dir) {
         if (ensure_dir("--csv", csv_dir))
             rc = CLI_EXIT_FAIL;
-        else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(csv_dir, pts, n))) {
+        else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(f, csv_dir, pts, n))) {
             cli_error("--csv: writing CSV files into '%s' failed: %s", csv_dir, sim_strerror(st));
             rc = CLI_EXIT_FAIL;
         }

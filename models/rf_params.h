@@ -49,6 +49,8 @@ typedef enum { RF_NRPF_DECIDE_INDEPENDENT, RF_NRPF_DECIDE_SHARED } rf_nrpf_decis
 
 /* A block of identical units inside a service. */
 typedef struct {
+    char name[RF_NAME_MAX];    /* the scenario's name of the block; "" for the units of the
+                                  service's own attributes (what its blocks leave) */
     int count;                 /* units in the block, >= 0 */
     bool wheelchair;           /* accessible */
     int largest_family;        /* persons (adults + children), >= 1 */

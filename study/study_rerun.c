@@ -79,7 +79,8 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
     out->vary_keys = info->vary_keys;
     out->texts = calloc(np ? np : 1, sizeof *out->texts);
     out->values = calloc(np * nv + 1, sizeof *out->values);
-    if (!out->texts || !out->values)
+    out->labels = calloc(np + 1, sizeof *out->labels);
+    if (!out->texts || !out->values || !out->labels)
         return err->status = SIM_ENOMEM;
     for (size_t i = 0; i < np; i++) {
         const an_h5_point_row *row = an_h5_point_at(out->file, i);
@@ -89,6 +90,7 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
                      path, i);
             return err->status;
         }
+        out->labels[i] = row->label;
         for (size_t k = 0; k < nv; k++)
             out->values[i * nv + k] = row->vary_values[k];
         if (i == 0)
@@ -105,6 +107,7 @@ void study_rerun_free(study_stored *st)
         free(st->texts[i]);
     free(st->texts);
     free(st->values);
+    free(st->labels);
     free(st->source);
     an_h5_close(st->file);
     memset(st, 0, sizeof *st);
@@ -116,6 +119,7 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     cfg->points.n_vary = st->n_vary;
     cfg->points.vary_keys = st->vary_keys;
     cfg->points.reps = st->reps;
+    cfg->points.labels = st->labels;
     cfg->text_values = st->values;
     cfg->n_text_points = st->n_points;
     cfg->grid = NULL;

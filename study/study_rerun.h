@@ -20,6 +20,7 @@ typedef struct {
     int has_precision;         /* the run chose its replications by --precision: */
     study_precision_cfg precision; /* its targets and bounds, run again the same way */
     char *source;              /* /scenario_source, NULL when the file has none */
+    const char **labels;       /* n_points labels as stored (owned by file) */
 } study_stored;
 
 /* Open path and read its points.  On failure err says why. */

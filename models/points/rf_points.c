@@ -14,6 +14,7 @@ typedef struct {
     char extra_service[RF_NAME_MAX];
     int extra;                /* units to add to extra_service */
     double *vary_values;      /* for the points table */
+    char **vary_texts;        /* each value as given (NULL: its number), for the label */
     char *path;               /* NULL: the cfg's scenario file */
     char *label;              /* NULL: rf_point_label's */
 } point_spec;
@@ -83,6 +84,7 @@ void rf_points_free(rf_points *p)
     for (size_t i = 0; i < p->n; i++) {
         free_strs(p->pts[i].sets, p->pts[i].n_sets);
         free(p->pts[i].vary_values);
+        free_strs(p->pts[i].vary_texts, p->cfg.n_vary);
         free(p->pts[i].path);
         free(p->pts[i].label);
     }
@@ -167,7 +169,8 @@ static int new_spec(rf_points *p, size_t n_more, point_spec **out, char *err, si
     ps->spaces = -1;
     ps->sets = calloc(c->n_sets + n_more + 1, sizeof *ps->sets);
     ps->vary_values = calloc(c->n_vary + 1, sizeof *ps->vary_values);
-    if (!ps->sets || !ps->vary_values)
+    ps->vary_texts = calloc(c->n_vary + 1, sizeof *ps->vary_texts);
+    if (!ps->sets || !ps->vary_values || !ps->vary_texts)
         return SIM_ENOMEM;
     if (!c->texts)
         for (size_t k = 0; k < c->n_sets; k++) {
@@ -211,6 +214,8 @@ int rf_points_add(rf_points *p, const char *const *values, const double *numbers
         if (!val) {
             snprintf(num, sizeof num, "%.17g", ps->vary_values[k]);
             val = num;
+        } else if (!(ps->vary_texts[k] = dup_str(val))) {
+            return SIM_ENOMEM;
         }
         if (is_pseudo(key)) {
             int rc = apply_pseudo(ps, key, val, err, err_size);
@@ -350,13 +355,140 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+static int is_index(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return n > 0;
+}
+
+/* What a key ending in "units" names, in words: the block by its name,
+ * else the service (by its name, or the one at that index) and the
+ * block's number: "accessible", "Juno House", "county refuges block 2". */
+static void units_words(const char *key, const rf_params *prm, char *buf, size_t size)
+{
+    const char *s = !strncmp(key, "services[", 9) ? key + 9 : NULL, *e = s ? strchr(s, ']') : NULL;
+    if (!e) {
+        const char *dot = strrchr(key, '.');
+        snprintf(buf, size, "%.*s", dot ? (int)(dot - key) : (int)strlen(key), key);
+        return;
+    }
+    char svc[RF_NAME_MAX + 16];
+    size_t n = (size_t)(e - s);
+    long si = is_index(s, n) ? strtol(s, NULL, 10) : -1;
+    const rf_service *sv = NULL;
+    if (si < 0) {
+        snprintf(svc, sizeof svc, "%.*s", (int)n, s);
+        for (int i = 0; prm && i < prm->n_services; i++)
+            if (strlen(prm->services[i].name) == n && !strncmp(prm->services[i].name, s, n))
+                sv = &prm->services[i];
+    } else if (prm && si < prm->n_services) {
+        sv = &prm->services[si];
+        snprintf(svc, sizeof svc, "%s", sv->name);
+    } else {
+        snprintf(svc, sizeof svc, "service %ld", si + 1);
+    }
+    const char *b = !strncmp(e, "].blocks[", 9) ? e + 9 : NULL, *be = b ? strchr(b, ']') : NULL;
+    if (!be) {
+        snprintf(buf, size, "%s", svc);
+        return;
+    }
+    if (!is_index(b, (size_t)(be - b))) {
+        snprintf(buf, size, "%.*s", (int)(be - b), b);
+        return;
+    }
+    /* the scenario's blocks[i] is the i-th named block (the service's own
+     * units, unnamed, come first when there are any) */
+    long bi = strtol(b, NULL, 10), seen = 0;
+    for (int i = 0; sv && i < sv->n_blocks; i++)
+        if (sv->blocks[i].name[0] && seen++ == bi) {
+            snprintf(buf, size, "%s", sv->blocks[i].name);
+            return;
+        }
+    snprintf(buf, size, "%s block %ld", svc, bi + 1);
+}
+
+static int is_units_key(const char *key)
+{
+    return ends_with(key, "units") || !strcmp(key, "spaces") || !strncmp(key, "extra[", 6);
+}
+
+/* One key's part of a label: "accessible=3", "county refuges +5",
+ * "per_year=200" (the last path component of other keys). */
+static void label_part(const char *key, size_t key_len, const char *value, const rf_params *prm,
+                       char *buf, size_t size)
+{
+    char k[256], words[300];
+    snprintf(k, sizeof k, "%.*s", (int)key_len, key);
+    size_t n = strlen(k);
+    if (!strncmp(k, "extra[", 6) && n > 7 && k[n - 1] == ']') {
+        snprintf(buf, size, "%.*s +%s", (int)(n - 7), k + 6, value);
+    } else if (ends_with(k, "units") && strcmp(k, "units")) {
+        units_words(k, prm, words, sizeof words);
+        snprintf(buf, size, "%s=%s", words, value);
+    } else {
+        const char *last = strrchr(k, '.');
+        snprintf(buf, size, "%s=%s", last ? last + 1 : k, value);
+    }
+}
+
+static void append(char *buf, size_t size, size_t *len, const char *part)
+{
+    if (*len >= size)
+        return;
+    int w = snprintf(buf + *len, size - *len, "%s%s", *len ? ", " : "", part);
+    if (w > 0)
+        *len += (size_t)w;
+}
+
+/* The label of a point: the --set of unit counts (not also varied) and the
+ * varied keys, each in words, and the total when only units change. */
+static void point_label(char *buf, size_t size, const rf_params *prm, size_t n_sets,
+                        const char *const *sets, size_t n_vary, const char *const *vary_keys,
+                        const char *const *texts, const double *values)
+{
+    int units_only = 1;
+    for (size_t k = 0; k < n_vary; k++)
+        units_only &= is_units_key(vary_keys[k]);
+    size_t len = 0;
+    char part[600];
+    buf[0] = '\0';
+    for (size_t i = 0; i < n_sets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        size_t kl = eq ? (size_t)(eq - sets[i]) : 0;
+        int varied = 0;
+        for (size_t k = 0; k < n_vary; k++)
+            varied |= strlen(vary_keys[k]) == kl && !strncmp(vary_keys[k], sets[i], kl);
+        if (!eq || varied || kl < 5 || strncmp(eq - 5, "units", 5) || kl == 5)
+            continue;
+        label_part(sets[i], kl, eq + 1, prm, part, sizeof part);
+        append(buf, size, &len, part);
+    }
+    for (size_t k = 0; k < n_vary; k++) {
+        if (units_only && !strcmp(vary_keys[k], "spaces"))
+            continue;
+        char num[32];
+        const char *v = texts && texts[k] ? texts[k] : num;
+        snprintf(num, sizeof num, "%g", values[k]);
+        label_part(vary_keys[k], strlen(vary_keys[k]), v, prm, part, sizeof part);
+        append(buf, size, &len, part);
+    }
+    if (!units_only || len >= size)
+        return;
+    int total = prm ? rf_params_total_units(prm) : 0;
+    if (len)
+        snprintf(buf + len, size - len, " (%d spaces)", total);
+    else
+        snprintf(buf, size, "%d spaces", total);
+}
+
 void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
                     const char *const *vary_keys, const double *vary_values)
 {
     int units_only = 1;
     for (size_t k = 0; k < n_vary; k++)
-        units_only &= ends_with(vary_keys[k], "units") || !strcmp(vary_keys[k], "spaces")
-                      || !strncmp(vary_keys[k], "extra[", 6);
+        units_only &= is_units_key(vary_keys[k]);
     if (units_only) {
         snprintf(buf, size, "%d spaces", total_units);
         return;
@@ -376,10 +508,13 @@ void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
 void rf_points_label(const rf_points *p, char *buf, size_t size)
 {
     const point_spec *ps = &p->pts[p->cached];
-    if (ps->label) {
-        snprintf(buf, size, "%s", ps->label);
+    const char *stored = p->cfg.labels ? p->cfg.labels[p->cached] : NULL;
+    if (ps->label || (stored && *stored)) {
+        snprintf(buf, size, "%s", ps->label ? ps->label : stored);
         return;
     }
-    rf_point_label(buf, size, rf_params_total_units(&p->params), p->cfg.n_vary, p->cfg.vary_keys,
-                   p->pts[p->cached].vary_values);
+    /* from texts, a --set is already in the text and only the varied keys show */
+    point_label(buf, size, &p->params, p->cfg.texts ? 0 : ps->n_sets,
+                (const char *const *)ps->sets, p->cfg.n_vary, p->cfg.vary_keys,
+                (const char *const *)ps->vary_texts, ps->vary_values);
 }

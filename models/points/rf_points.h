@@ -41,6 +41,7 @@ typedef struct {
     long reps;                        /* > 0 overrides the scenario's replications */
     int seed_set;
     uint64_t seed;                    /* with seed_set, overrides the scenario's seed */
+    const char *const *labels;        /* with texts: point i's label as stored (NULL, "": made) */
 } rf_points_cfg;
 
 /* One alternative of a comparison (refugesim compare): a scenario file of
@@ -99,13 +100,21 @@ const char *rf_points_text(const rf_points *p);
  * rows and pseudo-keys. */
 uint64_t rf_points_digest(const rf_points *p, uint64_t h,
                           uint64_t (*fold)(uint64_t h, const void *data, size_t n));
-/* The current point's column heading (see rf_point_label). */
+
+/* The current point's column heading, saying what varies at it: "<units>
+ * spaces" when nothing is varied or only `spaces`; a key ending in "units"
+ * by the block or service it names, in words ("accessible=3", "Juno
+ * House=5", a block given by its index still by its name), extra[NAME] as
+ * "NAME +K", other keys as "last=value" (last path component, the value as
+ * given: first_fit, not its number), joined by ", "; " (<units> spaces)"
+ * after them when only unit counts vary.  A --set of a unit count that is
+ * not varied shows the same way.  An alternative's own label, or with
+ * texts the stored one, is used as it is. */
 void rf_points_label(const rf_points *p, char *buf, size_t size);
 
-/* A point's column heading: "<units> spaces" when nothing is varied or
- * every varied key ends in "units" or is a pseudo-key (spaces, extra[...]),
- * else "key=value, ..." (last path component of each key).  Always
- * NUL-terminated. */
+/* The results writer's heading for a point given without a label (no
+ * scenario at hand): "<units> spaces" when nothing is varied or only unit
+ * counts, else "key=value, ...".  Always NUL-terminated. */
 void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
                     const char *const *vary_keys, const double *vary_values);
 
