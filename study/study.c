@@ -896,6 +896,16 @@ int study_commit(study *s, int complete, study_error *err)
     clear_error(err);
     if (!s->writer)
         return SIM_OK;
+    if (complete && s->cfg->compare_points && s->cfg->keep_summaries) {
+        an_comparison *rows = NULL;
+        size_t n = 0;
+        int rc = study_comparison_rows(s, &rows, &n, err);
+        if (rc == SIM_OK)
+            rc = study_put_comparison(s, rows, n, err);
+        free(rows);
+        if (rc != SIM_OK)
+            return rc;
+    }
     an_h5_writer *w = s->writer;
     s->writer = NULL;
     int rc = an_h5_commit(w, complete);
@@ -904,6 +914,31 @@ int study_commit(study *s, int complete, study_error *err)
                     an_h5_strerror(rc));
     if (complete && s->have_ckpt)
         ex_ckpt_remove(&s->ckpt, s->n_points);
+    return SIM_OK;
+}
+
+int study_comparison_rows(const study *s, an_comparison **rows, size_t *n_rows, study_error *err)
+{
+    clear_error(err);
+    *rows = NULL;
+    *n_rows = 0;
+    const an_point_summary *base = study_summary(s, 0);
+    for (size_t i = 1; i < study_n_points(s); i++) {
+        an_comparison *one;
+        size_t n;
+        int rc = an_compare_points(base, study_summary(s, i), i, &one, &n);
+        if (rc != SIM_OK)
+            return fail(err, rc, 0, "comparing point %zu failed: %s", i, sim_strerror(rc));
+        an_comparison *all = realloc(*rows, (*n_rows + n + 1) * sizeof *all);
+        if (!all) {
+            free(one);
+            return fail(err, SIM_ENOMEM, 0, "out of memory");
+        }
+        memcpy(all + *n_rows, one, n * sizeof *one);
+        *rows = all;
+        *n_rows += n;
+        free(one);
+    }
     return SIM_OK;
 }
 

@@ -68,6 +68,8 @@ typedef struct {
     int resume;                /* reuse its finished points */
     int keep_summaries;        /* rank 0 keeps every point's summary */
     int by_year;               /* ... with its yearly figures (an_point_summary_add_years) */
+    int compare_points;        /* with keep_summaries: at a complete commit, write /comparison,
+                                  every point against point 0 (rerun of a compare file) */
     /* NULL: every point gets the scenario's replications; else study_run
      * gives each point replications until the targets hold
      * (study_precision.h), and there are no checkpoints. */
@@ -128,6 +130,9 @@ const an_steady *study_steady(const study *s, size_t i);
 /* Rank 0 with keep_summaries: point i's summary; NULL while it has none. */
 const an_point_summary *study_summary(const study *s, size_t i);
 
+/* Rank 0 with keep_summaries: every point i >= 1 against point 0
+ * (an_compare_points), in point order; *rows malloc'd (free it). */
+int study_comparison_rows(const study *s, an_comparison **rows, size_t *n_rows, study_error *err);
 /* Rank 0, after study_run and before study_commit: the results file's
  * /comparison table (nothing without a results file). */
 int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, study_error *err);

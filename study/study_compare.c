@@ -215,26 +215,7 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
         goto done;
     }
     if (sim_farm_rank() == 0) {
-        const an_point_summary *base = study_summary(out->s, 0);
-        for (size_t i = 1; i < study_n_points(out->s) && rc == SIM_OK; i++) {
-            an_comparison *rows;
-            size_t n;
-            rc = an_compare_points(base, study_summary(out->s, i), i, &rows, &n);
-            if (rc != SIM_OK) {
-                study_error_set(err, rc, 0, "comparing point %zu failed: %s", i, sim_strerror(rc));
-                break;
-            }
-            an_comparison *all = realloc(out->rows, (out->n_rows + n + 1) * sizeof *all);
-            if (!all) {
-                free(rows);
-                rc = study_error_set(err, SIM_ENOMEM, 0, "out of memory");
-                break;
-            }
-            memcpy(all + out->n_rows, rows, n * sizeof *rows);
-            out->rows = all;
-            out->n_rows += n;
-            free(rows);
-        }
+        rc = study_comparison_rows(out->s, &out->rows, &out->n_rows, err);
         if (rc == SIM_OK)
             rc = study_put_comparison(out->s, out->rows, out->n_rows, err);
         if (rc == SIM_OK)

@@ -96,6 +96,9 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
         if (i == 0)
             out->reps = (long)row->n_reps;
     }
+    an_table *cmp = NULL;
+    out->has_comparison = an_h5_read_table(out->file, "comparison", &cmp) == SIM_OK;
+    an_table_free(cmp);
     if (an_h5_read_scenario_source(out->file, &out->source) != SIM_OK)
         out->source = NULL;
     return info->precision ? load_precision(info, out, path, err) : SIM_OK;
@@ -128,6 +131,7 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
         cfg->precision_text = an_h5_get_info(st->file)->precision;
     }
     cfg->scenario_source = st->source;
+    cfg->compare_points = st->has_comparison;
 }
 
 static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
