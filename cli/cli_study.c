@@ -63,7 +63,14 @@ void cli_print_diags(const rf_diags *diags)
 
 int cli_study_error(const study_error *e)
 {
-    if (sim_farm_rank() == 0 || e->all_ranks) {
+    int rank = sim_farm_rank();
+    if (e->status == SIM_ETIMEDOUT) {
+        /* main says which rank fell silent, then ends the job */
+    } else if (rank != 0 && e->own_rank && e->message[0]) {
+        char kind[48];
+        snprintf(kind, sizeof kind, "rank %d: error", rank);
+        cli_line(kind, e->message);
+    } else if (rank == 0 || e->all_ranks) {
         if (e->diags.n || e->diags.dropped) {
             if (e->point >= 0)
                 fprintf(stderr, "refugesim: in sweep point %ld:\n", e->point);

@@ -1,15 +1,20 @@
 /* calibrate: the scenario values that reproduce observed figures. */
 #include "cli.h"
+#include "an_output.h"
 #include "cli_study.h"
+#include "ex_ckpt.h"
 #include "rf_result.h"
 #include "rf_scenario.h"
 #include "sim_farm.h"
+#include "sim_file.h"
 #include "sim_status.h"
 #include "study_calibrate.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -118,69 +123,220 @@ static void on_eval(void *user, const double *x, const sim_summary *y)
     fprintf(stderr, "\n");
 }
 
-/* Write the scenario with the fitted values, atomically, behind a comment
- * saying how they were fitted. */
-static int write_fitted(const char *path, const study_calibrate_cfg *cc,
-                        const study_calibrate_result *r, int force)
+/* Grow-as-you-go text. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int bad;
+} text_buf;
+
+__attribute__((format(printf, 2, 3))) static void put(text_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0 || b->bad)
+        return;
+    if (b->n + (size_t)k + 1 > b->cap) {
+        size_t cap = (b->cap ? 2 * b->cap : 4096) + (size_t)k;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->bad = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
+}
+
+/* One value to write into the file as written: where it is, what goes there. */
+typedef struct {
+    const char *key;
+    char value[200];
+    size_t at, len;            /* the old value's bytes in the text */
+    int fitted;                /* 1: a --fit value, 0: a --set value */
+} edit;
+
+static int by_place(const void *a, const void *b)
+{
+    const edit *x = a, *y = b;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Byte offset of (line, col), both 1-based, in text. */
+static size_t offset_of(const char *text, int line, int col)
+{
+    size_t o = 0;
+    for (int l = 1; l < line && text[o]; o++)
+        if (text[o] == '\n')
+            l++;
+    return o + (size_t)(col - 1);
+}
+
+/* Find every edit's old value in the file as written; 0 when all are
+ * plain values there that can be replaced in place, else why not. */
+static const char *locate_all(const char *text, edit *e, size_t n)
+{
+    static char why[600];
+    for (size_t i = 0; i < n; i++) {
+        int line, col;
+        if (rf_scenario_locate(text, e[i].key, &line, &col) != SIM_OK) {
+            snprintf(why, sizeof why, "%s is not written in the file itself", e[i].key);
+            return why;
+        }
+        e[i].at = offset_of(text, line, col);
+        const char *v = text + e[i].at;
+        if (*v == '"' || *v == '\'' || strpbrk(e[i].value, "\n\r#{}[],&*!|>'\"")) {
+            snprintf(why, sizeof why, "%s is not a plain value", e[i].key);
+            return why;
+        }
+        e[i].len = strcspn(v, " \t,}]#\r\n");
+    }
+    qsort(e, n, sizeof *e, by_place);
+    for (size_t i = 1; i < n; i++)
+        if (e[i].at < e[i - 1].at + e[i - 1].len) {
+            snprintf(why, sizeof why, "%s and %s overlap", e[i - 1].key, e[i].key);
+            return why;
+        }
+    return NULL;
+}
+
+/* The header: how the values were fitted, and by which command. */
+static void header(text_buf *b, const study_calibrate_cfg *cc, const study_calibrate_result *r)
+{
+    put(b, "# Fitted by refugesim calibrate (%ld replications an evaluation, %d evaluations):\n",
+        r->reps, r->evals);
+    for (size_t i = 0; i < cc->n_fits; i++)
+        put(b, "#   %s = %.6g (± %.2g)\n", cc->fits[i].key, r->x[i], r->u[i]);
+    for (size_t k = 0; k < cc->n_targets; k++)
+        put(b, "#   gives %s = %.5g ± %.2g (target %g%s%.3g)\n",
+            rf_metric_at((size_t)cc->targets[k].metric)->name, r->achieved[k].mean,
+            r->achieved[k].ci95, cc->targets[k].value, cc->targets[k].tol > 0 ? " ± " : "",
+            cc->targets[k].tol > 0 ? cc->targets[k].tol : 0.0);
+    put(b, "# command: ");
+    for (const char *p = cli_command_line; *p; p++)      /* one comment line, whatever it holds */
+        put(b, "%c", *p == '\n' || *p == '\r' ? ' ' : *p);
+    put(b, "\n");
+}
+
+/* The file as written with the fitted (and --set) values in place, each
+ * fitted line marked, its comments kept; or, when a value is not written
+ * in the file itself (it comes from a file it extends, or a default), the
+ * resolved scenario, saying why.  Checked by loading it. */
+static int fitted_text(const study_calibrate_cfg *cc, const study_calibrate_result *r,
+                       text_buf *b)
 {
     const rf_points_cfg *pc = &cc->base.points;
-    size_t n = pc->n_sets + cc->n_fits;
+    size_t n = pc->n_sets + cc->n_fits, len;
+    int e_read;
+    edit *e = calloc(n + 1, sizeof *e);
+    char *orig = sim_file_read(pc->scenario_path, RF_SCENARIO_MAX_BYTES, &len, &e_read);
     const char **sets = calloc(n + 1, sizeof *sets);
-    char (*vals)[200] = calloc(cc->n_fits + 1, sizeof *vals);
     rf_scenario *sc = NULL;
     rf_diags diags;
     int rc = -1;
-    if (!sets || !vals) {
-        cli_error("out of memory");
+    if (!e || !sets || !orig) {
+        cli_error("%s: cannot read it again: %s", pc->scenario_path,
+                  orig ? "out of memory" : strerror(e_read));
         goto out;
     }
-    memcpy(sets, pc->sets, pc->n_sets * sizeof *sets);
+    for (size_t i = 0; i < pc->n_sets; i++) {          /* --set KEY=VALUE, then the fits */
+        const char *eq = strchr(pc->sets[i], '=');
+        size_t kl = eq ? (size_t)(eq - pc->sets[i]) : 0;
+        char *key = strndup(pc->sets[i], kl);
+        e[i].key = key;
+        snprintf(e[i].value, sizeof e[i].value, "%s", eq ? eq + 1 : "");
+    }
     for (size_t i = 0; i < cc->n_fits; i++) {
-        snprintf(vals[i], sizeof vals[i], "%s=%.6g", cc->fits[i].key, r->x[i]);
-        sets[pc->n_sets + i] = vals[i];
+        edit *x = &e[pc->n_sets + i];
+        x->key = cc->fits[i].key;
+        x->fitted = 1;
+        snprintf(x->value, sizeof x->value, "%.6g", r->x[i]);
     }
-    if (rf_scenario_load_file(pc->scenario_path, sets, n, &sc, &diags) != SIM_OK) {
-        cli_print_diags(&diags);
-        goto out;
+    for (size_t i = 0; i < n; i++) {
+        sets[i] = NULL;
+        if (!e[i].key) {
+            cli_error("out of memory");
+            goto out;
+        }
     }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        goto out;
+    header(b, cc, r);
+    const char *why = locate_all(orig, e, n);
+    if (why) {
+        /* the resolved scenario, --set and the fitted values applied */
+        for (size_t i = 0; i < n; i++) {
+            char *kv = malloc(strlen(e[i].key) + strlen(e[i].value) + 2);
+            if (!kv) {
+                cli_error("out of memory");
+                goto out;
+            }
+            sprintf(kv, "%s=%s", e[i].key, e[i].value);
+            sets[i] = kv;
+        }
+        if (rf_scenario_load_file(pc->scenario_path, sets, n, &sc, &diags) != SIM_OK) {
+            cli_print_diags(&diags);
+            goto out;
+        }
+        put(b, "# written resolved (its comments are in %s): %s\n", pc->scenario_path, why);
+        put(b, "%s", rf_scenario_text(sc));
+    } else {
+        size_t from = 0;
+        for (size_t i = 0; i < n; i++) {
+            put(b, "%.*s%s", (int)(e[i].at - from), orig + from, e[i].value);
+            from = e[i].at + e[i].len;
+            /* the line's end: mark a fitted value where the line has no comment yet */
+            size_t eol = from + strcspn(orig + from, "\r\n");
+            if (e[i].fitted && !memchr(orig + from, '#', eol - from)
+                && (i + 1 == n || e[i + 1].at > eol)) {
+                put(b, "%.*s  # fitted by refugesim calibrate (see the first lines)",
+                    (int)(eol - from), orig + from);
+                from = eol;
+            }
+        }
+        put(b, "%s", orig + from);
+        /* what the new file says must load, relative paths as the original's */
+        if (!b->bad
+            && rf_scenario_load_text(b->s, pc->scenario_path, NULL, 0, &sc, &diags) != SIM_OK) {
+            cli_print_diags(&diags);
+            goto out;
+        }
     }
-    fprintf(f, "# Fitted by refugesim calibrate (%ld replications an evaluation, %d evaluations):\n",
-            r->reps, r->evals);
-    for (size_t i = 0; i < cc->n_fits; i++)
-        fprintf(f, "#   %s = %.6g (± %.2g)\n", cc->fits[i].key, r->x[i], r->u[i]);
-    for (size_t k = 0; k < cc->n_targets; k++)
-        fprintf(f, "#   gives %s = %.5g ± %.2g (target %g%s%.3g)\n",
-                rf_metric_at((size_t)cc->targets[k].metric)->name, r->achieved[k].mean,
-                r->achieved[k].ci95, cc->targets[k].value, cc->targets[k].tol > 0 ? " ± " : "",
-                cc->targets[k].tol > 0 ? cc->targets[k].tol : 0.0);
-    fprintf(f, "# command: ");
-    for (const char *p = cli_command_line; *p; p++)      /* one comment line, whatever it holds */
-        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
-    fprintf(f, "\n%s", rf_scenario_text(sc));
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    struct stat st;
-    if (!bad && !force && stat(path, &st) == 0) {
-        unlink(tmp);
-        cli_error("%s exists: use --force to overwrite it", path);
-        goto out;
-    }
-    if (bad || rename(tmp, path) != 0) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    rc = 0;
+    rc = b->bad ? -1 : 0;
+    if (b->bad)
+        cli_error("out of memory");
 out:
+    for (size_t i = 0; e && i < pc->n_sets; i++)
+        free((char *)e[i].key);
+    for (size_t i = 0; sets && i < n; i++)
+        free((char *)sets[i]);
     rf_scenario_free(sc);
-    free(vals);
     free(sets);
+    free(orig);
+    free(e);
+    return rc;
+}
+
+/* Write the fitted scenario atomically (ex_write_file_atomic), refusing an
+ * existing file without force. */
+static int write_fitted(const char *path, const study_calibrate_cfg *cc,
+                        const study_calibrate_result *r, int force)
+{
+    text_buf b = {0};
+    int rc = fitted_text(cc, r, &b);
+    if (rc == 0) {
+        int st = ex_write_file_atomic(path, b.s, b.n, force);
+        if (st == SIM_EEXIST)
+            cli_error("%s exists: use --force to overwrite it", path);
+        else if (st != SIM_OK)
+            cli_error("%s: writing the fitted scenario failed: %s", path, strerror(errno));
+        rc = st == SIM_OK ? 0 : -1;
+    }
+    free(b.s);
     return rc;
 }
 
@@ -256,9 +412,14 @@ int cmd_calibrate(int argc, char **argv)
         goto done;
     }
     if (out_path) {
-        struct stat st;
-        if (!force && stat(out_path, &st) == 0) {
-            cli_error("%s exists: use --force to overwrite it", out_path);
+        /* before any work, as every writer: a missing directory, a device,
+         * a place no file can be created, an existing file without --force */
+        int e;
+        an_output_problem p = an_output_check(out_path, force, &e);
+        if (p != AN_OUT_OK) {
+            char msg[4400];
+            an_output_describe(msg, sizeof msg, out_path, p, e);
+            cli_error("%s", msg);
             goto done;
         }
     }

@@ -163,8 +163,22 @@ int cmd_capacity(int argc, char **argv)
         rc = CLI_EXIT_FAIL;
         goto done;
     }
+    if (so.out_path) {
+        cc.partial_out = so.out_path;
+        cc.partial_force = so.force;
+        cc.partial_note = "interrupted: the capacities evaluated before the search was stopped, "
+                          "each with the replications it had";
+    }
     if (study_capacity_search(&cc, &res, err) != SIM_OK) {
         rc = cli_study_error(err);
+        if (err->status == SIM_EINTR && so.out_path && sim_farm_rank() == 0) {
+            if (res.partial_status != SIM_OK)
+                cli_error("%s", res.partial_message);
+            else if (res.partial_written)
+                printf("results written to %s (incomplete: interrupted; the %zu capacit%s "
+                       "evaluated so far)\n", so.out_path, res.partial_written,
+                       res.partial_written == 1 ? "y" : "ies");
+        }
         goto done;
     }
     if (!res.met) {

@@ -54,8 +54,8 @@ static void help_sweep(FILE *f)
             "      --force           overwrite an existing results file (or use a name\n"
             "                        not ending in .h5 / .hdf5)\n"
             "      --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
-            "      --precision METRIC=H, --max-reps N  as for run, point by point (no\n"
-            "                        checkpoints then: --resume is refused)\n"
+            "      --precision METRIC=H, --max-reps N  as for run, point by point (each\n"
+            "                        point checkpointed with the replications it took)\n"
             "      --chunk N         replications per task (default: 50 under MPI, a whole\n"
             "                        point in one process)\n"
             "      --points FROM:TO  only the grid's points FROM to TO (0-based, in grid\n"
@@ -253,10 +253,6 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         goto done;
     }
     if (prec.n_targets) {
-        if (cfg.resume) {
-            cli_error("--resume: a sweep with --precision is not checkpointed (run it again without --resume)");
-            goto done;
-        }
         if (max_reps && min_reps > max_reps) {
             cli_error("--reps %ld is more than --max-reps %ld", min_reps, max_reps);
             goto done;
@@ -266,7 +262,7 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cfg.precision = &prec;
         cfg.precision_text = prec_text;
     }
-    cfg.checkpoint = sweep && !prec.n_targets;
+    cfg.checkpoint = sweep;
     if (cfg.resume && !cfg.out_path) {
         cli_error("--resume needs -o OUT.h5 (the file being finished)");
         goto done;

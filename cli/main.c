@@ -1,6 +1,7 @@
 /* refugesim: parallel discrete-event simulation of refuge capacity. */
 #include "cli.h"
 #include "sim_farm.h"
+#include "sim_status.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -86,7 +87,13 @@ int main(int argc, char **argv)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (sim_farm_init(&argc, &argv) != 0) {
+    int farm = sim_farm_init(&argc, &argv);
+    if (farm == SIM_EINVAL) {
+        cli_error("REFUGESIM_MPI_TIMEOUT: expected a number of seconds, 0 to wait forever, "
+                  "got '%s'", getenv("REFUGESIM_MPI_TIMEOUT"));
+        return CLI_EXIT_USAGE;
+    }
+    if (farm != 0) {
         cli_error("cannot start MPI");
         return CLI_EXIT_FAIL;
     }
@@ -124,6 +131,18 @@ int main(int argc, char **argv)
             }
             int rc = commands[i].fn(argc - 1, argv + 1);
             free(cmdline);
+            int silent;
+            if (sim_farm_timed_out(&silent)) {
+                /* MPI's finalize would wait for the silent rank forever */
+                char who[32] = "another rank";
+                if (silent >= 0)
+                    snprintf(who, sizeof who, "rank %d", silent);
+                fprintf(stderr, "refugesim: rank %d: error: no word from %s for %g s (stopped or "
+                        "lost?): ending the whole job (REFUGESIM_MPI_TIMEOUT sets the limit)\n",
+                        sim_farm_rank(), who, sim_farm_timeout());
+                fflush(NULL);
+                sim_farm_abort(CLI_EXIT_FAIL);
+            }
             return finish_stdout(rc);
         }
     char names[512];

@@ -119,9 +119,7 @@ void ex_temp_release(int lock_fd)
         close(lock_fd);
 }
 
-/* Write n bytes to path through its locked temporary sibling, fsynced and
- * renamed. */
-static int write_atomic(const char *path, const void *data, size_t n)
+int ex_write_file_atomic(const char *path, const void *data, size_t n, int force)
 {
     char tmp[4300];
     int fd;
@@ -136,15 +134,27 @@ static int write_atomic(const char *path, const void *data, size_t n)
         off += ok ? (size_t)w : 0;
     }
     ok = ok && fsync(fd) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        ex_temp_release(fd);
-        errno = e;
-        return SIM_EIO;
-    }
+    int rc = SIM_OK;
+    if (!ok)
+        rc = SIM_EIO;
+    else if (force)
+        rc = rename(tmp, path) == 0 ? SIM_OK : SIM_EIO;
+    else if (link(tmp, path) != 0)     /* no replacing a file that came meanwhile */
+        rc = errno == EEXIST ? SIM_EEXIST
+             : access(path, F_OK) == 0 ? SIM_EEXIST   /* no hard links here: check, rename */
+             : rename(tmp, path) == 0 ? SIM_OK : SIM_EIO;
+    int e = errno;
+    if (access(tmp, F_OK) == 0 && !(rc == SIM_OK && force))
+        unlink(tmp);           /* still our locked file: after link(), or a failure */
     ex_temp_release(fd);
-    return SIM_OK;
+    errno = e;
+    return rc;
+}
+
+/* A checkpoint file, replacing the old one. */
+static int write_atomic(const char *path, const void *data, size_t n)
+{
+    return ex_write_file_atomic(path, data, n, 1);
 }
 
 void ex_ckpt_point_path(const ex_ckpt *c, size_t point, char *buf, size_t size)
@@ -152,26 +162,32 @@ void ex_ckpt_point_path(const ex_ckpt *c, size_t point, char *buf, size_t size)
     point_path(c, point, buf, size);
 }
 
-int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, const void *records)
+int ex_ckpt_write_n(const ex_ckpt *c, size_t point, size_t n, const unsigned char *done,
+                    const void *records)
 {
     char path[4200];
     point_path(c, point, path, sizeof path);
     /* header, done flags, records, then the digest of all of them */
-    size_t body = sizeof(header) + c->n_reps + c->record_size * c->n_reps;
+    size_t body = sizeof(header) + n + c->record_size * n;
     unsigned char *buf = malloc(body + sizeof(uint64_t));
     if (!buf) {
         errno = ENOMEM;
         return SIM_EIO;
     }
-    header h = {MAGIC, point, c->n_reps, c->record_size, c->key};
+    header h = {MAGIC, point, n, c->record_size, c->key};
     memcpy(buf, &h, sizeof h);
-    memcpy(buf + sizeof h, done, c->n_reps);
-    memcpy(buf + sizeof h + c->n_reps, records, c->record_size * c->n_reps);
+    memcpy(buf + sizeof h, done, n);
+    memcpy(buf + sizeof h + n, records, c->record_size * n);
     uint64_t sum = ex_digest(EX_DIGEST_INIT, buf, body);
     memcpy(buf + body, &sum, sizeof sum);
     int rc = write_atomic(path, buf, body + sizeof sum);
     free(buf);
     return rc;
+}
+
+int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, const void *records)
+{
+    return ex_ckpt_write_n(c, point, c->n_reps, done, records);
 }
 
 /* The whole of a regular file (at most max bytes) in a new buffer. */
@@ -191,6 +207,22 @@ static unsigned char *read_all(const char *path, size_t max, size_t *n)
     return buf;
 }
 
+/* A checkpoint file's n bytes: SIM_EINVAL in another format, SIM_EPARSE
+ * damaged (its digest does not match), else SIM_OK and its header. */
+static int check_file(const unsigned char *buf, size_t n, header *h)
+{
+    uint64_t sum;
+    if (n < sizeof *h || memcmp(buf, MAGIC, sizeof MAGIC))
+        return SIM_EINVAL;                   /* another format: not reused */
+    if (n < sizeof *h + sizeof sum)
+        return SIM_EPARSE;
+    memcpy(&sum, buf + n - sizeof sum, sizeof sum);
+    if (sum != ex_digest(EX_DIGEST_INIT, buf, n - sizeof sum))
+        return SIM_EPARSE;                   /* damaged */
+    memcpy(h, buf, sizeof *h);
+    return SIM_OK;
+}
+
 int ex_ckpt_read(const ex_ckpt *c, size_t point, unsigned char *done, void *records)
 {
     char path[4200];
@@ -205,15 +237,8 @@ int ex_ckpt_read(const ex_ckpt *c, size_t point, unsigned char *done, void *reco
         return SIM_EIO;
     header h;
     uint64_t sum;
-    int rc = SIM_OK;
-    if (n < sizeof h || memcmp(buf, MAGIC, sizeof MAGIC)) {
-        rc = SIM_EINVAL;                     /* another format: not reused */
-    } else if (n < sizeof h + sizeof sum
-               || (memcpy(&sum, buf + n - sizeof sum, sizeof sum),
-                   sum != ex_digest(EX_DIGEST_INIT, buf, n - sizeof sum))) {
-        rc = SIM_EPARSE;                     /* damaged */
-    } else {
-        memcpy(&h, buf, sizeof h);
+    int rc = check_file(buf, n, &h);
+    if (rc == SIM_OK) {
         if (h.point != point || h.n_reps != c->n_reps || h.record_size != c->record_size
             || h.key != c->key || n != body + sizeof sum) {
             rc = SIM_EINVAL;                 /* another run's */
@@ -224,6 +249,50 @@ int ex_ckpt_read(const ex_ckpt *c, size_t point, unsigned char *done, void *reco
                 if (!done[r])
                     rc = SIM_EINVAL;         /* only whole points are reused */
         }
+    }
+    free(buf);
+    return rc;
+}
+
+int ex_ckpt_read_n(const ex_ckpt *c, size_t point, size_t *n, unsigned char **done,
+                   void **records)
+{
+    char path[4200];
+    point_path(c, point, path, sizeof path);
+    size_t len = 0;
+    *done = NULL;
+    *records = NULL;
+    if (access(path, F_OK) != 0)
+        return SIM_ENOTFOUND;
+    unsigned char *buf = read_all(path, (size_t)1 << 40, &len);
+    if (!buf)
+        return SIM_EIO;
+    header h;
+    uint64_t sum;
+    int rc = check_file(buf, len, &h);
+    if (rc == SIM_OK) {
+        size_t rs = c->record_size;
+        if (h.point != point || h.record_size != rs || h.key != c->key || h.n_reps == 0
+            || h.n_reps > (len - sizeof h - sizeof sum) / (1 + rs)
+            || len != sizeof h + h.n_reps * (1 + rs) + sizeof sum) {
+            rc = SIM_EINVAL;
+        } else if (!(*done = malloc(h.n_reps)) || !(*records = malloc(h.n_reps * rs))) {
+            rc = SIM_EIO;
+            errno = ENOMEM;
+        } else {
+            *n = h.n_reps;
+            memcpy(*done, buf + sizeof h, h.n_reps);
+            memcpy(*records, buf + sizeof h + h.n_reps, h.n_reps * rs);
+            for (size_t r = 0; r < h.n_reps; r++)
+                if (!(*done)[r])
+                    rc = SIM_EINVAL;
+        }
+    }
+    if (rc != SIM_OK) {
+        free(*done);
+        free(*records);
+        *done = NULL;
+        *records = NULL;
     }
     free(buf);
     return rc;

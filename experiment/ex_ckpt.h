@@ -61,6 +61,16 @@ int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, con
  * overwritten even when the result is not SIM_OK. */
 int ex_ckpt_read(const ex_ckpt *c, size_t point, unsigned char *done, void *records);
 
+/* The same for a point whose replications vary (replications to a
+ * precision): n of them, written in the header and checked on reading
+ * instead of the directory's n_reps.  read_n gives *n and new arrays
+ * *done and *records (the caller frees them) on SIM_OK only; statuses as
+ * ex_ckpt_read. */
+int ex_ckpt_write_n(const ex_ckpt *c, size_t point, size_t n, const unsigned char *done,
+                    const void *records);
+int ex_ckpt_read_n(const ex_ckpt *c, size_t point, size_t *n, unsigned char **done,
+                   void **records);
+
 /* The path of point's file. */
 void ex_ckpt_point_path(const ex_ckpt *c, size_t point, char *buf, size_t size);
 
@@ -87,6 +97,13 @@ int ex_temp_create(const char *path, char *tmp, size_t size, int *lock_fd);
 /* Release the lock (close lock_fd; -1 is fine) once the temporary file has
  * been renamed into place or removed. */
 void ex_temp_release(int lock_fd);
+
+/* Write n bytes to path atomically: through its locked temporary sibling
+ * (ex_temp_create), fsynced, then put in place: renamed over an existing
+ * regular file with force, else linked (SIM_EEXIST, nothing replaced,
+ * when path exists).  SIM_EIO with errno on failure; the temporary file
+ * never stays. */
+int ex_write_file_atomic(const char *path, const void *data, size_t n, int force);
 
 /* Remove "<prefix>.tmp.*" files in dir whose writer's lock is free: its
  * writer ended without cleaning up (a SIGKILL gives no chance to); a file

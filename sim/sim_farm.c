@@ -10,6 +10,31 @@
 #include <mpi.h>
 #endif
 
+static double farm_timeout = SIM_FARM_TIMEOUT;
+static int timed_out, silent = -1;
+
+double sim_farm_timeout(void) { return farm_timeout; }
+
+int sim_farm_timed_out(int *silent_rank)
+{
+    if (silent_rank)
+        *silent_rank = silent;
+    return timed_out;
+}
+
+static int read_timeout(void)
+{
+    const char *v = getenv("REFUGESIM_MPI_TIMEOUT");
+    if (!v || !*v)
+        return SIM_OK;
+    char *end;
+    double t = strtod(v, &end);
+    if (*end || !(t >= 0) || t > 1e9)
+        return SIM_EINVAL;
+    farm_timeout = t;
+    return SIM_OK;
+}
+
 static int serial_run(size_t n_tasks, size_t out_size, const unsigned char *skip,
                       sim_task_fn fn, sim_task_done_fn done, void *user,
                       volatile sig_atomic_t *stop)
@@ -37,7 +62,7 @@ static int serial_run(size_t n_tasks, size_t out_size, const unsigned char *skip
 
 #ifndef RS_HAVE_MPI
 
-int sim_farm_init(int *argc, char ***argv) { (void)argc, (void)argv; return SIM_OK; }
+int sim_farm_init(int *argc, char ***argv) { (void)argc, (void)argv; return read_timeout(); }
 void sim_farm_finalize(void) {}
 int sim_farm_rank(void) { return 0; }
 int sim_farm_size(void) { return 1; }
@@ -64,6 +89,8 @@ typedef struct {
 
 int sim_farm_init(int *argc, char ***argv)
 {
+    if (read_timeout() != SIM_OK)
+        return SIM_EINVAL;
     int provided;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return SIM_EIO;
@@ -94,10 +121,15 @@ int sim_farm_size(void)
 
 void sim_farm_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
+static int wait_request(MPI_Request *r, int peer);
+
 int sim_farm_bcast_int(int value)
 {
-    MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    return value;
+    MPI_Request r;
+    if (MPI_Ibcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS)
+        return SIM_EIO;
+    int rc = wait_request(&r, sim_farm_rank() == 0 ? -1 : 0);
+    return rc == SIM_OK ? value : rc;
 }
 
 int sim_farm_bcast_bytes(void *data, size_t n)
@@ -105,8 +137,12 @@ int sim_farm_bcast_bytes(void *data, size_t n)
     unsigned char *p = data;
     while (n > 0) {                      /* MPI counts are ints */
         int part = n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
-        if (MPI_Bcast(p, part, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        MPI_Request r;
+        if (MPI_Ibcast(p, part, MPI_BYTE, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS)
             return SIM_EIO;
+        int rc = wait_request(&r, sim_farm_rank() == 0 ? -1 : 0);
+        if (rc != SIM_OK)
+            return rc;
         p += part;
         n -= (size_t)part;
     }
@@ -125,14 +161,35 @@ static void nap(void)
     nanosleep(&ts, NULL);
 }
 
-static int wait_request(MPI_Request *r)
+static double now_s(void)
 {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Waited since `since` for rank peer (-1: any of a broadcast's) beyond the
+ * limit: SIM_ETIMEDOUT, remembered for sim_farm_timed_out. */
+static int overdue(double since, int peer)
+{
+    if (farm_timeout <= 0 || now_s() - since <= farm_timeout)
+        return SIM_OK;
+    timed_out = 1;
+    silent = peer;
+    return SIM_ETIMEDOUT;
+}
+
+static int wait_request(MPI_Request *r, int peer)
+{
+    double t0 = now_s();
     for (;;) {
         int flag = 0;
         if (MPI_Test(r, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS)
             return SIM_EIO;
         if (flag)
             return SIM_OK;
+        if (overdue(t0, peer))
+            return SIM_ETIMEDOUT;
         nap();
     }
 }
@@ -156,6 +213,8 @@ typedef struct {
     volatile sig_atomic_t *stop;
     int size, rc;
     int *inflight, *told;                /* per worker */
+    double *last;                        /* per worker: its last result, or the task that
+                                            ended its idleness */
     unsigned char *bufs;                 /* per worker: the result being received */
     MPI_Request *recv;
 } master_state;
@@ -179,7 +238,8 @@ static int supply(master_state *m, int w)
             break;
         if (send_task(m->next++, w))
             return SIM_EIO;
-        m->inflight[w]++;
+        if (m->inflight[w]++ == 0)
+            m->last[w] = now_s();
     }
     if (m->inflight[w] == 0 && !m->told[w]) {
         m->told[w] = 1;
@@ -209,6 +269,7 @@ static int collect(master_state *m)
                 break;
             got++;
             m->inflight[w]--;
+            m->last[w] = now_s();
             const unsigned char *msg = m->bufs + (size_t)w * m->msg_size;
             header h;
             memcpy(&h, msg, sizeof h);
@@ -234,10 +295,11 @@ static int master(size_t n_tasks, size_t out_size, const unsigned char *skip, si
     m.told = calloc((size_t)size, sizeof *m.told);
     m.recv = malloc((size_t)size * sizeof *m.recv);
     m.bufs = malloc((size_t)size * m.msg_size);
+    m.last = calloc((size_t)size, sizeof *m.last);
     unsigned char *own = malloc(m.msg_size);
     int io = SIM_OK;
-    if (!m.inflight || !m.told || !m.recv || !m.bufs || !own) {
-        free(m.inflight), free(m.told), free(m.recv), free(m.bufs), free(own);
+    if (!m.inflight || !m.told || !m.recv || !m.bufs || !m.last || !own) {
+        free(m.inflight), free(m.told), free(m.recv), free(m.bufs), free(m.last), free(own);
         return SIM_ENOMEM;
     }
     for (int w = 0; w < size; w++)
@@ -264,6 +326,8 @@ static int master(size_t n_tasks, size_t out_size, const unsigned char *skip, si
             busy += m.inflight[w];
             if (!io && m.inflight[w] == 0 && !m.told[w])
                 io = supply(&m, w);       /* NO_MORE */
+            if (!io && m.inflight[w] > 0)
+                io = overdue(m.last[w], w);   /* a stopped or lost worker */
         }
         if (!busy)
             break;
@@ -275,7 +339,7 @@ static int master(size_t n_tasks, size_t out_size, const unsigned char *skip, si
                 m.rc = SIM_EINTR;
                 break;
             }
-    free(m.inflight), free(m.told), free(m.recv), free(m.bufs), free(own);
+    free(m.inflight), free(m.told), free(m.recv), free(m.bufs), free(m.last), free(own);
     return io ? io : m.rc;
 }
 
@@ -297,6 +361,7 @@ static int worker(size_t out_size, sim_task_fn fn, void *user)
         /* take in what rank 0 has sent; wait (napping) only when idle.
          * Nothing after NO_MORE: what follows belongs to the next batch
          * (rank 0 may have gone on to it already). */
+        double idle = now_s();
         while (!no_more) {
             int flag = 0;
             if (MPI_Iprobe(0, TAG_TASK, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
@@ -318,6 +383,8 @@ static int worker(size_t out_size, sim_task_fn fn, void *user)
             }
             if (nq > 0)
                 break;
+            if ((rc = overdue(idle, 0)) != SIM_OK)
+                break;                   /* rank 0 stopped or lost */
             nap();
         }
         if (rc != SIM_OK || nq == 0)
@@ -333,7 +400,7 @@ static int worker(size_t out_size, sim_task_fn fn, void *user)
                 b = i;
                 break;
             }
-            if (i == DEPTH && (rc = wait_request(&req[0])) == SIM_OK)
+            if (i == DEPTH && (rc = wait_request(&req[0], 0)) == SIM_OK)
                 b = 0;
         }
         if (rc != SIM_OK)
@@ -346,8 +413,11 @@ static int worker(size_t out_size, sim_task_fn fn, void *user)
             rc = SIM_EIO;
     }
     for (int b = 0; b <= DEPTH; b++)
-        if (req[b] != MPI_REQUEST_NULL && wait_request(&req[b]) != SIM_OK)
-            rc = SIM_EIO;
+        if (req[b] != MPI_REQUEST_NULL && (rc == SIM_OK || rc == SIM_EIO)) {
+            int w = wait_request(&req[b], 0);
+            if (w != SIM_OK)
+                rc = w;
+        }
     free(bufs);
     return rc;
 }

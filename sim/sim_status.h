@@ -18,7 +18,8 @@
     X(SIM_EINTR,       8, "interrupted")                                \
     X(SIM_EHDF5,       9, "HDF5 library error")                         \
     X(SIM_EMODEL,     10, "model error")                                \
-    X(SIM_EINTERNAL,  11, "internal error")
+    X(SIM_EINTERNAL,  11, "internal error")                             \
+    X(SIM_ETIMEDOUT,  12, "no word from another MPI rank within the time limit")
 
 typedef enum {
 #define SIM_STATUS_ENUM(name, value, text) name = value,

@@ -66,7 +66,7 @@ int study_error_set(study_error *err, int status, int input, const char *fmt, ..
 void study_error_clear(study_error *err)
 {
     err->status = SIM_OK;
-    err->input = err->all_ranks = 0;
+    err->input = err->all_ranks = err->own_rank = 0;
     err->point = -1;
     err->message[0] = '\0';
     err->diags.n = err->diags.dropped = 0;
@@ -383,7 +383,7 @@ static char *inputs_text(const study *s, const char *source, uint64_t key)
     const study_cfg *c = s->cfg;
     const char *text = source ? source : rf_points_text(s->pts);
     uint64_t h = ex_digest(EX_DIGEST_INIT, text ? text : "", text ? strlen(text) + 1 : 1);
-    size_t size = 512 + strlen(RS_VERSION RS_GIT_COMMIT), len = 0;
+    size_t size = 1700 + strlen(RS_VERSION RS_GIT_COMMIT), len = 0;
     for (size_t i = 0; i < c->points.n_sets; i++)
         size += strlen(c->points.sets[i]) + 1;
     const rf_sweep *g = c->grid;
@@ -413,6 +413,12 @@ static char *inputs_text(const study *s, const char *source, uint64_t key)
     }
     len += (size_t)snprintf(buf + len, size - len, "%s\nreps %zu\nseed %llu\n", nk ? "" : "(none)",
                             s->reps, (unsigned long long)rf_points_params(s->pts)->seed);
+    if (c->precision) {
+        const study_precision_cfg *pc = c->precision;
+        len += (size_t)snprintf(buf + len, size - len, "precision %.1000s (batch %zu, min %zu, "
+                                "max %zu)\n", c->precision_text ? c->precision_text : "",
+                                pc->batch, pc->min_reps, pc->max_reps);
+    }
     if (c->part)
         len += (size_t)snprintf(buf + len, size - len, "points %zu:%zu\n", c->first_point,
                                 c->last_point);
@@ -449,7 +455,8 @@ static int check_resume_inputs(study *s, const char *ckdir, const char *now, stu
         return SIM_OK;
     static const struct { const char *name, *what; } fields[] = {
         {"scenario", "the scenario"}, {"set", "--set"}, {"vary", "--vary"}, {"reps", "--reps"},
-        {"seed", "--seed"}, {"points", "--points"}, {"build", "the build"}};
+        {"seed", "--seed"}, {"precision", "--precision"}, {"points", "--points"},
+        {"build", "the build"}};
     char changed[900] = "", a[200], b[200];
     size_t len = 0;
     inputs_value(then, "key", a, sizeof a);
@@ -547,11 +554,25 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
                     an_h5_strerror(rc));
     if (!c->checkpoint)
         return SIM_OK;
-    /* Checkpoints sit beside the output, one small file per finished point. */
+    /* Checkpoints sit beside the output, one small file per finished point;
+     * with --precision each holds the replications its point took, and
+     * run_to_precision reads and writes them itself. */
     ex_ckpt_init(&s->ckpt, ckdir, key, s->reps, s->rec_size);
     s->have_ckpt = 1;
-    ex_use_checkpoints(s->ex, &s->ckpt);
-    if (c->resume) {
+    if (!c->precision)
+        ex_use_checkpoints(s->ex, &s->ckpt);
+    if (c->resume && c->precision) {
+        /* read point by point in run_to_precision; counted here */
+        for (size_t i = 0; i < s->n_points; i++) {
+            size_t n;
+            unsigned char *d;
+            void *r;
+            if (ex_ckpt_read_n(&s->ckpt, i, &n, &d, &r) == SIM_OK)
+                s->resumed++;
+            free(d);
+            free(r);
+        }
+    } else if (c->resume) {
         s->hook_status = SIM_OK;
         if ((rc = ex_resume(s->ex, &s->resumed)) != SIM_OK) {
             free(inputs);
@@ -646,6 +667,12 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
         rc = fail(err, SIM_ENOMEM, 0, "out of memory");
         goto fail;
     }
+    if (cfg->precision) {      /* the replications depend on the targets and bounds too */
+        const study_precision_cfg *prc = cfg->precision;
+        const char *t = cfg->precision_text ? cfg->precision_text : "";
+        uint64_t b[3] = {prc->batch, prc->min_reps, prc->max_reps};
+        key = ex_digest(ex_digest(key, t, strlen(t) + 1), b, sizeof b);
+    }
     key = ex_digest_finish(key, s->rec_size);
     /* Rank 0 prepares the output; every rank then learns whether to go on
      * (one broadcast, so no rank is left waiting when rank 0 fails). */
@@ -725,8 +752,89 @@ const an_point_summary *study_summary(const study *s, size_t i)
     return s->sums && s->sums[i].metrics ? &s->sums[i] : NULL;
 }
 
+/* Point i's checkpoint (--precision): its records packed as ex_evaluate
+ * gives them, rf_result then the network's bytes. */
+static int write_precise(study *s, size_t i)
+{
+    size_t n = s->have[i];
+    unsigned char *raw = malloc(n * s->rec_size + 1);
+    if (!raw) {
+        errno = ENOMEM;
+        return SIM_EIO;
+    }
+    for (size_t k = 0; k < n; k++) {
+        memcpy(raw + k * s->rec_size, &s->recs[i][k], sizeof(rf_result));
+        if (s->net_bytes)
+            memcpy(raw + k * s->rec_size + sizeof(rf_result), s->nets[i] + k * s->net_bytes,
+                   s->net_bytes);
+    }
+    int rc = ex_ckpt_write_n(&s->ckpt, i, n, s->done[i], raw);
+    free(raw);
+    return rc;
+}
+
+/* --precision --resume: point i's checkpoint, when there is one, gives it
+ * the replications it took; study_precision_point then runs none (they are
+ * there) and takes the same decisions on the same records, so the point
+ * stops where it stopped: the same bits as a run never interrupted.
+ * Every rank learns how many it has (workers hold no records). */
+static int resume_precise(study *s, size_t i, study_error *err)
+{
+    if (!s->cfg->resume)
+        return SIM_OK;
+    int rc = SIM_OK;
+    size_t n = 0;
+    if (root() && s->have_ckpt) {
+        unsigned char *done;
+        void *recs;
+        rc = ex_ckpt_read_n(&s->ckpt, i, &n, &done, &recs);
+        if (rc == SIM_OK) {
+            /* the records as ex_evaluate gives them: rf_result, then the
+             * network's bytes, apart as the study keeps them */
+            rf_result *r = malloc(n * sizeof *r);
+            unsigned char *nt = s->net_bytes ? malloc(n * s->net_bytes) : NULL;
+            if (!r || (s->net_bytes && !nt)) {
+                free(r), free(nt), free(done), free(recs);
+                return fail(err, SIM_ENOMEM, 0, "out of memory");
+            }
+            for (size_t k = 0; k < n; k++) {
+                const unsigned char *raw = (const unsigned char *)recs + k * s->rec_size;
+                memcpy(&r[k], raw, sizeof *r);
+                if (nt)
+                    memcpy(nt + k * s->net_bytes, raw + sizeof *r, s->net_bytes);
+            }
+            free(recs);
+            free(s->recs[i]);
+            free(s->nets[i]);
+            free(s->done[i]);
+            s->recs[i] = r;
+            s->nets[i] = nt;
+            s->done[i] = done;
+        } else if (rc == SIM_ENOTFOUND || rc == SIM_EINVAL) {
+            rc = SIM_OK;               /* none, or not reusable: run the point */
+            n = 0;
+        }
+    }
+    uint64_t have = n;
+    if ((rc = sim_farm_bcast_int(rc)) == SIM_OK)
+        rc = sim_farm_bcast_bytes(&have, sizeof have);
+    if (rc != SIM_OK) {
+        if (!root())
+            return err->status = rc;
+        char path[4200];
+        ex_ckpt_point_path(&s->ckpt, i, path, sizeof path);
+        if (rc == SIM_EPARSE)
+            return fail(err, rc, 1, "--resume: %s is damaged (its checksum does not match): "
+                        "remove it to redo that point, or run without --resume to start over",
+                        path);
+        return fail(err, rc, 0, "--resume: cannot read %s: %s", path, strerror(errno));
+    }
+    s->have[i] = (size_t)have;
+    return SIM_OK;
+}
+
 /* --precision: each point in turn gets replications until its targets
- * hold, then is published and its records freed. */
+ * hold, then is checkpointed, published and its records freed. */
 static int run_to_precision(study *s, study_error *err)
 {
     s->prec = calloc(s->n_points ? s->n_points : 1, sizeof *s->prec);
@@ -734,6 +842,8 @@ static int run_to_precision(study *s, study_error *err)
     if (rc != SIM_OK)
         return root() ? fail(err, rc, 0, "out of memory") : rc;
     for (size_t i = 0; i < s->n_points; i++) {
+        if ((rc = resume_precise(s, i, err)) != SIM_OK)
+            return rc;
         rc = study_precision_point(s, i, s->cfg->precision, &s->prec[i], err);
         if (rc == SIM_EINTR && root() && s->have[i] > 0) {
             s->prec[i].stopped = STUDY_STOP_NONE;
@@ -741,6 +851,8 @@ static int run_to_precision(study *s, study_error *err)
         }
         if (rc != SIM_OK)
             return rc;
+        if (root() && s->have_ckpt && write_precise(s, i) != SIM_OK)
+            ckpt_failed(s, s->ckpt.dir, errno);   /* a resume redoes the point: go on */
         if (root() && (rc = publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i],
                                     s->have[i], &s->prec[i])) != SIM_OK)
             return fail(err, rc, 0, "%s: %s", s->cfg->out_path ? s->cfg->out_path : "summary",
@@ -763,8 +875,13 @@ int study_run(study *s, study_error *err)
     int rc = ex_run(s->ex);
     if (s->cfg->on_end)
         s->cfg->on_end(s->cfg->user);
-    if (!root())
+    if (!root()) {
+        if (rc != SIM_OK && rc != SIM_EINTR) {   /* its own failure: rank 0 cannot know it */
+            fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
+            err->own_rank = 1;
+        }
         return err->status = rc;
+    }
     if (rc != SIM_OK && rc != SIM_EINTR && s->writer && s->hook_status == rc && an_h5_sys_errno())
         return fail(err, rc, 0, "%s: writing the results file failed: %s", s->cfg->out_path,
                     an_h5_strerror(rc));
@@ -925,6 +1042,43 @@ int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
     if (rc == SIM_EINTR)
         return fail(err, rc, 0, "interrupted: %zu replications finished", ex_reps_finished(s->ex));
     return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
+}
+
+int study_write_partial(study *s, const char *path, int force, const char *note,
+                        size_t *written, study_error *err)
+{
+    clear_error(err);
+    *written = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_points; i++)
+        n += s->have[i] > 0;
+    if (!n || !root())
+        return SIM_OK;
+    /* prepare_output and publish read the output from the study's cfg */
+    study_cfg c = *s->cfg;
+    c.out_path = path;
+    c.force = force;
+    c.note = note;
+    c.checkpoint = c.resume = 0;
+    c.precision = NULL;
+    const study_cfg *saved = s->cfg;
+    s->cfg = &c;
+    int rc = prepare_output(s, EX_DIGEST_INIT, err);
+    for (size_t i = 0; rc == SIM_OK && i < s->n_points; i++)
+        if (s->have[i] > 0) {
+            if ((rc = publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i], s->have[i],
+                              NULL)) != SIM_OK)
+                fail(err, rc, 0, "%s: writing the results file failed: %s", path,
+                     an_h5_strerror(rc));
+            else
+                (*written)++;
+        }
+    if (rc == SIM_OK)
+        rc = study_commit(s, 0, err);
+    an_h5_discard(s->writer);   /* after a failure; NULL after the commit */
+    s->writer = NULL;
+    s->cfg = saved;
+    return rc;
 }
 
 int study_point_summary(study *s, size_t i, an_point_summary *out)

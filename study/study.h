@@ -37,6 +37,7 @@ typedef struct {
     int status;                /* sim_status */
     int input;                 /* 1: the input is at fault (usage / scenario), 0: runtime */
     int all_ranks;             /* found by every rank alike (else rank 0 reports it) */
+    int own_rank;              /* a rank other than 0 found it itself: it reports it */
     long point;                /* >= 0: the diags are about this point of a sweep */
     char message[1200];        /* "" when there is nothing more than the diags */
     rf_diags diags;            /* scenario problems, diags.n == 0 when none */
@@ -151,6 +152,14 @@ void study_forget(study *s, size_t i);
 /* Rank 0: point i's replication records so far (*n of them, done flags in
  * *done), owned by the study until study_forget. */
 const rf_result *study_records(const study *s, size_t i, size_t *n, const unsigned char **done);
+/* Rank 0, drivers: write every point that has replications, with those it
+ * has (points added but never run are left out), to a results file at
+ * path marked incomplete (complete = 0): what an interrupted search
+ * evaluated.  The output checks and the atomic writing of study_open /
+ * study_commit; note is the file's `note`.  SIM_OK writing nothing when no
+ * point has replications (*written 0). */
+int study_write_partial(study *s, const char *path, int force, const char *note,
+                        size_t *written, study_error *err);
 /* Rank 0: summary of point i's replications so far (free it with
  * an_point_summary_free). */
 int study_point_summary(study *s, size_t i, an_point_summary *out);

@@ -28,6 +28,7 @@ static int input_error(study_error *err, int status, const char *fmt, ...)
     err->status = status;
     err->input = 1;
     err->all_ranks = 1;
+    err->own_rank = 0;
     err->point = -1;
     va_list ap;
     va_start(ap, fmt);
@@ -100,8 +101,8 @@ static int decide(search *s, int units, int *meets, size_t *keep, study_error *e
     }
     if (keep)
         *keep = p;
-    else
-        study_forget(s->st, p);
+    else if (!s->cfg->partial_out)
+        study_forget(s->st, p);   /* else kept for an interrupted search's file */
     if (s->n_trials == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 16;
         study_trial *nt = realloc(s->trials, ncap * sizeof *nt);
@@ -248,7 +249,8 @@ int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *
         goto done;
     if (!ok)
         rc = check_floor(&s, p_hi, out, err);
-    study_forget(s.st, p_hi);
+    if (!cfg->partial_out)
+        study_forget(s.st, p_hi);  /* else kept for an interrupted search's file */
     if (rc != SIM_OK || !ok)
         goto done;
     long good = hi, bad = lo - 1;
@@ -263,6 +265,17 @@ int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *
     out->met = 1;
     out->answer = good;
 done:
+    if (rc == SIM_EINTR && cfg->partial_out) {
+        study_error *werr = malloc(sizeof *werr);
+        out->partial_status = werr ? study_write_partial(s.st, cfg->partial_out, cfg->partial_force,
+                                                         cfg->partial_note, &out->partial_written,
+                                                         werr)
+                                   : SIM_ENOMEM;
+        if (out->partial_status != SIM_OK)
+            snprintf(out->partial_message, sizeof out->partial_message, "%s",
+                     werr ? werr->message : "out of memory");
+        free(werr);
+    }
     study_free(s.st);
     qsort(s.trials, s.n_trials, sizeof *s.trials, cmp_trial);
     out->trials = s.trials;

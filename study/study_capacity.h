@@ -45,6 +45,13 @@ typedef struct {
      * of a capacity too close to call; the curve (study_capacity_curve)
      * then chooses its points' replications the same way. */
     const study_precision_cfg *precision;
+    /* NULL, or where an interrupted search writes the capacities evaluated
+     * so far, each with the replications it had (study_write_partial:
+     * marked incomplete); their records are kept meanwhile (a point's
+     * replications x sizeof(rf_result) each).  With force, replaced. */
+    const char *partial_out;
+    int partial_force;
+    const char *partial_note;
     /* Rank 0, may be NULL: the search starts (base_units known), a capacity
      * is decided. */
     void (*on_begin)(void *user, int base_units);
@@ -68,10 +75,14 @@ typedef struct {
     sim_ratio_diff floor_change;
     int floor_bounded;
     double floor_bound;
+    size_t partial_written;    /* interrupted with partial_out: capacities written there */
+    int partial_status;        /* ... and how writing them went (a sim_status) */
+    char partial_message[1200]; /* ... its failure in words */
 } study_capacity_result;
 
 /* Run the search (every rank).  SIM_OK also when nothing meets the target
- * (met == 0); otherwise err says why. */
+ * (met == 0); otherwise err says why (SIM_EINTR when interrupted: then
+ * partial_out, if given, holds what was evaluated). */
 int study_capacity_search(const study_capacity_cfg *cfg, study_capacity_result *out,
                           study_error *err);
 void study_capacity_result_free(study_capacity_result *r);

@@ -43,12 +43,8 @@ bad:
 int study_rerun_load(const char *path, study_stored *out, study_error *err)
 {
     memset(out, 0, sizeof *out);
-    err->status = SIM_OK;
-    err->input = 0;
+    study_error_clear(err);
     err->all_ranks = 1;        /* every rank reads the file alike */
-    err->point = -1;
-    err->message[0] = '\0';
-    err->diags.n = err->diags.dropped = 0;
     int rc = an_h5_open(path, &out->file);
     if (rc != SIM_OK) {
         err->status = rc;

@@ -1548,6 +1548,27 @@ const char *rf_scenario_path(const rf_scenario *s)
 
 size_t rf_scenario_work(void) { return st_work(); }
 
+int rf_scenario_locate(const char *text, const char *key, int *line, int *col)
+{
+    st_arena *a = st_arena_new();
+    if (!a)
+        return SIM_ENOMEM;
+    rf_diags d = {0};
+    st_node *root = NULL;
+    int rc = st_parse(a, text, strlen(text), "(text)", &root, &d);
+    if (rc == SIM_OK) {
+        const st_node *v = root ? st_lookup(root, key, NULL, NULL) : NULL;
+        if (v && v->kind == ST_SCALAR && v->at.line > 0) {
+            *line = v->at.line;
+            *col = v->at.col;
+        } else {
+            rc = SIM_ENOTFOUND;
+        }
+    }
+    st_arena_free(a);
+    return rc;
+}
+
 void rf_scenario_free(rf_scenario *s)
 {
     if (!s)

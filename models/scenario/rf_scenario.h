@@ -97,6 +97,14 @@ const char *rf_scenario_path(const rf_scenario *s);
 
 void rf_scenario_free(rf_scenario *s);   /* NULL ok */
 
+/* Where the value of `key` (a dotted path as --set takes it) is written in
+ * text, one scenario file as written (what it extends is not followed):
+ * the 1-based line and column of the value's first character.  SIM_OK
+ * when the value is a scalar written there; SIM_ENOTFOUND when the file
+ * does not write it (it comes from a file it extends, or a default) or it
+ * is not a scalar; SIM_EPARSE when text is not YAML. */
+int rf_scenario_locate(const char *text, const char *key, int *line, int *col);
+
 /* The loader's work in this thread so far: key comparisons and YAML events
  * read.  It grows linearly with the text (a mapping's keys are found
  * through a hash index, nesting is refused beyond 64 levels before libyaml
