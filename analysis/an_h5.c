@@ -5,6 +5,7 @@
 #include "an_h5_base.h"
 #include "an_h5_network.h"
 #include "an_h5_table.h"
+#include "ex_ckpt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +73,7 @@ typedef struct {
 
 struct an_h5_writer {
     char *path, *tmp;
+    int lock_fd;                  /* held on tmp for its whole life (ex_temp_create) */
     int force;
     hid_t file, points;
     char *scenario_text;
@@ -167,6 +169,7 @@ static void writer_free(an_h5_writer *w)
     free(w->scenario_text);
     free(w->path);
     free(w->tmp);
+    ex_temp_release(w->lock_fd);
     free(w);
 }
 
@@ -179,7 +182,7 @@ void an_h5_discard(an_h5_writer *w)
     if (w->file >= 0)
         H5Fclose(w->file);
     w->points = w->file = H5I_INVALID_HID;
-    if (w->tmp)
+    if (w->tmp && w->tmp[0])
         unlink(w->tmp);
     writer_free(w);
 }
@@ -213,6 +216,8 @@ static int write_root(an_h5_writer *w, const an_run_info *info)
         st = an_h5i_attr_strs(root, "vary_keys", info->vary_keys, info->n_vary);
     if (!st && info->note)
         st = an_h5i_attr_str(root, "note", info->note);
+    for (size_t i = 0; !st && i < info->n_attrs; i++)
+        st = an_h5i_attr_str(root, info->attrs[2 * i], info->attrs[2 * i + 1]);
     if (!st && info->precision)
         st = an_h5i_attr_str(root, "precision", info->precision);
     if (!st && info->precision) st = an_h5i_attr_u64(root, "precision_batch", info->precision_reps[0]);
@@ -255,6 +260,7 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
     if (!w)
         return SIM_ENOMEM;
     w->file = w->points = H5I_INVALID_HID;
+    w->lock_fd = -1;
     w->force = force;
     w->n_points = info->n_points;
     w->n_vary = info->n_vary;
@@ -279,20 +285,26 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
         }
     for (size_t i = 0; i < info->n_points * info->n_vary; i++)
         w->vary[i] = NAN;
-    snprintf(w->tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
 
+    /* The lock (ours, not HDF5's, which would conflict with it) says to a
+     * stale-temp cleaner anywhere that this file is being written. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), gcpl = H5Pcreate(H5P_GROUP_CREATE);
     if (fapl < 0 || gcpl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0 ||
-        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0 ||
         /* h5py lists point groups in creation order (0, 1, 2, ..., 10), not by name */
         H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
         st = SIM_EHDF5;
         goto fail;
     }
-    unlink(w->tmp); /* a stale temp file of a dead process with our pid */
-    w->file = H5Fcreate(w->tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    if (ex_temp_create(path, w->tmp, tlen, &w->lock_fd) != SIM_OK) {
+        last_sys_errno = errno;
+        w->tmp[0] = '\0';
+        st = SIM_EIO;
+        goto fail;
+    }
+    w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (w->file < 0) {
-        st = access(w->tmp, F_OK) == 0 ? SIM_EHDF5 : SIM_EIO;
+        st = SIM_EHDF5;
         goto fail;
     }
     w->points = H5Gcreate2(w->file, "points", H5P_DEFAULT, gcpl, H5P_DEFAULT);
@@ -824,6 +836,10 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
     int st = an_point_summary_from_results(&ps, pt->label, pt->params, pt->results, pt->done, n);
     if (st)
         return st;
+    if ((st = an_point_summary_add_network(&ps, pt->params, pt->net, pt->net_stride, pt->done, n))) {
+        an_point_summary_free(&ps);
+        return st;
+    }
     point_row *row = &w->rows[index];
     if (pt->label)
         snprintf(row->label, sizeof row->label, "%s", pt->label);

@@ -52,6 +52,9 @@ typedef struct {
     const double *vary_values;    /* n_vary values (an_run_info.n_vary), NULL when 0 */
     size_t n_reps;                /* replications planned */
     const rf_result *results;     /* n_reps records, index = replication */
+    const void *net;              /* a network's: n_reps rf_net_records (rf_result.h), net_stride
+                                     bytes apart; NULL: no area tables */
+    size_t net_stride;
     const unsigned char *done;    /* n_reps flags, NULL = all done */
     const char *scenario_text;    /* this point's resolved scenario; NULL = the run's */
     const char *label;            /* column heading; NULL = rf_point_label() */
@@ -86,6 +89,9 @@ typedef struct {
     const char *const *vary_keys; /* n_vary scenario keys, e.g. "services[0].units" */
     size_t n_points;
     const char *note;             /* NULL, or a root attribute `note` (e.g. a capacity answer) */
+    const char *const *attrs;     /* n_attrs (name, value) pairs: more root string attributes
+                                     (optimise: kind, budget, candidates, target) */
+    size_t n_attrs;
     const char *precision;        /* NULL, or the root attribute `precision`: the --precision
                                      targets, each point's replications chosen to meet them */
     uint64_t precision_reps[3];   /* with precision: batch, minimum and maximum replications,
@@ -200,6 +206,22 @@ int an_h5_read_monthly(an_h5_file *f, size_t i, const char *which, double **data
                        size_t *n_reps, size_t *n_months);
 /* Summary, services and groups of point i (free with an_point_summary_free). */
 int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out);
+
+/* Every dataset of two results files, the same bits (tables row by row,
+ * arrays by their first index, a slab of rows in memory at a time):
+ * `rerun` compares the stored file with the one it wrote.  Attributes
+ * (provenance, times, threads) are not compared.  first->found is 0 when
+ * every dataset of either file is in the other with the same type, shape
+ * and bits (*n_compared of them, may be NULL); else it names the first
+ * that is not and why.  SIM_EHDF5 / SIM_ENOMEM when a file cannot be read. */
+typedef struct {
+    int found;
+    char dataset[512];            /* its path, e.g. "/points/1/monthly/waiting" */
+    char why[64];                 /* "its values differ", "it is not in the stored file", ... */
+    size_t row;                   /* with values: the first row (first index) that differs */
+} an_h5_difference;
+int an_h5_compare_data(an_h5_file *stored, an_h5_file *now, an_h5_difference *first,
+                       size_t *n_compared);
 
 /* Any compound table, columns converted: integers and floats to double,
  * strings kept.  For CSV export and tools. */

@@ -18,10 +18,10 @@ static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
     an_tbl_column(&t, "units", AN_COL_I64, "units");
     an_tbl_column(&t, "occupied_days", AN_COL_F64, "unit-days");
     for (int a = 0; a < ps->n_areas; a++)
-        for (size_t r = 0; r < pt->n_reps; r++) {
+        for (size_t r = 0, slot = 0; r < pt->n_reps && slot < ps->n_reps; r++) {
             if (!an_point_rep_done(pt, r))
                 continue;
-            const rf_area_result *x = &pt->results[r].areas[a];
+            const rf_area_result *x = &ps->areas[slot++ * (size_t)ps->n_areas + (size_t)a];
             an_tbl_row(&t);
             an_tbl_str(&t, ps->area_names[a]);
             an_tbl_u64(&t, r);
@@ -46,20 +46,23 @@ static int write_flows(hid_t pg, const an_point *pt, const an_point_summary *ps)
     an_tbl_column(&t, "origin", AN_COL_STR, "");
     an_tbl_column(&t, "destination", AN_COL_STR, "");
     an_tbl_column(&t, "placements", AN_COL_U64, "households");
-    for (size_t r = 0; r < pt->n_reps; r++) {
+    const rf_flow_layout *l = &ps->flow_layout;
+    for (size_t r = 0, slot = 0; r < pt->n_reps && slot < ps->n_reps; r++) {
         if (!an_point_rep_done(pt, r))
             continue;
+        const uint32_t *fl = &ps->flows[slot++ * l->n_cells];
         for (int o = 0; o < ps->n_areas; o++)
-            for (int d = 0; d < ps->n_areas; d++) {
+            for (size_t c = l->row[o]; c < l->row[o + 1]; c++) {
                 an_tbl_row(&t);
                 an_tbl_u64(&t, r);
                 an_tbl_str(&t, ps->area_names[o]);
-                an_tbl_str(&t, ps->area_names[d]);
-                an_tbl_u64(&t, pt->results[r].flows[o][d]);
+                an_tbl_str(&t, ps->area_names[l->dest[c]]);
+                an_tbl_u64(&t, fl[c]);
             }
     }
     return an_tbl_write(pg, "flows", &t,
-                        "one row per completed replication, area of origin and area of the unit: "
+                        "one row per completed replication, area of origin and area of the unit "
+                        "acceptable to its residents (pairs not listed: none can be placed there): "
                         "referrals (after warm-up) placed");
 }
 
@@ -123,8 +126,10 @@ static int write_flow_summary(hid_t pg, const an_point_summary *ps)
     an_tbl_column(&t, "origin", AN_COL_STR, "");
     an_tbl_column(&t, "destination", AN_COL_STR, "");
     summary_columns(&t);
+    const rf_flow_layout *l = &ps->flow_layout;
     for (int o = 0; o < ps->n_areas; o++)
-        for (int d = 0; d < ps->n_areas; d++) {
+        for (size_t c = l->row[o]; c < l->row[o + 1]; c++) {
+            int d = l->dest[c];
             sim_summary s;
             an_flow_summary(ps, o, d, &s);
             an_tbl_row(&t);
@@ -133,8 +138,9 @@ static int write_flow_summary(hid_t pg, const an_point_summary *ps)
             summary_cells(&t, &s);
         }
     return an_tbl_write(pg, "flow_summary", &t,
-                        "placements a year of residents of origin into units of destination, "
-                        "mean over replications with its 95% interval lo..hi");
+                        "placements a year of residents of origin into units of destination "
+                        "(the pairs of the flows table), mean over replications with its 95% "
+                        "interval lo..hi");
 }
 
 int an_h5i_write_network(hid_t pg, const an_point *pt, const an_point_summary *ps)

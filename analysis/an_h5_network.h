@@ -10,10 +10,12 @@
  *   areas         rows area x replication: the area's residents' referrals
  *                 and outcomes, placements into its units (from elsewhere),
  *                 units, occupied unit-days
- *   flows         rows replication x origin x destination: placements
+ *   flows         rows replication x origin x destination (the pairs of
+ *                 the flow layout: destinations acceptable to the origin's
+ *                 residents): placements
  *   area_summary  rows area (and "all areas") x measure: mean, lo, hi,
  *                 half_width (95%), n
- *   flow_summary  rows origin x destination: placements a year with their
+ *   flow_summary  rows origin x destination (the same pairs): placements a year with their
  *                 95% interval
  * Nothing for a point without a network.  A sim_status. */
 int an_h5i_write_network(hid_t pg, const an_point *pt, const an_point_summary *ps);

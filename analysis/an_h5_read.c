@@ -501,7 +501,7 @@ static int area_index(const an_point_summary *ps, const char *name)
  * from files before networks: nothing to fill). */
 static int fill_network(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)
 {
-    an_table *t, *fl;
+    an_table *t, *fl = NULL;
     int st = point_table(f, i, "areas", &t);
     if (st == SIM_ENOTFOUND)
         return SIM_OK;
@@ -513,13 +513,17 @@ static int fill_network(an_h5_file *f, size_t i, an_point_summary *ps, const siz
     columns(t, names, 7, c);
     for (int o = 0; o < RF_OUT_N; o++)
         co[o] = an_table_col(t, rf_outcome_name((rf_outcome)o));
+    ps->area_names = calloc(RF_MAX_AREAS, sizeof *ps->area_names);
+    if (!ps->area_names) {
+        an_table_free(t);
+        return SIM_ENOMEM;
+    }
     for (size_t r = 0; r < t->n_rows && ps->n_areas < RF_MAX_AREAS; r++)
         if (area_index(ps, tstr(t, r, c[0])) < 0)
             snprintf(ps->area_names[ps->n_areas++], RF_NAME_MAX, "%s", tstr(t, r, c[0]));
     size_t na = (size_t)ps->n_areas;
     ps->areas = calloc(ps->n_reps * na + 1, sizeof *ps->areas);
-    ps->flows = calloc(ps->n_reps * na * na + 1, sizeof *ps->flows);
-    if (!ps->areas || !ps->flows) {
+    if (!ps->areas) {
         an_table_free(t);
         return SIM_ENOMEM;
     }
@@ -537,20 +541,53 @@ static int fill_network(an_h5_file *f, size_t i, an_point_summary *ps, const siz
         x->occupied_days = tcell(t, r, c[6]);
     }
     an_table_free(t);
-    if ((st = point_table(f, i, "flows", &fl)))
-        return st == SIM_ENOTFOUND ? SIM_OK : st;
+    st = point_table(f, i, "flows", &fl);
+    if (st && st != SIM_ENOTFOUND)
+        return st;
+    if (st)
+        fl = NULL;
+    /* the layout: the pairs the table lists (every pair in older files) */
     static const char *const fnames[] = {"rep", "origin", "destination", "placements"};
     int fc[4];
-    columns(fl, fnames, 4, fc);
-    for (size_t r = 0; r < fl->n_rows; r++) {
+    unsigned char *mark = calloc(na * na + 1, 1);
+    int *fo = NULL, *fd = NULL;
+    size_t nf = st ? 0 : fl->n_rows;
+    if (!st) {
+        columns(fl, fnames, 4, fc);
+        fo = malloc((nf + 1) * sizeof *fo);
+        fd = malloc((nf + 1) * sizeof *fd);
+    }
+    if (!mark || (!st && (!fo || !fd))) {
+        st = SIM_ENOMEM;
+        goto done;
+    }
+    for (size_t r = 0; r < nf; r++) {
+        fo[r] = area_index(ps, tstr(fl, r, fc[1]));
+        fd[r] = area_index(ps, tstr(fl, r, fc[2]));
+        if (fo[r] >= 0 && fd[r] >= 0)
+            mark[(size_t)fo[r] * na + (size_t)fd[r]] = 1;
+    }
+    if ((st = rf_flow_layout_from_marks(ps->n_areas, mark, &ps->flow_layout)))
+        goto done;
+    ps->flows = calloc(ps->n_reps * ps->flow_layout.n_cells + 1, sizeof *ps->flows);
+    if (!ps->flows) {
+        st = SIM_ENOMEM;
+        goto done;
+    }
+    for (size_t r = 0; r < nf; r++) {
         int slot = rep_slot(fl, r, fc[0], pos, f->rows[i].n_reps);
-        int o = area_index(ps, tstr(fl, r, fc[1])), d = area_index(ps, tstr(fl, r, fc[2]));
-        if (slot >= 0 && (size_t)slot < ps->n_reps && o >= 0 && d >= 0)
-            ps->flows[((size_t)slot * na + (size_t)o) * na + (size_t)d] =
+        long cell = rf_flow_cell(&ps->flow_layout, fo[r], fd[r]);
+        if (slot >= 0 && (size_t)slot < ps->n_reps && cell >= 0)
+            ps->flows[(size_t)slot * ps->flow_layout.n_cells + (size_t)cell] =
                 (uint32_t)count_cell(fl, r, fc[3]);
     }
-    an_table_free(fl);
-    return SIM_OK;
+done:
+    free(mark);
+    free(fo);
+    free(fd);
+    if (fl)
+        an_table_free(fl);
+    return st;
 }
 
 static int fill_parts(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)

@@ -18,6 +18,7 @@
 #define DAYS_PER_YEAR 365.0
 #define HEADLINE "refused_of_eligible"
 #define TABLE_COLUMNS 6
+#define AN_HEADING_MAX 160
 
 /* ------------------------------------------------------ escaping -- */
 
@@ -44,6 +45,7 @@ typedef struct {
     const char *gnuplot_missing;
     int fig;                   /* figures so far, for unique ids */
     const char *source_name;   /* the results file as named on the command line */
+    char (*heading)[AN_HEADING_MAX]; /* n: each point's column heading in words */
 } page;
 
 static int percent_metric(const char *name)
@@ -273,11 +275,11 @@ static void section_question(FILE *o, const page *p)
         fputs("How do the outcomes for households referred to refuge compare between ", o);
         for (size_t i = 0; i < p->n; i++) {
             fputs(i == 0 ? "" : i + 1 == p->n ? " and " : ", ", o);
-            h(o, p->pts[i].label);
+            h(o, p->heading[i]);
         }
     } else {
         fputs("What happens to households referred to refuge at ", o);
-        h(o, p->n ? p->pts[0].label : "");
+        h(o, p->n ? p->heading[0] : "");
     }
     fputs("?</p>\n<p>", o);
     fprintf(o, "%zu point%s, each simulated %zu times (replications) with different random "
@@ -331,7 +333,7 @@ static void headline_at(FILE *o, const page *p, size_t i)
     char t[120];
     estimate_text(t, sizeof t, HEADLINE, a->s.mean, a->s.ci95);
     fputs("At ", o);
-    h(o, p->pts[i].label);
+    h(o, p->heading[i]);
     fputs(" about ", o);
     h(o, t);
     fputs(" of refuge referrals would not be accommodated", o);
@@ -362,7 +364,7 @@ static void section_answer(FILE *o, page *p)
         fputs(", against ", o);
         h(o, t);
         fputs(" at ", o);
-        h(o, p->pts[b].label);
+        h(o, p->heading[b]);
         more_households(o, p, a, b);
         fputs(".", o);
     } else {
@@ -374,15 +376,15 @@ static void section_answer(FILE *o, page *p)
         estimate_text(t, sizeof t, HEADLINE, g->s.mean, g->s.ci95);
         h(o, t);
         fputs(" at ", o);
-        h(o, p->pts[hi].label);
+        h(o, p->heading[hi]);
         fputs(" to ", o);
         estimate_text(t, sizeof t, HEADLINE, l->s.mean, l->s.ci95);
         h(o, t);
         fputs(" at ", o);
-        h(o, p->pts[lo].label);
+        h(o, p->heading[lo]);
         if (lo != b) {
             fputs(". Against the first point, ", o);
-            h(o, p->pts[b].label);
+            h(o, p->heading[b]);
             fputs(", the best", o);
             more_households(o, p, lo, b);
         }
@@ -395,7 +397,7 @@ static void section_answer(FILE *o, page *p)
                             *w = metric(p, b, "wait_mean");
     if (ns && nu) {
         fputs("At ", o);
-        h(o, p->pts[b].label);
+        h(o, p->heading[b]);
         estimate_text(t, sizeof t, "refused_no_space", ns->s.mean, ns->s.ci95);
         fputs(", ", o);
         h(o, t);
@@ -463,7 +465,19 @@ static void table_head(FILE *o, const page *p, const char *first, size_t from, s
     fputs("</th>", o);
     for (size_t j = from; j < from + k; j++) {
         fputs("<th>", o);
-        h(o, p->pts[j].label);
+        h(o, p->heading[j]);
+        fputs("</th>", o);
+    }
+    fputs("</tr></thead>\n<tbody>\n", o);
+}
+
+/* A table's head over the finished points from..from + k - 1 (p->pt). */
+static void finished_head(FILE *o, const page *p, size_t from, size_t k)
+{
+    fputs("<table>\n<thead><tr><th>Measure</th>", o);
+    for (size_t j = 0; j < k; j++) {
+        fputs("<th>", o);
+        h(o, p->heading[p->pt[from + j]]);
         fputs("</th>", o);
     }
     fputs("</tr></thead>\n<tbody>\n", o);
@@ -504,7 +518,7 @@ static void section_measures(FILE *o, page *p)
     fputs("</section>\n", o);
 }
 
-/* A table stored in the file (a hook for /comparison, /yearly, /costs),
+/* A table stored in the file (a hook for /comparison, /yearly),
  * shown as it is, its columns in words where they are metrics. */
 static int stored_table(FILE *o, const page *p, const char *path)
 {
@@ -540,9 +554,48 @@ static int stored_table(FILE *o, const page *p, const char *path)
     return 1;
 }
 
-/* The /comparison `compare` stores: per alternative and metric, the two
- * estimates and the paired difference with its interval, and households a
- * year where given.  0 when absent or of another shape. */
+/* The key measures of the differences from the baseline. */
+static const char *const diff_rows[] = {HEADLINE, "refused_no_space", "placed", "abandoned",
+                                        "wait_mean", "occupancy"};
+#define N_DIFF_ROWS (sizeof diff_rows / sizeof diff_rows[0])
+
+/* "-44.0 points (-45.0 to -43.0)" for a share, "+1.2 (0.9 to 1.5)" else. */
+static void diff_text(char *buf, size_t size, const char *name, double diff, double lo, double hi)
+{
+    int pc = percent_metric(name);
+    double s = pc ? 100 : 1;
+    if (isnan(diff))
+        snprintf(buf, size, "-");
+    else if (isnan(lo) || isnan(hi))
+        snprintf(buf, size, "%+.1f%s", s * diff, pc ? " points" : "");
+    else
+        snprintf(buf, size, "%+.1f%s (%+.1f to %+.1f)", s * diff, pc ? " points" : "", s * lo, s * hi);
+}
+
+/* "+60 (58 to 62)" households a year. */
+static void households_text(char *buf, size_t size, double k, double lo, double hi)
+{
+    if (isnan(k))
+        snprintf(buf, size, "-");
+    else if (isnan(lo) || isnan(hi))
+        snprintf(buf, size, "%+.0f", k);
+    else
+        snprintf(buf, size, "%+.0f (%+.0f to %+.0f)", k, lo, hi);
+}
+
+static int is_diff_row(const char *name)
+{
+    for (size_t r = 0; r < N_DIFF_ROWS; r++)
+        if (!strcmp(diff_rows[r], name))
+            return 1;
+    return 0;
+}
+
+/* The /comparison `compare` stores (per alternative and metric: the two
+ * estimates, the paired difference with its interval, households a year
+ * where given), its key measures only: the page's one table of
+ * differences when the points lack the per-replication parts to pair
+ * them here.  0 when absent or of another shape. */
 static int comparison_table(FILE *o, const page *p)
 {
     an_table *t;
@@ -558,8 +611,10 @@ static int comparison_table(FILE *o, const page *p)
         an_table_free(t);
         return 0;
     }
-    fputs("<p>The comparison stored in the file: each alternative against the baseline on the same "
-          "replications (common random numbers), the paired difference with its 95% interval.</p>\n"
+    fputs("<p>The comparison stored in the file by <code>refugesim compare</code>: each alternative "
+          "against the baseline on the same replications (common random numbers), the paired "
+          "difference with its 95% interval (the file holds every measure; these are the key "
+          "ones).</p>\n"
           "<table>\n<thead><tr><th>Alternative</th><th class=\"l\">Measure</th><th>Baseline</th>"
           "<th>Alternative</th><th>Difference (95% interval)</th><th>Households a year</th></tr>"
           "</thead>\n<tbody>\n", o);
@@ -567,25 +622,27 @@ static int comparison_table(FILE *o, const page *p)
         const double *v = t->num + r * t->n_cols;
         const char *metric_name = t->str[r * t->n_cols + (size_t)cm];
         metric_name = metric_name ? metric_name : "";
-        int pc = percent_metric(metric_name);
-        double s = pc ? 100 : 1;
-        char a[48], b[48];
+        if (!is_diff_row(metric_name))
+            continue;
+        char a[48], b[48], d[96];
         fputs("<tr><td>", o);
         h(o, t->str[r * t->n_cols + (size_t)cl]);
         fputs("</td><td class=\"l\">", o);
         h(o, rf_metric_label(metric_name));
         value_text(a, sizeof a, metric_name, v[cb]);
         value_text(b, sizeof b, metric_name, v[ca]);
+        diff_text(d, sizeof d, metric_name, v[cd], v[clo], v[chi]);
         fputs("</td><td>", o);
         h(o, a);
         fputs("</td><td>", o);
         h(o, b);
-        fprintf(o, "</td><td>%+.1f%s (%+.1f to %+.1f)</td><td>", s * v[cd], pc ? " points" : "",
-                s * v[clo], s * v[chi]);
-        if (ch >= 0 && !isnan(v[ch]))
-            fprintf(o, "%+.0f", v[ch]);
-        if (ch >= 0 && chl >= 0 && chh >= 0 && !isnan(v[ch]) && !isnan(v[chl]))
-            fprintf(o, " (%+.0f to %+.0f)", v[chl], v[chh]);
+        fputs("</td><td>", o);
+        h(o, d);
+        fputs("</td><td>", o);
+        if (ch >= 0) {
+            households_text(d, sizeof d, v[ch], chl >= 0 ? v[chl] : NAN, chh >= 0 ? v[chh] : NAN);
+            h(o, isnan(v[ch]) ? "" : d);
+        }
         fputs("</td></tr>\n", o);
     }
     fputs("</tbody>\n</table>\n", o);
@@ -593,12 +650,32 @@ static int comparison_table(FILE *o, const page *p)
     return 1;
 }
 
+/* Households accommodated a year, point a minus point b: the paired
+ * difference of placements a year (an_compare_points), as compare prints it. */
+static void households_cell(char *buf, size_t size, const page *p, size_t a, size_t b)
+{
+    an_comparison *rows = NULL;
+    size_t n = 0;
+    snprintf(buf, size, "-");
+    if (an_compare_points(&p->pts[b], &p->pts[a], a, &rows, &n) != SIM_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].metric, "placed") && rows[i].households) {
+            const sim_ratio_diff *y = &rows[i].per_year;
+            households_text(buf, size, y->diff, y->diff - y->ci95, y->diff + y->ci95);
+        }
+    free(rows);
+}
+
+/* One table of differences: the page's own paired differences when the
+ * points hold their per-replication parts (a compare file's /comparison
+ * holds the same differences, so it is not shown twice), else the key
+ * rows of a stored /comparison. */
 static void section_differences(FILE *o, const page *p)
 {
     fputs("<section class=\"differences\">\n<h2>Differences from the baseline</h2>\n", o);
-    int stored = comparison_table(o, p) || stored_table(o, p, "/comparison");
     if (p->m < 2 || !p->pts[p->pt[0]].num) {
-        if (!stored)
+        if (!comparison_table(o, p))
             fputs(p->m < 2 ? "<p class=\"note\">One point only: there is no baseline to compare "
                              "with.</p>\n"
                            : "<p class=\"note\">This results file does not hold the "
@@ -608,40 +685,41 @@ static void section_differences(FILE *o, const page *p)
     }
     size_t b = p->pt[0];
     fputs("<p>Each point minus the baseline, ", o);
-    h(o, p->pts[b].label);
+    h(o, p->heading[b]);
     fputs(" (the first point): the paired difference over the same replications (common random "
           "numbers), with its 95% confidence interval. Shares differ in percentage points.</p>\n", o);
-    static const char *const rows[] = {HEADLINE, "refused_no_space", "placed", "abandoned",
-                                       "wait_mean", "occupancy"};
     for (size_t from = 1; from < p->m; from += TABLE_COLUMNS) {
         size_t k = p->m - from < TABLE_COLUMNS ? p->m - from : TABLE_COLUMNS;
-        fputs("<table>\n<thead><tr><th>Measure</th>", o);
-        for (size_t j = 0; j < k; j++) {
-            fputs("<th>", o);
-            h(o, p->pts[p->pt[from + j]].label);
-            fputs("</th>", o);
-        }
-        fputs("</tr></thead>\n<tbody>\n", o);
-        for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
-            row_label(o, rows[r]);
+        finished_head(o, p, from, k);
+        for (size_t r = 0; r < N_DIFF_ROWS; r++) {
+            row_label(o, diff_rows[r]);
             for (size_t j = 0; j < k; j++) {
                 sim_ratio_diff d;
+                char t[96] = "-";
+                if (!an_point_summary_paired_diff(&p->pts[p->pt[from + j]], &p->pts[b], diff_rows[r], &d))
+                    diff_text(t, sizeof t, diff_rows[r], d.diff, d.diff - d.ci95, d.diff + d.ci95);
                 fputs("<td>", o);
-                if (!an_point_summary_paired_diff(&p->pts[p->pt[from + j]], &p->pts[b], rows[r], &d)
-                    && !isnan(d.diff)) {
-                    double s = percent_metric(rows[r]) ? 100 : 1;
-                    const char *u = percent_metric(rows[r]) ? " points" : "";
-                    fprintf(o, "%+.1f%s", s * d.diff, u);
-                    if (!isnan(d.ci95))
-                        fprintf(o, " (%+.1f to %+.1f)", s * (d.diff - d.ci95), s * (d.diff + d.ci95));
-                } else {
-                    fputs("-", o);
-                }
+                h(o, t);
                 fputs("</td>", o);
             }
             fputs("</tr>\n", o);
         }
-        fputs("</tbody>\n</table>\n", o);
+        fputs("<tr><td>Households accommodated a year</td>", o);
+        for (size_t j = 0; j < k; j++) {
+            char t[96];
+            households_cell(t, sizeof t, p, p->pt[from + j], b);
+            fputs("<td>", o);
+            h(o, t);
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n</tbody>\n</table>\n", o);
+    }
+    an_table *t;
+    if (an_h5_read_table(p->f, "/comparison", &t) == SIM_OK) {
+        fputs("<p class=\"note\">The results file also holds these differences for every measure "
+              "as the table <code>/comparison</code> that <code>refugesim compare</code> "
+              "wrote.</p>\n", o);
+        an_table_free(t);
     }
     fputs("</section>\n", o);
 }
@@ -689,7 +767,7 @@ static void section_groups(FILE *o, page *p)
     fputs("<table>\n<thead><tr><th>Group</th>", o);
     for (size_t j = 0; j < k; j++) {
         fputs("<th>", o);
-        h(o, p->pts[idx[j]].label);
+        h(o, p->heading[idx[j]]);
         fputs(": referrals a year</th><th>not accommodated</th>", o);
     }
     fputs("</tr></thead>\n<tbody>\n", o);
@@ -735,7 +813,7 @@ static int yearly_table(FILE *o, const page *p, size_t i)
         if (t->num[r * t->n_cols + (size_t)cy] > years)
             years = (int)t->num[r * t->n_cols + (size_t)cy];
     fputs("<p>", o);
-    h(o, p->pts[i].label);
+    h(o, p->heading[i]);
     fputs(", year by year after the warm-up (estimate and 95% interval):</p>\n<table>\n<thead><tr>"
           "<th>Measure</th>", o);
     for (int y = 1; y <= years && y <= 10; y++)
@@ -781,13 +859,171 @@ static void section_time(FILE *o, page *p)
     figure(o, p, "monthly_waiting");
     figure(o, p, "monthly_occupancy");
     fputs("</section>\n", o);
-    an_table *t = NULL;
-    if (an_h5_read_table(p->f, "/costs", &t) == SIM_OK) { /* only when the file has costs */
-        fputs("<section class=\"costs\">\n<h2>Costs</h2>\n", o);
-        stored_table(o, p, "/costs");
-        fputs("</section>\n", o);
+}
+
+/* ------------------------------------------------------ costs -- */
+
+/* "1,126,000": a currency-neutral amount rounded to a whole unit, its
+ * thousands grouped (the scenario's costs carry no currency). */
+static void amount_text(char *buf, size_t size, double v)
+{
+    if (isnan(v)) {
+        snprintf(buf, size, "-");
+        return;
     }
-    an_table_free(t);
+    char digits[48];
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    if (!strcmp(digits, "0"))
+        v = 0; /* "0", not "-0" */
+    size_t n = strlen(digits), k = 0;
+    if (v < 0 && k + 1 < size)
+        buf[k++] = '-';
+    for (size_t i = 0; i < n && k + 2 < size; i++) {
+        buf[k++] = digits[i];
+        if ((n - i - 1) % 3 == 0 && i + 1 < n)
+            buf[k++] = ',';
+    }
+    buf[k] = '\0';
+}
+
+/* "3,753 (3,719 to 3,786)" */
+static void amount_estimate(char *buf, size_t size, double mean, double ci)
+{
+    char a[48], lo[48], hi[48];
+    amount_text(a, sizeof a, mean);
+    if (isnan(ci) || isnan(mean)) {
+        snprintf(buf, size, "%s", a);
+        return;
+    }
+    amount_text(lo, sizeof lo, mean - ci);
+    amount_text(hi, sizeof hi, mean + ci);
+    snprintf(buf, size, "%s (%s to %s)", a, lo, hi);
+}
+
+static int point_has_costs(const page *p, size_t i)
+{
+    const an_metric_summary *c = metric(p, i, "cost_per_year");
+    return c && c->total_num > 0;
+}
+
+static const an_comparison *comparison_row(const an_comparison *rows, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].metric, name))
+            return &rows[i];
+    return NULL;
+}
+
+/* "Against B, A costs about 390,997 more a year (...) and accommodates
+ * about 35 more households a year (...): about 11,068 (...) for each
+ * extra household accommodated." from compare's paired differences. */
+static void extra_cost_sentence(FILE *o, const page *p, size_t a, size_t b)
+{
+    an_comparison *rows = NULL;
+    size_t n = 0;
+    if (an_compare_points(&p->pts[b], &p->pts[a], a, &rows, &n) != SIM_OK)
+        return;
+    const an_comparison *cy = comparison_row(rows, n, "cost_per_year"),
+                        *pl = comparison_row(rows, n, "placed"),
+                        *ex = comparison_row(rows, n, AN_EXTRA_COST_METRIC);
+    if (cy && !isnan(cy->d.diff)) {
+        char t[160];
+        fputs("<p>Against ", o);
+        h(o, p->heading[b]);
+        fputs(", ", o);
+        h(o, p->heading[a]);
+        amount_estimate(t, sizeof t, fabs(cy->d.diff), cy->d.ci95);
+        fputs(" costs about ", o);
+        h(o, t);
+        fputs(cy->d.diff >= 0 ? " more a year" : " less a year", o);
+        if (pl && pl->households && !isnan(pl->per_year.diff)) {
+            double k = pl->per_year.diff, ci = pl->per_year.ci95;
+            fprintf(o, " and accommodates about %.0f %s households a year", fabs(k),
+                    k >= 0 ? "more" : "fewer");
+            if (!isnan(ci))
+                fprintf(o, " (%.0f to %.0f)", fabs(k) - ci, fabs(k) + ci);
+        }
+        if (ex && !isnan(ex->d.diff)) {
+            amount_estimate(t, sizeof t, ex->d.diff, ex->d.ci95);
+            fputs(": about ", o);
+            h(o, t);
+            fputs(" for each extra household accommodated (the extra cost over the extra "
+                  "households, paired over the same replications, with a delta-method 95% "
+                  "interval)", o);
+        } else if (ex) {
+            fputs(": no household more or fewer is accommodated, so there is no cost per extra "
+                  "household", o);
+        }
+        fputs(".</p>\n", o);
+    }
+    free(rows);
+}
+
+static const char *const cost_rows[] = {"cost_per_year", "cost_per_accommodated"};
+
+/* Costs (issue 13's metrics) whenever a point has any; else one sentence
+ * saying why there is no section. */
+static void section_costs(FILE *o, const page *p)
+{
+    size_t with = 0;
+    for (size_t j = 0; j < p->m; j++)
+        with += point_has_costs(p, p->pt[j]);
+    if (!with) {
+        fputs("<p class=\"note\" id=\"no-costs\">No costs: the scenario gives no <code>cost</code> "
+              "(per unit a year, per placement) for any service or block, so this report shows "
+              "none.</p>\n", o);
+        return;
+    }
+    fputs("<section class=\"costs\">\n<h2>Costs</h2>\n", o);
+    for (size_t j = 0; j < p->m; j++) {
+        size_t i = p->pt[j];
+        if (!point_has_costs(p, i))
+            continue;
+        const an_metric_summary *y = metric(p, i, "cost_per_year"),
+                                *c = metric(p, i, "cost_per_accommodated");
+        char t[160];
+        fputs("<p class=\"cost\">At ", o);
+        h(o, p->heading[i]);
+        amount_estimate(t, sizeof t, y->s.mean, y->s.ci95);
+        fputs(" the units in service and the placements cost about ", o);
+        h(o, t);
+        fputs(" a year", o);
+        if (c && !isnan(c->s.mean)) {
+            amount_estimate(t, sizeof t, c->s.mean, c->s.ci95);
+            fputs(": about ", o);
+            h(o, t);
+            fputs(" per household accommodated", o);
+        }
+        fputs(".</p>\n", o);
+    }
+    if (p->m > 1 && p->pts[p->pt[0]].num)
+        for (size_t j = 1; j < p->m; j++)
+            extra_cost_sentence(o, p, p->pt[j], p->pt[0]);
+    for (size_t from = 0; from < p->m; from += TABLE_COLUMNS) {
+        size_t k = p->m - from < TABLE_COLUMNS ? p->m - from : TABLE_COLUMNS;
+        finished_head(o, p, from, k);
+        for (size_t r = 0; r < sizeof cost_rows / sizeof *cost_rows; r++) {
+            fputs("<tr><td>", o); /* no unit: the note below says what the amounts are in */
+            h(o, rf_metric_label(cost_rows[r]));
+            fputs("</td>", o);
+            for (size_t j = 0; j < k; j++) {
+                const an_metric_summary *m = metric(p, p->pt[from + j], cost_rows[r]);
+                char t[160];
+                amount_estimate(t, sizeof t, m ? m->s.mean : NAN, m ? m->s.ci95 : NAN);
+                fputs("<td>", o);
+                h(o, t);
+                fputs("</td>", o);
+            }
+            fputs("</tr>\n", o);
+        }
+        fputs("</tbody>\n</table>\n", o);
+    }
+    fputs("<p class=\"note\">Costs are in the currency of the scenario's <code>cost</code> values "
+          "(the program adds no currency; the shipped examples use pounds): each unit's days in "
+          "service at its cost per unit a year, and each placement at its cost per placement. "
+          "Cost a year and cost per household accommodated are ratios of sums over the "
+          "replications with delta-method 95% intervals; a point whose scenario gives no costs "
+          "shows 0.</p>\n</section>\n", o);
 }
 
 static void section_assumptions(FILE *o, const page *p)
@@ -968,6 +1204,7 @@ static int write_page(FILE *o, page *p)
     section_differences(o, p);
     section_groups(o, p);
     section_time(o, p);
+    section_costs(o, p);
     section_assumptions(o, p);
     section_checklist(o, p);
     section_provenance(o, p);
@@ -984,8 +1221,14 @@ int an_html_write(const char *path, int force, an_h5_file *f, const an_point_sum
     page p = {.f = f, .info = an_h5_get_info(f), .pts = pts, .n = n_pts, .min_reps = (size_t)-1,
               .source_name = opts ? opts->source_name : NULL};
     p.pt = malloc((n_pts + 1) * sizeof *p.pt);
-    if (!p.pt)
+    p.heading = malloc((n_pts + 1) * sizeof *p.heading);
+    if (!p.pt || !p.heading) {
+        free(p.pt);
+        free(p.heading);
         return SIM_ENOMEM;
+    }
+    for (size_t i = 0; i < n_pts; i++)
+        an_report_point_heading(p.heading[i], sizeof p.heading[i], f, i, &pts[i]);
     for (size_t i = 0; i < n_pts; i++)
         if (pts[i].n_reps) {
             p.pt[p.m++] = i;
@@ -1044,5 +1287,6 @@ int an_html_write(const char *path, int force, an_h5_file *f, const an_point_sum
     free(p.resolved);
     free(p.source);
     free(p.pt);
+    free(p.heading);
     return st;
 }

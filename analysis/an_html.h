@@ -5,8 +5,11 @@
  *   the question, the answer (plain sentences with 95% intervals), the
  *   measures, differences from the baseline (two or more points: each
  *   point minus the first, paired under common random numbers), who is
- *   refused most, over time, results by year / costs / a stored comparison
- *   (when the file holds the tables /yearly, /costs, /comparison), the
+ *   refused most, over time (results by year when the file holds them),
+ *   costs (when a point has any: the metrics cost_per_year and
+ *   cost_per_accommodated, and against the first point the extra cost per
+ *   extra household accommodated, an_compare_points; else one sentence
+ *   saying why there are none), the
  *   assumptions (every scenario value with its source mark, an_yaml_marks),
  *   a STRESS-DES style checklist, provenance.
  * Plots are gnuplot's SVG (an_plot.h) inlined, their ids made unique per

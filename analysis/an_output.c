@@ -3,8 +3,9 @@
 #include "ex_ckpt.h"
 #include "sim_status.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,11 @@ an_output_problem an_output_check(const char *path, int force, int *sys_errno)
     if (p == AN_OUT_OK) {
         /* the writer's own temporary name: a trial creation says EACCES,
          * EROFS or EDQUOT now rather than after the run */
-        snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        } else if (errno != EEXIST) {
+        int fd;
+        if (ex_temp_create(path, tmp, n + 32, &fd) == SIM_OK) {
+            unlink(tmp);           /* under its lock: no other writer's file */
+            ex_temp_release(fd);
+        } else {
             *e = errno;
             p = AN_OUT_UNWRITABLE;
         }
@@ -70,6 +70,46 @@ an_output_problem an_output_check(const char *path, int force, int *sys_errno)
     free(dir);
     free(tmp);
     return p;
+}
+
+an_output_problem an_output_check_dir(const char *dir, int force, int *sys_errno)
+{
+    int dummy;
+    int *e = sys_errno ? sys_errno : &dummy;
+    *e = 0;
+    if (!dir || !*dir)
+        return AN_OUT_EMPTY;
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT) {
+            *e = errno;
+            return errno == ENOTDIR ? AN_OUT_NO_DIR : AN_OUT_UNWRITABLE;
+        }
+        /* absent: its parent must be there to create it in */
+        char *copy = strdup(dir);
+        if (!copy) {
+            *e = ENOMEM;
+            return AN_OUT_UNWRITABLE;
+        }
+        int ok = stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode);
+        free(copy);
+        return ok ? AN_OUT_OK : AN_OUT_NO_DIR;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return AN_OUT_NOT_A_DIR;
+    if (force)
+        return AN_OUT_OK;
+    DIR *d = opendir(dir);
+    if (!d) {
+        *e = errno;
+        return AN_OUT_UNWRITABLE;
+    }
+    struct dirent *ent;
+    int empty = 1;
+    while (empty && (ent = readdir(d)))
+        empty = !strcmp(ent->d_name, ".") || !strcmp(ent->d_name, "..");
+    closedir(d);
+    return empty ? AN_OUT_OK : AN_OUT_NOT_EMPTY;
 }
 
 const char *an_output_problem_text(an_output_problem p)
@@ -86,6 +126,8 @@ const char *an_output_problem_text(an_output_problem p)
     case AN_OUT_DANGLING: return "is a symbolic link to nothing";
     case AN_OUT_NO_DIR: return "the directory does not exist";
     case AN_OUT_UNWRITABLE: return "cannot create a file there";
+    case AN_OUT_NOT_EMPTY: return "holds files already";
+    case AN_OUT_NOT_A_DIR: return "exists and is not a directory";
     }
     return "cannot be written";
 }
@@ -95,6 +137,11 @@ void an_output_describe(char *buf, size_t size, const char *path, an_output_prob
 {
     if (p == AN_OUT_EXISTS)
         snprintf(buf, size, "%s exists: use --force to overwrite it", path);
+    else if (p == AN_OUT_NOT_EMPTY)
+        snprintf(buf, size, "%s holds files already: use --force to write into it (files of "
+                 "the same names are replaced)", path);
+    else if (p == AN_OUT_NOT_A_DIR)
+        snprintf(buf, size, "%s exists and is not a directory", path);
     else if (p == AN_OUT_EMPTY)
         snprintf(buf, size, "-o '': expected a file name");
     else if (sys_errno)
@@ -110,7 +157,8 @@ int an_output_problem_status(an_output_problem p)
 {
     switch (p) {
     case AN_OUT_OK: return SIM_OK;
-    case AN_OUT_EXISTS: return SIM_EEXIST;
+    case AN_OUT_EXISTS:
+    case AN_OUT_NOT_EMPTY: return SIM_EEXIST;
     case AN_OUT_NO_DIR: return SIM_ENOTFOUND;
     case AN_OUT_UNWRITABLE: return SIM_EIO;
     default: return SIM_EINVAL;

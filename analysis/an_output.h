@@ -20,13 +20,22 @@ typedef enum {
     AN_OUT_SYMLINK,      /* a symbolic link (renaming over it would replace the link) */
     AN_OUT_DANGLING,     /* a symbolic link to nothing */
     AN_OUT_NO_DIR,       /* the directory is missing or not a directory; errno in *sys_errno */
-    AN_OUT_UNWRITABLE    /* a file cannot be created there; errno (EACCES, EROFS, ...) in *sys_errno */
+    AN_OUT_UNWRITABLE,   /* a file cannot be created there; errno (EACCES, EROFS, ...) in *sys_errno */
+    AN_OUT_NOT_EMPTY,    /* an output directory that holds files already, and force is 0 */
+    AN_OUT_NOT_A_DIR     /* an output directory's name is taken by something else */
 } an_output_problem;
 
 /* Checks path before any work: lstat (never following a link) and a trial
  * creation of the temporary sibling "<path>.tmp.<pid>" (removed at once),
  * so the error names the real cause.  sys_errno may be NULL. */
 an_output_problem an_output_check(const char *path, int force, int *sys_errno);
+
+/* A directory that files are written into (report --csv, --plots): absent
+ * (it will be created; its parent must exist), or a directory that is
+ * empty, or any directory with force (files of the same names are
+ * replaced).  AN_OUT_NOT_EMPTY, AN_OUT_NOT_A_DIR, AN_OUT_NO_DIR,
+ * AN_OUT_UNWRITABLE (with the errno of a failed look) otherwise. */
+an_output_problem an_output_check_dir(const char *dir, int force, int *sys_errno);
 
 /* A few words for the problem ("is a directory", "is a device", ...), and
  * the status code: SIM_EEXIST, SIM_ENOTFOUND (no directory), SIM_EIO (cannot

@@ -1,5 +1,6 @@
 #include "an_plot.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -367,11 +368,24 @@ static void caption_label(FILE *o, const plot_ctx *c, const char *text)
             5 + lines);
 }
 
+/* A line's or panel's level in words: "150 referrals a year". */
 static void level_text(char *buf, size_t size, const plot_ctx *c, const dim *d, double v)
 {
-    char words[160];
-    dim_words(c, d, words, sizeof words);
-    snprintf(buf, size, "%s: %g", words, v);
+    if (d->key >= 0)
+        an_report_key_value(buf, size, an_h5_get_info(c->f)->vary_keys[d->key], v, &c->pts[c->pt[0]]);
+    else if (d->key == DIM_TOTAL)
+        snprintf(buf, size, "%g spaces", v);
+    else
+        snprintf(buf, size, "%g", v);
+    buf[0] = (char)toupper((unsigned char)buf[0]);
+}
+
+/* Point i's name in a legend or a tick: its column heading in words. */
+static void point_text(FILE *o, const plot_ctx *c, size_t i)
+{
+    char words[200];
+    an_report_point_heading(words, sizeof words, c->f, i, &c->pts[i]);
+    gp_str(o, words);
 }
 
 static void body_capacity(FILE *o, const plot_ctx *c, int which)
@@ -396,7 +410,7 @@ static void body_capacity(FILE *o, const plot_ctx *c, int which)
     if (c->x.key == DIM_ORDER) {
         fputs("set xtics (", o);
         for (size_t j = 0; j < c->m; j++) {
-            gp_str(o, c->pts[c->pt[j]].label);
+            point_text(o, c, c->pt[j]);
             fprintf(o, " %zu%s", j, j + 1 < c->m ? ", " : ")\n");
         }
     } else if (c->x.n <= 12) { /* ticks at the simulated values */
@@ -448,7 +462,7 @@ static void body_monthly(FILE *o, const plot_ctx *c, int which)
                    "notitle, \\\n     ", file, j, colors[j]);
     for (size_t j = 0; j < c->k; j++) {
         fprintf(o, "'%s' index %zu using 1:2 with lines lw 2 lc rgb '%s' title ", file, j, colors[j]);
-        gp_str(o, c->pts[c->idx[j]].label);
+        point_text(o, c, c->idx[j]);
         fputs(j + 1 < c->k ? ", \\\n     " : "\n", o);
     }
 }
@@ -463,7 +477,7 @@ static void body_groups(FILE *o, const plot_ctx *c, int which)
     for (size_t j = 0; j < c->k; j++) {
         fprintf(o, "'groups.dat' using %zu:%zu%s lc rgb '%s' title ", 2 + 2 * j, 3 + 2 * j,
                 j == 0 ? ":xtic(1)" : "", colors[j]);
-        gp_str(o, c->pts[c->idx[j]].label);
+        point_text(o, c, c->idx[j]);
         fputs(j + 1 < c->k ? ", \\\n     " : "\n", o);
     }
 }

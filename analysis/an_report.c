@@ -1,5 +1,6 @@
 #include "an_report.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -70,31 +71,39 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
 
 /* ----------------------------------------------------- words for keys -- */
 
-/* Scenario keys a sweep commonly varies, in words; a key is matched after
- * its service index ("services[2].") is taken off. */
+/* Scenario keys a sweep commonly varies, in words (a heading, an axis)
+ * and as a phrase about one value (a column heading, a legend: %s is the
+ * value; share: the value is a share, shown in percent); a key is matched
+ * after its service index ("services[2].") is taken off. */
 static const struct {
-    const char *key, *words;
+    const char *key, *words, *phrase;
+    int share;
 } key_words[] = {
-    {"referrals.per_year", "Referrals per year"},
-    {"referrals.growth", "Growth of referrals (a year)"},
-    {"horizon", "Horizon (days)"},
-    {"warmup", "Warm-up (days)"},
-    {"move_on.delay.mean", "Mean move-on delay (days)"},
-    {"move_on.timely_days", "Timely move-on within (days)"},
-    {"waiting.p_wait", "Share of those refused who would wait"},
-    {"waiting.patience.mean", "Mean patience on the waiting list (days)"},
-    {"waiting.max_waiting", "Longest waiting list allowed (households)"},
-    {"downtime.turnaround.mean", "Mean turnaround between households (days)"},
-    {"downtime.outage_interval.mean", "Mean time between outages (days)"},
-    {"downtime.outage_duration.mean", "Mean outage (days)"},
-    {"households.p_nrpf", "Share with no recourse to public funds"},
-    {"households.p_wheelchair", "Share needing wheelchair access"},
-    {"households.p_male", "Share of male victims"},
-    {"households.p_pet", "Share with a pet"},
-    {"households.p_high_risk", "Share at high risk"},
-    {"stay.mean", "Mean stay"},
-    {"p_early_exit", "Share leaving early"},
-    {"nrpf_case_accept", "Share of NRPF households accepted"},
+    {"referrals.per_year", "Referrals per year", "%s referrals a year", 0},
+    {"referrals.growth", "Growth of referrals (a year)", "referral growth %s a year", 1},
+    {"horizon", "Horizon (days)", "horizon %s days", 0},
+    {"warmup", "Warm-up (days)", "warm-up %s days", 0},
+    {"move_on.delay.mean", "Mean move-on delay (days)", "mean move-on delay %s days", 0},
+    {"move_on.timely_days", "Timely move-on within (days)", "timely move-on within %s days", 0},
+    {"waiting.p_wait", "Share of those refused who would wait", "%s of those refused would wait", 1},
+    {"waiting.patience.mean", "Mean patience on the waiting list (days)",
+     "mean patience %s days", 0},
+    {"waiting.max_waiting", "Longest waiting list allowed (households)",
+     "waiting list at most %s households", 0},
+    {"downtime.turnaround.mean", "Mean turnaround between households (days)",
+     "mean turnaround %s days", 0},
+    {"downtime.outage_interval.mean", "Mean time between outages (days)",
+     "mean %s days between outages", 0},
+    {"downtime.outage_duration.mean", "Mean outage (days)", "mean outage %s days", 0},
+    {"households.p_nrpf", "Share with no recourse to public funds",
+     "%s with no recourse to public funds", 1},
+    {"households.p_wheelchair", "Share needing wheelchair access", "%s needing wheelchair access", 1},
+    {"households.p_male", "Share of male victims", "%s male victims", 1},
+    {"households.p_pet", "Share with a pet", "%s with a pet", 1},
+    {"households.p_high_risk", "Share at high risk", "%s at high risk", 1},
+    {"stay.mean", "Mean stay", "mean stay %s days", 0},
+    {"p_early_exit", "Share leaving early", "%s leaving early", 1},
+    {"nrpf_case_accept", "Share of NRPF households accepted", "%s of NRPF households accepted", 1},
 };
 
 static const char *service_name(const an_point_summary *ps, long i, char *tmp, size_t n)
@@ -105,49 +114,142 @@ static const char *service_name(const an_point_summary *ps, long i, char *tmp, s
     return tmp;
 }
 
-void an_report_key_label(char *buf, size_t size, const char *key, const an_point_summary *ps)
-{
+/* A key taken apart: a pseudo-key (spaces, extra[NAME]), a service's or
+ * block's units, or a known key (kw >= 0) of a service (svc) or of the
+ * whole scenario. */
+typedef struct {
+    enum { KEY_SPACES, KEY_EXTRA, KEY_UNITS, KEY_KNOWN, KEY_OTHER } kind;
+    const char *svc;          /* NULL: not a service's */
+    long block;               /* KEY_UNITS: the block (0-based), -1: the service's */
+    int kw;                   /* KEY_KNOWN: index into key_words */
+    int extra_len;            /* KEY_EXTRA: NAME's length, at key + 6 */
     char tmp[32];
-    if (!strcmp(key, "spaces")) {
-        snprintf(buf, size, "Refuge spaces (all services)");
-        return;
-    }
+} key_parts;
+
+static void key_split(key_parts *k, const char *key, const an_point_summary *ps)
+{
+    memset(k, 0, sizeof *k);
+    k->block = -1;
+    k->kw = -1;
     size_t n = strlen(key);
-    if (!strncmp(key, "extra[", 6) && n > 7 && key[n - 1] == ']') {
-        snprintf(buf, size, "Units added to %.*s", (int)(n - 7), key + 6);
+    if (!strcmp(key, "spaces")) {
+        k->kind = KEY_SPACES;
         return;
     }
-    const char *rest = key, *svc = NULL;
-    long si = -1, bi = -1;
+    if (!strncmp(key, "extra[", 6) && n > 7 && key[n - 1] == ']') {
+        k->kind = KEY_EXTRA;
+        k->extra_len = (int)(n - 7);
+        return;
+    }
+    const char *rest = key;
     char *end;
     if (!strncmp(key, "services[", 9)) {
-        si = strtol(key + 9, &end, 10);
+        long si = strtol(key + 9, &end, 10);
         if (end[0] == ']' && end[1] == '.') {
             rest = end + 2;
-            svc = service_name(ps, si, tmp, sizeof tmp);
+            k->svc = service_name(ps, si, k->tmp, sizeof k->tmp);
             if (!strncmp(rest, "blocks[", 7)) {
-                bi = strtol(rest + 7, &end, 10);
+                k->block = strtol(rest + 7, &end, 10);
                 rest = end[0] == ']' && end[1] == '.' ? end + 2 : rest;
             }
         }
     }
-    if (svc && !strcmp(rest, "units")) {
-        if (bi >= 0)
-            snprintf(buf, size, "Units in block %ld of %s", bi + 1, svc);
-        else
-            snprintf(buf, size, "Units of %s", svc);
+    if (k->svc && !strcmp(rest, "units")) {
+        k->kind = KEY_UNITS;
         return;
     }
-    for (size_t k = 0; k < sizeof key_words / sizeof *key_words; k++)
-        if (!strcmp(rest, key_words[k].key)) {
-            if (svc)
-                snprintf(buf, size, "%s, %s%s", key_words[k].words, svc,
-                         !strcmp(rest, "stay.mean") ? " (days)" : "");
-            else
-                snprintf(buf, size, "%s", key_words[k].words);
-            return;
+    k->kind = KEY_OTHER;
+    for (size_t w = 0; w < sizeof key_words / sizeof *key_words; w++)
+        if (!strcmp(rest, key_words[w].key)) {
+            k->kind = KEY_KNOWN;
+            k->kw = (int)w;
         }
-    snprintf(buf, size, "%s (scenario key)", key);
+}
+
+void an_report_key_label(char *buf, size_t size, const char *key, const an_point_summary *ps)
+{
+    key_parts k;
+    key_split(&k, key, ps);
+    switch (k.kind) {
+    case KEY_SPACES:
+        snprintf(buf, size, "Refuge spaces (all services)");
+        break;
+    case KEY_EXTRA:
+        snprintf(buf, size, "Units added to %.*s", k.extra_len, key + 6);
+        break;
+    case KEY_UNITS:
+        if (k.block >= 0)
+            snprintf(buf, size, "Units in block %ld of %s", k.block + 1, k.svc);
+        else
+            snprintf(buf, size, "Units of %s", k.svc);
+        break;
+    case KEY_KNOWN:
+        if (k.svc)
+            snprintf(buf, size, "%s, %s%s", key_words[k.kw].words, k.svc,
+                     !strcmp(key_words[k.kw].key, "stay.mean") ? " (days)" : "");
+        else
+            snprintf(buf, size, "%s", key_words[k.kw].words);
+        break;
+    default:
+        snprintf(buf, size, "%s (scenario key)", key);
+    }
+}
+
+void an_report_key_value(char *buf, size_t size, const char *key, double v, const an_point_summary *ps)
+{
+    key_parts k;
+    key_split(&k, key, ps);
+    char num[40];
+    snprintf(num, sizeof num, "%g", v);
+    switch (k.kind) {
+    case KEY_SPACES:
+        snprintf(buf, size, "%s spaces", num);
+        break;
+    case KEY_EXTRA:
+        snprintf(buf, size, "%s units added to %.*s", num, k.extra_len, key + 6);
+        break;
+    case KEY_UNITS:
+        if (k.block >= 0)
+            snprintf(buf, size, "%s units in block %ld of %s", num, k.block + 1, k.svc);
+        else
+            snprintf(buf, size, "%s units of %s", num, k.svc);
+        break;
+    case KEY_KNOWN: {
+        if (key_words[k.kw].share)
+            snprintf(num, sizeof num, "%g%%", 100 * v);
+        char phrase[160];
+        snprintf(phrase, sizeof phrase, key_words[k.kw].phrase, num);
+        if (k.svc)
+            snprintf(buf, size, "%s at %s", phrase, k.svc);
+        else
+            snprintf(buf, size, "%s", phrase);
+        break;
+    }
+    default:
+        snprintf(buf, size, "%s %s", key, num);
+    }
+}
+
+void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, const an_point_summary *ps)
+{
+    const an_h5_info *in = an_h5_get_info(f);
+    const char *label = ps ? ps->label : an_h5_point_at(f, i)->label;
+    if (!in->n_vary || i >= in->n_points || !strchr(label, '=')) {
+        snprintf(buf, size, "%s", label);
+        return;
+    }
+    const double *v = an_h5_point_at(f, i)->vary_values;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < in->n_vary && len + 1 < size; k++) {
+        char one[200];
+        an_report_key_value(one, sizeof one, in->vary_keys[k], v[k], ps);
+        int w = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", one);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    buf[0] = (char)toupper((unsigned char)buf[0]);
 }
 
 void an_report_scenario_name(an_h5_file *f, char *buf, size_t size)
@@ -429,26 +531,28 @@ static const char *wide_unit(const char *heading, int percent)
     return percent ? "%" : strstr(heading, "Wait") ? "days" : strstr(heading, "/yr") ? "a year" : "";
 }
 
-static void wide_head(FILE *o, const char *first, const an_point_summary *pts, size_t n)
+static void wide_head(FILE *o, const char *first, an_h5_file *f, const an_point_summary *pts, size_t n)
 {
     fputs(first, o);
     static const char *const parts[3] = {"estimate", "95% low", "95% high"};
     for (size_t p = 0; p < n; p++)
         for (int k = 0; k < 3; k++) {
-            char b[AN_NAME_MAX + 16];
-            snprintf(b, sizeof b, "%s %s", pts[p].label, parts[k]);
+            char b[240], heading[200];
+            if (f)
+                an_report_point_heading(heading, sizeof heading, f, p, &pts[p]);
+            snprintf(b, sizeof b, "%s %s", f ? heading : pts[p].label, parts[k]);
             fputc(',', o);
             sim_text_put(o, SIM_TEXT_CSV, b);
         }
     fputc('\n', o);
 }
 
-static int wide_measures(const char *dir, const an_point_summary *pts, size_t n)
+static int wide_measures(an_h5_file *f, const char *dir, const an_point_summary *pts, size_t n)
 {
     FILE *o = an_report_fopen(dir, "measures_wide.csv");
     if (!o)
         return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
-    wide_head(o, "Measure,Unit", pts, n);
+    wide_head(o, "Measure,Unit", f, pts, n);
     /* referrals a year first, as the printed table has it */
     fputs("Referrals per year,referrals a year", o);
     for (size_t p = 0; p < n; p++) {
@@ -473,12 +577,12 @@ static int wide_measures(const char *dir, const an_point_summary *pts, size_t n)
     return an_report_fclose(o, SIM_OK);
 }
 
-static int wide_services(const char *dir, const an_point_summary *pts, size_t n)
+static int wide_services(an_h5_file *f, const char *dir, const an_point_summary *pts, size_t n)
 {
     FILE *o = an_report_fopen(dir, "services_wide.csv");
     if (!o)
         return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
-    wide_head(o, "Service,Measure,Unit", pts, n);
+    wide_head(o, "Service,Measure,Unit", f, pts, n);
     int ns = 0;
     for (size_t p = 0; p < n; p++)
         if (pts[p].n_services > ns)
@@ -507,12 +611,12 @@ static int wide_services(const char *dir, const an_point_summary *pts, size_t n)
     return an_report_fclose(o, SIM_OK);
 }
 
-static int wide_groups(const char *dir, const an_point_summary *pts, size_t n)
+static int wide_groups(an_h5_file *f, const char *dir, const an_point_summary *pts, size_t n)
 {
     FILE *o = an_report_fopen(dir, "groups_wide.csv");
     if (!o)
         return errno == ENOENT ? SIM_ENOTFOUND : SIM_EIO;
-    wide_head(o, "Household group,Measure,Unit", pts, n);
+    wide_head(o, "Household group,Measure,Unit", f, pts, n);
     for (int g = 0; g < RF_G_N; g++)
         for (int m = 0; m < AN_GRP_N; m++) {
             int pc;
@@ -533,12 +637,12 @@ static int wide_groups(const char *dir, const an_point_summary *pts, size_t n)
     return an_report_fclose(o, SIM_OK);
 }
 
-int an_report_csv_wide(const char *dir, const an_point_summary *pts, size_t n_pts)
+int an_report_csv_wide(an_h5_file *f, const char *dir, const an_point_summary *pts, size_t n_pts)
 {
-    int st = wide_measures(dir, pts, n_pts);
+    int st = wide_measures(f, dir, pts, n_pts);
     if (!st)
-        st = wide_services(dir, pts, n_pts);
+        st = wide_services(f, dir, pts, n_pts);
     if (!st)
-        st = wide_groups(dir, pts, n_pts);
+        st = wide_groups(f, dir, pts, n_pts);
     return st;
 }

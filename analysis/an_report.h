@@ -30,6 +30,19 @@ int an_report_csv(an_h5_file *f, const char *dir);
  * other key "<key> (scenario key)".  ps (NULL: no service names) gives
  * the service names.  Always NUL-terminated. */
 void an_report_key_label(char *buf, size_t size, const char *key, const an_point_summary *ps);
+/* One value of a varied key as a phrase, for a column heading or a
+ * legend: "150 referrals a year", "40% with a pet", "mean stay 20 days
+ * at Juno House", "12 units of Juno House", "40 spaces"; any other key
+ * "<key> <value>".  Lower case but for names: the caller capitalises a
+ * phrase that starts a heading. */
+void an_report_key_value(char *buf, size_t size, const char *key, double v, const an_point_summary *ps);
+/* Point i's column heading for a person: its stored label, unless that
+ * is the key=value kind a sweep over keys other than units stores
+ * ("per_year=150, mean=20"), which becomes the phrases of its varied
+ * keys joined: "150 referrals a year, mean stay 20 days".  ps is
+ * point i's summary (its label, service names; NULL: the file's label).
+ * The tidy CSV keeps the stored labels and keys (for programs). */
+void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, const an_point_summary *ps);
 /* The scenario's name (its `name:` line in /scenario), "" when absent;
  * buf is NUL-terminated. */
 void an_report_scenario_name(an_h5_file *f, char *buf, size_t size);
@@ -39,8 +52,9 @@ void an_report_scenario_name(an_h5_file *f, char *buf, size_t size);
  * per service and measure), groups_wide.csv (a row per household group and
  * measure); after the words and the unit, three columns per point: its
  * estimate, the 95% interval's low and high end (shares in percent).
- * Headings and names in words; every string through SIM_TEXT_CSV. */
-int an_report_csv_wide(const char *dir, const an_point_summary *pts, size_t n_pts);
+ * Headings and names in words (the points' an_report_point_heading; f
+ * NULL: their stored labels); every string through SIM_TEXT_CSV. */
+int an_report_csv_wide(an_h5_file *f, const char *dir, const an_point_summary *pts, size_t n_pts);
 
 /* fopen(dir/name, "w"); NULL on failure (errno set). */
 FILE *an_report_fopen(const char *dir, const char *name);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "sim_status.h"
 #include "sim_text.h"
+#include "rf_network.h"
 
 #define DAYS_PER_YEAR 365.0
 
@@ -34,8 +35,10 @@ void an_point_summary_free(an_point_summary *ps)
     free(ps->den);
     free(ps->reps);
     free_years(ps->years);
+    free(ps->area_names);
     free(ps->areas);
     free(ps->flows);
+    rf_flow_layout_free(&ps->flow_layout);
     memset(ps, 0, sizeof *ps);
 }
 
@@ -114,31 +117,10 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
             snprintf(out->service_names[s], RF_NAME_MAX, "service_%d", s);
     }
 
-    int na = p && p->net.on ? p->n_areas : 0;
-    if (na > 0) {
-        out->areas = calloc(nd * (size_t)na + 1, sizeof *out->areas);
-        out->flows = calloc(nd * (size_t)(na * na) + 1, sizeof *out->flows);
-        if (!out->areas || !out->flows) {
-            free(vals);
-            free(row);
-            an_point_summary_free(out);
-            return SIM_ENOMEM;
-        }
-        out->n_areas = na;
-        for (int a = 0; a < na; a++)
-            copy_str(out->area_names[a], RF_NAME_MAX, p->area_names[a]);
-    }
-
     size_t d = 0;
     for (size_t r = 0; r < n_reps; r++) {
         if (done && !done[r])
             continue;
-        if (na > 0) {
-            memcpy(&out->areas[d * (size_t)na], res[r].areas, (size_t)na * sizeof *out->areas);
-            for (int o = 0; o < na; o++)
-                memcpy(&out->flows[(d * (size_t)na + (size_t)o) * (size_t)na], res[r].flows[o],
-                       (size_t)na * sizeof *out->flows);
-        }
         rf_result_metrics(&res[r], row);
         rf_result_metric_parts(&res[r], &out->num[d * nm], &out->den[d * nm]);
         out->reps[d] = res[r].rep;
@@ -341,16 +323,15 @@ static void group_parts(const an_point_summary *ps, const rf_group_result *g, an
     }
 }
 
-/* Area a's measure in replication r (a = -1: every area). */
-static void area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure m,
-                       double *num, double *den)
+void an_area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure m, double *num,
+                   double *den)
 {
     rf_area_result x = {0};
     uint64_t away = 0;
     int na = ps->n_areas;
-    for (int k = 0; k < na; k++) {
-        if (a >= 0 && k != a)
-            continue;
+    const rf_flow_layout *l = &ps->flow_layout;
+    const uint32_t *fl = &ps->flows[r * l->n_cells];
+    for (int k = a >= 0 ? a : 0; k < (a >= 0 ? a + 1 : na); k++) {
         const rf_area_result *y = &ps->areas[r * (size_t)na + (size_t)k];
         x.referrals += y->referrals;
         for (int o = 0; o < RF_OUT_N; o++)
@@ -359,8 +340,8 @@ static void area_parts(const an_point_summary *ps, size_t r, int a, an_area_meas
         x.placed_in_from_elsewhere += y->placed_in_from_elsewhere;
         x.units += y->units;
         x.occupied_days += y->occupied_days;
-        for (int d = 0; d < na; d++)
-            away += d != k ? ps->flows[(r * (size_t)na + (size_t)k) * (size_t)na + (size_t)d] : 0;
+        for (size_t c = l->row[k]; c < l->row[k + 1]; c++)
+            away += l->dest[c] != k ? fl[c] : 0;
     }
     const uint32_t *o = x.outcomes;
     double placed = (double)o[RF_OUT_PLACED_IMMEDIATELY] + o[RF_OUT_PLACED_AFTER_WAIT];
@@ -398,11 +379,11 @@ static void summarize_reps(const an_point_summary *ps, int which, int idx, int m
     }
     for (size_t r = 0; r < n; r++) {
         if (which == 3) {
-            x[r] = ps->flows[r * (size_t)(ps->n_areas * ps->n_areas) + (size_t)idx]
+            x[r] = an_flow_at(ps, r, idx / ps->n_areas, idx % ps->n_areas)
                    * (DAYS_PER_YEAR / ps->horizon_days);
             x[n + r] = 1;
         } else if (which == 2)
-            area_parts(ps, r, idx, (an_area_measure)m, &x[r], &x[n + r]);
+            an_area_parts(ps, r, idx, (an_area_measure)m, &x[r], &x[n + r]);
         else if (which)
             group_parts(ps, &ps->groups[r * RF_G_N + (size_t)idx], (an_group_measure)m, &x[r],
                         &x[n + r]);
@@ -419,6 +400,57 @@ static void summarize_reps(const an_point_summary *ps, int which, int idx, int m
     out->mean = e.ratio;
     out->ci95 = e.ci95;
     free(x);
+}
+
+uint32_t an_flow_at(const an_point_summary *ps, size_t r, int origin, int destination)
+{
+    long c = rf_flow_cell(&ps->flow_layout, origin, destination);
+    return c < 0 || r >= ps->n_reps ? 0 : ps->flows[r * ps->flow_layout.n_cells + (size_t)c];
+}
+
+int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const void *net,
+                                 size_t stride, const unsigned char *done, size_t n_reps)
+{
+    if (!p || !p->net.on || !net)
+        return SIM_OK;
+    int na = p->n_areas;
+    rf_flow_layout l;
+    int rc = rf_net_flow_layout(p, &l);
+    if (rc)
+        return rc;
+    if (stride < rf_net_record_size(&l)) {
+        rf_flow_layout_free(&l);
+        return SIM_EINVAL;
+    }
+    size_t nd = ps->n_reps;
+    ps->area_names = calloc((size_t)na, sizeof *ps->area_names);
+    ps->areas = calloc(nd * (size_t)na + 1, sizeof *ps->areas);
+    ps->flows = calloc(nd * l.n_cells + 1, sizeof *ps->flows);
+    ps->flow_layout = l;
+    if (!ps->area_names || !ps->areas || !ps->flows) {
+        free(ps->area_names);
+        free(ps->areas);
+        free(ps->flows);
+        rf_flow_layout_free(&ps->flow_layout);
+        ps->area_names = NULL;
+        ps->areas = NULL;
+        ps->flows = NULL;
+        return SIM_ENOMEM;
+    }
+    ps->n_areas = na;
+    for (int a = 0; a < na; a++)
+        copy_str(ps->area_names[a], RF_NAME_MAX, p->area_names[a]);
+    size_t d = 0;
+    for (size_t r = 0; r < n_reps && d < nd; r++) {
+        if (done && !done[r])
+            continue;
+        const void *rec = (const unsigned char *)net + r * stride;
+        memcpy(&ps->areas[d * (size_t)na], rf_net_record_areas_c(rec), (size_t)na * sizeof *ps->areas);
+        memcpy(&ps->flows[d * l.n_cells], rf_net_record_flows_c(rec, &l),
+               l.n_cells * sizeof *ps->flows);
+        d++;
+    }
+    return SIM_OK;
 }
 
 void an_service_summary(const an_point_summary *ps, int service, an_service_measure m,
@@ -1172,6 +1204,9 @@ static const struct {
     {"Placements in/yr", 0}, {"From elsewhere", 1}, {"Occupancy", 1},
 };
 
+/* Beyond this many areas the origin x destination table is too wide to read. */
+#define AN_FLOW_TABLE_MAX 16
+
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
     int any = 0;
@@ -1199,6 +1234,13 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
             }
         }
         tt_print(f, &t);
+        any = 1;
+        if (na > AN_FLOW_TABLE_MAX) {
+            fprintf(f, "\nPlacements a year between the %zu areas, %s: in the results file "
+                       "(flow_summary; refugesim report --csv DIR writes flow_summary.csv)\n",
+                    na, ps->label);
+            continue;
+        }
         if (tt_init(&t, 1 + na, 1 + na))
             return;
         fprintf(f, "\nPlacements a year, %s: residents of the row's area placed in the column's\n",

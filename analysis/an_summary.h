@@ -62,11 +62,13 @@ typedef struct {
     uint64_t *reps;
     an_years *years;                /* owned; NULL unless an_point_summary_add_years */
     /* A network's areas (rf_area.h; n_areas 0 without one): per replication
-     * the areas' records (owned, n_reps x n_areas) and the placements from
-     * origin o into area d (owned, n_reps x n_areas x n_areas, [rep][o][d]). */
+     * the areas' records (owned, n_reps x n_areas) and the placements of
+     * the flow layout's cells (owned, n_reps x flow_layout.n_cells: only
+     * the pairs a household could be placed in; an_flow_at reads any). */
     int n_areas;
-    char area_names[RF_MAX_AREAS][RF_NAME_MAX];
+    char (*area_names)[RF_NAME_MAX];   /* owned, n_areas */
     rf_area_result *areas;
+    rf_flow_layout flow_layout;        /* owned */
     uint32_t *flows;
 } an_point_summary;
 
@@ -75,6 +77,15 @@ typedef struct {
  * label NULL = "<total units> spaces".  On failure *out holds nothing to free. */
 int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
                                   const rf_result *res, const unsigned char *done, size_t n_reps);
+/* Add a network's areas and flows to a summary built from the same
+ * records: net holds n_reps network records (rf_result.h's rf_net_record
+ * of p's layout) stride bytes apart.  Nothing to add without a network
+ * (or net NULL).  SIM_ENOMEM, SIM_EINVAL. */
+int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const void *net,
+                                 size_t stride, const unsigned char *done, size_t n_reps);
+/* Placements in replication slot r (of those kept) from origin into
+ * destination; 0 for a pair without a cell. */
+uint32_t an_flow_at(const an_point_summary *ps, size_t r, int origin, int destination);
 /* Add the yearly figures of the same replications (those with done[r]
  * != 0) to a summary built from them. */
 int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
@@ -178,6 +189,10 @@ typedef enum {
 } an_area_measure;
 
 void an_area_summary(const an_point_summary *ps, int area, an_area_measure m, sim_summary *out);
+/* Area a's measure in replication slot r as a numerator and a denominator
+ * (a = -1: every area; denominator 1 for counts a year). */
+void an_area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure m, double *num,
+                   double *den);
 /* Placements a year of residents of origin into units of destination. */
 void an_flow_summary(const an_point_summary *ps, int origin, int destination, sim_summary *out);
 
@@ -204,7 +219,8 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts);
 void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts);
 /* A network's points: a table of areas (their residents, their units, and
  * all areas) and the table of flows (placements a year, origin by row,
- * destination by column); nothing for points without a network. */
+ * destination by column; of 16 areas at most, beyond which a line says
+ * where they are); nothing for points without a network. */
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts);
 
 /* A metric's heading for a person: its label (rf_metric_label) and, for

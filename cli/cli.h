@@ -20,6 +20,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_mmcc(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+int cmd_optimise(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rerun(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
@@ -65,6 +66,11 @@ int cli_reps_set(const char *arg, long min, char *buf, size_t size);
  * in a missing directory and a name that does not say HDF5 (as
  * cli_check_output_name); prints the error and returns -1. */
 int cli_check_output(const char *path, int force);
+/* Before any work: a directory that files are written into (report --csv,
+ * --plots; opt names the option in the message): one that holds files
+ * already is refused unless force (an_output_check_dir); prints the error
+ * and returns -1. */
+int cli_check_output_dir(const char *opt, const char *dir, int force);
 /* The name alone: results files end in .h5 or .hdf5 unless force (a file
  * called out.csv holding HDF5 would mislead). */
 int cli_check_output_name(const char *path, int force);

@@ -214,18 +214,31 @@ int cli_check_output_name(const char *path, int force)
     return -1;
 }
 
+/* 0 when p is AN_OUT_OK, else print it ("OPT: " first when opt) and -1. */
+static int output_problem(const char *opt, const char *path, an_output_problem p, int e)
+{
+    if (p == AN_OUT_OK)
+        return 0;
+    char msg[CLI_PATH_MAX + 200];
+    an_output_describe(msg, sizeof msg, path, p, e);
+    cli_error("%s%s%s", opt ? opt : "", opt ? ": " : "", msg);
+    return -1;
+}
+
 int cli_check_output(const char *path, int force)
 {
     if (cli_check_output_name(path, force))
         return -1;
     int e;
     an_output_problem p = an_output_check(path, force, &e);
-    if (p == AN_OUT_OK)
-        return 0;
-    char msg[CLI_PATH_MAX + 200];
-    an_output_describe(msg, sizeof msg, path, p, e);
-    cli_error("%s", msg);
-    return -1;
+    return output_problem(NULL, path, p, e);
+}
+
+int cli_check_output_dir(const char *opt, const char *dir, int force)
+{
+    int e;
+    an_output_problem p = an_output_check_dir(dir, force, &e);
+    return output_problem(opt, dir, p, e);
 }
 
 int cli_reps_set(const char *arg, long min, char *buf, size_t size)

@@ -4,6 +4,7 @@
 #include "sim_farm.h"
 #include "sim_status.h"
 #include "sim_text.h"
+#include "study_compare.h"
 #include "study_precision.h"
 
 #include <stdlib.h>
@@ -207,13 +208,19 @@ int cli_run_study(const study_cfg *cfg, const cli_print_opts *print, study **kee
         cli_warn_steady(s);
     if (print->level && cfg->precision && complete)
         cli_print_precision(s, cfg->precision);
+    if (cfg->out_path && complete && cfg->comparison &&
+        study_compare_put(s, NULL, NULL, err) != SIM_OK) {
+        exit_code = cli_study_error(err);
+        goto out;
+    }
     if (cfg->out_path) {
         if (study_commit(s, complete, err) != SIM_OK) {
             exit_code = cli_study_error(err);
             goto out;
         }
-        printf("results written to %s%s\n", cfg->out_path,
-               complete ? "" : " (incomplete: interrupted)");
+        if (!print->scratch_output)
+            printf("results written to %s%s\n", cfg->out_path,
+                   complete ? "" : " (incomplete: interrupted)");
     }
     if (!complete) {
         cli_error("interrupted: %zu replications finished%s", study_reps_finished(s),
@@ -230,4 +237,58 @@ out:
     study_free(s);
     free(err);
     return exit_code;
+}
+
+int cli_search_option(int c, const char *arg, cli_search_opts *o, study_cfg *base,
+                      const char **sets, void (*help)(FILE *))
+{
+    long v;
+    switch (c) {
+    case 'r': return cli_parse_long("--reps", arg, 2, 1000000, &o->reps);
+    case 'R': return cli_parse_long("--max-reps", arg, 2, 10000000, &o->max_reps);
+    case 's':
+        if (cli_parse_u64("--seed", arg, &base->points.seed))
+            return -1;
+        base->points.seed_set = 1;
+        return 0;
+    case 't':
+        if (cli_parse_long("--threads", arg, 1, 4096, &v))
+            return -1;
+        base->threads = (int)v;
+        return 0;
+    case 'S': sets[base->points.n_sets++] = arg; return 0;
+    case 'o': o->out_path = arg; return 0;
+    case 'f': o->force = 1; return 0;
+    case 'p': return cli_add_precision(o->precision, arg, o->precision_text, sizeof o->precision_text);
+    default: help(stderr); return -1;
+    }
+}
+
+int cli_search_finish(cli_search_opts *o, study_cfg *base, const study_precision_cfg **precision,
+                      const char *scenario, const char **sets, cli_study_ui *ui,
+                      const char *label)
+{
+    if (o->out_path && cli_check_output(o->out_path, o->force) != 0)
+        return -1;                    /* said before the search, not after */
+    *precision = NULL;
+    if (o->precision->n_targets) {
+        o->precision->min_reps = (size_t)o->reps;
+        o->precision->max_reps = (size_t)o->max_reps;
+        *precision = o->precision;
+        base->precision_text = o->precision_text;
+    }
+    base->points.scenario_path = scenario;
+    base->points.sets = sets;
+    cli_study_hooks(base, ui, label);
+    return 0;
+}
+
+void cli_unknown_metric(const char *opt, const char *name)
+{
+    char lab[256];
+    fprintf(stderr, "refugesim: error: %s: unknown metric '%s' (accepted:", opt,
+            sim_text_str(SIM_TEXT_TERM, name, lab, sizeof lab));
+    for (size_t i = 0; i < rf_metric_count(); i++)
+        fprintf(stderr, " %s", rf_metric_at(i)->name);
+    fprintf(stderr, ")\n");
 }

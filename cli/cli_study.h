@@ -6,6 +6,9 @@
 
 #include "cli.h"
 #include "study.h"
+#include "study_precision.h"
+
+#include <getopt.h>
 
 /* The hooks a study calls back: signals and a progress line labelled
  * `label`, warnings.  ui must outlive the study. */
@@ -36,10 +39,44 @@ void cli_warn_steady(const study *s);
 /* The overload warning alone. */
 void cli_warn_steady_overload(const study *s);
 
+/* The options of the searches over a study (capacity, optimise): their
+ * getopt_long entries, for the end of an option table ... */
+#define CLI_SEARCH_OPTIONS                                                              \
+    {"reps", required_argument, 0, 'r'}, {"max-reps", required_argument, 0, 'R'},      \
+    {"seed", required_argument, 0, 's'}, {"threads", required_argument, 0, 't'},       \
+    {"set", required_argument, 0, 'S'},  {"output", required_argument, 0, 'o'},        \
+    {"force", no_argument, 0, 'f'},      {"help", no_argument, 0, 'h'},                \
+    {"precision", required_argument, 0, 'p'}, {0, 0, 0, 0}
+/* ... and what they set.  The study_precision_cfg must be zeroed first. */
+typedef struct {
+    long reps, max_reps;       /* 0: not given */
+    const char *out_path;
+    int force;
+    study_precision_cfg *precision;
+    char precision_text[2048];
+} cli_search_opts;
+/* Option c (one of the above but -h) with its argument into o, base (--seed,
+ * --threads) and sets (--set, room for every argument).  0: taken; -1: a
+ * bad value (the error printed) or not one of these (help(stderr)). */
+int cli_search_option(int c, const char *arg, cli_search_opts *o, study_cfg *base,
+                      const char **sets, void (*help)(FILE *));
+/* After parsing: -o checked before any work (-1 and the error printed when
+ * it cannot be written), then --precision's bounds from --reps and
+ * --max-reps (*precision set when there are targets), the scenario file
+ * and the --set list into base, and the hooks (ui, label as for
+ * cli_study_hooks). */
+int cli_search_finish(cli_search_opts *o, study_cfg *base, const study_precision_cfg **precision,
+                      const char *scenario, const char **sets, cli_study_ui *ui,
+                      const char *label);
+
+/* "refugesim: error: OPT: unknown metric 'NAME' (accepted: every metric)" */
+void cli_unknown_metric(const char *opt, const char *name);
+
 typedef struct {
     int level;                 /* 0 nothing, 1 key metrics, 2 every metric */
     int services, groups;      /* also the per-service / per-group tables */
     int by_year;               /* also the key measures year by year (needs cfg->by_year) */
+    int scratch_output;        /* cfg->out_path is the caller's scratch file: not announced */
 } cli_print_opts;
 
 /* The whole of run, sweep and rerun: open the study, run it, print its

@@ -56,10 +56,7 @@ static int parse_target(const char *s, study_target *t)
     name[len] = '\0';
     t->metric = rf_metric_find(name);
     if (t->metric < 0) {
-        fprintf(stderr, "refugesim: error: --target: unknown metric '%s' (accepted:", name);
-        for (size_t i = 0; i < rf_metric_count(); i++)
-            fprintf(stderr, " %s", rf_metric_at(i)->name);
-        fprintf(stderr, ")\n");
+        cli_unknown_metric("--target", name);
         return -1;
     }
     char *end;
@@ -102,21 +99,15 @@ int cmd_capacity(int argc, char **argv)
     static const struct option opts[] = {
         {"target", required_argument, 0, 'T'}, {"by", required_argument, 0, 'b'},
         {"min", required_argument, 0, 'm'},    {"max", required_argument, 0, 'M'},
-        {"reps", required_argument, 0, 'r'},   {"max-reps", required_argument, 0, 'R'},
-        {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
-        {"set", required_argument, 0, 'S'},    {"output", required_argument, 0, 'o'},
-        {"force", no_argument, 0, 'f'},        {"help", no_argument, 0, 'h'},
-        {"precision", required_argument, 0, 'p'},
-        {0, 0, 0, 0}};
+        CLI_SEARCH_OPTIONS};
     study_capacity_cfg cc = {.lo = 1, .hi = 2000};
     study_cfg *base = &cc.base;
-    const char *target_s = NULL, *out_path = NULL;
+    const char *target_s = NULL;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    long v;
-    int c, rc = CLI_EXIT_USAGE, force = 0;
+    int c, rc = CLI_EXIT_USAGE;
     study_capacity_result res = {0};
     study_precision_cfg prec = {0};
-    char prec_text[2048] = "";
+    cli_search_opts so = {.precision = &prec};
     study_error *err = NULL;
     if (!sets)
         return CLI_EXIT_FAIL;
@@ -127,40 +118,25 @@ int cmd_capacity(int argc, char **argv)
         case 'b': cc.by = strcmp(optarg, "all") ? optarg : NULL; break;
         case 'm': if (cli_parse_long("--min", optarg, 0, 1000000, &cc.lo)) goto done; break;
         case 'M': if (cli_parse_long("--max", optarg, 1, 1000000, &cc.hi)) goto done; break;
-        case 'r': if (cli_parse_long("--reps", optarg, 2, 1000000, &cc.reps)) goto done; break;
-        case 'R': if (cli_parse_long("--max-reps", optarg, 2, 10000000, &cc.max_reps)) goto done; break;
-        case 's': if (cli_parse_u64("--seed", optarg, &base->points.seed)) goto done; base->points.seed_set = 1; break;
-        case 't': if (cli_parse_long("--threads", optarg, 1, 4096, &v)) goto done; base->threads = (int)v; break;
-        case 'S': sets[base->points.n_sets++] = optarg; break;
-        case 'o': out_path = optarg; break;
-        case 'f': force = 1; break;
-        case 'p': if (cli_add_precision(&prec, optarg, prec_text, sizeof prec_text)) goto done; break;
         case 'h': help(stdout); rc = CLI_EXIT_OK; goto done;
-        default: help(stderr); goto done;
+        default: if (cli_search_option(c, optarg, &so, base, sets, help)) goto done;
         }
     }
+    cc.reps = so.reps;
+    cc.max_reps = so.max_reps;
     if (optind + 1 != argc || !target_s) {
         cli_error("capacity: expected a scenario FILE and --target 'METRIC<=X'");
         goto done;
     }
     if (parse_target(target_s, &cc.target))
         goto done;
-    if (out_path && cli_check_output(out_path, force) != 0)
-        goto done;                           /* said before the search, not after */
+    cli_study_ui ui;
+    if (cli_search_finish(&so, base, &cc.precision, argv[optind], sets, &ui, "capacity"))
+        goto done;
     if (cc.lo > cc.hi) {
         cli_error("--min %ld is above --max %ld", cc.lo, cc.hi);
         goto done;
     }
-    if (prec.n_targets) {
-        prec.min_reps = (size_t)cc.reps;
-        prec.max_reps = (size_t)cc.max_reps;
-        cc.precision = &prec;
-        base->precision_text = prec_text;
-    }
-    base->points.scenario_path = argv[optind];
-    base->points.sets = sets;
-    cli_study_ui ui;
-    cli_study_hooks(base, &ui, "capacity");
     cc.on_begin = on_begin;
     cc.on_trial = on_trial;
     cc.user = &cc;
@@ -193,7 +169,7 @@ int cmd_capacity(int argc, char **argv)
              res.answer, metric_name(&cc), cc.target.ge ? ">=" : "<=", cc.target.x, res.base_units);
     printf("%s\n", answer);
     rc = CLI_EXIT_OK;
-    if (out_path) {
+    if (so.out_path) {
         /* The curve walked, every capacity at the largest replication count. */
         study_cfg sc;
         rf_sweep *g;
@@ -201,8 +177,8 @@ int cmd_capacity(int argc, char **argv)
             rc = CLI_EXIT_FAIL;
             goto done;
         }
-        sc.out_path = out_path;
-        sc.force = force;
+        sc.out_path = so.out_path;
+        sc.force = so.force;
         sc.note = answer;
         cli_print_opts quiet = {0};
         rc = cli_run_study(&sc, &quiet, NULL);

@@ -24,7 +24,8 @@ static void report_usage(FILE *f)
             "group) and optionally export them.\n"
             "  --html FILE     write the report a commissioner can print: one self-contained\n"
             "                  HTML page (inline plots and styles, nothing fetched)\n"
-            "  --force         replace an existing --html file\n"
+            "  --force         replace an existing --html file, write into a --csv or\n"
+            "                  --plots directory that holds files already\n"
             "  --csv DIR       write points, summary, replications, outcomes, services, groups\n"
             "                  and monthly tables as CSV files into DIR (created if missing)\n"
             "  --plots DIR     draw the plots with gnuplot into DIR (created if missing)\n"
@@ -119,6 +120,9 @@ int cmd_report(int argc, char **argv)
         cli_error("--html: %s", msg);
         return CLI_EXIT_USAGE;
     }
+    if ((csv_dir && cli_check_output_dir("--csv", csv_dir, force))
+        || (plot_dir && cli_check_output_dir("--plots", plot_dir, force)))
+        return CLI_EXIT_USAGE;
     an_h5_file *f;
     int st = an_h5_open(path, &f);
     if (st) {
@@ -152,7 +156,7 @@ int cmd_report(int argc, char **argv)
     if (csv_dir) {
         if (ensure_dir("--csv", csv_dir))
             rc = CLI_EXIT_FAIL;
-        else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(csv_dir, pts, n))) {
+        else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(f, csv_dir, pts, n))) {
             cli_error("--csv: writing CSV files into '%s' failed: %s", csv_dir, sim_strerror(st));
             rc = CLI_EXIT_FAIL;
         }

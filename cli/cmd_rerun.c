@@ -3,18 +3,67 @@
 #include "cli_study.h"
 #include "sim_farm.h"
 #include "sim_status.h"
+#include "sim_text.h"
 #include "study_rerun.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void help(FILE *f)
 {
     fprintf(f,
             "usage: refugesim rerun RESULTS.h5 [-o OUT.h5] [--force] [--threads T]\n"
             "Repeat every point of a results file from the scenarios stored in it (same\n"
-            "seed and replications), print the summary, and say whether every metric is\n"
-            "identical to the stored one.  Exit 1 if anything differs.\n");
+            "seed and replications), print the summary, and say whether every dataset of\n"
+            "the new results (per-replication records included) is identical to the\n"
+            "stored one.  Without -o the new results go to a scratch file in $TMPDIR\n"
+            "(or /tmp), removed afterwards.  Exit 1 if anything differs.\n");
+}
+
+/* Without -o: a scratch directory for the file to compare (rank 0). */
+static int scratch(char *dir, size_t dsize, char *path, size_t psize)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, dsize, "%s/refugesim-rerun-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        cli_error("%s: cannot create a scratch directory for the comparison: %s (give -o)", dir,
+                  strerror(errno));
+        return -1;
+    }
+    snprintf(path, psize, "%s/rerun.h5", dir);
+    return 0;
+}
+
+/* Compare the new file with the stored one and say so; the exit status. */
+static int compare(study_stored *stored, const study *s, const char *in, const char *out)
+{
+    study_difference first;
+    an_h5_difference diff;
+    size_t n = 0;
+    int d = study_rerun_compare_file(stored, out, &diff, &n);
+    if (d != 0 && study_rerun_compare(stored, s, &first) > 0 && first.found)
+        fprintf(stderr, "refugesim: point %zu: %s: %.17g now, %.17g stored\n", first.point,
+                first.metric, first.now, first.stored);
+    if (d < 0) {
+        cli_error("%s: could not read the stored or the new results to compare", in);
+        printf("not compared\n");
+        return CLI_EXIT_FAIL;
+    }
+    if (d > 0) {
+        char row[64] = "";
+        if (!strcmp(diff.why, "its values differ"))
+            snprintf(row, sizeof row, ", from row %zu", diff.row);
+        char name[600];
+        printf("DIFFERENT from the stored results: %s (%s%s)\n",
+               sim_text_str(SIM_TEXT_TERM, diff.dataset, name, sizeof name), diff.why, row);
+        return CLI_EXIT_FAIL;
+    }
+    printf("identical to the stored results\n");
+    return CLI_EXIT_OK;
 }
 
 int cmd_rerun(int argc, char **argv)
@@ -54,24 +103,26 @@ int cmd_rerun(int argc, char **argv)
     }
     /* Each point's stored scenario carries its own seed. */
     study_rerun_config(&stored, &cfg);
+    char dir[4096] = "", path[4200];
+    if (!cfg.out_path && sim_farm_rank() == 0) {
+        if (scratch(dir, sizeof dir, path, sizeof path)) {
+            exit_code = CLI_EXIT_FAIL;
+            goto out;
+        }
+        cfg.out_path = path;
+        print.scratch_output = 1;
+    }
     cli_study_ui ui;
     cli_study_hooks(&cfg, &ui, "rerun");
     study *s = NULL;
     exit_code = cli_run_study(&cfg, &print, &s);
-    if (exit_code == CLI_EXIT_OK && sim_farm_rank() == 0) {
-        study_difference first;
-        int d = study_rerun_compare(&stored, s, &first);
-        if (first.found)
-            fprintf(stderr, "refugesim: point %zu: %s: %.17g now, %.17g stored\n", first.point,
-                    first.metric, first.now, first.stored);
-        if (d < 0)
-            cli_warn("%s: could not read the stored summary to compare", in);
-        else if (d)
-            exit_code = CLI_EXIT_FAIL;
-        printf("%s\n", d == 0 ? "identical to the stored results"
-                       : d > 0 ? "DIFFERENT from the stored results" : "not compared");
-    }
+    if (exit_code == CLI_EXIT_OK && sim_farm_rank() == 0)
+        exit_code = compare(&stored, s, in, cfg.out_path);
     study_free(s);
+    if (dir[0]) {
+        unlink(path);
+        rmdir(dir);
+    }
 out:
     study_rerun_free(&stored);
     free(err);

@@ -42,13 +42,18 @@ int cmd_validate(int argc, char **argv)
         cli_error("validate: unexpected argument '%s'", argv[optind]);
         return CLI_EXIT_USAGE;
     }
+    cli_install_signals();
     printf("%-42s %-9s %10s %21s %10s %7s %5s\n", "case", "theory", "simulated", "95% CI",
            "expected", "in 95%", "pass");
     int failures = 0;
     for (size_t i = 0; i < mq_case_count(); i++) {
         const mq_case *k = mq_case_at(i);
         sim_summary s;
-        int rc = mq_case_run(k, seed, (size_t)reps, (int)threads, &s);
+        int rc = mq_case_run(k, seed, (size_t)reps, (int)threads, &cli_stop, &s);
+        if (rc == SIM_EINTR) {
+            cli_error("validate: interrupted in case '%s': the cases before it are above", k->name);
+            return CLI_EXIT_FAIL;
+        }
         if (rc != SIM_OK) {
             cli_error("validate: case '%s': %s", k->name, sim_strerror(rc));
             return CLI_EXIT_FAIL;

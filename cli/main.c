@@ -24,6 +24,7 @@ static const struct {
     {"sweep", cmd_sweep, "run a grid of scenario points into one results file", 1},
     {"compare", cmd_compare, "alternatives against a baseline: paired differences with 95% intervals", 1},
     {"capacity", cmd_capacity, "smallest number of spaces meeting a target", 1},
+    {"optimise", cmd_optimise, "the best mix of extra units for a budget (greedy, then swaps)", 1},
     {"report", cmd_report, "tables, CSV and plots from a results file", 0},
     {"rerun", cmd_rerun, "repeat the run stored in a results file", 1},
     {"calibrate", cmd_calibrate, "fit scenario values to observed figures (Brent, Nelder-Mead)", 1},
@@ -125,8 +126,11 @@ int main(int argc, char **argv)
             free(cmdline);
             return finish_stdout(rc);
         }
-    cli_error("unknown command '%s' (accepted: run, check, validate, mmcc, sweep, capacity, "
-              "report, rerun, merge)", name);
+    char names[512];
+    size_t n = 0;
+    for (size_t i = 0; i < N_COMMANDS && n < sizeof names; i++)
+        n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "", commands[i].name);
+    cli_error("unknown command '%s' (accepted: %s)", name, names);
     free(cmdline);
     return CLI_EXIT_USAGE;
 }

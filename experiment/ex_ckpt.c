@@ -3,10 +3,11 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,21 +58,92 @@ static void point_path(const ex_ckpt *c, size_t point, char *buf, size_t size)
     snprintf(buf, size, "%s/point-%zu.bin", c->dir, point);
 }
 
-/* Write n bytes to path through "<path>.tmp.<pid>", fsynced and renamed. */
+/* Does path still name the file open as fd? */
+static int names(const char *path, int fd)
+{
+    struct stat a, b;
+    return lstat(path, &a) == 0 && fstat(fd, &b) == 0 && a.st_dev == b.st_dev
+           && a.st_ino == b.st_ino;
+}
+
+/* Remove path if its writer's lock is free (it holds the lock for as long
+ * as it writes).  The name is removed while holding the lock, after
+ * checking that it still names the file locked: a writer that locks a file
+ * checks the same (ex_temp_create), so the two never both go on with one
+ * file.  1 when removed. */
+static int remove_if_stale(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    int removed = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0
+        && names(path, fd))
+        removed = unlink(path) == 0;
+    close(fd);                     /* releases the lock */
+    return removed;
+}
+
+int ex_temp_create(const char *path, char *tmp, size_t size, int *lock_fd)
+{
+    *lock_fd = -1;
+    for (int n = 0, tries = 0; n < 1000 && tries < 2000; tries++) {
+        int len = n ? snprintf(tmp, size, "%s.tmp.%ld.%d", path, (long)getpid(), n)
+                    : snprintf(tmp, size, "%s.tmp.%ld", path, (long)getpid());
+        if (len < 0 || (size_t)len >= size)
+            return SIM_ERANGE;
+        int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0) {
+            if (errno != EEXIST)
+                return SIM_EIO;
+            if (!remove_if_stale(tmp))
+                n++;               /* a live writer's (same pid elsewhere): another name */
+            continue;
+        }
+        /* A cleaner may have opened the new file and hold its lock for a
+         * moment: wait for it, then go on only if the name is still ours. */
+        if (flock(fd, LOCK_EX) == 0 && names(tmp, fd)) {
+            *lock_fd = fd;
+            return SIM_OK;
+        }
+        close(fd);
+    }
+    errno = EEXIST;
+    return SIM_EIO;
+}
+
+void ex_temp_release(int lock_fd)
+{
+    if (lock_fd >= 0)
+        close(lock_fd);
+}
+
+/* Write n bytes to path through its locked temporary sibling, fsynced and
+ * renamed. */
 static int write_atomic(const char *path, const void *data, size_t n)
 {
     char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
+    int fd;
+    if (ex_temp_create(path, tmp, sizeof tmp, &fd) != SIM_OK)
         return SIM_EIO;
-    int ok = fwrite(data, 1, n, f) == n;
-    ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
-    ok = (fclose(f) == 0) && ok;
+    int ok = 1;
+    for (size_t off = 0; ok && off < n;) {
+        ssize_t w = write(fd, (const char *)data + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        ok = w > 0;
+        off += ok ? (size_t)w : 0;
+    }
+    ok = ok && fsync(fd) == 0;
     if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
         unlink(tmp);
+        ex_temp_release(fd);
+        errno = e;
         return SIM_EIO;
     }
+    ex_temp_release(fd);
     return SIM_OK;
 }
 
@@ -194,15 +266,9 @@ void ex_remove_stale_temps(const char *dir, const char *prefix)
         const char *t = strstr(e->d_name, ".tmp.");
         if (!t || strncmp(e->d_name, prefix, plen) != 0 || (plen && t != e->d_name + plen))
             continue;
-        char *end;
-        long pid = strtol(t + 5, &end, 10);
-        if (*end || pid <= 0 || pid == (long)getpid())
-            continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;                       /* its writer may still be running */
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
+        remove_if_stale(path);
     }
     closedir(d);
 }

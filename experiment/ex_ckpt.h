@@ -12,9 +12,13 @@
  * knows no model and no results file format.
  *
  * Every file is written to "<name>.tmp.<pid>", fsynced and renamed: a kill
- * leaves the old state or the whole new file, never half of one.  Temporary
- * files of processes that no longer run are removed by
- * ex_remove_stale_temps.  Functions return a sim_status and never print. */
+ * leaves the old state or the whole new file, never half of one.  Each
+ * temporary file is created by ex_temp_create, whose writer holds an
+ * exclusive flock on it for its whole life; ex_remove_stale_temps removes
+ * only temporaries whose lock it can take, so a live writer's file is never
+ * removed, whatever PID namespace or node of a shared file system it runs
+ * on (a lock goes with its process: a killed writer's is free at once).
+ * Functions return a sim_status and never print. */
 #ifndef EX_CKPT_H
 #define EX_CKPT_H
 
@@ -72,8 +76,21 @@ void ex_ckpt_prune(const ex_ckpt *c, size_t n_points);
  * directory (when empty). */
 void ex_ckpt_remove(const ex_ckpt *c, size_t n_points);
 
-/* Remove "<prefix>.tmp.<pid>" files in dir whose process no longer runs (a
- * SIGKILL gives no chance to clean up); prefix "" matches any name. */
+/* Create the temporary sibling of path, "<path>.tmp.<pid>" (or
+ * "<path>.tmp.<pid>.<n>" while a live writer elsewhere, in another PID
+ * namespace or on another node, holds that name), exclusively, and hold an
+ * exclusive flock on it through *lock_fd (opened read-write: the caller
+ * may write through it) until ex_temp_release.  The name goes to tmp (size
+ * bytes).  SIM_EIO with errno when it cannot be created; SIM_ERANGE when
+ * the name does not fit. */
+int ex_temp_create(const char *path, char *tmp, size_t size, int *lock_fd);
+/* Release the lock (close lock_fd; -1 is fine) once the temporary file has
+ * been renamed into place or removed. */
+void ex_temp_release(int lock_fd);
+
+/* Remove "<prefix>.tmp.*" files in dir whose writer's lock is free: its
+ * writer ended without cleaning up (a SIGKILL gives no chance to); a file
+ * whose lock is held is left alone.  prefix "" matches any name. */
 void ex_remove_stale_temps(const char *dir, const char *prefix);
 
 /* The same for the temporary siblings of a file: "<path>.tmp.<pid>". */

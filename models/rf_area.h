@@ -37,8 +37,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RF_MAX_AREAS       32
-#define RF_MAX_DECLINE     16   /* points of a decline table */
+/* Areas of a network: up to several hundred.  Their params are what each
+ * area says (a few hundred bytes an area); distances are not a table here
+ * but coordinates, or the given pairs (network.distances), and rf_net
+ * builds the table once per replication. */
+#define RF_MAX_AREAS       512
+#define RF_MAX_NEIGHBOURS  32    /* listed neighbours of one area */
+#define RF_MAX_DISTANCES   1024  /* given pairs: a whole table of 32 areas; more areas need coordinates */
+#define RF_MAX_DECLINE     16    /* points of a decline table */
 
 typedef enum { RF_NET_WAIT_NATIONAL, RF_NET_WAIT_AREA } rf_net_waiting;
 
@@ -71,17 +77,34 @@ typedef struct {
     double p_leave;            /* must be placed outside the area */
     double p_leave_high_risk;  /* the same for a high-risk household */
     bool has_neighbours;       /* acceptable areas are the listed neighbours ... */
-    uint32_t neighbours;       /* ... bit b: area b */
+    int n_neighbours;
+    uint16_t neighbours[RF_MAX_NEIGHBOURS];  /* ... these areas */
+    bool has_coords;           /* x, y hold its coordinates, of rf_network.coords' kind */
+    double x, y;               /* x_km, y_km on a plane; lat, lon in degrees */
     bool own_seasonality;      /* its referrals follow seasonality[] (mean 1), not the scenario's */
     double seasonality[12];
     uint32_t own_mix;          /* bit k (rf_area_mix_field): its residents' p_mix[k] ... */
     double p_mix[RF_AM_N];     /* ... replaces the scenario's household probability */
 } rf_area;
 
+typedef enum { RF_NET_COORDS_NONE, RF_NET_COORDS_PLANE, RF_NET_COORDS_GLOBE } rf_net_coords;
+
+/* A given distance (network.distances): from -> to, and to -> from too
+ * unless that is given as well. */
+typedef struct {
+    uint16_t from, to;
+    float km;
+} rf_net_distance;
+
+/* The distance from area a to area b: a given pair, else its reverse, else
+ * from the two areas' coordinates (the plane's hypot, or great-circle), in
+ * float as the table keeps it; 0 from an area to itself unless given. */
 typedef struct {
     bool on;                   /* the scenario has a network section */
     rf_area areas[RF_MAX_AREAS];            /* indexed like rf_params.area_names */
-    float km[RF_MAX_AREAS][RF_MAX_AREAS];   /* distance from origin [i] to area [j] */
+    rf_net_coords coords;      /* the kind of every area's coordinates */
+    int n_distances;
+    rf_net_distance distances[RF_MAX_DISTANCES];
     double max_km;             /* acceptable distance (INFINITY: any) */
     bool own_first;            /* search the origin first when it may stay */
     rf_net_waiting waiting;

@@ -76,7 +76,16 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     rf_net *net;               /* NULL without a network */
-    rf_household_mix *mixes;   /* a network's: each area's residents' mix */
+    /* a network's record (the caller's, or net_own when it gave none):
+     * its areas and its flows' cells (rf_net_layout) */
+    rf_area_result *areas;
+    uint32_t *flows;
+    const rf_flow_layout *lay;
+    void *net_rec, *net_own;
+    /* a network's: each area's residents' mix, the scenario's unless the
+     * area sets its own (kept in own_mixes, one per such area) */
+    const rf_household_mix **mixes;
+    rf_household_mix *own_mixes;
     sim_calendar *cal;
     sim_stream arr, hhs, init, hhs_more, init_more;
     uint32_t case_by_case;     /* bit s: service s has a case-by-case NRPF block */
@@ -686,7 +695,7 @@ static void unit_state(model *m, unit_t *u, double now, int state)
         add_by_year(m, u->since, now, u->state, 0);
     bool was_occ = u->state == U_SUPPORT || u->state == U_MOVEON;
     if (m->net && was_occ)
-        m->res->areas[m->types[u->type].def->area].occupied_days += d;
+        m->areas[m->types[u->type].def->area].occupied_days += d;
     bool is_occ = state == U_SUPPORT || state == U_MOVEON;
     if (was_occ != is_occ) {
         sim_level_add(&m->occ, now, is_occ ? 1 : -1);
@@ -735,13 +744,14 @@ static int unit_area(const model *m, int uidx) { return m->types[m->units[uidx].
  * residents, and the flow into the area it was placed in. */
 static void net_settle(model *m, const hh_rec *r, rf_outcome o, int uidx)
 {
-    rf_result *res = m->res;
-    res->areas[r->origin].outcomes[o]++;
+    m->areas[r->origin].outcomes[o]++;
     if (uidx >= 0 && (o == RF_OUT_PLACED_IMMEDIATELY || o == RF_OUT_PLACED_AFTER_WAIT)) {
         int d = unit_area(m, uidx);
-        res->flows[r->origin][d]++;
-        res->areas[d].placed_in++;
-        res->areas[d].placed_in_from_elsewhere += d != r->origin;
+        long c = rf_flow_cell(m->lay, r->origin, d);   /* always one: d was acceptable */
+        if (c >= 0)
+            m->flows[c]++;
+        m->areas[d].placed_in++;
+        m->areas[d].placed_in_from_elsewhere += d != r->origin;
     }
 }
 
@@ -933,7 +943,7 @@ static void close_unit(model *m, int uidx, double now)
  * for every offer, rf_area.h). */
 static bool declines(const model *m, const hh_rec *r, int a)
 {
-    double q = rf_net_p_decline(m->p, m->p->net.km[r->origin][a]);
+    double q = rf_net_p_decline(m->p, rf_net_km(m->net, r->origin, a));
     return q > 0 && r->u_decline < q;
 }
 
@@ -942,7 +952,7 @@ static bool net_waits_for(const model *m, const hh_rec *r, int a)
 {
     if (m->p->net.waiting == RF_NET_WAIT_AREA)
         return r->wait_area == a;
-    return rf_net_accepts(m->net, r->origin, r->leave) >> a & 1;
+    return rf_net_accepts(m->net, r->origin, r->leave, a);
 }
 
 /* A unit is ready to let: the first waiting household it fits takes it
@@ -1060,7 +1070,7 @@ static int on_outage_end(model *m, int uidx, double now)
 static int net_take(model *m, const hh_rec *r, bool *declined)
 {
     int na;
-    const uint8_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
+    const uint16_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
     for (int i = 0; i < na; i++) {
         int nt;
         const int *ts = rf_net_types(m->net, areas[i], &nt);
@@ -1097,7 +1107,7 @@ static int take_free_unit(model *m, const hh_rec *r, bool *declined)
 static bool could_take(const model *m, const hh_rec *r, int k)
 {
     return rf_match_fits(&r->h, &m->types[k])
-           && (!m->net || rf_net_accepts(m->net, r->origin, r->leave) >> m->types[k].def->area & 1);
+           && (!m->net || rf_net_accepts(m->net, r->origin, r->leave, m->types[k].def->area));
 }
 
 static bool any_type_fits(const model *m, const hh_rec *r)
@@ -1116,9 +1126,9 @@ static rf_block_reason blocking(const model *m, const hh_rec *r)
         return rf_match_blocking(&r->h, m->types, m->n_types);
     rf_unit_type ok[RF_MAX_SERVICES * RF_MAX_BLOCKS];
     int n = 0;
-    uint32_t acc = m->net ? rf_net_accepts(m->net, r->origin, r->leave) : UINT32_MAX;
     for (int k = 0; k < m->n_types; k++)
-        if ((acc >> m->types[k].def->area & 1) && m->open[k] && !m->closing[k])
+        if ((!m->net || rf_net_accepts(m->net, r->origin, r->leave, m->types[k].def->area))
+            && m->open[k] && !m->closing[k])
             ok[n++] = m->types[k];
     return n || !m->net ? rf_match_blocking(&r->h, ok, n) : RF_BLK_AREA;
 }
@@ -1169,7 +1179,7 @@ static int on_close(model *m, int k, double now)
 static int wait_area_of(const model *m, const hh_rec *r)
 {
     int na;
-    const uint8_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
+    const uint16_t *areas = rf_net_search(m->net, r->origin, r->leave, &na);
     for (int i = 0; i < na; i++) {
         int nt;
         const int *ts = rf_net_types(m->net, areas[i], &nt);
@@ -1192,7 +1202,7 @@ static int origin_of(const model *m, hh_more *more, double x)
 /* The mix a household of this origin is drawn from. */
 static const rf_household_mix *mix_of(const model *m, int origin)
 {
-    return m->net ? &m->mixes[origin] : &m->p->mix;
+    return m->net ? m->mixes[origin] : &m->p->mix;
 }
 
 /* A household's other network numbers: whether it must leave its origin,
@@ -1298,7 +1308,7 @@ static int on_arrival(model *m, double now)
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
         if (m->net)
-            res->areas[r.origin].referrals++;
+            m->areas[r.origin].referrals++;
     }
     if (r.screened >= 0) {
         res->screened[r.screened] += r.counted;
@@ -1533,14 +1543,30 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
         if (rc)
             return rc;
         res->n_areas = p->n_areas;
+        m->lay = rf_net_layout(m->net);
+        size_t bytes = rf_net_record_size(m->lay);
+        if (!m->net_rec && !(m->net_rec = m->net_own = malloc(bytes)))
+            return SIM_ENOMEM;
+        memset(m->net_rec, 0, bytes);
+        m->areas = rf_net_record_areas(m->net_rec);
+        m->flows = rf_net_record_flows(m->net_rec, m->lay);
+        int n_own = 0;
+        for (int a = 0; a < p->n_areas; a++)
+            n_own += p->net.areas[a].own_mix != 0;
         m->mixes = malloc((size_t)p->n_areas * sizeof *m->mixes);
-        if (!m->mixes)
+        m->own_mixes = malloc((size_t)(n_own + 1) * sizeof *m->own_mixes);
+        if (!m->mixes || !m->own_mixes)
             return SIM_ENOMEM;
         for (int a = 0; a < p->n_areas; a++)
-            rf_net_area_mix(p, a, &m->mixes[a]);
+            if (!p->net.areas[a].own_mix) {
+                m->mixes[a] = &p->mix;
+            } else {
+                rf_net_area_mix(p, a, &m->own_mixes[--n_own]);
+                m->mixes[a] = &m->own_mixes[n_own];
+            }
         for (int s = 0; s < p->n_services; s++)
             for (int b = 0; b < p->services[s].n_blocks; b++)
-                res->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
+                m->areas[p->services[s].blocks[b].area].units += p->services[s].blocks[b].count;
     }
 
     size_t nu = m->n_units > 0 ? (size_t)m->n_units : 1;
@@ -1660,7 +1686,8 @@ static int run(model *m)
     return rc;
 }
 
-int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks)
+int rf_model_run_net(const rf_params *p, uint64_t rep, rf_result *out, void *net,
+                     const rf_model_hooks *hooks)
 {
     memset(out, 0, sizeof *out);
     int rc = validate(p, NULL, 0);
@@ -1672,6 +1699,7 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
     m->p = p;
     m->hooks = hooks;
     m->res = out;
+    m->net_rec = net;
     m->warmup = p->warmup;
     m->end = p->warmup + p->horizon;
     m->series_months = (int)ceil(p->horizon / MONTH_DAYS - 1e-9);
@@ -1693,12 +1721,19 @@ int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_m
         rc = run(m);
     sim_cal_destroy(m->cal);
     rf_net_free(m->net);
+    free(m->net_own);
     free(m->mixes);
+    free(m->own_mixes);
     free(m->units);
     free(m->free_bits);
     free(m->pool);
     free(m);
     return rc;
+}
+
+int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks)
+{
+    return rf_model_run_net(p, rep, out, NULL, hooks);
 }
 
 int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out)
@@ -1709,4 +1744,12 @@ int rf_model_run(const rf_params *p, uint64_t rep, rf_result *out)
 int rf_model_run_rep(const void *ctx, uint64_t rep, void *result)
 {
     return rf_model_run(ctx, rep, result);
+}
+
+int rf_model_run_record(const void *ctx, uint64_t rep, void *record)
+{
+    const rf_model_record_ctx *c = ctx;
+    unsigned char *tail = (unsigned char *)record + sizeof(rf_result);
+    memset(tail, 0, c->record_size - sizeof(rf_result));
+    return rf_model_run_net(c->p, rep, record, c->p->net.on ? tail : NULL, NULL);
 }

@@ -180,7 +180,27 @@ int rf_model_check(const rf_params *p, char *why, size_t size);
 /* The same with an observer (hooks may be NULL). */
 int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks);
 
-/* sim_rep_fn adapter: ctx is a const rf_params *, result an rf_result *. */
+/* The same writing a network's areas and flows into net (rf_result.h's
+ * rf_net_record, rf_net_record_bytes(p) bytes); net NULL: they are not
+ * kept (rf_model_run, rf_model_run_ex). */
+int rf_model_run_net(const rf_params *p, uint64_t rep, rf_result *out, void *net,
+                     const rf_model_hooks *hooks);
+
+/* sim_rep_fn adapter: ctx is a const rf_params *, result an rf_result *
+ * (a network's areas and flows are not kept: rf_model_run_record). */
 int rf_model_run_rep(const void *ctx, uint64_t rep, void *result);
+
+/* The experiment's record of a replication: an rf_result, then p's network
+ * record (rf_net_record_bytes(p) bytes, none without a network), then
+ * zeros up to record_size (>= sizeof(rf_result) + those bytes: the largest
+ * of a study's points). */
+typedef struct {
+    const rf_params *p;
+    size_t record_size;
+} rf_model_record_ctx;
+
+/* sim_rep_fn adapter: ctx a const rf_model_record_ctx *, record
+ * ctx->record_size bytes. */
+int rf_model_run_record(const void *ctx, uint64_t rep, void *record);
 
 #endif

@@ -7,14 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Everything is sized by the areas there are, so that hundreds of areas
+ * cost what they use: a search list holds only the acceptable areas. */
 struct rf_net {
     int n_areas;
-    /* search[o][leave]: the areas in search order, n_search of them */
-    uint8_t search[RF_MAX_AREAS][2][RF_MAX_AREAS];
-    int n_search[RF_MAX_AREAS][2];
-    uint32_t accepts[RF_MAX_AREAS][2];
+    float *km;                 /* [o * n_areas + d] */
+    /* row o * 2 + leave: the areas in search order are
+     * search[sfirst[row] .. sfirst[row + 1]) */
+    uint16_t *search;
+    size_t *sfirst;
+    uint64_t *accepts;         /* row-major bit sets, words per row */
+    size_t words;
     int *area_types;           /* every type once, grouped by area, matching order inside */
-    int first[RF_MAX_AREAS + 1];
+    int *first;                /* n_areas + 1 */
+    rf_flow_layout layout;     /* the cells of a replication's flows */
 };
 
 /* SIM_EINVAL, with the reason in why. */
@@ -50,17 +56,30 @@ int rf_net_check(const rf_params *p, char *why, size_t size)
             REFUSE("network.areas[%d]: p_leave is outside [0, 1]", a);
         if (!(x->population >= 0))
             REFUSE("network.areas[%d].population must be 0 or more", a);
-        if (x->neighbours >> p->n_areas)
-            REFUSE("network.areas[%d].neighbours names an unknown area", a);
+        if (x->n_neighbours < 0 || x->n_neighbours > RF_MAX_NEIGHBOURS)
+            REFUSE("network.areas[%d].neighbours: at most %d", a, RF_MAX_NEIGHBOURS);
+        for (int k = 0; k < x->n_neighbours; k++)
+            if (x->neighbours[k] >= p->n_areas)
+                REFUSE("network.areas[%d].neighbours names an unknown area", a);
+        if (x->has_coords && !(isfinite(x->x) && isfinite(x->y)))
+            REFUSE("network.areas[%d]: its coordinates must be numbers", a);
         for (int m = 0; m < 12 && x->own_seasonality; m++)
             if (!(isfinite(x->seasonality[m]) && x->seasonality[m] >= 0))
                 REFUSE("network.areas[%d].seasonality[%d] must be 0 or more", a, m);
         for (int k = 0; k < RF_AM_N; k++)
             if ((x->own_mix >> k & 1) && !prob(x->p_mix[k]))
                 REFUSE("network.areas[%d].households: a probability is outside [0, 1]", a);
-        for (int b = 0; b < p->n_areas; b++)
-            if (!(n->km[a][b] >= 0))
-                REFUSE("network: the distance from area %d to area %d must be 0 or more", a, b);
+    }
+    if (n->n_distances < 0 || n->n_distances > RF_MAX_DISTANCES)
+        REFUSE("network.distances: at most %d pairs (more areas need coordinates)",
+               RF_MAX_DISTANCES);
+    for (int k = 0; k < n->n_distances; k++) {
+        const rf_net_distance *d = &n->distances[k];
+        if (d->from >= p->n_areas || d->to >= p->n_areas)
+            REFUSE("network.distances[%d] names an unknown area", k);
+        if (!(d->km >= 0))
+            REFUSE("network: the distance from area %d to area %d must be 0 or more", d->from,
+                   d->to);
     }
     if (!(n->max_km >= 0))
         REFUSE("network.max_km must be 0 or more");
@@ -85,6 +104,56 @@ int rf_net_check(const rf_params *p, char *why, size_t size)
     return SIM_OK;
 }
 #undef REFUSE
+
+#define EARTH_KM 6371.0088   /* mean Earth radius (IUGG) */
+
+static double haversine_km(double lat1, double lon1, double lat2, double lon2)
+{
+    double r = M_PI / 180, dl = (lat2 - lat1) * r, dn = (lon2 - lon1) * r;
+    double h = sin(dl / 2) * sin(dl / 2) + cos(lat1 * r) * cos(lat2 * r) * sin(dn / 2) * sin(dn / 2);
+    return 2 * EARTH_KM * asin(fmin(1, sqrt(h)));
+}
+
+void rf_net_km_table(const rf_params *p, float *km)
+{
+    const rf_network *n = &p->net;
+    size_t na = (size_t)p->n_areas;
+    for (size_t a = 0; a < na; a++)
+        for (size_t b = 0; b < na; b++)
+            km[a * na + b] = a == b ? 0.0f : NAN;
+    for (int k = 0; k < n->n_distances; k++)
+        km[n->distances[k].from * na + n->distances[k].to] = n->distances[k].km;
+    /* one way given: the same the other way (a given pair is never overwritten,
+     * nor the 0 from an area to itself) */
+    for (int k = 0; k < n->n_distances; k++) {
+        const rf_net_distance *d = &n->distances[k];
+        bool back_given = false;
+        for (int j = 0; j < n->n_distances && !back_given; j++)
+            back_given = n->distances[j].from == d->to && n->distances[j].to == d->from;
+        if (!back_given)
+            km[d->to * na + d->from] = km[d->from * na + d->to];
+    }
+    for (size_t a = 0; a < na; a++)
+        for (size_t b = 0; b < na; b++) {
+            const rf_area *x = &n->areas[a], *y = &n->areas[b];
+            if (!isnan(km[a * na + b]) || !x->has_coords || !y->has_coords)
+                continue;
+            if (n->coords == RF_NET_COORDS_PLANE)
+                km[a * na + b] = (float)hypot(x->x - y->x, x->y - y->y);
+            else if (n->coords == RF_NET_COORDS_GLOBE)
+                km[a * na + b] = (float)haversine_km(x->x, x->y, y->x, y->y);
+        }
+}
+
+int rf_net_add_distance(rf_params *p, int from, int to, double km)
+{
+    rf_network *n = &p->net;
+    if (n->n_distances >= RF_MAX_DISTANCES || from < 0 || to < 0 || from >= p->n_areas
+        || to >= p->n_areas)
+        return SIM_EINVAL;
+    n->distances[n->n_distances++] = (rf_net_distance){(uint16_t)from, (uint16_t)to, (float)km};
+    return SIM_OK;
+}
 
 /* The same arithmetic as the single-area model's rate, so that one area
  * gives the same bits. */
@@ -175,25 +244,38 @@ double rf_net_p_decline(const rf_params *p, double km)
     }
 }
 
-/* Nearest first; equal distances in scenario order (an insertion sort:
- * stable, and the lists are short). */
-static void sort_nearest(uint8_t *v, int k, const float *km)
+/* Nearest first; equal distances in scenario order: sorted on
+ * (distance, index), so the order is total. */
+typedef struct {
+    float km;
+    uint16_t area;
+} by_km;
+
+static int nearer(const void *a, const void *b)
 {
-    for (int i = 1; i < k; i++) {
-        uint8_t x = v[i];
-        int j = i;
-        while (j > 0 && km[v[j - 1]] > km[x]) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
+    const by_km *x = a, *y = b;
+    return x->km < y->km ? -1 : x->km > y->km ? 1 : (x->area > y->area) - (x->area < y->area);
 }
 
-static bool acceptable(const rf_network *n, int o, int b)
+/* mark[b]: b is one of the origin's listed neighbours (when it lists any). */
+static bool acceptable(const rf_network *n, const float *km, const unsigned char *mark, int o,
+                       int b)
 {
-    const rf_area *x = &n->areas[o];
-    return x->has_neighbours ? (x->neighbours >> b & 1) != 0 : n->km[o][b] <= n->max_km;
+    return n->areas[o].has_neighbours ? mark[b] != 0 : km[b] <= n->max_km;
+}
+
+static int net_alloc(rf_net *n, int na, int n_types)
+{
+    size_t nn = (size_t)na * (size_t)na;
+    n->words = ((size_t)na + 63) / 64;
+    n->km = malloc(nn * sizeof *n->km);
+    n->search = malloc((2 * nn + 1) * sizeof *n->search);
+    n->sfirst = calloc(2 * (size_t)na + 1, sizeof *n->sfirst);
+    n->accepts = calloc(2 * (size_t)na * n->words, sizeof *n->accepts);
+    n->area_types = malloc((size_t)(n_types > 0 ? n_types : 1) * sizeof *n->area_types);
+    n->first = calloc((size_t)na + 1, sizeof *n->first);
+    return n->km && n->search && n->sfirst && n->accepts && n->area_types && n->first
+               ? SIM_OK : SIM_ENOMEM;
 }
 
 int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
@@ -203,44 +285,77 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
     rf_net *n = calloc(1, sizeof *n);
     if (!n)
         return SIM_ENOMEM;
-    n->area_types = malloc((size_t)(n_types > 0 ? n_types : 1) * sizeof *n->area_types);
-    if (!n->area_types) {
-        free(n);
-        return SIM_ENOMEM;
-    }
     const rf_network *net = &p->net;
     int na = p->n_areas;
     n->n_areas = na;
+    by_km *all = malloc(((size_t)na + 1) * sizeof *all);
+    unsigned char *mark = calloc((size_t)na + 1, 1);
+    if (!all || !mark || net_alloc(n, na, n_types)) {
+        free(all);
+        free(mark);
+        rf_net_free(n);
+        return SIM_ENOMEM;
+    }
+    rf_net_km_table(p, n->km);
+    for (size_t i = 0; i < (size_t)na * (size_t)na; i++)
+        if (isnan(n->km[i])) {           /* rf_scenario names the pair */
+            free(all);
+            free(mark);
+            rf_net_free(n);
+            return SIM_EINVAL;
+        }
+    size_t c = 0;
     for (int o = 0; o < na; o++) {
-        uint8_t all[RF_MAX_AREAS];
+        const float *km = &n->km[(size_t)o * (size_t)na];
+        const rf_area *x = &net->areas[o];
+        for (int i = 0; i < x->n_neighbours; i++)
+            mark[x->neighbours[i]] = 1;
         int k = 0;
         for (int b = 0; b < na; b++)
-            if (b != o || !net->own_first)
-                all[k++] = (uint8_t)b;
-        sort_nearest(all, k, net->km[o]);
+            if (b != o ? acceptable(net, km, mark, o, b) : !net->own_first)
+                all[k++] = (by_km){km[b], (uint16_t)b};
+        qsort(all, (size_t)k, sizeof *all, nearer);
         for (int leave = 0; leave < 2; leave++) {
-            int c = 0;
+            size_t row = 2 * (size_t)o + (size_t)leave;
+            n->sfirst[row] = c;
             if (!leave && net->own_first)
-                n->search[o][leave][c++] = (uint8_t)o;
-            for (int i = 0; i < k; i++) {
-                int b = all[i];
-                bool ok = b == o ? !leave : acceptable(net, o, b);
-                if (ok)
-                    n->search[o][leave][c++] = (uint8_t)b;
-            }
-            n->n_search[o][leave] = c;
-            for (int i = 0; i < c; i++)
-                n->accepts[o][leave] |= 1u << n->search[o][leave][i];
+                n->search[c++] = (uint16_t)o;
+            for (int i = 0; i < k; i++)
+                if (all[i].area != o || !leave)
+                    n->search[c++] = all[i].area;
+            for (size_t i = n->sfirst[row]; i < c; i++)
+                n->accepts[row * n->words + n->search[i] / 64] |= UINT64_C(1) << (n->search[i] % 64);
         }
+        for (int i = 0; i < x->n_neighbours; i++)
+            mark[x->neighbours[i]] = 0;
     }
-    int c = 0;
+    n->sfirst[2 * (size_t)na] = c;
+    free(all);
+    free(mark);
+    /* flows: the pairs of the rows that may stay, which hold the others' */
+    unsigned char *cells = calloc((size_t)na * (size_t)na + 1, 1);
+    int rc = cells ? SIM_OK : SIM_ENOMEM;
+    for (int o = 0; o < na && cells; o++) {
+        int k;
+        const uint16_t *v = rf_net_search(n, o, false, &k);
+        for (int i = 0; i < k; i++)
+            cells[(size_t)o * (size_t)na + v[i]] = 1;
+    }
+    if (cells)
+        rc = rf_flow_layout_from_marks(na, cells, &n->layout);
+    free(cells);
+    if (rc) {
+        rf_net_free(n);
+        return rc;
+    }
+    int t = 0;
     for (int a = 0; a < na; a++) {
-        n->first[a] = c;
+        n->first[a] = t;
         for (int i = 0; i < n_types; i++)
             if (types[order[i]].def->area == a)
-                n->area_types[c++] = order[i];
+                n->area_types[t++] = order[i];
     }
-    n->first[na] = c;
+    n->first[na] = t;
     *out = n;
     return SIM_OK;
 }
@@ -249,23 +364,63 @@ void rf_net_free(rf_net *n)
 {
     if (!n)
         return;
+    free(n->km);
+    free(n->search);
+    free(n->sfirst);
+    free(n->accepts);
     free(n->area_types);
+    free(n->first);
+    rf_flow_layout_free(&n->layout);
     free(n);
 }
 
-const uint8_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count)
+const uint16_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count)
 {
-    *count = n->n_search[origin][leave];
-    return n->search[origin][leave];
+    size_t row = 2 * (size_t)origin + (leave ? 1 : 0);
+    *count = (int)(n->sfirst[row + 1] - n->sfirst[row]);
+    return &n->search[n->sfirst[row]];
 }
 
-uint32_t rf_net_accepts(const rf_net *n, int origin, bool leave)
+bool rf_net_accepts(const rf_net *n, int origin, bool leave, int area)
 {
-    return n->accepts[origin][leave];
+    size_t row = 2 * (size_t)origin + (leave ? 1 : 0);
+    return n->accepts[row * n->words + (size_t)area / 64] >> (area % 64) & 1;
+}
+
+float rf_net_km(const rf_net *n, int origin, int area)
+{
+    return n->km[(size_t)origin * (size_t)n->n_areas + (size_t)area];
 }
 
 const int *rf_net_types(const rf_net *n, int area, int *count)
 {
     *count = n->first[area + 1] - n->first[area];
     return &n->area_types[n->first[area]];
+}
+
+const rf_flow_layout *rf_net_layout(const rf_net *n) { return &n->layout; }
+
+int rf_net_flow_layout(const rf_params *p, rf_flow_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!p->net.on)
+        return SIM_OK;
+    rf_net *n;
+    int rc = rf_net_create(p, NULL, 0, NULL, &n);
+    if (rc)
+        return rc;
+    *out = n->layout;                 /* taken over */
+    memset(&n->layout, 0, sizeof n->layout);
+    rf_net_free(n);
+    return SIM_OK;
+}
+
+size_t rf_net_record_bytes(const rf_params *p)
+{
+    rf_flow_layout l;
+    if (rf_net_flow_layout(p, &l))
+        return 0;
+    size_t b = rf_net_record_size(&l);
+    rf_flow_layout_free(&l);
+    return b;
 }

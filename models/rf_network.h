@@ -18,6 +18,15 @@ typedef struct rf_net rf_net;
  * why (may be NULL), what is wrong. */
 int rf_net_check(const rf_params *p, char *why, size_t size);
 
+/* The table of distances, km[a * n_areas + b] from area a to area b (the
+ * rule in rf_area.h), NaN for a pair neither given nor from coordinates
+ * (km holds n_areas^2 floats). */
+void rf_net_km_table(const rf_params *p, float *km);
+
+/* Gives the distance from -> to (network.distances); SIM_EINVAL when the
+ * list is full or an area unknown. */
+int rf_net_add_distance(rf_params *p, int from, int to, double km);
+
 /* The areas' referral rate per day x days after warm-up, in calendar month
  * `month` (0 = January): the sum over areas of per_year / 365 x (1 +
  * growth)^(x / 365) x the area's seasonality[month]; and its largest value
@@ -40,17 +49,35 @@ bool rf_net_leaves(const rf_params *p, int origin, bool high_risk, double u);
 /* The probability of declining an offer km away (0 without declines). */
 double rf_net_p_decline(const rf_params *p, double km);
 
-/* Search orders and per-area unit types from the model's unit types
- * (types[order[i]] in matching order).  SIM_ENOMEM when memory runs out. */
+/* The distance table, search orders (sorted once, only the acceptable
+ * areas kept) and per-area unit types from the model's unit types
+ * (types[order[i]] in matching order).  SIM_ENOMEM when memory runs out,
+ * SIM_EINVAL when a distance is unknown. */
 int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
                   rf_net **out);
 void rf_net_free(rf_net *n);
 
-/* The areas a household from origin searches, in order; *count of them. */
-const uint8_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count);
+/* The areas a household from origin searches, in order (only the
+ * acceptable ones); *count of them. */
+const uint16_t *rf_net_search(const rf_net *n, int origin, bool leave, int *count);
 
-/* Bit a: area a is acceptable to a household from origin. */
-uint32_t rf_net_accepts(const rf_net *n, int origin, bool leave);
+/* Whether area is acceptable to a household from origin. */
+bool rf_net_accepts(const rf_net *n, int origin, bool leave, int area);
+
+/* The distance from origin to area, km. */
+float rf_net_km(const rf_net *n, int origin, int area);
+
+/* The cells of a replication's flows (rf_result.h's rf_net_record). */
+const rf_flow_layout *rf_net_layout(const rf_net *n);
+
+/* The same without a replication, for reading records: out owns its
+ * arrays (rf_flow_layout_free); a zeroed layout without a network.
+ * SIM_ENOMEM, SIM_EINVAL (a distance unknown). */
+int rf_net_flow_layout(const rf_params *p, rf_flow_layout *out);
+
+/* rf_net_record_size of p's layout: the bytes a replication's network
+ * record takes (0 without a network, or when it cannot be built). */
+size_t rf_net_record_bytes(const rf_params *p);
 
 /* Area a's unit types in matching order; *count of them. */
 const int *rf_net_types(const rf_net *n, int area, int *count);

@@ -1,6 +1,8 @@
 #include "rf_result.h"
+#include "sim_status.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const outcome_names[] = {
@@ -289,4 +291,83 @@ void rf_result_year_metric_parts(const rf_result *r, int y, double *num, double 
     for (size_t i = 0; i < rf_metric_count(); i++)
         if (!rf_metric_by_year(i))
             num[i] = den[i] = NAN;
+}
+
+/* ---- a network's record ---------------------------------------------- */
+
+size_t rf_net_record_size(const rf_flow_layout *l)
+{
+    if (!l || l->n_areas <= 0)
+        return 0;
+    size_t b = (size_t)l->n_areas * sizeof(rf_area_result) + l->n_cells * sizeof(uint32_t);
+    return (b + 7) / 8 * 8;
+}
+
+rf_area_result *rf_net_record_areas(void *rec) { return rec; }
+const rf_area_result *rf_net_record_areas_c(const void *rec) { return rec; }
+
+uint32_t *rf_net_record_flows(void *rec, const rf_flow_layout *l)
+{
+    return (uint32_t *)((unsigned char *)rec + (size_t)l->n_areas * sizeof(rf_area_result));
+}
+
+const uint32_t *rf_net_record_flows_c(const void *rec, const rf_flow_layout *l)
+{
+    return (const uint32_t *)((const unsigned char *)rec
+                              + (size_t)l->n_areas * sizeof(rf_area_result));
+}
+
+long rf_flow_cell(const rf_flow_layout *l, int origin, int destination)
+{
+    if (origin < 0 || origin >= l->n_areas || destination < 0)
+        return -1;
+    size_t lo = l->row[origin], hi = l->row[origin + 1];
+    while (lo < hi) {              /* destinations ascending */
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->dest[mid] < destination)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->row[origin + 1] && l->dest[lo] == destination ? (long)lo : -1;
+}
+
+uint32_t rf_net_record_flow(const void *rec, const rf_flow_layout *l, int origin, int destination)
+{
+    long c = rf_flow_cell(l, origin, destination);
+    return c < 0 ? 0 : rf_net_record_flows_c(rec, l)[c];
+}
+
+int rf_flow_layout_from_marks(int n_areas, const unsigned char *mark, rf_flow_layout *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t na = n_areas > 0 ? (size_t)n_areas : 0, n = 0;
+    for (size_t i = 0; i < na * na; i++)
+        n += mark[i] != 0;
+    out->row = malloc((na + 1) * sizeof *out->row);
+    out->dest = malloc((n + 1) * sizeof *out->dest);
+    if (!out->row || !out->dest) {
+        rf_flow_layout_free(out);
+        return SIM_ENOMEM;
+    }
+    out->n_areas = n_areas;
+    size_t c = 0;
+    for (size_t o = 0; o < na; o++) {
+        out->row[o] = c;
+        for (size_t d = 0; d < na; d++)
+            if (mark[o * na + d])
+                out->dest[c++] = (uint16_t)d;
+    }
+    out->row[na] = c;
+    out->n_cells = c;
+    return SIM_OK;
+}
+
+void rf_flow_layout_free(rf_flow_layout *l)
+{
+    if (!l)
+        return;
+    free(l->row);
+    free(l->dest);
+    memset(l, 0, sizeof *l);
 }

@@ -165,12 +165,46 @@ typedef struct {
     uint32_t monthly_abandoned[RF_MONTHS_MAX];
     int n_years;               /* years recorded (<= RF_YEARS_MAX) */
     rf_year_result years[RF_YEARS_MAX];
-    /* A network's areas (n_areas 0 without one); flows[o][d]: counted
-     * referrals from area o placed in area d. */
+    /* A network's areas (n_areas 0 without one): their record follows
+     * this one (rf_net_record below), so that a record without a network
+     * stays small whatever RF_MAX_AREAS is. */
     int n_areas;
-    rf_area_result areas[RF_MAX_AREAS];
-    uint32_t flows[RF_MAX_AREAS][RF_MAX_AREAS];
 } rf_result;
+
+/* A network replication's areas and flows: the rf_net_record_size(layout)
+ * bytes after its rf_result in the experiment's record,
+ *     rf_area_result areas[n_areas];
+ *     uint32_t flows[n_cells];    counted referrals placed, cell by cell
+ * (then zeros up to a multiple of 8 bytes).  The cells are the pairs
+ * (origin, destination) a household could be placed in: row o holds the
+ * areas acceptable to residents of o (its own included), destinations
+ * ascending, so hundreds of areas within a max_km of each other cost only
+ * their acceptable pairs: at most n_areas x sizeof(rf_area_result) + 4 x
+ * (acceptable pairs) + 4 bytes, n_areas x (56 + 4 n_areas) with every
+ * area acceptable to every other. */
+typedef struct {
+    int n_areas;
+    size_t n_cells;
+    size_t *row;               /* owned, n_areas + 1: origin o's cells are [row[o], row[o + 1]) */
+    uint16_t *dest;            /* owned, n_cells */
+} rf_flow_layout;
+
+/* Bytes of a network record (a multiple of 8; 0 for n_areas 0). */
+size_t rf_net_record_size(const rf_flow_layout *l);
+rf_area_result *rf_net_record_areas(void *rec);
+const rf_area_result *rf_net_record_areas_c(const void *rec);
+uint32_t *rf_net_record_flows(void *rec, const rf_flow_layout *l);
+const uint32_t *rf_net_record_flows_c(const void *rec, const rf_flow_layout *l);
+/* The cell of (origin, destination), -1 when the pair has none (nobody
+ * from origin can be placed there). */
+long rf_flow_cell(const rf_flow_layout *l, int origin, int destination);
+/* Placements from origin into destination in a record (0 without a cell). */
+uint32_t rf_net_record_flow(const void *rec, const rf_flow_layout *l, int origin, int destination);
+/* A layout from its pairs: mark[o * n_areas + d] != 0 for each cell.
+ * SIM_ENOMEM. */
+int rf_flow_layout_from_marks(int n_areas, const unsigned char *mark, rf_flow_layout *out);
+/* Frees what the layout owns and zeroes it; a zeroed layout is fine. */
+void rf_flow_layout_free(rf_flow_layout *l);
 
 const char *rf_outcome_name(rf_outcome o);
 const char *rf_outcome_description(rf_outcome o);

@@ -4,6 +4,7 @@
 #include "ex_ckpt.h"
 #include "ex_experiment.h"
 #include "rf_model.h"
+#include "rf_network.h"
 #include "sim_farm.h"
 #include "sim_file.h"
 #include "sim_status.h"
@@ -32,8 +33,15 @@ struct study {
     size_t resumed;
     int hook_status;          /* the last point_done failure */
     size_t progress_base;     /* drivers: replications the point had before */
-    /* drivers: every point's replications so far (rank 0) */
+    /* A record is an rf_result then, in a network, its areas and flows
+     * (rf_model_run_record): net_bytes the largest of any point's, so that
+     * a study without a network keeps records of sizeof(rf_result). */
+    size_t net_bytes, rec_size;
+    rf_model_record_ctx rctx;
+    /* drivers: every point's replications so far (rank 0), the network
+     * records apart (net_bytes each) */
     rf_result **recs;
+    unsigned char **nets;
     unsigned char **done;
     size_t *have;
     study_precision_result *prec; /* cfg->precision: each point's, after study_run */
@@ -75,15 +83,17 @@ static int open_point(void *user, size_t point, sim_rep_fn *fn, const void **ctx
     study *s = user;
     rf_diags d;
     int rc = rf_points_load(s->pts, grid_point(s, point), &d);
-    *fn = rf_model_run_rep;
-    *ctx = rf_points_params(s->pts);
+    *fn = rf_model_run_record;
+    s->rctx = (rf_model_record_ctx){rf_points_params(s->pts), s->rec_size};
+    *ctx = &s->rctx;
     return rc;
 }
 
 /* Rank 0: a point has its n_reps replications: publish it, summarize it.
  * pr: how they were chosen (--precision), or NULL. */
-static int publish(study *s, size_t point, const void *records, const unsigned char *done,
-                   size_t n_reps, const study_precision_result *pr)
+static int publish(study *s, size_t point, const rf_result *records, const void *net,
+                   size_t net_stride, const unsigned char *done, size_t n_reps,
+                   const study_precision_result *pr)
 {
     rf_diags d;
     int rc = rf_points_load(s->pts, grid_point(s, point), &d);
@@ -95,7 +105,8 @@ static int publish(study *s, size_t point, const void *records, const unsigned c
     rf_points_label(s->pts, label, sizeof label);
     if (s->writer) {
         an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, grid_point(s, point)),
-                       .n_reps = n_reps, .results = records, .done = done,
+                       .n_reps = n_reps, .results = records, .done = done, .net = net,
+                       .net_stride = net_stride,
                        .scenario_text = rf_points_text(s->pts), .label = label,
                        .stopped = pr ? study_precision_reason(pr->stopped) : NULL,
                        .first_met = pr ? pr->first_met : 0};
@@ -104,6 +115,9 @@ static int publish(study *s, size_t point, const void *records, const unsigned c
     }
     if (s->sums && (rc = an_point_summary_from_results(&s->sums[point], label, p, records, done,
                                                        n_reps)) != SIM_OK)
+        return s->hook_status = rc;
+    if (s->sums && (rc = an_point_summary_add_network(&s->sums[point], p, net, net_stride, done,
+                                                      n_reps)) != SIM_OK)
         return s->hook_status = rc;
     if (s->steady && (rc = an_steady_from_results(&s->steady[point], records, done, n_reps)) != SIM_OK)
         return s->hook_status = rc;
@@ -116,7 +130,19 @@ static int publish(study *s, size_t point, const void *records, const unsigned c
 static int point_done(void *user, size_t point, const void *records, const unsigned char *done)
 {
     study *s = user;
-    return publish(s, point, records, done, s->reps, NULL);
+    if (!s->net_bytes)
+        return publish(s, point, records, NULL, 0, done, s->reps, NULL);
+    /* the rf_results side by side for the summaries; the networks' records
+     * are read where they are */
+    rf_result *head = malloc((s->reps + 1) * sizeof *head);
+    if (!head)
+        return s->hook_status = SIM_ENOMEM;
+    for (size_t r = 0; r < s->reps; r++)
+        memcpy(&head[r], (const unsigned char *)records + r * s->rec_size, sizeof *head);
+    int rc = publish(s, point, head, (const unsigned char *)records + sizeof(rf_result),
+                     s->rec_size, done, s->reps, NULL);
+    free(head);
+    return rc;
 }
 
 static void progress(void *user, size_t done, size_t total)
@@ -155,6 +181,14 @@ static int check_point(study *s, size_t i, int in_sweep, study_error *err)
                     c->points.texts ? "results file scenario" : c->points.scenario_path,
                     in_sweep ? " (a sweep point)" : "", why);
     s->total_units[i] = rf_params_total_units(p);
+    size_t nb = rf_net_record_bytes(p);
+    if (s->ex && nb > s->net_bytes)     /* a driver's later point: records are sized already */
+        return fail(err, SIM_EINVAL, 1, "a point's network has more acceptable pairs of areas "
+                    "than the study's first points (%zu bytes a record, not %zu): vary max_km or "
+                    "neighbours in the first points", nb, s->net_bytes);
+    if (nb > s->net_bytes)
+        s->net_bytes = nb;
+    s->rec_size = sizeof(rf_result) + s->net_bytes;
     return SIM_OK;
 }
 
@@ -171,17 +205,21 @@ static int grow(study *s, size_t n)
     rf_result **r = realloc(s->recs, cap * sizeof *r);
     if (r)
         s->recs = r;
+    unsigned char **nt = realloc(s->nets, cap * sizeof *nt);
+    if (nt)
+        s->nets = nt;
     unsigned char **d = realloc(s->done, cap * sizeof *d);
     if (d)
         s->done = d;
     size_t *h = realloc(s->have, cap * sizeof *h);
     if (h)
         s->have = h;
-    if (!tu || !r || !d || !h)
+    if (!tu || !r || !nt || !d || !h)
         return SIM_ENOMEM;
     for (size_t i = s->cap; i < cap; i++) {
         s->total_units[i] = 0;
         s->recs[i] = NULL;
+        s->nets[i] = NULL;
         s->done[i] = NULL;
         s->have[i] = 0;
     }
@@ -199,6 +237,17 @@ static int add_points(study *s, study_error *err)
         size_t nv = c->points.n_vary;
         for (size_t i = 0; i < c->n_text_points && rc == SIM_OK; i++)
             rc = rf_points_add(s->pts, NULL, c->text_values + i * nv, msg, sizeof msg);
+    } else if (c->list_values) {
+        size_t nv = c->points.n_vary;
+        double *nums = calloc(nv + 1, sizeof *nums);
+        if (!nums)
+            rc = SIM_ENOMEM;
+        for (size_t i = 0; nums && i < c->n_list_points && rc == SIM_OK; i++) {
+            for (size_t k = 0; k < nv; k++)
+                nums[k] = strtod(c->list_values[i * nv + k], NULL);
+            rc = rf_points_add(s->pts, c->list_values + i * nv, nums, msg, sizeof msg);
+        }
+        free(nums);
     } else if (c->alts) {
         for (size_t i = 0; i < c->n_alts && rc == SIM_OK; i++)
             rc = rf_points_add_alt(s->pts, &c->alts[i], msg, sizeof msg);
@@ -465,7 +514,7 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
                         .threads = sim_runner_threads(c->threads), .ranks = sim_farm_size(),
                         .n_vary = rf_points_n_vary(s->pts),
                         .vary_keys = rf_points_vary_keys(s->pts), .n_points = s->n_points,
-                        .note = c->note, .precision = c->precision ? c->precision_text : NULL,
+                        .note = c->note, .attrs = c->attrs, .n_attrs = c->n_attrs, .precision = c->precision ? c->precision_text : NULL,
                         .part = c->part ? &part : NULL};
     if (c->precision) {
         const study_precision_cfg *pc = c->precision;
@@ -498,7 +547,7 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
     if (!c->checkpoint)
         return SIM_OK;
     /* Checkpoints sit beside the output, one small file per finished point. */
-    ex_ckpt_init(&s->ckpt, ckdir, key, s->reps, sizeof(rf_result));
+    ex_ckpt_init(&s->ckpt, ckdir, key, s->reps, s->rec_size);
     s->have_ckpt = 1;
     ex_use_checkpoints(s->ex, &s->ckpt);
     if (c->resume) {
@@ -580,7 +629,9 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
             goto fail;
         }
     }
-    ex_cfg ec = {.n_points = s->n_points, .n_reps = s->reps, .record_size = sizeof(rf_result),
+    if (!s->rec_size)
+        s->rec_size = sizeof(rf_result);
+    ex_cfg ec = {.n_points = s->n_points, .n_reps = s->reps, .record_size = s->rec_size,
                  .chunk = cfg->chunk, .threads = cfg->threads, .stop = cfg->stop};
     ex_hooks eh = {.open_point = open_point, .point_done = point_done,
                    .progress = cfg->progress ? progress : NULL, .progress_user = s,
@@ -594,7 +645,7 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
         rc = fail(err, SIM_ENOMEM, 0, "out of memory");
         goto fail;
     }
-    key = ex_digest_finish(key, sizeof(rf_result));
+    key = ex_digest_finish(key, s->rec_size);
     /* Rank 0 prepares the output; every rank then learns whether to go on
      * (one broadcast, so no rank is left waiting when rank 0 fails). */
     int setup = SIM_OK;
@@ -623,12 +674,15 @@ void study_free(study *s)
             an_steady_free(&s->steady[i]);
         if (s->recs)
             free(s->recs[i]);
+        if (s->nets)
+            free(s->nets[i]);
         if (s->done)
             free(s->done[i]);
     }
     free(s->sums);
     free(s->steady);
     free(s->recs);
+    free(s->nets);
     free(s->done);
     free(s->have);
     free(s->prec);
@@ -682,11 +736,12 @@ static int run_to_precision(study *s, study_error *err)
         rc = study_precision_point(s, i, s->cfg->precision, &s->prec[i], err);
         if (rc == SIM_EINTR && root() && s->have[i] > 0) {
             s->prec[i].stopped = STUDY_STOP_NONE;
-            publish(s, i, s->recs[i], s->done[i], s->have[i], NULL);
+            publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i], s->have[i], NULL);
         }
         if (rc != SIM_OK)
             return rc;
-        if (root() && (rc = publish(s, i, s->recs[i], s->done[i], s->have[i], &s->prec[i])) != SIM_OK)
+        if (root() && (rc = publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i],
+                                    s->have[i], &s->prec[i])) != SIM_OK)
             return fail(err, rc, 0, "%s: %s", s->cfg->out_path ? s->cfg->out_path : "summary",
                         sim_strerror(rc));
         study_forget(s, i);
@@ -775,6 +830,7 @@ int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
     if (n_reps <= have)
         return SIM_OK;
     int rc = SIM_OK;
+    unsigned char *raw = NULL;          /* a network's records, split after */
     if (root()) {
         rf_result *r = realloc(s->recs[i], n_reps * sizeof *r);
         if (r)
@@ -782,16 +838,30 @@ int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
         unsigned char *d = realloc(s->done[i], n_reps);
         if (d)
             s->done[i] = d;
-        if (!r || !d)
+        unsigned char *nt = s->nets[i];
+        if (s->net_bytes && (nt = realloc(s->nets[i], n_reps * s->net_bytes)))
+            s->nets[i] = nt;
+        if (s->net_bytes && nt)
+            raw = malloc((n_reps - have) * s->rec_size);
+        if (!r || !d || (s->net_bytes && (!nt || !raw)))
             rc = SIM_ENOMEM;
     }
+    if (rc != SIM_OK)
+        free(raw);
     if ((rc = sim_farm_bcast_int(rc)) != SIM_OK)
         return root() ? fail(err, rc, 0, "out of memory") : rc;
     if (s->cfg->on_start)
         s->cfg->on_start(s->cfg->user);
     s->progress_base = have;
-    rc = ex_evaluate(s->ex, i, have, n_reps - have, root() ? s->recs[i] + have : NULL,
+    rc = ex_evaluate(s->ex, i, have, n_reps - have,
+                     !root() ? NULL : raw ? (void *)raw : (void *)(s->recs[i] + have),
                      root() ? s->done[i] + have : NULL);
+    for (size_t r = 0; raw && r < n_reps - have; r++) {
+        memcpy(&s->recs[i][have + r], raw + r * s->rec_size, sizeof(rf_result));
+        memcpy(s->nets[i] + (have + r) * s->net_bytes, raw + r * s->rec_size + sizeof(rf_result),
+               s->net_bytes);
+    }
+    free(raw);
     if (s->cfg->on_end)
         s->cfg->on_end(s->cfg->user);
     /* every rank takes the same next step: rank 0's */
@@ -817,6 +887,10 @@ int study_point_summary(study *s, size_t i, an_point_summary *out)
     rf_points_label(s->pts, label, sizeof label);
     rc = an_point_summary_from_results(out, label, rf_points_params(s->pts), s->recs[i],
                                        s->done[i], s->have[i]);
+    if (rc == SIM_OK && (rc = an_point_summary_add_network(out, rf_points_params(s->pts), s->nets[i],
+                                                           s->net_bytes, s->done[i],
+                                                           s->have[i])) != SIM_OK)
+        an_point_summary_free(out);
     if (rc == SIM_OK && s->cfg->by_year
         && (rc = an_point_summary_add_years(out, s->recs[i], s->done[i], s->have[i])) != SIM_OK)
         an_point_summary_free(out);
@@ -826,6 +900,8 @@ int study_point_summary(study *s, size_t i, an_point_summary *out)
 void study_forget(study *s, size_t i)
 {
     free(s->recs[i]);
+    free(s->nets[i]);
+    s->nets[i] = NULL;
     free(s->done[i]);
     s->recs[i] = NULL;
     s->done[i] = NULL;

@@ -55,6 +55,10 @@ typedef struct {
     int no_points;             /* drivers: start with no points (study_add_point) */
     const rf_points_alt *alts; /* compare: these points, in order (with grid NULL) */
     size_t n_alts;
+    /* a list of points (with grid NULL): n_list_points x points.n_vary
+     * values of the varied keys, row by row (optimise's path) */
+    const char *const *list_values;
+    size_t n_list_points;
     int threads;               /* per rank; <= 0: all cores */
     size_t chunk;              /* replications per task, 0: the default */
     const char *out_path;      /* NULL: no results file */
@@ -63,6 +67,8 @@ typedef struct {
     int resume;                /* reuse its finished points */
     int keep_summaries;        /* rank 0 keeps every point's summary */
     int by_year;               /* ... with its yearly figures (an_point_summary_add_years) */
+    int comparison;            /* the points are a comparison (rerun of a compare file):
+                                  the caller puts /comparison (study_compare_put) */
     /* NULL: every point gets the scenario's replications; else study_run
      * gives each point replications until the targets hold
      * (study_precision.h), and there are no checkpoints. */
@@ -70,6 +76,8 @@ typedef struct {
     const char *precision_text; /* the targets as given, stored in the results file */
     const char *command_line;  /* stored in the file */
     const char *note;          /* NULL, or the file's `note` attribute */
+    const char *const *attrs;  /* n_attrs (name, value) pairs of root string attributes */
+    size_t n_attrs;
     const char *scenario_source; /* NULL: read from points.scenario_path (and what it
                                    extends); else stored as it is (rerun, merge) */
     volatile sig_atomic_t *stop; /* may be NULL: non-zero stops starting work */

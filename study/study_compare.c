@@ -136,8 +136,8 @@ static int load(const study_cfg *b, const char *path, rf_scenario **sc, study_er
 }
 
 /* Common random numbers need the same seed, horizon and warm-up: refuse an
- * alternative file that differs, naming the key; the replications are the
- * baseline's unless --reps sets them (*reps). */
+ * alternative file that differs, naming the key; and one replication count:
+ * without --reps (*reps) a file whose replications differ is refused too. */
 static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
 {
     const study_cfg *b = &c->base;
@@ -159,7 +159,17 @@ static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
             key = "horizon", va = p->horizon, vb = p0->horizon;
         else if (p->warmup != p0->warmup)
             key = "warmup", va = p->warmup, vb = p0->warmup;
-        if (key) {
+        else if (b->points.reps <= 0 && p->reps != p0->reps)
+            key = "replications", va = p->reps, vb = p0->reps;
+        if (key && !strcmp(key, "replications")) {
+            /* a file's own count is not silently replaced by the baseline's */
+            err->all_ranks = 1;
+            rc = study_error_set(err, SIM_EINVAL, 1,
+                                 "%s: replications is %.17g but the baseline %s has %.17g: paired "
+                                 "differences need one count for every scenario; give --reps N "
+                                 "for all of them, or change replications in one",
+                                 c->files[i], va, b->points.scenario_path, vb);
+        } else if (key) {
             err->all_ranks = 1;
             rc = study_error_set(err, SIM_EINVAL, 1,
                                  "%s: %s is %.17g but the baseline %s has %.17g: compared "
@@ -215,28 +225,7 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
         goto done;
     }
     if (sim_farm_rank() == 0) {
-        const an_point_summary *base = study_summary(out->s, 0);
-        for (size_t i = 1; i < study_n_points(out->s) && rc == SIM_OK; i++) {
-            an_comparison *rows;
-            size_t n;
-            rc = an_compare_points(base, study_summary(out->s, i), i, &rows, &n);
-            if (rc != SIM_OK) {
-                study_error_set(err, rc, 0, "comparing point %zu failed: %s", i, sim_strerror(rc));
-                break;
-            }
-            an_comparison *all = realloc(out->rows, (out->n_rows + n + 1) * sizeof *all);
-            if (!all) {
-                free(rows);
-                rc = study_error_set(err, SIM_ENOMEM, 0, "out of memory");
-                break;
-            }
-            memcpy(all + out->n_rows, rows, n * sizeof *rows);
-            out->rows = all;
-            out->n_rows += n;
-            free(rows);
-        }
-        if (rc == SIM_OK)
-            rc = study_put_comparison(out->s, out->rows, out->n_rows, err);
+        rc = study_compare_put(out->s, &out->rows, &out->n_rows, err);
         if (rc == SIM_OK)
             rc = study_commit(out->s, 1, err);
     }
@@ -244,6 +233,42 @@ done:
     alts_free(&a);
     if (rc != SIM_OK)
         study_compare_result_free(out);
+    return rc;
+}
+
+int study_compare_put(study *s, an_comparison **rows_out, size_t *n_out, study_error *err)
+{
+    const an_point_summary *base = study_summary(s, 0);
+    an_comparison *all = NULL;
+    size_t n_all = 0;
+    int rc = SIM_OK;
+    for (size_t i = 1; i < study_n_points(s) && rc == SIM_OK; i++) {
+        an_comparison *rows;
+        size_t n;
+        rc = an_compare_points(base, study_summary(s, i), i, &rows, &n);
+        if (rc != SIM_OK) {
+            study_error_set(err, rc, 0, "comparing point %zu failed: %s", i, sim_strerror(rc));
+            break;
+        }
+        an_comparison *more = realloc(all, (n_all + n + 1) * sizeof *more);
+        if (!more) {
+            free(rows);
+            rc = study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+            break;
+        }
+        memcpy(more + n_all, rows, n * sizeof *rows);
+        all = more;
+        n_all += n;
+        free(rows);
+    }
+    if (rc == SIM_OK)
+        rc = study_put_comparison(s, all, n_all, err);
+    if (rc == SIM_OK && rows_out) {
+        *rows_out = all;
+        *n_out = n_all;
+    } else {
+        free(all);
+    }
     return rc;
 }
 

@@ -8,8 +8,8 @@
  * streams of (seed, r), so differences are paired replication by
  * replication and the noise they share cancels.  That needs the same seed,
  * horizon and warm-up everywhere: an alternative file that differs in one
- * is refused, naming the key (the replications are the baseline's unless
- * --reps sets them). */
+ * is refused, naming the key; so is one whose replications differ from the
+ * baseline's unless --reps sets them for every scenario. */
 #ifndef STUDY_COMPARE_H
 #define STUDY_COMPARE_H
 
@@ -38,6 +38,12 @@ typedef struct {
  * when interrupted: nothing is written). */
 int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study_error *err);
 void study_compare_result_free(study_compare_result *r);  /* a zeroed one is fine */
+
+/* Rank 0, after study_run with keep_summaries and before study_commit:
+ * every point from 1 on against point 0, the rows into *rows (malloc'd,
+ * caller frees; rows NULL: not kept) and the results file's /comparison
+ * (compare, and rerun of a compare file). */
+int study_compare_put(study *s, an_comparison **rows, size_t *n_rows, study_error *err);
 
 /* The rows of point i (>= 1) within r: *n of them from the returned one. */
 const an_comparison *study_compare_rows(const study_compare_result *r, size_t i, size_t *n);

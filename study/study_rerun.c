@@ -102,6 +102,9 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
     }
     if (an_h5_read_scenario_source(out->file, &out->source) != SIM_OK)
         out->source = NULL;
+    an_table *cmp = NULL;
+    out->has_comparison = an_h5_read_table(out->file, "/comparison", &cmp) == SIM_OK;
+    an_table_free(cmp);
     return info->precision ? load_precision(info, out, path, err) : SIM_OK;
 }
 
@@ -124,6 +127,7 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     cfg->points.vary_keys = st->vary_keys;
     cfg->points.reps = st->reps;
     cfg->points.labels = st->labels;
+    cfg->comparison = st->has_comparison;
     cfg->text_values = st->values;
     cfg->n_text_points = st->n_points;
     cfg->grid = NULL;
@@ -164,4 +168,16 @@ int study_rerun_compare(study_stored *st, const study *s, study_difference *firs
         an_point_summary_free(&stored);
     }
     return differs;
+}
+
+int study_rerun_compare_file(study_stored *st, const char *path, an_h5_difference *first,
+                             size_t *n_compared)
+{
+    memset(first, 0, sizeof *first);
+    an_h5_file *now = NULL;
+    if (an_h5_open(path, &now) != SIM_OK)
+        return -1;
+    int rc = an_h5_compare_data(st->file, now, first, n_compared);
+    an_h5_close(now);
+    return rc != SIM_OK ? -1 : first->found;
 }

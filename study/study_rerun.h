@@ -1,6 +1,7 @@
 /* study_rerun: repeat the run stored in a results file from the file alone
  * (every point's stored scenario carries its seed and replications), and
- * say whether the new summaries are identical to the stored ones. */
+ * say whether the new file's data are identical to the stored ones: every
+ * dataset, per-replication records included (an_h5_compare_data). */
 #ifndef STUDY_RERUN_H
 #define STUDY_RERUN_H
 
@@ -20,6 +21,7 @@ typedef struct {
     study_precision_cfg precision; /* its targets and bounds, run again the same way */
     char *source;              /* /scenario_source, NULL when the file has none */
     const char **labels;       /* n_points labels as stored (owned by file) */
+    int has_comparison;        /* the file has /comparison: a compare, rerun as one */
 } study_stored;
 
 /* Open path and read its points.  On failure err says why. */
@@ -41,5 +43,11 @@ typedef struct {
 /* Rank 0, after the study ran with keep_summaries: 0 identical, 1 different
  * (first says where first), -1 when a stored summary cannot be read. */
 int study_rerun_compare(study_stored *st, const study *s, study_difference *first);
+
+/* Rank 0, after the study's file at path was committed: every dataset of
+ * it against the stored file's.  0 identical (*n_compared datasets), 1
+ * different (first names the dataset), -1 when a file cannot be read. */
+int study_rerun_compare_file(study_stored *st, const char *path, an_h5_difference *first,
+                             size_t *n_compared);
 
 #endif

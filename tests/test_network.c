@@ -13,6 +13,7 @@
 #include "an_h5.h"
 #include "an_report.h"
 #include "mq_queue.h"
+#include "rf_network.h"
 #include "rf_scenario.h"
 #include "test_model_util.h"
 
@@ -52,11 +53,48 @@ static rf_scenario *load_text(const char *yaml, const char *name)
 }
 
 /* The record without its network part, for comparing with a run without. */
-static void strip_network(rf_result *r)
+static void strip_network(rf_result *r) { r->n_areas = 0; }
+
+/* A replication of a small network with its areas and flows spread out
+ * (rf_model_run_net writes them sparsely, rf_result.h). */
+enum { TA = 16 };
+typedef struct {
+    rf_result r;
+    rf_area_result areas[TA];
+    uint32_t flows[TA][TA];
+} net_rep;
+
+static int run_net(const rf_params *p, uint64_t rep, net_rep *x, const rf_model_hooks *h)
 {
-    r->n_areas = 0;
-    memset(r->areas, 0, sizeof r->areas);
-    memset(r->flows, 0, sizeof r->flows);
+    rf_flow_layout l;
+    cr_assert_eq(rf_net_flow_layout(p, &l), SIM_OK);
+    cr_assert_leq(p->n_areas, TA);
+    void *rec = calloc(1, rf_net_record_size(&l) + 8);
+    cr_assert_not_null(rec);
+    int rc = rf_model_run_net(p, rep, &x->r, rec, h);
+    memset(x->areas, 0, sizeof x->areas);
+    memset(x->flows, 0, sizeof x->flows);
+    for (int a = 0; a < p->n_areas; a++) {
+        x->areas[a] = rf_net_record_areas(rec)[a];
+        for (int d = 0; d < p->n_areas; d++)
+            x->flows[a][d] = rf_net_record_flow(rec, &l, a, d);
+    }
+    free(rec);
+    rf_flow_layout_free(&l);
+    return rc;
+}
+
+/* n replications' records side by side and their network records, *stride
+ * bytes apart (owned by the caller). */
+static unsigned char *run_records(const rf_params *p, int n, rf_result *r, size_t *stride)
+{
+    *stride = rf_net_record_bytes(p);
+    cr_assert_gt(*stride, 0);
+    unsigned char *net = calloc((size_t)n, *stride);
+    cr_assert_not_null(net);
+    for (int i = 0; i < n; i++)
+        cr_assert_eq(rf_model_run_net(p, (uint64_t)i, &r[i], net + (size_t)i * *stride, NULL), SIM_OK);
+    return net;
 }
 
 static void expect_same_bits(const rf_params *a, const rf_params *b, int reps, const char *what)
@@ -92,8 +130,8 @@ Test(network, one_area_is_the_single_area_model)
         for (int a = 0; a < q.n_areas; a++) {
             q.net.areas[a].per_year = a == 0 ? p.per_year : 0;
             q.net.areas[a].growth = p.growth;
-            for (int b = 0; b < q.n_areas; b++)
-                q.net.km[a][b] = a == b ? 0 : 10;
+            for (int b = a + 1; b < q.n_areas; b++)
+                cr_assert_eq(rf_net_add_distance(&q, a, b, 10), SIM_OK);
         }
         expect_same_bits(&p, &q, 4, files[i]);
         rf_scenario_free(s);
@@ -139,7 +177,7 @@ static void two_areas(rf_params *p, const int *c, const double *load)
     p->net.on = true;
     p->net.max_km = INFINITY;
     p->net.own_first = true;
-    p->net.km[0][1] = p->net.km[1][0] = 50;
+    cr_assert_eq(rf_net_add_distance(p, 0, 1, 50), SIM_OK);
     for (int a = 0; a < 2; a++) {
         int s = rf_params_add_service(p, a ? "west refuge" : "east refuge", c[a], sim_dist_exp(STAY));
         p->services[s].blocks[0].area = a;
@@ -150,14 +188,14 @@ static void two_areas(rf_params *p, const int *c, const double *load)
 
 /* The pooled share num / den of area a's residents over reps replications,
  * with its 99.9% half-width. */
-typedef uint64_t (*count_fn)(const rf_result *r, int a);
+typedef uint64_t (*count_fn)(const net_rep *r, int a);
 
 static sim_ratio area_share(const rf_params *p, int a, int reps, count_fn num, count_fn den)
 {
     double *n = calloc((size_t)reps, sizeof *n), *d = calloc((size_t)reps, sizeof *d);
-    static rf_result r;
+    static net_rep r;
     for (int i = 0; i < reps; i++) {
-        cr_assert_eq(rf_model_run(p, (uint64_t)i, &r), SIM_OK);
+        cr_assert_eq(run_net(p, (uint64_t)i, &r, NULL), SIM_OK);
         n[i] = (double)num(&r, a);
         d[i] = (double)den(&r, a);
     }
@@ -168,13 +206,13 @@ static sim_ratio area_share(const rf_params *p, int a, int reps, count_fn num, c
     return s;
 }
 
-static uint64_t residents(const rf_result *r, int a) { return r->areas[a].referrals; }
-static uint64_t refused(const rf_result *r, int a)
+static uint64_t residents(const net_rep *r, int a) { return r->areas[a].referrals; }
+static uint64_t refused(const net_rep *r, int a)
 {
     return r->areas[a].outcomes[RF_OUT_REFUSED_NO_SPACE];
 }
-static uint64_t declined(const rf_result *r, int a) { return r->areas[a].outcomes[RF_OUT_DECLINED]; }
-static uint64_t placed_away(const rf_result *r, int a) { return r->flows[a][1 - a]; }
+static uint64_t declined(const net_rep *r, int a) { return r->areas[a].outcomes[RF_OUT_DECLINED]; }
+static uint64_t placed_away(const net_rep *r, int a) { return r->flows[a][1 - a]; }
 
 static void expect_within(sim_ratio s, double theory, const char *what)
 {
@@ -213,8 +251,8 @@ Test(network, everyone_leaves_for_the_other_area_erlang_b)
                       "placed in the other area: 1 - B(6, 4)");
     }
     /* and nobody is placed at home */
-    static rf_result r;
-    cr_assert_eq(rf_model_run(&p, 0, &r), SIM_OK);
+    static net_rep r;
+    cr_assert_eq(run_net(&p, 0, &r, NULL), SIM_OK);
     cr_assert_eq(r.flows[0][0] + r.flows[1][1], 0);
 }
 
@@ -261,9 +299,9 @@ Test(network, conservation_per_area_and_nationally)
     cr_assert_eq(rf_params_prepare(&p), SIM_OK);
     for (int w = 0; w < 2; w++) {
         p.net.waiting = w ? RF_NET_WAIT_AREA : RF_NET_WAIT_NATIONAL;
-        static rf_result r;
+        static net_rep r;
         for (int rep = 0; rep < 10; rep++) {
-            cr_assert_eq(rf_model_run(&p, (uint64_t)rep, &r), SIM_OK);
+            cr_assert_eq(run_net(&p, (uint64_t)rep, &r, NULL), SIM_OK);
             uint64_t refs = 0, flows = 0, placed_in = 0, outcomes[RF_OUT_N] = {0};
             for (int k = 0; k < 2; k++) {
                 uint64_t sum = 0;
@@ -287,13 +325,13 @@ Test(network, conservation_per_area_and_nationally)
                 cr_assert_eq(placed_k, r.flows[k][0] + r.flows[k][1], "area %d's placed", k);
                 cr_assert_eq(r.areas[k].units, c[k]);
             }
-            cr_assert_eq(refs, r.referrals);
+            cr_assert_eq(refs, r.r.referrals);
             for (int o = 0; o < RF_OUT_N; o++)
-                cr_assert_eq(outcomes[o], r.outcomes[o], "outcome %d nationally", o);
+                cr_assert_eq(outcomes[o], r.r.outcomes[o], "outcome %d nationally", o);
             cr_assert_eq(flows, placed_in);
-            cr_assert_eq(flows, r.outcomes[RF_OUT_PLACED_IMMEDIATELY]
-                                    + r.outcomes[RF_OUT_PLACED_AFTER_WAIT]);
-            cr_assert_gt(r.outcomes[RF_OUT_DECLINED], 0);
+            cr_assert_eq(flows, r.r.outcomes[RF_OUT_PLACED_IMMEDIATELY]
+                                    + r.r.outcomes[RF_OUT_PLACED_AFTER_WAIT]);
+            cr_assert_gt(r.r.outcomes[RF_OUT_DECLINED], 0);
         }
     }
 }
@@ -368,10 +406,10 @@ Test(network, a_last_choice_unit_never_refuses_more)
         p.net.areas[k].p_leave = p.net.areas[k].p_leave_high_risk = 1;
     rf_params more = p;
     more.services[0].blocks[0].count++;
-    static rf_result x, y;
+    static net_rep x, y;
     for (int rep = 0; rep < 200; rep++) {
-        cr_assert_eq(rf_model_run(&p, (uint64_t)rep, &x), SIM_OK);
-        cr_assert_eq(rf_model_run(&more, (uint64_t)rep, &y), SIM_OK);
+        cr_assert_eq(run_net(&p, (uint64_t)rep, &x, NULL), SIM_OK);
+        cr_assert_eq(run_net(&more, (uint64_t)rep, &y, NULL), SIM_OK);
         for (int k = 0; k < 2; k++)
             cr_assert_leq(y.areas[k].outcomes[RF_OUT_REFUSED_NO_SPACE],
                           x.areas[k].outcomes[RF_OUT_REFUSED_NO_SPACE], "replication %d", rep);
@@ -398,13 +436,13 @@ Test(network, more_units_refuse_no_more_residents_on_average)
     p.net.areas[1].p_leave = 0.5;
     rf_params more = p;
     more.services[0].blocks[0].count++;
-    static rf_result x, y;
+    static net_rep x, y;
     sim_welford w;
     sim_welford_reset(&w);
     enum { N = 200 };
     for (int rep = 0; rep < N; rep++) {
-        cr_assert_eq(rf_model_run(&p, (uint64_t)rep, &x), SIM_OK);
-        cr_assert_eq(rf_model_run(&more, (uint64_t)rep, &y), SIM_OK);
+        cr_assert_eq(run_net(&p, (uint64_t)rep, &x, NULL), SIM_OK);
+        cr_assert_eq(run_net(&more, (uint64_t)rep, &y, NULL), SIM_OK);
         sim_welford_add(&w, (double)y.areas[0].outcomes[RF_OUT_REFUSED_NO_SPACE]
                                 - (double)x.areas[0].outcomes[RF_OUT_REFUSED_NO_SPACE]);
     }
@@ -430,16 +468,21 @@ Test(network, summaries_and_results_file_agree_with_the_records)
     p.net.decline_max = 0.5;
     enum { N = 12 };
     static rf_result r[N];
+    size_t stride;
+    unsigned char *net = run_records(&p, N, r, &stride);
+    rf_flow_layout l;
+    cr_assert_eq(rf_net_flow_layout(&p, &l), SIM_OK);
     uint64_t placed = 0, flows[2][2] = {{0}};
     for (int i = 0; i < N; i++) {
-        cr_assert_eq(rf_model_run(&p, (uint64_t)i, &r[i]), SIM_OK);
         placed += r[i].outcomes[RF_OUT_PLACED_IMMEDIATELY] + r[i].outcomes[RF_OUT_PLACED_AFTER_WAIT];
         for (int o = 0; o < 2; o++)
             for (int d = 0; d < 2; d++)
-                flows[o][d] += r[i].flows[o][d];
+                flows[o][d] += rf_net_record_flow(net + (size_t)i * stride, &l, o, d);
     }
+    rf_flow_layout_free(&l);
     an_point_summary ps;
     cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, r, NULL, N), SIM_OK);
+    cr_assert_eq(an_point_summary_add_network(&ps, &p, net, stride, NULL, N), SIM_OK);
     cr_assert_eq(ps.n_areas, 2);
     sim_summary s;
     an_area_summary(&ps, -1, AN_AREA_PLACED, &s);
@@ -455,7 +498,7 @@ Test(network, summaries_and_results_file_agree_with_the_records)
     snprintf(path, sizeof path, "%s/refugesim-network-%d.h5", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
              (int)getpid());
     remove(path);
-    an_point pt = {.params = &p, .n_reps = N, .results = r};
+    an_point pt = {.params = &p, .n_reps = N, .results = r, .net = net, .net_stride = stride};
     an_run run = {.info = {.scenario_text = "name: two areas\n", .command_line = "test",
                            .seed = p.seed, .threads = 1, .ranks = 1, .n_points = 1},
                   .complete = 1, .points = &pt};
@@ -516,6 +559,7 @@ Test(network, summaries_and_results_file_agree_with_the_records)
     an_h5_close(f);
     remove(path);
     an_point_summary_free(&ps);
+    free(net);
 }
 
 /* england.yaml meets its calibration targets: 61% of referrals not
@@ -530,10 +574,12 @@ Test(network, england_meets_its_targets, .timeout = 120)
     rf_params p = *rf_scenario_params(s);
     enum { N = 10 };
     static rf_result r[N];
-    for (int i = 0; i < N; i++)
-        cr_assert_eq(rf_model_run(&p, (uint64_t)i, &r[i]), SIM_OK);
+    size_t stride;
+    unsigned char *net = run_records(&p, N, r, &stride);
     an_point_summary ps;
     cr_assert_eq(an_point_summary_from_results(&ps, NULL, &p, r, NULL, N), SIM_OK);
+    cr_assert_eq(an_point_summary_add_network(&ps, &p, net, stride, NULL, N), SIM_OK);
+    free(net);
     double t = gsl_cdf_tdist_Pinv(0.9995, N - 1) / gsl_cdf_tdist_Pinv(0.975, N - 1);
     sim_summary placed, away;
     an_area_summary(&ps, -1, AN_AREA_PLACED, &placed);

@@ -209,7 +209,7 @@ Test(plots, a_second_key_is_one_line_per_level)
     char *gp = slurp_file(&p, "plots.gp");
     /* x is the key with more levels, in words; a line per referral level */
     cr_expect(strstr(gp, "set xlabel 'Refuge spaces (all services)'"), "%s", gp);
-    cr_expect(strstr(gp, "'Referrals per year: 150'") && strstr(gp, "'Referrals per year: 200'"), "%s", gp);
+    cr_expect(strstr(gp, "'150 referrals a year'") && strstr(gp, "'200 referrals a year'"), "%s", gp);
     cr_expect(!strstr(gp, "multiplot"), "two keys need no panels");
     teardown(&p);
 }
@@ -231,8 +231,8 @@ Test(plots, a_third_key_is_small_multiples)
     cr_assert_eq(p.status, SIM_OK);
     char *gp = slurp_file(&p, "plots.gp");
     cr_expect(strstr(gp, "set multiplot layout 1,2"), "%s", gp);
-    cr_expect(strstr(gp, "set title 'Mean move-on delay (days): 20'")
-              && strstr(gp, "set title 'Mean move-on delay (days): 40'"), "%s", gp);
+    cr_expect(strstr(gp, "set title 'Mean move-on delay 20 days'")
+              && strstr(gp, "set title 'Mean move-on delay 40 days'"), "%s", gp);
     cr_expect(strstr(find(&p, "capacity_refused")->caption, "one panel per level"));
     teardown(&p);
 }

@@ -34,7 +34,7 @@ Test(validate, every_builtin_case_covers_theory)
     for (size_t i = 0; i < mq_case_count(); i++) {
         const mq_case *k = mq_case_at(i);
         sim_summary s;
-        cr_assert_eq(mq_case_run(k, 20261124, 30, 0, &s), SIM_OK);
+        cr_assert_eq(mq_case_run(k, 20261124, 30, 0, NULL, &s), SIM_OK);
         cr_assert(mq_case_covers(&s, k->theory, 0.999), "%s: simulated %g +- %g, theory %g",
                   k->name, s.mean, s.ci95, k->theory);
         /* the interval must be informative, not wide enough to cover anything */

@@ -402,7 +402,7 @@ Test(report, wide_csv)
     char dir[300], p[400], head[8192];
     snprintf(dir, sizeof dir, "%s/wide", fx.dir);
     cr_assert_eq(mkdir(dir, 0777), 0);
-    cr_assert_eq(an_report_csv_wide(dir, pts, n), SIM_OK);
+    cr_assert_eq(an_report_csv_wide(f, dir, pts, n), SIM_OK);
     snprintf(p, sizeof p, "%s/measures_wide.csv", dir);
     cr_expect_eq(count_lines(p, head, sizeof head), 2 + (int)rf_metric_count());
     cr_expect_str_eq(head, "Measure,Unit,21 spaces estimate,21 spaces 95% low,21 spaces 95% high,"
@@ -432,4 +432,27 @@ Test(report, wide_csv)
     an_report_free_points(pts, n);
     an_h5_close(f);
     fx_teardown(&fx);
+}
+
+/* A varied key's value as a phrase for a column heading or legend: words
+ * and units, shares in percent, a service's key naming the service. */
+Test(report, key_values_in_words)
+{
+    an_point_summary ps = {.n_services = 2};
+    snprintf(ps.service_names[1], sizeof ps.service_names[1], "Juno House");
+    char b[200];
+    an_report_key_value(b, sizeof b, "referrals.per_year", 150, &ps);
+    cr_expect_str_eq(b, "150 referrals a year");
+    an_report_key_value(b, sizeof b, "households.p_pet", 0.4, &ps);
+    cr_expect_str_eq(b, "40% with a pet");
+    an_report_key_value(b, sizeof b, "services[1].stay.mean", 20, &ps);
+    cr_expect_str_eq(b, "mean stay 20 days at Juno House");
+    an_report_key_value(b, sizeof b, "services[1].blocks[0].units", 3, &ps);
+    cr_expect_str_eq(b, "3 units in block 1 of Juno House");
+    an_report_key_value(b, sizeof b, "extra[county refuges]", 10, &ps);
+    cr_expect_str_eq(b, "10 units added to county refuges");
+    an_report_key_value(b, sizeof b, "spaces", 70, &ps);
+    cr_expect_str_eq(b, "70 spaces");
+    an_report_key_value(b, sizeof b, "screening.p_other", 0.1, &ps);
+    cr_expect_str_eq(b, "screening.p_other 0.1", "an unknown key: the key itself");
 }

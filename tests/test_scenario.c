@@ -143,7 +143,8 @@ static const char *const shipped[] = {
     "scenarios/leicester-city-2021.yaml", "scenarios/leicestershire-county.yaml",
     "scenarios/leicestershire-county-70.yaml", "scenarios/mmcc.yaml",
     "scenarios/example-county-faster-move-on.yaml",
-    "scenarios/example-county-20-more-from-year-2.yaml"};
+    "scenarios/example-county-20-more-from-year-2.yaml",
+    "scenarios/example-county-candidates.yaml"};
 
 Test(scenario, city_units_and_figures)
 {

@@ -15,13 +15,13 @@
 static char ts_dir[256];          /* the test's scratch directory */
 static char ts_out[1 << 17];      /* output (stdout and stderr) of the last ts_sh */
 
-static void ts_make_dir(void)
+__attribute__((unused)) static void ts_make_dir(void)
 {
     snprintf(ts_dir, sizeof ts_dir, "/tmp/rs_test_XXXXXX");
     cr_assert_not_null(mkdtemp(ts_dir));
 }
 
-static void ts_remove_dir(void)
+__attribute__((unused)) static void ts_remove_dir(void)
 {
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", ts_dir);
@@ -54,7 +54,7 @@ static const char *ts_prog(void)
     return p;
 }
 
-static const char *ts_root(void)
+__attribute__((unused)) static const char *ts_root(void)
 {
     const char *r = getenv("RS_ROOT");
     cr_assert_not_null(r, "RS_ROOT not set (run through make test)");

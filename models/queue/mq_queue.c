@@ -1,6 +1,7 @@
 #include "mq_queue.h"
 #include "sim_calendar.h"
 #include "sim_rng.h"
+#include "sim_runner.h"
 #include "sim_status.h"
 
 #include <math.h>
@@ -262,7 +263,13 @@ int mq_run(const mq_params *p, uint64_t rep, mq_result *out)
     /* Arrivals left before the max_customers stop; UINT64_MAX = no limit. */
     uint64_t left = p->max_customers ? p->max_customers : UINT64_MAX;
     sim_event ev;
+    unsigned polls = 0;
     while (!rc && sim_cal_pop(s.cal, &ev)) {
+        /* a second SIGINT, or a SIGTERM's grace over: stop mid-way */
+        if (!(++polls & 4095u) && sim_runner_abort) {
+            rc = SIM_EINTR;
+            break;
+        }
         if (ev.kind == EV_DEPARTURE) {
             rc = on_departure(&s, ev.t);
         } else if (ev.kind == EV_ARRIVAL) {

@@ -81,7 +81,8 @@ double mq_case_value(const mq_case *c, const mq_result *r)
     return NAN;
 }
 
-int mq_case_run(const mq_case *c, uint64_t seed, size_t reps, int threads, sim_summary *out)
+int mq_case_run(const mq_case *c, uint64_t seed, size_t reps, int threads,
+                volatile sig_atomic_t *stop, sim_summary *out)
 {
     mq_params p = c->params;
     p.seed = seed;
@@ -89,7 +90,8 @@ int mq_case_run(const mq_case *c, uint64_t seed, size_t reps, int threads, sim_s
     double *x = malloc(reps * sizeof *x), *work = malloc(reps * sizeof *work);
     int rc = SIM_ENOMEM;
     if (res && x && work) {
-        sim_runner_cfg cfg = {.n_reps = reps, .result_size = sizeof *res, .threads = threads};
+        sim_runner_cfg cfg = {.n_reps = reps, .result_size = sizeof *res, .threads = threads,
+                              .stop = stop};
         rc = sim_runner_run(&cfg, mq_run_rep, &p, res, NULL, NULL);
         if (rc == SIM_OK) {
             for (size_t i = 0; i < reps; i++)

@@ -3,6 +3,7 @@
 #ifndef MQ_VALIDATE_H
 #define MQ_VALIDATE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "mq_queue.h"
 #include "sim_stats.h"
@@ -27,8 +28,11 @@ const mq_case *mq_case_at(size_t i);
 double mq_case_value(const mq_case *c, const mq_result *r);
 
 /* Run `reps` replications of case c with `seed` on `threads` threads and
- * summarise the per-replication values.  Returns a sim_status. */
-int mq_case_run(const mq_case *c, uint64_t seed, size_t reps, int threads, sim_summary *out);
+ * summarise the per-replication values.  stop (may be NULL): non-zero
+ * starts no more replications (sim_runner).  Returns a sim_status,
+ * SIM_EINTR when stopped. */
+int mq_case_run(const mq_case *c, uint64_t seed, size_t reps, int threads,
+                volatile sig_atomic_t *stop, sim_summary *out);
 
 /* True when theory lies within the two-sided `level` (e.g. 0.95) Student-t
  * confidence interval of the summary. */

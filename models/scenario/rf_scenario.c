@@ -2,6 +2,7 @@
  * the libcyaml structs into rf_params, and the semantic checks. */
 #include "rf_scenario.h"
 #include "rf_model.h"
+#include "rf_network.h"
 #include "rf_scenario_diag.h"
 #include "rf_scenario_schema.h"
 #include "rf_scenario_tree.h"
@@ -26,6 +27,9 @@
 
 struct rf_scenario {
     rf_params params;
+    /* each params block's name: "" for the remainder a service's blocks
+     * leave, which has the service's own attributes (rf_scenario_block_name) */
+    char block_names[RF_MAX_SERVICES][RF_MAX_BLOCKS][RF_NAME_MAX];
     rf_trace trace;
     char *text;
     char *path;
@@ -335,6 +339,7 @@ static void order_like_schema(st_node *n, const cyaml_schema_value_t *sv)
                 order_like_schema(tmp.val, &f[k].value);
                 break;
             }
+    st_map_reindex(n);
 }
 
 /* ---- libcyaml's log, routed into the diagnostics ---- */
@@ -367,6 +372,7 @@ typedef struct {
     int errors;
     rf_params *p;
     const sc_scenario *sc;
+    char (*block_names)[RF_MAX_BLOCKS][RF_NAME_MAX]; /* rf_scenario's, or NULL */
 } sem_ctx;
 
 static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
@@ -599,12 +605,15 @@ static bool conv_attrs(sem_ctx *c, const char *path, const sc_attrs *a, int unit
     }
     int area = a->area ? find_area(c->p, a->area) : 0;
     if (area < 0) {
-        char acc[RF_MAX_AREAS * (RF_NAME_MAX + 2)];
+        enum { SHOWN = 12 };           /* of hundreds of areas, the first few */
+        char acc[SHOWN * (RF_NAME_MAX + 2) + 64];
         size_t used = 0;
         acc[0] = '\0';
-        for (int i = 0; i < c->p->n_areas; i++)
+        for (int i = 0; i < c->p->n_areas && i < SHOWN; i++)
             used += (size_t)snprintf(acc + used, sizeof acc - used, "%s%s", i ? ", " : "",
                                      c->p->area_names[i]);
+        if (c->p->n_areas > SHOWN)
+            snprintf(acc + used, sizeof acc - used, ", ... (%d areas in all)", c->p->n_areas);
         snprintf(sub, sizeof sub, "%s.area", path);
         sem(c, sub, "unknown area '%s' (accepted: %s)", a->area, acc);
         ok = false;
@@ -806,6 +815,8 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     for (unsigned b = 0; b < in->blocks_count; b++) {
         char bpath[96];
         snprintf(bpath, sizeof bpath, "%s.blocks[%u]", path, b);
+        if (c->block_names)
+            snprintf(c->block_names[i][out->n_blocks], RF_NAME_MAX, "%s", in->blocks[b].name);
         rf_unit_block *blk = &out->blocks[out->n_blocks++];
         snprintf(blk->name, sizeof blk->name, "%s", in->blocks[b].name ? in->blocks[b].name : "");
         if (conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk))
@@ -1029,15 +1040,6 @@ static void conv_initial(sem_ctx *c, const sc_initial *in)
 
 /* ---- the network (rf_area.h) ---- */
 
-#define EARTH_KM 6371.0088   /* mean Earth radius (IUGG) */
-
-static double haversine_km(double lat1, double lon1, double lat2, double lon2)
-{
-    double r = M_PI / 180, dl = (lat2 - lat1) * r, dn = (lon2 - lon1) * r;
-    double h = sin(dl / 2) * sin(dl / 2) + cos(lat1 * r) * cos(lat2 * r) * sin(dn / 2) * sin(dn / 2);
-    return 2 * EARTH_KM * asin(fmin(1, sqrt(h)));
-}
-
 /* Each area's referrals: its per_year, else the scenario's referrals.per_year
  * times its share of the population of all areas (equal shares when no
  * area gives one). */
@@ -1077,15 +1079,13 @@ static void conv_net_referrals(sem_ctx *c, const sc_network *in, const bool *own
 }
 
 /* Distances: network.distances first (symmetric unless both ways are
- * given), else from coordinates, plane (x_km, y_km) or latitude/longitude. */
+ * given), else from coordinates, plane (x_km, y_km) or latitude/longitude;
+ * rf_net_km_table applies the rule, here every pair must have one. */
 static void conv_net_distances(sem_ctx *c, const sc_network *in, const int *index)
 {
     rf_params *p = c->p;
     int n = p->n_areas;
-    bool known[RF_MAX_AREAS][RF_MAX_AREAS] = {{false}}, given[RF_MAX_AREAS][RF_MAX_AREAS] = {{false}};
     char sub[96];
-    for (int a = 0; a < n; a++)
-        known[a][a] = true;
     for (unsigned k = 0; k < in->distances_count; k++) {
         const sc_distance *d = &in->distances[k];
         int a = find_area(p, d->from), b = find_area(p, d->to);
@@ -1096,16 +1096,8 @@ static void conv_net_distances(sem_ctx *c, const sc_network *in, const int *inde
         }
         snprintf(sub, sizeof sub, "network.distances[%u].km", k);
         check_nonneg(c, sub, d->km, "km");
-        p->net.km[a][b] = (float)d->km;
-        known[a][b] = given[a][b] = true;
+        rf_net_add_distance(p, a, b, d->km);
     }
-    for (int a = 0; a < n; a++)    /* one way given: the same the other way */
-        for (int b = 0; b < n; b++)
-            if (given[a][b] && !given[b][a]) {
-                p->net.km[b][a] = p->net.km[a][b];
-                known[b][a] = true;
-            }
-    bool plane[RF_MAX_AREAS] = {false}, globe[RF_MAX_AREAS] = {false};
     int n_plane = 0, n_globe = 0;
     for (int a = 0; a < n; a++) {
         if (index[a] < 0)
@@ -1121,33 +1113,40 @@ static void conv_net_distances(sem_ctx *c, const sc_network *in, const int *inde
             sem(c, sub, "give both x_km and y_km, or both lat and lon");
         else if (g[0] && g[2])
             sem(c, sub, "give x_km and y_km or lat and lon, not both");
-        plane[a] = g[0] && g[1] && !g[2];
-        globe[a] = g[2] && g[3] && !g[0];
+        bool plane = g[0] && g[1] && !g[2], globe = g[2] && g[3] && !g[0];
         const sc_area *x = &in->areas[index[a]];
-        if (globe[a] && !(x->lat >= -90 && x->lat <= 90 && x->lon >= -180 && x->lon <= 180))
+        if (globe && !(x->lat >= -90 && x->lat <= 90 && x->lon >= -180 && x->lon <= 180))
             sem(c, sub, "lat must be -90 to 90 and lon -180 to 180 degrees");
-        n_plane += plane[a];
-        n_globe += globe[a];
+        rf_area *r = &p->net.areas[a];
+        r->has_coords = plane || globe;
+        r->x = plane ? x->x_km : x->lat;
+        r->y = plane ? x->y_km : x->lon;
+        n_plane += plane;
+        n_globe += globe;
     }
     if (n_plane && n_globe)
         sem(c, "network.areas", "every area's coordinates must be of one kind (x_km, y_km or "
                                 "lat, lon)");
+    p->net.coords = n_plane ? RF_NET_COORDS_PLANE : n_globe ? RF_NET_COORDS_GLOBE
+                                                           : RF_NET_COORDS_NONE;
+    float *km = malloc((size_t)n * (size_t)n * sizeof *km);
+    if (!km) {
+        sem(c, "network", "out of memory for the distances");
+        return;
+    }
+    rf_net_km_table(p, km);
     for (int a = 0; a < n; a++)
         for (int b = 0; b < n; b++) {
-            if (known[a][b] || index[a] < 0 || index[b] < 0)
+            if (!isnan(km[(size_t)a * (size_t)n + (size_t)b]) || index[a] < 0 || index[b] < 0)
                 continue;
-            const sc_area *x = &in->areas[index[a]], *y = &in->areas[index[b]];
-            if (plane[a] && plane[b])
-                p->net.km[a][b] = (float)hypot(x->x_km - y->x_km, x->y_km - y->y_km);
-            else if (globe[a] && globe[b])
-                p->net.km[a][b] = (float)haversine_km(x->lat, x->lon, y->lat, y->lon);
-            else {
-                snprintf(sub, sizeof sub, "network.areas[%d]", index[a]);
-                sem(c, sub, "no distance from '%s' to '%s' (accepted: coordinates on both, or "
-                            "an entry in network.distances)", x->name, y->name);
-                return;
-            }
+            snprintf(sub, sizeof sub, "network.areas[%d]", index[a]);
+            sem(c, sub, "no distance from '%s' to '%s' (accepted: coordinates on both, or "
+                        "an entry in network.distances)", in->areas[index[a]].name,
+                in->areas[index[b]].name);
+            free(km);
+            return;
         }
+    free(km);
 }
 
 static void conv_network(sem_ctx *c, const sc_network *in)
@@ -1243,8 +1242,8 @@ static void conv_network(sem_ctx *c, const sc_network *in)
             snprintf(sub, sizeof sub, "network.areas[%u].neighbours[%u]", i, k);
             if (b < 0)
                 sem(c, sub, "unknown area '%s' (accepted: a name in areas)", x->neighbours[k]);
-            else
-                r->neighbours |= 1u << b;
+            else if (r->n_neighbours < RF_MAX_NEIGHBOURS)
+                r->neighbours[r->n_neighbours++] = (uint16_t)b;
         }
     }
     for (int a = 0; a < p->n_areas; a++)
@@ -1464,7 +1463,7 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         rc = err == CYAML_ERR_OOM ? SIM_ENOMEM : SIM_EPARSE;
         goto done;
     }
-    sem_ctx c = {tree, d, 0, &s->params, sc};
+    sem_ctx c = {tree, d, 0, &s->params, sc, s->block_names};
     if ((rc = convert(&c)) != SIM_OK)
         goto done;
     if (sc->referrals.trace) {
@@ -1534,10 +1533,20 @@ const char *rf_scenario_text(const rf_scenario *s)
     return s->text;
 }
 
+const char *rf_scenario_block_name(const rf_scenario *s, int service, int block)
+{
+    if (service < 0 || service >= s->params.n_services || block < 0
+        || block >= s->params.services[service].n_blocks)
+        return NULL;
+    return s->block_names[service][block];
+}
+
 const char *rf_scenario_path(const rf_scenario *s)
 {
     return s->path;
 }
+
+size_t rf_scenario_work(void) { return st_work(); }
 
 void rf_scenario_free(rf_scenario *s)
 {

@@ -86,10 +86,22 @@ const rf_params *rf_scenario_params(const rf_scenario *s);
  * the current directory when the file does not exist).  rf_scenario_load_text of it gives identical params. */
 const char *rf_scenario_text(const rf_scenario *s);
 
+/* The name of block `block` of service `service` in the params (its
+ * `blocks` entry's name); "" for the block of the units the named blocks
+ * leave (the service's own attributes, placed first); NULL when there is
+ * no such block. */
+const char *rf_scenario_block_name(const rf_scenario *s, int service, int block);
+
 /* The path (or display name) the scenario was loaded from. */
 const char *rf_scenario_path(const rf_scenario *s);
 
 void rf_scenario_free(rf_scenario *s);   /* NULL ok */
+
+/* The loader's work in this thread so far: key comparisons and YAML events
+ * read.  It grows linearly with the text (a mapping's keys are found
+ * through a hash index, nesting is refused beyond 64 levels before libyaml
+ * builds the document); tests count it instead of timing the load. */
+size_t rf_scenario_work(void);
 
 /* "FILE:LINE:COL: error: KEY: message", leaving out LINE:COL when line is
  * 0 and "KEY: " when key is empty.  Always NUL-terminates when size > 0. */

@@ -232,7 +232,7 @@ static const cyaml_schema_field_t area_fields[] = {
     CYAML_FIELD_FLOAT("lat", OPT, sc_area, lat),
     CYAML_FIELD_FLOAT("lon", OPT, sc_area, lon),
     CYAML_FIELD_SEQUENCE("neighbours", PTR | OPT, sc_area, neighbours, &name_entry, 0,
-                         RF_MAX_AREAS),
+                         RF_MAX_NEIGHBOURS),
     CYAML_FIELD_SEQUENCE("seasonality", PTR | OPT, sc_area, seasonality, &float_entry, 12, 12),
     CYAML_FIELD_MAPPING("households", OPT, sc_area, households, area_mix_fields),
     CYAML_FIELD_END};
@@ -269,7 +269,7 @@ static const cyaml_schema_field_t decline_fields[] = {
 static const cyaml_schema_field_t network_fields[] = {
     CYAML_FIELD_SEQUENCE("areas", PTR, sc_network, areas, &area_entry, 1, RF_MAX_AREAS),
     CYAML_FIELD_SEQUENCE("distances", PTR | OPT, sc_network, distances, &distance_entry, 0,
-                         RF_MAX_AREAS * RF_MAX_AREAS),
+                         RF_MAX_DISTANCES),
     CYAML_FIELD_FLOAT("p_leave", OPT, sc_network, p_leave),
     CYAML_FIELD_FLOAT("p_leave_high_risk", OPT, sc_network, p_leave_high_risk),
     CYAML_FIELD_FLOAT("max_km", OPT, sc_network, max_km),

@@ -117,12 +117,71 @@ static int grow(st_arena *a, void **arr, int *cap, int n, size_t elem)
     return SIM_OK;
 }
 
+static _Thread_local size_t work;
+
+size_t st_work(void) { return work; }
+
+static int key_equal(const char *a, const char *b)
+{
+    work++;
+    return strcmp(a, b) == 0;
+}
+
+static size_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* The slot of key: where it is, or the empty one where it would go. */
+static int *slot_of(const st_node *map, const char *key)
+{
+    size_t mask = (size_t)map->n_slots - 1;
+    for (size_t h = key_hash(key) & mask;; h = (h + 1) & mask) {
+        int *sl = &map->slots[h];
+        if (!*sl || key_equal(map->pairs[*sl - 1].key, key))
+            return sl;
+    }
+}
+
+/* Index every pair in a table of twice the size above 2n (arena memory;
+ * the old table is abandoned to the arena). */
+static int reindex(st_arena *a, st_node *map, int want)
+{
+    int n_slots = 32;
+    while (n_slots < 2 * want + 2)
+        n_slots *= 2;
+    int *slots = a ? st_alloc(a, (size_t)n_slots * sizeof *slots) : NULL;
+    if (a && !slots)
+        return SIM_ENOMEM;
+    if (slots) {
+        map->slots = slots;
+        map->n_slots = n_slots;
+    }
+    memset(map->slots, 0, (size_t)map->n_slots * sizeof *map->slots);
+    for (int i = 0; i < map->n; i++)
+        *slot_of(map, map->pairs[i].key) = i + 1;
+    return SIM_OK;
+}
+
+void st_map_reindex(st_node *map)
+{
+    if (map && map->kind == ST_MAP && map->n_slots)
+        reindex(NULL, map, map->n);
+}
+
 st_pair *st_map_find(const st_node *map, const char *key)
 {
     if (!map || map->kind != ST_MAP)
         return NULL;
+    if (map->n_slots) {
+        int sl = *slot_of(map, key);
+        return sl ? &map->pairs[sl - 1] : NULL;
+    }
     for (int i = 0; i < map->n; i++)
-        if (strcmp(map->pairs[i].key, key) == 0)
+        if (key_equal(map->pairs[i].key, key))
             return &map->pairs[i];
     return NULL;
 }
@@ -146,6 +205,10 @@ int st_map_put(st_arena *a, st_node *map, const char *key, st_origin at, st_node
         return SIM_ENOMEM;
     map->pairs = arr;
     map->pairs[map->n++] = (st_pair){.key = key, .at = at, .val = val};
+    if (map->n_slots && 2 * map->n + 2 <= map->n_slots)
+        *slot_of(map, key) = map->n;
+    else if (map->n >= ST_INDEX_MIN && reindex(a, map, map->n) != SIM_OK)
+        return SIM_ENOMEM;
     return SIM_OK;
 }
 
@@ -157,6 +220,7 @@ void st_map_remove(st_node *map, const char *key)
     size_t i = (size_t)(p - map->pairs);
     memmove(p, p + 1, (size_t)(map->n - 1 - (int)i) * sizeof *p);
     map->n--;
+    st_map_reindex(map);
 }
 
 int st_seq_push(st_arena *a, st_node *seq, st_node *item)
@@ -281,11 +345,50 @@ static int scan_tabs(const char *text, size_t len, const char *file, rf_diags *d
     return found;
 }
 
+/* libyaml's scanner looks at every open flow level for each token, so a
+ * document nested n levels deep costs n^2 before convert() could refuse
+ * it: its events are read first, and reading stops at the first level
+ * beyond ST_MAX_DEPTH, so the work is linear in the text.  1 when too
+ * deep (reported); 0 otherwise (a syntax error is left to the loader). */
+static int too_deep(const char *text, size_t len, const char *file, rf_diags *d)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return 0;
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int depth = 0, deep = 0, done = 0;
+    while (!done && !deep) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e))
+            break;
+        work++;
+        switch (e.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > ST_MAX_DEPTH + 1) {
+                deep = 1;
+                rf_diags_add(d, file, (int)e.start_mark.line + 1, (int)e.start_mark.column + 1,
+                             "", "nested more than %d levels deep", ST_MAX_DEPTH);
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: depth--; break;
+        case YAML_STREAM_END_EVENT: done = 1; break;
+        default: break;
+        }
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&p);
+    return deep;
+}
+
 int st_parse(st_arena *a, const char *text, size_t len, const char *file, st_node **out,
              rf_diags *d)
 {
     *out = NULL;
     if (scan_tabs(text, len, file, d))
+        return SIM_EPARSE;
+    if (too_deep(text, len, file, d))
         return SIM_EPARSE;
     yaml_parser_t parser;
     yaml_document_t doc;

@@ -1,0 +1,207 @@
+/* A network of hundreds of areas: 400 on a 20 x 20 grid 10 km apart (plane
+ * coordinates), placements within 25 km, units in every other area (25
+ * services of 8 blocks).  The scenario format takes it; every origin's
+ * search list holds exactly its acceptable areas, nearest first; every
+ * referral has one outcome in its area and nationally, and the flows add
+ * up to them; records are the same bits on 1 and 2 threads, and through
+ * `run` the results file is the same on 1 and 2 threads; a record's size
+ * is the documented bound (rf_result.h): sizeof(rf_result) + 400 x
+ * sizeof(rf_area_result) + 4 x (acceptable pairs), under 64 KB. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "an_h5.h"
+#include "rf_model.h"
+#include "rf_network.h"
+#include "rf_scenario.h"
+#include "sim_runner.h"
+#include "sim_status.h"
+#include "grid_network.h"
+#include "test_shell.h"
+
+enum { SIDE = 20, N = SIDE * SIDE, REPS = 4 };
+#define STEP_KM GRID_STEP_KM
+#define MAX_KM GRID_MAX_KM
+
+static char yaml[1 << 17];
+
+static const char *grid_yaml(void)
+{
+    size_t k = grid_network_yaml(yaml, sizeof yaml, SIDE, REPS, 3000, 365);
+    cr_assert_lt(k, sizeof yaml - 1, "the scenario fits");
+    return yaml;
+}
+
+static rf_scenario *load_grid(void)
+{
+    rf_diags d;
+    rf_scenario *s = NULL;
+    int rc = rf_scenario_load_text(grid_yaml(), "grid.yaml", NULL, 0, &s, &d);
+    for (int i = 0; rc && i < d.n; i++) {
+        char line[1024];
+        rf_diag_format(&d.items[i], line, sizeof line);
+        cr_log_error("%s", line);
+    }
+    cr_assert_eq(rc, SIM_OK, "the 400-area scenario loads");
+    return s;
+}
+
+static int a_has_units(int a) { return (a / SIDE + a % SIDE) % 2 == 0; }
+
+static double km(int a, int b)
+{
+    return hypot(STEP_KM * (a / SIDE - b / SIDE), STEP_KM * (a % SIDE - b % SIDE));
+}
+
+Test(network_large, search_lists_are_the_acceptable_areas_nearest_first)
+{
+    rf_scenario *s = load_grid();
+    const rf_params *p = rf_scenario_params(s);
+    cr_assert_eq(p->n_areas, N);
+    rf_net *net;
+    cr_assert_eq(rf_net_create(p, NULL, 0, NULL, &net), SIM_OK);
+    for (int o = 0; o < N; o++)
+        for (int leave = 0; leave < 2; leave++) {
+            int k;
+            const uint16_t *v = rf_net_search(net, o, leave, &k);
+            int expect = 0;
+            for (int b = 0; b < N; b++)
+                expect += (b != o || !leave) && km(o, b) <= MAX_KM;
+            cr_assert_eq(k, expect, "origin %d leave %d: only the acceptable areas", o, leave);
+            if (!leave)
+                cr_assert_eq(v[0], o, "its own area first");
+            for (int i = !leave; i + 1 < k; i++) {
+                double x = rf_net_km(net, o, v[i]), y = rf_net_km(net, o, v[i + 1]);
+                cr_assert(x < y || (x == y && v[i] < v[i + 1]), "origin %d: nearest first, ties "
+                          "in scenario order", o);
+            }
+            for (int i = 0; i < k; i++)
+                cr_assert(rf_net_accepts(net, o, leave, v[i]));
+        }
+    rf_net_free(net);
+    rf_scenario_free(s);
+}
+
+static uint64_t acceptable_pairs(void)
+{
+    uint64_t n = 0;
+    for (int o = 0; o < N; o++)
+        for (int b = 0; b < N; b++)
+            n += km(o, b) <= MAX_KM;
+    return n;
+}
+
+Test(network_large, a_record_is_the_areas_and_the_acceptable_pairs)
+{
+    rf_scenario *s = load_grid();
+    size_t bytes = rf_net_record_bytes(rf_scenario_params(s));
+    size_t bound = N * sizeof(rf_area_result) + 4 * acceptable_pairs();
+    cr_assert_geq(bytes, bound);
+    cr_assert_leq(bytes, bound + 7);
+    cr_assert_lt(sizeof(rf_result) + bytes, 64 * 1024, "%zu bytes a record", sizeof(rf_result) + bytes);
+    cr_log_info("400 areas: %zu bytes a record (%zu of them the network's)",
+                sizeof(rf_result) + bytes, bytes);
+    rf_scenario_free(s);
+}
+
+static unsigned char *run_threads(const rf_params *p, int threads, size_t *rec)
+{
+    *rec = sizeof(rf_result) + rf_net_record_bytes(p);
+    unsigned char *r = calloc(REPS, *rec);
+    cr_assert_not_null(r);
+    rf_model_record_ctx ctx = {p, *rec};
+    sim_runner_cfg cfg = {.n_reps = REPS, .result_size = *rec, .threads = threads};
+    uint64_t failed;
+    cr_assert_eq(sim_runner_run(&cfg, rf_model_run_record, &ctx, r, NULL, &failed), SIM_OK);
+    return r;
+}
+
+Test(network_large, conservation_and_the_same_bits_on_one_and_two_threads, .timeout = 120)
+{
+    rf_scenario *s = load_grid();
+    const rf_params *p = rf_scenario_params(s);
+    size_t rec;
+    unsigned char *one = run_threads(p, 1, &rec), *two = run_threads(p, 2, &rec);
+    cr_assert(memcmp(one, two, REPS * rec) == 0, "the same bits on 1 and 2 threads");
+    rf_flow_layout l;
+    cr_assert_eq(rf_net_flow_layout(p, &l), SIM_OK);
+    uint64_t *into = calloc(N, sizeof *into), *from_else = calloc(N, sizeof *from_else);
+    for (int r = 0; r < REPS; r++) {
+        const rf_result *x = (const rf_result *)(one + (size_t)r * rec);
+        const void *net = one + (size_t)r * rec + sizeof(rf_result);
+        const rf_area_result *ar = rf_net_record_areas_c(net);
+        const uint32_t *fl = rf_net_record_flows_c(net, &l);
+        cr_assert_eq(x->n_areas, N);
+        memset(into, 0, N * sizeof *into);
+        memset(from_else, 0, N * sizeof *from_else);
+        uint64_t refs = 0, outcomes[RF_OUT_N] = {0}, flows = 0, away = 0;
+        int units = 0;
+        for (int o = 0; o < N; o++) {
+            uint64_t sum = 0, row = 0;
+            for (int k = 0; k < RF_OUT_N; k++) {
+                sum += ar[o].outcomes[k];
+                outcomes[k] += ar[o].outcomes[k];
+            }
+            cr_assert_eq(sum, ar[o].referrals, "area %d: one outcome each", o);
+            refs += ar[o].referrals;
+            units += ar[o].units;
+            for (size_t c = l.row[o]; c < l.row[o + 1]; c++) {
+                cr_assert_leq(km(o, l.dest[c]), MAX_KM, "cells only where placements may go");
+                row += fl[c];
+                into[l.dest[c]] += fl[c];
+                from_else[l.dest[c]] += l.dest[c] != o ? fl[c] : 0;
+                away += l.dest[c] != o ? fl[c] : 0;
+            }
+            cr_assert_eq(row, (uint64_t)ar[o].outcomes[RF_OUT_PLACED_IMMEDIATELY]
+                                  + ar[o].outcomes[RF_OUT_PLACED_AFTER_WAIT], "area %d's placed", o);
+            flows += row;
+        }
+        for (int d = 0; d < N; d++) {
+            cr_assert_eq(into[d], ar[d].placed_in, "placements into area %d", d);
+            cr_assert_eq(from_else[d], ar[d].placed_in_from_elsewhere, "area %d from elsewhere", d);
+            cr_assert_eq(ar[d].units, (a_has_units(d) ? 3 : 0), "area %d's units", d);
+        }
+        cr_assert_eq(units, 600);
+        cr_assert_eq(refs, x->referrals, "every referral has an origin");
+        for (int k = 0; k < RF_OUT_N; k++)
+            cr_assert_eq(outcomes[k], x->outcomes[k], "outcome %d nationally", k);
+        cr_assert_eq(flows, x->outcomes[RF_OUT_PLACED_IMMEDIATELY] + x->outcomes[RF_OUT_PLACED_AFTER_WAIT]);
+        cr_assert_gt(away, 0);
+        cr_assert_gt(x->referrals, 2000);
+    }
+    free(into);
+    free(from_else);
+    rf_flow_layout_free(&l);
+    free(one);
+    free(two);
+    rf_scenario_free(s);
+}
+
+/* Through the program: the study's records of a network (rf_result and
+ * the network's record apart) give the same results file on 1 and 2
+ * threads; the flows table lists the acceptable pairs only. */
+Test(network_large, run_writes_the_same_file_on_one_and_two_threads, .timeout = 300)
+{
+    ts_make_dir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/grid.yaml", ts_dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(grid_yaml(), f);
+    fclose(f);
+    for (int t = 1; t <= 2; t++) {
+        cr_assert_eq(ts_sh("cd '%s' && '%s' run '%s' --reps 2 --threads %d -o '%s/t%d.h5' > /dev/null "
+                           "&& '%s' report '%s/t%d.h5' --csv '%s/csv%d' > /dev/null", ts_root(),
+                           ts_prog(), path, t, ts_dir, t, ts_prog(), ts_dir, t, ts_dir, t),
+                     0, "%s", ts_out);
+    }
+    const char *tables[] = {"areas", "flows", "area_summary", "flow_summary", "replications"};
+    for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++)
+        cr_assert_eq(ts_sh("cmp '%s/csv1/%s.csv' '%s/csv2/%s.csv'", ts_dir, tables[k], ts_dir,
+                           tables[k]), 0, "%s: %s", tables[k], ts_out);
+    cr_assert_eq(ts_sh("test $(($(wc -l < '%s/csv1/flows.csv') - 1)) -eq %llu", ts_dir,
+                       (unsigned long long)(2 * acceptable_pairs())), 0, "flows rows: %s", ts_out);
+    ts_remove_dir();
+}
