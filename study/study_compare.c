@@ -137,8 +137,8 @@ static int load(const study_cfg *b, const char *path, rf_scenario **sc, study_er
 }
 
 /* Common random numbers need the same seed, horizon and warm-up: refuse an
- * alternative file that differs, naming the key; the replications are the
- * baseline's unless --reps sets them (*reps). */
+ * alternative file that differs, naming the key; and one replication count:
+ * without --reps (*reps) a file whose replications differ is refused too. */
 static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
 {
     const study_cfg *b = &c->base;
@@ -160,7 +160,17 @@ static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
             key = "horizon", va = p->horizon, vb = p0->horizon;
         else if (p->warmup != p0->warmup)
             key = "warmup", va = p->warmup, vb = p0->warmup;
-        if (key) {
+        else if (b->points.reps <= 0 && p->reps != p0->reps)
+            key = "replications", va = p->reps, vb = p0->reps;
+        if (key && !strcmp(key, "replications")) {
+            /* a file's own count is not silently replaced by the baseline's */
+            err->all_ranks = 1;
+            rc = study_error_set(err, SIM_EINVAL, 1,
+                                 "%s: replications is %.17g but the baseline %s has %.17g: paired "
+                                 "differences need one count for every scenario; give --reps N "
+                                 "for all of them, or change replications in one",
+                                 c->files[i], va, b->points.scenario_path, vb);
+        } else if (key) {
             err->all_ranks = 1;
             rc = study_error_set(err, SIM_EINVAL, 1,
                                  "%s: %s is %.17g but the baseline %s has %.17g: compared "

@@ -8,8 +8,8 @@
  * streams of (seed, r), so differences are paired replication by
  * replication and the noise they share cancels.  That needs the same seed,
  * horizon and warm-up everywhere: an alternative file that differs in one
- * is refused, naming the key (the replications are the baseline's unless
- * --reps sets them). */
+ * is refused, naming the key; so is one whose replications differ from the
+ * baseline's unless --reps sets them for every scenario. */
 #ifndef STUDY_COMPARE_H
 #define STUDY_COMPARE_H
 

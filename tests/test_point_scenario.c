@@ -67,7 +67,8 @@ Test(point_scenario, the_stored_text_alone_gives_the_point, .init = ts_make_dir,
 }
 
 /* A file written before unit counts were written out: its texts are the
- * scenario before spaces / extra, which rerun still applies. */
+ * scenario before spaces / extra, which rerun still applies (the new file
+ * has datasets the old one lacks, so the values are compared here). */
 Test(point_scenario, rerun_of_a_file_without_counts_applies_the_pseudo_keys, .init = ts_make_dir,
      .fini = ts_remove_dir)
 {
@@ -85,5 +86,15 @@ Test(point_scenario, rerun_of_a_file_without_counts_applies_the_pseudo_keys, .in
                        "del f['scenario']\n"
                        "f['scenario'] = base\n"
                        "\"", ts_dir), 0, "%s", ts_out);
-    expect_rerun_identical("s.h5");
+    ts_sh("cd '%s' && %s rerun s.h5 -o again.h5", ts_dir, ts_prog());
+    cr_assert_eq(ts_sh("cd '%s' && /usr/bin/python3 -c \"\n"
+                       "import h5py\n"
+                       "a, b = h5py.File('s.h5'), h5py.File('again.h5')\n"
+                       "for i in range(2):\n"
+                       "    for m in ('placed', 'refused_no_space', 'occupancy'):\n"
+                       "        x, y = a['points/%%d/metrics/%%s' %% (i, m)][()], b['points/%%d/metrics/%%s' %% (i, m)][()]\n"
+                       "        assert x.tobytes() == y.tobytes(), (i, m, x, y)\n"
+                       "print(b['point_table']['total_units'][1])\n"
+                       "\"", ts_dir), 0, "%s", ts_out);
+    cr_expect_str_eq(ts_out, "26\n");
 }

@@ -397,7 +397,8 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
         if (s < 0 || rf_capacity_add(q, s, 0, ps->extra) != SIM_OK)
             return pseudo_failed(diags, "extra[%s]: no service of that name", ps->extra_service, 0);
     }
-    if (pseudo && (rc = resolve_counts(p, i, diags)) != SIM_OK)
+    /* from texts the stored text is kept as it is: rerun writes what it read */
+    if (pseudo && !c->texts && (rc = resolve_counts(p, i, diags)) != SIM_OK)
         return rc;
     p->cached = (long)i;
     return SIM_OK;

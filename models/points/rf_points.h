@@ -96,8 +96,9 @@ const rf_params *rf_points_params(const rf_points *p);
  * the unit counts that spaces / extra[...] gave written out (every
  * service's units and every named block's) after a first line
  * RF_POINTS_COUNTS_LINE, so that the text alone gives the point's units;
- * from texts, the text (resolved again when pseudo-keys applied to a text
- * without that line: a file written before counts were written out). */
+ * from texts, the text as it is (a text without that line, from a file
+ * written before counts were written out, still gets its pseudo-keys
+ * applied to the params). */
 #define RF_POINTS_COUNTS_LINE "# unit counts written out (spaces / extra[...] applied)\n"
 const char *rf_points_text(const rf_points *p);
 /* Fold what the current point's results depend on into a digest step:

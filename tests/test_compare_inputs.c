@@ -1,0 +1,45 @@
+/* What compare and check accept: an alternative file's own replications are
+ * never silently replaced by the baseline's, and check takes every --set
+ * that run takes (spaces, extra[...]). */
+#include "test_shell.h"
+
+#define COUNTY "'%s/scenarios/leicestershire-county.yaml'"
+
+Test(compare_inputs, an_alternative_with_other_replications_is_refused_naming_the_key,
+     .init = ts_make_dir, .fini = ts_remove_dir)
+{
+    cr_assert_eq(ts_sh("cd '%s' && printf 'extends: %s/scenarios/leicestershire-county.yaml\\n"
+                       "replications: 20\\nreferrals:\\n  per_year: 150\\n' > alt.yaml",
+                       ts_dir, ts_root()), 0, "%s", ts_out);
+    cr_assert_eq(ts_sh("cd '%s' && %s compare " COUNTY " alt.yaml", ts_dir, ts_prog(), ts_root()),
+                 2, "%s", ts_out);
+    cr_expect(strstr(ts_out, "alt.yaml: replications is 20 but the baseline") &&
+              strstr(ts_out, "has 100") && strstr(ts_out, "--reps N"), "%s", ts_out);
+    /* --reps sets the count for every scenario: accepted */
+    cr_assert_eq(ts_sh("cd '%s' && %s compare " COUNTY " alt.yaml --reps 3", ts_dir, ts_prog(),
+                       ts_root()), 0, "%s", ts_out);
+    cr_expect(strstr(ts_out, "differences paired over 3 replications"), "%s", ts_out);
+}
+
+Test(compare_inputs, check_takes_the_pseudo_keys_run_takes, .init = ts_make_dir,
+     .fini = ts_remove_dir)
+{
+    cr_assert_eq(ts_sh("cd '%s' && %s check " COUNTY " --set spaces=40 > s.yaml && %s check "
+                       COUNTY " --set 'extra[county refuges]=5' > e.yaml && head -n 1 s.yaml && "
+                       "grep -c '^  units: 40$' s.yaml && grep -c '^  units: 26$' e.yaml",
+                       ts_dir, ts_prog(), ts_root(), ts_prog(), ts_root()), 0, "%s", ts_out);
+    cr_expect_str_eq(ts_out, "# unit counts written out (spaces / extra[...] applied)\n1\n1\n");
+    /* what check prints runs as run --set does, bit for bit */
+    cr_assert_eq(ts_sh("cd '%s' && %s run s.yaml --reps 2 -o a.h5 >/dev/null && %s run " COUNTY
+                       " --set spaces=40 --reps 2 -o b.h5 > /dev/null && %s report a.h5 | tail -n "
+                       "+3 > a.txt && %s report b.h5 | tail -n +3 > b.txt && cmp a.txt b.txt",
+                       ts_dir, ts_prog(), ts_prog(), ts_root(), ts_prog(), ts_prog()), 0, "%s",
+                 ts_out);
+    /* and it refuses what run refuses */
+    cr_assert_eq(ts_sh("%s check " COUNTY " --set spaces=-1", ts_prog(), ts_root()), 2, "%s",
+                 ts_out);
+    cr_expect(strstr(ts_out, "spaces: expected a whole number"), "%s", ts_out);
+    cr_assert_eq(ts_sh("%s check " COUNTY " --set 'extra[nowhere]=2'", ts_prog(), ts_root()), 2,
+                 "%s", ts_out);
+    cr_expect(strstr(ts_out, "extra[nowhere]: no service of that name"), "%s", ts_out);
+}
