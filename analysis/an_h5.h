@@ -170,7 +170,11 @@ typedef struct {
     an_part part;                 /* with is_part */
     const char *precision;        /* NULL, or the --precision targets ("METRIC=H ...") */
     uint64_t precision_reps[3];   /* with precision: batch, minimum, maximum replications */
-    const char *note;             /* NULL, or the root attribute `note` (capacity's answer) */
+    const char *note;             /* NULL, or the root attribute `note` (capacity's answer,
+                                     optimise's final mix) */
+    const char *kind;             /* NULL, or the root attribute `kind` ("optimise": the
+                                     points are the steps of its path) */
+    const char *target;           /* NULL, or optimise's `target` ("reduce METRIC") */
 } an_h5_info;
 
 typedef struct {

@@ -15,7 +15,7 @@ struct an_h5_file {
     hid_t file;
     an_h5_info info;
     char *strs[5];
-    char *precision, *note;
+    char *precision, *note, *kind, *target;
     char **vary_keys;
     an_h5_point_row *rows;
     double *vary;
@@ -67,6 +67,8 @@ void an_h5_close(an_h5_file *f)
         free(f->strs[i]);
     free(f->precision);
     free(f->note);
+    free(f->kind);
+    free(f->target);
     for (size_t k = 0; k < f->info.n_vary; k++)
         free(f->vary_keys[k]);
     free(f->vary_keys);
@@ -208,6 +210,10 @@ int an_h5_open(const char *path, an_h5_file **out)
     }
     if (!st && an_h5i_read_attr_str(f->file, "note", &f->note) == SIM_OK)
         in->note = f->note;
+    if (!st && an_h5i_read_attr_str(f->file, "kind", &f->kind) == SIM_OK)
+        in->kind = f->kind;
+    if (!st && an_h5i_read_attr_str(f->file, "target", &f->target) == SIM_OK)
+        in->target = f->target;
     if (!st && in->format_version > AN_H5_FORMAT_VERSION)
         st = SIM_EPARSE;
     if (!st)

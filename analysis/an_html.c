@@ -603,14 +603,66 @@ static void note_words(FILE *o, const char *note)
     }
 }
 
+static void amount_estimate(char *buf, size_t size, double mean, double ci);
+
+/* optimise's path: a row per step, the units of each candidate added so
+ * far (its varied keys services[S].blocks[NAME].units), the cost a year
+ * and the target measure with their 95% intervals. */
+static void optimise_path(FILE *o, const page *p)
+{
+    const char *target = p->info->target ? strrchr(p->info->target, ' ') : NULL;
+    target = target ? target + 1 : p->info->target ? p->info->target : HEADLINE;
+    if (rf_metric_find(target) < 0)
+        target = HEADLINE;
+    fputs("<p>The path the search took (greedy marginal analysis, then one-swap local search, on "
+          "common random numbers): each step's mix of added units, its cost and ", o);
+    h(o, rf_metric_label(target));
+    fputs(".</p>\n<table class=\"path\">\n<thead><tr><th>Step</th><th class=\"l\">Units added</th>"
+          "<th>Cost a year</th><th>", o);
+    h(o, rf_metric_label(target));
+    fputs("</th><th>Replications</th></tr></thead>\n<tbody>\n", o);
+    for (size_t i = 0; i < p->n; i++) {
+        const an_h5_point_row *r = an_h5_point_at(p->f, i);
+        fprintf(o, "<tr><td>%zu</td><td class=\"l\">", i);
+        int any = 0;
+        for (size_t k = 0; k < p->info->n_vary; k++) {
+            const char *key = p->info->vary_keys[k], *b = strstr(key, "blocks["), *e;
+            if (!b || !(e = strchr(b + 7, ']')) || r->vary_values[k] <= 0)
+                continue;
+            char name[AN_NAME_MAX];
+            snprintf(name, sizeof name, "%.*s", (int)(e - b - 7), b + 7);
+            fprintf(o, "%s%g x ", any++ ? ", " : "", r->vary_values[k]);
+            h(o, name);
+        }
+        fputs(any ? "" : "none (the scenario as it is)", o);
+        const an_metric_summary *c = metric(p, i, "cost_per_year"), *m = metric(p, i, target);
+        char t[160];
+        amount_estimate(t, sizeof t, c ? c->s.mean : NAN, c ? c->s.ci95 : NAN);
+        fputs("</td><td>", o);
+        h(o, t);
+        estimate_text(t, sizeof t, target, m ? m->s.mean : NAN, m ? m->s.ci95 : NAN);
+        fputs("</td><td>", o);
+        h(o, t);
+        fprintf(o, "</td><td>%zu</td></tr>\n", p->pts[i].n_reps);
+    }
+    fputs("</tbody>\n</table>\n", o);
+}
+
 static void section_answer(FILE *o, page *p)
 {
     fputs("<section class=\"answer-section\">\n<h2>The answer</h2>\n", o);
+    int optimise = p->info->kind && !strcmp(p->info->kind, "optimise");
     if (p->info->note && p->info->note[0]) {
-        fputs("<p class=\"answer\" id=\"capacity-answer\">The capacity search: ", o);
-        note_words(o, p->info->note);
+        const char *n = p->info->note;
+        if (optimise && !strncmp(n, "final mix: ", 11))
+            n += 11;
+        fputs(optimise ? "<p class=\"answer\" id=\"optimise-answer\">The best mix for the budget: "
+                       : "<p class=\"answer\" id=\"capacity-answer\">The capacity search: ", o);
+        note_words(o, n);
         fputs(".</p>\n", o);
     }
+    if (optimise)
+        optimise_path(o, p);
     if (!p->m || !metric(p, p->pt[0], HEADLINE)) {
         fputs("<p class=\"note\">No point has finished replications: there is no answer yet.</p>\n"
               "</section>\n", o);

@@ -233,6 +233,10 @@ void an_report_key_value(char *buf, size_t size, const char *key, double v, cons
 void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, const an_point_summary *ps)
 {
     const an_h5_info *in = an_h5_get_info(f);
+    if (in->kind && !strcmp(in->kind, "optimise")) { /* the points are the path's steps */
+        snprintf(buf, size, "Step %zu", i);
+        return;
+    }
     const char *label = ps ? ps->label : an_h5_point_at(f, i)->label;
     if (!in->n_vary || i >= in->n_points || !strchr(label, '=')) {
         snprintf(buf, size, "%s", label);

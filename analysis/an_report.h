@@ -41,6 +41,7 @@ void an_report_key_value(char *buf, size_t size, const char *key, double v, cons
  * ("per_year=150, mean=20"), which becomes the phrases of its varied
  * keys joined: "150 referrals a year, mean stay 20 days".  ps is
  * point i's summary (its label, service names; NULL: the file's label).
+ * An optimise file's points are "Step 0", "Step 1", ... (its path).
  * The tidy CSV keeps the stored labels and keys (for programs). */
 void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, const an_point_summary *ps);
 /* The scenario's name (its `name:` line in /scenario), "" when absent;

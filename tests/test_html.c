@@ -537,3 +537,26 @@ Test(html, a_large_two_key_grid_is_a_heatmap, .timeout = 120)
     cr_expect(!strstr(html, "class=\"heatmap\""), "2 x 2: one line per level");
     remove_tree(dir);
 }
+
+/* An optimise file: the final mix in The answer, the path as a table (a
+ * row per step: the units added, the cost a year, the target measure),
+ * the points headed by their steps. */
+Test(html, optimise_path_and_final_mix, .timeout = 120)
+{
+    char dir[256], out[8192];
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "optimise \"$RS_ROOT/scenarios/example-county-candidates.yaml\" --budget 200000 "
+             "--add 'standard,dispersed flat' --target refused_of_eligible --reps 10 --max-reps 20 "
+             "-o o.h5", "o.h5 --html r.html");
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *a = strstr(html, "<h2>The answer</h2>");
+    cr_assert_not_null(a);
+    cr_expect(strstr(a, "<p class=\"answer\" id=\"optimise-answer\">The best mix for the budget: 4 x "
+                        "dispersed flat: 4 units, 200000 a year of the budget 200000; “Not "
+                        "accommodated, of refuge referrals” "), "%.2000s", a);
+    cr_expect(strstr(a, "<tr><td>0</td><td class=\"l\">none (the scenario as it is)</td><td>0 (0 to 0)</td>")
+              && strstr(a, "<tr><td>4</td><td class=\"l\">4 x dispersed flat</td><td>200,000 (200,000 to "
+                           "200,000)</td>"), "%.3000s", a);
+    cr_expect(strstr(html, "<th>Step 4</th>") && !strstr(html, "<th>new units="), "steps as headings");
+    remove_tree(dir);
+}
