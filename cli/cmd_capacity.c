@@ -181,28 +181,30 @@ int cmd_capacity(int argc, char **argv)
         }
         goto done;
     }
+    char answer[256];
     if (!res.met) {
-        printf("no capacity up to %ld spaces meets %s %s %g\n", cc.hi, metric_name(&cc),
-               cc.target.ge ? ">=" : "<=", cc.target.x);
+        snprintf(answer, sizeof answer, "no capacity up to %ld spaces meets %s %s %g", cc.hi,
+                 metric_name(&cc), cc.target.ge ? ">=" : "<=", cc.target.x);
+        printf("%s\n", answer);
         print_floor(&cc, &res);
         rc = CLI_EXIT_FAIL;
-        goto done;
+    } else {
+        printf("%8s %8s %24s %s\n", "spaces", "reps", metric_name(&cc), "verdict");
+        for (size_t i = 0; i < res.n_trials; i++) {
+            const study_trial *t = &res.trials[i];
+            char cell[64];
+            an_format_cell(cell, sizeof cell, &t->s,
+                           !strcmp(rf_metric_at((size_t)cc.target.metric)->units, "share"));
+            printf("%8d %8ld %24s %s%s%s%s\n", t->units, t->reps, cell, verdict_word(t->verdict),
+                   t->stopped ? " (precision: " : "",
+                   t->stopped ? study_precision_reason(t->stopped) : "", t->stopped ? ")" : "");
+        }
+        snprintf(answer, sizeof answer,
+                 "answer: %ld spaces meet %s %s %g with 95%% confidence (now %d)", res.answer,
+                 metric_name(&cc), cc.target.ge ? ">=" : "<=", cc.target.x, res.base_units);
+        printf("%s\n", answer);
+        rc = CLI_EXIT_OK;
     }
-    printf("%8s %8s %24s %s\n", "spaces", "reps", metric_name(&cc), "verdict");
-    for (size_t i = 0; i < res.n_trials; i++) {
-        const study_trial *t = &res.trials[i];
-        char cell[64];
-        an_format_cell(cell, sizeof cell, &t->s,
-                       !strcmp(rf_metric_at((size_t)cc.target.metric)->units, "share"));
-        printf("%8d %8ld %24s %s%s%s%s\n", t->units, t->reps, cell, verdict_word(t->verdict),
-               t->stopped ? " (precision: " : "", t->stopped ? study_precision_reason(t->stopped) : "",
-               t->stopped ? ")" : "");
-    }
-    char answer[256];
-    snprintf(answer, sizeof answer, "answer: %ld spaces meet %s %s %g with 95%% confidence (now %d)",
-             res.answer, metric_name(&cc), cc.target.ge ? ">=" : "<=", cc.target.x, res.base_units);
-    printf("%s\n", answer);
-    rc = CLI_EXIT_OK;
     if (so.out_path) {
         /* The curve walked, every capacity at the largest replication count. */
         study_cfg sc;
@@ -215,7 +217,10 @@ int cmd_capacity(int argc, char **argv)
         sc.force = so.force;
         sc.note = answer;
         cli_print_opts quiet = {0};
-        rc = cli_run_study(&sc, &quiet, NULL);
+        /* not met: the file still holds what was tried and says so */
+        int wrote = cli_run_study(&sc, &quiet, NULL);
+        if (wrote != CLI_EXIT_OK)
+            rc = wrote;
         rf_sweep_free(g);
     }
 done:

@@ -308,8 +308,16 @@ Test(batch, capacity_search_finds_the_erlang_b_answer, .init = make_dir, .fini =
     cr_assert_eq(sh("%s capacity '%s/scenarios/mmcc.yaml' --target 'nonsense<=1'", prog(), root()), 2);
     cr_assert(strstr(out, "unknown metric 'nonsense' (accepted: referrals"), "%s", out);
     cr_assert_eq(sh("%s capacity '%s/scenarios/mmcc.yaml' --target 'refused_no_space<=0.0001' "
-                    "--reps 10 --max 9", prog(), root()), 1);
+                    "--reps 10 --max 9 -o %s/none.h5", prog(), root(), dir), 1);
     cr_assert(strstr(out, "no capacity up to 9 spaces meets"), "%s", out);
+    /* not met: the file still holds what was tried, and its note (and so the
+     * report's answer) says that nothing up to --max meets the target */
+    cr_assert_eq(sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s/none.h5');"
+                    "assert f.attrs['note'].startswith('no capacity up to 9 spaces meets'), "
+                    "f.attrs['note']; assert 9 in [int(x) for x in f['point_table'][()]['spaces']]\"",
+                    dir), 0, "%s", out);
+    cr_assert_eq(sh("%s report %s/none.h5 --html %s/none.html && grep -q 'The capacity search: no "
+                    "capacity up to 9 spaces meets' %s/none.html", prog(), dir, dir, dir), 0, "%s", out);
 }
 
 /* The h5 file holds what the run printed: the summary table's cells are the
