@@ -1422,7 +1422,11 @@ static void section_assumptions(FILE *o, const page *p)
         h(o, a[i].path);
         fputs("</code></td><td class=\"l\">", o);
         h(o, a[i].value);
-        fprintf(o, "</td><td class=\"l mark-%s\">", an_mark_name(a[i].mark));
+        /* a class is one word: "not marked" becomes mark-not-marked */
+        fputs("</td><td class=\"l mark-", o);
+        for (const char *c = an_mark_name(a[i].mark); *c; c++)
+            fputc(*c == ' ' ? '-' : *c, o);
+        fputs("\">", o);
         h(o, an_mark_name(a[i].mark));
         fputs(a[i].inherited ? "</td><td class=\"l\"><i>" : "</td><td class=\"l\">", o);
         h(o, a[i].comment);

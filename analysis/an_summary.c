@@ -104,8 +104,10 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
     }
     if (label)
         copy_str(out->label, sizeof out->label, label);
-    else
-        snprintf(out->label, sizeof out->label, "%d spaces", p ? rf_params_total_units(p) : 0);
+    else {
+        int units = p ? rf_params_total_units(p) : 0;
+        snprintf(out->label, sizeof out->label, "%d space%s", units, units == 1 ? "" : "s");
+    }
     out->horizon_days = p ? p->horizon : NAN;
     out->n_reps = nd;
     out->n_metrics = nm;

@@ -190,6 +190,7 @@ Test(html, assumptions_carry_their_source_marks, .timeout = 60)
                         "class=\"l mark-ASSUMED\">ASSUMED"), "a flow mapping's items");
     cr_expect(strstr(a, "<code>seed</code></td><td class=\"l\">11</td><td class=\"l mark-default\">"
                         "default"), "not in the files: the default");
+    cr_expect(!strstr(html, "mark-not marked"), "a class is one word (mark-not-marked)");
     remove_tree(dir);
     /* a file without the scenario as written: values, no marks */
     write_report(dir, sizeof dir, scen, NULL, NULL, 0);

@@ -89,6 +89,7 @@ Test(printed_tables, a_label_says_what_varies_at_the_point, .init = ts_make_dir,
          {"matching=first_fit", "matching=best_fit"}},
         {"sweep " COUNTY " --vary spaces=20,30", {"20 spaces", "30 spaces"}},
         {"run " COUNTY, {"21 spaces"}},
+        {"run " COUNTY " --set spaces=1", {"1 space"}},  /* singular, and not "1 spaces" */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char args[512];
@@ -99,6 +100,7 @@ Test(printed_tables, a_label_says_what_varies_at_the_point, .init = ts_make_dir,
         for (size_t k = 0; k < 3 && cases[i].want[k]; k++) {
             char *at = strstr(h, cases[i].want[k]);
             cr_expect(at && at < eol, "%s: no label '%s' in\n%s", args, cases[i].want[k], ts_out);
+            cr_expect(!strstr(h, " 1 spaces"), "%s: '1 spaces' in\n%s", args, ts_out);
         }
         /* the results file holds the same labels */
         cr_assert_eq(ts_sh("cd '%s' && %s report out.h5", ts_dir, ts_prog()), 0, "%s", ts_out);

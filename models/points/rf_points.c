@@ -560,9 +560,9 @@ static void point_label(char *buf, size_t size, const rf_params *prm, size_t n_s
         return;
     int total = prm ? rf_params_total_units(prm) : 0;
     if (len)
-        snprintf(buf + len, size - len, " (%d spaces)", total);
+        snprintf(buf + len, size - len, " (%d space%s)", total, total == 1 ? "" : "s");
     else
-        snprintf(buf, size, "%d spaces", total);
+        snprintf(buf, size, "%d space%s", total, total == 1 ? "" : "s");
 }
 
 void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
@@ -572,7 +572,7 @@ void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
     for (size_t k = 0; k < n_vary; k++)
         units_only &= is_units_key(vary_keys[k]);
     if (units_only) {
-        snprintf(buf, size, "%d spaces", total_units);
+        snprintf(buf, size, "%d space%s", total_units, total_units == 1 ? "" : "s");
         return;
     }
     size_t len = 0;
