@@ -26,17 +26,25 @@
 
 static char dir[64], path[128];
 
+/* The scenario NAME.yaml in a new scratch directory (dir, path). */
+static void write_yaml(const char *name, const char *text)
+{
+    snprintf(dir, sizeof dir, "/tmp/rs_opt_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 /* A service of 3 plain units (no cost) and two blocks of identical units,
  * `cheap` at 10000 a year and `dear` at 20000, under heavy demand; a
  * third block `free` has no cost. */
 static void write_scenario(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/rs_opt_XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/two-prices.yaml", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("name: two-prices\nhorizon: 365\nwarmup: 60\nreplications: 40\nseed: 11\n"
+    write_yaml("two-prices",
+               "name: two-prices\nhorizon: 365\nwarmup: 60\nreplications: 40\nseed: 11\n"
           "referrals: {per_year: 160}\n"
           "households: {adults: {dist: constant, mean: 1}, children: {dist: constant, mean: 0}}\n"
           "services:\n"
@@ -45,8 +53,7 @@ static void write_scenario(void)
           "    blocks:\n"
           "      - {name: cheap, units: 1, cost: {per_unit_year: 10000}}\n"
           "      - {name: dear, units: 1, cost: {per_unit_year: 20000, per_placement: 300}}\n"
-          "      - {name: free, units: 1}\n", f);
-    fclose(f);
+          "      - {name: free, units: 1}\n");
 }
 
 static void remove_scenario(void)
@@ -275,12 +282,8 @@ Test(optimise, the_command_refuses_bad_requests_with_exit_2, .init = ts_make_dir
  * twin), no unit of either yet. */
 static void write_swap_scenario(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/rs_opt_XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/swap.yaml", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("name: swap\nhorizon: 365\nwarmup: 60\nreplications: 40\nseed: 11\n"
+    write_yaml("swap",
+               "name: swap\nhorizon: 365\nwarmup: 60\nreplications: 40\nseed: 11\n"
           "referrals: {per_year: 160}\n"
           "households: {adults: {dist: constant, mean: 1},\n"
           "             children: {dist: empirical, values: [0, 2], weights: [0.4, 0.6]}}\n"
@@ -290,8 +293,7 @@ static void write_swap_scenario(void)
           "    blocks:\n"
           "      - {name: cheap, units: 0, largest_family: 1, cost: {per_unit_year: 10000}}\n"
           "      - {name: dear, units: 0, cost: {per_unit_year: 19000}}\n"
-          "      - {name: twin, units: 0, cost: {per_unit_year: 19000}}\n", f);
-    fclose(f);
+          "      - {name: twin, units: 0, cost: {per_unit_year: 19000}}\n");
 }
 
 /* Greedy takes the cheap unit for singles (the most gain per money), which
