@@ -11,7 +11,8 @@
  * chooses each step's replications (the path table and the results file
  * say them, a target met stops before --max-reps, the same bits on 1 and
  * 2 threads), and a results file of the path reruns identical and reports
- * as HTML with the best mix for the budget. */
+ * as HTML with the best mix for the budget; two MPI ranks print the path
+ * of one process. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -433,4 +434,24 @@ Test(optimise, the_results_file_reruns_and_reports, .init = write_scenario,
     cr_assert_eq(ts_sh("cd '%s' && %s report o.h5 --html r.html && cat r.html", dir,
                        ts_prog()), 0, "%s", ts_out);
     cr_expect(strstr(ts_out, "The best mix for the budget"), "the answer in the report");
+}
+
+/* Two MPI ranks print the path of one process (make test builds the MPI
+ * program when mpicc exists and passes it as RS_MPI_PROGRAM). */
+Test(optimise, two_mpi_ranks_print_the_single_process_path, .init = write_scenario,
+     .fini = remove_scenario, .timeout = 300)
+{
+    const char *mpi = getenv("RS_MPI_PROGRAM");
+    if (!mpi || !*mpi || access(mpi, X_OK) != 0)
+        cr_skip_test("no MPI build (make MPI=1) to test");
+    char rows[2][8192];
+    cr_assert_eq(ts_sh("cd '%s' && %s " OPT " --reps 20 --max-reps 80 --threads 1", dir,
+                       ts_prog()), 0, "%s", ts_out);
+    path_rows(rows[0], sizeof rows[0]);
+    cr_assert_eq(ts_sh("cd '%s' && OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                       "OMPI_MCA_btl=self,vader mpirun -n 2 --oversubscribe %s " OPT
+                       " --reps 20 --max-reps 80 --threads 1", dir, mpi), 0, "%s", ts_out);
+    path_rows(rows[1], sizeof rows[1]);
+    cr_assert_neq(rows[0][0], 0, "a path table");
+    cr_expect_str_eq(rows[1], rows[0], "the same path on two ranks as on one process");
 }
