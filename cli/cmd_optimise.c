@@ -275,8 +275,8 @@ int cmd_optimise(int argc, char **argv)
     mix_text(&vw, last, mix, sizeof mix);
     value_text(&vw, last->s.mean, now, sizeof now);
     value_text(&vw, res.steps[0].s.mean, then, sizeof then);
-    snprintf(answer, sizeof answer, "final mix: %s: %d units, %.10g a year of the budget %.10g; "
-             "%s %s (from %s)", mix, last->units, last->cost, oc.budget, metric_name(&oc), now,
+    snprintf(answer, sizeof answer, "final mix: %s: %d unit%s, %.10g a year of the budget %.10g; "
+             "%s %s (from %s)", mix, last->units, last->units == 1 ? "" : "s", last->cost, oc.budget, metric_name(&oc), now,
              then);
     printf("%s\n", answer);
     if (res.stopped == STUDY_OPT_STOP_BUDGET)

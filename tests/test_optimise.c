@@ -455,3 +455,14 @@ Test(optimise, two_mpi_ranks_print_the_single_process_path, .init = write_scenar
     cr_assert_neq(rows[0][0], 0, "a path table");
     cr_expect_str_eq(rows[1], rows[0], "the same path on two ranks as on one process");
 }
+
+/* The command's answer for a mix of one unit says "1 unit". */
+Test(optimise, the_answer_of_one_unit_says_unit, .init = write_swap_scenario,
+     .fini = remove_scenario)
+{
+    cr_assert_eq(ts_sh("cd '%s' && %s optimise swap.yaml --budget 19000 --add cheap,dear "
+                       "--target refused_of_eligible --reps 40 --max-reps 320", dir, ts_prog()),
+                 0, "%s", ts_out);
+    cr_expect(strstr(ts_out, "final mix: 1 x dear: 1 unit, 19000 a year of the budget 19000"),
+              "%s", ts_out);
+}
