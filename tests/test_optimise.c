@@ -410,6 +410,14 @@ Test(optimise, precision_chooses_each_steps_replications, .init = write_scenario
     /* half-width 0.04 of a share near one half is met well before 400 */
     cr_expect_lt(reps[0], 400, "the target met stops before --max-reps: %s", rows[0]);
     cr_expect_eq(reps[0] % 10, 0, "replications in batches of 10: %ld", reps[0]);
+    /* a tighter precision takes more replications at the same mix */
+    cr_assert_eq(ts_sh("cd '%s' && %s " OPT " --precision refused_of_eligible=0.015 "
+                       "--max-reps 400 --threads 2", dir, ts_prog()), 0, "%s", ts_out);
+    char tight[8192];
+    long treps[64];
+    path_rows(tight, sizeof tight);
+    cr_assert_geq(row_reps(tight, treps, 64), 1, "%s", tight);
+    cr_expect_gt(treps[0], reps[0], "half-width 0.015: %ld reps, 0.04: %ld", treps[0], reps[0]);
     /* the results file holds every step at the most replications any had */
     cr_assert_eq(ts_sh("/usr/bin/python3 -c \"import h5py; f=h5py.File('%s/t1.h5');"
                        "t=f['point_table'][()]; print(sorted(set(int(r['n_reps']) for r in t)),"
