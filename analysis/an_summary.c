@@ -1134,6 +1134,46 @@ int an_year_paired_diff(const an_point_summary *a, const an_point_summary *b, si
     return paired(a, b, name, 0, (int)y, out);
 }
 
+int an_compare_years(const an_point_summary *base, const an_point_summary *alt, size_t point,
+                     an_comparison_year **rows, size_t *n_rows)
+{
+    *rows = NULL;
+    *n_rows = 0;
+    if (!base->years || !alt->years)
+        return SIM_ENOTFOUND;
+    size_t ny = base->years->n_years < alt->years->n_years ? base->years->n_years
+                                                           : alt->years->n_years;
+    an_comparison_year *out = calloc(ny * base->n_metrics + 1, sizeof *out);
+    if (!out)
+        return SIM_ENOMEM;
+    size_t n = 0;
+    for (size_t m = 0; m < base->n_metrics; m++) {
+        const an_metric_summary *mb = &base->metrics[m];
+        int mi = rf_metric_find(mb->name);
+        if (mi < 0 || !rf_metric_by_year((size_t)mi) || !an_point_summary_find(alt, mb->name))
+            continue;
+        for (size_t y = 0; y < ny; y++) {
+            an_comparison_year *c = &out[n];
+            sim_ratio_diff hh;
+            c->point = point;
+            c->year = y + 1;
+            copy_str(c->label, sizeof c->label, alt->label);
+            copy_str(c->metric, sizeof c->metric, mb->name);
+            if (paired(alt, base, mb->name, 0, (int)y, &c->d) != SIM_OK)
+                continue;
+            c->baseline = c->d.b;
+            c->alternative = c->d.a;
+            c->households = NAN;
+            if (counts_households(mb->name) && paired(alt, base, mb->name, 1, (int)y, &hh) == SIM_OK)
+                c->households = hh.diff * base->years->days[y] / DAYS_PER_YEAR;
+            n++;
+        }
+    }
+    *rows = out;
+    *n_rows = n;
+    return SIM_OK;
+}
+
 /* Key rows kept year by year (the derived referrals-per-year row is not). */
 static int key_row_by_year(size_t k)
 {
