@@ -1096,6 +1096,38 @@ int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_ro
                         "referrals the difference in those households a year");
 }
 
+int an_h5_put_comparison_yearly(an_h5_writer *w, const an_comparison_year *rows, size_t n_rows)
+{
+    an_tbl t = {0};
+    an_tbl_column(&t, "point", AN_COL_U64, "point");
+    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "year", AN_COL_U64, "year of the horizon, from 1");
+    an_tbl_column(&t, "metric", AN_COL_STR, "");
+    an_tbl_column(&t, "baseline", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "alternative", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "difference", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "half_width", AN_COL_F64, "metric units");
+    an_tbl_column(&t, "households", AN_COL_F64, "households in the year");
+    for (size_t i = 0; i < n_rows; i++) {
+        const an_comparison_year *c = &rows[i];
+        an_tbl_row(&t);
+        an_tbl_u64(&t, c->point);
+        an_tbl_str(&t, c->label);
+        an_tbl_u64(&t, c->year);
+        an_tbl_str(&t, c->metric);
+        an_tbl_f64(&t, c->baseline);
+        an_tbl_f64(&t, c->alternative);
+        an_tbl_f64(&t, c->d.diff);
+        an_tbl_f64(&t, c->d.ci95);
+        an_tbl_f64(&t, c->households);
+    }
+    return an_tbl_write(w->file, "comparison_yearly", &t,
+                        "one row per alternative, year of the horizon and metric: the "
+                        "alternative (point) minus the baseline (point 0) in that year, paired "
+                        "over the same replications, the 95% half-width of the difference, and "
+                        "for shares of referrals the difference in those households that year");
+}
+
 int an_h5_put_area_comparison(an_h5_writer *w, const an_area_cmp_set *sets, size_t n_sets)
 {
     return an_h5i_write_area_comparison(w->file, sets, n_sets);

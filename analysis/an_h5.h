@@ -131,6 +131,9 @@ int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_
  * and metric (columns in analysis/README.md).  At most once, before
  * an_h5_commit. */
 int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_rows);
+/* Write the table /comparison_yearly (compare --by-year): one row per
+ * alternative, year and metric (an_compare_years). */
+int an_h5_put_comparison_yearly(an_h5_writer *w, const an_comparison_year *rows, size_t n_rows);
 /* Write the table /comparison_areas (compare of a network): one row per
  * alternative, area ("all areas" first) and measure (an_compare_areas.h). */
 int an_h5_put_area_comparison(an_h5_writer *w, const an_area_cmp_set *sets, size_t n_sets);

@@ -838,12 +838,39 @@ const char *an_group_measure_heading(an_group_measure m, int *percent)
     return grp_cols[m].heading;
 }
 
+/* Whether any service of ps costs something in any replication. */
+static int services_cost(const an_point_summary *ps)
+{
+    for (size_t i = 0; i < ps->n_reps * (size_t)ps->n_services; i++)
+        if (ps->services[i].cost != 0)
+            return 1;
+    return 0;
+}
+
+/* Service s's cost a year over ps's replications (mean and 95% interval). */
+static void service_cost(const an_point_summary *ps, int s, sim_summary *out)
+{
+    size_t n = ps->n_reps;
+    double *x = calloc(2 * n + 1, sizeof *x);
+    if (!x || !(ps->horizon_days > 0)) {
+        free(x);
+        sim_summarize(NULL, 0, NULL, out);
+        return;
+    }
+    for (size_t r = 0; r < n; r++)
+        x[r] = ps->services[r * (size_t)ps->n_services + (size_t)s].cost
+               * (DAYS_PER_YEAR / ps->horizon_days);
+    sim_summarize(x, n, x + n, out);
+    free(x);
+}
+
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
     for (size_t p = 0; p < n_pts; p++) {
         const an_point_summary *ps = &pts[p];
+        int costs = services_cost(ps);
         text_table t;
-        if (tt_init(&t, 1 + (size_t)ps->n_services, 2 + AN_SVC_N))
+        if (tt_init(&t, 1 + (size_t)ps->n_services, 2 + AN_SVC_N + (size_t)costs))
             return;
         char lab[sizeof ps->label];
         fprintf(f, "%sServices, %s\n", p ? "\n" : "",
@@ -852,6 +879,8 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
         snprintf(tt_at(&t, 0, 1), CELL_MAX, "Units");
         for (int c = 0; c < AN_SVC_N; c++)
             snprintf(tt_at(&t, 0, 2 + (size_t)c), CELL_MAX, "%s", svc_cols[c].heading);
+        if (costs)
+            snprintf(tt_at(&t, 0, 2 + AN_SVC_N), CELL_MAX, "Cost a year");
         for (int s = 0; s < ps->n_services; s++) {
             size_t r = 1 + (size_t)s;
             snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", ps->service_names[s]);
@@ -861,6 +890,11 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
                 sim_summary sm;
                 an_service_summary(ps, s, (an_service_measure)c, &sm);
                 an_format_cell(tt_at(&t, r, 2 + (size_t)c), CELL_MAX, &sm, svc_cols[c].percent);
+            }
+            if (costs) {
+                sim_summary sm;
+                service_cost(ps, s, &sm);
+                an_format_cell(tt_at(&t, r, 2 + AN_SVC_N), CELL_MAX, &sm, 0);
             }
         }
         tt_print(f, &t);
@@ -1132,6 +1166,46 @@ int an_year_paired_diff(const an_point_summary *a, const an_point_summary *b, si
                         const char *name, sim_ratio_diff *out)
 {
     return paired(a, b, name, 0, (int)y, out);
+}
+
+int an_compare_years(const an_point_summary *base, const an_point_summary *alt, size_t point,
+                     an_comparison_year **rows, size_t *n_rows)
+{
+    *rows = NULL;
+    *n_rows = 0;
+    if (!base->years || !alt->years)
+        return SIM_ENOTFOUND;
+    size_t ny = base->years->n_years < alt->years->n_years ? base->years->n_years
+                                                           : alt->years->n_years;
+    an_comparison_year *out = calloc(ny * base->n_metrics + 1, sizeof *out);
+    if (!out)
+        return SIM_ENOMEM;
+    size_t n = 0;
+    for (size_t m = 0; m < base->n_metrics; m++) {
+        const an_metric_summary *mb = &base->metrics[m];
+        int mi = rf_metric_find(mb->name);
+        if (mi < 0 || !rf_metric_by_year((size_t)mi) || !an_point_summary_find(alt, mb->name))
+            continue;
+        for (size_t y = 0; y < ny; y++) {
+            an_comparison_year *c = &out[n];
+            sim_ratio_diff hh;
+            c->point = point;
+            c->year = y + 1;
+            copy_str(c->label, sizeof c->label, alt->label);
+            copy_str(c->metric, sizeof c->metric, mb->name);
+            if (paired(alt, base, mb->name, 0, (int)y, &c->d) != SIM_OK)
+                continue;
+            c->baseline = c->d.b;
+            c->alternative = c->d.a;
+            c->households = NAN;
+            if (counts_households(mb->name) && paired(alt, base, mb->name, 1, (int)y, &hh) == SIM_OK)
+                c->households = hh.diff * base->years->days[y] / DAYS_PER_YEAR;
+            n++;
+        }
+    }
+    *rows = out;
+    *n_rows = n;
+    return SIM_OK;
 }
 
 /* Key rows kept year by year (the derived referrals-per-year row is not). */

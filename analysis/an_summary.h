@@ -140,6 +140,21 @@ typedef struct {
  * when either lacks per-replication parts; SIM_ENOMEM. */
 int an_compare_points(const an_point_summary *base, const an_point_summary *alt, size_t point,
                       an_comparison **rows, size_t *n_rows);
+/* One measure of an alternative against the baseline in one year of the
+ * horizon (the results file's /comparison_yearly). */
+typedef struct {
+    size_t point, year;             /* year counts from 1 */
+    char label[AN_NAME_MAX], metric[AN_NAME_MAX];
+    double baseline, alternative;   /* the year's pooled estimates */
+    sim_ratio_diff d;               /* alternative - baseline in the year, paired */
+    double households;              /* the difference in households that year (NAN unless the
+                                       metric's numerator counts households) */
+} an_comparison_year;
+
+/* The rows of alt against base year by year: *rows (malloc'd) holds
+ * *n_rows.  SIM_ENOTFOUND when either lacks its yearly figures. */
+int an_compare_years(const an_point_summary *base, const an_point_summary *alt, size_t point,
+                     an_comparison_year **rows, size_t *n_rows);
 /* The comparison as a person reads it: the key measures of both with their
  * paired difference and its 95% interval, then households a year ("+23.1
  * households accommodated a year (95% CI 21.4 to 24.8)"). */

@@ -904,6 +904,8 @@ int study_commit(study *s, int complete, study_error *err)
         if (rc == SIM_OK)
             rc = study_put_comparison(s, rows, n, err);
         if (rc == SIM_OK)
+            rc = study_put_comparison_yearly(s, err);
+        if (rc == SIM_OK)
             rc = study_compare_put_areas(s, err);
         free(rows);
         if (rc != SIM_OK)
@@ -953,6 +955,44 @@ int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, stu
     int rc = an_h5_put_comparison(s->writer, rows, n_rows);
     return rc == SIM_OK ? SIM_OK
                         : fail(err, rc, 0, "%s: writing the comparison failed: %s",
+                               s->cfg->out_path, sim_strerror(rc));
+}
+
+int study_put_comparison_yearly(study *s, study_error *err)
+{
+    clear_error(err);
+    if (!s->writer || !s->cfg->by_year)
+        return SIM_OK;
+    const an_point_summary *base = study_summary(s, 0);
+    an_comparison_year *all = NULL;
+    size_t n_all = 0;
+    int rc = SIM_OK;
+    for (size_t i = 1; rc == SIM_OK && i < study_n_points(s); i++) {
+        an_comparison_year *one;
+        size_t n;
+        rc = an_compare_years(base, study_summary(s, i), i, &one, &n);
+        if (rc == SIM_ENOTFOUND) {
+            rc = SIM_OK;
+            continue;
+        }
+        if (rc != SIM_OK)
+            break;
+        an_comparison_year *grown = realloc(all, (n_all + n + 1) * sizeof *grown);
+        if (!grown) {
+            free(one);
+            rc = SIM_ENOMEM;
+            break;
+        }
+        memcpy(grown + n_all, one, n * sizeof *one);
+        all = grown;
+        n_all += n;
+        free(one);
+    }
+    if (rc == SIM_OK && n_all)
+        rc = an_h5_put_comparison_yearly(s->writer, all, n_all);
+    free(all);
+    return rc == SIM_OK ? SIM_OK
+                        : fail(err, rc, 0, "%s: writing the yearly comparison failed: %s",
                                s->cfg->out_path, sim_strerror(rc));
 }
 

@@ -137,6 +137,9 @@ int study_comparison_rows(const study *s, an_comparison **rows, size_t *n_rows, 
 /* Rank 0, after study_run and before study_commit: the results file's
  * /comparison table (nothing without a results file). */
 int study_put_comparison(study *s, const an_comparison *rows, size_t n_rows, study_error *err);
+/* With cfg->by_year: the /comparison_yearly table of every alternative
+ * against point 0 (an_compare_years; nothing without a results file). */
+int study_put_comparison_yearly(study *s, study_error *err);
 /* The same for /comparison_areas (a network's areas, an_compare_areas.h). */
 int study_put_area_comparison(study *s, const an_area_cmp_set *sets, size_t n_sets,
                               study_error *err);

@@ -230,6 +230,8 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
         if (rc == SIM_OK)
             rc = study_put_comparison(out->s, out->rows, out->n_rows, err);
         if (rc == SIM_OK)
+            rc = study_put_comparison_yearly(out->s, err);
+        if (rc == SIM_OK)
             rc = study_compare_put_areas(out->s, err);
         if (rc == SIM_OK)
             rc = study_commit(out->s, 1, err);

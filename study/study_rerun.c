@@ -99,6 +99,9 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
     an_table *cmp = NULL;
     out->has_comparison = an_h5_read_table(out->file, "comparison", &cmp) == SIM_OK;
     an_table_free(cmp);
+    cmp = NULL;
+    out->has_comparison_yearly = an_h5_read_table(out->file, "comparison_yearly", &cmp) == SIM_OK;
+    an_table_free(cmp);
     if (an_h5_read_scenario_source(out->file, &out->source) != SIM_OK)
         out->source = NULL;
     return info->precision ? load_precision(info, out, path, err) : SIM_OK;
@@ -132,6 +135,8 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     }
     cfg->scenario_source = st->source;
     cfg->compare_points = st->has_comparison;
+    if (st->has_comparison_yearly)
+        cfg->by_year = 1;
 }
 
 static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }

@@ -18,6 +18,7 @@ typedef struct {
     const char *const *vary_keys;
     long reps;                 /* point 0's replications */
     int has_comparison;        /* the file holds /comparison (refugesim compare) */
+    int has_comparison_yearly; /* ... and /comparison_yearly (compare --by-year) */
     int has_precision;         /* the run chose its replications by --precision: */
     study_precision_cfg precision; /* its targets and bounds, run again the same way */
     char *source;              /* /scenario_source, NULL when the file has none */
