@@ -132,6 +132,8 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     }
     cfg->scenario_source = st->source;
     cfg->compare_points = st->has_comparison;
+    /* a compare file's targets were on the paired differences */
+    cfg->precision_paired = st->has_precision && st->has_comparison;
 }
 
 static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }

@@ -1,8 +1,8 @@
 /* compare --precision (issue 15): the targets are on every alternative's
  * paired difference from the baseline; every point is extended together
  * so all keep one replication count (common random numbers), stopping
- * with "target met" or at --max-reps, the same bits on 1 and 2 threads;
- * a bad --precision is refused. */
+ * with "target met" or at --max-reps, the same bits on 1 and 2 threads
+ * (and on rerun); a bad --precision is refused. */
 #include "test_shell.h"
 
 #include "an_h5.h"
@@ -36,6 +36,9 @@ Test(compare_precision, a_loose_target_is_met_with_one_count_for_every_point)
     cr_expect_eq(count(line), 3, "not one count for every point: %s", ts_out);
     cr_assert_eq(ts_sh("h5dump -A '%s/a.h5' | grep -c '\"target met\"'", ts_dir), 0, "%s", ts_out);
     cr_expect_eq(atoi(ts_out), 3, "the file's stopped attributes: %s", ts_out);
+    /* rerun takes the same paired steps */
+    cr_expect_eq(ts_sh("cd '%s' && '%s' rerun a.h5 --threads 2", ts_dir, ts_prog()), 0, "%s", ts_out);
+    cr_expect(strstr(ts_out, "identical to the stored results"), "%s", ts_out);
 }
 
 Test(compare_precision, an_impossible_target_stops_at_max_reps)
