@@ -99,6 +99,26 @@ int cli_add_precision(study_precision_cfg *c, const char *spec, char *text, size
     return 0;
 }
 
+int cli_precision_bounds(study_precision_cfg *c, long min_reps, long max_reps, study_cfg *cfg,
+                         const char *text)
+{
+    if (max_reps && !c->n_targets) {
+        cli_error("--max-reps bounds --precision: give --precision METRIC=H too");
+        return -1;
+    }
+    if (!c->n_targets)
+        return 0;
+    if (max_reps && min_reps > max_reps) {
+        cli_error("--reps %ld is more than --max-reps %ld", min_reps, max_reps);
+        return -1;
+    }
+    c->min_reps = (size_t)min_reps;
+    c->max_reps = (size_t)max_reps;
+    cfg->precision = c;
+    cfg->precision_text = text;
+    return 0;
+}
+
 void cli_print_precision(const study *s, const study_precision_cfg *c)
 {
     printf("replications to a precision (Hoad, Robinson and Davies 2010): batches of %zu, at most "

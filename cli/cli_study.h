@@ -31,6 +31,11 @@ int cli_study_error(const study_error *e);
  * (text, size bytes).  The study_precision_cfg must be zeroed first. */
 int cli_add_precision(study_precision_cfg *c, const char *spec, char *text, size_t size);
 /* The lines saying how many replications each point took and why. */
+/* --precision's bounds: refuse --max-reps without targets or below
+ * --reps (printing why, -1), else with targets set them and point
+ * cfg->precision at c (text: the targets as given). */
+int cli_precision_bounds(study_precision_cfg *c, long min_reps, long max_reps, study_cfg *cfg,
+                         const char *text);
 void cli_print_precision(const study *s, const study_precision_cfg *c);
 
 /* Warnings after a run's table: a point with no steady state (its waiting

@@ -28,6 +28,12 @@ static void help(FILE *f)
             "  -o OUT.h5         the results file: each alternative a point (the baseline\n"
             "                    point 0) and the table /comparison\n"
             "  --by-year         also the differences year by year of the horizon\n"
+            "  --precision METRIC=H  add replications to every scenario together, in batches\n"
+            "                    of 10, until each alternative's paired difference from the\n"
+            "                    baseline has a 95%% half-width of at most H (or H%% of the\n"
+            "                    difference), held over a look-ahead; repeatable; --reps is\n"
+            "                    then the fewest\n"
+            "  --max-reps N      with --precision, the most replications (default 2000)\n"
             "  --force, --reps N, --seed S, --threads T, --set KEY=VALUE  as for run\n"
             "                    (--set applies to the baseline and every alternative)\n");
 }
@@ -39,7 +45,8 @@ int cmd_compare(int argc, char **argv)
         {"force", no_argument, 0, 'f'},        {"reps", required_argument, 0, 'r'},
         {"seed", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
         {"set", required_argument, 0, 'S'},    {"help", no_argument, 0, 'h'},
-        {"by-year", no_argument, 0, 'Y'},
+        {"by-year", no_argument, 0, 'Y'},      {"precision", required_argument, 0, 'p'},
+        {"max-reps", required_argument, 0, 'M'},
         {0, 0, 0, 0}};
     study_compare_cfg cc = {0};
     study_cfg *base = &cc.base;
@@ -47,7 +54,9 @@ int cmd_compare(int argc, char **argv)
     const char **vs = calloc((size_t)argc + 1, sizeof *vs);
     char seed_set[64], reps_set[64];
     int rc = CLI_EXIT_USAGE, c;
-    long v;
+    long v, min_reps = 0, max_reps = 0;
+    study_precision_cfg prec = {0};
+    char prec_text[2048] = "";
     study_compare_result res = {0};
     study_error *err = malloc(sizeof *err);
     if (!sets || !vs || !err) {
@@ -66,7 +75,13 @@ int cmd_compare(int argc, char **argv)
             if (cli_reps_set(optarg, 2, reps_set, sizeof reps_set))
                 goto done;
             sets[base->points.n_sets++] = reps_set;
+            min_reps = strtol(optarg, NULL, 10);
             break;
+        case 'p':
+            if (cli_add_precision(&prec, optarg, prec_text, sizeof prec_text))
+                goto done;
+            break;
+        case 'M': if (cli_parse_long("--max-reps", optarg, 2, 10000000, &max_reps)) goto done; break;
         case 's':                             /* every file gets this seed */
             if (cli_seed_override(optarg, seed_set, sizeof seed_set))
                 goto done;
@@ -92,6 +107,8 @@ int cmd_compare(int argc, char **argv)
                   "--vs 'KEY=VALUE'");
         goto done;
     }
+    if (cli_precision_bounds(&prec, min_reps, max_reps, base, prec_text))
+        goto done;
     if (base->out_path && cli_check_output(base->out_path, base->force) != 0)
         goto done;
     base->points.scenario_path = argv[optind];
@@ -124,6 +141,8 @@ int cmd_compare(int argc, char **argv)
         if (base->by_year)
             an_print_comparison_years(stdout, b, study_summary(res.s, i));
     }
+    if (base->precision)
+        cli_print_precision(res.s, base->precision);
     if (base->out_path)
         printf("results written to %s\n", base->out_path);
 done:

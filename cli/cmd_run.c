@@ -248,20 +248,8 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("run: --resume is for sweeps (refugesim sweep ... --resume)");
         goto done;
     }
-    if (max_reps && !prec.n_targets) {
-        cli_error("--max-reps bounds --precision: give --precision METRIC=H too");
+    if (cli_precision_bounds(&prec, min_reps, max_reps, &cfg, prec_text))
         goto done;
-    }
-    if (prec.n_targets) {
-        if (max_reps && min_reps > max_reps) {
-            cli_error("--reps %ld is more than --max-reps %ld", min_reps, max_reps);
-            goto done;
-        }
-        prec.min_reps = (size_t)min_reps;
-        prec.max_reps = (size_t)max_reps;
-        cfg.precision = &prec;
-        cfg.precision_text = prec_text;
-    }
     cfg.checkpoint = sweep;
     if (cfg.resume && !cfg.out_path) {
         cli_error("--resume needs -o OUT.h5 (the file being finished)");

@@ -841,6 +841,20 @@ static int run_to_precision(study *s, study_error *err)
     int rc = sim_farm_bcast_int(s->prec ? SIM_OK : SIM_ENOMEM);
     if (rc != SIM_OK)
         return root() ? fail(err, rc, 0, "out of memory") : rc;
+    if (s->cfg->precision_paired) {
+        if ((rc = study_precision_paired(s, s->cfg->precision, &s->prec[0], err)) != SIM_OK)
+            return rc;
+        for (size_t i = 0; i < s->n_points; i++) {
+            s->prec[i] = s->prec[0];
+            if (root() && (rc = publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i],
+                                        s->have[i], &s->prec[i])) != SIM_OK)
+                return fail(err, rc, 0, "%s: %s", s->cfg->out_path ? s->cfg->out_path : "summary",
+                            sim_strerror(rc));
+        }
+        for (size_t i = 0; i < s->n_points; i++)
+            study_forget(s, i);
+        return SIM_OK;
+    }
     for (size_t i = 0; i < s->n_points; i++) {
         if ((rc = resume_precise(s, i, err)) != SIM_OK)
             return rc;

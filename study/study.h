@@ -76,6 +76,9 @@ typedef struct {
      * (study_precision.h), and there are no checkpoints. */
     const study_precision_cfg *precision;
     const char *precision_text; /* the targets as given, stored in the results file */
+    int precision_paired;      /* compare: the targets are on every point's paired difference
+                                  from point 0, all points extended together
+                                  (study_precision_paired) */
     const char *command_line;  /* stored in the file */
     const char *note;          /* NULL, or the file's `note` attribute */
     const char *const *attrs;  /* n_attrs (name, value) pairs of root string attributes */

@@ -160,7 +160,7 @@ static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
             key = "horizon", va = p->horizon, vb = p0->horizon;
         else if (p->warmup != p0->warmup)
             key = "warmup", va = p->warmup, vb = p0->warmup;
-        else if (b->points.reps <= 0 && p->reps != p0->reps)
+        else if (b->points.reps <= 0 && !b->precision && p->reps != p0->reps)
             key = "replications", va = p->reps, vb = p0->reps;
         if (key && !strcmp(key, "replications")) {
             /* a file's own count is not silently replaced by the baseline's */
@@ -209,6 +209,7 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
     sc.points.vary_keys = NULL;
     sc.checkpoint = sc.resume = 0;
     sc.keep_summaries = 1;
+    sc.precision_paired = sc.precision != NULL;
     /* the study keeps a pointer to its cfg: give it one that lives as long */
     study_cfg *keep = malloc(sizeof *keep);
     if (!keep) {

@@ -9,7 +9,12 @@
  * replication and the noise they share cancels.  That needs the same seed,
  * horizon and warm-up everywhere: an alternative file that differs in one
  * is refused, naming the key; so is one whose replications differ from the
- * baseline's unless --reps sets them for every scenario. */
+ * baseline's unless --reps sets them for every scenario.
+ *
+ * With base.precision (study_precision.h) the targets are on every
+ * alternative's paired difference from the baseline: all points are
+ * extended together, batch by batch, so they keep one replication count
+ * (study_precision_paired), and the files' own replications do not count. */
 #ifndef STUDY_COMPARE_H
 #define STUDY_COMPARE_H
 
@@ -19,7 +24,7 @@
 
 typedef struct {
     study_cfg base;            /* points.scenario_path: the baseline; --set, --reps, --seed,
-                                  threads, output, hooks (grid, alts: unused) */
+                                  threads, output, hooks, precision (grid, alts: unused) */
     const char *const *files;  /* alternative scenario files */
     size_t n_files;
     const char *const *vs;     /* alternatives as changes: "KEY=VALUE[,KEY=VALUE...]" */

@@ -60,6 +60,23 @@ int study_precision_holds(const study_precision_cfg *c, const an_point_summary *
     return 1;
 }
 
+int study_precision_holds_paired(const study_precision_cfg *c, const an_point_summary *base,
+                                 const an_point_summary *alt)
+{
+    for (size_t k = 0; k < c->n_targets; k++) {
+        const study_precision_target *t = &c->targets[k];
+        sim_ratio_diff d;
+        if (an_point_summary_paired_diff(alt, base, rf_metric_at((size_t)t->metric)->name, &d)
+                != SIM_OK
+            || d.n < 2 || !isfinite(d.diff) || !isfinite(d.ci95))
+            return 0;
+        double want = t->relative ? t->h * fabs(d.diff) : t->h;
+        if (!(d.ci95 <= want))
+            return 0;
+    }
+    return 1;
+}
+
 static size_t batch_of(const study_precision_cfg *c)
 {
     return c->batch ? c->batch : STUDY_PRECISION_BATCH;
@@ -94,8 +111,60 @@ static int check(study *s, size_t i, const study_precision_cfg *c, int *holds)
     return SIM_OK;
 }
 
-int study_precision_point(study *s, size_t i, const study_precision_cfg *c,
-                          study_precision_result *out, study_error *err)
+/* Rank 0 decides on every alternative's paired difference, every rank
+ * learns it. */
+static int check_paired(study *s, const study_precision_cfg *c, int *holds)
+{
+    int rc = SIM_OK, h = 1;
+    if (sim_farm_rank() == 0) {
+        size_t np = study_n_points(s);
+        an_point_summary *ps = calloc(np ? np : 1, sizeof *ps);
+        size_t got = 0;
+        if (!ps)
+            rc = SIM_ENOMEM;
+        for (; rc == SIM_OK && got < np; got++)
+            if ((rc = study_point_summary(s, got, &ps[got])) != SIM_OK)
+                break;
+        for (size_t i = 1; rc == SIM_OK && i < np && h; i++)
+            h = study_precision_holds_paired(c, &ps[0], &ps[i]);
+        for (size_t i = 0; ps && i < got; i++)
+            an_point_summary_free(&ps[i]);
+        free(ps);
+    }
+    if ((rc = sim_farm_bcast_int(rc)) != SIM_OK)
+        return rc;
+    *holds = sim_farm_bcast_int(h);
+    return SIM_OK;
+}
+
+/* Extend to n replications and say whether the targets hold. */
+typedef int (*step_fn)(study *s, size_t i, const study_precision_cfg *c, size_t n, int *holds,
+                       study_error *err);
+
+static int step_point(study *s, size_t i, const study_precision_cfg *c, size_t n, int *holds,
+                      study_error *err)
+{
+    int rc = study_extend(s, i, n, err);
+    if (rc == SIM_OK && (rc = check(s, i, c, holds)) != SIM_OK)
+        return study_error_set(err, rc, 0, "out of memory");
+    return rc;
+}
+
+static int step_paired(study *s, size_t i, const study_precision_cfg *c, size_t n, int *holds,
+                       study_error *err)
+{
+    int rc = SIM_OK;
+    for (size_t k = 0; k < study_n_points(s) && rc == SIM_OK; k++)
+        rc = study_extend(s, k, n, err);
+    if (rc == SIM_OK && (rc = check_paired(s, c, holds)) != SIM_OK)
+        return study_error_set(err, rc, 0, "out of memory");
+    return rc;
+}
+
+/* The batches: the minimum, then one batch at a time until the targets
+ * have held over the look-ahead, or max_reps. */
+static int batches(study *s, size_t i, const study_precision_cfg *c, step_fn step,
+                   study_precision_result *out, study_error *err)
 {
     size_t b = batch_of(c);
     size_t max = c->max_reps ? c->max_reps : STUDY_PRECISION_MAX_REPS;
@@ -105,11 +174,9 @@ int study_precision_point(study *s, size_t i, const study_precision_cfg *c,
     memset(out, 0, sizeof *out);
     size_t met_at = 0;         /* 0: the targets do not hold now */
     for (;;) {
-        int rc = study_extend(s, i, n, err), holds;
+        int holds, rc = step(s, i, c, n, &holds, err);
         if (rc != SIM_OK)
             return rc;
-        if ((rc = check(s, i, c, &holds)) != SIM_OK)
-            return study_error_set(err, rc, 0, "out of memory");
         out->reps = n;
         if (!holds)
             met_at = 0;
@@ -127,4 +194,16 @@ int study_precision_point(study *s, size_t i, const study_precision_cfg *c,
         }
         n = n + b > max ? max : n + b;
     }
+}
+
+int study_precision_point(study *s, size_t i, const study_precision_cfg *c,
+                          study_precision_result *out, study_error *err)
+{
+    return batches(s, i, c, step_point, out, err);
+}
+
+int study_precision_paired(study *s, const study_precision_cfg *c,
+                           study_precision_result *out, study_error *err)
+{
+    return batches(s, 0, c, step_paired, out, err);
 }

@@ -68,6 +68,19 @@ size_t study_precision_look_ahead(const study_precision_cfg *c, size_t n);
 int study_precision_point(study *s, size_t i, const study_precision_cfg *c,
                           study_precision_result *out, study_error *err);
 
+/* Every rank: compare (common random numbers): give every point of s the
+ * same replications, batch by batch, until every target holds on every
+ * point i >= 1's paired difference from point 0 (its 95% half-width; a
+ * relative target is a fraction of the difference's |estimate|), after the
+ * minimum and the look-ahead, or max_reps.  *out is the one result every
+ * point shares. */
+int study_precision_paired(study *s, const study_precision_cfg *c,
+                           study_precision_result *out, study_error *err);
+
+/* 1 when every target holds on the paired difference alt - base. */
+int study_precision_holds_paired(const study_precision_cfg *c, const an_point_summary *base,
+                                 const an_point_summary *alt);
+
 /* "target met" / "maximum reached", for tables and the results file. */
 const char *study_precision_reason(int stopped);
 

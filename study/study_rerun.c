@@ -137,6 +137,8 @@ void study_rerun_config(const study_stored *st, study_cfg *cfg)
     cfg->compare_points = st->has_comparison;
     if (st->has_comparison_yearly)
         cfg->by_year = 1;
+    /* a compare file's targets were on the paired differences */
+    cfg->precision_paired = st->has_precision && st->has_comparison;
 }
 
 static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
