@@ -137,7 +137,8 @@ test: $(TEST_BIN) $(BUILD_DIR)/$(PROGRAM) $(if $(MPI_TEST_PROGRAM),mpi-program)
 	exit $$status
 
 asan:
-	$(MAKE) BUILD=asan test ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+	$(MAKE) BUILD=asan test ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
 
 tsan:
 	$(MAKE) BUILD=tsan test
