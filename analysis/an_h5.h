@@ -253,6 +253,9 @@ typedef struct {
     char **str;                   /* n_rows x n_cols (NULL in numeric columns) */
 } an_table;
 /* dset: path inside the file, e.g. "/points/0/groups". */
+/* Whether the file holds the dataset or table at the root path name
+ * (e.g. "comparison"), without reading it. */
+int an_h5_has(an_h5_file *f, const char *name);
 int an_h5_read_table(an_h5_file *f, const char *dset, an_table **out);
 void an_table_free(an_table *t);  /* NULL is fine */
 /* Column index by name, -1 if absent. */

@@ -26,6 +26,11 @@ hid_t an_h5i_reader_file(const an_h5_file *f)
     return f->file;
 }
 
+int an_h5_has(an_h5_file *f, const char *name)
+{
+    return H5Lexists(f->file, name, H5P_DEFAULT) > 0;
+}
+
 int an_h5_read_table(an_h5_file *f, const char *dset, an_table **out)
 {
     return an_tbl_read(f->file, dset, out);

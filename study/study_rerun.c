@@ -96,12 +96,8 @@ int study_rerun_load(const char *path, study_stored *out, study_error *err)
         if (i == 0)
             out->reps = (long)row->n_reps;
     }
-    an_table *cmp = NULL;
-    out->has_comparison = an_h5_read_table(out->file, "comparison", &cmp) == SIM_OK;
-    an_table_free(cmp);
-    cmp = NULL;
-    out->has_comparison_yearly = an_h5_read_table(out->file, "comparison_yearly", &cmp) == SIM_OK;
-    an_table_free(cmp);
+    out->has_comparison = an_h5_has(out->file, "comparison");
+    out->has_comparison_yearly = an_h5_has(out->file, "comparison_yearly");
     if (an_h5_read_scenario_source(out->file, &out->source) != SIM_OK)
         out->source = NULL;
     return info->precision ? load_precision(info, out, path, err) : SIM_OK;
