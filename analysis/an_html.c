@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "an_heatmap.h"
+#include "an_html_network.h"
 #include "an_output.h"
 #include "an_plot.h"
 #include "an_report.h"
@@ -20,7 +21,7 @@
 #define DAYS_PER_YEAR 365.0
 #define HEADLINE "refused_of_eligible"
 #define TABLE_COLUMNS 6
-#define AN_HEADING_MAX 160
+#define AN_HEADING_MAX AN_HTML_HEADING_MAX
 
 /* ------------------------------------------------------ escaping -- */
 
@@ -201,6 +202,9 @@ static void head(FILE *o, const page *p)
           "th,td{border-bottom:1px solid #ddd;padding:.2rem .45rem;text-align:right;vertical-align:top}"
           "th{background:#f2f2f2}th:first-child,td:first-child{text-align:left}"
           "td.l,th.l{text-align:left}\n"
+          "table.net{font-size:.78rem}table.net th{font-weight:600}tr.total td{font-weight:bold;"
+          "border-top:1px solid #999}.ci,.hh{font-size:.85em;color:#555;white-space:nowrap}"
+          "table.flows{font-size:.7rem}\n"
           ".answer{font-size:1.1rem;background:#eef4fa;border-left:4px solid #0072B2;"
           "padding:.5rem 1rem;margin:.8rem 0}\n"
           "figure{margin:1rem 0}figure svg{width:100%;height:auto;display:block}"
@@ -214,7 +218,8 @@ static void head(FILE *o, const page *p)
           "h2{break-after:avoid;page-break-after:avoid}"
           "figure,.answer,tr{break-inside:avoid;page-break-inside:avoid}"
           "thead{display:table-header-group}"
-          "section.assumptions,section.checklist{break-before:page;page-break-before:always}"
+          "section.assumptions,section.checklist,section.network{break-before:page;"
+          "page-break-before:always}table.net{font-size:7.5pt}table.flows{font-size:6.5pt}"
           "figure svg{height:85mm;width:auto;max-width:100%;margin:0 auto}}\n"
           "</style>\n</head>\n<body>\n", o);
 }
@@ -1083,6 +1088,15 @@ static size_t shown_points(const page *p, size_t *idx)
     return k;
 }
 
+/* A network's areas, flows and differences by area (an_html_network). */
+static void section_network(FILE *o, const page *p)
+{
+    size_t idx[4], k = shown_points(p, idx);
+    an_html_net n = {.f = p->f, .pts = p->pts, .pt = p->pt, .m = p->m, .shown = idx,
+                     .n_shown = k, .heading = p->heading};
+    an_html_network_section(o, &n);
+}
+
 static void section_groups(FILE *o, page *p)
 {
     fputs("<section class=\"groups\">\n<h2>Who is refused most</h2>\n", o);
@@ -1371,6 +1385,17 @@ static void section_costs(FILE *o, const page *p)
           "shows 0.</p>\n</section>\n", o);
 }
 
+/* More values than this (hundreds of areas, their services' blocks): the
+ * list items' unmarked values and defaults are left out, with a sentence. */
+#define ASSUMPTION_ROWS_MAX 400
+
+/* A list item's value (its key holds "[") that carries no mark: nothing
+ * a reader checks against a source. */
+static int unmarked_item(const an_assumption *a)
+{
+    return strchr(a->path, '[') && (a->mark == AN_MARK_DEFAULT || a->mark == AN_MARK_NONE);
+}
+
 static void section_assumptions(FILE *o, const page *p)
 {
     fputs("<section class=\"assumptions\">\n<h2>Assumptions</h2>\n", o);
@@ -1414,10 +1439,21 @@ static void section_assumptions(FILE *o, const page *p)
                 count[AN_MARK_CHOSEN], count[AN_MARK_NOTE], count[AN_MARK_NONE],
                 count[AN_MARK_DEFAULT]);
     }
+    size_t left_out = 0;
+    if (n > ASSUMPTION_ROWS_MAX)
+        for (size_t i = 0; i < n; i++)
+            left_out += unmarked_item(&a[i]);
+    if (left_out)
+        fprintf(o, "<p class=\"note\">Of the scenario's %zu values, the %zu of its lists' items "
+                   "(areas, services, blocks) that carry no mark (not marked, or the program's "
+                   "default) are left out here; the results file holds the whole scenario "
+                   "(<code>/scenario</code>).</p>\n", n, left_out);
     fputs("<table class=\"assumptions\">\n<thead><tr><th>Scenario key</th><th class=\"l\">Value</th>"
           "<th class=\"l\">Mark</th><th class=\"l\">Comment in the scenario file</th></tr></thead>\n"
           "<tbody>\n", o);
     for (size_t i = 0; i < n; i++) {
+        if (left_out && unmarked_item(&a[i]))
+            continue;
         fputs("<tr><td><code>", o);
         h(o, a[i].path);
         fputs("</code></td><td class=\"l\">", o);
@@ -1619,6 +1655,7 @@ static int write_page(FILE *o, page *p)
     section_answer(o, p);
     section_measures(o, p);
     section_differences(o, p);
+    section_network(o, p);
     section_groups(o, p);
     section_time(o, p);
     section_costs(o, p);

@@ -9,8 +9,11 @@
 #include <sys/wait.h>
 #include "an_heatmap.h"
 #include "an_html.h"
+#include "an_html_network.h"
+#include "an_network_view.h"
 #include "an_report.h"
 #include "an_yaml_marks.h"
+#include "grid_network.h"
 
 static char html[1 << 20];
 
@@ -368,13 +371,14 @@ Test(html, compare_and_years_in_their_own_tables, .timeout = 60)
     remove_tree(dir);
 }
 
-/* In dir: `refugesim STUDY` then `refugesim report REPORT` (the shell
- * expands $RS_ROOT, the repository), the page dir/r.html read into html. */
+/* In dir: `refugesim STUDY` (its output into dir/study.txt) then
+ * `refugesim report REPORT` (the shell expands $RS_ROOT, the repository),
+ * the page dir/r.html read into html. */
 static void cli_page(const char *dir, const char *study, const char *report)
 {
     cr_assert(getenv("RS_PROGRAM") && getenv("RS_ROOT"), "run through make test");
     char cmd[2000];
-    snprintf(cmd, sizeof cmd, "cd '%s' && \"$RS_PROGRAM\" %s > /dev/null 2>&1 && \"$RS_PROGRAM\" "
+    snprintf(cmd, sizeof cmd, "cd '%s' && \"$RS_PROGRAM\" %s > study.txt 2>&1 && \"$RS_PROGRAM\" "
              "report %s > /dev/null", dir, study, report);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     snprintf(cmd, sizeof cmd, "%s/r.html", dir);
@@ -559,5 +563,204 @@ Test(html, optimise_path_and_final_mix, .timeout = 120)
               && strstr(a, "<tr><td>4</td><td class=\"l\">4 x dispersed flat</td><td>200,000 (200,000 to "
                            "200,000)</td>"), "%.3000s", a);
     cr_expect(strstr(html, "<th>Step 4</th>") && !strstr(html, "<th>new units="), "steps as headings");
+    remove_tree(dir);
+}
+
+/* ---------------------------------------------------------- networks -- */
+
+/* The first line of file dir/name that starts with prefix followed by two
+ * spaces (a table row, not a heading), into out. */
+static void row_of(const char *dir, const char *name, const char *prefix, int nth, char *out,
+                   size_t size)
+{
+    char path[600], line[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *in = fopen(path, "r");
+    cr_assert_not_null(in, "%s", path);
+    size_t n = strlen(prefix);
+    int seen = 0;
+    out[0] = '\0';
+    while (fgets(line, sizeof line, in))
+        if (!strncmp(line, prefix, n) && line[n] == ' ' && line[n + 1] == ' ' && seen++ == nth) {
+            snprintf(out, size, "%s", line);
+            break;
+        }
+    fclose(in);
+    cr_assert(out[0], "no row %d of %s in %s", nth, prefix, path);
+}
+
+/* The estimates of a printed row ("345 ± 4  43.6% ± 1.9 ..."): each word
+ * just before a "±", in order, into est; returns how many. */
+static size_t row_estimates(const char *row, char est[][32], size_t max)
+{
+    size_t k = 0;
+    char prev[64] = "";
+    for (const char *s = row; *s && k < max;) {
+        while (*s == ' ')
+            s++;
+        size_t w = strcspn(s, " \n");
+        if (!w)
+            break;
+        if (w == strlen("±") && !strncmp(s, "±", w))
+            snprintf(est[k++], 32, "%s", prev);
+        snprintf(prev, sizeof prev, "%.*s", (int)w, s);
+        s += w;
+    }
+    return k;
+}
+
+/* The first cell values of the page's nth row of area name ("<td>NAME</td><td>"),
+ * each cell's text before its first tag, into val; returns how many. */
+static size_t page_row(const char *name, int nth, char val[][32], size_t max)
+{
+    char start[128];
+    snprintf(start, sizeof start, "<td>%s</td><td>", name);
+    const char *r = html;
+    for (int i = 0; i <= nth; i++) {
+        r = strstr(r, start);
+        cr_assert_not_null(r, "no row %d of %s on the page", nth, name);
+        r += strlen(start) - 4;
+    }
+    const char *end = strstr(r, "</tr>");
+    size_t k = 0;
+    for (const char *c = r; k < max && (c = strstr(c, "<td>")) && c < end; c += 4)
+        snprintf(val[k++], 32, "%.*s", (int)strcspn(c + 4, "<"), c + 4);
+    return k;
+}
+
+/* A network run's page: the table of areas and the flows, the same
+ * figures as `run` printed for them (its table of areas, its flows'
+ * row), the national totals, names escaped. */
+Test(html, network_run_tables_are_the_run_figures, .timeout = 120)
+{
+    char dir[256], out[8192];
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "run \"$RS_ROOT/scenarios/east-midlands.yaml\" --reps 3 --set horizon=365 -o n.h5",
+             "n.h5 --html r.html");
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *sec = strstr(html, "<h2>The network of areas</h2>");
+    cr_assert_not_null(sec, "no network section");
+    cr_expect(strstr(sec, "<p>All 10 areas together: "), "national totals");
+    static const char *const names[] = {"leicestershire", "all areas", "rutland"};
+    for (size_t i = 0; i < 3; i++) {
+        char row[4096], want[32][32], got[32][32];
+        row_of(dir, "study.txt", names[i], 0, row, sizeof row);
+        size_t n = row_estimates(row, want, 32);
+        cr_assert_eq(n, 11, "%s", row);
+        size_t k = page_row(names[i], 0, got, 7);
+        k += page_row(names[i], 1, got + k, 4);
+        cr_assert_eq(k, 11, "%s: residents and units rows", names[i]);
+        for (size_t c = 0; c < n; c++)
+            cr_expect_str_eq(got[c], want[c], "%s column %zu", names[i], c);
+    }
+    /* the full matrix of flows (10 areas): leicestershire's row as run printed it */
+    char row[4096], want[32][32], got[32][32];
+    row_of(dir, "study.txt", "leicestershire", 1, row, sizeof row);
+    cr_assert_eq(row_estimates(row, want, 32), 10, "%s", row);
+    cr_assert_eq(page_row("leicestershire", 2, got, 32), 10);
+    for (size_t c = 0; c < 10; c++)
+        cr_expect_str_eq(got[c], want[c], "flow to column %zu", c);
+    cr_expect(strstr(sec, "<th>From \\ to</th><th>derby</th>"), "the matrix's head");
+    remove_tree(dir);
+}
+
+/* A network compare's page: the paired differences by area of residence,
+ * the figures compare printed. */
+Test(html, network_compare_differences_by_area, .timeout = 120)
+{
+    char dir[256], out[8192];
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "compare \"$RS_ROOT/scenarios/east-midlands.yaml\" --vs 'services[3].units=70' "
+             "--reps 3 --set horizon=365 -o c.h5", "c.h5 --html r.html");
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *d = strstr(html, "<h3 class=\"diffs\">Differences by the area of residence</h3>");
+    cr_assert_not_null(d);
+    static const char *const names[] = {"leicestershire", "all areas"};
+    for (size_t i = 0; i < 2; i++) {
+        char row[4096], want[1024] = "", v[4][4][32];
+        row_of(dir, "study.txt", names[i], 0, row, sizeof row);
+        /* "+5.3 (4.1 to 6.5)" four times after the name */
+        const char *s = row + strlen(names[i]);
+        for (int m = 0; m < 4; m++) {
+            int used = 0;
+            cr_assert_eq(sscanf(s, " %31s (%31s to %31[^)])%n", v[m][0], v[m][1], v[m][2], &used), 3,
+                         "%s", row);
+            s += used;
+            size_t l = strlen(want);
+            snprintf(want + l, sizeof want - l, "<td>%s%s<br><span class=\"ci\">%s to %s</span></td>",
+                     v[m][0], m ? "" : " points", v[m][1], v[m][2]);
+        }
+        char tr[1200];
+        snprintf(tr, sizeof tr, "<td>%s</td>%s</tr>", names[i], want);
+        cr_expect(strstr(d, tr), "the page lacks\n%s\n%.3000s", tr, d);
+    }
+    remove_tree(dir);
+}
+
+/* 400 areas: the page lists the 30 busiest areas and the 30 largest flows,
+ * each with a sentence saying how many are left out, and of the 4,042
+ * scenario values the 42 that are not its lists' unmarked items. */
+Test(html, a_network_of_400_areas_stays_readable, .timeout = 300)
+{
+    char dir[256], out[8192], path[400];
+    static char yaml[1 << 17];
+    fx_tmpdir(dir, sizeof dir);
+    size_t k = grid_network_yaml(yaml, sizeof yaml, 20, 2, 3000, 200);
+    cr_assert_lt(k, sizeof yaml);
+    snprintf(path, sizeof path, "%s/grid.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(yaml, f);
+    fclose(f);
+    cli_page(dir, "run grid.yaml --set warmup=30 -o g.h5", "g.h5 --html r.html");
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *sec = strstr(html, "<h2>The network of areas</h2>"), *e = sec ? strstr(sec, "</section>") : NULL;
+    cr_assert(sec && e);
+    const char *t = strstr(sec, "<table class=\"net\">"), *te = t ? strstr(t, "</table>") : NULL;
+    cr_assert(t && te);
+    size_t rows = 0;
+    for (const char *q = t; (q = strstr(q, "<tr><td>a")) && q < te; q++)
+        rows++;
+    cr_expect_eq(rows, AN_HTML_AREA_ROWS, "area rows of the first table");
+    cr_expect(strstr(t, "<tr class=\"total\"><td>all areas</td>") < te, "the total row");
+    cr_expect(strstr(sec, "Shown: the 30 areas with the most referrals of the 400, in the scenario's "
+                          "order; the other 370 areas ("), "%.300s", te);
+    const char *fl = strstr(sec, "<th>From</th><th class=\"l\">To</th>");
+    cr_assert(fl && fl < e, "the list of the largest flows");
+    size_t flows = 0;
+    for (const char *q = fl; (q = strstr(q, "<tr><td>a")) && q < e; q++)
+        flows++;
+    cr_expect_eq(flows, AN_FLOW_TOP);
+    cr_expect(strstr(fl, "<p class=\"note\">The 30 largest of the ") && strstr(fl, " flows between the "
+              "400 areas with any placement; the other "), "%.600s", fl);
+    cr_expect(!strstr(sec, "From \\ to"), "no matrix of 400 columns");
+    cr_expect_lt(e - sec, 40000, "a section of a readable size");
+    cr_expect(strstr(html, "<p class=\"note\">Of the scenario's 4042 values, the 4000 of its lists' "
+                           "items (areas, services, blocks) that carry no mark"), "assumptions cut short");
+    cr_expect_lt(strlen(html), 100000, "a page of a readable size");
+    remove_tree(dir);
+}
+
+/* Area names from the results file are escaped wherever the network's
+ * tables show them. */
+Test(html, network_area_names_escaped, .timeout = 120)
+{
+    char dir[256], out[8192], path[400];
+    fx_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/two.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("name: two\nhorizon: 200\nwarmup: 30\nreplications: 2\nreferrals: {per_year: 100}\n"
+          "areas: [\"a<i>\", \"b & 'c'\"]\nservices:\n"
+          "  - {name: s, units: 4, largest_family: 4, area: \"a<i>\", stay: {dist: exponential, mean: 30}}\n"
+          "network:\n  p_leave: 0.5\n  areas:\n    - {name: \"a<i>\", x_km: 0, y_km: 0}\n"
+          "    - {name: \"b & 'c'\", x_km: 9, y_km: 0}\n", f);
+    fclose(f);
+    cli_page(dir, "run two.yaml -o t.h5", "t.h5 --html r.html");
+    cr_expect_eq(check_html(dir, out, sizeof out), 0, "%s", out);
+    const char *sec = strstr(html, "<h2>The network of areas</h2>");
+    cr_assert_not_null(sec);
+    cr_expect(strstr(sec, "<td>a&lt;i&gt;</td><td>") && strstr(sec, "<td>b &amp; &#39;c&#39;</td><td>")
+              && strstr(sec, "<th>a&lt;i&gt;</th>") && !strstr(sec, "a<i>"), "%.3000s", sec);
     remove_tree(dir);
 }

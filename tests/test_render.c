@@ -117,3 +117,35 @@ Test(render, the_one_point_sentence_of_the_readme, .timeout = 120)
     cr_expect_str_eq(headline, want);
     ts_remove_dir();
 }
+
+/* A network compare's page as printed: the section of areas on its own
+ * pages, its tables' words and compare's figure for the county (its
+ * residents' paired difference in points) in the PDF's text. */
+Test(render, a_network_compare_as_printed, .timeout = 300)
+{
+    need_chromium();
+    ts_make_dir();
+    cr_assert_eq(ts_sh("cd '%s' && '%s' compare '%s/scenarios/east-midlands.yaml' --vs "
+                       "'services[3].units=70' --reps 3 --set horizon=365 -o c.h5 | grep '^leicestershire '"
+                       " && '%s' report c.h5 --html c.html > /dev/null", ts_dir, ts_prog(), ts_root(),
+                       ts_prog()), 0, "%s", ts_out);
+    char points[32];
+    cr_assert_eq(sscanf(ts_out, "leicestershire %31s", points), 1, "%s", ts_out);
+    cr_assert_eq(ts_sh("cd '%s' && sh '%s/tests/render_html.sh' c.html c.pdf c.png && pdfinfo c.pdf",
+                       ts_dir, ts_root()), 0, "%s", ts_out);
+    int pages = 0;
+    const char *pg = strstr(ts_out, "Pages:");
+    cr_assert_not_null(pg, "%s", ts_out);
+    sscanf(pg, "Pages: %d", &pages);
+    cr_expect(pages >= 4 && pages <= 30, "%d pages", pages);
+    cr_assert_eq(ts_sh("cd '%s' && pdftotext c.pdf -", ts_dir), 0, "%s", ts_out);
+    char *text = squeezed(), want[64];
+    static const char *const words[] = {"The network of areas", "All 10 areas together:",
+                                        "Declined an offer", "From \\ to",
+                                        "Differences by the area of residence", "leicestershire"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        cr_expect(strstr(text, words[i]), "the PDF lacks \"%s\"", words[i]);
+    snprintf(want, sizeof want, "%s points", points);
+    cr_expect(strstr(text, want), "the county's residents' difference %s", want);
+    ts_remove_dir();
+}
