@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim_status.h"
+#include "sim_text.h"
 
 #define DAYS_PER_YEAR 365.0
 
@@ -150,4 +151,46 @@ size_t an_areas_shown(const an_point_summary *ps, size_t max, int *idx)
     free(k);
     qsort(idx, max, sizeof *idx, by_area);
     return max;
+}
+
+void an_print_top_flows(FILE *f, const an_point_summary *ps)
+{
+    an_top_flows t;
+    if (an_top_flows_of(ps, AN_FLOW_TOP, &t) != SIM_OK)
+        return;
+    char (*cell)[3][AN_NAME_MAX * 2] = calloc(t.n_rows + 1, sizeof *cell);
+    if (!cell) {
+        an_top_flows_free(&t);
+        return;
+    }
+    size_t w[3] = {4, 2, 17};   /* "From", "To", "Placements a year" */
+    for (size_t i = 0; i < t.n_rows; i++) {
+        sim_text_str(SIM_TEXT_TERM, ps->area_names[t.rows[i].origin], cell[i][0], sizeof cell[i][0]);
+        sim_text_str(SIM_TEXT_TERM, ps->area_names[t.rows[i].destination], cell[i][1],
+                     sizeof cell[i][1]);
+        an_format_cell(cell[i][2], sizeof cell[i][2], &t.rows[i].s, 0);
+        for (int c = 0; c < 3; c++)
+            w[c] = strlen(cell[i][c]) > w[c] ? strlen(cell[i][c]) : w[c];
+    }
+    char label[AN_NAME_MAX * 2];
+    fprintf(f, "\nThe largest flows of placements a year between the %d areas, %s: residents of "
+               "the first area placed in the second\n",
+            ps->n_areas, sim_text_str(SIM_TEXT_TERM, ps->label, label, sizeof label));
+    fprintf(f, "%-*s  %-*s  %*s\n", (int)w[0], "From", (int)w[1], "To", (int)w[2],
+            "Placements a year");
+    for (size_t k = 0; k < w[0] + w[1] + w[2] + 4; k++)
+        fputc('-', f);
+    fputc('\n', f);
+    for (size_t i = 0; i < t.n_rows; i++)
+        fprintf(f, "%-*s  %-*s  %*s\n", (int)w[0], cell[i][0], (int)w[1], cell[i][1], (int)w[2],
+                cell[i][2]);
+    if (t.n_rows < t.n_flows)
+        fprintf(f, "the %zu largest of the %zu flows with any placement; the other %zu (%.1f "
+                   "placements a year together) are left out here: the results file has every "
+                   "flow (flow_summary; refugesim report --csv DIR writes flow_summary.csv)\n",
+                t.n_rows, t.n_flows, t.n_flows - t.n_rows, t.left_per_year);
+    else
+        fprintf(f, "every one of the %zu flows with any placement, largest first\n", t.n_flows);
+    free(cell);
+    an_top_flows_free(&t);
 }

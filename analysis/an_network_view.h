@@ -14,6 +14,7 @@
 #define AN_NETWORK_VIEW_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "an_summary.h"
 
 #define AN_FLOW_MATRIX_MAX 12   /* areas: the full matrix up to this many */
@@ -48,5 +49,10 @@ void an_area_households(const an_point_summary *ps, int a, an_area_measure m, si
  * replications), in the order of the scenario; all areas when they fit.
  * Returns how many. */
 size_t an_areas_shown(const an_point_summary *ps, size_t max, int *idx);
+
+/* The printed form of the largest flows (more than AN_FLOW_MATRIX_MAX
+ * areas): a heading naming the point, a row per flow (from, to,
+ * placements a year "12.3 ± 1.4"), the sentence of what is left out. */
+void an_print_top_flows(FILE *f, const an_point_summary *ps);
 
 #endif

@@ -6,6 +6,7 @@
 #include "sim_status.h"
 #include "sim_text.h"
 #include "rf_network.h"
+#include "an_network_view.h"
 
 #define DAYS_PER_YEAR 365.0
 
@@ -1282,7 +1283,6 @@ static const struct {
 };
 
 /* Beyond this many areas the origin x destination table is too wide to read. */
-#define AN_FLOW_TABLE_MAX 16
 
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
@@ -1312,10 +1312,8 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
         }
         tt_print(f, &t);
         any = 1;
-        if (na > AN_FLOW_TABLE_MAX) {
-            fprintf(f, "\nPlacements a year between the %zu areas, %s: in the results file "
-                       "(flow_summary; refugesim report --csv DIR writes flow_summary.csv)\n",
-                    na, ps->label);
+        if (na > AN_FLOW_MATRIX_MAX) { /* too wide: the largest flows (an_network_view) */
+            an_print_top_flows(f, ps);
             continue;
         }
         if (tt_init(&t, 1 + na, 1 + na))

@@ -234,8 +234,9 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts);
 void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts);
 /* A network's points: a table of areas (their residents, their units, and
  * all areas) and the table of flows (placements a year, origin by row,
- * destination by column; of 16 areas at most, beyond which a line says
- * where they are); nothing for points without a network. */
+ * destination by column; of AN_FLOW_MATRIX_MAX areas at most, beyond which
+ * the largest flows, an_network_view.h's rule); nothing for points
+ * without a network. */
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts);
 
 /* A metric's heading for a person: its label (rf_metric_label) and, for

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "an_h5.h"
+#include "an_network_view.h"
 #include "rf_model.h"
 #include "rf_network.h"
 #include "rf_scenario.h"
@@ -180,6 +181,16 @@ Test(network_large, conservation_and_the_same_bits_on_one_and_two_threads, .time
     rf_scenario_free(s);
 }
 
+/* The grid's scenario as ts_dir/grid.yaml, its path into path. */
+static void write_grid(char *path, size_t size)
+{
+    snprintf(path, size, "%s/grid.yaml", ts_dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(grid_yaml(), f);
+    fclose(f);
+}
+
 /* Through the program: the study's records of a network (rf_result and
  * the network's record apart) give the same results file on 1 and 2
  * threads; the flows table lists the acceptable pairs only. */
@@ -187,11 +198,7 @@ Test(network_large, run_writes_the_same_file_on_one_and_two_threads, .timeout = 
 {
     ts_make_dir();
     char path[512];
-    snprintf(path, sizeof path, "%s/grid.yaml", ts_dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(grid_yaml(), f);
-    fclose(f);
+    write_grid(path, sizeof path);
     for (int t = 1; t <= 2; t++) {
         cr_assert_eq(ts_sh("cd '%s' && '%s' run '%s' --reps 2 --threads %d -o '%s/t%d.h5' > /dev/null "
                            "&& '%s' report '%s/t%d.h5' --csv '%s/csv%d' > /dev/null", ts_root(),
@@ -249,5 +256,43 @@ Test(network_large, rerun_of_a_network_compare_is_identical, .timeout = 300)
     cr_assert_eq(ts_sh("/usr/bin/python3 -c \"import h5py; f = h5py.File('%s/c.h5'); "
                        "print(len(f['comparison_areas']))\"", ts_dir), 0, "%s", ts_out);
     cr_assert_str_eq(ts_out, "44\n", "11 rows (all areas and 10) x 4 measures: %s", ts_out);
+    ts_remove_dir();
+}
+
+/* More than AN_FLOW_MATRIX_MAX areas: `run` prints the 30 largest flows,
+ * largest first (ties in the order of the layout), the ones the results
+ * file's flow_summary ranks first, and says how many flows with any
+ * placement it leaves out and how many placements a year they hold. */
+Test(network_large, run_prints_the_largest_flows_and_what_is_left_out, .timeout = 300)
+{
+    ts_make_dir();
+    char path[512];
+    write_grid(path, sizeof path);
+    cr_assert_eq(ts_sh("cd '%s' && '%s' run grid.yaml --reps 2 -o g.h5 > run.txt && '%s' report g.h5 "
+                       "--csv csv > /dev/null", ts_dir, ts_prog(), ts_prog()), 0, "%s", ts_out);
+    /* the printed rows' (from, to) against flow_summary's largest 30 */
+    cr_assert_eq(ts_sh("cd '%s' && sed -n '/^The largest flows of placements a year between the 400 "
+                       "areas/,/^the 30 largest/p' run.txt | sed '1,3d;$d' | awk '{print $1, $2}' > "
+                       "printed && wc -l < printed && awk -F, 'NR > 1 && $4 > 0 {print $2, $3, $4}' "
+                       "csv/flow_summary.csv | sort -s -k3,3gr | head -n 30 | awk '{print $1, $2}' > "
+                       "ranked && cmp printed ranked", ts_dir), 0, "%s", ts_out);
+    cr_expect_eq(atoi(ts_out), AN_FLOW_TOP, "%s", ts_out);
+    cr_assert_eq(ts_sh("cd '%s' && awk -F, 'NR > 1 && $4 > 0 {print $4}' csv/flow_summary.csv | "
+                       "sort -gr | awk 'NR > 30 {s += $1} END {printf \"the other %%d (%%.1f\\n\", NR - 30, "
+                       "s}'", ts_dir), 0, "%s", ts_out);
+    char want[128], text[1 << 12];
+    int other = 0;
+    double left = 0, printed_left = 0;
+    cr_assert_eq(sscanf(ts_out, "the other %d (%lf", &other, &left), 2, "%s", ts_out);
+    snprintf(want, sizeof want, "%.100s", ts_out);
+    cr_assert_eq(ts_sh("grep '^the 30 largest of the ' '%s/run.txt'", ts_dir), 0, "%s", ts_out);
+    snprintf(text, sizeof text, "%.4000s", ts_out);
+    int flows = 0, other_p = 0;
+    cr_assert_eq(sscanf(text, "the 30 largest of the %d flows with any placement; the other %d (%lf",
+                        &flows, &other_p, &printed_left), 3, "%s", text);
+    cr_expect_eq(other_p, other);
+    cr_expect_eq(flows, other + AN_FLOW_TOP);
+    cr_expect(fabs(printed_left - left) <= 0.1, "%s against %s", text, want);
+    cr_expect(!strstr(text, "From \\ to"), "no matrix");
     ts_remove_dir();
 }
