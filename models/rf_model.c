@@ -76,6 +76,7 @@ typedef struct {
     const rf_model_hooks *hooks;
     rf_result *res;
     rf_net *net;               /* NULL without a network */
+    const rf_net *shared;      /* the point's tables (rf_net_share), or NULL: net builds its own */
     /* a network's record (the caller's, or net_own when it gave none):
      * its areas and its flows' cells (rf_net_layout) */
     rf_area_result *areas;
@@ -1589,7 +1590,8 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
         for (int k = 0; k < m->n_types; k++)
             m->order[k] = k;
     if (p->net.on) {
-        int rc = rf_net_create(p, m->types, m->n_types, m->order, &m->net);
+        int rc = m->shared ? rf_net_share(m->shared, m->types, m->n_types, m->order, &m->net)
+                           : rf_net_create(p, m->types, m->n_types, m->order, &m->net);
         if (rc)
             return rc;
         res->n_areas = p->n_areas;
@@ -1736,8 +1738,8 @@ static int run(model *m)
     return rc;
 }
 
-int rf_model_run_net(const rf_params *p, uint64_t rep, rf_result *out, void *net,
-                     const rf_model_hooks *hooks)
+static int run_model(const rf_params *p, uint64_t rep, rf_result *out, void *net,
+                     const rf_net *shared, const rf_model_hooks *hooks)
 {
     memset(out, 0, sizeof *out);
     int rc = validate(p, NULL, 0);
@@ -1750,6 +1752,7 @@ int rf_model_run_net(const rf_params *p, uint64_t rep, rf_result *out, void *net
     m->hooks = hooks;
     m->res = out;
     m->net_rec = net;
+    m->shared = p->net.on ? shared : NULL;
     m->warmup = p->warmup;
     m->end = p->warmup + p->horizon;
     m->series_months = (int)ceil(p->horizon / MONTH_DAYS - 1e-9);
@@ -1781,6 +1784,12 @@ int rf_model_run_net(const rf_params *p, uint64_t rep, rf_result *out, void *net
     return rc;
 }
 
+int rf_model_run_net(const rf_params *p, uint64_t rep, rf_result *out, void *net,
+                     const rf_model_hooks *hooks)
+{
+    return run_model(p, rep, out, net, NULL, hooks);
+}
+
 int rf_model_run_ex(const rf_params *p, uint64_t rep, rf_result *out, const rf_model_hooks *hooks)
 {
     return rf_model_run_net(p, rep, out, NULL, hooks);
@@ -1801,5 +1810,22 @@ int rf_model_run_record(const void *ctx, uint64_t rep, void *record)
     const rf_model_record_ctx *c = ctx;
     unsigned char *tail = (unsigned char *)record + sizeof(rf_result);
     memset(tail, 0, c->record_size - sizeof(rf_result));
-    return rf_model_run_net(c->p, rep, record, c->p->net.on ? tail : NULL, NULL);
+    return run_model(c->p, rep, record, c->p->net.on ? tail : NULL, c->net, NULL);
+}
+
+int rf_model_record_ctx_open(rf_model_record_ctx *c, const rf_params *p, size_t record_size)
+{
+    rf_model_record_ctx_close(c);
+    c->p = p;
+    c->record_size = record_size;
+    /* a network the model cannot build is refused by each replication, as before */
+    if (p && p->net.on && rf_net_create(p, NULL, 0, NULL, &c->net) == SIM_ENOMEM)
+        return SIM_ENOMEM;
+    return SIM_OK;
+}
+
+void rf_model_record_ctx_close(rf_model_record_ctx *c)
+{
+    rf_net_free(c->net);
+    c->net = NULL;
 }

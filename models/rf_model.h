@@ -121,6 +121,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "rf_match.h"
+#include "rf_network.h"
 #include "rf_params.h"
 #include "rf_result.h"
 
@@ -197,10 +198,21 @@ int rf_model_run_rep(const void *ctx, uint64_t rep, void *result);
 typedef struct {
     const rf_params *p;
     size_t record_size;
+    /* A network's tables built once for the point (distances, search
+     * orders, flow layout: rf_net_share), only read by its replications;
+     * owned (rf_model_record_ctx_open / _close).  NULL: each replication
+     * builds its own (the same bits either way). */
+    rf_net *net;
 } rf_model_record_ctx;
 
 /* sim_rep_fn adapter: ctx a const rf_model_record_ctx *, record
  * ctx->record_size bytes. */
 int rf_model_run_record(const void *ctx, uint64_t rep, void *record);
+
+/* Make c the context of p's replications (closing what it held): its
+ * network's tables built here, once.  c zeroed or opened before.
+ * SIM_ENOMEM (c then builds them per replication). */
+int rf_model_record_ctx_open(rf_model_record_ctx *c, const rf_params *p, size_t record_size);
+void rf_model_record_ctx_close(rf_model_record_ctx *c);
 
 #endif

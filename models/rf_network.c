@@ -28,6 +28,9 @@ struct rf_net {
      * rate above 0. */
     double *cum;
     int last[12];
+    /* rf_net_share: every table above but area_types and first is the
+     * shared network's (read-only, not freed here). */
+    bool borrowed;
 };
 
 /* SIM_EINVAL, with the reason in why. */
@@ -289,6 +292,39 @@ static int net_alloc(rf_net *n, int na, int n_types)
                ? SIM_OK : SIM_ENOMEM;
 }
 
+/* Each area's unit types, in matching order. */
+static void area_types_of(rf_net *n, const rf_unit_type *types, int n_types, const int *order)
+{
+    int t = 0, na = n->n_areas;
+    for (int a = 0; a < na; a++) {
+        n->first[a] = t;
+        for (int i = 0; i < n_types; i++)
+            if (types[order[i]].def->area == a)
+                n->area_types[t++] = order[i];
+    }
+    n->first[na] = t;
+}
+
+int rf_net_share(const rf_net *shared, const rf_unit_type *types, int n_types, const int *order,
+                 rf_net **out)
+{
+    *out = NULL;
+    rf_net *n = malloc(sizeof *n);
+    if (!n)
+        return SIM_ENOMEM;
+    *n = *shared;
+    n->borrowed = true;
+    n->area_types = malloc((size_t)(n_types > 0 ? n_types : 1) * sizeof *n->area_types);
+    n->first = calloc((size_t)n->n_areas + 1, sizeof *n->first);
+    if (!n->area_types || !n->first) {
+        rf_net_free(n);
+        return SIM_ENOMEM;
+    }
+    area_types_of(n, types, n_types, order);
+    *out = n;
+    return SIM_OK;
+}
+
 int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
                   rf_net **out)
 {
@@ -359,14 +395,7 @@ int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, co
         rf_net_free(n);
         return rc;
     }
-    int t = 0;
-    for (int a = 0; a < na; a++) {
-        n->first[a] = t;
-        for (int i = 0; i < n_types; i++)
-            if (types[order[i]].def->area == a)
-                n->area_types[t++] = order[i];
-    }
-    n->first[na] = t;
+    area_types_of(n, types, n_types, order);
     bool constant = true;
     for (int a = 0; a < na; a++)
         constant = constant && net->areas[a].growth == 0;
@@ -409,14 +438,16 @@ void rf_net_free(rf_net *n)
 {
     if (!n)
         return;
-    free(n->km);
-    free(n->search);
-    free(n->sfirst);
-    free(n->accepts);
     free(n->area_types);
     free(n->first);
-    free(n->cum);
-    rf_flow_layout_free(&n->layout);
+    if (!n->borrowed) {
+        free(n->km);
+        free(n->search);
+        free(n->sfirst);
+        free(n->accepts);
+        free(n->cum);
+        rf_flow_layout_free(&n->layout);
+    }
     free(n);
 }
 

@@ -3,7 +3,10 @@
  * declines, and the search order of every origin, sorted once.
  *
  * The rf_net a replication builds is owned by the caller (rf_net_free); it
- * borrows nothing after rf_net_create returns. */
+ * borrows nothing after rf_net_create returns.  A point's replications may
+ * instead share one point's tables (rf_net_share): the table of distances
+ * and the sorted search orders are then built once per point, not once per
+ * replication. */
 #ifndef RF_NETWORK_H
 #define RF_NETWORK_H
 
@@ -58,6 +61,14 @@ double rf_net_p_decline(const rf_params *p, double km);
 int rf_net_create(const rf_params *p, const rf_unit_type *types, int n_types, const int *order,
                   rf_net **out);
 void rf_net_free(rf_net *n);
+
+/* A replication's network on a point's: the distance table, search orders,
+ * flow layout and origins of shared (rf_net_create of the same params,
+ * without unit types, built once per point and only read while any net
+ * made from it lives) and its own unit types by area, as rf_net_create
+ * would give them.  SIM_ENOMEM. */
+int rf_net_share(const rf_net *shared, const rf_unit_type *types, int n_types, const int *order,
+                 rf_net **out);
 
 /* The areas a household from origin searches, in order (only the
  * acceptable ones); *count of them. */

@@ -85,7 +85,9 @@ static int open_point(void *user, size_t point, sim_rep_fn *fn, const void **ctx
     rf_diags d;
     int rc = rf_points_load(s->pts, grid_point(s, point), &d);
     *fn = rf_model_run_record;
-    s->rctx = (rf_model_record_ctx){rf_points_params(s->pts), s->rec_size};
+    /* the network's tables once for the point's replications (rf_model.h) */
+    int orc = rf_model_record_ctx_open(&s->rctx, rc ? NULL : rf_points_params(s->pts), s->rec_size);
+    rc = rc ? rc : orc;
     *ctx = &s->rctx;
     return rc;
 }
@@ -719,6 +721,7 @@ void study_free(study *s)
     if (s->have_ckpt)
         ex_ckpt_prune(&s->ckpt, s->n_points); /* a failed sweep that finished no point */
     ex_free(s->ex);
+    rf_model_record_ctx_close(&s->rctx);
     rf_points_free(s->pts);
     free(s);
 }

@@ -108,25 +108,38 @@ Test(network_large, a_record_is_the_areas_and_the_acceptable_pairs)
     rf_scenario_free(s);
 }
 
-static unsigned char *run_threads(const rf_params *p, int threads, size_t *rec)
+/* REPS replications of p on threads; shared: the point's network tables
+ * built once (rf_model_record_ctx_open), else by every replication. */
+static unsigned char *run_threads(const rf_params *p, int threads, size_t *rec, int shared)
 {
     *rec = sizeof(rf_result) + rf_net_record_bytes(p);
     unsigned char *r = calloc(REPS, *rec);
     cr_assert_not_null(r);
-    rf_model_record_ctx ctx = {p, *rec};
+    rf_model_record_ctx ctx = {p, *rec, NULL};
+    if (shared) {
+        cr_assert_eq(rf_model_record_ctx_open(&ctx, p, *rec), SIM_OK);
+        cr_assert_not_null(ctx.net);
+    }
     sim_runner_cfg cfg = {.n_reps = REPS, .result_size = *rec, .threads = threads};
     uint64_t failed;
     cr_assert_eq(sim_runner_run(&cfg, rf_model_run_record, &ctx, r, NULL, &failed), SIM_OK);
+    rf_model_record_ctx_close(&ctx);
     return r;
 }
 
+/* The same bits on 1 and 2 threads, and with the network's tables built
+ * once for the point (shared, read-only, by both threads) or by every
+ * replication. */
 Test(network_large, conservation_and_the_same_bits_on_one_and_two_threads, .timeout = 120)
 {
     rf_scenario *s = load_grid();
     const rf_params *p = rf_scenario_params(s);
     size_t rec;
-    unsigned char *one = run_threads(p, 1, &rec), *two = run_threads(p, 2, &rec);
-    cr_assert(memcmp(one, two, REPS * rec) == 0, "the same bits on 1 and 2 threads");
+    unsigned char *one = run_threads(p, 1, &rec, 0), *two = run_threads(p, 2, &rec, 1);
+    cr_assert(memcmp(one, two, REPS * rec) == 0, "the same bits on 1 and 2 threads, tables shared");
+    unsigned char *own = run_threads(p, 2, &rec, 0);
+    cr_assert(memcmp(one, own, REPS * rec) == 0, "the same bits with every replication's own tables");
+    free(own);
     rf_flow_layout l;
     cr_assert_eq(rf_net_flow_layout(p, &l), SIM_OK);
     uint64_t *into = calloc(N, sizeof *into), *from_else = calloc(N, sizeof *from_else);

@@ -394,7 +394,8 @@ static void bench_grid(void)
     const rf_params *p = rf_scenario_params(sc);
     size_t n = 20, rec = sizeof(rf_result) + rf_net_record_bytes(p);
     unsigned char *res = malloc(n * rec);
-    rf_model_record_ctx ctx = {p, rec};
+    rf_model_record_ctx ctx = {p, rec, NULL};
+    rf_model_record_ctx_open(&ctx, p, rec);   /* as a study runs a point: its tables once */
     double t1, t2;
     int saved = n_best;
     n_best = n_best > 3 ? 3 : n_best;
@@ -407,6 +408,7 @@ static void bench_grid(void)
         events += r->events;
     }
     free(res);
+    rf_model_record_ctx_close(&ctx);
     rf_scenario_free(sc);
     if (rc) {
         report_skip(name, "rf_model_run failed");
