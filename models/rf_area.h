@@ -8,7 +8,10 @@
  *    with its growth and its seasonality (its own or the scenario's), the
  *    total is their sum, and each referral's origin is drawn in proportion
  *    to the areas' rates at the time it arrives; its residents' household
- *    probabilities are the scenario's except those the area sets (own_mix);
+ *    mix is the scenario's except what the area sets: any probability of
+ *    it (own_mix) and the distributions of adults, children and the ages
+ *    of children (own_dist, kept in rf_network.dists); profiles and the
+ *    weights of wanted areas stay the scenario's;
  *  - a referral must be placed outside its origin with probability p_leave
  *    (p_leave_high_risk for a high-risk household);
  *  - it accepts the areas within max_km of its origin, or, when the origin
@@ -36,15 +39,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "sim_dist.h"
 
 /* Areas of a network: up to several hundred.  Their params are what each
  * area says (a few hundred bytes an area); distances are not a table here
  * but coordinates, or the given pairs (network.distances), and rf_net
- * builds the table once per replication. */
+ * builds the table once per point. */
 #define RF_MAX_AREAS       512
 #define RF_MAX_NEIGHBOURS  32    /* listed neighbours of one area */
 #define RF_MAX_DISTANCES   1024  /* given pairs: a whole table of 32 areas; more areas need coordinates */
 #define RF_MAX_DECLINE     16    /* points of a decline table */
+#define RF_MAX_AREA_DISTS  32    /* areas' own household distributions, all areas together */
 
 typedef enum { RF_NET_WAIT_NATIONAL, RF_NET_WAIT_AREA } rf_net_waiting;
 
@@ -60,7 +65,10 @@ typedef enum { RF_NET_WAIT_NATIONAL, RF_NET_WAIT_AREA } rf_net_waiting;
     X(RF_AM_NEEDS_SPECIALIST, "p_needs_specialist", p_needs_specialist)      \
     X(RF_AM_HIGH_SUPPORT, "p_high_support", p_high_support)                  \
     X(RF_AM_HIGH_RISK, "p_high_risk", p_high_risk)                           \
-    X(RF_AM_NEEDS_SECURITY, "p_needs_security", p_needs_security)
+    X(RF_AM_NEEDS_SECURITY, "p_needs_security", p_needs_security)          \
+    X(RF_AM_CHILD_MALE, "p_child_male", p_child_male)                        \
+    X(RF_AM_OUTSIDE_AREA, "p_outside_area", p_outside_area)                  \
+    X(RF_AM_WANTS_AREA, "p_wants_area", p_wants_area)
 
 typedef enum {
 #define RF_AM_ENUM(id, key, field) id,
@@ -68,6 +76,20 @@ typedef enum {
 #undef RF_AM_ENUM
     RF_AM_N
 } rf_area_mix_field;
+/* The household distributions an area may set for its own residents
+ * (rf_household_mix's sim_dist fields of the same names). */
+#define RF_AREA_DIST_LIST(X)                                                 \
+    X(RF_AD_ADULTS, "adults", adults)                                        \
+    X(RF_AD_CHILDREN, "children", children)                                  \
+    X(RF_AD_CHILD_AGE, "child_age", child_age)
+
+typedef enum {
+#define RF_AD_ENUM(id, key, field) id,
+    RF_AREA_DIST_LIST(RF_AD_ENUM)
+#undef RF_AD_ENUM
+    RF_AD_N
+} rf_area_dist_field;
+
 typedef enum { RF_DECLINE_NONE, RF_DECLINE_TABLE, RF_DECLINE_LOGISTIC } rf_decline_kind;
 
 typedef struct {
@@ -85,6 +107,7 @@ typedef struct {
     double seasonality[12];
     uint32_t own_mix;          /* bit k (rf_area_mix_field): its residents' p_mix[k] ... */
     double p_mix[RF_AM_N];     /* ... replaces the scenario's household probability */
+    uint8_t own_dist[RF_AD_N]; /* 0: the scenario's; k: rf_network.dists[k - 1] replaces it */
 } rf_area;
 
 typedef enum { RF_NET_COORDS_NONE, RF_NET_COORDS_PLANE, RF_NET_COORDS_GLOBE } rf_net_coords;
@@ -112,6 +135,8 @@ typedef struct {
     int n_decline;
     double decline_km[RF_MAX_DECLINE], decline_p[RF_MAX_DECLINE]; /* increasing km */
     double decline_mid_km, decline_scale_km, decline_max;         /* logistic */
+    int n_dists;               /* the areas' own household distributions (rf_area.own_dist) */
+    sim_dist dists[RF_MAX_AREA_DISTS];
 } rf_network;
 
 #endif

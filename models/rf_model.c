@@ -1604,13 +1604,13 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
         m->flows = rf_net_record_flows(m->net_rec, m->lay);
         int n_own = 0;
         for (int a = 0; a < p->n_areas; a++)
-            n_own += p->net.areas[a].own_mix != 0;
+            n_own += rf_net_area_has_mix(p, a);
         m->mixes = malloc((size_t)p->n_areas * sizeof *m->mixes);
         m->own_mixes = malloc((size_t)(n_own + 1) * sizeof *m->own_mixes);
         if (!m->mixes || !m->own_mixes)
             return SIM_ENOMEM;
         for (int a = 0; a < p->n_areas; a++)
-            if (!p->net.areas[a].own_mix) {
+            if (!rf_net_area_has_mix(p, a)) {
                 m->mixes[a] = &p->mix;
             } else {
                 rf_net_area_mix(p, a, &m->own_mixes[--n_own]);

@@ -79,7 +79,13 @@ int rf_net_check(const rf_params *p, char *why, size_t size)
         for (int k = 0; k < RF_AM_N; k++)
             if ((x->own_mix >> k & 1) && !prob(x->p_mix[k]))
                 REFUSE("network.areas[%d].households: a probability is outside [0, 1]", a);
+        for (int k = 0; k < RF_AD_N; k++)
+            if (x->own_dist[k] > n->n_dists)
+                REFUSE("network.areas[%d].households: an unknown distribution", a);
     }
+    if (n->n_dists < 0 || n->n_dists > RF_MAX_AREA_DISTS)
+        REFUSE("network.areas: at most %d households distributions of their own, all areas "
+               "together", RF_MAX_AREA_DISTS);
     if (n->n_distances < 0 || n->n_distances > RF_MAX_DISTANCES)
         REFUSE("network.distances: at most %d pairs (more areas need coordinates)",
                RF_MAX_DISTANCES);
@@ -203,6 +209,15 @@ double rf_net_max_rate(const rf_params *p)
     return r;
 }
 
+bool rf_net_area_has_mix(const rf_params *p, int a)
+{
+    const rf_area *x = &p->net.areas[a];
+    bool own = x->own_mix != 0;
+    for (int k = 0; k < RF_AD_N; k++)
+        own = own || x->own_dist[k];
+    return own;
+}
+
 void rf_net_area_mix(const rf_params *p, int a, rf_household_mix *out)
 {
     *out = p->mix;
@@ -210,6 +225,9 @@ void rf_net_area_mix(const rf_params *p, int a, rf_household_mix *out)
 #define RF_AM_SET(id, key, field) if (x->own_mix >> id & 1) out->field = x->p_mix[id];
     RF_AREA_MIX_LIST(RF_AM_SET)
 #undef RF_AM_SET
+#define RF_AD_SET(id, key, field) if (x->own_dist[id]) out->field = p->net.dists[x->own_dist[id] - 1];
+    RF_AREA_DIST_LIST(RF_AD_SET)
+#undef RF_AD_SET
 }
 
 int rf_net_origin(const rf_params *p, double x, int month, double u)

@@ -44,8 +44,9 @@ double rf_net_area_max_rate(const rf_params *p, int a);
 int rf_net_origin(const rf_params *p, double x, int month, double u);
 
 /* The household mix of area a's residents: the scenario's with the area's
- * own probabilities. */
+ * own probabilities and distributions; whether it sets any. */
 void rf_net_area_mix(const rf_params *p, int a, rf_household_mix *out);
+bool rf_net_area_has_mix(const rf_params *p, int a);
 
 /* Whether a household of origin must be placed outside it, from its
  * uniform u. */

@@ -92,6 +92,9 @@ int rf_params_prepare(rf_params *p)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (sim_dist_prepare(all[i]) != SIM_OK)
             return SIM_ERANGE;
+    for (int i = 0; i < p->net.n_dists && i < RF_MAX_AREA_DISTS; i++)
+        if (sim_dist_prepare(&p->net.dists[i]) != SIM_OK)
+            return SIM_ERANGE;
     for (int i = 0; i < p->n_services; i++) {
         if (sim_dist_prepare(&p->services[i].stay) != SIM_OK)
             return SIM_ERANGE;

@@ -823,3 +823,102 @@ Test(network, origin_by_binary_search_is_the_linear_ones)
     rf_net_free(n);
     rf_scenario_free(s);
 }
+
+/* ---- an area's whole household mix ---------------------------------------- */
+
+enum { MIX_MAX = 4096 };
+typedef struct {
+    int seen[MIX_MAX], origin[MIX_MAX];
+    rf_household h[MIX_MAX];
+} by_referral;
+
+static void keep_household(void *user, const rf_outcome_info *info)
+{
+    by_referral *b = user;
+    if (info->referral >= MIX_MAX)
+        return;
+    b->seen[info->referral] = 1;
+    b->origin[info->referral] = info->origin;
+    b->h[info->referral] = *info->household;
+}
+
+static void households_of(const char *yaml, by_referral *b)
+{
+    rf_scenario *s = load_text(yaml, "mix.yaml");
+    memset(b, 0, sizeof *b);
+    rf_model_hooks h = {keep_household, b};
+    static rf_result r;
+    cr_assert_eq(rf_model_run_ex(rf_scenario_params(s), 3, &r, &h), SIM_OK);
+    rf_scenario_free(s);
+}
+
+/* An area may set every part of the scenario's household mix that an
+ * independent draw uses (the distributions of adults, children and
+ * children's ages, and every probability): its residents are drawn from
+ * it, the other area's residents are the same households as without the
+ * override (their own numbers), and check names a bad one by file, line
+ * and column. */
+Test(network, an_area_overrides_its_residents_whole_mix)
+{
+    static const char base[] =
+        "name: mix\nhorizon: 730\nwarmup: 60\nreferrals: {per_year: 600}\n"
+        "households:\n  adults: {dist: empirical, values: [1, 2], weights: [0.8, 0.2]}\n"
+        "  children: {dist: empirical, values: [0, 1, 2], weights: [0.5, 0.3, 0.2]}\n"
+        "  child_age: {dist: uniform, min: 0, max: 17}\n  p_high_risk: 0.3\n"
+        "areas: [a, b]\nservices:\n"
+        "  - {name: a units, units: 6, largest_family: 8, area: a, stay: {dist: exponential, mean: 40}}\n"
+        "  - {name: b units, units: 6, largest_family: 8, area: b, stay: {dist: exponential, mean: 40}}\n"
+        "network:\n  p_leave: 0.3\n  areas:\n    - {name: a, x_km: 0, y_km: 0}\n"
+        "    - {name: b, x_km: 20, y_km: 0%s}\n";
+    char plain[4096], own[4096];
+    snprintf(plain, sizeof plain, base, "");
+    snprintf(own, sizeof own, base,
+             ", households: {adults: {dist: constant, mean: 3}, children: {dist: constant, mean: 2},\n"
+             "       child_age: {dist: constant, mean: 14}, p_child_male: 1, p_outside_area: 1,\n"
+             "       p_wants_area: 1, p_high_risk: 0}");
+    static by_referral x, y;
+    households_of(plain, &x);
+    households_of(own, &y);
+    int n[2] = {0, 0};
+    for (int i = 0; i < MIX_MAX; i++) {
+        if (!y.seen[i])
+            continue;
+        cr_assert(x.seen[i] && x.origin[i] == y.origin[i], "referral %d: the same origin", i);
+        const rf_household *a = &x.h[i], *b = &y.h[i];
+        n[y.origin[i]]++;
+        if (y.origin[i] == 1) {
+            cr_assert(b->adults == 3 && b->children == 2 && b->oldest_boy == 14 && b->outside_area
+                      && b->area >= 0 && !b->high_risk, "referral %d: b's own mix", i);
+        } else {
+            cr_assert(a->adults == b->adults && a->children == b->children
+                      && a->oldest_boy == b->oldest_boy && a->high_risk == b->high_risk
+                      && a->outside_area == b->outside_area && a->area == b->area,
+                      "referral %d: a's resident is the same household", i);
+        }
+    }
+    cr_assert_gt(n[0], 300);
+    cr_assert_gt(n[1], 300);
+    /* check's errors, at the key */
+    static const struct {
+        const char *mix, *error;
+    } bad[] = {
+        {", households: {adults: {dist: normal, mean: 2}}", "mix.yaml:18:64: error: network.areas[1].households.adults.dist: unknown value 'normal'"},
+        {", households: {children: {dist: constant}}", "network.areas[1].households.children.mean: missing required key 'mean'"},
+        {", households: {p_child_male: 1.5}", "mix.yaml:18:63: error: network.areas[1].households.p_child_male: 1.5 is not a probability"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(own, sizeof own, base, bad[k].mix);
+        rf_diags d;
+        rf_scenario *s = NULL;
+        cr_assert_neq(rf_scenario_load_text(own, "mix.yaml", NULL, 0, &s, &d), SIM_OK, "%s", bad[k].mix);
+        char msgs[4096] = "";
+        for (int i = 0; i < d.n; i++) {
+            char line[512];
+            rf_diag_format(&d.items[i], line, sizeof line);
+            strncat(msgs, line, sizeof msgs - strlen(msgs) - 2);
+            strcat(msgs, "\n");
+        }
+        cr_expect(strstr(msgs, bad[k].error), "%s: %s", bad[k].mix, msgs);
+        rf_scenario_free(s);
+    }
+}

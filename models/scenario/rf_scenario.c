@@ -670,12 +670,28 @@ static double smallest_household(const rf_params *p)
  * rules every kind of household out (the mix draws attributes
  * independently; with profiles, every profile must rule it out).  Only
  * certain cases are refused: a unit this misses simply stays empty. */
+static bool areas_set_households(sem_ctx *c)
+{
+    char sub[64];
+    for (int i = 0; i < RF_MAX_AREAS; i++) {
+        snprintf(sub, sizeof sub, "network.areas[%d]", i);
+        if (!has_key(c, sub))
+            return false;
+        snprintf(sub, sizeof sub, "network.areas[%d].households", i);
+        if (has_key(c, sub))
+            return true;
+    }
+    return false;
+}
+
 static void check_fits_somebody(sem_ctx *c, const char *path, const rf_unit_block *b)
 {
     const rf_params *p = c->p;
     const rf_household_mix *m = &p->mix;
     char sub[200];
-    if (b->count == 0)
+    /* an area's own mix may bring the households the scenario's lacks:
+     * then nothing is refused here (such a unit simply stays empty) */
+    if (b->count == 0 || areas_set_households(c))
         return;
     double least = smallest_household(p);
     if (b->largest_family < least) {
@@ -1223,18 +1239,25 @@ static void conv_network(sem_ctx *c, const sc_network *in)
                 r->seasonality[m] = total > 0 && x->seasonality_count == 12
                                         ? x->seasonality[m] * 12 / total : 1;
         }
-        static const char *const mix_keys[RF_AM_N] = {
+        static const char *const mix_keys[RF_AM_N + RF_AD_N] = {
 #define RF_AM_KEY(id, key, field) key,
-            RF_AREA_MIX_LIST(RF_AM_KEY)
+            RF_AREA_MIX_LIST(RF_AM_KEY) RF_AREA_DIST_LIST(RF_AM_KEY)
 #undef RF_AM_KEY
         };
-        for (int k = 0; k < RF_AM_N; k++) {
+        for (int k = 0; k < RF_AM_N + RF_AD_N; k++) {   /* probabilities, then distributions */
             snprintf(sub, sizeof sub, "network.areas[%u].households.%s", i, mix_keys[k]);
             if (!has_key(c, sub))
                 continue;
-            check_prob(c, sub, x->households.p[k]);
-            r->own_mix |= 1u << k;
-            r->p_mix[k] = x->households.p[k];
+            if (k < RF_AM_N) {
+                check_prob(c, sub, x->households.p[k]);
+                r->own_mix |= 1u << k;
+                r->p_mix[k] = x->households.p[k];
+            } else if (net->n_dists >= RF_MAX_AREA_DISTS) {
+                sem(c, sub, "more than %d household distributions of areas' own (accepted: at "
+                            "most %d, all areas together)", RF_MAX_AREA_DISTS, RF_MAX_AREA_DISTS);
+            } else if (conv_dist(c, sub, &x->households.d[k - RF_AM_N], &net->dists[net->n_dists])) {
+                r->own_dist[k - RF_AM_N] = (uint8_t)++net->n_dists;
+            }
         }
 #undef NET_KEY
         for (unsigned k = 0; k < x->neighbours_count; k++) {

@@ -218,6 +218,9 @@ static const cyaml_schema_field_t area_mix_fields[] = {
 #define AREA_MIX_FIELD(id, key, field) CYAML_FIELD_FLOAT(key, OPT, sc_area_mix, p[id]),
     RF_AREA_MIX_LIST(AREA_MIX_FIELD)
 #undef AREA_MIX_FIELD
+#define AREA_DIST_FIELD(id, key, field) DIST_FIELD(key, OPT, sc_area_mix, d[id]),
+    RF_AREA_DIST_LIST(AREA_DIST_FIELD)
+#undef AREA_DIST_FIELD
     CYAML_FIELD_END};
 
 static const cyaml_schema_field_t area_fields[] = {

@@ -123,6 +123,7 @@ typedef struct {
 /* network: (rf_area.h); which optional keys are given is read from the tree */
 typedef struct {
     double p[RF_AM_N];          /* rf_area_mix_field order */
+    sc_dist d[RF_AD_N];         /* rf_area_dist_field order */
 } sc_area_mix;
 
 typedef struct {
