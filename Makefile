@@ -68,6 +68,27 @@ CFLAGS   += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP
 HDF5_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir $(HDF5_PC) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lhdf5_hl -lm
 LDFLAGS  += -fopenmp $(SAN_LDFLAGS) $(if $(HDF5_LIBDIR),-L$(HDF5_LIBDIR))
+# The release program and benchmark link GSL, HDF5 and libcyaml from their
+# static archives (Debian's -dev packages ship them), when all are there:
+# the shared HDF5 brings 32 more shared libraries (curl, TLS, Kerberos, LDAP:
+# its S3 driver, which refugesim never uses), so the program loaded 41 of
+# them, and loading, relocating and lazily binding them was about 20 M
+# instructions of every start (a sixth of a one-replication run).  Now 4:
+# libc, libm, libgomp and the loader.  The test binaries link the shared
+# libraries.  STATIC=0 links the program that way too.
+STATIC  ?= $(if $(filter release,$(BUILD)),1,0)
+cc_finds = $(filter /%,$(shell $(CC) -print-file-name=$(1) 2>/dev/null))
+STATIC_ARCHIVES := libgsl.a libgslcblas.a libcyaml.a libyaml.a libsz.a libaec.a libz.a
+HDF5_LDIRS := $(patsubst -L%,%,$(shell $(PKG_CONFIG) --libs-only-L $(HDF5_PC) 2>/dev/null))
+STATIC_FOUND := $(foreach a,libhdf5.a libhdf5_hl.a $(STATIC_ARCHIVES),$(if $(strip $(foreach d,$(HDF5_LDIRS),$(wildcard $(d)/$(a))) $(call cc_finds,$(a))),$(a)))
+ifeq ($(STATIC)-$(words $(STATIC_FOUND)),1-9)
+  # HDF5's own dependencies (szip through libaec, zlib) are not in its .pc
+  PROG_LDLIBS := -Wl,-Bstatic -lhdf5_hl $(shell $(PKG_CONFIG) --libs $(HDF5_PC) 2>/dev/null) \
+                 $(filter-out -lm,$(shell $(PKG_CONFIG) --static --libs-only-l gsl libcyaml 2>/dev/null)) \
+                 -lsz -laec -lz -Wl,-Bdynamic -lm -ldl
+else
+  PROG_LDLIBS := $(LDLIBS)
+endif
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 
@@ -98,7 +119,7 @@ $(PROGRAM): $(BUILD_DIR)/$(PROGRAM)
 endif
 
 $(BUILD_DIR)/$(PROGRAM): $(MAIN_OBJ) $(BUILD_DIR)/librefugesim.a
-	$(CC) $(LDFLAGS) $(LTO_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) $(LTO_LDFLAGS) -o $@ $^ $(PROG_LDLIBS)
 
 $(BUILD_DIR)/librefugesim.a: $(LIB_OBJ)
 	@rm -f $@
@@ -114,7 +135,7 @@ $(BUILD_DIR)/tests/%: tests/%.c $(BUILD_DIR)/librefugesim.a
 
 $(BENCH_BIN): $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -DRS_BENCH_CFLAGS='"$(OPT)"' $(LDFLAGS) $(LTO_LDFLAGS) -o $@ $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DRS_BENCH_CFLAGS='"$(OPT)"' $(LDFLAGS) $(LTO_LDFLAGS) -o $@ $(BENCH_SRC) $(BUILD_DIR)/librefugesim.a $(PROG_LDLIBS)
 
 # Every test binary runs even if an earlier one fails; the status is the worst.
 # Tests find the program and scenarios through RS_ROOT / RS_PROGRAM.
