@@ -76,6 +76,16 @@ int an_steady_from_results(an_steady *out, const rf_result *res, const unsigned 
     return an_steady_window(out, res, done, n_reps, 0);
 }
 
+int an_steady_verdict(an_steady *out, const rf_result *res, const unsigned char *done,
+                      size_t n_reps)
+{
+    int rc = an_steady_window(out, res, done, n_reps, 0);
+    free(out->occupied);
+    free(out->waiting);
+    out->occupied = out->waiting = NULL;
+    return rc;
+}
+
 int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *done,
                      size_t n_reps, size_t first_month)
 {

@@ -54,6 +54,11 @@ int an_steady_from_results(an_steady *out, const rf_result *res, const unsigned 
  * warm-up, of a run from day 0). */
 int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *done,
                      size_t n_reps, size_t first_month);
+/* an_steady_from_results without the series (occupied and waiting NULL,
+ * n_months kept): the verdicts alone, a plain value to copy, keep or send
+ * to other ranks (the searches' points: capacity, optimise). */
+int an_steady_verdict(an_steady *out, const rf_result *res, const unsigned char *done,
+                      size_t n_reps);
 void an_steady_free(an_steady *s);   /* zeroed or NULL is fine */
 
 #endif

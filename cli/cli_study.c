@@ -144,30 +144,33 @@ void cli_print_precision(const study *s, const study_precision_cfg *c)
     }
 }
 
+void cli_warn_steady_of(const char *label, const an_steady *st, int warmup_too)
+{
+    if (st->overloaded) {
+        const sim_trend *t = st->growing_waiting ? &st->trend_waiting : &st->trend_refused;
+        cli_warn("%s%sno steady state: demand exceeds what the units can serve; averages depend "
+                 "on the horizon (the %s grows by %.3g a month, 99.9%% interval %.3g to %.3g)",
+                 label ? label : "", label ? ": " : "",
+                 st->growing_waiting ? "waiting list" : "number refused a month", t->slope,
+                 t->lo, t->hi);
+    } else if (warmup_too && st->transient_left) {
+        cli_warn("%s%sthe warm-up is shorter than MSER-5 suggests: the first %zu months after "
+                 "it differ from the rest (occupancy by %.3g units, waiting list by %.3g "
+                 "households); 'refugesim warmup FILE' estimates the warm-up",
+                 label ? label : "", label ? ": " : "", st->truncate_months,
+                 st->cut_occupied.significant ? st->cut_occupied.early : 0.0,
+                 st->cut_waiting.significant ? st->cut_waiting.early : 0.0);
+    }
+}
+
 static void warn_steady(const study *s, int warmup_too)
 {
     fflush(stdout);           /* after the table, when both go to one terminal or file */
     for (size_t i = 0; i < study_n_points(s); i++) {
         const an_steady *st = study_steady(s, i);
         const an_point_summary *ps = study_summary(s, i);
-        if (!st || !ps)
-            continue;
-        const char *label = study_n_points(s) > 1 ? ps->label : NULL;
-        if (st->overloaded) {
-            const sim_trend *t = st->growing_waiting ? &st->trend_waiting : &st->trend_refused;
-            cli_warn("%s%sno steady state: demand exceeds what the units can serve; averages depend "
-                     "on the horizon (the %s grows by %.3g a month, 99.9%% interval %.3g to %.3g)",
-                     label ? label : "", label ? ": " : "",
-                     st->growing_waiting ? "waiting list" : "number refused a month", t->slope,
-                     t->lo, t->hi);
-        } else if (warmup_too && st->transient_left) {
-            cli_warn("%s%sthe warm-up is shorter than MSER-5 suggests: the first %zu months after "
-                     "it differ from the rest (occupancy by %.3g units, waiting list by %.3g "
-                     "households); 'refugesim warmup FILE' estimates the warm-up",
-                     label ? label : "", label ? ": " : "", st->truncate_months,
-                     st->cut_occupied.significant ? st->cut_occupied.early : 0.0,
-                     st->cut_waiting.significant ? st->cut_waiting.early : 0.0);
-        }
+        if (st && ps)
+            cli_warn_steady_of(study_n_points(s) > 1 ? ps->label : NULL, st, warmup_too);
     }
 }
 

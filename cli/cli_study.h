@@ -44,6 +44,10 @@ void cli_print_precision(const study *s, const study_precision_cfg *c);
 void cli_warn_steady(const study *s);
 /* The overload warning alone. */
 void cli_warn_steady_overload(const study *s);
+/* The same for one point (label: the point in words, "21 spaces", or
+ * NULL), with the warm-up's warning when warmup_too; nothing when neither
+ * applies. */
+void cli_warn_steady_of(const char *label, const an_steady *st, int warmup_too);
 
 /* The options of the searches over a study (capacity, optimise): their
  * getopt_long entries, for the end of an option table ... */

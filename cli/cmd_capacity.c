@@ -92,6 +92,9 @@ static void on_trial(void *user, const study_trial *t)
     const study_capacity_cfg *c = user;
     fprintf(stderr, "  %5d spaces: %s = %.4g ± %.2g (%ld reps): %s\n", t->units, metric_name(c),
             t->s.mean, t->s.n > 1 ? t->s.ci95 : 0.0, t->reps, verdict_word(t->verdict));
+    char label[48];
+    snprintf(label, sizeof label, "%d space%s", t->units, t->units == 1 ? "" : "s");
+    cli_warn_steady_of(label, &t->steady, 1);
 }
 
 /* Not even --max meets the target: say when the households no unit fits

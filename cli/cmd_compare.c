@@ -141,6 +141,7 @@ int cmd_compare(int argc, char **argv)
         if (base->by_year)
             an_print_comparison_years(stdout, b, study_summary(res.s, i));
     }
+    cli_warn_steady(res.s);
     if (base->precision)
         cli_print_precision(res.s, base->precision);
     if (base->out_path)

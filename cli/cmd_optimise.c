@@ -82,6 +82,8 @@ static void gain_text(const view *v, const study_opt_step *st, char *buf, size_t
                  st->gain + st->gain_ci95, close);
 }
 
+static void mix_text(const view *v, const study_opt_step *st, char *buf, size_t size);
+
 static void on_step(void *user, const study_opt_step *st)
 {
     const view *v = user;
@@ -92,6 +94,13 @@ static void on_step(void *user, const study_opt_step *st)
             v->res->n_steps - 1, change, metric_name(v->cfg), st->s.mean,
             st->s.n > 1 ? st->s.ci95 : 0.0, st->reps, st->cost,
             st->kind == STUDY_OPT_START ? "" : ", gain ", st->kind == STUDY_OPT_START ? "" : gain);
+    char mix[480], label[520];
+    if (st->kind == STUDY_OPT_START)
+        snprintf(mix, sizeof mix, "the scenario as it is");
+    else
+        mix_text(v, st, mix, sizeof mix);
+    snprintf(label, sizeof label, "step %zu (%s)", v->res->n_steps - 1, mix);
+    cli_warn_steady_of(label, &st->steady, 1);
 }
 
 static void print_path(const view *v)

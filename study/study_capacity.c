@@ -68,6 +68,7 @@ static int decide(search *s, int units, int *meets, size_t *keep, study_error *e
         return rc;
     long reps = s->reps;
     study_trial t;
+    memset(&t, 0, sizeof t);
     int stopped = STUDY_STOP_NONE;
     if (s->cfg->precision) {
         study_precision_result pr;
@@ -90,6 +91,10 @@ static int decide(search *s, int units, int *meets, size_t *keep, study_error *e
                 t.verdict = study_judge(&s->cfg->target, &t.s);
                 t.stopped = stopped;
                 an_point_summary_free(&ps);
+                size_t n;
+                const unsigned char *done;
+                const rf_result *recs = study_records(s->st, p, &n, &done);
+                rc = an_steady_verdict(&t.steady, recs, done, n);
             }
         }
         if ((rc = sim_farm_bcast_int(rc)) != SIM_OK)

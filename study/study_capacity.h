@@ -31,6 +31,8 @@ typedef struct {
     int verdict;               /* STUDY_MEETS, STUDY_FAILS or STUDY_UNSURE */
     int stopped;               /* with precision: why its first replications stopped
                                   (STUDY_STOP_MET, STUDY_STOP_MAX); else STUDY_STOP_NONE */
+    an_steady steady;          /* rank 0: warm-up and overload of its replications'
+                                  monthly series (an_steady_verdict: no series) */
 } study_trial;
 
 typedef struct {

@@ -529,6 +529,14 @@ static void fill_step(const search *s, study_opt_step *st, const mix_eval *e, in
         st->gain_ci95 = act->gain_ci;
         st->close_call = act->close_call;
     }
+    /* Rank 0 alone computes it (on_step is rank 0's): out of memory here
+     * leaves no verdict rather than parting the ranks. */
+    if (sim_farm_rank() == 0) {
+        size_t n;
+        const unsigned char *done;
+        const rf_result *recs = study_records(s->st, e->point, &n, &done);
+        an_steady_verdict(&st->steady, recs, done, n);
+    }
 }
 
 /* One round over the candidate mixes cand[0..n) (each with its first

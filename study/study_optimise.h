@@ -80,6 +80,8 @@ struct study_opt_step {
     sim_summary s;             /* the target at this mix */
     double gain, gain_ci95;    /* the improvement on the step before, paired (> 0 better) */
     int close_call;            /* the best two per money were too close to call at max_reps */
+    an_steady steady;          /* rank 0: warm-up and overload of the mix's replications'
+                                  monthly series (an_steady_verdict: no series) */
 };
 
 typedef struct {
