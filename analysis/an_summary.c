@@ -1228,10 +1228,13 @@ static void year_table(FILE *f, const an_point_summary *ps, const an_point_summa
     text_table t;
     if (!ny || tt_init(&t, 2 + N_KEY_ROWS, 1 + ny))
         return;
+    char lab[AN_NAME_MAX * 2], alab[AN_NAME_MAX * 2];
+    sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab);
     if (alt)
-        fprintf(f, "\nDifference by year (95%% CI), %s against %s\n", alt->label, ps->label);
+        fprintf(f, "\nDifference by year (95%% CI), %s against %s\n",
+                sim_text_str(SIM_TEXT_TERM, alt->label, alab, sizeof alab), lab);
     else
-        fprintf(f, "\nBy year, %s\n", ps->label);
+        fprintf(f, "\nBy year, %s\n", lab);
     snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
     for (size_t y = 0; y < ny; y++)
         snprintf(tt_at(&t, 0, 1 + y), CELL_MAX, "Year %zu", y + 1);
@@ -1282,11 +1285,10 @@ static const struct {
     {"Placements in/yr", 0}, {"From elsewhere", 1}, {"Occupancy", 1},
 };
 
-/* Beyond this many areas the origin x destination table is too wide to read. */
-
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
     int any = 0;
+    char lab[AN_NAME_MAX * 2]; /* labels come from files: shown, never obeyed */
     for (size_t p = 0; p < n_pts; p++) {
         const an_point_summary *ps = &pts[p];
         size_t na = (size_t)ps->n_areas;
@@ -1297,7 +1299,7 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
             return;
         fprintf(f, "%sAreas, %s (shares of the area's residents' referrals; placed elsewhere of "
                    "those placed; from elsewhere of the placements into its units)\n",
-                any ? "\n" : "", ps->label);
+                any ? "\n" : "", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Area");
         for (int c = 0; c < AN_AREA_N; c++)
             snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", area_cols[c].heading);
@@ -1319,7 +1321,7 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
         if (tt_init(&t, 1 + na, 1 + na))
             return;
         fprintf(f, "\nPlacements a year, %s: residents of the row's area placed in the column's\n",
-                ps->label);
+                sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "From \\ to");
         for (size_t d = 0; d < na; d++)
             snprintf(tt_at(&t, 0, 1 + d), CELL_MAX, "%s", ps->area_names[d]);

@@ -136,7 +136,9 @@ void cli_print_precision(const study *s, const study_precision_cfg *c)
         const an_point_summary *ps = study_summary(s, i);
         if (!r)
             continue;
-        printf("  %s: %zu replications, %s", ps ? ps->label : "point", r->reps,
+        char lab[AN_NAME_MAX * 2];
+        printf("  %s: %zu replications, %s",
+               ps ? sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab) : "point", r->reps,
                study_precision_reason(r->stopped));
         if (r->first_met)
             printf(" (held from %zu on)", r->first_met);

@@ -922,3 +922,33 @@ Test(network, an_area_overrides_its_residents_whole_mix)
         rf_scenario_free(s);
     }
 }
+
+/* A point's label comes from a file (a service name, a results file someone
+ * sent): the area and flow tables show it, never obey it. */
+Test(network, area_tables_show_a_hostile_label)
+{
+    int c[2] = {3, 5};
+    double a[2] = {3, 3};
+    rf_params p;
+    two_areas(&p, c, a);
+    p.horizon = 2 * 365;
+    enum { N = 6 };
+    static rf_result r[N];
+    size_t stride;
+    unsigned char *net = run_records(&p, N, r, &stride);
+    an_point_summary ps;
+    const char *hostile = "x\x1b[2J\n!touch PWNED\a";
+    cr_assert_eq(an_point_summary_from_results(&ps, hostile, &p, r, NULL, N), SIM_OK);
+    cr_assert_eq(an_point_summary_add_network(&ps, &p, net, stride, NULL, N), SIM_OK);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    an_print_areas(m, &ps, 1);
+    fclose(m);
+    cr_expect(!strchr(out, '\x1b') && !strchr(out, '\a'), "%s", out);
+    cr_expect(strstr(out, "Areas, x\\x1B[2J\\n!touch PWNED\\x07"), "%s", out);
+    cr_expect(strstr(out, "Placements a year, x\\x1B[2J"), "%s", out);
+    free(out);
+    an_point_summary_free(&ps);
+    free(net);
+}
