@@ -185,6 +185,73 @@ static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
     return rc;
 }
 
+/* Rank 0, study_run interrupted with an output path: keep what was
+ * evaluated, marked incomplete (an interrupted capacity search does the
+ * same).  Without --precision the points that finished, and the one in
+ * progress with its finished replications, are in the study's writer
+ * already (study_run's partial flush): commit it.  With --precision the
+ * paired batches are held in memory and nothing was published: the study's
+ * writer is committed (an empty file, which also releases it) and then
+ * replaced by study_write_partial with every scenario's finished batches.
+ * Nothing is left when no replication finished. */
+typedef struct {
+    size_t points, complete, reps;   /* scenarios with replications, with all, replications */
+} evaluated;
+
+/* What an interrupted study_run left: without --precision in the
+ * summaries of the points published (study_run flushes the one in
+ * progress with its finished replications), with it in the records of the
+ * paired batches that finished, published nowhere. */
+static evaluated count_evaluated(const study_compare_result *out)
+{
+    evaluated e = {0};
+    study *s = out->s;
+    for (size_t i = 0; i < study_n_points(s); i++) {
+        size_t k = 0;
+        const unsigned char *done;
+        const an_point_summary *ps = study_summary(s, i);
+        if (out->cfg->precision)
+            study_records(s, i, &k, &done);
+        else if (ps)
+            k = ps->n_reps;
+        e.points += k > 0;
+        e.complete += k > 0 && (out->cfg->precision || k >= study_reps(s));
+        e.reps += k;
+    }
+    return e;
+}
+
+/* Rank 0, study_run interrupted with an output path: keep what was
+ * evaluated, marked incomplete (complete = 0, as an interrupted capacity
+ * search or sweep).  Without --precision it is in the study's writer
+ * already: commit it.  With --precision the study's writer is committed
+ * (an empty file; that releases it) and replaced by study_write_partial
+ * with every scenario's finished batches.  Nothing is left when no
+ * replication finished (study_free discards the writer). */
+static void write_interrupted(study_compare_result *out, const evaluated *e)
+{
+    study_error *werr = malloc(sizeof *werr);
+    if (!werr) {
+        out->partial_status = SIM_ENOMEM;
+        snprintf(out->partial_message, sizeof out->partial_message, "out of memory");
+        return;
+    }
+    int rc = SIM_OK;
+    size_t written = e->points;
+    if (e->points)
+        rc = study_commit(out->s, 0, werr);
+    if (rc == SIM_OK && e->points && out->cfg->precision)
+        rc = study_write_partial(out->s, out->cfg->out_path, 1, NULL, &written, werr);
+    out->partial_status = rc;
+    if (rc != SIM_OK) {
+        snprintf(out->partial_message, sizeof out->partial_message, "%s", werr->message);
+    } else {
+        out->partial_written = written;
+        out->partial_complete = e->complete;
+    }
+    free(werr);
+}
+
 int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -222,8 +289,12 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
         goto done;
     /* the points hold copies of the alternatives' strings: a can go */
     if ((rc = study_run(out->s, err)) != SIM_OK) {
-        if (rc == SIM_EINTR)
-            study_error_set(err, rc, 0, "interrupted: nothing written");
+        if (rc == SIM_EINTR && sim_farm_rank() == 0) {
+            evaluated e = count_evaluated(out);
+            study_error_set(err, rc, 0, "interrupted: %zu replications finished", e.reps);
+            if (keep->out_path)
+                write_interrupted(out, &e);
+        }
         goto done;
     }
     if (sim_farm_rank() == 0) {
@@ -239,8 +310,14 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
     }
 done:
     alts_free(&a);
-    if (rc != SIM_OK)
+    if (rc != SIM_OK) {
+        study_compare_result kept = *out;    /* what an interruption wrote outlives the study */
         study_compare_result_free(out);
+        out->partial_written = kept.partial_written;
+        out->partial_complete = kept.partial_complete;
+        out->partial_status = kept.partial_status;
+        memcpy(out->partial_message, kept.partial_message, sizeof out->partial_message);
+    }
     return rc;
 }
 
