@@ -175,12 +175,9 @@ int cmd_capacity(int argc, char **argv)
     if (study_capacity_search(&cc, &res, err) != SIM_OK) {
         rc = cli_study_error(err);
         if (err->status == SIM_EINTR && so.out_path && sim_farm_rank() == 0) {
-            if (res.partial_status != SIM_OK)
-                cli_error("%s", res.partial_message);
-            else if (res.partial_written)
-                printf("results written to %s (incomplete: interrupted; the %zu capacit%s "
-                       "evaluated so far)\n", so.out_path, res.partial_written,
-                       res.partial_written == 1 ? "y" : "ies");
+            cli_say_partial(so.out_path, res.partial_status, res.partial_message,
+                            res.partial_written, "the %zu capacit%s evaluated so far",
+                            res.partial_written, res.partial_written == 1 ? "y" : "ies");
         }
         goto done;
     }

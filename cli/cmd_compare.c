@@ -121,13 +121,10 @@ int cmd_compare(int argc, char **argv)
     if (study_compare(&cc, &res, err) != SIM_OK) {
         rc = cli_study_error(err);
         if (err->status == SIM_EINTR && base->out_path && sim_farm_rank() == 0) {
-            size_t n = 1 + cc.n_files + cc.n_vs;
-            if (res.partial_status != SIM_OK)
-                cli_error("%s", res.partial_message);
-            else if (res.partial_written)
-                printf("results written to %s (incomplete: interrupted; %zu of the %zu scenarios "
-                       "evaluated so far, %zu with every replication)\n", base->out_path,
-                       res.partial_written, n, res.partial_complete);
+            cli_say_partial(base->out_path, res.partial_status, res.partial_message,
+                            res.partial_written, "%zu of the %zu scenarios evaluated so far, %zu "
+                            "with every replication", res.partial_written,
+                            1 + cc.n_files + cc.n_vs, res.partial_complete);
         }
         goto done;
     }

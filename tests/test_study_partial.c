@@ -73,3 +73,41 @@ Test(study_partial, compare_precision_interrupted_writes_the_batches_that_finish
     }
     an_h5_close(f);
 }
+
+Test(study_partial, optimise_interrupted_writes_the_steps_decided)
+{
+    /* SIGINT once three steps are decided (their lines on stderr) */
+    int rc = ts_sh("cd '%s' && { '%s' optimise '%s/scenarios/example-county-candidates.yaml' "
+                   "--budget 600000 --add 'standard,dispersed flat,large family' "
+                   "--target refused_of_eligible --reps 1000 --threads 1 -o o.h5 "
+                   "> out.txt 2> err.txt & p=$!; i=0; "
+                   "while [ $(grep -c '  step ' err.txt) -lt 3 ] && [ $i -lt 3000 ]; do "
+                   "sleep 0.05; i=$((i+1)); done; kill -INT $p; wait $p; echo \"rc=$?\"; "
+                   "cat out.txt err.txt; }", ts_dir, ts_prog(), ts_root());
+    cr_assert_eq(rc, 0, "%s", ts_out);
+    cr_expect(strstr(ts_out, "rc=1\n"), "%s", ts_out);
+    cr_expect(!strstr(ts_out, "final mix: "), "the search finished: %s", ts_out);
+    size_t steps = 0;
+    for (const char *p = ts_out; (p = strstr(p, "  step ")); p++)
+        steps++;
+    char words[160];
+    snprintf(words, sizeof words, "results written to o.h5 (incomplete: interrupted; the %zu "
+             "steps of the path decided so far)", steps);
+    cr_expect(strstr(ts_out, words), "want '%s' in %s", words, ts_out);
+    an_h5_file *f = open_in_dir("o.h5");
+    const an_h5_info *info = an_h5_get_info(f);
+    cr_expect_eq(info->complete, 0);
+    cr_expect(info->kind && !strcmp(info->kind, "optimise"));
+    cr_expect(info->note && strstr(info->note, "interrupted"));
+    size_t with_reps = 0;
+    for (size_t i = 0; i < info->n_points; i++) {
+        const an_h5_point_row *r = an_h5_point_at(f, i);
+        if (r->reps_done > 0) {
+            with_reps++;
+            cr_expect_eq(r->reps_done, r->n_reps);
+            cr_expect_geq(r->n_reps, 1000);
+        }
+    }
+    cr_expect_eq(with_reps, steps, "%zu mixes written for %zu steps: %s", with_reps, steps, ts_out);
+    an_h5_close(f);
+}
