@@ -5,6 +5,7 @@
 #include "sim_farm.h"
 #include "sim_status.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,8 +76,73 @@ static int split_vs(alt_list *a, const char *vs, size_t *first, size_t *n)
     return SIM_OK;
 }
 
+/* The baseline's total spaces, as its point loads (--set spaces=N and
+ * extra[...] applied): what --vs spaces=+N adds to. */
+static int baseline_spaces(const study_compare_cfg *c, long *units, study_error *err)
+{
+    study_cfg probe = c->base;
+    probe.points.reps = 2;
+    probe.grid = NULL;
+    probe.alts = NULL;
+    probe.n_alts = 0;
+    probe.out_path = NULL;
+    probe.keep_summaries = 0;
+    probe.precision = NULL;
+    study *st = NULL;
+    int rc = study_open(&probe, &st, err);
+    if (rc == SIM_OK)
+        *units = study_total_units(st, 0);
+    study_free(st);
+    return rc;
+}
+
+/* One --vs item as the points take it: spaces=+N / spaces=-N become the
+ * baseline's spaces plus N (*base: -1 until needed); a leading + on any
+ * other key would set, not add, and is refused (extra[S]=K adds already). */
+static int relative_item(const study_compare_cfg *c, const char *vs, char **item, long *base,
+                         study_error *err)
+{
+    const char *eq = strchr(*item, '=');
+    if (!eq)
+        return SIM_OK;
+    const char *v = eq + 1;
+    size_t klen = (size_t)(eq - *item);
+    int spaces = klen == 6 && !strncmp(*item, "spaces", 6);
+    if (!spaces && v[0] == '+' && !rf_points_is_pseudo_set(*item))
+        return study_error_set(err, SIM_EPARSE, 1,
+                               "--vs '%s': a leading + would set %.*s to %s, not add %s to the "
+                               "baseline's (only spaces=+N and spaces=-N are relative): give the "
+                               "value itself", vs, (int)klen, *item, v + 1, v + 1);
+    if (!spaces || (v[0] != '+' && v[0] != '-'))
+        return SIM_OK;
+    char *end;
+    errno = 0;
+    long n = strtol(v + 1, &end, 10);
+    if (errno || *end || end == v + 1 || n > 1000000)
+        return study_error_set(err, SIM_EPARSE, 1,
+                               "--vs '%s': spaces=%s: expected spaces=N, spaces=+N or spaces=-N "
+                               "with N a whole number of units", vs, v);
+    int rc;
+    if (*base < 0 && (rc = baseline_spaces(c, base, err)) != SIM_OK)
+        return rc;
+    long total = v[0] == '+' ? *base + n : *base - n;
+    if (total < 1)
+        return study_error_set(err, SIM_ERANGE, 1,
+                               "--vs '%s': the baseline has %ld spaces, so spaces=%s leaves %ld: "
+                               "an alternative needs at least 1 space", vs, *base, v, total);
+    char buf[32];
+    snprintf(buf, sizeof buf, "spaces=%ld", total);
+    char *d = dup_n(buf, strlen(buf));
+    if (!d)
+        return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+    free(*item);
+    *item = d;
+    return SIM_OK;
+}
+
 static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
 {
+    long base = -1;
     size_t n = 1 + c->n_files + c->n_vs, n_items = 0;
     for (size_t i = 0; i < c->n_vs; i++)
         n_items += strlen(c->vs[i]) + 1;   /* at most one item per character */
@@ -105,6 +171,11 @@ static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
         if (k == 0)
             return study_error_set(err, SIM_EPARSE, 1, "--vs '%s': expected KEY=VALUE[,KEY=VALUE...]",
                                    c->vs[i]);
+        for (size_t j = first; j < first + k; j++) {
+            int rc = relative_item(c, c->vs[i], &a->items[j], &base, err);
+            if (rc != SIM_OK)
+                return rc;
+        }
         x->kv = (const char *const *)a->items + first;
         x->n_kv = k;
         x->label = a->labels[1 + c->n_files + i];
