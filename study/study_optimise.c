@@ -515,6 +515,7 @@ static void adopt(search *s, mix_eval *cur, mix_eval *cand, size_t n, int a)
     if (!s->cfg->partial_out)
         eval_forget(s, cur);
     *cur = cand[a];
+    cand[a].live = 0;         /* cur's now: forget_all leaves it */
     for (size_t k = 0; k < n; k++)
         if ((int)k != a)
             eval_forget(s, &cand[k]);
