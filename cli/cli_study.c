@@ -39,6 +39,7 @@ static void warn(void *user, const char *message)
 
 void cli_study_hooks(study_cfg *cfg, cli_study_ui *ui, const char *label)
 {
+    cli_install_signals();   /* before the setup (loading, checks): a SIGINT there stops too */
     ui->label = label;
     ui->progress = NULL;
     cfg->on_start = on_start;

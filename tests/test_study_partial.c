@@ -107,3 +107,31 @@ Test(study_partial, optimise_interrupted_writes_the_steps_decided)
     cr_expect_eq(with_reps, steps, "%zu mixes written for %zu steps: %s", with_reps, steps, ts_out);
     an_h5_close(f);
 }
+
+/* A SIGINT while capacity, compare or optimise still load (a trace of 3
+ * million referrals takes seconds) stops them in order, exit 1, as run:
+ * their handlers are in place before the setup. */
+Test(study_partial, sigint_during_setup_stops_in_order)
+{
+    cr_assert_eq(ts_sh("cd '%s' && seq 0 2999999 | awk 'BEGIN { print \"day\" } "
+                       "{ print int($1 / 3000) }' > big.csv && printf 'extends: %s/scenarios/"
+                       "leicestershire-county.yaml\\nreferrals: {trace: big.csv}\\nhorizon: 1000\\n' "
+                       "> big.yaml", ts_dir, ts_root()), 0, "%s", ts_out);
+    static const char *const cmds[] = {
+        "compare big.yaml --vs spaces=30",
+        "capacity big.yaml --target 'refused_no_space<=0.5'",
+        "optimise '%s/scenarios/example-county-candidates.yaml' --budget 60000 --add standard "
+        "--target refused_of_eligible --set referrals.trace=big.csv --set horizon=1000",
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        char args[1024];
+        snprintf(args, sizeof args, cmds[i], ts_root());
+        /* a shell's background job starts with SIGINT ignored: only the
+         * program's own handler sees it */
+        cr_assert_eq(ts_sh("cd '%s' && { '%s' %s --reps 2 > out.txt 2>&1 & p=$!; sleep 0.7; "
+                           "kill -INT $p; wait $p; echo \"rc=$?\"; cat out.txt; }", ts_dir,
+                           ts_prog(), args), 0, "%s", ts_out);
+        cr_expect(strstr(ts_out, "rc=1\n") && strstr(ts_out, "refugesim: error: interrupted: "),
+                  "%s: %s", args, ts_out);
+    }
+}
