@@ -46,6 +46,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * control characters in TEXT shown as \xNN (sim_text's SIM_TEXT_TERM). */
 void cli_line(const char *kind, const char *text);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An interrupted search's results file (capacity, compare, optimise -o):
+ * its writing failure (status, message), or on stdout "results written to
+ * PATH (incomplete: interrupted; WHAT...)" when anything was written. */
+void cli_say_partial(const char *path, int status, const char *message, size_t written,
+                     const char *what, ...) __attribute__((format(printf, 5, 6)));
 
 /* Parse an option value; on failure print
  * "refugesim: error: --opt: expected ..., got 'x'" and return -1. */

@@ -94,6 +94,23 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_say_partial(const char *path, int status, const char *message, size_t written,
+                     const char *what, ...)
+{
+    if (status != SIM_OK) {
+        cli_error("%s", message);
+        return;
+    }
+    if (!written)
+        return;
+    va_list ap;
+    va_start(ap, what);
+    printf("results written to %s (incomplete: interrupted; ", path);
+    vprintf(what, ap);
+    printf(")\n");
+    va_end(ap);
+}
+
 void cli_warn(const char *fmt, ...)
 {
     va_list ap;

@@ -39,6 +39,7 @@ static void warn(void *user, const char *message)
 
 void cli_study_hooks(study_cfg *cfg, cli_study_ui *ui, const char *label)
 {
+    cli_install_signals();   /* before the setup (loading, checks): a SIGINT there stops too */
     ui->label = label;
     ui->progress = NULL;
     cfg->on_start = on_start;
@@ -165,19 +166,16 @@ void cli_warn_steady_of(const char *label, const an_steady *st, int warmup_too)
     }
 }
 
-static void warn_steady(const study *s, int warmup_too)
+void cli_warn_steady(const study *s)
 {
     fflush(stdout);           /* after the table, when both go to one terminal or file */
     for (size_t i = 0; i < study_n_points(s); i++) {
         const an_steady *st = study_steady(s, i);
         const an_point_summary *ps = study_summary(s, i);
         if (st && ps)
-            cli_warn_steady_of(study_n_points(s) > 1 ? ps->label : NULL, st, warmup_too);
+            cli_warn_steady_of(study_n_points(s) > 1 ? ps->label : NULL, st, 1);
     }
 }
-
-void cli_warn_steady(const study *s) { warn_steady(s, 1); }
-void cli_warn_steady_overload(const study *s) { warn_steady(s, 0); }
 
 static void print_points(const study *s, const cli_print_opts *o)
 {

@@ -42,8 +42,6 @@ void cli_print_precision(const study *s, const study_precision_cfg *c);
  * list or refusals keep growing), or one whose warm-up MSER-5 finds too
  * short (an_steady.h). */
 void cli_warn_steady(const study *s);
-/* The overload warning alone. */
-void cli_warn_steady_overload(const study *s);
 /* The same for one point (label: the point in words, "21 spaces", or
  * NULL), with the warm-up's warning when warmup_too; nothing when neither
  * applies. */

@@ -68,6 +68,8 @@ static int parse_target(const char *s, study_target *t)
     return 0;
 }
 
+static const char *plural(long n) { return n == 1 ? "" : "s"; }
+
 static const char *verdict_word(int v)
 {
     return v == STUDY_MEETS ? "meets" : v == STUDY_FAILS ? "fails" : "too close to call";
@@ -90,10 +92,10 @@ static void on_begin(void *user, int base_units)
 static void on_trial(void *user, const study_trial *t)
 {
     const study_capacity_cfg *c = user;
-    fprintf(stderr, "  %5d spaces: %s = %.4g ± %.2g (%ld reps): %s\n", t->units, metric_name(c),
-            t->s.mean, t->s.n > 1 ? t->s.ci95 : 0.0, t->reps, verdict_word(t->verdict));
     char label[48];
-    snprintf(label, sizeof label, "%d space%s", t->units, t->units == 1 ? "" : "s");
+    snprintf(label, sizeof label, "%d space%s", t->units, plural(t->units));
+    fprintf(stderr, "  %12s: %s = %.4g ± %.2g (%ld reps): %s\n", label, metric_name(c),
+            t->s.mean, t->s.n > 1 ? t->s.ci95 : 0.0, t->reps, verdict_word(t->verdict));
     cli_warn_steady_of(label, &t->steady, 1);
 }
 
@@ -108,10 +110,10 @@ static void print_floor(const study_capacity_cfg *c, const study_capacity_result
     if (t->ge ? !(r->floor_bound < t->x) : !(r->floor_bound > t->x))
         return;
     printf("no suitable unit: %.1f%% of referrals (95%% CI %.1f%% to %.1f%%) are households that "
-           "no unit of the scenario fits, no fewer at %ld spaces than at its %d, so %s cannot %s "
+           "no unit of the scenario fits, no fewer at %ld space%s than at its %d, so %s cannot %s "
            "%.1f%%: no amount of these units meets the target\n",
            100 * r->floor.share, 100 * (r->floor.share - r->floor.ci95),
-           100 * (r->floor.share + r->floor.ci95), c->hi, r->base_units, metric_name(c),
+           100 * (r->floor.share + r->floor.ci95), c->hi, plural(c->hi), r->base_units, metric_name(c),
            t->ge ? "rise above" : "fall below", 100 * r->floor_bound);
     cli_print_floor_needs(&r->floor);
 }
@@ -175,18 +177,15 @@ int cmd_capacity(int argc, char **argv)
     if (study_capacity_search(&cc, &res, err) != SIM_OK) {
         rc = cli_study_error(err);
         if (err->status == SIM_EINTR && so.out_path && sim_farm_rank() == 0) {
-            if (res.partial_status != SIM_OK)
-                cli_error("%s", res.partial_message);
-            else if (res.partial_written)
-                printf("results written to %s (incomplete: interrupted; the %zu capacit%s "
-                       "evaluated so far)\n", so.out_path, res.partial_written,
-                       res.partial_written == 1 ? "y" : "ies");
+            cli_say_partial(so.out_path, res.partial_status, res.partial_message,
+                            res.partial_written, "the %zu capacit%s evaluated so far",
+                            res.partial_written, res.partial_written == 1 ? "y" : "ies");
         }
         goto done;
     }
     char answer[256];
     if (!res.met) {
-        snprintf(answer, sizeof answer, "no capacity up to %ld spaces meets %s %s %g", cc.hi,
+        snprintf(answer, sizeof answer, "no capacity up to %ld space%s meets %s %s %g", cc.hi, plural(cc.hi),
                  metric_name(&cc), cc.target.ge ? ">=" : "<=", cc.target.x);
         printf("%s\n", answer);
         print_floor(&cc, &res);
@@ -203,7 +202,8 @@ int cmd_capacity(int argc, char **argv)
                    t->stopped ? study_precision_reason(t->stopped) : "", t->stopped ? ")" : "");
         }
         snprintf(answer, sizeof answer,
-                 "answer: %ld spaces meet %s %s %g with 95%% confidence (now %d)", res.answer,
+                 "answer: %ld space%s meet%s %s %s %g with 95%% confidence (now %d)", res.answer,
+                 plural(res.answer), res.answer == 1 ? "s" : "",
                  metric_name(&cc), cc.target.ge ? ">=" : "<=", cc.target.x, res.base_units);
         printf("%s\n", answer);
         rc = CLI_EXIT_OK;

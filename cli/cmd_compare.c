@@ -24,7 +24,8 @@ static void help(FILE *f)
             "                    seed, horizon and warmup\n"
             "  --vs CHANGES      an alternative: the baseline with these changes, each a\n"
             "                    scenario key (as --set) or spaces=N or extra[SERVICE]=K\n"
-            "                    (as --vary), separated by commas (repeatable)\n"
+            "                    (as --vary), separated by commas (repeatable); spaces=+N\n"
+            "                    and spaces=-N are the baseline's spaces plus or minus N\n"
             "  -o OUT.h5         the results file: each alternative a point (the baseline\n"
             "                    point 0) and the table /comparison\n"
             "  --by-year         also the differences year by year of the horizon\n"
@@ -120,6 +121,12 @@ int cmd_compare(int argc, char **argv)
     cli_study_hooks(base, &ui, "compare");
     if (study_compare(&cc, &res, err) != SIM_OK) {
         rc = cli_study_error(err);
+        if (err->status == SIM_EINTR && base->out_path && sim_farm_rank() == 0) {
+            cli_say_partial(base->out_path, res.partial_status, res.partial_message,
+                            res.partial_written, "%zu of the %zu scenarios evaluated so far, %zu "
+                            "with every replication", res.partial_written,
+                            1 + cc.n_files + cc.n_vs, res.partial_complete);
+        }
         goto done;
     }
     rc = CLI_EXIT_OK;

@@ -271,8 +271,31 @@ int cmd_optimise(int argc, char **argv)
         fprintf(stderr, "\n");
     }
     study_optimise_result_free(&res);
+    /* the root attributes of the results file, interrupted or not */
+    char budget[64], names[1200] = "", target[160];
+    size_t nn = 0;
+    for (size_t k = 0; k < n_cands && nn < sizeof names; k++)
+        nn += (size_t)snprintf(names + nn, sizeof names - nn, "%s%s", k ? "," : "", cands[k]);
+    snprintf(budget, sizeof budget, "%.17g", oc.budget);
+    snprintf(target, sizeof target, "%s %s", oc.maximise ? "increase" : "reduce",
+             metric_name(&oc));
+    const char *attrs[] = {"kind", "optimise", "budget", budget, "candidates", names,
+                           "target", target};
+    if (so.out_path) {
+        oc.base.attrs = attrs;
+        oc.base.n_attrs = 4;
+        oc.partial_out = so.out_path;
+        oc.partial_force = so.force;
+        oc.partial_note = "interrupted: the steps of the path decided before the search was "
+                          "stopped, each mix with the replications it had";
+    }
     if (study_optimise(&oc, &res, err) != SIM_OK) {
         rc = cli_study_error(err);
+        if (err->status == SIM_EINTR && so.out_path && sim_farm_rank() == 0) {
+            cli_say_partial(so.out_path, res.partial_status, res.partial_message,
+                            res.partial_written, "the %zu step%s of the path decided so far",
+                            res.partial_written, res.partial_written == 1 ? "" : "s");
+        }
         goto done;
     }
     rc = CLI_EXIT_OK;
@@ -303,15 +326,6 @@ write:
             rc = CLI_EXIT_FAIL;
             goto done;
         }
-        char budget[64], names[1200] = "", target[160];
-        size_t n = 0;
-        for (size_t k = 0; k < n_cands && n < sizeof names; k++)
-            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", k ? "," : "", cands[k]);
-        snprintf(budget, sizeof budget, "%.17g", oc.budget);
-        snprintf(target, sizeof target, "%s %s", oc.maximise ? "increase" : "reduce",
-                 metric_name(&oc));
-        const char *attrs[] = {"kind", "optimise", "budget", budget, "candidates", names,
-                               "target", target};
         sc.attrs = attrs;
         sc.n_attrs = 4;
         sc.out_path = so.out_path;

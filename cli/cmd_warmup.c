@@ -172,14 +172,8 @@ int cmd_warmup(int argc, char **argv)
     for (size_t m = 0; m < a->n_months; m++)
         printf("%5zu %12.3f %12.3f%s\n", m + 1, a->occupied[m], a->waiting[m],
                a->truncate_months && m + 1 == a->truncate_months ? "   <- cut" : "");
-    if (a->overloaded) {
-        fflush(stdout);
-        const sim_trend *t = a->growing_waiting ? &a->trend_waiting : &a->trend_refused;
-        cli_warn("no steady state: demand exceeds what the units can serve; averages depend on the "
-                 "horizon (the %s grows by %.3g a month, 99.9%% interval %.3g to %.3g)",
-                 a->growing_waiting ? "waiting list" : "number refused a month", t->slope, t->lo,
-                 t->hi);
-    }
+    fflush(stdout);
+    cli_warn_steady_of(NULL, a, 0);   /* run's words; the warm-up's verdict is above */
     rc = CLI_EXIT_OK;
     if (plot_dir) {
         fflush(stdout);

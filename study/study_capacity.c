@@ -282,7 +282,8 @@ done:
         free(werr);
     }
     study_free(s.st);
-    qsort(s.trials, s.n_trials, sizeof *s.trials, cmp_trial);
+    if (s.n_trials)                 /* none when stopped before the first */
+        qsort(s.trials, s.n_trials, sizeof *s.trials, cmp_trial);
     out->trials = s.trials;
     out->n_trials = s.n_trials;
     return rc;

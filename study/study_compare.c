@@ -5,6 +5,7 @@
 #include "sim_farm.h"
 #include "sim_status.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,8 +76,73 @@ static int split_vs(alt_list *a, const char *vs, size_t *first, size_t *n)
     return SIM_OK;
 }
 
+/* The baseline's total spaces, as its point loads (--set spaces=N and
+ * extra[...] applied): what --vs spaces=+N adds to. */
+static int baseline_spaces(const study_compare_cfg *c, long *units, study_error *err)
+{
+    study_cfg probe = c->base;
+    probe.points.reps = 2;
+    probe.grid = NULL;
+    probe.alts = NULL;
+    probe.n_alts = 0;
+    probe.out_path = NULL;
+    probe.keep_summaries = 0;
+    probe.precision = NULL;
+    study *st = NULL;
+    int rc = study_open(&probe, &st, err);
+    if (rc == SIM_OK)
+        *units = study_total_units(st, 0);
+    study_free(st);
+    return rc;
+}
+
+/* One --vs item as the points take it: spaces=+N / spaces=-N become the
+ * baseline's spaces plus N (*base: -1 until needed); a leading + on any
+ * other key would set, not add, and is refused (extra[S]=K adds already). */
+static int relative_item(const study_compare_cfg *c, const char *vs, char **item, long *base,
+                         study_error *err)
+{
+    const char *eq = strchr(*item, '=');
+    if (!eq)
+        return SIM_OK;
+    const char *v = eq + 1;
+    size_t klen = (size_t)(eq - *item);
+    int spaces = klen == 6 && !strncmp(*item, "spaces", 6);
+    if (!spaces && v[0] == '+' && !rf_points_is_pseudo_set(*item))
+        return study_error_set(err, SIM_EPARSE, 1,
+                               "--vs '%s': a leading + would set %.*s to %s, not add %s to the "
+                               "baseline's (only spaces=+N and spaces=-N are relative): give the "
+                               "value itself", vs, (int)klen, *item, v + 1, v + 1);
+    if (!spaces || (v[0] != '+' && v[0] != '-'))
+        return SIM_OK;
+    char *end;
+    errno = 0;
+    long n = strtol(v + 1, &end, 10);
+    if (errno || *end || end == v + 1 || n > 1000000)
+        return study_error_set(err, SIM_EPARSE, 1,
+                               "--vs '%s': spaces=%s: expected spaces=N, spaces=+N or spaces=-N "
+                               "with N a whole number of units", vs, v);
+    int rc;
+    if (*base < 0 && (rc = baseline_spaces(c, base, err)) != SIM_OK)
+        return rc;
+    long total = v[0] == '+' ? *base + n : *base - n;
+    if (total < 1)
+        return study_error_set(err, SIM_ERANGE, 1,
+                               "--vs '%s': the baseline has %ld spaces, so spaces=%s leaves %ld: "
+                               "an alternative needs at least 1 space", vs, *base, v, total);
+    char buf[32];
+    snprintf(buf, sizeof buf, "spaces=%ld", total);
+    char *d = dup_n(buf, strlen(buf));
+    if (!d)
+        return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+    free(*item);
+    *item = d;
+    return SIM_OK;
+}
+
 static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
 {
+    long base = -1;
     size_t n = 1 + c->n_files + c->n_vs, n_items = 0;
     for (size_t i = 0; i < c->n_vs; i++)
         n_items += strlen(c->vs[i]) + 1;   /* at most one item per character */
@@ -105,6 +171,11 @@ static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
         if (k == 0)
             return study_error_set(err, SIM_EPARSE, 1, "--vs '%s': expected KEY=VALUE[,KEY=VALUE...]",
                                    c->vs[i]);
+        for (size_t j = first; j < first + k; j++) {
+            int rc = relative_item(c, c->vs[i], &a->items[j], &base, err);
+            if (rc != SIM_OK)
+                return rc;
+        }
         x->kv = (const char *const *)a->items + first;
         x->n_kv = k;
         x->label = a->labels[1 + c->n_files + i];
@@ -185,6 +256,73 @@ static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
     return rc;
 }
 
+/* Rank 0, study_run interrupted with an output path: keep what was
+ * evaluated, marked incomplete (an interrupted capacity search does the
+ * same).  Without --precision the points that finished, and the one in
+ * progress with its finished replications, are in the study's writer
+ * already (study_run's partial flush): commit it.  With --precision the
+ * paired batches are held in memory and nothing was published: the study's
+ * writer is committed (an empty file, which also releases it) and then
+ * replaced by study_write_partial with every scenario's finished batches.
+ * Nothing is left when no replication finished. */
+typedef struct {
+    size_t points, complete, reps;   /* scenarios with replications, with all, replications */
+} evaluated;
+
+/* What an interrupted study_run left: without --precision in the
+ * summaries of the points published (study_run flushes the one in
+ * progress with its finished replications), with it in the records of the
+ * paired batches that finished, published nowhere. */
+static evaluated count_evaluated(const study_compare_result *out)
+{
+    evaluated e = {0};
+    study *s = out->s;
+    for (size_t i = 0; i < study_n_points(s); i++) {
+        size_t k = 0;
+        const unsigned char *done;
+        const an_point_summary *ps = study_summary(s, i);
+        if (out->cfg->precision)
+            study_records(s, i, &k, &done);
+        else if (ps)
+            k = ps->n_reps;
+        e.points += k > 0;
+        e.complete += k > 0 && (out->cfg->precision || k >= study_reps(s));
+        e.reps += k;
+    }
+    return e;
+}
+
+/* Rank 0, study_run interrupted with an output path: keep what was
+ * evaluated, marked incomplete (complete = 0, as an interrupted capacity
+ * search or sweep).  Without --precision it is in the study's writer
+ * already: commit it.  With --precision the study's writer is committed
+ * (an empty file; that releases it) and replaced by study_write_partial
+ * with every scenario's finished batches.  Nothing is left when no
+ * replication finished (study_free discards the writer). */
+static void write_interrupted(study_compare_result *out, const evaluated *e)
+{
+    study_error *werr = malloc(sizeof *werr);
+    if (!werr) {
+        out->partial_status = SIM_ENOMEM;
+        snprintf(out->partial_message, sizeof out->partial_message, "out of memory");
+        return;
+    }
+    int rc = SIM_OK;
+    size_t written = e->points;
+    if (e->points)
+        rc = study_commit(out->s, 0, werr);
+    if (rc == SIM_OK && e->points && out->cfg->precision)
+        rc = study_write_partial(out->s, out->cfg->out_path, 1, NULL, &written, werr);
+    out->partial_status = rc;
+    if (rc != SIM_OK) {
+        snprintf(out->partial_message, sizeof out->partial_message, "%s", werr->message);
+    } else {
+        out->partial_written = written;
+        out->partial_complete = e->complete;
+    }
+    free(werr);
+}
+
 int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -222,8 +360,12 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
         goto done;
     /* the points hold copies of the alternatives' strings: a can go */
     if ((rc = study_run(out->s, err)) != SIM_OK) {
-        if (rc == SIM_EINTR)
-            study_error_set(err, rc, 0, "interrupted: nothing written");
+        if (rc == SIM_EINTR && sim_farm_rank() == 0) {
+            evaluated e = count_evaluated(out);
+            study_error_set(err, rc, 0, "interrupted: %zu replications finished", e.reps);
+            if (keep->out_path)
+                write_interrupted(out, &e);
+        }
         goto done;
     }
     if (sim_farm_rank() == 0) {
@@ -239,8 +381,14 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
     }
 done:
     alts_free(&a);
-    if (rc != SIM_OK)
+    if (rc != SIM_OK) {
+        study_compare_result kept = *out;    /* what an interruption wrote outlives the study */
         study_compare_result_free(out);
+        out->partial_written = kept.partial_written;
+        out->partial_complete = kept.partial_complete;
+        out->partial_status = kept.partial_status;
+        memcpy(out->partial_message, kept.partial_message, sizeof out->partial_message);
+    }
     return rc;
 }
 

@@ -36,11 +36,20 @@ typedef struct {
     an_comparison *rows;       /* rank 0: every alternative's metrics, point by point; owned */
     size_t n_rows;
     study_cfg *cfg;            /* the study's own cfg; owned */
+    /* Interrupted (SIM_EINTR) with an output path, rank 0: the scenarios
+     * written to it (complete = 0, no /comparison table), those of them
+     * with every replication, how writing went (a sim_status) and its
+     * failure in words.  Nothing is written when no replication finished. */
+    size_t partial_written, partial_complete;
+    int partial_status;
+    char partial_message[1200];
 } study_compare_result;
 
 /* Run the comparison and (rank 0, with an output path) write the results
- * file with its /comparison table.  SIM_OK, or err says why (SIM_EINTR
- * when interrupted: nothing is written). */
+ * file with its /comparison table.  SIM_OK, or err says why.  Interrupted
+ * (SIM_EINTR), the file holds what was evaluated, marked incomplete: each
+ * scenario with the replications that finished (with --precision, those
+ * of the batches that finished); out->partial_* say what. */
 int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study_error *err);
 void study_compare_result_free(study_compare_result *r);  /* a zeroed one is fine */
 

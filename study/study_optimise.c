@@ -298,6 +298,8 @@ static int eval_start(search *s, mix_eval *e, study_error *err)
     int rc = study_add_point(s->st, vals, nums, &e->point, err);
     if (rc != SIM_OK)
         return rc;
+    e->live = 1;              /* forgotten too when interrupted below */
+    e->reps = 0;
     long reps = s->reps;
     if (s->cfg->precision) {
         study_precision_result pr;
@@ -308,7 +310,6 @@ static int eval_start(search *s, mix_eval *e, study_error *err)
     if ((rc = study_extend(s->st, e->point, (size_t)reps, err)) != SIM_OK)
         return rc;
     e->reps = reps;
-    e->live = 1;
     return SIM_OK;
 }
 
@@ -501,11 +502,20 @@ static int push_step(search *s, const study_opt_step *st)
     return SIM_OK;
 }
 
-/* Make candidate a the current mix and forget the others. */
+static void forget_all(search *s, mix_eval *cand, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        eval_forget(s, &cand[k]);
+}
+
+/* Make candidate a the current mix and forget the others (and the mix
+ * before, unless an interrupted search is to write the steps). */
 static void adopt(search *s, mix_eval *cur, mix_eval *cand, size_t n, int a)
 {
-    eval_forget(s, cur);
+    if (!s->cfg->partial_out)
+        eval_forget(s, cur);
     *cur = cand[a];
+    cand[a].live = 0;         /* cur's now: forget_all leaves it */
     for (size_t k = 0; k < n; k++)
         if ((int)k != a)
             eval_forget(s, &cand[k]);
@@ -608,8 +618,10 @@ static int greedy(search *s, mix_eval *cur, int *added_any, study_error *err)
             rc = eval_start(s, &cand[k], err);
             live++;
         }
-        if (rc != SIM_OK)
+        if (rc != SIM_OK) {
+            forget_all(s, cand, n);
             return rc;
+        }
         if (!live) {
             s->res->stopped = STUDY_OPT_STOP_BUDGET;
             return SIM_OK;
@@ -617,8 +629,10 @@ static int greedy(search *s, mix_eval *cur, int *added_any, study_error *err)
         int a, idx[MAXC];
         for (size_t k = 0; k < n; k++)
             idx[k] = (int)k;
-        if ((rc = round_of(s, cur, cand, price, n, 1, STUDY_OPT_ADD, idx, NULL, &a, err)) != SIM_OK)
+        if ((rc = round_of(s, cur, cand, price, n, 1, STUDY_OPT_ADD, idx, NULL, &a, err)) != SIM_OK) {
+            forget_all(s, cand, n);
             return rc;
+        }
         if (a < 0) {
             s->res->stopped = STUDY_OPT_STOP_NO_GAIN;
             return SIM_OK;
@@ -633,7 +647,7 @@ static int swap_once(search *s, mix_eval *cur, int *swapped, study_error *err)
     size_t n = s->res->n_cand, m = 0;
     mix_eval cand[MAXC * MAXC];
     double price[MAXC * MAXC];
-    int from[MAXC * MAXC], to[MAXC * MAXC], rc = SIM_OK;
+    int from[MAXC * MAXC], to[MAXC * MAXC], rc = SIM_OK, k = -1;
     *swapped = 0;
     memset(cand, 0, sizeof cand);
     for (size_t a = 0; a < n && rc == SIM_OK; a++)
@@ -651,11 +665,12 @@ static int swap_once(search *s, mix_eval *cur, int *swapped, study_error *err)
             rc = eval_start(s, &cand[m], err);
             m++;
         }
-    if (rc != SIM_OK || m == 0)
+    if (rc == SIM_OK && m > 0)
+        rc = round_of(s, cur, cand, price, m, 0, STUDY_OPT_SWAP, to, from, &k, err);
+    if (rc != SIM_OK || m == 0) {
+        forget_all(s, cand, m);
         return rc;
-    int k;
-    if ((rc = round_of(s, cur, cand, price, m, 0, STUDY_OPT_SWAP, to, from, &k, err)) != SIM_OK)
-        return rc;
+    }
     *swapped = k >= 0;
     return SIM_OK;
 }
@@ -670,8 +685,10 @@ static int final_floor(search *s, mix_eval *cur, study_error *err)
     int rc = eval_start(s, &start, err);
     if (rc == SIM_OK)
         rc = eval_extend(s, &start, cur->reps, err);
-    if (rc != SIM_OK)
+    if (rc != SIM_OK) {
+        eval_forget(s, &start);   /* the scenario as it is: step 0 already */
         return rc;
+    }
     if (sim_farm_rank() == 0) {
         size_t n, n0;
         const unsigned char *d, *d0;
@@ -687,6 +704,22 @@ static int final_floor(search *s, mix_eval *cur, study_error *err)
     sim_farm_bcast_bytes(&r->floor_bound, sizeof r->floor_bound);
     eval_forget(s, &start);
     return SIM_OK;
+}
+
+/* Interrupted: the steps decided so far (the candidates of the round in
+ * progress were forgotten), each with the replications it had. */
+static void write_steps(search *s)
+{
+    study_optimise_result *r = s->res;
+    study_error *werr = malloc(sizeof *werr);
+    r->partial_status = werr ? study_write_partial(s->st, s->cfg->partial_out,
+                                                   s->cfg->partial_force, s->cfg->partial_note,
+                                                   &r->partial_written, werr)
+                             : SIM_ENOMEM;
+    if (r->partial_status != SIM_OK)
+        snprintf(r->partial_message, sizeof r->partial_message, "%s",
+                 werr ? werr->message : "out of memory");
+    free(werr);
 }
 
 int study_optimise(const study_optimise_cfg *cfg, study_optimise_result *out, study_error *err)
@@ -750,6 +783,8 @@ int study_optimise(const study_optimise_cfg *cfg, study_optimise_result *out, st
     if (rc == SIM_OK)
         rc = final_floor(&s, &cur, err);
 done:
+    if (rc == SIM_EINTR && cfg->partial_out)
+        write_steps(&s);
     study_free(s.st);
     return rc;
 }

@@ -57,6 +57,13 @@ typedef struct {
     /* Rank 0, may be NULL: a step of the path is decided. */
     void (*on_step)(void *user, const study_opt_step *step);
     void *user;
+    /* NULL, or where an interrupted search writes the steps decided so
+     * far, each mix with the replications it had (study_write_partial:
+     * complete = 0, note partial_note, base.attrs as root attributes);
+     * the other points of the search appear in it unwritten. */
+    const char *partial_out;
+    int partial_force;
+    const char *partial_note;
 } study_optimise_cfg;
 
 typedef struct {
@@ -99,6 +106,9 @@ typedef struct {
     sim_ratio_diff floor_change;
     int floor_bounded;
     double floor_bound;
+    size_t partial_written;    /* interrupted with partial_out: steps written there */
+    int partial_status;        /* ... and how writing them went (a sim_status) */
+    char partial_message[1200]; /* ... its failure in words */
 } study_optimise_result;
 
 /* Check the request (candidates exist and have a price, the budget buys at
@@ -108,7 +118,9 @@ typedef struct {
 int study_optimise_check(const study_optimise_cfg *cfg, study_optimise_result *out,
                          study_error *err);
 
-/* Check, then run the search (every rank).  SIM_OK, or err says why. */
+/* Check, then run the search (every rank).  SIM_OK, or err says why
+ * (SIM_EINTR when interrupted: cfg->partial_out, if given, holds the
+ * steps decided). */
 int study_optimise(const study_optimise_cfg *cfg, study_optimise_result *out, study_error *err);
 void study_optimise_result_free(study_optimise_result *r);   /* a zeroed one is fine */
 

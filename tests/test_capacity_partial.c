@@ -12,13 +12,10 @@ TestSuite(capacity_partial, .init = ts_make_dir, .fini = ts_remove_dir, .timeout
 Test(capacity_partial, interrupted_search_writes_what_it_evaluated)
 {
     /* SIGINT once two capacities are decided (their lines on stderr) */
-    int rc = ts_sh("cd '%s' && { '%s' capacity '%s/scenarios/leicestershire-county.yaml' "
-                   "--target 'refused_no_space<=0.05' --reps 40 --threads 1 -o cap.h5 "
-                   "> out.txt 2> err.txt & p=$!; i=0; "
-                   "while [ $(grep -c ' spaces: ' err.txt) -lt 2 ] && [ $i -lt 1500 ]; do "
-                   "sleep 0.1; i=$((i+1)); done; kill -INT $p; wait $p; echo \"rc=$?\"; "
-                   "cat out.txt err.txt; }", ts_dir, ts_prog(), ts_root());
-    cr_assert_eq(rc, 0, "%s", ts_out);
+    char args[1024];
+    snprintf(args, sizeof args, "capacity '%s/scenarios/leicestershire-county.yaml' "
+             "--target 'refused_no_space<=0.05' --reps 40 --threads 1 -o cap.h5", ts_root());
+    cr_assert_eq(ts_interrupt_when(" spaces: ", 2, args), 0, "%s", ts_out);
     cr_expect(strstr(ts_out, "rc=1\n"), "%s", ts_out);
     cr_expect(strstr(ts_out, "results written to cap.h5 (incomplete: interrupted; the "), "%s",
               ts_out);

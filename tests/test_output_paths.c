@@ -16,6 +16,9 @@ static const char *const writers[] = {
     "run %s/scenarios/leicestershire-county.yaml --reps 2 -o '%s' --force",
     "sweep %s/scenarios/leicestershire-county.yaml --reps 2 --vary spaces=21,30 -o '%s' --force",
     "capacity %s/scenarios/leicestershire-county.yaml --target 'refused_no_space<=0.5' --max 30 -o '%s' --force",
+    "compare %s/scenarios/leicestershire-county.yaml --vs spaces=30 --reps 2 -o '%s' --force",
+    "optimise %s/scenarios/example-county-candidates.yaml --budget 60000 --add standard "
+    "--target refused_of_eligible --reps 4 -o '%s' --force",
 };
 
 static int run_writer(size_t i, const char *out)

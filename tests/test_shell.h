@@ -61,6 +61,18 @@ __attribute__((unused)) static const char *ts_root(void)
     return r;
 }
 
+/* In ts_dir, run the program with args (stdout to out.txt, stderr to
+ * err.txt) and SIGINT it once `lines` lines of err.txt hold `pattern` (or
+ * after 150 s); ts_out then holds "rc=STATUS\n", out.txt and err.txt. */
+__attribute__((unused)) static int ts_interrupt_when(const char *pattern, int lines,
+                                                     const char *args)
+{
+    return ts_sh("cd '%s' && { '%s' %s > out.txt 2> err.txt & p=$!; i=0; "
+                 "while [ $(grep -c -- '%s' err.txt) -lt %d ] && [ $i -lt 3000 ]; do "
+                 "sleep 0.05; i=$((i+1)); done; kill -INT $p; wait $p; echo \"rc=$?\"; "
+                 "cat out.txt err.txt; }", ts_dir, getenv("RS_PROGRAM"), args, pattern, lines);
+}
+
 /* 1 when /usr/bin/python3 can import every module of a comma-separated list. */
 __attribute__((unused)) static int ts_have_python(const char *modules)
 {

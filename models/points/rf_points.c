@@ -110,6 +110,12 @@ static int is_pseudo(const char *key) { return !strcmp(key, "spaces") || !strncm
 static int apply_pseudo(point_spec *ps, const char *key, const char *value, char *err, size_t size)
 {
     char *end;
+    if (!strcmp(key, "spaces") && value[0] == '+') {
+        snprintf(err, size, "spaces=%s: a leading + would set %s spaces, not add them: give the "
+                 "number of spaces (only compare --vs spaces=+N is relative, to the baseline)",
+                 value, value + 1);
+        return SIM_EPARSE;
+    }
     errno = 0;
     long v = strtol(value, &end, 10);
     if (errno || *end || end == value || v < 0 || v > 1000000) {

@@ -88,6 +88,11 @@ static int parse_range(axis *a, const char *spec, char *err, size_t err_size)
         p = c + 1;
     }
     double from, to, step;
+    if ((buf[0][0] == '+' || buf[1][0] == '+') && strncmp(a->key, "extra[", 6)) {
+        snprintf(err, err_size, "%s: range '%s': a leading + would set the values, not add them "
+                 "to the scenario's: give the values themselves", a->key, spec);
+        return SIM_EPARSE;
+    }
     if (parse_num(buf[0], &from) || parse_num(buf[1], &to) || parse_num(buf[2], &step)) {
         snprintf(err, err_size, "%s: range '%s': from, to and step must be numbers", a->key, spec);
         return SIM_EPARSE;
@@ -127,6 +132,11 @@ static int parse_list(axis *a, const char *spec, char *err, size_t err_size)
         }
         memcpy(t, p, len);
         t[len] = '\0';
+        if (t[0] == '+' && strncmp(a->key, "extra[", 6)) {   /* extra[S]=K adds already */
+            snprintf(err, err_size, "%s=%s: a leading + would set %s, not add it to the "
+                     "scenario's value: give the value itself", a->key, t, t + 1);
+            return SIM_EPARSE;
+        }
         double v;
         int rc = push(a, t, parse_num(t, &v) ? (double)a->n : v);
         if (rc)
