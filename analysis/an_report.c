@@ -26,8 +26,20 @@ int an_report_load(an_h5_file *f, an_point_summary **pts, size_t *n_pts)
     an_point_summary *p = calloc(n + 1, sizeof *p);
     if (!p)
         return SIM_ENOMEM;
+    int complete = an_h5_get_info(f)->complete;
     for (size_t i = 0; i < n; i++) {
         int st = an_h5_read_point_summary(f, i, &p[i]);
+        /* an interrupted run's points that never started: shown as not run
+         * (n_reps 0), so that what was evaluated can still be read */
+        if (st == SIM_ENOTFOUND && !complete) {
+            memset(&p[i], 0, sizeof p[i]);
+            const char *lab = an_h5_point_at(f, i)->label;
+            if (lab[0])
+                snprintf(p[i].label, sizeof p[i].label, "%s", lab);
+            else
+                snprintf(p[i].label, sizeof p[i].label, "point %zu of %zu", i + 1, n);
+            continue;
+        }
         if (st) {
             an_report_free_points(p, i);
             return st;
@@ -50,6 +62,25 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
     fputs("command: ", out);
     sim_text_put(out, SIM_TEXT_TERM, info->command_line);
     fputs("\n\n", out);
+    /* an interrupted run: the tables hold the points that have replications
+     * (shallow copies, not freed here), a line names the others */
+    an_point_summary *run = malloc((n_pts + 1) * sizeof *run);
+    size_t n_run = 0;
+    for (size_t i = 0; run && i < n_pts; i++)
+        if (pts[i].n_reps)
+            run[n_run++] = pts[i];
+    if (run && n_run < n_pts) {
+        fputs("Not run (the run was interrupted before them):", out);
+        for (size_t i = 0, k = 0; i < n_pts; i++)
+            if (!pts[i].n_reps) {
+                char lab[AN_NAME_MAX * 2];
+                fprintf(out, "%s %s", k++ ? "," : "",
+                        sim_text_str(SIM_TEXT_TERM, pts[i].label, lab, sizeof lab));
+            }
+        fputs("\n\n", out);
+        pts = run;
+        n_pts = n_run;
+    }
     if (n_pts > AN_REPORT_COLUMNS) {
         fputs("Overall (one row a point)\n", out);
         an_print_summary_rows(out, pts, n_pts);
@@ -67,6 +98,7 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
             an_print_areas(out, pts, n_pts);
             break;
         }
+    free(run);
 }
 
 /* ----------------------------------------------------- words for keys -- */
