@@ -453,7 +453,8 @@ static int rounded(const sim_dist *d, double u)
  * counter-based generator needs no skipping).  A block none of whose
  * uniforms the referral reads is never computed: the unused area draws when
  * nobody wants an area, children that the household does not have, the
- * course (waiting, stay, move-on) of a screened-out referral.  Each value is
+ * stay and patience of a referral neither placed nor listed (draw_course),
+ * the shared NRPF decision of a household without NRPF.  Each value is
  * the same as the stream's sim_stream_u01 would give, so the numbers, and
  * common random numbers, are unchanged; half of the model's time went to
  * computing all eight blocks of every referral, most of them unread.
@@ -563,8 +564,9 @@ static const rf_profile *pick_profile(const rf_params *p, hh_more *x)
 #define PROFILE_FLAG(pr, field, drawn) \
     ((pr) && (pr)->field != RF_PROFILE_DRAW ? (pr)->field != 0 : (drawn))
 
-/* The household and its screening; its course (waiting, stay, move-on) too
- * unless it is screened out and `course` is false.  With profiles, its
+/* The household, its screening and whether it would wait (unless it is
+ * screened out and `course` is false); draw_course gives the rest of its
+ * course, nrpf_decisions its NRPF decisions.  With profiles, its
  * profile's attributes replace the independent draws (the uniforms they
  * would have used are left unread). */
 static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uniforms *d,
@@ -628,7 +630,6 @@ static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uni
             h->area = (int)(hu(d, UX_AREA) * p->n_areas);
         }
     }
-    h->nrpf_u = hu(d, UX_NRPF_CASE);
 
     r->screened = -1;
     double c = 0;
@@ -641,13 +642,15 @@ static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uni
     }
     r->patience = -1;              /* drawn only if it waits (patience_of) */
     r->stay_fixed = r->moveon_fixed = -1;
-    if (r->screened >= 0 && !course) {
-        r->will_wait = false;
-        r->u_patience = r->u_stay = r->u_early = r->u_early_t = r->u_moveon = 0;
-        r->u_turnaround = 0;
-        return;
-    }
-    r->will_wait = hu_below(d, UX_WAIT, p->p_wait);
+    r->will_wait = !(r->screened >= 0 && !course) && hu_below(d, UX_WAIT, p->p_wait);
+}
+
+/* The uniforms of a household's stay and of waiting for one, read only when
+ * it is placed or joins the list: more than half the county's referrals are
+ * refused, and their stay blocks (UX_STAY's, UX_TURNAROUND's) were a tenth
+ * of a replication's instructions.  The same words whenever they are read. */
+static void draw_course(hh_uniforms *d, hh_rec *r)
+{
     r->u_patience = hu(d, UX_PATIENCE);
     r->u_stay = hu(d, UX_STAY);
     r->u_early = hu(d, UX_EARLY);
@@ -658,7 +661,7 @@ static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uni
 
 /* Each service's case-by-case decision on an NRPF household: its own draw
  * for the service, or the household's one shared draw. */
-static void nrpf_decisions(const model *m, hh_more *x, rf_household *h)
+static void nrpf_decisions(const model *m, hh_uniforms *d, hh_more *x, rf_household *h)
 {
     const rf_params *p = m->p;
     h->nrpf_ok = 0;
@@ -667,6 +670,8 @@ static void nrpf_decisions(const model *m, hh_more *x, rf_household *h)
     for (uint32_t c = m->case_by_case; c; c &= c - 1) {
         int s = __builtin_ctz(c);
         const rf_service *sv = &p->services[s];
+        if (sv->nrpf_decision == RF_NRPF_DECIDE_SHARED)
+            h->nrpf_u = hu(d, UX_NRPF_CASE);
         double u = sv->nrpf_decision == RF_NRPF_DECIDE_SHARED ? h->nrpf_u : hm(x, HM_NRPF0 + s);
         h->nrpf_ok |= (uint32_t)(u < sv->nrpf_case_accept) << s;
     }
@@ -1335,7 +1340,7 @@ static int on_arrival(model *m, double now)
     draw_household(p, mix_of(m, origin), &d, &x, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
-    nrpf_decisions(m, &x, &r.h);
+    nrpf_decisions(m, &d, &x, &r.h);
     rf_household_finish(&r.h);
     net_household(m, &x, &r, origin);
     r.number = m->n_referred++;
@@ -1364,8 +1369,10 @@ static int on_arrival(model *m, double now)
     }
     bool declined;
     int uidx = take_free_unit(m, &r, &declined);
-    if (uidx >= 0)
+    if (uidx >= 0) {
+        draw_course(&d, &r);
         return place(m, &r, uidx, now, RF_OUT_PLACED_IMMEDIATELY);
+    }
     if (declined) {
         settle(m, &r, now, RF_OUT_DECLINED, -1, -1);
         return SIM_OK;
@@ -1376,8 +1383,10 @@ static int on_arrival(model *m, double now)
         settle(m, &r, now, RF_OUT_NO_SUITABLE, (int)b, -1);
         return SIM_OK;
     }
-    if (r.will_wait && (p->max_waiting == 0 || m->n_waiting < p->max_waiting))
+    if (r.will_wait && (p->max_waiting == 0 || m->n_waiting < p->max_waiting)) {
+        draw_course(&d, &r);
         return join_list(m, &r, now, patience_of(p, &r));
+    }
     settle(m, &r, now, RF_OUT_REFUSED_NO_SPACE, -1, -1);
     return SIM_OK;
 }
@@ -1424,7 +1433,8 @@ static int initial_state(model *m)
         hh_rec r;
         int origin = origin_of(m, &x, -p->warmup);
         draw_household(p, mix_of(m, origin), &d, &x, &r, true);
-        nrpf_decisions(m, &x, &r.h);
+        draw_course(&d, &r);
+        nrpf_decisions(m, &d, &x, &r.h);
         rf_household_finish(&r.h);
         net_household(m, &x, &r, origin);
         double days = p->initial_waiting_days[i];
