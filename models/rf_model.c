@@ -47,6 +47,7 @@ typedef struct {
     double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
     int screened;                         /* reason, -1 none */
     bool will_wait, counted;
+    int year;                             /* year_of(referred) when counted */
     /* network (rf_area.h): origin, must leave it, the decline uniform, the
      * area whose list it waits on (per-area lists) */
     int origin, wait_area;
@@ -700,9 +701,15 @@ static void apply_trace(const rf_trace_row *t, hh_rec *r)
 
 static inline bool in_window(const model *m, double t) { return t >= m->warmup; }
 
+/* fmax and fmin for times, which are never NaN: inline comparisons instead
+ * of libm calls (a twentieth of the county's instructions went to the calls
+ * in the by-year accounts). */
+static inline double tmax(double a, double b) { return a > b ? a : b; }
+static inline double tmin(double a, double b) { return a < b ? a : b; }
+
 static double clipped(const model *m, double a, double b)
 {
-    double lo = fmax(a, m->warmup), hi = fmin(b, m->end);
+    double lo = tmax(a, m->warmup), hi = tmin(b, m->end);
     return hi > lo ? hi - lo : 0;
 }
 
@@ -711,24 +718,31 @@ static double clipped(const model *m, double a, double b)
  * in service, costing per_day). */
 static void add_by_year(model *m, double a, double b, int state, double per_day)
 {
-    double lo = fmax(a, m->warmup), hi = fmin(b, m->end);
-    for (int y = (int)floor((lo - m->warmup) / RF_YEAR_DAYS); y < m->n_years && hi > lo; y++) {
-        double ys = m->warmup + y * RF_YEAR_DAYS, ye = fmin(ys + RF_YEAR_DAYS, m->end);
-        double d = fmin(hi, ye) - fmax(lo, ys);
-        if (d <= 0)
-            continue;
-        rf_year_result *yr = &m->res->years[y];
-        if (state == U_SUPPORT || state == U_MOVEON)
-            yr->occupied_days += d;
-        if (state == U_MOVEON)
-            yr->blocked_days += d;
-        if (state == U_TURNAROUND || state == U_OUTAGE)
-            yr->down_days += d;
-        if (state == U_CLOSED) {
-            if (m->phased)
-                yr->unit_days += d;  /* finish(): the days a unit was in service */
-            yr->cost += d * per_day;
+    double lo = tmax(a, m->warmup), hi = tmin(b, m->end);
+    if (!(hi > lo))
+        return;
+    /* lo >= warmup: truncation is floor.  The loop stops once the next year
+     * starts at or after hi (its overlap and every later one is empty)
+     * instead of running to the horizon's last year. */
+    for (int y = (int)((lo - m->warmup) / RF_YEAR_DAYS); y < m->n_years; y++) {
+        double ys = m->warmup + y * RF_YEAR_DAYS, ye = tmin(ys + RF_YEAR_DAYS, m->end);
+        double d = tmin(hi, ye) - tmax(lo, ys);
+        if (d > 0) {
+            rf_year_result *yr = &m->res->years[y];
+            if (state == U_SUPPORT || state == U_MOVEON)
+                yr->occupied_days += d;
+            if (state == U_MOVEON)
+                yr->blocked_days += d;
+            if (state == U_TURNAROUND || state == U_OUTAGE)
+                yr->down_days += d;
+            if (state == U_CLOSED) {
+                if (m->phased)
+                    yr->unit_days += d;  /* finish(): the days a unit was in service */
+                yr->cost += d * per_day;
+            }
         }
+        if (hi <= m->warmup + (y + 1) * RF_YEAR_DAYS)
+            break;
     }
 }
 
@@ -768,9 +782,11 @@ static void wait_level(model *m, double now, int delta)
  * the series' end (horizons beyond RF_MONTHS_MAX months). */
 static int series_month(const model *m, double t)
 {
-    double k = floor((t - m->warmup) / MONTH_DAYS);
-    if (k < 0)
+    /* floor without the call: below the warm-up's end it is month 0, and
+     * from there truncation is floor (and floor(k) < n just when k < n) */
+    if (!(t - m->warmup >= 0))
         return 0;
+    double k = (t - m->warmup) / MONTH_DAYS;
     if (k < m->series_months)
         return (int)k;
     /* the last month ends at the horizon: a value rounded past it is in it */
@@ -782,9 +798,9 @@ static int series_month(const model *m, double t)
  * them (horizons beyond RF_YEARS_MAX years). */
 static int year_of(const model *m, double t)
 {
-    double k = floor((t - m->warmup) / RF_YEAR_DAYS);
-    if (k < 0)
+    if (!(t - m->warmup >= 0))     /* floor as in series_month */
         return 0;
+    double k = (t - m->warmup) / RF_YEAR_DAYS;
     if (k < m->n_years)
         return (int)k;
     return t <= m->end && m->end - m->warmup <= m->n_years * RF_YEAR_DAYS ? m->n_years - 1 : -1;
@@ -813,8 +829,7 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
         return;
     rf_result *res = m->res;
     res->outcomes[o]++;
-    int yi = year_of(m, r->referred);
-    rf_year_result *yr = yi >= 0 ? &res->years[yi] : NULL;
+    rf_year_result *yr = r->year >= 0 ? &res->years[r->year] : NULL;
     if (yr)
         yr->outcomes[o]++;
     if (m->net)
@@ -949,7 +964,7 @@ static int place(model *m, const hh_rec *r, int uidx, double now, rf_outcome o)
         double c = p->services[t->service].blocks[t->block].cost_placement;
         m->res->services[t->service].placements++;
         m->res->services[t->service].cost += c;
-        int y = year_of(m, now);
+        int y = now == r->referred && r->counted ? r->year : year_of(m, now);
         if (y >= 0)
             m->res->years[y].cost += c;
     }
@@ -1346,17 +1361,19 @@ static int on_arrival(model *m, double now)
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
     r.counted = in_window(m, now);
+    r.year = -1;
     int rc = schedule_next_arrival(m, now);
     if (rc)
         return rc;
     rf_result *res = m->res;
     if (r.counted) {
         res->referrals++;
-        int mon = series_month(m, now), yi = year_of(m, now);
+        int mon = series_month(m, now);
+        r.year = year_of(m, now);
         if (mon >= 0)
             res->monthly_referrals[mon]++;
-        if (yi >= 0)
-            res->years[yi].referrals++;
+        if (r.year >= 0)
+            res->years[r.year].referrals++;
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
         if (m->net)
@@ -1441,6 +1458,7 @@ static int initial_state(model *m)
         r.number = UINT64_MAX;
         r.referred = r.wait_start = -days;
         r.counted = false;
+        r.year = -1;
         bool declined;
         int uidx = take_free_unit(m, &r, &declined);
         if (uidx >= 0)
