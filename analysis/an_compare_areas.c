@@ -1,4 +1,5 @@
 #include "an_compare_areas.h"
+#include "an_network_view.h"
 #include "sim_status.h"
 #include "sim_text.h"
 
@@ -116,22 +117,37 @@ void an_print_area_comparison(FILE *f, const an_point_summary *base, const an_po
 {
     if (!rows || !n)
         return;
+    /* hundreds of areas: the baseline's busiest AN_AREA_ROWS, as on the page */
+    size_t na = base->n_areas > 0 ? (size_t)base->n_areas : 0;
+    int *idx = malloc((na < AN_AREA_ROWS ? na : AN_AREA_ROWS) * sizeof *idx + 1);
+    unsigned char *keep = calloc(na + 1, 1);
     size_t nc = 1 + AN_ACMP_N, nl = n + 1;
     char (*cell)[CELL] = calloc(nl * nc, CELL);
-    if (!cell)
+    if (!cell || !idx || !keep) {
+        free(cell);
+        free(idx);
+        free(keep);
         return;
+    }
+    size_t ns = an_areas_shown(base, AN_AREA_ROWS, idx);
+    for (size_t i = 0; i < ns; i++)
+        keep[idx[i]] = 1;
     snprintf(cell[0], CELL, "Area");
     for (int m = 0; m < AN_ACMP_N; m++)
         snprintf(cell[1 + m], CELL, "%s", cmp[m].heading);
+    nl = 1;
     for (size_t i = 0; i < n; i++) {
         const an_area_comparison *r = &rows[(i + 1) % n];     /* all areas last */
-        char *c = cell[(1 + i) * nc];
+        if (r->area >= 0 && ((size_t)r->area >= na || !keep[r->area]))
+            continue;
+        size_t l = nl++;
+        char *c = cell[l * nc];
         if (r->area < 0)
             snprintf(c, CELL, "all areas");
         else
             sim_text_str(SIM_TEXT_TERM, base->area_names[r->area], c, CELL);
         for (int m = 0; m < AN_ACMP_N; m++)
-            diff_cell(cell[(1 + i) * nc + 1 + (size_t)m], CELL, &r->d[m], m == AN_ACMP_PLACED);
+            diff_cell(cell[l * nc + 1 + (size_t)m], CELL, &r->d[m], m == AN_ACMP_PLACED);
     }
     size_t width[1 + AN_ACMP_N] = {0};
     for (size_t l = 0; l < nl; l++)
@@ -150,6 +166,9 @@ void an_print_area_comparison(FILE *f, const an_point_summary *base, const an_po
         fputc('\n', f);
     }
     free(cell);
+    free(idx);
+    free(keep);
+    an_print_areas_left_out(f, ns, na);
     fprintf(f, "residents placed in percentage points of their referrals; placements in: into "
                "the area's units, whoever's residents; of them from elsewhere: residents of "
                "other areas\n");

@@ -15,9 +15,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "an_h5.h"
+#include "an_network_view.h"
 #include "an_summary.h"
 
-#define AN_HTML_AREA_ROWS 30
+#define AN_HTML_AREA_ROWS AN_AREA_ROWS /* the terminal's rule */
 #define AN_HTML_HEADING_MAX 160   /* a point's heading in words */
 
 typedef struct {

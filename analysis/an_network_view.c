@@ -153,6 +153,15 @@ size_t an_areas_shown(const an_point_summary *ps, size_t max, int *idx)
     return max;
 }
 
+void an_print_areas_left_out(FILE *f, size_t shown, size_t n)
+{
+    if (shown < n)
+        fprintf(f, "the %zu areas with the most referrals of the %zu, in the scenario's order; the "
+                   "other %zu are left out here: the results file has every area (area_summary; "
+                   "refugesim report --csv DIR writes area_summary.csv)\n",
+                shown, n, n - shown);
+}
+
 void an_print_top_flows(FILE *f, const an_point_summary *ps)
 {
     an_top_flows t;

@@ -19,6 +19,7 @@
 
 #define AN_FLOW_MATRIX_MAX 12   /* areas: the full matrix up to this many */
 #define AN_FLOW_TOP 30          /* beyond it: this many largest flows */
+#define AN_AREA_ROWS 30         /* areas listed in a table (terminal and page) */
 
 typedef struct {
     int origin, destination;
@@ -49,6 +50,10 @@ void an_area_households(const an_point_summary *ps, int a, an_area_measure m, si
  * replications), in the order of the scenario; all areas when they fit.
  * Returns how many. */
 size_t an_areas_shown(const an_point_summary *ps, size_t max, int *idx);
+
+/* The printed sentence under a table that lists shown of n areas (none
+ * when every area is listed): how many are left out and where they are. */
+void an_print_areas_left_out(FILE *f, size_t shown, size_t n);
 
 /* The printed form of the largest flows (more than AN_FLOW_MATRIX_MAX
  * areas): a heading naming the point, a row per flow (from, to,

@@ -1294,17 +1294,22 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
         size_t na = (size_t)ps->n_areas;
         if (!na)
             continue;
+        /* hundreds of areas: the busiest AN_AREA_ROWS, as on the page */
+        int *idx = malloc((na < AN_AREA_ROWS ? na : AN_AREA_ROWS) * sizeof *idx);
         text_table t;
-        if (tt_init(&t, 2 + na, 1 + AN_AREA_N))
+        if (!idx || tt_init(&t, 2 + na, 1 + AN_AREA_N)) {
+            free(idx);
             return;
+        }
+        size_t ns = an_areas_shown(ps, AN_AREA_ROWS, idx);
         fprintf(f, "%sAreas, %s (shares of the area's residents' referrals; placed elsewhere of "
                    "those placed; from elsewhere of the placements into its units)\n",
                 any ? "\n" : "", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Area");
         for (int c = 0; c < AN_AREA_N; c++)
             snprintf(tt_at(&t, 0, 1 + (size_t)c), CELL_MAX, "%s", area_cols[c].heading);
-        for (size_t r = 1; r <= na + 1; r++) {
-            int a = r <= na ? (int)r - 1 : -1;
+        for (size_t r = 1; r <= ns + 1; r++) {
+            int a = r <= ns ? idx[r - 1] : -1;
             snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", a >= 0 ? ps->area_names[a] : "all areas");
             for (int c = 0; c < AN_AREA_N; c++) {
                 sim_summary sm;
@@ -1312,7 +1317,10 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
                 an_format_cell(tt_at(&t, r, 1 + (size_t)c), CELL_MAX, &sm, area_cols[c].percent);
             }
         }
+        t.rows = ns + 2;
         tt_print(f, &t);
+        an_print_areas_left_out(f, ns, na);
+        free(idx);
         any = 1;
         if (na > AN_FLOW_MATRIX_MAX) { /* too wide: the largest flows (an_network_view) */
             an_print_top_flows(f, ps);

@@ -100,15 +100,18 @@ typedef struct {
     /* each service's move-on, turnaround and outage distributions */
     const sim_dist *sd[RF_MAX_SERVICES][RF_SD_N];
 
+    /* Per unit type, n_types of each, in one allocation (type_arrays): up
+     * to RF_MAX_SERVICES x RF_MAX_BLOCKS types, but a replication zeroes
+     * only the ones its scenario has. */
     int n_types;
-    rf_unit_type types[RF_MAX_SERVICES * RF_MAX_BLOCKS];
-    int order[RF_MAX_SERVICES * RF_MAX_BLOCKS];  /* matching order */
-    int first[RF_MAX_SERVICES * RF_MAX_BLOCKS];  /* first global unit of a type */
-    int count[RF_MAX_SERVICES * RF_MAX_BLOCKS];
-    int n_free[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    rf_unit_type *types;
+    int *order;                /* matching order */
+    int *first;                /* first global unit of a type */
+    int *count;
+    int *n_free;
     /* Capacity over time: a type takes households while open[k]; closing[k]
      * once its closing day has come (units close as they come free). */
-    bool open[RF_MAX_SERVICES * RF_MAX_BLOCKS], closing[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    bool *open, *closing;
     bool phased;               /* some block opens later or closes */
     int n_units;
     unit_t *units;
@@ -117,8 +120,8 @@ typedef struct {
      * unit.  A household takes the lowest-numbered free unit of a type, so
      * a unit added to the end of a block is that block's last choice. */
     uint64_t *free_bits;
-    int word0[RF_MAX_SERVICES * RF_MAX_BLOCKS];
-    int lo[RF_MAX_SERVICES * RF_MAX_BLOCKS];
+    int *word0;
+    int *lo;
 
     hh_rec *pool;
     int pool_cap, pool_free;
@@ -1593,9 +1596,34 @@ static void finish(model *m)
 
 /* ---- the run ------------------------------------------------------------- */
 
+/* The per-type arrays of a model of n types, zeroed, in one block that
+ * m->types owns. */
+static int type_arrays(model *m, int n)
+{
+    size_t nt = (size_t)(n > 0 ? n : 1);
+    int **ints[] = {&m->order, &m->first, &m->count, &m->n_free, &m->word0, &m->lo};
+    size_t n_ints = sizeof ints / sizeof ints[0];
+    unsigned char *b = calloc(1, nt * (sizeof *m->types + n_ints * sizeof(int) + 2 * sizeof(bool)));
+    if (!b)
+        return SIM_ENOMEM;
+    m->types = (rf_unit_type *)b;
+    b += nt * sizeof *m->types;
+    for (size_t i = 0; i < n_ints; i++, b += nt * sizeof(int))
+        *ints[i] = (int *)b;
+    m->open = (bool *)b;
+    m->closing = m->open + nt;
+    return SIM_OK;
+}
+
 static int setup(model *m, const rf_params *p, uint64_t rep)
 {
     rf_result *res = m->res;
+    int n_types = 0;
+    for (int s = 0; s < p->n_services; s++)
+        for (int b = 0; b < p->services[s].n_blocks; b++)
+            n_types += p->services[s].blocks[b].count != 0;
+    if (type_arrays(m, n_types) != SIM_OK)
+        return SIM_ENOMEM;
     res->rep = rep;
     res->n_services = p->n_services;
     for (int s = 0; s < p->n_services; s++)
@@ -1694,7 +1722,7 @@ static int setup(model *m, const rf_params *p, uint64_t rep)
             u->state = U_FREE;
             sim_stream_init(&u->rng, p->seed, rep,
                             RF_STREAM_UNIT_BASE
-                                + ((uint64_t)(t->service * RF_MAX_BLOCKS + t->block) << 16)
+                                + (rf_unit_stream_block(t->service, t->block) << 16)
                                 + (uint64_t)i);
         }
         const rf_unit_block *bl = &p->services[t->service].blocks[t->block];
@@ -1812,6 +1840,7 @@ static int run_model(const rf_params *p, uint64_t rep, rf_result *out, void *net
     free(m->units);
     free(m->free_bits);
     free(m->pool);
+    free(m->types);
     free(m);
     return rc;
 }

@@ -89,7 +89,7 @@
  *   RF_STREAM_INITIAL   the starting state
  *   RF_STREAM_INITIAL_MORE  the same further uniforms for each initial
  *                       waiting household
- *   RF_STREAM_UNIT_BASE + (service * RF_MAX_BLOCKS + block) * 2^16 + i
+ *   RF_STREAM_UNIT_BASE + rf_unit_stream_block(service, block) * 2^16 + i
  *                       unit i of a block: its maintenance outages only.
  *                       Keyed by position in its block rather than by global
  *                       index so that growing one service leaves every other
@@ -133,6 +133,20 @@ enum {
     RF_STREAM_INITIAL_MORE = 4,
     RF_STREAM_UNIT_BASE = 1u << 20
 };
+
+/* A block's place in the units' stream keys.  The first 8 blocks of every
+ * service keep the keys they had when a service had at most 8 (so that a
+ * scenario's outages stay the same bits); blocks 8 and later follow all
+ * of those. */
+#define RF_UNIT_STREAM_OLD_BLOCKS 8
+static inline uint64_t rf_unit_stream_block(int service, int block)
+{
+    if (block < RF_UNIT_STREAM_OLD_BLOCKS)
+        return (uint64_t)service * RF_UNIT_STREAM_OLD_BLOCKS + (uint64_t)block;
+    return (uint64_t)RF_MAX_SERVICES * RF_UNIT_STREAM_OLD_BLOCKS
+           + (uint64_t)service * (RF_MAX_BLOCKS - RF_UNIT_STREAM_OLD_BLOCKS)
+           + (uint64_t)(block - RF_UNIT_STREAM_OLD_BLOCKS);
+}
 
 #define RF_HH_UNIFORMS 32
 /* Words of RF_STREAM_HOUSEHOLD_MORE per referral: HM_PROFILE the profile

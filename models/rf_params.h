@@ -27,7 +27,7 @@
 
 #define RF_NAME_MAX        64
 #define RF_MAX_SERVICES    32
-#define RF_MAX_BLOCKS      8    /* unit blocks per service */
+#define RF_MAX_BLOCKS      32   /* unit blocks per service: units in every area of a network */
 #define RF_MAX_SCREEN      8    /* screening reasons */
 #define RF_MAX_CHILDREN    8
 #define RF_MAX_INITIAL     512  /* starting occupants / waiting households */

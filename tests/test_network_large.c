@@ -309,3 +309,48 @@ Test(network_large, run_prints_the_largest_flows_and_what_is_left_out, .timeout 
     cr_expect(!strstr(text, "From \\ to"), "no matrix");
     ts_remove_dir();
 }
+
+/* More than AN_AREA_ROWS areas: `run` lists the AN_AREA_ROWS areas with
+ * the most referrals (ties: the scenario's order), in the scenario's
+ * order, then "all areas", and says how many it leaves out; the page
+ * (an_html_network) follows the same rule. */
+Test(network_large, run_lists_the_busiest_areas_and_says_how_many_are_left_out, .timeout = 300)
+{
+    ts_make_dir();
+    char path[512];
+    write_grid(path, sizeof path);
+    cr_assert_eq(ts_sh("cd '%s' && '%s' run grid.yaml --reps 2 -o g.h5 > run.txt && '%s' report g.h5 "
+                       "--csv csv > /dev/null", ts_dir, ts_prog(), ts_prog()), 0, "%s", ts_out);
+    /* the printed areas: the rows between the table's rule and "all areas" */
+    cr_assert_eq(ts_sh("cd '%s' && sed -n '/^Areas, /,/^all areas/p' run.txt | sed '1,3d;$d' | "
+                       "awk '{print $1}' > printed && wc -l < printed", ts_dir), 0, "%s", ts_out);
+    cr_expect_eq(atoi(ts_out), AN_AREA_ROWS, "%s", ts_out);
+    /* the busiest 30 by referrals over both replications, ties by scenario order (the
+     * areas table lists areas in the scenario's order within a replication) */
+    cr_assert_eq(ts_sh("cd '%s' && awk -F, 'NR > 1 && $3 == 0 {o[$2] = NR} NR > 1 {s[$2] += $4} "
+                       "END {for (a in s) print s[a], o[a], a}' csv/areas.csv | sort -k1,1gr -k2,2n | "
+                       "head -n 30 | sort -k2,2n | awk '{print $3}' > busiest && cmp printed busiest",
+                       ts_dir), 0, "%s", ts_out);
+    cr_assert_eq(ts_sh("grep -c '^the 30 areas with the most referrals of the 400, in the scenario.s "
+                       "order; the other 370 are left out here' '%s/run.txt'", ts_dir), 0, "%s", ts_out);
+    ts_remove_dir();
+}
+
+/* compare of hundreds of areas: the paired differences by area list the
+ * baseline's AN_AREA_ROWS busiest areas and "all areas", and say so. */
+Test(network_large, compare_lists_the_busiest_areas, .timeout = 300)
+{
+    ts_make_dir();
+    char path[512];
+    write_grid(path, sizeof path);
+    cr_assert_eq(ts_sh("cd '%s' && '%s' compare grid.yaml --vs 'services[0].units=30' --reps 2 > "
+                       "c.txt && '%s' run grid.yaml --reps 2 > run.txt", ts_dir, ts_prog(), ts_prog()),
+                 0, "%s", ts_out);
+    cr_assert_eq(ts_sh("cd '%s' && sed -n '/^Areas, services/,/^all areas/p' c.txt | sed '1,2d;$d' | "
+                       "awk '{print $1}' > compared && sed -n '/^Areas, /,/^all areas/p' run.txt | "
+                       "sed '1,3d;$d' | awk '{print $1}' > printed && wc -l < compared && "
+                       "cmp compared printed", ts_dir), 0, "%s", ts_out);
+    cr_expect_eq(atoi(ts_out), AN_AREA_ROWS, "%s", ts_out);
+    cr_assert_eq(ts_sh("grep -c 'the other 370 are left out here' '%s/c.txt'", ts_dir), 0, "%s", ts_out);
+    ts_remove_dir();
+}
