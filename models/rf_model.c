@@ -449,8 +449,12 @@ static int schedule_next_arrival(model *m, double now)
 
 static int rounded(const sim_dist *d, double u)
 {
-    double v = floor(sim_dist_quantile(d, u) + 0.5);
-    return v > 1e6 ? 1000000 : (int)v;
+    /* floor(v) is the truncation for v >= 0, the households' counts: no
+     * floor sequence (there is no SSE4.1 rounding in a portable build) */
+    double v = sim_dist_quantile(d, u) + 0.5;
+    if (v > 1e6)
+        return 1000000;
+    return v >= 0 ? (int)v : (int)floor(v);
 }
 
 /* A referral's uniforms, computed a Philox block (four uniforms) at a time
@@ -1770,11 +1774,15 @@ static int run(model *m)
         rc = schedule_next_arrival(m, 0);
 
     sim_event ev;
+    unsigned polls = 4096;         /* a countdown in a register, not m->polls */
     while (!rc && sim_cal_pop(m->cal, &ev) && ev.kind != EV_END) {
         double now = ev.t;
-        if (!(++m->polls & 4095u) && sim_runner_abort) {
-            rc = SIM_EINTR; /* a second SIGINT: the record is discarded */
-            break;
+        if (--polls == 0) {
+            polls = 4096;
+            if (sim_runner_abort) {
+                rc = SIM_EINTR; /* a second SIGINT: the record is discarded */
+                break;
+            }
         }
         switch (ev.kind) {
         case EV_ARRIVAL: rc = on_arrival(m, now); break;
