@@ -86,48 +86,31 @@ int an_steady_verdict(an_steady *out, const rf_result *res, const unsigned char 
     return rc;
 }
 
-int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *done,
-                     size_t n_reps, size_t first_month)
+/* The verdicts from the rows (n replications x months, each series) of
+ * the replications in order; rows is freed. */
+static int steady_finish(an_steady *out, double *rows, size_t n, size_t months)
 {
-    memset(out, 0, sizeof *out);
-    size_t n = 0, months = RF_MONTHS_MAX;
-    for (size_t r = 0; r < n_reps; r++)
-        if (!done || done[r]) {
-            n++;
-            if ((size_t)res[r].n_months < months)
-                months = (size_t)res[r].n_months;
-        }
-    if (n == 0 || months <= first_month)
-        return SIM_OK;
-    months -= first_month;
+    size_t cells = n * months;
     out->n_reps = n;
     out->n_months = months;
     out->occupied = calloc(months, sizeof *out->occupied);
     out->waiting = calloc(months, sizeof *out->waiting);
-    size_t cells = n * months;
-    double *rows = malloc(4 * cells * sizeof *rows);
-    if (!out->occupied || !out->waiting || !rows) {
+    double *work = malloc((cells + 1) * sizeof *work);
+    if (!out->occupied || !out->waiting || !work) {
         free(rows);
+        free(work);
         an_steady_free(out);
         return SIM_ENOMEM;
     }
-    double *rows_o = rows, *rows_w = rows + cells, *rows_r = rows + 2 * cells, *work = rows + 3 * cells;
-    size_t i = 0;
+    double *rows_o = rows, *rows_w = rows + cells, *rows_r = rows + 2 * cells;
     double mean_w = 0, mean_r = 0;
-    for (size_t r = 0; r < n_reps; r++) {
-        if (done && !done[r])
-            continue;
+    for (size_t i = 0; i < n; i++)
         for (size_t m = 0; m < months; m++) {
-            out->occupied[m] += res[r].monthly_occupied[first_month + m] / (double)n;
-            out->waiting[m] += res[r].monthly_waiting[first_month + m] / (double)n;
-            rows_o[i * months + m] = res[r].monthly_occupied[first_month + m];
-            rows_w[i * months + m] = res[r].monthly_waiting[first_month + m];
-            rows_r[i * months + m] = res[r].monthly_refused[first_month + m];
-            mean_w += res[r].monthly_waiting[first_month + m];
-            mean_r += res[r].monthly_refused[first_month + m];
+            out->occupied[m] += rows_o[i * months + m] / (double)n;
+            out->waiting[m] += rows_w[i * months + m] / (double)n;
+            mean_w += rows_w[i * months + m];
+            mean_r += rows_r[i * months + m];
         }
-        i++;
-    }
     mean_w /= (double)cells;
     mean_r /= (double)cells;
     find_cut(out->occupied, rows_o, n, months, &out->cut_occupied);
@@ -156,5 +139,118 @@ int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *
         out->overloaded = out->growing_waiting || out->growing_refused;
     }
     free(rows);
+    free(work);
     return SIM_OK;
+}
+
+int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *done,
+                     size_t n_reps, size_t first_month)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = 0, months = RF_MONTHS_MAX;
+    for (size_t r = 0; r < n_reps; r++)
+        if (!done || done[r]) {
+            n++;
+            if ((size_t)res[r].n_months < months)
+                months = (size_t)res[r].n_months;
+        }
+    if (n == 0 || months <= first_month)
+        return SIM_OK;
+    months -= first_month;
+    size_t cells = n * months;
+    double *rows = malloc(3 * cells * sizeof *rows);
+    if (!rows)
+        return SIM_ENOMEM;
+    size_t i = 0;
+    for (size_t r = 0; r < n_reps; r++) {
+        if (done && !done[r])
+            continue;
+        for (size_t m = 0; m < months; m++) {
+            rows[i * months + m] = res[r].monthly_occupied[first_month + m];
+            rows[cells + i * months + m] = res[r].monthly_waiting[first_month + m];
+            rows[2 * cells + i * months + m] = res[r].monthly_refused[first_month + m];
+        }
+        i++;
+    }
+    return steady_finish(out, rows, n, months);
+}
+
+/* ------------------------------------------------------------ streaming -- */
+
+/* Each replication's three series at a stride of the first one's months
+ * (the months every replication has can only fall). */
+struct an_steady_builder {
+    double *rows;
+    size_t cap, n, stride, months;
+};
+
+int an_steady_build_begin(an_steady_builder **out, size_t cap)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return SIM_ENOMEM;
+    (*out)->cap = cap;
+    return SIM_OK;
+}
+
+int an_steady_build_add(an_steady_builder *b, const rf_result *res, size_t res_stride,
+                        const unsigned char *done, size_t n)
+{
+    for (size_t r = 0; r < n; r++) {
+        if (done && !done[r])
+            continue;
+        const rf_result *x = (const rf_result *)((const unsigned char *)res + r * res_stride);
+        size_t xm = x->n_months > 0 ? (size_t)x->n_months : 0;
+        if (xm > RF_MONTHS_MAX)
+            xm = RF_MONTHS_MAX;
+        if (b->n == 0) {
+            b->stride = b->months = xm;
+            free(b->rows);
+            b->rows = malloc((3 * b->cap * b->stride + 1) * sizeof *b->rows);
+            if (!b->rows)
+                return SIM_ENOMEM;
+        }
+        if (b->n == b->cap)
+            return SIM_EINVAL;
+        if (xm < b->months)
+            b->months = xm;
+        size_t k = xm < b->stride ? xm : b->stride, cs = b->cap * b->stride;
+        double *o = b->rows + b->n * b->stride;
+        for (size_t m = 0; m < k; m++) {
+            o[m] = x->monthly_occupied[m];
+            o[cs + m] = x->monthly_waiting[m];
+            o[2 * cs + m] = x->monthly_refused[m];
+        }
+        b->n++;
+    }
+    return SIM_OK;
+}
+
+int an_steady_build_end(an_steady_builder *b, an_steady *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = b->n, months = b->months, stride = b->stride, cs = b->cap * b->stride;
+    double *rows = b->rows;
+    b->rows = NULL;
+    an_steady_build_free(b);
+    if (n == 0 || months == 0) {
+        free(rows);
+        return SIM_OK;
+    }
+    /* to steady_finish's layout: series after series, months apart (a move
+     * towards the start, so in place) */
+    size_t cells = n * months;
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < n; i++)
+            memmove(rows + k * cells + i * months, rows + k * cs + i * stride,
+                    months * sizeof *rows);
+    return steady_finish(out, rows, n, months);
+}
+
+void an_steady_build_free(an_steady_builder *b)
+{
+    if (!b)
+        return;
+    free(b->rows);
+    free(b);
 }

@@ -59,6 +59,16 @@ int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *
  * to other ranks (the searches' points: capacity, optimise). */
 int an_steady_verdict(an_steady *out, const rf_result *res, const unsigned char *done,
                       size_t n_reps);
+/* an_steady_from_results chunk by chunk, so that the records need not be
+ * held: room for cap replications, records in replication order (n of
+ * them res_stride bytes apart), end gives *out (the builder is freed).
+ * The same bits; memory: 3 series x months doubles a replication. */
+typedef struct an_steady_builder an_steady_builder;
+int an_steady_build_begin(an_steady_builder **out, size_t cap);
+int an_steady_build_add(an_steady_builder *b, const rf_result *res, size_t res_stride,
+                        const unsigned char *done, size_t n);
+int an_steady_build_end(an_steady_builder *b, an_steady *out);
+void an_steady_build_free(an_steady_builder *b);   /* NULL is fine */
 void an_steady_free(an_steady *s);   /* zeroed or NULL is fine */
 
 #endif

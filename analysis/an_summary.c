@@ -73,33 +73,25 @@ static void metric_estimate(an_metric_summary *ms, const double *num, const doub
     ms->total_den = e.den;
 }
 
-int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
-                                  const rf_result *res, const unsigned char *done, size_t n_reps)
+/* The allocation of a summary of up to cap replications, its names and
+ * labels; *vals receives cap x nm doubles (rep-major) for the
+ * per-replication values and 2 cap of work. */
+static int summary_alloc(an_point_summary *out, const char *label, const rf_params *p, int ns,
+                         size_t cap, double **vals)
 {
     memset(out, 0, sizeof *out);
     size_t nm = rf_metric_count();
-    size_t nd = 0;
-    for (size_t r = 0; r < n_reps; r++)
-        nd += !done || done[r];
-    int ns = p ? p->n_services : 0;
-    for (size_t r = 0; r < n_reps && !p; r++)
-        if (!done || done[r])
-            ns = res[r].n_services;
-    if (ns < 0 || ns > RF_MAX_SERVICES)
-        return SIM_EINVAL;
-
-    double *vals = malloc((nm * nd + 2 * nd + 1) * sizeof *vals);
+    *vals = malloc((nm * cap + 2 * cap + 1) * sizeof **vals);
     out->metrics = calloc(nm ? nm : 1, sizeof *out->metrics);
-    out->services = calloc(nd * (size_t)ns + 1, sizeof *out->services);
-    out->groups = calloc(nd * RF_G_N + 1, sizeof *out->groups);
-    out->num = malloc((nd * nm + 1) * sizeof *out->num);
-    out->den = malloc((nd * nm + 1) * sizeof *out->den);
-    out->reps = malloc((nd + 1) * sizeof *out->reps);
-    double *row = malloc((nm + 1) * sizeof *row);
-    if (!vals || !out->metrics || !out->services || !out->groups || !out->num || !out->den
-        || !out->reps || !row) {
-        free(vals);
-        free(row);
+    out->services = calloc(cap * (size_t)ns + 1, sizeof *out->services);
+    out->groups = calloc(cap * RF_G_N + 1, sizeof *out->groups);
+    out->num = malloc((cap * nm + 1) * sizeof *out->num);
+    out->den = malloc((cap * nm + 1) * sizeof *out->den);
+    out->reps = malloc((cap + 1) * sizeof *out->reps);
+    if (!*vals || !out->metrics || !out->services || !out->groups || !out->num || !out->den
+        || !out->reps) {
+        free(*vals);
+        *vals = NULL;
         an_point_summary_free(out);
         return SIM_ENOMEM;
     }
@@ -110,7 +102,6 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
         snprintf(out->label, sizeof out->label, "%d space%s", units, units == 1 ? "" : "s");
     }
     out->horizon_days = p ? p->horizon : NAN;
-    out->n_reps = nd;
     out->n_metrics = nm;
     out->n_services = ns;
     for (int s = 0; s < ns; s++) {
@@ -119,34 +110,73 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
         else
             snprintf(out->service_names[s], RF_NAME_MAX, "service_%d", s);
     }
+    return SIM_OK;
+}
 
-    size_t d = 0;
-    for (size_t r = 0; r < n_reps; r++) {
-        if (done && !done[r])
-            continue;
-        rf_result_metrics(&res[r], row);
-        rf_result_metric_parts(&res[r], &out->num[d * nm], &out->den[d * nm]);
-        out->reps[d] = res[r].rep;
-        for (size_t m = 0; m < nm; m++)
-            vals[m * nd + d] = row[m];
-        memcpy(&out->services[d * (size_t)ns], res[r].services, (size_t)ns * sizeof *out->services);
-        memcpy(&out->groups[d * RF_G_N], res[r].groups, RF_G_N * sizeof *out->groups);
-        d++;
+/* Replication slot d (the next one kept) from record x. */
+static void summary_put(an_point_summary *out, double *vals, size_t d, const rf_result *x)
+{
+    size_t nm = out->n_metrics, ns = (size_t)out->n_services;
+    rf_result_metrics(x, &vals[d * nm]);
+    rf_result_metric_parts(x, &out->num[d * nm], &out->den[d * nm]);
+    out->reps[d] = x->rep;
+    memcpy(&out->services[d * ns], x->services, ns * sizeof *out->services);
+    memcpy(&out->groups[d * RF_G_N], x->groups, RF_G_N * sizeof *out->groups);
+}
+
+/* The estimates over the nd slots filled; vals (summary_alloc's, cap
+ * slots) is freed. */
+static int summary_finish(an_point_summary *out, double *vals, size_t nd)
+{
+    size_t nm = out->n_metrics;
+    out->n_reps = nd;
+    double *by_metric = malloc((nm * nd + 2 * nd + 1) * sizeof *by_metric);
+    if (!by_metric) {
+        free(vals);
+        an_point_summary_free(out);
+        return SIM_ENOMEM;
     }
-    /* work needs 2 nd doubles: the tail of vals */
-    double *work = vals + nm * nd;
+    for (size_t d = 0; d < nd; d++)
+        for (size_t m = 0; m < nm; m++)
+            by_metric[m * nd + d] = vals[d * nm + m];
+    free(vals);
+    /* work needs 2 nd doubles: the tail of by_metric */
+    double *work = by_metric + nm * nd;
     for (size_t m = 0; m < nm; m++) {
         const rf_metric_info *mi = rf_metric_at(m);
         an_metric_summary *ms = &out->metrics[m];
         copy_str(ms->name, sizeof ms->name, mi->name);
         copy_str(ms->units, sizeof ms->units, mi->units);
         copy_str(ms->description, sizeof ms->description, mi->description);
-        metric_estimate(ms, &out->num[m], &out->den[m], nm, &vals[m * nd], nd,
-                           mi->denominator != NULL, work);
+        metric_estimate(ms, &out->num[m], &out->den[m], nm, &by_metric[m * nd], nd,
+                        mi->denominator != NULL, work);
     }
-    free(vals);
-    free(row);
+    free(by_metric);
     return SIM_OK;
+}
+
+int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
+                                  const rf_result *res, const unsigned char *done, size_t n_reps)
+{
+    memset(out, 0, sizeof *out);
+    size_t nd = 0;
+    for (size_t r = 0; r < n_reps; r++)
+        nd += !done || done[r];
+    int ns = p ? p->n_services : 0;
+    for (size_t r = 0; r < n_reps && !p; r++)
+        if (!done || done[r])
+            ns = res[r].n_services;
+    if (ns < 0 || ns > RF_MAX_SERVICES)
+        return SIM_EINVAL;
+    double *vals;
+    int rc = summary_alloc(out, label, p, ns, nd, &vals);
+    if (rc != SIM_OK)
+        return rc;
+    size_t d = 0;
+    for (size_t r = 0; r < n_reps; r++)
+        if (!done || done[r])
+            summary_put(out, vals, d++, &res[r]);
+    return summary_finish(out, vals, nd);
 }
 
 static int metric_index(const an_point_summary *ps, const char *name)
@@ -412,11 +442,9 @@ uint32_t an_flow_at(const an_point_summary *ps, size_t r, int origin, int destin
     return c < 0 || r >= ps->n_reps ? 0 : ps->flows[r * ps->flow_layout.n_cells + (size_t)c];
 }
 
-int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const void *net,
-                                 size_t stride, const unsigned char *done, size_t n_reps)
+/* A network's areas and flows for up to cap replication slots. */
+static int network_alloc(an_point_summary *ps, const rf_params *p, size_t stride, size_t cap)
 {
-    if (!p || !p->net.on || !net)
-        return SIM_OK;
     int na = p->n_areas;
     rf_flow_layout l;
     int rc = rf_net_flow_layout(p, &l);
@@ -426,10 +454,9 @@ int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const
         rf_flow_layout_free(&l);
         return SIM_EINVAL;
     }
-    size_t nd = ps->n_reps;
     ps->area_names = calloc((size_t)na, sizeof *ps->area_names);
-    ps->areas = calloc(nd * (size_t)na + 1, sizeof *ps->areas);
-    ps->flows = calloc(nd * l.n_cells + 1, sizeof *ps->flows);
+    ps->areas = calloc(cap * (size_t)na + 1, sizeof *ps->areas);
+    ps->flows = calloc(cap * l.n_cells + 1, sizeof *ps->flows);
     ps->flow_layout = l;
     if (!ps->area_names || !ps->areas || !ps->flows) {
         free(ps->area_names);
@@ -444,16 +471,29 @@ int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const
     ps->n_areas = na;
     for (int a = 0; a < na; a++)
         copy_str(ps->area_names[a], RF_NAME_MAX, p->area_names[a]);
+    return SIM_OK;
+}
+
+static void network_put(an_point_summary *ps, size_t d, const void *rec)
+{
+    size_t na = (size_t)ps->n_areas, nc = ps->flow_layout.n_cells;
+    memcpy(&ps->areas[d * na], rf_net_record_areas_c(rec), na * sizeof *ps->areas);
+    memcpy(&ps->flows[d * nc], rf_net_record_flows_c(rec, &ps->flow_layout), nc * sizeof *ps->flows);
+}
+
+int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const void *net,
+                                 size_t stride, const unsigned char *done, size_t n_reps)
+{
+    if (!p || !p->net.on || !net)
+        return SIM_OK;
+    size_t nd = ps->n_reps;
+    int rc = network_alloc(ps, p, stride, nd);
+    if (rc)
+        return rc;
     size_t d = 0;
-    for (size_t r = 0; r < n_reps && d < nd; r++) {
-        if (done && !done[r])
-            continue;
-        const void *rec = (const unsigned char *)net + r * stride;
-        memcpy(&ps->areas[d * (size_t)na], rf_net_record_areas_c(rec), (size_t)na * sizeof *ps->areas);
-        memcpy(&ps->flows[d * l.n_cells], rf_net_record_flows_c(rec, &l),
-               l.n_cells * sizeof *ps->flows);
-        d++;
-    }
+    for (size_t r = 0; r < n_reps && d < nd; r++)
+        if (!done || done[r])
+            network_put(ps, d++, (const unsigned char *)net + r * stride);
     return SIM_OK;
 }
 
@@ -1098,49 +1138,175 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
 
 /* ------------------------------------------------------------ years -- */
 
+/* Yearly figures of up to cap replication slots, n_years wide so far
+ * (widened by years_put when a record has more). */
+static an_years *years_alloc(size_t cap)
+{
+    an_years *Y = calloc(1, sizeof *Y);
+    if (!Y)
+        return NULL;
+    Y->n_metrics = rf_metric_count();
+    Y->num = malloc((cap * Y->n_metrics + 1) * sizeof *Y->num);
+    Y->den = malloc((cap * Y->n_metrics + 1) * sizeof *Y->den);
+    Y->days = calloc(RF_YEARS_MAX + 1, sizeof *Y->days);
+    if (!Y->num || !Y->den || !Y->days) {
+        free_years(Y);
+        return NULL;
+    }
+    Y->n_reps = cap;   /* capacity until years_put fills it */
+    return Y;
+}
+
+/* Slots 0 .. k-1 from ny to ny2 years wide, the new years NaN. */
+static int years_widen(an_years *Y, size_t k, size_t ny2)
+{
+    size_t nm = Y->n_metrics, ny = Y->n_years;
+    double *arr[2] = {Y->num, Y->den};
+    for (int i = 0; i < 2; i++) {
+        double *x = realloc(arr[i], (Y->n_reps * ny2 * nm + 1) * sizeof *x);
+        if (!x)
+            return SIM_ENOMEM;
+        for (size_t r = k; r-- > 0;) {
+            memmove(x + r * ny2 * nm, x + r * ny * nm, ny * nm * sizeof *x);
+            for (size_t j = ny * nm; j < ny2 * nm; j++)
+                x[r * ny2 * nm + j] = NAN;
+        }
+        arr[i] = x;
+    }
+    Y->num = arr[0];
+    Y->den = arr[1];
+    Y->n_years = ny2;
+    return SIM_OK;
+}
+
+/* Slot k (the next) from x. */
+static int years_put(an_years *Y, size_t k, const rf_result *x)
+{
+    size_t nm = Y->n_metrics, xy = x->n_years > 0 ? (size_t)x->n_years : 0;
+    if (xy > RF_YEARS_MAX)
+        xy = RF_YEARS_MAX;
+    if (xy > Y->n_years) {
+        if (k == 0) {   /* nothing to move: the capacity only */
+            double *a = realloc(Y->num, (Y->n_reps * xy * nm + 1) * sizeof *a);
+            if (a)
+                Y->num = a;
+            double *b = a ? realloc(Y->den, (Y->n_reps * xy * nm + 1) * sizeof *b) : NULL;
+            if (!b)
+                return SIM_ENOMEM;
+            Y->den = b;
+            Y->n_years = xy;
+        } else if (years_widen(Y, k, xy) != SIM_OK)
+            return SIM_ENOMEM;
+    }
+    size_t ny = Y->n_years;
+    for (size_t y = 0; y < ny; y++) {
+        double *num = Y->num + (k * ny + y) * nm, *den = Y->den + (k * ny + y) * nm;
+        if ((int)y < x->n_years) {
+            rf_result_year_metric_parts(x, (int)y, num, den);
+            Y->days[y] = x->years[y].days;
+        } else {
+            for (size_t m = 0; m < nm; m++)
+                num[m] = den[m] = NAN;
+        }
+    }
+    return SIM_OK;
+}
+
 int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
                                const unsigned char *done, size_t n_reps)
 {
-    size_t nm = rf_metric_count(), ny = 0;
-    for (size_t r = 0; r < n_reps; r++)
-        if ((!done || done[r]) && res[r].n_years > 0 && (size_t)res[r].n_years > ny)
-            ny = (size_t)res[r].n_years;
-    if (ny > RF_YEARS_MAX)
-        ny = RF_YEARS_MAX;
-    an_years *Y = calloc(1, sizeof *Y);
+    an_years *Y = years_alloc(ps->n_reps);
     if (!Y)
         return SIM_ENOMEM;
-    Y->n_years = ny;
-    Y->n_metrics = nm;
-    Y->num = malloc((ps->n_reps * ny * nm + 1) * sizeof *Y->num);
-    Y->den = malloc((ps->n_reps * ny * nm + 1) * sizeof *Y->den);
-    Y->days = calloc(ny + 1, sizeof *Y->days);
-    if (!Y->num || !Y->den || !Y->days) {
-        free_years(Y);
-        return SIM_ENOMEM;
-    }
     size_t k = 0;
-    for (size_t r = 0; r < n_reps; r++) {
-        if (done && !done[r])
-            continue;
-        if (k == ps->n_reps)
-            break;
-        for (size_t y = 0; y < ny; y++) {
-            double *num = Y->num + (k * ny + y) * nm, *den = Y->den + (k * ny + y) * nm;
-            if ((int)y < res[r].n_years) {
-                rf_result_year_metric_parts(&res[r], (int)y, num, den);
-                Y->days[y] = res[r].years[y].days;
-            } else {
-                for (size_t m = 0; m < nm; m++)
-                    num[m] = den[m] = NAN;
+    for (size_t r = 0; r < n_reps && k < ps->n_reps; r++)
+        if (!done || done[r]) {
+            if (years_put(Y, k, &res[r]) != SIM_OK) {
+                free_years(Y);
+                return SIM_ENOMEM;
             }
+            k++;
         }
-        k++;
-    }
     Y->n_reps = k;
     free_years(ps->years);
     ps->years = Y;
     return SIM_OK;
+}
+
+/* ------------------------------------------------------------ streaming -- */
+
+struct an_summary_builder {
+    an_point_summary ps;
+    double *vals;
+    size_t cap, d, stride;
+    int network;
+};
+
+int an_summary_build_begin(an_summary_builder **out, const char *label, const rf_params *p,
+                           size_t cap, size_t net_stride, int years)
+{
+    *out = NULL;
+    if (!p || p->n_services < 0 || p->n_services > RF_MAX_SERVICES)
+        return SIM_EINVAL;
+    an_summary_builder *b = calloc(1, sizeof *b);
+    if (!b)
+        return SIM_ENOMEM;
+    int rc = summary_alloc(&b->ps, label, p, p->n_services, cap, &b->vals);
+    if (rc == SIM_OK && net_stride && p->net.on) {
+        b->network = 1;
+        b->stride = net_stride;
+        rc = network_alloc(&b->ps, p, net_stride, cap);
+    }
+    if (rc == SIM_OK && years && !(b->ps.years = years_alloc(cap)))
+        rc = SIM_ENOMEM;
+    if (rc != SIM_OK) {
+        an_summary_build_free(b);
+        return rc;
+    }
+    b->cap = cap;
+    *out = b;
+    return SIM_OK;
+}
+
+int an_summary_build_add(an_summary_builder *b, const rf_result *res, const void *net,
+                         size_t res_stride, const unsigned char *done, size_t n)
+{
+    for (size_t r = 0; r < n; r++) {
+        if (done && !done[r])
+            continue;
+        if (b->d == b->cap)
+            return SIM_EINVAL;
+        const rf_result *x = (const rf_result *)((const unsigned char *)res + r * res_stride);
+        summary_put(&b->ps, b->vals, b->d, x);
+        if (b->network)
+            network_put(&b->ps, b->d, (const unsigned char *)net + r * b->stride);
+        if (b->ps.years && years_put(b->ps.years, b->d, x) != SIM_OK)
+            return SIM_ENOMEM;
+        b->d++;
+    }
+    return SIM_OK;
+}
+
+int an_summary_build_end(an_summary_builder *b, an_point_summary *out)
+{
+    if (b->ps.years)
+        b->ps.years->n_reps = b->d;
+    double *vals = b->vals;
+    size_t nd = b->d;
+    b->vals = NULL;
+    *out = b->ps;
+    memset(&b->ps, 0, sizeof b->ps);
+    an_summary_build_free(b);
+    return summary_finish(out, vals, nd);
+}
+
+void an_summary_build_free(an_summary_builder *b)
+{
+    if (!b)
+        return;
+    free(b->vals);
+    an_point_summary_free(&b->ps);
+    free(b);
 }
 
 int an_year_estimate(const an_point_summary *ps, size_t y, const char *name, sim_ratio *out)

@@ -83,6 +83,21 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
  * (or net NULL).  SIM_ENOMEM, SIM_EINVAL. */
 int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const void *net,
                                  size_t stride, const unsigned char *done, size_t n_reps);
+/* The same summary (from_results, add_network and, with years, add_years)
+ * built chunk by chunk, so that a point's records need not be held: begin
+ * with room for cap replications (net_stride: a network record's bytes,
+ * 0 without one), add records in replication order (n of them, res_stride
+ * bytes apart, their network records at net, net_stride apart; done NULL =
+ * all), end gives *out (the builder is freed).  The numbers are the same
+ * bits as from the whole point's records.  Memory: the summary's own
+ * per-replication parts (below), not the records. */
+typedef struct an_summary_builder an_summary_builder;
+int an_summary_build_begin(an_summary_builder **out, const char *label, const rf_params *p,
+                           size_t cap, size_t net_stride, int years);
+int an_summary_build_add(an_summary_builder *b, const rf_result *res, const void *net,
+                         size_t res_stride, const unsigned char *done, size_t n);
+int an_summary_build_end(an_summary_builder *b, an_point_summary *out);
+void an_summary_build_free(an_summary_builder *b);   /* NULL is fine */
 /* Placements in replication slot r (of those kept) from origin into
  * destination; 0 for a pair without a cell. */
 uint32_t an_flow_at(const an_point_summary *ps, size_t r, int origin, int destination);

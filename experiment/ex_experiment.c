@@ -31,6 +31,7 @@ struct ex_experiment {
     int have_ckpt, ckpt_warned;
     size_t bad_point;          /* ex_resume: the damaged checkpoint's point */
     unsigned char *eval_records, *eval_done;  /* ex_evaluate's destination */
+    unsigned char *streamed;  /* per point: 1 chunks delivered, 2 point_done too */
 };
 
 typedef struct {
@@ -82,7 +83,8 @@ int ex_create(const ex_cfg *cfg, const ex_hooks *hooks, ex_experiment **out)
     ex->done = calloc(np + 1, sizeof *ex->done);
     ex->chunks_left = calloc(np + 1, sizeof *ex->chunks_left);
     ex->skip = calloc(n_tasks(&ex->w) + 1, 1);
-    if (!ex->res || !ex->done || !ex->chunks_left || !ex->skip) {
+    ex->streamed = calloc(np + 1, 1);
+    if (!ex->res || !ex->done || !ex->chunks_left || !ex->skip || !ex->streamed) {
         ex_free(ex);
         return SIM_ENOMEM;
     }
@@ -111,6 +113,7 @@ void ex_free(ex_experiment *ex)
     free(ex->done);
     free(ex->chunks_left);
     free(ex->skip);
+    free(ex->streamed);
     free(ex);
 }
 
@@ -270,11 +273,77 @@ int ex_resume(ex_experiment *ex, size_t *reused)
 
 size_t ex_resume_bad_point(const ex_experiment *ex) { return ex->bad_point; }
 
+/* One point streamed: its chunks through buf (chunk records), in order.
+ * The OpenMP team stays up from one chunk to the next (sim_runner's
+ * keep_team): ending it per chunk would cost a team start each. */
+static int stream_point(ex_experiment *ex, size_t point, unsigned char *buf, size_t chunk)
+{
+    size_t n = ex->cfg.n_reps;
+    unsigned char *done = ex->done[point];
+    sim_rep_fn fn = NULL;
+    const void *ctx = NULL;
+    int rc = ex->h.open_point(ex->h.user, point, &fn, &ctx);
+    size_t first = 0;
+    while (rc == SIM_OK && first < n) {
+        if (ex->cfg.stop && *ex->cfg.stop) {
+            rc = SIM_EINTR;
+            break;
+        }
+        size_t k = n - first < chunk ? n - first : chunk;
+        sim_runner_cfg rc_cfg = {.first_rep = first, .n_reps = k,
+                                 .result_size = ex->cfg.record_size, .threads = ex->cfg.threads,
+                                 .stop = ex->cfg.stop, .keep_team = 1};
+        if (ex->h.progress) {
+            rc_cfg.progress = task_progress;
+            rc_cfg.progress_user = ex;
+        }
+        rc = sim_runner_run(&rc_cfg, fn, ctx, buf, done + first, NULL);
+        for (size_t r = 0; r < k; r++)
+            ex->reps_finished += done[first + r];
+        if (ex->h.progress)
+            ex->h.progress(ex->h.progress_user, ex->reps_finished, ex->progress_total);
+        if (rc != SIM_OK && rc != SIM_EINTR)
+            break;
+        ex->streamed[point] = 1;
+        int hrc = ex->h.chunk_done(ex->h.user, point, first, k, buf, done + first);
+        if (hrc != SIM_OK)
+            rc = hrc;
+        first += k;
+    }
+    sim_runner_release(ex->cfg.threads);
+    if (rc == SIM_OK) {
+        ex->chunks_left[point] = 0;
+        ex->streamed[point] = 2;
+        rc = ex->h.point_done ? ex->h.point_done(ex->h.user, point, NULL, done) : SIM_OK;
+    }
+    return rc;
+}
+
+static int stream_run(ex_experiment *ex)
+{
+    int threads = sim_runner_threads(ex->cfg.threads);
+    size_t chunk = ex->cfg.chunk ? ex->cfg.chunk
+                                 : (EX_STREAM_CHUNK + (size_t)threads - 1) / (size_t)threads * (size_t)threads;
+    if (chunk > ex->cfg.n_reps)
+        chunk = ex->cfg.n_reps;
+    unsigned char *buf = malloc(chunk * ex->cfg.record_size + 1);
+    if (!buf)
+        return SIM_ENOMEM;
+    int rc = SIM_OK;
+    for (size_t i = 0; i < ex->cfg.n_points && rc == SIM_OK; i++)
+        if (!ex->skip[i * ex->w.chunks_per_slot])
+            rc = stream_point(ex, i, buf, chunk);
+    free(buf);
+    return rc;
+}
+
 int ex_run(ex_experiment *ex)
 {
     set_window(ex, 0, ex->cfg.n_points, 0, ex->cfg.n_reps);
     ex->per_point = 1;
     ex->progress_total = ex->cfg.n_points * ex->cfg.n_reps;
+    if (ex->h.chunk_done && !ex->have_ckpt && sim_farm_size() == 1 && ex->cfg.n_reps)
+        return stream_run(ex);
     /* Every rank must skip the same tasks: rank 0 decided. */
     sim_farm_bcast_bytes(ex->skip, n_tasks(&ex->w));
     int rc = sim_farm_run(n_tasks(&ex->w), task_size(ex), ex->skip, run_task, collect, ex,
@@ -287,7 +356,16 @@ int ex_run(ex_experiment *ex)
 int ex_flush_partial(ex_experiment *ex)
 {
     for (size_t i = 0; i < ex->cfg.n_points; i++)
-        if (ex->res[i]) {             /* finished points were delivered and freed */
+        if (ex->streamed[i] == 1) {   /* its chunks so far were delivered */
+            ex->streamed[i] = 2;
+            size_t any = 0;
+            for (size_t r = 0; r < ex->cfg.n_reps; r++)
+                any += ex->done[i][r];
+            int rc = any && ex->h.point_done ? ex->h.point_done(ex->h.user, i, NULL, ex->done[i])
+                                             : SIM_OK;
+            if (rc != SIM_OK)
+                return rc;
+        } else if (ex->res[i]) {             /* finished points were delivered and freed */
             size_t any = 0;
             for (size_t r = 0; r < ex->cfg.n_reps; r++)
                 any += ex->done[i][r];

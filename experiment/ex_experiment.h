@@ -15,7 +15,13 @@
  *   open_point  (every rank) make a point current and say which sim_rep_fn
  *               runs its replications, with which read-only context;
  *   point_done  (rank 0) a point has its replications (all of them, or the
- *               ones that finished when the run was interrupted).
+ *               ones that finished when the run was interrupted);
+ *   chunk_done  (rank 0, optional) streaming: replications [first, first+n)
+ *               of a point, chunk after chunk in replication order, through
+ *               one reused buffer; point_done then comes with no records.
+ *               Memory then does not grow with replications.  Used by ex_run
+ *               in one process without checkpoints; under MPI, with
+ *               checkpoints and in ex_evaluate whole points are still held.
  *
  * Two ways to run:
  *   ex_run       every point with replications [0, n_reps), points delivered
@@ -39,6 +45,9 @@
 #include "sim_runner.h"
 
 #define EX_DEFAULT_CHUNK 50
+/* Records a streamed point's chunk holds (rounded up to a multiple of the
+ * thread count): the only records in memory, 2.6 MB of rf_results. */
+#define EX_STREAM_CHUNK 256
 
 typedef struct {
     /* Every rank, before each task: make `point` current and set *fn and
@@ -48,6 +57,13 @@ typedef struct {
      * n_reps flags.  A failure stops delivering checkpoints for the point
      * and becomes ex_run's status. */
     int (*point_done)(void *user, size_t point, const void *records, const unsigned char *done);
+    /* Rank 0, may be NULL: streaming (above).  records holds n records of
+     * point, replications first .. first + n - 1, valid during the call;
+     * done their n flags.  A point whose chunks came this way is then given
+     * to point_done with records NULL (done: all n_reps flags).  A failure
+     * stops the run and becomes ex_run's status. */
+    int (*chunk_done)(void *user, size_t point, size_t first, size_t n, const void *records,
+                      const unsigned char *done);
     /* Rank 0, may be NULL: replications finished so far, of total. */
     sim_progress_fn progress;
     void *progress_user;

@@ -12,6 +12,12 @@ int sim_runner_threads(int threads)
     return threads > 0 ? threads : omp_get_num_procs();
 }
 
+void sim_runner_release(int threads)
+{
+    if (sim_runner_threads(threads) > 1)
+        omp_pause_resource_all(omp_pause_soft);
+}
+
 int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
                    void *results, unsigned char *done, uint64_t *failed_rep)
 {
@@ -43,8 +49,8 @@ int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
      * default wait, milliseconds at a time) while this thread writes results
      * or loads the next point, burning a core another job could use.  The
      * next batch starts a new team, tens of microseconds. */
-    if (threads > 1)
-        omp_pause_resource_all(omp_pause_soft);
+    if (!cfg->keep_team)
+        sim_runner_release(threads);
 
     int rc = SIM_OK;
     for (size_t i = 0; i < n; i++) {

@@ -35,6 +35,9 @@ typedef struct {
     sim_progress_fn progress;  /* may be NULL */
     void *progress_user;
     volatile sig_atomic_t *stop; /* may be NULL */
+    int keep_team;             /* 1: leave the OpenMP team up after the batch, for a caller
+                                  that runs the next batch at once (a point's chunks); it
+                                  calls sim_runner_release when its batches are done */
 } sim_runner_cfg;
 
 /* Run replications first_rep .. first_rep+n_reps-1.  results holds n_reps
@@ -46,6 +49,9 @@ int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
 
 /* Set by a signal handler (never cleared): replications in progress stop. */
 extern volatile sig_atomic_t sim_runner_abort;
+
+/* End the OpenMP team of batches run with keep_team (see sim_runner.c). */
+void sim_runner_release(int threads);
 
 /* Threads that sim_runner_run would use for `threads` (<= 0 means all). */
 int sim_runner_threads(int threads);

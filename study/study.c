@@ -46,6 +46,9 @@ struct study {
     unsigned char **done;
     size_t *have;
     study_precision_result *prec; /* cfg->precision: each point's, after study_run */
+    /* streaming (no results file): the point whose chunks are coming in */
+    an_summary_builder *sb;
+    an_steady_builder *tb;
 };
 
 /* study.c says fail() and clear_error() for these. */
@@ -130,9 +133,13 @@ static int publish(study *s, size_t point, const rf_result *records, const void 
     return SIM_OK;
 }
 
+static int stream_point_done(study *s, size_t point);
+
 static int point_done(void *user, size_t point, const void *records, const unsigned char *done)
 {
     study *s = user;
+    if (!records)
+        return stream_point_done(s, point);
     if (!s->net_bytes)
         return publish(s, point, records, NULL, 0, done, s->reps, NULL);
     /* the rf_results side by side for the summaries; the networks' records
@@ -146,6 +153,57 @@ static int point_done(void *user, size_t point, const void *records, const unsig
                      s->rec_size, done, s->reps, NULL);
     free(head);
     return rc;
+}
+
+/* Streaming (ex_experiment's chunk_done, no results file): the point's
+ * summaries grow chunk by chunk; no record outlives its chunk. */
+static int chunk_done(void *user, size_t point, size_t first, size_t n, const void *records,
+                      const unsigned char *done)
+{
+    study *s = user;
+    if (!s->sums)
+        return SIM_OK;
+    int rc = SIM_OK;
+    if (first == 0) {
+        an_summary_build_free(s->sb);
+        an_steady_build_free(s->tb);
+        s->sb = NULL;
+        s->tb = NULL;
+        rf_diags d;
+        if ((rc = rf_points_load(s->pts, grid_point(s, point), &d)) != SIM_OK)
+            return s->hook_status = rc;
+        char label[AN_NAME_MAX];
+        rf_points_label(s->pts, label, sizeof label);
+        rc = an_summary_build_begin(&s->sb, label, rf_points_params(s->pts), s->reps,
+                                    s->net_bytes ? s->rec_size : 0, s->cfg->by_year);
+        if (rc == SIM_OK && s->steady)
+            rc = an_steady_build_begin(&s->tb, s->reps);
+        if (rc != SIM_OK)
+            return s->hook_status = rc;
+    }
+    rc = an_summary_build_add(s->sb, records, (const unsigned char *)records + sizeof(rf_result),
+                              s->rec_size, done, n);
+    if (rc == SIM_OK && s->tb)
+        rc = an_steady_build_add(s->tb, records, s->rec_size, done, n);
+    return rc == SIM_OK ? SIM_OK : (s->hook_status = rc);
+}
+
+/* The end of a streamed point: its summaries from the builders. */
+static int stream_point_done(study *s, size_t point)
+{
+    rf_diags d;
+    int rc = rf_points_load(s->pts, grid_point(s, point), &d);
+    if (rc != SIM_OK)
+        return s->hook_status = rc;
+    s->total_units[point] = rf_params_total_units(rf_points_params(s->pts));
+    if (!s->sums)
+        return SIM_OK;
+    rc = an_summary_build_end(s->sb, &s->sums[point]);
+    s->sb = NULL;
+    if (rc == SIM_OK && s->tb)
+        rc = an_steady_build_end(s->tb, &s->steady[point]);
+    s->tb = NULL;
+    return rc == SIM_OK ? SIM_OK : (s->hook_status = rc);
 }
 
 static void progress(void *user, size_t done, size_t total)
@@ -658,6 +716,7 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
     ex_cfg ec = {.n_points = s->n_points, .n_reps = s->reps, .record_size = s->rec_size,
                  .chunk = cfg->chunk, .threads = cfg->threads, .stop = cfg->stop};
     ex_hooks eh = {.open_point = open_point, .point_done = point_done,
+                   .chunk_done = cfg->out_path ? NULL : chunk_done,
                    .progress = cfg->progress ? progress : NULL, .progress_user = s,
                    .ckpt_failed = ckpt_failed, .user = s};
     if (cfg->keep_summaries && s->n_points) {
@@ -711,6 +770,8 @@ void study_free(study *s)
     }
     free(s->sums);
     free(s->steady);
+    an_summary_build_free(s->sb);
+    an_steady_build_free(s->tb);
     free(s->recs);
     free(s->nets);
     free(s->done);
