@@ -22,7 +22,7 @@ typedef struct {
     bool wheelchair, nrpf, male, pet, bme, young, needs_specialist,
          high_support, high_risk, needs_security, outside_area;
     int area;                  /* wanted area; -1 = any */
-    double nrpf_u;             /* the shared case-by-case draw (RF_NRPF_DECIDE_SHARED) */
+    double nrpf_u;             /* the shared case-by-case draw (RF_NRPF_DECIDE_SHARED); 0 until read */
     uint32_t nrpf_ok;          /* bit s: service s's case-by-case decision accepts it */
     uint32_t req;              /* requirement mask (RF_CAP_*), from rf_household_finish */
     uint32_t groups;           /* bit g set: in rf_group g */

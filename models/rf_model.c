@@ -7,6 +7,7 @@
 #include "sim_status.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ typedef struct {
     double stay_fixed, moveon_fixed;      /* >= 0: from a trace */
     int screened;                         /* reason, -1 none */
     bool will_wait, counted;
+    int year;                             /* year_of(referred) when counted */
     /* network (rf_area.h): origin, must leave it, the decline uniform, the
      * area whose list it waits on (per-area lists) */
     int origin, wait_area;
@@ -132,9 +134,11 @@ typedef struct {
     int n_years;               /* years the yearly figures hold */
     uint64_t n_waits, n_zero_waits;
     double wait_sum;
+    unsigned polls;            /* counts to the next look at sim_runner_abort */
+    /* Last: run_model zeroes the model up to here, and sim_hist_init the
+     * bins it uses (a third of the model's 34 KB is bins never used). */
     sim_hist waits;            /* positive waits of placed households */
     sim_hist waited;           /* waits of everyone who joined the list */
-    unsigned polls;            /* counts to the next look at sim_runner_abort */
 } model;
 
 /* Why the params cannot run, in words for the CLI; SIM_OK when they can. */
@@ -445,8 +449,12 @@ static int schedule_next_arrival(model *m, double now)
 
 static int rounded(const sim_dist *d, double u)
 {
-    double v = floor(sim_dist_quantile(d, u) + 0.5);
-    return v > 1e6 ? 1000000 : (int)v;
+    /* floor(v) is the truncation for v >= 0, the households' counts: no
+     * floor sequence (there is no SSE4.1 rounding in a portable build) */
+    double v = sim_dist_quantile(d, u) + 0.5;
+    if (v > 1e6)
+        return 1000000;
+    return v >= 0 ? (int)v : (int)floor(v);
 }
 
 /* A referral's uniforms, computed a Philox block (four uniforms) at a time
@@ -456,7 +464,8 @@ static int rounded(const sim_dist *d, double u)
  * counter-based generator needs no skipping).  A block none of whose
  * uniforms the referral reads is never computed: the unused area draws when
  * nobody wants an area, children that the household does not have, the
- * course (waiting, stay, move-on) of a screened-out referral.  Each value is
+ * stay and patience of a referral neither placed nor listed (draw_course),
+ * the shared NRPF decision of a household without NRPF.  Each value is
  * the same as the stream's sim_stream_u01 would give, so the numbers, and
  * common random numbers, are unchanged; half of the model's time went to
  * computing all eight blocks of every referral, most of them unread.
@@ -566,8 +575,9 @@ static const rf_profile *pick_profile(const rf_params *p, hh_more *x)
 #define PROFILE_FLAG(pr, field, drawn) \
     ((pr) && (pr)->field != RF_PROFILE_DRAW ? (pr)->field != 0 : (drawn))
 
-/* The household and its screening; its course (waiting, stay, move-on) too
- * unless it is screened out and `course` is false.  With profiles, its
+/* The household, its screening and whether it would wait (unless it is
+ * screened out and `course` is false); draw_course gives the rest of its
+ * course, nrpf_decisions its NRPF decisions.  With profiles, its
  * profile's attributes replace the independent draws (the uniforms they
  * would have used are left unread). */
 static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uniforms *d,
@@ -631,7 +641,6 @@ static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uni
             h->area = (int)(hu(d, UX_AREA) * p->n_areas);
         }
     }
-    h->nrpf_u = hu(d, UX_NRPF_CASE);
 
     r->screened = -1;
     double c = 0;
@@ -644,13 +653,15 @@ static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uni
     }
     r->patience = -1;              /* drawn only if it waits (patience_of) */
     r->stay_fixed = r->moveon_fixed = -1;
-    if (r->screened >= 0 && !course) {
-        r->will_wait = false;
-        r->u_patience = r->u_stay = r->u_early = r->u_early_t = r->u_moveon = 0;
-        r->u_turnaround = 0;
-        return;
-    }
-    r->will_wait = hu_below(d, UX_WAIT, p->p_wait);
+    r->will_wait = !(r->screened >= 0 && !course) && hu_below(d, UX_WAIT, p->p_wait);
+}
+
+/* The uniforms of a household's stay and of waiting for one, read only when
+ * it is placed or joins the list: more than half the county's referrals are
+ * refused, and their stay blocks (UX_STAY's, UX_TURNAROUND's) were a tenth
+ * of a replication's instructions.  The same words whenever they are read. */
+static void draw_course(hh_uniforms *d, hh_rec *r)
+{
     r->u_patience = hu(d, UX_PATIENCE);
     r->u_stay = hu(d, UX_STAY);
     r->u_early = hu(d, UX_EARLY);
@@ -661,7 +672,7 @@ static void draw_household(const rf_params *p, const rf_household_mix *x, hh_uni
 
 /* Each service's case-by-case decision on an NRPF household: its own draw
  * for the service, or the household's one shared draw. */
-static void nrpf_decisions(const model *m, hh_more *x, rf_household *h)
+static void nrpf_decisions(const model *m, hh_uniforms *d, hh_more *x, rf_household *h)
 {
     const rf_params *p = m->p;
     h->nrpf_ok = 0;
@@ -670,6 +681,8 @@ static void nrpf_decisions(const model *m, hh_more *x, rf_household *h)
     for (uint32_t c = m->case_by_case; c; c &= c - 1) {
         int s = __builtin_ctz(c);
         const rf_service *sv = &p->services[s];
+        if (sv->nrpf_decision == RF_NRPF_DECIDE_SHARED)
+            h->nrpf_u = hu(d, UX_NRPF_CASE);
         double u = sv->nrpf_decision == RF_NRPF_DECIDE_SHARED ? h->nrpf_u : hm(x, HM_NRPF0 + s);
         h->nrpf_ok |= (uint32_t)(u < sv->nrpf_case_accept) << s;
     }
@@ -698,9 +711,15 @@ static void apply_trace(const rf_trace_row *t, hh_rec *r)
 
 static inline bool in_window(const model *m, double t) { return t >= m->warmup; }
 
+/* fmax and fmin for times, which are never NaN: inline comparisons instead
+ * of libm calls (a twentieth of the county's instructions went to the calls
+ * in the by-year accounts). */
+static inline double tmax(double a, double b) { return a > b ? a : b; }
+static inline double tmin(double a, double b) { return a < b ? a : b; }
+
 static double clipped(const model *m, double a, double b)
 {
-    double lo = fmax(a, m->warmup), hi = fmin(b, m->end);
+    double lo = tmax(a, m->warmup), hi = tmin(b, m->end);
     return hi > lo ? hi - lo : 0;
 }
 
@@ -709,24 +728,31 @@ static double clipped(const model *m, double a, double b)
  * in service, costing per_day). */
 static void add_by_year(model *m, double a, double b, int state, double per_day)
 {
-    double lo = fmax(a, m->warmup), hi = fmin(b, m->end);
-    for (int y = (int)floor((lo - m->warmup) / RF_YEAR_DAYS); y < m->n_years && hi > lo; y++) {
-        double ys = m->warmup + y * RF_YEAR_DAYS, ye = fmin(ys + RF_YEAR_DAYS, m->end);
-        double d = fmin(hi, ye) - fmax(lo, ys);
-        if (d <= 0)
-            continue;
-        rf_year_result *yr = &m->res->years[y];
-        if (state == U_SUPPORT || state == U_MOVEON)
-            yr->occupied_days += d;
-        if (state == U_MOVEON)
-            yr->blocked_days += d;
-        if (state == U_TURNAROUND || state == U_OUTAGE)
-            yr->down_days += d;
-        if (state == U_CLOSED) {
-            if (m->phased)
-                yr->unit_days += d;  /* finish(): the days a unit was in service */
-            yr->cost += d * per_day;
+    double lo = tmax(a, m->warmup), hi = tmin(b, m->end);
+    if (!(hi > lo))
+        return;
+    /* lo >= warmup: truncation is floor.  The loop stops once the next year
+     * starts at or after hi (its overlap and every later one is empty)
+     * instead of running to the horizon's last year. */
+    for (int y = (int)((lo - m->warmup) / RF_YEAR_DAYS); y < m->n_years; y++) {
+        double ys = m->warmup + y * RF_YEAR_DAYS, ye = tmin(ys + RF_YEAR_DAYS, m->end);
+        double d = tmin(hi, ye) - tmax(lo, ys);
+        if (d > 0) {
+            rf_year_result *yr = &m->res->years[y];
+            if (state == U_SUPPORT || state == U_MOVEON)
+                yr->occupied_days += d;
+            if (state == U_MOVEON)
+                yr->blocked_days += d;
+            if (state == U_TURNAROUND || state == U_OUTAGE)
+                yr->down_days += d;
+            if (state == U_CLOSED) {
+                if (m->phased)
+                    yr->unit_days += d;  /* finish(): the days a unit was in service */
+                yr->cost += d * per_day;
+            }
         }
+        if (hi <= m->warmup + (y + 1) * RF_YEAR_DAYS)
+            break;
     }
 }
 
@@ -766,9 +792,11 @@ static void wait_level(model *m, double now, int delta)
  * the series' end (horizons beyond RF_MONTHS_MAX months). */
 static int series_month(const model *m, double t)
 {
-    double k = floor((t - m->warmup) / MONTH_DAYS);
-    if (k < 0)
+    /* floor without the call: below the warm-up's end it is month 0, and
+     * from there truncation is floor (and floor(k) < n just when k < n) */
+    if (!(t - m->warmup >= 0))
         return 0;
+    double k = (t - m->warmup) / MONTH_DAYS;
     if (k < m->series_months)
         return (int)k;
     /* the last month ends at the horizon: a value rounded past it is in it */
@@ -780,9 +808,9 @@ static int series_month(const model *m, double t)
  * them (horizons beyond RF_YEARS_MAX years). */
 static int year_of(const model *m, double t)
 {
-    double k = floor((t - m->warmup) / RF_YEAR_DAYS);
-    if (k < 0)
+    if (!(t - m->warmup >= 0))     /* floor as in series_month */
         return 0;
+    double k = (t - m->warmup) / RF_YEAR_DAYS;
     if (k < m->n_years)
         return (int)k;
     return t <= m->end && m->end - m->warmup <= m->n_years * RF_YEAR_DAYS ? m->n_years - 1 : -1;
@@ -811,8 +839,7 @@ static void settle(model *m, const hh_rec *r, double now, rf_outcome o, int reas
         return;
     rf_result *res = m->res;
     res->outcomes[o]++;
-    int yi = year_of(m, r->referred);
-    rf_year_result *yr = yi >= 0 ? &res->years[yi] : NULL;
+    rf_year_result *yr = r->year >= 0 ? &res->years[r->year] : NULL;
     if (yr)
         yr->outcomes[o]++;
     if (m->net)
@@ -947,7 +974,7 @@ static int place(model *m, const hh_rec *r, int uidx, double now, rf_outcome o)
         double c = p->services[t->service].blocks[t->block].cost_placement;
         m->res->services[t->service].placements++;
         m->res->services[t->service].cost += c;
-        int y = year_of(m, now);
+        int y = now == r->referred && r->counted ? r->year : year_of(m, now);
         if (y >= 0)
             m->res->years[y].cost += c;
     }
@@ -1338,23 +1365,25 @@ static int on_arrival(model *m, double now)
     draw_household(p, mix_of(m, origin), &d, &x, &r, p->trace != NULL);
     if (p->trace)
         apply_trace(&p->trace->rows[m->n_referred], &r);
-    nrpf_decisions(m, &x, &r.h);
+    nrpf_decisions(m, &d, &x, &r.h);
     rf_household_finish(&r.h);
     net_household(m, &x, &r, origin);
     r.number = m->n_referred++;
     r.referred = r.wait_start = now;
     r.counted = in_window(m, now);
+    r.year = -1;
     int rc = schedule_next_arrival(m, now);
     if (rc)
         return rc;
     rf_result *res = m->res;
     if (r.counted) {
         res->referrals++;
-        int mon = series_month(m, now), yi = year_of(m, now);
+        int mon = series_month(m, now);
+        r.year = year_of(m, now);
         if (mon >= 0)
             res->monthly_referrals[mon]++;
-        if (yi >= 0)
-            res->years[yi].referrals++;
+        if (r.year >= 0)
+            res->years[r.year].referrals++;
         for (uint32_t g = r.h.groups; g; g &= g - 1)
             res->groups[__builtin_ctz(g)].referrals++;
         if (m->net)
@@ -1367,8 +1396,10 @@ static int on_arrival(model *m, double now)
     }
     bool declined;
     int uidx = take_free_unit(m, &r, &declined);
-    if (uidx >= 0)
+    if (uidx >= 0) {
+        draw_course(&d, &r);
         return place(m, &r, uidx, now, RF_OUT_PLACED_IMMEDIATELY);
+    }
     if (declined) {
         settle(m, &r, now, RF_OUT_DECLINED, -1, -1);
         return SIM_OK;
@@ -1379,8 +1410,10 @@ static int on_arrival(model *m, double now)
         settle(m, &r, now, RF_OUT_NO_SUITABLE, (int)b, -1);
         return SIM_OK;
     }
-    if (r.will_wait && (p->max_waiting == 0 || m->n_waiting < p->max_waiting))
+    if (r.will_wait && (p->max_waiting == 0 || m->n_waiting < p->max_waiting)) {
+        draw_course(&d, &r);
         return join_list(m, &r, now, patience_of(p, &r));
+    }
     settle(m, &r, now, RF_OUT_REFUSED_NO_SPACE, -1, -1);
     return SIM_OK;
 }
@@ -1427,13 +1460,15 @@ static int initial_state(model *m)
         hh_rec r;
         int origin = origin_of(m, &x, -p->warmup);
         draw_household(p, mix_of(m, origin), &d, &x, &r, true);
-        nrpf_decisions(m, &x, &r.h);
+        draw_course(&d, &r);
+        nrpf_decisions(m, &d, &x, &r.h);
         rf_household_finish(&r.h);
         net_household(m, &x, &r, origin);
         double days = p->initial_waiting_days[i];
         r.number = UINT64_MAX;
         r.referred = r.wait_start = -days;
         r.counted = false;
+        r.year = -1;
         bool declined;
         int uidx = take_free_unit(m, &r, &declined);
         if (uidx >= 0)
@@ -1739,11 +1774,15 @@ static int run(model *m)
         rc = schedule_next_arrival(m, 0);
 
     sim_event ev;
+    unsigned polls = 4096;         /* a countdown in a register, not m->polls */
     while (!rc && sim_cal_pop(m->cal, &ev) && ev.kind != EV_END) {
         double now = ev.t;
-        if (!(++m->polls & 4095u) && sim_runner_abort) {
-            rc = SIM_EINTR; /* a second SIGINT: the record is discarded */
-            break;
+        if (--polls == 0) {
+            polls = 4096;
+            if (sim_runner_abort) {
+                rc = SIM_EINTR; /* a second SIGINT: the record is discarded */
+                break;
+            }
         }
         switch (ev.kind) {
         case EV_ARRIVAL: rc = on_arrival(m, now); break;
@@ -1773,9 +1812,10 @@ static int run_model(const rf_params *p, uint64_t rep, rf_result *out, void *net
     int rc = validate(p, NULL, 0);
     if (rc)
         return rc;
-    model *m = calloc(1, sizeof *m);
+    model *m = malloc(sizeof *m);
     if (!m)
         return SIM_ENOMEM;
+    memset(m, 0, offsetof(model, waits));
     m->p = p;
     m->hooks = hooks;
     m->res = out;

@@ -63,7 +63,10 @@ void sim_hist_init(sim_hist *h, double lo, double hi, uint32_t nbins)
 {
     if (nbins > SIM_HIST_MAXBINS) nbins = SIM_HIST_MAXBINS;
     if (nbins < 1) nbins = 1;
-    memset(h, 0, sizeof *h);
+    /* only the bins in use: a model's histograms live in a struct zeroed
+     * up to them, once a replication */
+    h->n = 0;
+    memset(h->counts, 0, nbins * sizeof h->counts[0]);
     h->lo = lo;
     h->nbins = nbins;
     h->width = (hi - lo) / nbins;

@@ -70,7 +70,8 @@ typedef struct {
     uint64_t counts[SIM_HIST_MAXBINS];
 } sim_hist;
 
-/* nbins <= SIM_HIST_MAXBINS.  Values outside the range go to the end bins. */
+/* nbins <= SIM_HIST_MAXBINS.  Values outside the range go to the end bins.
+ * Only the nbins bins in use are zeroed and ever read. */
 void sim_hist_init(sim_hist *h, double lo, double hi, uint32_t nbins);
 void sim_hist_add(sim_hist *h, double x);
 /* p in [0,1]; linear inside the bin; NAN when empty. */

@@ -57,6 +57,31 @@ Test(stats, histogram_quantiles_of_a_uniform)
     cr_assert_eq(h.n, 100001u);
 }
 
+/* sim_hist_init zeroes only the bins it will use (a model reuses no
+ * zeroed memory for the rest): a histogram made over garbage, and over a
+ * used one with more bins, gives the quantiles of a fresh one. */
+Test(stats, histogram_over_dirty_memory_counts_from_zero)
+{
+    sim_hist *h = malloc(sizeof *h);
+    cr_assert_not_null(h);
+    memset(h, 0xff, sizeof *h);
+    sim_hist_init(h, 0, 10, 10);
+    cr_assert_eq(h->n, 0u);
+    cr_assert(isnan(sim_hist_quantile(h, 0.5)));
+    for (int i = 0; i < 10; i++)
+        sim_hist_add(h, i + 0.5);                  /* one in each bin */
+    cr_assert_float_eq(sim_hist_quantile(h, 0.5), 5, 1e-12);
+    cr_assert_float_eq(sim_hist_quantile(h, 1.0), 10, 1e-12);
+    sim_hist_add(h, 1e9);                          /* the top bin: the 11th observation */
+    cr_assert_eq(h->n, 11u);
+    cr_assert_eq(h->counts[9], 2u);
+    sim_hist_init(h, 0, 100, 1000);                /* bins 10.. held the 0xff bytes */
+    for (int i = 0; i < 1000; i++)
+        sim_hist_add(h, i / 10.0 + 0.05);
+    cr_assert_float_eq(sim_hist_quantile(h, 0.9), 90, 1e-9);
+    free(h);
+}
+
 Test(stats, summary_ci_uses_student_t)
 {
     double x[] = {1, 2, 3, 4, 5, NAN}, w[6];
