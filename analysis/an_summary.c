@@ -1161,20 +1161,20 @@ static an_years *years_alloc(size_t cap)
 static int years_widen(an_years *Y, size_t k, size_t ny2)
 {
     size_t nm = Y->n_metrics, ny = Y->n_years;
-    double *arr[2] = {Y->num, Y->den};
+    /* each array is Y's again as soon as realloc returns it, so a failure
+     * of the second leaves Y owning only live blocks (free_years) */
+    double **arr[2] = {&Y->num, &Y->den};
     for (int i = 0; i < 2; i++) {
-        double *x = realloc(arr[i], (Y->n_reps * ny2 * nm + 1) * sizeof *x);
+        double *x = realloc(*arr[i], (Y->n_reps * ny2 * nm + 1) * sizeof *x);
         if (!x)
             return SIM_ENOMEM;
+        *arr[i] = x;
         for (size_t r = k; r-- > 0;) {
             memmove(x + r * ny2 * nm, x + r * ny * nm, ny * nm * sizeof *x);
             for (size_t j = ny * nm; j < ny2 * nm; j++)
                 x[r * ny2 * nm + j] = NAN;
         }
-        arr[i] = x;
     }
-    Y->num = arr[0];
-    Y->den = arr[1];
     Y->n_years = ny2;
     return SIM_OK;
 }

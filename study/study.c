@@ -198,6 +198,8 @@ static int stream_point_done(study *s, size_t point)
     s->total_units[point] = rf_params_total_units(rf_points_params(s->pts));
     if (!s->sums)
         return SIM_OK;
+    if (!s->sb)             /* its first chunk failed: that failure is the status */
+        return s->hook_status ? s->hook_status : SIM_EINVAL;
     rc = an_summary_build_end(s->sb, &s->sums[point]);
     s->sb = NULL;
     if (rc == SIM_OK && s->tb)
