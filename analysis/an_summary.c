@@ -1185,19 +1185,8 @@ static int years_put(an_years *Y, size_t k, const rf_result *x)
     size_t nm = Y->n_metrics, xy = x->n_years > 0 ? (size_t)x->n_years : 0;
     if (xy > RF_YEARS_MAX)
         xy = RF_YEARS_MAX;
-    if (xy > Y->n_years) {
-        if (k == 0) {   /* nothing to move: the capacity only */
-            double *a = realloc(Y->num, (Y->n_reps * xy * nm + 1) * sizeof *a);
-            if (a)
-                Y->num = a;
-            double *b = a ? realloc(Y->den, (Y->n_reps * xy * nm + 1) * sizeof *b) : NULL;
-            if (!b)
-                return SIM_ENOMEM;
-            Y->den = b;
-            Y->n_years = xy;
-        } else if (years_widen(Y, k, xy) != SIM_OK)
-            return SIM_ENOMEM;
-    }
+    if (xy > Y->n_years && years_widen(Y, k, xy) != SIM_OK)
+        return SIM_ENOMEM;
     size_t ny = Y->n_years;
     for (size_t y = 0; y < ny; y++) {
         double *num = Y->num + (k * ny + y) * nm, *den = Y->den + (k * ny + y) * nm;
@@ -1462,12 +1451,12 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
             continue;
         /* hundreds of areas: the busiest AN_AREA_ROWS, as on the page */
         int *idx = malloc((na < AN_AREA_ROWS ? na : AN_AREA_ROWS) * sizeof *idx);
+        size_t ns = idx ? an_areas_shown(ps, AN_AREA_ROWS, idx) : 0;
         text_table t;
-        if (!idx || tt_init(&t, 2 + na, 1 + AN_AREA_N)) {
+        if (!idx || tt_init(&t, 2 + ns, 1 + AN_AREA_N)) {
             free(idx);
             return;
         }
-        size_t ns = an_areas_shown(ps, AN_AREA_ROWS, idx);
         fprintf(f, "%sAreas, %s (shares of the area's residents' referrals; placed elsewhere of "
                    "those placed; from elsewhere of the placements into its units)\n",
                 any ? "\n" : "", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
@@ -1483,7 +1472,6 @@ void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
                 an_format_cell(tt_at(&t, r, 1 + (size_t)c), CELL_MAX, &sm, area_cols[c].percent);
             }
         }
-        t.rows = ns + 2;
         tt_print(f, &t);
         an_print_areas_left_out(f, ns, na);
         free(idx);

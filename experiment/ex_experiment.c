@@ -31,7 +31,7 @@ struct ex_experiment {
     int have_ckpt, ckpt_warned;
     size_t bad_point;          /* ex_resume: the damaged checkpoint's point */
     unsigned char *eval_records, *eval_done;  /* ex_evaluate's destination */
-    unsigned char *streamed;  /* per point: 1 chunks delivered, 2 point_done too */
+    unsigned char *streamed;  /* per point: chunks delivered, point_done not yet */
 };
 
 typedef struct {
@@ -313,7 +313,7 @@ static int stream_point(ex_experiment *ex, size_t point, unsigned char *buf, siz
     sim_runner_release(ex->cfg.threads);
     if (rc == SIM_OK) {
         ex->chunks_left[point] = 0;
-        ex->streamed[point] = 2;
+        ex->streamed[point] = 0;
         rc = ex->h.point_done ? ex->h.point_done(ex->h.user, point, NULL, done) : SIM_OK;
     }
     return rc;
@@ -355,26 +355,23 @@ int ex_run(ex_experiment *ex)
 
 int ex_flush_partial(ex_experiment *ex)
 {
-    for (size_t i = 0; i < ex->cfg.n_points; i++)
-        if (ex->streamed[i] == 1) {   /* its chunks so far were delivered */
-            ex->streamed[i] = 2;
-            size_t any = 0;
-            for (size_t r = 0; r < ex->cfg.n_reps; r++)
-                any += ex->done[i][r];
-            int rc = any && ex->h.point_done ? ex->h.point_done(ex->h.user, i, NULL, ex->done[i])
-                                             : SIM_OK;
-            if (rc != SIM_OK)
-                return rc;
-        } else if (ex->res[i]) {             /* finished points were delivered and freed */
-            size_t any = 0;
-            for (size_t r = 0; r < ex->cfg.n_reps; r++)
-                any += ex->done[i][r];
-            if (any) {
-                int rc = finish_point(ex, i, 0);
-                if (rc != SIM_OK)
-                    return rc;
-            }
-        }
+    for (size_t i = 0; i < ex->cfg.n_points; i++) {
+        /* streamed: its chunks so far were delivered; else its records are
+         * held (finished points were delivered and freed) */
+        int streamed = ex->streamed[i];
+        if (!streamed && !ex->res[i])
+            continue;
+        ex->streamed[i] = 0;
+        size_t any = 0;
+        for (size_t r = 0; r < ex->cfg.n_reps; r++)
+            any += ex->done[i][r];
+        if (!any)
+            continue;
+        int rc = !streamed ? finish_point(ex, i, 0)
+                 : ex->h.point_done ? ex->h.point_done(ex->h.user, i, NULL, ex->done[i]) : SIM_OK;
+        if (rc != SIM_OK)
+            return rc;
+    }
     return SIM_OK;
 }
 

@@ -256,15 +256,6 @@ static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
     return rc;
 }
 
-/* Rank 0, study_run interrupted with an output path: keep what was
- * evaluated, marked incomplete (an interrupted capacity search does the
- * same).  Without --precision the points that finished, and the one in
- * progress with its finished replications, are in the study's writer
- * already (study_run's partial flush): commit it.  With --precision the
- * paired batches are held in memory and nothing was published: the study's
- * writer is committed (an empty file, which also releases it) and then
- * replaced by study_write_partial with every scenario's finished batches.
- * Nothing is left when no replication finished. */
 typedef struct {
     size_t points, complete, reps;   /* scenarios with replications, with all, replications */
 } evaluated;
