@@ -4,6 +4,7 @@
 #include "an_h5.h"
 #include "an_h5_base.h"
 #include "an_h5_network.h"
+#include "an_h5_point.h"
 #include "an_h5_table.h"
 #include "ex_ckpt.h"
 
@@ -85,6 +86,8 @@ struct an_h5_writer {
     size_t *n_tidy;
     metric_name *metrics;        /* every metric name seen, in order of appearance */
     size_t n_metrics, cap_metrics;
+    an_h5p *open;                /* the point being written piece by piece, NULL if none */
+    size_t open_index;
 };
 
 /* ------------------------------------------------------------ the file -- */
@@ -152,6 +155,7 @@ static int regular_or_absent(const char *path)
 /* Close the file (if open) and free w; the temporary file stays. */
 static void writer_free(an_h5_writer *w)
 {
+    an_h5p_free(w->open);
     if (w->points >= 0)
         H5Gclose(w->points);
     if (w->file >= 0)
@@ -177,6 +181,8 @@ void an_h5_discard(an_h5_writer *w)
 {
     if (!w)
         return;
+    an_h5p_free(w->open);
+    w->open = NULL;
     if (w->points >= 0)
         H5Gclose(w->points);
     if (w->file >= 0)
@@ -330,460 +336,6 @@ fail:
 
 /* ------------------------------------------------------------ a point -- */
 
-static int write_metrics(hid_t pg, const an_point *pt, const double *vals, size_t nm)
-{
-    size_t n = pt->n_reps;
-    hid_t mg = H5Gcreate2(pg, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    double *col = malloc((n + 1) * sizeof *col);
-    int st = mg < 0 ? SIM_EHDF5 : col ? SIM_OK : SIM_ENOMEM;
-    hsize_t dim = n;
-    for (size_t m = 0; m < nm && !st; m++) {
-        const rf_metric_info *mi = rf_metric_at(m);
-        for (size_t r = 0; r < n; r++)
-            col[r] = vals[r * nm + m];
-        st = an_h5i_write_array(mg, mi->name, H5T_NATIVE_DOUBLE, 1, &dim, col, mi->units,
-                                mi->description, NULL);
-    }
-    free(col);
-    if (mg >= 0)
-        H5Gclose(mg);
-    return st;
-}
-
-static int write_replications(hid_t pg, const an_point *pt, const double *vals, size_t nm)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    for (size_t m = 0; m < nm; m++)
-        an_tbl_column(&t, rf_metric_at(m)->name, AN_COL_F64, rf_metric_at(m)->units);
-    for (size_t r = 0; r < pt->n_reps; r++) {
-        if (!an_point_rep_done(pt, r))
-            continue;
-        an_tbl_row(&t);
-        an_tbl_u64(&t, r);
-        for (size_t m = 0; m < nm; m++)
-            an_tbl_f64(&t, vals[r * nm + m]);
-    }
-    return an_tbl_write(pg, "replications", &t,
-                        "one row per completed replication: every output metric (pandas-friendly)");
-}
-
-/* Columns shared by the outcomes and the groups tables: referrals and the
- * count of each outcome; then, separately, placements within 7 and 28 days. */
-static void outcome_columns(an_tbl *t)
-{
-    an_tbl_column(t, "referrals", AN_COL_U64, "referrals");
-    for (int o = 0; o < RF_OUT_N; o++)
-        an_tbl_column(t, rf_outcome_name((rf_outcome)o), AN_COL_U64, "referrals");
-}
-
-static void outcome_cells(an_tbl *t, uint64_t referrals, const uint64_t *outcomes)
-{
-    an_tbl_u64(t, referrals);
-    for (int o = 0; o < RF_OUT_N; o++)
-        an_tbl_u64(t, outcomes[o]);
-}
-
-static void within_columns(an_tbl *t)
-{
-    an_tbl_column(t, "placed_within_7d", AN_COL_U64, "referrals");
-    an_tbl_column(t, "placed_within_28d", AN_COL_U64, "referrals");
-}
-
-static int write_outcomes(hid_t pg, const an_point *pt)
-{
-    int n_screen = pt->params ? pt->params->n_screen : 0;
-    if (n_screen < 0 || n_screen > RF_MAX_SCREEN)
-        n_screen = 0;
-    an_tbl t = {0};
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    outcome_columns(&t);
-    for (int k = 0; k < n_screen; k++)
-        an_tbl_columnf(&t, AN_COL_U64, "referrals", "screened_%s", pt->params->screen[k].name);
-    for (int b = 0; b < RF_BLK_N; b++)
-        an_tbl_columnf(&t, AN_COL_U64, "referrals", "no_suitable_%s",
-                       rf_block_name((rf_block_reason)b));
-    within_columns(&t);
-    static const char *const counts[] = {"departures", "early_exits", "move_ons", "timely_move_ons"};
-    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
-        an_tbl_column(&t, counts[c], AN_COL_U64, "households");
-    an_tbl_column(&t, "moveon_days", AN_COL_F64, "bed-days");
-    for (size_t r = 0; r < pt->n_reps; r++) {
-        if (!an_point_rep_done(pt, r))
-            continue;
-        const rf_result *x = &pt->results[r];
-        an_tbl_row(&t);
-        an_tbl_u64(&t, r);
-        outcome_cells(&t, x->referrals, x->outcomes);
-        for (int k = 0; k < n_screen; k++)
-            an_tbl_u64(&t, x->screened[k]);
-        for (int b = 0; b < RF_BLK_N; b++)
-            an_tbl_u64(&t, x->no_suitable[b]);
-        const uint64_t v[] = {x->placed_within_7d, x->placed_within_28d, x->departures,
-                              x->early_exits, x->move_ons, x->timely_move_ons};
-        for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
-            an_tbl_u64(&t, v[c]);
-        an_tbl_f64(&t, x->moveon_days);
-    }
-    return an_tbl_write(pg, "outcomes", &t,
-                        "one row per completed replication: referral outcome counts, screening "
-                        "reasons and the attribute that left a household with no suitable unit");
-}
-
-static const char *const stat_names[] = {"mean", "sd", "ci95", "p10", "p50", "p90", "min", "max"};
-
-static int write_summary(hid_t pg, const an_point_summary *ps)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "metric", AN_COL_STR, "");
-    an_tbl_column(&t, "units", AN_COL_STR, "");
-    an_tbl_column(&t, "description", AN_COL_TEXT, "");
-    an_tbl_column(&t, "n", AN_COL_U64, "replications");
-    for (size_t c = 0; c < 8; c++)
-        an_tbl_column(&t, stat_names[c], AN_COL_F64, "units of the metric");
-    /* Added in format version 1 after the columns above (readers find
-     * columns by name). */
-    an_tbl_column(&t, "estimator", AN_COL_STR, "");
-    an_tbl_column(&t, "se", AN_COL_F64, "units of the metric");
-    an_tbl_column(&t, "rep_mean", AN_COL_F64, "units of the metric");
-    an_tbl_column(&t, "total_numerator", AN_COL_F64, "see ratio_parts");
-    an_tbl_column(&t, "total_denominator", AN_COL_F64, "see ratio_parts");
-    an_tbl_column(&t, "numerator", AN_COL_TEXT, "");
-    an_tbl_column(&t, "denominator", AN_COL_TEXT, "");
-    for (size_t m = 0; m < ps->n_metrics; m++) {
-        const an_metric_summary *ms = &ps->metrics[m];
-        int k = rf_metric_find(ms->name);
-        const rf_metric_info *mi = k >= 0 ? rf_metric_at((size_t)k) : NULL;
-        an_tbl_row(&t);
-        an_tbl_str(&t, ms->name);
-        an_tbl_str(&t, ms->units);
-        an_tbl_str(&t, ms->description);
-        an_tbl_u64(&t, ms->s.n);
-        const double v[8] = {ms->s.mean, ms->s.sd, ms->s.ci95, ms->s.p10,
-                             ms->s.p50,  ms->s.p90, ms->s.min, ms->s.max};
-        for (size_t c = 0; c < 8; c++)
-            an_tbl_f64(&t, v[c]);
-        an_tbl_str(&t, ms->pooled ? "ratio_of_sums" : "mean");
-        an_tbl_f64(&t, ms->se);
-        an_tbl_f64(&t, ms->rep_mean);
-        an_tbl_f64(&t, ms->total_num);
-        an_tbl_f64(&t, ms->total_den);
-        an_tbl_str(&t, mi ? mi->numerator : "");
-        an_tbl_str(&t, mi && mi->denominator ? mi->denominator : "");
-    }
-    return an_tbl_write(pg, "summary", &t,
-                     "per metric over completed replications: mean is the estimate (the ratio "
-                     "of the summed numerators and denominators for estimator ratio_of_sums, "
-                     "else the mean of the replications), se and ci95 its standard error and "
-                     "95% half-width (delta method, Student t); sd, p10, p50, p90, min, max and "
-                     "rep_mean describe the per-replication values");
-}
-
-/* Each metric's numerator and denominator per replication: what the summary
- * pools, and what a paired comparison of two points needs. */
-static int write_ratio_parts(hid_t pg, const an_point *pt, const an_point_summary *ps)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    size_t nm = ps->n_metrics;
-    for (size_t m = 0; m < nm; m++) {
-        int k = rf_metric_find(ps->metrics[m].name);
-        if (!ps->metrics[m].pooled || k < 0)
-            continue;
-        const rf_metric_info *mi = rf_metric_at((size_t)k);
-        an_tbl_columnf(&t, AN_COL_F64, mi->numerator_units, "%s_num", mi->name);
-        an_tbl_columnf(&t, AN_COL_F64, mi->denominator_units, "%s_den", mi->name);
-    }
-    size_t d = 0;
-    for (size_t r = 0; r < pt->n_reps; r++) {
-        if (!an_point_rep_done(pt, r))
-            continue;
-        an_tbl_row(&t);
-        an_tbl_u64(&t, r);
-        for (size_t m = 0; m < nm; m++)
-            if (ps->metrics[m].pooled && rf_metric_find(ps->metrics[m].name) >= 0) {
-                an_tbl_f64(&t, ps->num[d * nm + m]);
-                an_tbl_f64(&t, ps->den[d * nm + m]);
-            }
-        d++;
-    }
-    return an_tbl_write(pg, "ratio_parts", &t,
-                     "one row per completed replication: the numerator and denominator of "
-                     "every ratio metric, whose sums over replications give the summary's "
-                     "estimate (<metric>_num / <metric>_den per replication is the metric's "
-                     "per-replication value)");
-}
-
-/* The point's unit mix, one row a block, from the params it ran with (after
- * spaces / extra[...]): what a planner needs to know which units were in
- * it without reading the scenario.  Words as the scenario writes them. */
-static int write_units(hid_t pg, const rf_params *p)
-{
-    static const char *const nrpf[] = {"no", "case_by_case", "yes"};
-    static const char *const spec[] = {"none", "bme", "young_women"};
-    an_tbl t = {0};
-    an_tbl_column(&t, "service", AN_COL_STR, "");
-    an_tbl_column(&t, "block", AN_COL_STR, "");
-    an_tbl_column(&t, "units", AN_COL_I64, "units");
-    an_tbl_column(&t, "area", AN_COL_STR, "");
-    an_tbl_column(&t, "largest_family", AN_COL_I64, "persons");
-    an_tbl_column(&t, "wheelchair", AN_COL_I64, "flag");
-    an_tbl_column(&t, "takes_male", AN_COL_I64, "flag");
-    an_tbl_column(&t, "takes_pets", AN_COL_I64, "flag");
-    an_tbl_column(&t, "male_child_age_limit", AN_COL_I64, "years");
-    an_tbl_column(&t, "nrpf", AN_COL_STR, "");
-    an_tbl_column(&t, "night_security", AN_COL_I64, "flag");
-    an_tbl_column(&t, "high_support", AN_COL_I64, "flag");
-    an_tbl_column(&t, "self_contained", AN_COL_I64, "flag");
-    an_tbl_column(&t, "specialism", AN_COL_STR, "");
-    an_tbl_column(&t, "opens", AN_COL_F64, "days");
-    an_tbl_column(&t, "closes", AN_COL_F64, "days");
-    an_tbl_column(&t, "cost_per_unit_year", AN_COL_F64, "currency");
-    an_tbl_column(&t, "cost_per_placement", AN_COL_F64, "currency");
-    for (int s = 0; s < p->n_services; s++)
-        for (int b = 0; b < p->services[s].n_blocks; b++) {
-            const rf_unit_block *u = &p->services[s].blocks[b];
-            an_tbl_row(&t);
-            an_tbl_str(&t, p->services[s].name);
-            an_tbl_str(&t, u->name);
-            an_tbl_i64(&t, u->count);
-            an_tbl_str(&t, p->n_areas > 0 && u->area >= 0 && u->area < p->n_areas
-                               ? p->area_names[u->area] : "");
-            an_tbl_i64(&t, u->largest_family);
-            an_tbl_i64(&t, u->wheelchair);
-            an_tbl_i64(&t, u->takes_male);
-            an_tbl_i64(&t, u->takes_pets);
-            an_tbl_i64(&t, u->male_child_age_limit == RF_NO_LIMIT ? -1 : u->male_child_age_limit);
-            an_tbl_str(&t, (unsigned)u->nrpf < 3 ? nrpf[u->nrpf] : "?");
-            an_tbl_i64(&t, u->night_security);
-            an_tbl_i64(&t, u->high_support);
-            an_tbl_i64(&t, u->self_contained);
-            an_tbl_str(&t, (unsigned)u->specialism < RF_SPEC_N ? spec[u->specialism] : "?");
-            an_tbl_f64(&t, u->opens);
-            an_tbl_f64(&t, u->closes);
-            an_tbl_f64(&t, u->cost_unit_year);
-            an_tbl_f64(&t, u->cost_placement);
-        }
-    return an_tbl_write(pg, "units", &t,
-                        "the point's unit mix, one row per block of units: service, block (its "
-                        "name; empty for the service's own units, what its blocks leave), units "
-                        "(after spaces / extra), area, and the attributes households are matched "
-                        "on (male_child_age_limit -1: none; opens / closes 0: from the start / "
-                        "never)");
-}
-
-static int write_services(hid_t pg, const an_point *pt, const an_point_summary *ps)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "service", AN_COL_I64, "index");
-    an_tbl_column(&t, "name", AN_COL_STR, "");
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    an_tbl_column(&t, "units", AN_COL_I64, "units");
-    static const char *const counts[] = {"placements", "departures", "early_exits", "move_ons",
-                                         "timely_move_ons"};
-    for (size_t c = 0; c < 5; c++)
-        an_tbl_column(&t, counts[c], AN_COL_U64, "households");
-    static const char *const days[] = {"occupied_days", "blocked_days", "down_days", "unit_days"};
-    for (size_t c = 0; c < 4; c++)
-        an_tbl_column(&t, days[c], AN_COL_F64, "unit-days");
-    for (int s = 0; s < ps->n_services; s++)
-        for (size_t r = 0; r < pt->n_reps; r++) {
-            if (!an_point_rep_done(pt, r))
-                continue;
-            const rf_service_result *x = &pt->results[r].services[s];
-            an_tbl_row(&t);
-            an_tbl_i64(&t, s);
-            an_tbl_str(&t, ps->service_names[s]);
-            an_tbl_u64(&t, r);
-            an_tbl_i64(&t, x->units);
-            const uint64_t c[5] = {x->placements, x->departures, x->early_exits, x->move_ons,
-                                   x->timely_move_ons};
-            for (size_t k = 0; k < 5; k++)
-                an_tbl_u64(&t, c[k]);
-            const double d[4] = {x->occupied_days, x->blocked_days, x->down_days, x->unit_days};
-            for (size_t k = 0; k < 4; k++)
-                an_tbl_f64(&t, d[k]);
-        }
-    return an_tbl_write(pg, "services", &t,
-                        "one row per service and completed replication (after warm-up)");
-}
-
-static int write_groups(hid_t pg, const an_point *pt)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "group", AN_COL_STR, "");
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    outcome_columns(&t);
-    within_columns(&t);
-    an_tbl_column(&t, "wait_sum", AN_COL_F64, "days");
-    an_tbl_column(&t, "waited", AN_COL_U64, "households");
-    an_tbl_column(&t, "waited_sum", AN_COL_F64, "days");
-    for (int g = 0; g < RF_G_N; g++)
-        for (size_t r = 0; r < pt->n_reps; r++) {
-            if (!an_point_rep_done(pt, r))
-                continue;
-            const rf_group_result *x = &pt->results[r].groups[g];
-            an_tbl_row(&t);
-            an_tbl_str(&t, rf_group_name((rf_group)g));
-            an_tbl_u64(&t, r);
-            outcome_cells(&t, x->referrals, x->outcomes);
-            an_tbl_u64(&t, x->placed_within_7d);
-            an_tbl_u64(&t, x->placed_within_28d);
-            an_tbl_f64(&t, x->wait_sum);
-            an_tbl_u64(&t, x->waited);
-            an_tbl_f64(&t, x->waited_sum);
-        }
-    return an_tbl_write(pg, "groups", &t,
-                        "one row per household group and completed replication; a household can "
-                     "be in several groups; wait_sum = days waited by placed households; waited "
-                     "= households that joined the waiting list (placed after a wait, gave up, "
-                     "still waiting at the end), waited_sum = their days on the list");
-}
-
-/* The monthly series: name, units, description, value of month m. */
-static double mon_occupied(const rf_result *x, size_t m) { return x->monthly_occupied[m]; }
-static double mon_waiting(const rf_result *x, size_t m) { return x->monthly_waiting[m]; }
-static double mon_units(const rf_result *x, size_t m) { return x->monthly_units[m]; }
-static double mon_referrals(const rf_result *x, size_t m) { return x->monthly_referrals[m]; }
-static double mon_placed(const rf_result *x, size_t m) { return x->monthly_placed[m]; }
-static double mon_refused(const rf_result *x, size_t m) { return x->monthly_refused[m]; }
-static double mon_abandoned(const rf_result *x, size_t m) { return x->monthly_abandoned[m]; }
-
-static const struct {
-    const char *name, *units, *description;
-    double (*value)(const rf_result *, size_t);
-} monthly_series[] = {
-    {"occupied", "units", "mean number of units with a household in, per month after warm-up",
-     mon_occupied},
-    {"waiting", "households", "mean waiting list length, per month after warm-up", mon_waiting},
-    {"units", "units", "mean number of units in service (opened and not closed), per month after "
-     "warm-up", mon_units},
-    {"referrals", "referrals", "referrals arriving in the month (after warm-up)", mon_referrals},
-    {"placed", "referrals",
-     "referrals placed in the month, at once or after a wait (the month of the placement)",
-     mon_placed},
-    {"refused", "referrals",
-     "referrals refused on arrival in the month: no space (and did not wait) or no suitable unit",
-     mon_refused},
-    {"abandoned", "referrals", "waiting households that gave up in the month", mon_abandoned},
-};
-
-static int write_monthly(hid_t pg, const an_point *pt)
-{
-    size_t n = pt->n_reps, nmon = 0;
-    for (size_t r = 0; r < n; r++)
-        if (an_point_rep_done(pt, r) && pt->results[r].n_months > 0 && (size_t)pt->results[r].n_months > nmon)
-            nmon = (size_t)pt->results[r].n_months;
-    if (nmon > RF_MONTHS_MAX)
-        nmon = RF_MONTHS_MAX;
-    hid_t mg = H5Gcreate2(pg, "monthly", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    double *a = malloc((n * nmon + 1) * sizeof *a);
-    int st = mg < 0 ? SIM_EHDF5 : a ? SIM_OK : SIM_ENOMEM;
-    int first = pt->params ? pt->params->start_month : 1;
-    for (size_t k = 0; k < sizeof monthly_series / sizeof monthly_series[0] && !st; k++) {
-        for (size_t r = 0; r < n; r++)
-            for (size_t m = 0; m < nmon; m++) {
-                const rf_result *x = &pt->results[r];
-                int ok = an_point_rep_done(pt, r) && m < (size_t)x->n_months;
-                a[r * nmon + m] = ok ? monthly_series[k].value(x, m) : NAN;
-            }
-        hsize_t dims[2] = {n, nmon};
-        hid_t d = H5I_INVALID_HID;
-        char desc[AN_DESC_MAX];
-        snprintf(desc, sizeof desc, "%s (NaN: replication not done)", monthly_series[k].description);
-        st = an_h5i_write_array(mg, monthly_series[k].name, H5T_NATIVE_DOUBLE, 2, dims, a,
-                                monthly_series[k].units, desc, &d);
-        if (!st) st = an_h5i_attr_str(d, "axes", "replication,month");
-        if (!st) st = an_h5i_attr_num(d, "month_days", H5T_NATIVE_DOUBLE, &(double){365.0 / 12.0});
-        if (!st) st = an_h5i_attr_int(d, "first_month", first);
-        if (d >= 0)
-            H5Dclose(d);
-    }
-    free(a);
-    if (mg >= 0)
-        H5Gclose(mg);
-    return st;
-}
-
-/* /points/<i>/yearly/<metric> [replications x years] for every metric kept
- * by year, and /points/<i>/yearly_summary: each year's pooled estimates. */
-static int write_yearly(hid_t pg, const an_point *pt, an_point_summary *ps)
-{
-    int st = an_point_summary_add_years(ps, pt->results, pt->done, pt->n_reps);
-    if (st)
-        return st;
-    size_t n = pt->n_reps, ny = ps->years->n_years, nm = rf_metric_count();
-    hid_t yg = H5Gcreate2(pg, "yearly", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    double *a = malloc((n * ny + 1) * sizeof *a), *num = malloc((nm + 1) * sizeof *num),
-           *den = malloc((nm + 1) * sizeof *den);
-    st = yg < 0 ? SIM_EHDF5 : a && num && den ? SIM_OK : SIM_ENOMEM;
-    for (size_t m = 0; m < nm && !st; m++) {
-        if (!rf_metric_by_year(m))
-            continue;
-        const rf_metric_info *mi = rf_metric_at(m);
-        for (size_t r = 0; r < n; r++)
-            for (size_t y = 0; y < ny; y++) {
-                const rf_result *x = &pt->results[r];
-                double v = NAN;
-                if (an_point_rep_done(pt, r) && (int)y < x->n_years) {
-                    rf_result_year_metric_parts(x, (int)y, num, den);
-                    v = mi->denominator ? (den[m] > 0 ? num[m] / den[m] : NAN) : num[m];
-                }
-                a[r * ny + y] = v;
-            }
-        hsize_t dims[2] = {n, ny};
-        hid_t d = H5I_INVALID_HID;
-        char desc[AN_DESC_MAX];
-        snprintf(desc, sizeof desc, "%s, year by year of the horizon (NaN: not done or undefined)",
-                 mi->description);
-        st = an_h5i_write_array(yg, mi->name, H5T_NATIVE_DOUBLE, 2, dims, a, mi->units, desc, &d);
-        if (!st) st = an_h5i_attr_str(d, "axes", "replication,year");
-        if (!st) st = an_h5i_attr_num(d, "year_days", H5T_NATIVE_DOUBLE, &(double){RF_YEAR_DAYS});
-        if (d >= 0)
-            H5Dclose(d);
-    }
-    free(a);
-    free(num);
-    free(den);
-    if (yg >= 0)
-        H5Gclose(yg);
-    if (st)
-        return st;
-    an_tbl t = {0};
-    an_tbl_column(&t, "year", AN_COL_U64, "year");
-    an_tbl_column(&t, "days", AN_COL_F64, "days");
-    an_tbl_column(&t, "metric", AN_COL_STR, "");
-    an_tbl_column(&t, "units", AN_COL_STR, "");
-    an_tbl_column(&t, "mean", AN_COL_F64, "metric units");
-    an_tbl_column(&t, "lo", AN_COL_F64, "metric units");
-    an_tbl_column(&t, "hi", AN_COL_F64, "metric units");
-    an_tbl_column(&t, "half_width", AN_COL_F64, "metric units");
-    an_tbl_column(&t, "n", AN_COL_U64, "replications");
-    for (size_t y = 0; y < ny; y++)
-        for (size_t m = 0; m < nm; m++) {
-            if (!rf_metric_by_year(m))
-                continue;
-            const rf_metric_info *mi = rf_metric_at(m);
-            sim_ratio e;
-            an_year_estimate(ps, y, mi->name, &e);
-            an_tbl_row(&t);
-            an_tbl_u64(&t, y + 1);
-            an_tbl_f64(&t, ps->years->days[y]);
-            an_tbl_str(&t, mi->name);
-            an_tbl_str(&t, mi->units);
-            an_tbl_f64(&t, e.ratio);
-            an_tbl_f64(&t, e.ratio - e.ci95);
-            an_tbl_f64(&t, e.ratio + e.ci95);
-            an_tbl_f64(&t, e.ci95);
-            an_tbl_u64(&t, e.n);
-        }
-    return an_tbl_write(pg, "yearly_summary", &t,
-                        "one row per year of the horizon (1 = the first after warm-up) and metric "
-                        "kept by year: the estimate over the point's completed replications "
-                        "(pooled for ratio metrics, as in summary) and its 95% confidence interval "
-                        "lo..hi; a year's shares are of the referrals arriving in it");
-}
-
 /* The metric's number among the names seen, added when new. */
 static int metric_number(an_h5_writer *w, const an_metric_summary *m, size_t *k)
 {
@@ -825,21 +377,35 @@ static int keep_tidy(an_h5_writer *w, size_t index, const an_point_summary *ps)
     return SIM_OK;
 }
 
-int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
+int an_h5_point_begin(an_h5_writer *w, size_t index, const an_point *pt)
 {
-    if (!w || !pt || index >= w->n_points || w->rows[index].written || (pt->n_reps && !pt->results))
+    if (!w || !pt || index >= w->n_points || w->rows[index].written || w->open)
         return SIM_EINVAL;
-    size_t n = pt->n_reps, nm = rf_metric_count();
     char name[32];
     snprintf(name, sizeof name, "%zu", index);
-    an_point_summary ps;
-    int st = an_point_summary_from_results(&ps, pt->label, pt->params, pt->results, pt->done, n);
+    int st = an_h5p_begin(w->points, name, pt, &w->open);
     if (st)
-        return st;
-    if ((st = an_point_summary_add_network(&ps, pt->params, pt->net, pt->net_stride, pt->done, n))) {
-        an_point_summary_free(&ps);
-        return st;
-    }
+        return st == SIM_EHDF5 && last_sys_errno ? SIM_EIO : st;
+    w->open_index = index;
+    return SIM_OK;
+}
+
+int an_h5_point_add(an_h5_writer *w, size_t first, size_t n, const rf_result *res,
+                    size_t res_stride, const unsigned char *done)
+{
+    if (!w || !w->open)
+        return SIM_EINVAL;
+    int st = an_h5p_add(w->open, first, n, res, res_stride, done);
+    return st == SIM_EHDF5 && last_sys_errno ? SIM_EIO : st;
+}
+
+int an_h5_point_end(an_h5_writer *w, const an_point *pt, const an_point_summary *ps)
+{
+    if (!w || !w->open || !pt || !ps)
+        return SIM_EINVAL;
+    size_t index = w->open_index;
+    an_h5p *p = w->open;
+    w->open = NULL;
     point_row *row = &w->rows[index];
     if (pt->label)
         snprintf(row->label, sizeof row->label, "%s", pt->label);
@@ -847,68 +413,41 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
         rf_point_label(row->label, sizeof row->label,
                        pt->params ? rf_params_total_units(pt->params) : 0, w->n_vary,
                        (const char *const *)w->vary_keys, pt->vary_values);
-    snprintf(ps.label, sizeof ps.label, "%s", row->label);
-
-    double *vals = malloc((n * nm + 1) * sizeof *vals);
-    unsigned char *done = malloc(n + 1);
-    hid_t pg = H5Gcreate2(w->points, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (!vals || !done) {
-        st = SIM_ENOMEM;
-        goto out;
-    }
-    if (pg < 0) {
-        st = SIM_EHDF5;
-        goto out;
-    }
-    for (size_t r = 0; r < n; r++) {
-        done[r] = an_point_rep_done(pt, r) ? 1 : 0;
-        if (done[r])
-            rf_result_metrics(&pt->results[r], &vals[r * nm]);
-        else
-            for (size_t m = 0; m < nm; m++)
-                vals[r * nm + m] = NAN;
-    }
-    hsize_t dim = n;
-    st = an_h5i_write_array(pg, "done", H5T_NATIVE_UCHAR, 1, &dim, done, "flag",
-                            "1 where the replication completed (index = replication)", NULL);
-    if (!st) st = write_metrics(pg, pt, vals, nm);
-    if (!st) st = write_replications(pg, pt, vals, nm);
-    if (!st) st = write_outcomes(pg, pt);
-    if (!st) st = write_summary(pg, &ps);
-    if (!st) st = write_ratio_parts(pg, pt, &ps);
-    if (!st) st = write_services(pg, pt, &ps);
-    if (!st && pt->params) st = write_units(pg, pt->params);
-    if (!st) st = write_groups(pg, pt);
-    if (!st) st = write_monthly(pg, pt);
-    if (!st) st = write_yearly(pg, pt, &ps);
-    if (!st) st = an_h5i_write_network(pg, pt, &ps);
-    if (!st && pt->stopped)
-        st = an_h5i_attr_str(pg, "stopped", pt->stopped);
-    if (!st && pt->stopped)
-        st = an_h5i_attr_u64(pg, "reps_first_met", pt->first_met);
+    int st = an_h5p_end(p, pt, ps, w->scenario_text);
     if (!st)
-        st = an_h5i_write_text(pg, "scenario", pt->scenario_text ? pt->scenario_text
-                                                                 : w->scenario_text,
-                               "resolved scenario of this point, its unit counts written out");
-    if (!st)
-        st = keep_tidy(w, index, &ps);
+        st = keep_tidy(w, index, ps);
     if (!st) {
         row->written = 1;
-        row->n_reps = n;
-        row->reps_done = ps.n_reps;
+        row->n_reps = pt->n_reps;
+        row->reps_done = ps->n_reps;
         row->total_units = pt->params ? rf_params_total_units(pt->params) : 0;
         row->horizon = pt->params ? pt->params->horizon : NAN;
         row->warmup = pt->params ? pt->params->warmup : NAN;
         for (size_t k = 0; k < w->n_vary; k++)
             w->vary[index * w->n_vary + k] = pt->vary_values ? pt->vary_values[k] : NAN;
     }
-out:
-    if (pg >= 0)
-        H5Gclose(pg);
-    free(vals);
-    free(done);
-    an_point_summary_free(&ps);
     return st == SIM_EHDF5 && last_sys_errno ? SIM_EIO : st;
+}
+
+int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt)
+{
+    if (!w || !pt || index >= w->n_points || w->rows[index].written || w->open
+        || (pt->n_reps && !pt->results))
+        return SIM_EINVAL;
+    size_t n = pt->n_reps;
+    an_point_summary ps;
+    int st = an_point_summary_from_results(&ps, pt->label, pt->params, pt->results, pt->done, n);
+    if (st)
+        return st;
+    if (!(st = an_point_summary_add_network(&ps, pt->params, pt->net, pt->net_stride, pt->done, n)))
+        st = an_point_summary_add_years(&ps, pt->results, pt->done, n);
+    if (!st) st = an_h5_point_begin(w, index, pt);
+    if (!st) st = an_h5_point_add(w, 0, n, pt->results, sizeof *pt->results, pt->done);
+    if (!st) st = an_h5_point_end(w, pt, &ps);
+    an_h5p_free(w->open);      /* after a failed add */
+    w->open = NULL;
+    an_point_summary_free(&ps);
+    return st;
 }
 
 /* Attributes are copied by hand: H5Ocopy of HDF5 before 1.14.4 crashes on
@@ -1234,6 +773,13 @@ int an_h5_commit(an_h5_writer *w, int complete)
 {
     if (!w)
         return SIM_EINVAL;
+    if (w->open) {             /* a point begun and never ended: no half of it stays */
+        an_h5p_free(w->open);
+        w->open = NULL;
+        char name[32];
+        snprintf(name, sizeof name, "%zu", w->open_index);
+        H5Ldelete(w->points, name, H5P_DEFAULT);
+    }
     int all = complete;
     for (size_t i = 0; i < w->n_points; i++)
         all &= w->rows[i].written && w->rows[i].reps_done == w->rows[i].n_reps &&

@@ -118,6 +118,21 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
  * come in any order, so a sweep can write them as they finish and free the
  * records. */
 int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
+/* The same point written piece by piece, so that its records need not all
+ * be held (a point of a million replications): begin (pt->results is not
+ * read), add replications [first, first + n) as they come (n records
+ * res_stride bytes apart, done their flags, NULL: all done; each at most
+ * once, in any order), then end with ps, the summary of the replications
+ * added built with their network's areas and their years
+ * (an_summary_build_begin with years, or an_point_summary_add_years), and
+ * the same pt.  One point at a time; what end needs from pt (params,
+ * label, scenario_text, vary_values, stopped) must be as at begin.  A
+ * point begun and not ended is left out of the file.  ps stays the
+ * caller's. */
+int an_h5_point_begin(an_h5_writer *w, size_t index, const an_point *pt);
+int an_h5_point_add(an_h5_writer *w, size_t first, size_t n, const rf_result *res,
+                    size_t res_stride, const unsigned char *done);
+int an_h5_point_end(an_h5_writer *w, const an_point *pt, const an_point_summary *ps);
 /* Point src_index of another results file (open for reading), copied as
  * it is stored, as point `index` (< n_points; each index at most once);
  * its /point_table row and /summary rows come with it.  The files must

@@ -161,6 +161,45 @@ int an_h5i_write_array(hid_t loc, const char *name, hid_t type, int rank, const 
     return st;
 }
 
+int an_h5i_create_array(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                        const void *fill, const char *units, const char *description, hid_t *out)
+{
+    int st = SIM_EHDF5;
+    *out = H5I_INVALID_HID;
+    hid_t s = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = an_h5i_dcpl(rank, dims, H5Tget_size(type), rank == 2);
+    if (s >= 0 && dcpl >= 0 && H5Pset_fill_value(dcpl, type, fill) >= 0)
+        st = an_h5i_dataset(loc, name, type, type, s, dcpl, NULL, 0, units, description, out);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (s >= 0)
+        H5Sclose(s);
+    return st;
+}
+
+int an_h5i_write_rows(hid_t d, hid_t type, hsize_t row, hsize_t n, const void *data)
+{
+    if (!n)
+        return SIM_OK;
+    hid_t fs = H5Dget_space(d);
+    int rank = fs >= 0 ? H5Sget_simple_extent_ndims(fs) : -1;
+    hsize_t dims[2] = {0, 0}, start[2] = {row, 0}, count[2] = {n, 0};
+    hid_t ms = H5I_INVALID_HID;
+    int st = SIM_EHDF5;
+    if (rank >= 1 && rank <= 2 && H5Sget_simple_extent_dims(fs, dims, NULL) >= 0) {
+        count[1] = dims[1];
+        ms = H5Screate_simple(rank, count, NULL);
+        if (ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
+            && H5Dwrite(d, type, ms, fs, H5P_DEFAULT, data) >= 0)
+            st = SIM_OK;
+    }
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return st;
+}
+
 int an_h5i_write_text(hid_t loc, const char *name, const char *text, const char *description)
 {
     int st = SIM_EHDF5;

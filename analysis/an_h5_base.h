@@ -47,6 +47,13 @@ int an_h5i_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hid_t 
 int an_h5i_write_array(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
                        const void *data, const char *units, const char *description,
                        hid_t *keep);
+/* The same dataset created empty, every element `fill` (of type) until
+ * written, left open in *out for an_h5i_write_rows. */
+int an_h5i_create_array(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                        const void *fill, const char *units, const char *description, hid_t *out);
+/* Rows [row, row + n) along dimension 0 (each the whole of dimension 1 for
+ * rank 2) of dataset d from data. */
+int an_h5i_write_rows(hid_t d, hid_t type, hsize_t row, hsize_t n, const void *data);
 /* A scalar variable-length text dataset, units "text/yaml". */
 int an_h5i_write_text(hid_t loc, const char *name, const char *text, const char *description);
 

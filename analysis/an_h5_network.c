@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
+static int write_areas(hid_t pg, const an_point_summary *ps)
 {
     an_tbl t = {0};
     an_tbl_column(&t, "area", AN_COL_STR, "");
@@ -18,14 +18,19 @@ static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
     an_tbl_column(&t, "units", AN_COL_I64, "units");
     an_tbl_column(&t, "occupied_days", AN_COL_F64, "unit-days");
     an_tbl_column(&t, "unit_days", AN_COL_F64, "unit-days");
+    if (an_tbl_create(pg, "areas", &t,
+                     "one row per area and completed replication: its residents' referrals and "
+                        "outcomes (after warm-up), placements into its units and how many of them "
+                        "came from other areas, its units (at the start), occupied unit-days and "
+                        "unit-days in service",
+                     ps->n_reps * (size_t)ps->n_areas))
+        return an_tbl_finish(&t);
     for (int a = 0; a < ps->n_areas; a++)
-        for (size_t r = 0, slot = 0; r < pt->n_reps && slot < ps->n_reps; r++) {
-            if (!an_point_rep_done(pt, r))
-                continue;
-            const rf_area_result *x = &ps->areas[slot++ * (size_t)ps->n_areas + (size_t)a];
+        for (size_t slot = 0; slot < ps->n_reps; slot++) {
+            const rf_area_result *x = &ps->areas[slot * (size_t)ps->n_areas + (size_t)a];
             an_tbl_row(&t);
             an_tbl_str(&t, ps->area_names[a]);
-            an_tbl_u64(&t, r);
+            an_tbl_u64(&t, ps->reps[slot]);
             an_tbl_u64(&t, x->referrals);
             for (int o = 0; o < RF_OUT_N; o++)
                 an_tbl_u64(&t, x->outcomes[o]);
@@ -35,14 +40,10 @@ static int write_areas(hid_t pg, const an_point *pt, const an_point_summary *ps)
             an_tbl_f64(&t, x->occupied_days);
             an_tbl_f64(&t, x->unit_days);
         }
-    return an_tbl_write(pg, "areas", &t,
-                        "one row per area and completed replication: its residents' referrals and "
-                        "outcomes (after warm-up), placements into its units and how many of them "
-                        "came from other areas, its units (at the start), occupied unit-days and "
-                        "unit-days in service");
+    return an_tbl_finish(&t);
 }
 
-static int write_flows(hid_t pg, const an_point *pt, const an_point_summary *ps)
+static int write_flows(hid_t pg, const an_point_summary *ps)
 {
     an_tbl t = {0};
     an_tbl_column(&t, "rep", AN_COL_U64, "replication");
@@ -50,23 +51,24 @@ static int write_flows(hid_t pg, const an_point *pt, const an_point_summary *ps)
     an_tbl_column(&t, "destination", AN_COL_STR, "");
     an_tbl_column(&t, "placements", AN_COL_U64, "households");
     const rf_flow_layout *l = &ps->flow_layout;
-    for (size_t r = 0, slot = 0; r < pt->n_reps && slot < ps->n_reps; r++) {
-        if (!an_point_rep_done(pt, r))
-            continue;
-        const uint32_t *fl = &ps->flows[slot++ * l->n_cells];
+    if (an_tbl_create(pg, "flows", &t,
+                     "one row per completed replication, area of origin and area of the unit "
+                        "acceptable to its residents (pairs not listed: none can be placed there): "
+                        "referrals (after warm-up) placed",
+                     ps->n_reps * ps->flow_layout.n_cells))
+        return an_tbl_finish(&t);
+    for (size_t slot = 0; slot < ps->n_reps; slot++) {
+        const uint32_t *fl = &ps->flows[slot * l->n_cells];
         for (int o = 0; o < ps->n_areas; o++)
             for (size_t c = l->row[o]; c < l->row[o + 1]; c++) {
                 an_tbl_row(&t);
-                an_tbl_u64(&t, r);
+                an_tbl_u64(&t, ps->reps[slot]);
                 an_tbl_str(&t, ps->area_names[o]);
                 an_tbl_str(&t, ps->area_names[l->dest[c]]);
                 an_tbl_u64(&t, fl[c]);
             }
     }
-    return an_tbl_write(pg, "flows", &t,
-                        "one row per completed replication, area of origin and area of the unit "
-                        "acceptable to its residents (pairs not listed: none can be placed there): "
-                        "referrals (after warm-up) placed");
+    return an_tbl_finish(&t);
 }
 
 static void summary_columns(an_tbl *t)
@@ -146,12 +148,12 @@ static int write_flow_summary(hid_t pg, const an_point_summary *ps)
                         "interval lo..hi");
 }
 
-int an_h5i_write_network(hid_t pg, const an_point *pt, const an_point_summary *ps)
+int an_h5i_write_network(hid_t pg, const an_point_summary *ps)
 {
     if (ps->n_areas <= 0)
         return SIM_OK;
-    int st = write_areas(pg, pt, ps);
-    if (!st) st = write_flows(pg, pt, ps);
+    int st = write_areas(pg, ps);
+    if (!st) st = write_flows(pg, ps);
     if (!st) st = write_area_summary(pg, ps);
     if (!st) st = write_flow_summary(pg, ps);
     return st;

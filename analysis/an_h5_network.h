@@ -17,8 +17,9 @@
  *                 half_width (95%), n
  *   flow_summary  rows origin x destination (the same pairs): placements a year with their
  *                 95% interval
+ * from the summary's per-replication parts (ps->reps numbers the rows).
  * Nothing for a point without a network.  A sim_status. */
-int an_h5i_write_network(hid_t pg, const an_point *pt, const an_point_summary *ps);
+int an_h5i_write_network(hid_t pg, const an_point_summary *ps);
 
 /* The table comparison_areas in group g (an_h5_put_area_comparison).  A
  * sim_status. */

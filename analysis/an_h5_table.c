@@ -27,6 +27,7 @@ void an_tbl_free(an_tbl *t)
     }
     free(t->cols);
     free(t->buf);
+    free(t->sink_name);
     memset(t, 0, sizeof *t);
 }
 
@@ -131,6 +132,8 @@ void an_tbl_columnf(an_tbl *t, an_col_type type, const char *units, const char *
 
 void an_tbl_row(an_tbl *t)
 {
+    if (t->sink_name && t->n_rows >= AN_TBL_PIECE_ROWS)
+        an_tbl_append(t->sink, t->sink_name, t);
     size_t cap = t->cap_rows;
     void *buf = t->buf;
     if (!grow(t, &buf, &cap, t->n_rows, t->row_size))
@@ -201,14 +204,17 @@ static int column_attrs(hid_t d, const an_tbl *t)
     return st;
 }
 
-int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description)
+/* The table `name` of loc from t's columns, sized (chunk, compression) for
+ * expect_rows rows, holding t's rows when with_rows. */
+static int make_table(hid_t loc, const char *name, const an_tbl *t, const char *description,
+                      size_t expect_rows, int with_rows)
 {
     int st = t->err;
     const char **names = NULL;
     size_t *offs = NULL;
     hid_t *types = NULL, d = H5I_INVALID_HID;
     if (st)
-        goto out;
+        return st;
     st = SIM_ENOMEM;
     names = calloc(t->n_cols + 1, sizeof *names);
     offs = calloc(t->n_cols + 1, sizeof *offs);
@@ -224,15 +230,16 @@ int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description
         if ((types[c] = column_type(t->cols[c].type)) < 0)
             goto out;
     }
-    size_t bytes = t->n_rows * t->row_size;
+    size_t bytes = expect_rows * t->row_size;
     hsize_t chunk = t->row_size ? CHUNK_BYTES / t->row_size : 1;
-    if (chunk > t->n_rows)
-        chunk = t->n_rows;
+    if (chunk > expect_rows)
+        chunk = expect_rows;
     if (chunk < 1)
         chunk = 1;
     if (!t->n_cols ||
-        H5TBmake_table(description, loc, name, t->n_cols, t->n_rows, t->row_size, names, offs,
-                       types, chunk, NULL, bytes >= CHUNK_BYTES, t->buf) < 0)
+        H5TBmake_table(description, loc, name, t->n_cols, with_rows ? t->n_rows : 0, t->row_size,
+                       names, offs, types, chunk, NULL, bytes >= CHUNK_BYTES,
+                       with_rows && t->n_rows ? t->buf : NULL) < 0)
         goto out;
     d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (d < 0)
@@ -249,7 +256,60 @@ out:
     free(types);
     free(offs);
     free(names);
+    return st;
+}
+
+int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description)
+{
+    int st = make_table(loc, name, t, description, t->n_rows, 1);
     an_tbl_free(t);
+    return st;
+}
+
+int an_tbl_create(hid_t loc, const char *name, an_tbl *t, const char *description,
+                  size_t expect_rows)
+{
+    int st = make_table(loc, name, t, description, expect_rows, 0);
+    t->n_rows = 0;
+    free(t->sink_name);
+    t->sink = loc;
+    if (!(t->sink_name = an_h5i_strdup(name)) && !st)
+        st = SIM_ENOMEM;
+    if (st && !t->err)
+        t->err = st;
+    return st;
+}
+
+int an_tbl_finish(an_tbl *t)
+{
+    int st = t->sink_name ? an_tbl_append(t->sink, t->sink_name, t) : SIM_EINVAL;
+    if (!st)
+        st = t->err;
+    an_tbl_free(t);
+    return st;
+}
+
+int an_tbl_append(hid_t loc, const char *name, an_tbl *t)
+{
+    if (t->err || !t->n_rows) {
+        t->n_rows = 0;
+        return t->err;
+    }
+    size_t *offs = malloc((t->n_cols + 1) * sizeof *offs),
+           *sizes = malloc((t->n_cols + 1) * sizeof *sizes);
+    int st = offs && sizes ? SIM_EHDF5 : SIM_ENOMEM;
+    for (size_t c = 0; offs && sizes && c < t->n_cols; c++) {
+        offs[c] = t->cols[c].off;
+        sizes[c] = col_size(t->cols[c].type);
+    }
+    if (offs && sizes
+        && H5TBappend_records(loc, name, t->n_rows, t->row_size, offs, sizes, t->buf) >= 0)
+        st = SIM_OK;
+    free(offs);
+    free(sizes);
+    t->n_rows = 0;
+    if (st)
+        t->err = st;
     return st;
 }
 

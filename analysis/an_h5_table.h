@@ -1,6 +1,6 @@
 /* an_h5_table: the results file's compound tables (1-D datasets of records,
  * one row per replication, metric, service x replication, ...), built in
- * memory column by column and row by row, written in one call, and read
+ * memory column by column and row by row, written in one call (or appended piece by piece), and read
  * back with every column converted (an_table, see an_h5.h); not API.
  *
  * Everything about HDF5 compound types lives in this file alone.  A table
@@ -48,13 +48,15 @@ typedef struct {
     size_t off;
 } an_tbl_col;
 
-/* Start from {0}; an_tbl_write (or an_tbl_free) releases it. */
+/* Start from {0}; an_tbl_write, an_tbl_finish or an_tbl_free releases it. */
 typedef struct {
     an_tbl_col *cols;
     size_t n_cols, cap_cols, row_size;
     unsigned char *buf;
     size_t n_rows, cap_rows, col;
     int err;                   /* sticky: first failure */
+    hid_t sink;                /* an_tbl_create's: where full pieces go (name set) */
+    char *sink_name;
 } an_tbl;
 
 void an_tbl_free(an_tbl *t);
@@ -74,6 +76,19 @@ void an_tbl_str(an_tbl *t, const char *s);    /* AN_COL_STR or AN_COL_TEXT, trun
 
 /* Write the table as dataset `name` of loc; frees t. */
 int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description);
+/* A table written piece by piece, so that its rows need not all be held:
+ * create makes it, empty, from t's columns (sized for expect_rows rows, as
+ * an_tbl_write sizes a table of that many); then rows are added to t and
+ * appended (append empties t's rows, keeping its columns) as often as
+ * needed; an_tbl_free at the end.  Failures are sticky in t as well. */
+int an_tbl_create(hid_t loc, const char *name, an_tbl *t, const char *description,
+                  size_t expect_rows);
+int an_tbl_append(hid_t loc, const char *name, an_tbl *t);
+/* After an_tbl_create, rows go to the file a piece (AN_TBL_PIECE_ROWS) at
+ * a time by themselves: a long table is never held whole.  finish appends
+ * the rest and frees t. */
+#define AN_TBL_PIECE_ROWS 4096
+int an_tbl_finish(an_tbl *t);
 
 /* Read any compound table at path (integers and floats as doubles, fixed
  * strings kept, column descriptions when the file has them); SIM_ENOTFOUND

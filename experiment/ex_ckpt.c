@@ -190,6 +190,174 @@ int ex_ckpt_write(const ex_ckpt *c, size_t point, const unsigned char *done, con
     return ex_ckpt_write_n(c, point, c->n_reps, done, records);
 }
 
+static int write_all(int fd, const void *data, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, (const char *)data + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return SIM_EIO;
+        off += (size_t)w;
+    }
+    return SIM_OK;
+}
+
+int ex_ckpt_stream_begin(const ex_ckpt *c, size_t point, ex_ckpt_stream *s)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    s->n = c->n_reps;
+    s->record_size = c->record_size;
+    point_path(c, point, s->path, sizeof s->path);
+    if (ex_temp_create(s->path, s->tmp, sizeof s->tmp, &s->fd) != SIM_OK) {
+        s->fd = -1;
+        return SIM_EIO;
+    }
+    /* the file ex_ckpt_write makes of a whole point: every flag 1 (only a
+     * point whose every replication is done is kept) */
+    header h = {MAGIC, point, c->n_reps, c->record_size, c->key};
+    unsigned char ones[4096];
+    memset(ones, 1, sizeof ones);
+    s->sum = ex_digest(EX_DIGEST_INIT, &h, sizeof h);
+    int rc = write_all(s->fd, &h, sizeof h);
+    for (size_t left = s->n; rc == SIM_OK && left;) {
+        size_t k = left < sizeof ones ? left : sizeof ones;
+        s->sum = ex_digest(s->sum, ones, k);
+        rc = write_all(s->fd, ones, k);
+        left -= k;
+    }
+    if (rc != SIM_OK)
+        ex_ckpt_stream_end(s, 0);
+    return rc;
+}
+
+int ex_ckpt_stream_add(ex_ckpt_stream *s, const void *records, size_t n)
+{
+    if (s->fd < 0)
+        return SIM_EIO;
+    if (n > s->n - s->added) {
+        errno = EINVAL;
+        return SIM_EIO;
+    }
+    s->sum = ex_digest(s->sum, records, n * s->record_size);
+    s->added += n;
+    return write_all(s->fd, records, n * s->record_size);
+}
+
+int ex_ckpt_stream_end(ex_ckpt_stream *s, int keep)
+{
+    if (s->fd < 0)
+        return keep ? SIM_EIO : SIM_OK;
+    int rc = SIM_OK;
+    if (keep) {
+        rc = s->added == s->n ? write_all(s->fd, &s->sum, sizeof s->sum) : SIM_EIO;
+        if (rc == SIM_OK && (fsync(s->fd) != 0 || rename(s->tmp, s->path) != 0))
+            rc = SIM_EIO;
+    }
+    int e = errno;
+    if (!keep || rc != SIM_OK)
+        unlink(s->tmp);
+    ex_temp_release(s->fd);
+    s->fd = -1;
+    errno = e;
+    return rc;
+}
+
+int ex_ckpt_open(const ex_ckpt *c, size_t point, ex_ckpt_reader *r)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    char path[4200];
+    point_path(c, point, path, sizeof path);
+    if (access(path, F_OK) != 0)
+        return SIM_ENOTFOUND;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return SIM_EIO;
+    }
+    size_t body = sizeof(header) + c->n_reps + c->record_size * c->n_reps;
+    size_t len = (size_t)st.st_size;
+    header h;
+    uint64_t sum = 0, want = EX_DIGEST_INIT;
+    int rc = SIM_OK;
+    unsigned char buf[65536];
+    /* the digest over the whole file, block by block, before any record is
+     * used: a damaged file is refused, never merged */
+    if (len < sizeof h)
+        rc = SIM_EINVAL;                     /* another format: not reused */
+    else if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+        rc = SIM_EIO;
+    else if (memcmp(h.magic, MAGIC, sizeof MAGIC))
+        rc = SIM_EINVAL;
+    else if (len < sizeof h + sizeof sum)
+        rc = SIM_EPARSE;
+    for (size_t off = 0; rc == SIM_OK && off < len - sizeof sum;) {
+        size_t k = len - sizeof sum - off < sizeof buf ? len - sizeof sum - off : sizeof buf;
+        ssize_t got = pread(fd, buf, k, (off_t)off);
+        if (got <= 0) {
+            rc = SIM_EIO;
+            break;
+        }
+        want = ex_digest(want, buf, (size_t)got);
+        off += (size_t)got;
+    }
+    if (rc == SIM_OK && (pread(fd, &sum, sizeof sum, (off_t)(len - sizeof sum)) != (ssize_t)sizeof sum))
+        rc = SIM_EIO;
+    if (rc == SIM_OK && sum != want)
+        rc = SIM_EPARSE;                     /* damaged */
+    if (rc == SIM_OK && (h.point != point || h.n_reps != c->n_reps
+                         || h.record_size != c->record_size || h.key != c->key
+                         || len != body + sizeof sum))
+        rc = SIM_EINVAL;                     /* another run's */
+    for (size_t off = 0; rc == SIM_OK && off < c->n_reps;) {
+        size_t k = c->n_reps - off < sizeof buf ? c->n_reps - off : sizeof buf;
+        if (pread(fd, buf, k, (off_t)(sizeof h + off)) != (ssize_t)k)
+            rc = SIM_EIO;
+        for (size_t i = 0; rc == SIM_OK && i < k; i++)
+            if (!buf[i])
+                rc = SIM_EINVAL;             /* only whole points are reused */
+        off += k;
+    }
+    if (rc != SIM_OK) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return rc;
+    }
+    r->fd = fd;
+    r->n = c->n_reps;
+    r->record_size = c->record_size;
+    r->records_at = sizeof h + c->n_reps;
+    return SIM_OK;
+}
+
+int ex_ckpt_get(const ex_ckpt_reader *r, size_t first, size_t n, void *records)
+{
+    if (r->fd < 0 || first > r->n || n > r->n - first)
+        return SIM_EINVAL;
+    size_t want = n * r->record_size, off = r->records_at + first * r->record_size;
+    for (size_t got = 0; got < want;) {
+        ssize_t k = pread(r->fd, (char *)records + got, want - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return SIM_EIO;
+        got += (size_t)k;
+    }
+    return SIM_OK;
+}
+
+void ex_ckpt_close(ex_ckpt_reader *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+}
+
 /* The whole of a regular file (at most max bytes) in a new buffer. */
 static unsigned char *read_all(const char *path, size_t max, size_t *n)
 {

@@ -71,6 +71,32 @@ int ex_ckpt_write_n(const ex_ckpt *c, size_t point, size_t n, const unsigned cha
 int ex_ckpt_read_n(const ex_ckpt *c, size_t point, size_t *n, unsigned char **done,
                    void **records);
 
+/* A whole point's file written as its records come, so that they need not
+ * all be held: begin (every done flag 1), add records in replication order,
+ * end with keep 1 once all n_reps were added (digest, fsync, rename: the
+ * file ex_ckpt_write makes) or keep 0 to drop it.  SIM_EIO with errno on
+ * failure; after a failure the stream only takes end. */
+typedef struct {
+    int fd;
+    char path[4200], tmp[4300];
+    uint64_t sum;
+    size_t n, added, record_size;
+} ex_ckpt_stream;
+int ex_ckpt_stream_begin(const ex_ckpt *c, size_t point, ex_ckpt_stream *s);
+int ex_ckpt_stream_add(ex_ckpt_stream *s, const void *records, size_t n);
+int ex_ckpt_stream_end(ex_ckpt_stream *s, int keep);
+
+/* A point's file read piece by piece: open checks it whole (statuses as
+ * ex_ckpt_read: SIM_OK only for a matching file of a whole point) without
+ * holding it; get reads records [first, first + n); close. */
+typedef struct {
+    int fd;
+    size_t n, record_size, records_at;
+} ex_ckpt_reader;
+int ex_ckpt_open(const ex_ckpt *c, size_t point, ex_ckpt_reader *r);
+int ex_ckpt_get(const ex_ckpt_reader *r, size_t first, size_t n, void *records);
+void ex_ckpt_close(ex_ckpt_reader *r);
+
 /* The path of point's file. */
 void ex_ckpt_point_path(const ex_ckpt *c, size_t point, char *buf, size_t size);
 

@@ -180,6 +180,17 @@ static int run_task(void *user, size_t task, void *out)
 
 /* ------------------------------------------------------------ ex_run -- */
 
+/* The first checkpoint that could not be written is reported (errno as the
+ * failure left it); the run goes on without it. */
+static void ckpt_lost(ex_experiment *ex)
+{
+    if (ex->ckpt_warned)
+        return;
+    if (ex->h.ckpt_failed)
+        ex->h.ckpt_failed(ex->h.user, ex->ckpt.dir, errno);
+    ex->ckpt_warned = 1;
+}
+
 static int finish_point(ex_experiment *ex, size_t point, int write_ckpt)
 {
     int rc = ex->h.point_done ? ex->h.point_done(ex->h.user, point, ex->res[point], ex->done[point])
@@ -192,12 +203,8 @@ static int finish_point(ex_experiment *ex, size_t point, int write_ckpt)
             ndone += ex->done[point][r];
         /* A lost checkpoint only costs a resume its reuse: report, go on. */
         if (ndone == ex->cfg.n_reps
-            && ex_ckpt_write(&ex->ckpt, point, ex->done[point], ex->res[point]) != SIM_OK
-            && !ex->ckpt_warned) {
-            if (ex->h.ckpt_failed)
-                ex->h.ckpt_failed(ex->h.user, ex->ckpt.dir, errno);
-            ex->ckpt_warned = 1;
-        }
+            && ex_ckpt_write(&ex->ckpt, point, ex->done[point], ex->res[point]) != SIM_OK)
+            ckpt_lost(ex);
     }
     free(ex->res[point]);
     ex->res[point] = NULL;
@@ -240,11 +247,74 @@ static void collect(void *user, size_t task, int status, const void *out)
     }
 }
 
+/* Points go to chunk_done piece by piece (ex_hooks): one process. */
+static int streams(const ex_experiment *ex)
+{
+    return ex->h.chunk_done && sim_farm_size() == 1 && ex->cfg.n_reps;
+}
+
+/* Replications a streamed piece holds: EX_STREAM_CHUNK rounded up to a
+ * multiple of the thread count, or the configured chunk. */
+static size_t stream_chunk(const ex_experiment *ex)
+{
+    size_t threads = (size_t)sim_runner_threads(ex->cfg.threads);
+    size_t chunk = ex->cfg.chunk ? ex->cfg.chunk : (EX_STREAM_CHUNK + threads - 1) / threads * threads;
+    return chunk > ex->cfg.n_reps ? ex->cfg.n_reps : chunk;
+}
+
+/* Resume, streaming: each reusable point's checkpoint is checked whole,
+ * then read and delivered a chunk at a time. */
+static int stream_resume(ex_experiment *ex, size_t *reused)
+{
+    size_t n = ex->cfg.n_reps, chunk = stream_chunk(ex);
+    unsigned char *buf = malloc(chunk * ex->cfg.record_size + 1);
+    if (!buf)
+        return SIM_ENOMEM;
+    int rc = SIM_OK;
+    for (size_t i = 0; i < ex->cfg.n_points && rc == SIM_OK; i++) {
+        ex_ckpt_reader r;
+        rc = ex_ckpt_open(&ex->ckpt, i, &r);
+        if (rc == SIM_EPARSE || rc == SIM_EIO) {
+            ex->bad_point = i;               /* damaged: refused, never merged */
+            break;
+        }
+        if (rc != SIM_OK) {
+            rc = SIM_OK;
+            continue;
+        }
+        memset(ex->done[i], 1, n);
+        for (size_t first = 0; rc == SIM_OK && first < n; first += chunk) {
+            size_t k = n - first < chunk ? n - first : chunk;
+            if ((rc = ex_ckpt_get(&r, first, k, buf)) != SIM_OK) {
+                ex->bad_point = i;
+                break;
+            }
+            ex->streamed[i] = 1;
+            rc = ex->h.chunk_done(ex->h.user, i, first, k, buf, ex->done[i] + first);
+        }
+        ex_ckpt_close(&r);
+        if (rc != SIM_OK)
+            break;
+        for (size_t c = 0; c < ex->w.chunks_per_slot; c++)
+            ex->skip[i * ex->w.chunks_per_slot + c] = 1;
+        ex->chunks_left[i] = 0;
+        ex->streamed[i] = 0;
+        ex->reps_finished += n;
+        if (ex->h.point_done && (rc = ex->h.point_done(ex->h.user, i, NULL, ex->done[i])) != SIM_OK)
+            break;
+        (*reused)++;
+    }
+    free(buf);
+    return rc;
+}
+
 int ex_resume(ex_experiment *ex, size_t *reused)
 {
     *reused = 0;
     if (!ex->have_ckpt)
         return SIM_OK;
+    if (streams(ex))
+        return stream_resume(ex, reused);
     size_t reps = ex->cfg.n_reps;
     for (size_t i = 0; i < ex->cfg.n_points; i++) {
         if (!(ex->res[i] = calloc(reps, ex->cfg.record_size)))
@@ -283,6 +353,14 @@ static int stream_point(ex_experiment *ex, size_t point, unsigned char *buf, siz
     sim_rep_fn fn = NULL;
     const void *ctx = NULL;
     int rc = ex->h.open_point(ex->h.user, point, &fn, &ctx);
+    /* the checkpoint grows with the point; a lost one only costs a resume
+     * its reuse: report, go on */
+    ex_ckpt_stream ck = {.fd = -1};
+    int ck_on = ex->have_ckpt && rc == SIM_OK;
+    if (ck_on && ex_ckpt_stream_begin(&ex->ckpt, point, &ck) != SIM_OK) {
+        ckpt_lost(ex);
+        ck_on = 0;
+    }
     size_t first = 0;
     while (rc == SIM_OK && first < n) {
         if (ex->cfg.stop && *ex->cfg.stop) {
@@ -308,9 +386,22 @@ static int stream_point(ex_experiment *ex, size_t point, unsigned char *buf, siz
         int hrc = ex->h.chunk_done(ex->h.user, point, first, k, buf, done + first);
         if (hrc != SIM_OK)
             rc = hrc;
+        if (ck_on && rc == SIM_OK && ex_ckpt_stream_add(&ck, buf, k) != SIM_OK) {
+            ckpt_lost(ex);
+            ex_ckpt_stream_end(&ck, 0);
+            ck_on = 0;
+        }
         first += k;
     }
     sim_runner_release(ex->cfg.threads);
+    if (ck_on) {
+        size_t ndone = 0;
+        for (size_t r = 0; r < n; r++)
+            ndone += done[r];
+        int keep = rc == SIM_OK && ndone == n;
+        if (ex_ckpt_stream_end(&ck, keep) != SIM_OK && keep)
+            ckpt_lost(ex);
+    }
     if (rc == SIM_OK) {
         ex->chunks_left[point] = 0;
         ex->streamed[point] = 0;
@@ -321,11 +412,7 @@ static int stream_point(ex_experiment *ex, size_t point, unsigned char *buf, siz
 
 static int stream_run(ex_experiment *ex)
 {
-    int threads = sim_runner_threads(ex->cfg.threads);
-    size_t chunk = ex->cfg.chunk ? ex->cfg.chunk
-                                 : (EX_STREAM_CHUNK + (size_t)threads - 1) / (size_t)threads * (size_t)threads;
-    if (chunk > ex->cfg.n_reps)
-        chunk = ex->cfg.n_reps;
+    size_t chunk = stream_chunk(ex);
     unsigned char *buf = malloc(chunk * ex->cfg.record_size + 1);
     if (!buf)
         return SIM_ENOMEM;
@@ -342,7 +429,7 @@ int ex_run(ex_experiment *ex)
     set_window(ex, 0, ex->cfg.n_points, 0, ex->cfg.n_reps);
     ex->per_point = 1;
     ex->progress_total = ex->cfg.n_points * ex->cfg.n_reps;
-    if (ex->h.chunk_done && !ex->have_ckpt && sim_farm_size() == 1 && ex->cfg.n_reps)
+    if (streams(ex))
         return stream_run(ex);
     /* Every rank must skip the same tasks: rank 0 decided. */
     sim_farm_bcast_bytes(ex->skip, n_tasks(&ex->w));

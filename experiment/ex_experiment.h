@@ -19,9 +19,10 @@
  *   chunk_done  (rank 0, optional) streaming: replications [first, first+n)
  *               of a point, chunk after chunk in replication order, through
  *               one reused buffer; point_done then comes with no records.
- *               Memory then does not grow with replications.  Used by ex_run
- *               in one process without checkpoints; under MPI, with
- *               checkpoints and in ex_evaluate whole points are still held.
+ *               The records then need not be held.  Used by ex_run and
+ *               ex_resume in one process (checkpoints written and read a
+ *               chunk at a time); under MPI and in ex_evaluate whole points
+ *               are still held.
  *
  * Two ways to run:
  *   ex_run       every point with replications [0, n_reps), points delivered

@@ -155,13 +155,22 @@ static int point_done(void *user, size_t point, const void *records, const unsig
     return rc;
 }
 
-/* Streaming (ex_experiment's chunk_done, no results file): the point's
- * summaries grow chunk by chunk; no record outlives its chunk. */
+/* The header of point i (loaded) for the results file. */
+static an_point point_header(study *s, size_t point, const char *label)
+{
+    return (an_point){.params = rf_points_params(s->pts),
+                      .vary_values = rf_points_values(s->pts, grid_point(s, point)),
+                      .n_reps = s->reps, .scenario_text = rf_points_text(s->pts), .label = label};
+}
+
+/* Streaming (ex_experiment's chunk_done): the point's summaries grow, and
+ * its results go to the file, chunk by chunk; no record outlives its
+ * chunk. */
 static int chunk_done(void *user, size_t point, size_t first, size_t n, const void *records,
                       const unsigned char *done)
 {
     study *s = user;
-    if (!s->sums)
+    if (!s->sums && !s->writer)
         return SIM_OK;
     int rc = SIM_OK;
     if (first == 0) {
@@ -174,10 +183,16 @@ static int chunk_done(void *user, size_t point, size_t first, size_t n, const vo
             return s->hook_status = rc;
         char label[AN_NAME_MAX];
         rf_points_label(s->pts, label, sizeof label);
+        /* the file's yearly tables come from the summary's years */
         rc = an_summary_build_begin(&s->sb, label, rf_points_params(s->pts), s->reps,
-                                    s->net_bytes ? s->rec_size : 0, s->cfg->by_year);
+                                    s->net_bytes ? s->rec_size : 0,
+                                    s->cfg->by_year || s->writer);
         if (rc == SIM_OK && s->steady)
             rc = an_steady_build_begin(&s->tb, s->reps);
+        if (rc == SIM_OK && s->writer) {
+            an_point pt = point_header(s, point, label);
+            rc = an_h5_point_begin(s->writer, point, &pt);
+        }
         if (rc != SIM_OK)
             return s->hook_status = rc;
     }
@@ -185,10 +200,13 @@ static int chunk_done(void *user, size_t point, size_t first, size_t n, const vo
                               s->rec_size, done, n);
     if (rc == SIM_OK && s->tb)
         rc = an_steady_build_add(s->tb, records, s->rec_size, done, n);
+    if (rc == SIM_OK && s->writer)
+        rc = an_h5_point_add(s->writer, first, n, records, s->rec_size, done);
     return rc == SIM_OK ? SIM_OK : (s->hook_status = rc);
 }
 
-/* The end of a streamed point: its summaries from the builders. */
+/* The end of a streamed point: its summaries from the builders, and the
+ * rest of its results in the file. */
 static int stream_point_done(study *s, size_t point)
 {
     rf_diags d;
@@ -196,15 +214,23 @@ static int stream_point_done(study *s, size_t point)
     if (rc != SIM_OK)
         return s->hook_status = rc;
     s->total_units[point] = rf_params_total_units(rf_points_params(s->pts));
-    if (!s->sums)
+    if (!s->sums && !s->writer)
         return SIM_OK;
     if (!s->sb)             /* its first chunk failed: that failure is the status */
         return s->hook_status ? s->hook_status : SIM_EINVAL;
-    rc = an_summary_build_end(s->sb, &s->sums[point]);
+    an_point_summary own = {0}, *ps = s->sums ? &s->sums[point] : &own;
+    rc = an_summary_build_end(s->sb, ps);
     s->sb = NULL;
     if (rc == SIM_OK && s->tb)
         rc = an_steady_build_end(s->tb, &s->steady[point]);
     s->tb = NULL;
+    if (rc == SIM_OK && s->writer) {
+        char label[AN_NAME_MAX];
+        rf_points_label(s->pts, label, sizeof label);
+        an_point pt = point_header(s, point, label);
+        rc = an_h5_point_end(s->writer, &pt, ps);
+    }
+    an_point_summary_free(&own);
     return rc == SIM_OK ? SIM_OK : (s->hook_status = rc);
 }
 
@@ -718,7 +744,7 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
     ex_cfg ec = {.n_points = s->n_points, .n_reps = s->reps, .record_size = s->rec_size,
                  .chunk = cfg->chunk, .threads = cfg->threads, .stop = cfg->stop};
     ex_hooks eh = {.open_point = open_point, .point_done = point_done,
-                   .chunk_done = cfg->out_path ? NULL : chunk_done,
+                   .chunk_done = chunk_done,
                    .progress = cfg->progress ? progress : NULL, .progress_user = s,
                    .ckpt_failed = ckpt_failed, .user = s};
     if (cfg->keep_summaries && s->n_points) {
