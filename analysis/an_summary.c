@@ -1201,6 +1201,12 @@ static int years_put(an_years *Y, size_t k, const rf_result *x)
     return SIM_OK;
 }
 
+void an_point_summary_drop_years(an_point_summary *ps)
+{
+    free_years(ps->years);
+    ps->years = NULL;
+}
+
 int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
                                const unsigned char *done, size_t n_reps)
 {

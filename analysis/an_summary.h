@@ -105,6 +105,8 @@ uint32_t an_flow_at(const an_point_summary *ps, size_t r, int origin, int destin
  * != 0) to a summary built from them. */
 int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
                                const unsigned char *done, size_t n_reps);
+/* Frees the yearly figures (ps->years becomes NULL). */
+void an_point_summary_drop_years(an_point_summary *ps);
 /* Metric `name` in year y (0-based) pooled over the replications as the
  * whole-horizon estimate is; SIM_ENOTFOUND without yearly figures, the
  * metric or the year. */

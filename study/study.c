@@ -109,26 +109,28 @@ static int publish(study *s, size_t point, const rf_result *records, const void 
     s->total_units[point] = rf_params_total_units(p);
     char label[AN_NAME_MAX];
     rf_points_label(s->pts, label, sizeof label);
-    if (s->writer) {
+    /* one summary for the file and the tables: the file's yearly tables
+     * need its years, which it keeps only for --by-year */
+    an_point_summary own = {0}, *ps = s->sums ? &s->sums[point] : s->writer ? &own : NULL;
+    if (ps && (rc = an_point_summary_from_results(ps, label, p, records, done, n_reps)) == SIM_OK)
+        rc = an_point_summary_add_network(ps, p, net, net_stride, done, n_reps);
+    if (ps && rc == SIM_OK && (s->cfg->by_year || s->writer))
+        rc = an_point_summary_add_years(ps, records, done, n_reps);
+    if (rc == SIM_OK && s->writer) {
         an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, grid_point(s, point)),
-                       .n_reps = n_reps, .results = records, .done = done, .net = net,
-                       .net_stride = net_stride,
-                       .scenario_text = rf_points_text(s->pts), .label = label,
+                       .n_reps = n_reps, .scenario_text = rf_points_text(s->pts), .label = label,
                        .stopped = pr ? study_precision_reason(pr->stopped) : NULL,
                        .first_met = pr ? pr->first_met : 0};
-        if ((rc = an_h5_put_point(s->writer, point, &pt)) != SIM_OK)
-            return s->hook_status = rc;
+        if ((rc = an_h5_point_begin(s->writer, point, &pt)) == SIM_OK
+            && (rc = an_h5_point_add(s->writer, 0, n_reps, records, sizeof *records, done)) == SIM_OK)
+            rc = an_h5_point_end(s->writer, &pt, ps);
     }
-    if (s->sums && (rc = an_point_summary_from_results(&s->sums[point], label, p, records, done,
-                                                       n_reps)) != SIM_OK)
-        return s->hook_status = rc;
-    if (s->sums && (rc = an_point_summary_add_network(&s->sums[point], p, net, net_stride, done,
-                                                      n_reps)) != SIM_OK)
+    an_point_summary_free(&own);
+    if (rc == SIM_OK && s->sums && !s->cfg->by_year)
+        an_point_summary_drop_years(&s->sums[point]);
+    if (rc != SIM_OK)
         return s->hook_status = rc;
     if (s->steady && (rc = an_steady_from_results(&s->steady[point], records, done, n_reps)) != SIM_OK)
-        return s->hook_status = rc;
-    if (s->sums && s->cfg->by_year
-        && (rc = an_point_summary_add_years(&s->sums[point], records, done, s->reps)) != SIM_OK)
         return s->hook_status = rc;
     return SIM_OK;
 }
@@ -231,6 +233,8 @@ static int stream_point_done(study *s, size_t point)
         rc = an_h5_point_end(s->writer, &pt, ps);
     }
     an_point_summary_free(&own);
+    if (rc == SIM_OK && s->sums && !s->cfg->by_year)
+        an_point_summary_drop_years(ps);     /* the file's: not kept for every point */
     return rc == SIM_OK ? SIM_OK : (s->hook_status = rc);
 }
 
