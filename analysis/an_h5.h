@@ -121,8 +121,8 @@ int an_h5_put_point(an_h5_writer *w, size_t index, const an_point *pt);
 /* The same point written piece by piece, so that its records need not all
  * be held (a point of a million replications): begin (pt->results is not
  * read), add replications [first, first + n) as they come (n records
- * res_stride bytes apart, done their flags, NULL: all done; each at most
- * once, in any order), then end with ps, the summary of the replications
+ * res_stride bytes apart, done their flags, NULL: all done; in
+ * replication order, SIM_EINVAL otherwise), then end with ps, the summary of the replications
  * added built with their network's areas and their years
  * (an_summary_build_begin with years, or an_point_summary_add_years), and
  * the same pt.  One point at a time; what end needs from pt (params,

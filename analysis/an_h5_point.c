@@ -73,6 +73,7 @@ struct an_h5p {
     hid_t *metric_d;              /* nm */
     hid_t monthly_d[N_MONTHLY];
     size_t n, nm, nmon;           /* nmon: known from the first completed replication */
+    size_t next;                  /* the replication the next piece starts with */
     int monthly_made, first_month, n_screen;
     an_tbl reps_t, out_t;         /* columns; rows of the piece being added */
 };
@@ -220,8 +221,9 @@ int an_h5p_add(an_h5p *p, size_t first, size_t n, const rf_result *res, size_t r
 {
     if (!n)
         return SIM_OK;
-    if (first > p->n || n > p->n - first || !res)
+    if (first != p->next || n > p->n - first || !res)
         return SIM_EINVAL;
+    p->next += n;
     int st = SIM_OK;
     /* every replication of a point covers the months of its horizon: the
      * first completed one says how many */

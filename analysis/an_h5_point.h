@@ -19,8 +19,10 @@ typedef struct an_h5p an_h5p;
  * (pt->results is not read).  *out until an_h5p_end or an_h5p_free. */
 int an_h5p_begin(hid_t points, const char *name, const an_point *pt, an_h5p **out);
 /* Replications [first, first + n) (< pt->n_reps): n records res_stride
- * bytes apart, done their flags (NULL: all done).  In any order, each at
- * most once; replications never added read as not done. */
+ * bytes apart, done their flags (NULL: all done).  In replication order
+ * (first: the replications added so far; the tables' rows are in that
+ * order), SIM_EINVAL otherwise; replications never added read as not
+ * done. */
 int an_h5p_add(an_h5p *p, size_t first, size_t n, const rf_result *res, size_t res_stride,
                const unsigned char *done);
 /* The rest from ps, the summary of the replications added (with its

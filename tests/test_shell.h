@@ -47,7 +47,7 @@ __attribute__((format(printf, 1, 2))) static int ts_sh(const char *fmt, ...)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static const char *ts_prog(void)
+__attribute__((unused)) static const char *ts_prog(void)
 {
     const char *p = getenv("RS_PROGRAM");
     cr_assert_not_null(p, "RS_PROGRAM not set (run through make test)");
