@@ -24,6 +24,7 @@ models/scenario/rf_scenario_schema.h
 analysis/an_h5_base.h
 analysis/an_h5_table.h
 analysis/an_h5_network.h
+analysis/an_h5_point.h
 "
 # One direction of calls inside the scenario loader:
 # FILES (a glob) : HEADERS THEY MUST NOT INCLUDE

@@ -8,9 +8,9 @@
  * more), against the 10.4 KB rf_result that every replication held before
  * (13 KB a replication in all without -o, 14.4 KB with it).  The tests run
  * the program with N and 4N replications and bound the growth of its peak
- * RSS per extra replication: run at 5 KB, run -o at 8 KB, a two-point
- * sweep -o (checkpointed) at 12 KB; holding the records would exceed each
- * bound. */
+ * RSS per extra replication: run at 5 KB, run -o and rerun at 8 KB, a
+ * two-point sweep -o (checkpointed) at 12 KB; holding the records would
+ * exceed each bound. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <string.h>
 
 #include "rf_result.h"
 #include "test_shell.h"
@@ -37,6 +38,14 @@ static double peak_rss(const char *cmd, size_t reps, const char *const *extra)
     snprintf(nreps, sizeof nreps, "%zu", reps);
     const char *argv[16] = {prog, cmd, scen, "--reps", nreps, "--threads", "2"};
     size_t k = 7;
+    char file[4200];
+    if (!strcmp(cmd, "rerun")) {     /* rerun of the run -o file of reps replications */
+        snprintf(file, sizeof file, "%s/run-%zu.h5", ts_dir, reps);
+        argv[2] = file;
+        k = 3;
+        cr_assert_eq(ts_sh("'%s' run '%s' --reps %zu -o '%s' --force", prog, scen, reps, file), 0,
+                     "%s", ts_out);
+    }
     for (size_t i = 0; extra && extra[i] && k < 14; i++)
         argv[k++] = extra[i];
     argv[k] = NULL;
@@ -92,6 +101,9 @@ Test(memory_flat, results_files_and_checkpoints_do_not_keep_records, .init = ts_
     /* two points, each checkpointed as its chunks come */
     const char *sweep_o[] = {"--vary", "spaces=20,30", "-o", out, "--force", NULL};
     bounded("sweep", sweep_o, 12000.0);
+    /* rerun recomputes into a temporary file and compares it dataset by
+     * dataset */
+    bounded("rerun", NULL, 8000.0);
 }
 
 /* The streamed summaries are the same bits as those of the whole point's
