@@ -4,8 +4,8 @@
  * Built without MPI (the default), or run on one rank, it simply runs the
  * tasks in order on the calling process.  With MPI and K > 1 ranks, rank 0
  * hands out tasks and runs tasks itself between taking in results: no rank
- * only coordinates.  Each worker holds up to two tasks, so it has the next
- * one while rank 0 is busy with its own, and sends results without waiting
+ * only coordinates.  Each worker holds up to four tasks, so it has the next
+ * ones while rank 0 is busy with its own, and sends results without waiting
  * for them to be taken.  Every result reaches `done` on rank 0, in
  * completion order.  Nothing waits by polling a core: waits test, then nap
  * for 100 microseconds (Open MPI's blocking calls spin).  A task's result
