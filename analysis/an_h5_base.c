@@ -188,6 +188,10 @@ int an_h5i_write_rows(hid_t d, hid_t type, hsize_t row, hsize_t n, const void *d
     int st = SIM_EHDF5;
     if (rank >= 1 && rank <= 2 && H5Sget_simple_extent_dims(fs, dims, NULL) >= 0) {
         count[1] = dims[1];
+        if (rank == 2 && !count[1]) {      /* rows of no columns: nothing to write */
+            H5Sclose(fs);
+            return SIM_OK;
+        }
         ms = H5Screate_simple(rank, count, NULL);
         if (ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0
             && H5Dwrite(d, type, ms, fs, H5P_DEFAULT, data) >= 0)
