@@ -62,7 +62,11 @@ int an_steady_verdict(an_steady *out, const rf_result *res, const unsigned char 
 /* an_steady_from_results chunk by chunk, so that the records need not be
  * held: room for cap replications, records in replication order (n of
  * them res_stride bytes apart), end gives *out (the builder is freed).
- * The same bits; memory: 3 series x months doubles a replication. */
+ * The same bits.  No replication's series is kept: each adds its part of
+ * the statistics of every cut the tests can ask for (MSER-5's 5 d months,
+ * half the series), so memory is a few hundred doubles whatever cap is.
+ * A point's replications share their months: one with fewer months than
+ * the first is SIM_EINVAL. */
 typedef struct an_steady_builder an_steady_builder;
 int an_steady_build_begin(an_steady_builder **out, size_t cap);
 int an_steady_build_add(an_steady_builder *b, const rf_result *res, size_t res_stride,

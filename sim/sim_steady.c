@@ -1,5 +1,6 @@
 #include "sim_steady.h"
 #include "sim_status.h"
+#include "sim_stats.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -53,44 +54,54 @@ int sim_mser_find(const double *x, size_t n, size_t k, sim_mser *out)
     return SIM_OK;
 }
 
-int sim_trend_across(const double *rows, size_t n_reps, size_t n_obs, double level, sim_trend *out)
+int sim_trend_slope(const double *y, size_t n_obs, double *slope)
+{
+    double tbar = (double)(n_obs - 1) / 2, stt = 0, sty = 0;
+    int bad = 0;
+    for (size_t t = 0; t < n_obs; t++)
+        stt += ((double)t - tbar) * ((double)t - tbar);
+    for (size_t t = 0; t < n_obs; t++) {
+        if (isnan(y[t]))
+            bad = 1;
+        sty += ((double)t - tbar) * y[t];
+    }
+    *slope = sty / stt;
+    return !bad;
+}
+
+int sim_trend_finish(const sim_welford *slopes, size_t n_obs, double level, sim_trend *out)
 {
     memset(out, 0, sizeof *out);
     out->slope = out->se = out->lo = out->hi = NAN;
-    if (n_obs < 3 || n_reps == 0)
-        return SIM_EINVAL;
-    double tbar = (double)(n_obs - 1) / 2, stt = 0;
-    for (size_t t = 0; t < n_obs; t++)
-        stt += ((double)t - tbar) * ((double)t - tbar);
-    /* Welford over the replications' slopes. */
-    double mean = 0, m2 = 0;
-    size_t n = 0;
-    for (size_t r = 0; r < n_reps; r++) {
-        const double *y = rows + r * n_obs;
-        double sty = 0;
-        int bad = 0;
-        for (size_t t = 0; t < n_obs; t++) {
-            if (isnan(y[t]))
-                bad = 1;
-            sty += ((double)t - tbar) * y[t];
-        }
-        if (bad)
-            continue;
-        double slope = sty / stt, delta = slope - mean;
-        n++;
-        mean += delta / (double)n;
-        m2 += delta * (slope - mean);
-    }
+    size_t n = (size_t)slopes->n;
     out->n_reps = n;
     out->n_obs = n_obs;
-    if (n == 0)
+    if (n_obs < 3 || n == 0)
         return SIM_EINVAL;
-    out->slope = mean;
+    out->slope = slopes->mean;
     if (n >= 2) {
-        out->se = sqrt(m2 / (double)(n - 1) / (double)n);
+        out->se = sqrt(slopes->m2 / (double)(n - 1) / (double)n);
         double t = gsl_cdf_tdist_Pinv(0.5 + level / 2, (double)(n - 1));
-        out->lo = mean - t * out->se;
-        out->hi = mean + t * out->se;
+        out->lo = out->slope - t * out->se;
+        out->hi = out->slope + t * out->se;
     }
     return SIM_OK;
+}
+
+int sim_trend_across(const double *rows, size_t n_reps, size_t n_obs, double level, sim_trend *out)
+{
+    sim_welford w;
+    sim_welford_reset(&w);
+    for (size_t r = 0; r < n_reps && n_obs >= 3; r++) {
+        double slope;
+        if (sim_trend_slope(rows + r * n_obs, n_obs, &slope))
+            sim_welford_add(&w, slope);
+    }
+    int rc = sim_trend_finish(&w, n_obs, level, out);
+    if (n_obs < 3 || n_reps == 0) {
+        out->n_reps = 0;
+        out->n_obs = 0;
+        return SIM_EINVAL;
+    }
+    return rc;
 }

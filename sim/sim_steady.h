@@ -24,6 +24,7 @@
 #define SIM_STEADY_H
 
 #include <stddef.h>
+#include "sim_stats.h"
 
 #define SIM_MSER_BATCH 5        /* MSER-5 */
 
@@ -51,5 +52,11 @@ typedef struct {
  * rep), with a two-sided interval of confidence level `level` (e.g.
  * 0.999).  SIM_EINVAL when n_obs < 3 or n_reps == 0. */
 int sim_trend_across(const double *rows, size_t n_reps, size_t n_obs, double level, sim_trend *out);
+/* The same in pieces, for series seen one replication at a time: the
+ * slope of one series (0 when it holds a NaN, which sim_trend_across
+ * skips), and the trend from the Welford accumulator of the slopes kept
+ * (sim_stats.h), in replication order for the same bits. */
+int sim_trend_slope(const double *y, size_t n_obs, double *slope);
+int sim_trend_finish(const sim_welford *slopes, size_t n_obs, double level, sim_trend *out);
 
 #endif
