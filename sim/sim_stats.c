@@ -124,30 +124,54 @@ void sim_summarize(const double *x, size_t n, double *work, sim_summary *out)
     out->max = work[m - 1];
 }
 
-void sim_ratio_estimate(const double *num, const double *den, size_t n, sim_ratio *out)
+void sim_ratio_acc_add(sim_ratio_acc *a, double num, double den)
 {
-    double sy = 0, sx = 0;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(num[i]) && !isnan(den[i])) {
-            sy += num[i];
-            sx += den[i];
-            m++;
-        }
+    if (isnan(num) || isnan(den))
+        return;
+    if (a->n == 0) {
+        a->kn = num;
+        a->kd = den;
+    }
+    a->n++;
+    a->num += num;
+    a->den += den;
+    /* about the first replication's values: co-moments do not change with
+     * a shift, and small shifted values keep their digits when the spread
+     * is tiny beside the level */
+    num -= a->kn;
+    den -= a->kd;
+    double k = (double)a->n, dn = num - a->mn, dd = den - a->md;
+    a->mn += dn / k;
+    a->md += dd / k;
+    a->cnn += dn * (num - a->mn);
+    a->cdd += dd * (den - a->md);
+    a->cnd += dn * (den - a->md);
+}
+
+void sim_ratio_acc_result(const sim_ratio_acc *a, sim_ratio *out)
+{
+    double sy = a->num, sx = a->den;
+    size_t m = a->n;
     *out = (sim_ratio){m, sy, sx, sx != 0 ? sy / sx : NAN, NAN, NAN};
     if (m < 2 || !(sx != 0))
         return;
-    /* Two passes: the residuals about the estimate, not raw sums of squares
-     * (counts of thousands over thousands of replications lose digits). */
-    double r = out->ratio, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(num[i]) && !isnan(den[i])) {
-            double e = num[i] - r * den[i];
-            ss += e * e;
-        }
+    /* the residuals about the estimate from the co-moments: counts of
+     * thousands over thousands of replications keep their digits */
+    double r = out->ratio, off = (a->kn - r * a->kd) + (a->mn - r * a->md);
+    double ss = a->cnn - 2 * r * a->cnd + r * r * a->cdd + (double)m * off * off;
+    if (ss < 0)
+        ss = 0;
     double dbar = sx / (double)m;
     out->se = sqrt(ss / ((double)m * (double)(m - 1))) / fabs(dbar);
     out->ci95 = sim_t975(m - 1) * out->se;
+}
+
+void sim_ratio_estimate(const double *num, const double *den, size_t n, sim_ratio *out)
+{
+    sim_ratio_acc a = {0};
+    for (size_t i = 0; i < n; i++)
+        sim_ratio_acc_add(&a, num[i], den[i]);
+    sim_ratio_acc_result(&a, out);
 }
 
 void sim_ratio_paired_diff(const double *num_a, const double *den_a, const double *num_b,

@@ -108,6 +108,26 @@ typedef struct {
 
 void sim_ratio_estimate(const double *num, const double *den, size_t n, sim_ratio *out);
 
+/* The same estimator fed one replication at a time, so that the parts need
+ * not be kept: the sums as above and the co-moments about the running
+ * means (Welford's update for two variables), from which
+ *   sum(e_i^2) = Cnn - 2 R Cnd + R^2 Cdd + n (mean_num - R mean_den)^2
+ * without the cancellation of raw sums of squares (the values taken about
+ * the first replication's, so a level far above the spread keeps its
+ * digits too).  sim_ratio_estimate is
+ * this over the array, so parts added in replication order give the same
+ * bits whichever way they arrive.  A plain value: zero it to start. */
+typedef struct {
+    size_t n;
+    double num, den;          /* the sums, in the order added */
+    double kn, kd;            /* the first values: the rest are taken about them */
+    double mn, md;            /* running means (less kn, kd) */
+    double cnn, cdd, cnd;     /* co-moments about them */
+} sim_ratio_acc;
+
+void sim_ratio_acc_add(sim_ratio_acc *a, double num, double den);   /* NaN: skipped */
+void sim_ratio_acc_result(const sim_ratio_acc *a, sim_ratio *out);
+
 /* The difference R_a - R_b of two ratio estimators on the same n
  * replications (pair i of a and pair i of b come from replication i of both
  * scenarios, so common random numbers cancel in the variance):
