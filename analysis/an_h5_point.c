@@ -69,10 +69,12 @@ static const char *const outcomes_desc =
     "reasons and the attribute that left a household with no suitable unit";
 
 struct an_h5p {
-    hid_t pg, metrics_g, monthly_g, done_d;
+    hid_t pg, metrics_g, monthly_g, yearly_g, done_d;
     hid_t *metric_d;              /* nm */
+    hid_t *yearly_d;              /* nm: the metrics kept by year, else invalid */
     hid_t monthly_d[N_MONTHLY];
-    size_t n, nm, nmon;           /* nmon: known from the first completed replication */
+    size_t n, nm, nmon, ny;       /* nmon, ny: known from the first completed replication */
+    int yearly_made;
     size_t next;                  /* the replication the next piece starts with */
     int monthly_made, first_month, n_screen;
     an_tbl reps_t, out_t;         /* columns; rows of the piece being added */
@@ -85,6 +87,12 @@ void an_h5p_free(an_h5p *p)
     for (size_t m = 0; p->metric_d && m < p->nm; m++)
         if (p->metric_d[m] >= 0)
             H5Dclose(p->metric_d[m]);
+    for (size_t m = 0; p->yearly_d && m < p->nm; m++)
+        if (p->yearly_d[m] >= 0)
+            H5Dclose(p->yearly_d[m]);
+    if (p->yearly_g >= 0)
+        H5Gclose(p->yearly_g);
+    free(p->yearly_d);
     for (size_t k = 0; k < N_MONTHLY; k++)
         if (p->monthly_d[k] >= 0)
             H5Dclose(p->monthly_d[k]);
@@ -147,7 +155,7 @@ int an_h5p_begin(hid_t points, const char *name, const an_point *pt, an_h5p **ou
     an_h5p *p = calloc(1, sizeof *p);
     if (!p)
         return SIM_ENOMEM;
-    p->pg = p->metrics_g = p->monthly_g = p->done_d = H5I_INVALID_HID;
+    p->pg = p->metrics_g = p->monthly_g = p->yearly_g = p->done_d = H5I_INVALID_HID;
     for (size_t k = 0; k < N_MONTHLY; k++)
         p->monthly_d[k] = H5I_INVALID_HID;
     p->n = pt->n_reps;
@@ -157,10 +165,11 @@ int an_h5p_begin(hid_t points, const char *name, const an_point *pt, an_h5p **ou
     if (p->n_screen < 0 || p->n_screen > RF_MAX_SCREEN)
         p->n_screen = 0;
     int st = SIM_ENOMEM;
-    if (!(p->metric_d = malloc((p->nm + 1) * sizeof *p->metric_d)))
+    if (!(p->metric_d = malloc((p->nm + 1) * sizeof *p->metric_d))
+        || !(p->yearly_d = malloc((p->nm + 1) * sizeof *p->yearly_d)))
         goto fail;
     for (size_t m = 0; m < p->nm; m++)
-        p->metric_d[m] = H5I_INVALID_HID;
+        p->metric_d[m] = p->yearly_d[m] = H5I_INVALID_HID;
     st = SIM_EHDF5;
     if ((p->pg = H5Gcreate2(points, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0
         || (p->metrics_g = H5Gcreate2(p->pg, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0
@@ -213,6 +222,83 @@ static int make_monthly(an_h5p *p, size_t nmon)
     return st;
 }
 
+/* /points/<i>/yearly/<metric> [replications x ny] for every metric kept by
+ * year, NaN until written. */
+static int make_yearly(an_h5p *p, size_t ny)
+{
+    if (ny > RF_YEARS_MAX)
+        ny = RF_YEARS_MAX;
+    p->ny = ny;
+    p->yearly_made = 1;
+    p->yearly_g = H5Gcreate2(p->pg, "yearly", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int st = p->yearly_g < 0 ? SIM_EHDF5 : SIM_OK;
+    double nan = NAN;
+    for (size_t m = 0; m < p->nm && !st; m++) {
+        if (!rf_metric_by_year(m))
+            continue;
+        const rf_metric_info *mi = rf_metric_at(m);
+        hsize_t dims[2] = {p->n, ny};
+        char desc[AN_DESC_MAX];
+        snprintf(desc, sizeof desc, "%s, year by year of the horizon (NaN: not done or undefined)",
+                 mi->description);
+        st = an_h5i_create_array(p->yearly_g, mi->name, H5T_NATIVE_DOUBLE, 2, dims, &nan,
+                                 mi->units, desc, &p->yearly_d[m]);
+        if (!st) st = an_h5i_attr_str(p->yearly_d[m], "axes", "replication,year");
+        if (!st) st = an_h5i_attr_num(p->yearly_d[m], "year_days", H5T_NATIVE_DOUBLE,
+                                      &(double){RF_YEAR_DAYS});
+    }
+    return st;
+}
+
+#define YEAR_BLOCK 256            /* records whose year parts are at hand at once */
+
+/* The yearly rows of records [0, n) (replications first..), a block at a
+ * time: each metric's value in each year (NaN: not done, not reached,
+ * undefined). */
+static int add_yearly(an_h5p *p, size_t first, size_t n, const rf_result *res, size_t res_stride,
+                      const unsigned char *done)
+{
+    size_t nm = p->nm, ny = p->ny;
+    if (!ny)
+        return SIM_OK;
+    double *num = malloc((YEAR_BLOCK * ny * nm + 1) * sizeof *num);
+    double *den = malloc((YEAR_BLOCK * ny * nm + 1) * sizeof *den);
+    double *col = malloc((YEAR_BLOCK * ny + 1) * sizeof *col);
+    int st = num && den && col ? SIM_OK : SIM_ENOMEM;
+    for (size_t r0 = 0; r0 < n && !st; r0 += YEAR_BLOCK) {
+        size_t k = n - r0 < YEAR_BLOCK ? n - r0 : YEAR_BLOCK;
+        for (size_t i = 0; i < k && !st; i++) {
+            const rf_result *x = (const rf_result *)((const unsigned char *)res + (r0 + i) * res_stride);
+            int ok = !done || done[r0 + i];
+            /* a point's replications share their years */
+            if (ok && (size_t)(x->n_years > 0 ? x->n_years : 0) > ny && ny < RF_YEARS_MAX)
+                st = SIM_EINVAL;
+            for (size_t y = 0; y < ny; y++) {
+                double *nu = num + (i * ny + y) * nm, *de = den + (i * ny + y) * nm;
+                if (ok && (int)y < x->n_years)
+                    rf_result_year_metric_parts(x, (int)y, nu, de);
+                else
+                    for (size_t m = 0; m < nm; m++)
+                        nu[m] = de[m] = NAN;
+            }
+        }
+        for (size_t m = 0; m < nm && !st; m++) {
+            if (p->yearly_d[m] < 0)
+                continue;
+            int ratio = rf_metric_at(m)->denominator != NULL;
+            for (size_t j = 0; j < k * ny; j++) {
+                double nu = num[j * nm + m], de = den[j * nm + m];
+                col[j] = ratio ? (de > 0 ? nu / de : NAN) : nu;
+            }
+            st = an_h5i_write_rows(p->yearly_d[m], H5T_NATIVE_DOUBLE, first + r0, k, col);
+        }
+    }
+    free(num);
+    free(den);
+    free(col);
+    return st;
+}
+
 #define REC(i) ((const rf_result *)((const unsigned char *)res + (i) * res_stride))
 #define DONE(i) (!done || done[i])
 
@@ -230,6 +316,11 @@ int an_h5p_add(an_h5p *p, size_t first, size_t n, const rf_result *res, size_t r
     for (size_t r = 0; r < n && !p->monthly_made && !st; r++)
         if (DONE(r))
             st = make_monthly(p, REC(r)->n_months > 0 ? (size_t)REC(r)->n_months : 0);
+    for (size_t r = 0; r < n && !p->yearly_made && !st; r++)
+        if (DONE(r))
+            st = make_yearly(p, REC(r)->n_years > 0 ? (size_t)REC(r)->n_years : 0);
+    if (!st && p->yearly_made)
+        st = add_yearly(p, first, n, res, res_stride, done);
     if (st)
         return st;
     size_t nm = p->nm, nmon = p->nmon;
@@ -494,46 +585,14 @@ static int write_groups(hid_t pg, const an_point_summary *ps)
     return an_tbl_finish(&t);
 }
 
-/* /points/<i>/yearly/<metric> [replications x years] for every metric kept
- * by year, and /points/<i>/yearly_summary: each year's pooled estimates. */
-static int write_yearly(hid_t pg, size_t n, const an_point_summary *ps)
+/* /points/<i>/yearly_summary: each year's pooled estimates (the yearly
+ * datasets are written as the replications come, add_yearly). */
+static int write_yearly(hid_t pg, const an_point_summary *ps)
 {
     const an_years *Y = ps->years;
     if (!Y || Y->n_reps != ps->n_reps || Y->n_metrics != rf_metric_count())
         return SIM_EINVAL;
     size_t ny = Y->n_years, nm = Y->n_metrics;
-    int st;
-    hid_t yg = H5Gcreate2(pg, "yearly", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    double *a = malloc((n * ny + 1) * sizeof *a);
-    st = yg < 0 ? SIM_EHDF5 : a ? SIM_OK : SIM_ENOMEM;
-    for (size_t m = 0; m < nm && !st; m++) {
-        if (!rf_metric_by_year(m))
-            continue;
-        const rf_metric_info *mi = rf_metric_at(m);
-        for (size_t i = 0; i < n * ny; i++)
-            a[i] = NAN;
-        /* a year a replication did not reach is NaN in Y, so NaN here */
-        for (size_t k = 0; k < ps->n_reps; k++)
-            for (size_t y = 0; y < ny && ps->reps[k] < n; y++) {
-                double num = Y->num[(k * ny + y) * nm + m], den = Y->den[(k * ny + y) * nm + m];
-                a[ps->reps[k] * ny + y] = mi->denominator ? (den > 0 ? num / den : NAN) : num;
-            }
-        hsize_t dims[2] = {n, ny};
-        hid_t d = H5I_INVALID_HID;
-        char desc[AN_DESC_MAX];
-        snprintf(desc, sizeof desc, "%s, year by year of the horizon (NaN: not done or undefined)",
-                 mi->description);
-        st = an_h5i_write_array(yg, mi->name, H5T_NATIVE_DOUBLE, 2, dims, a, mi->units, desc, &d);
-        if (!st) st = an_h5i_attr_str(d, "axes", "replication,year");
-        if (!st) st = an_h5i_attr_num(d, "year_days", H5T_NATIVE_DOUBLE, &(double){RF_YEAR_DAYS});
-        if (d >= 0)
-            H5Dclose(d);
-    }
-    free(a);
-    if (yg >= 0)
-        H5Gclose(yg);
-    if (st)
-        return st;
     an_tbl t = {0};
     an_tbl_column(&t, "year", AN_COL_U64, "year");
     an_tbl_column(&t, "days", AN_COL_F64, "days");
@@ -574,13 +633,15 @@ int an_h5p_end(an_h5p *p, const an_point *pt, const an_point_summary *ps,
                const char *scenario_text)
 {
     int st = p->monthly_made ? SIM_OK : make_monthly(p, 0);
+    if (!st && !p->yearly_made)
+        st = make_yearly(p, 0);
     hid_t pg = p->pg;
     if (!st) st = write_summary(pg, ps);
     if (!st) st = write_ratio_parts(pg, ps);
     if (!st) st = write_services(pg, ps);
     if (!st && pt->params) st = write_units(pg, pt->params);
     if (!st) st = write_groups(pg, ps);
-    if (!st) st = write_yearly(pg, p->n, ps);
+    if (!st) st = write_yearly(pg, ps);
     if (!st) st = an_h5i_write_network(pg, ps);
     if (!st && pt->stopped)
         st = an_h5i_attr_str(pg, "stopped", pt->stopped);

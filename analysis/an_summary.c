@@ -9,6 +9,7 @@
 #include "an_network_view.h"
 
 #define DAYS_PER_YEAR 365.0
+#define YEAR_METRICS_MAX 64      /* room for a record's year parts without keeping them */
 
 static void copy_str(char *dst, size_t size, const char *src)
 {
@@ -22,6 +23,7 @@ static void free_years(an_years *Y)
     free(Y->num);
     free(Y->den);
     free(Y->days);
+    free(Y->acc);
     free(Y);
 }
 
@@ -211,8 +213,8 @@ static int pair_parts(const an_point_summary *a, const an_point_summary *b, cons
     *w_out = NULL;
     if (ia < 0 || ib < 0 || !a->num || !b->num || !a->reps || !b->reps)
         return SIM_ENOTFOUND;
-    if (y >= 0 && (!a->years || !b->years || (size_t)y >= a->years->n_years
-                   || (size_t)y >= b->years->n_years))
+    if (y >= 0 && (!a->years || !b->years || !a->years->num || !b->years->num
+                   || (size_t)y >= a->years->n_years || (size_t)y >= b->years->n_years))
         return SIM_ENOTFOUND;
     double la = y < 0 ? a->horizon_days : a->years->days[y];
     double lb = y < 0 ? b->horizon_days : b->years->days[y];
@@ -1139,17 +1141,21 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
 /* ------------------------------------------------------------ years -- */
 
 /* Yearly figures of up to cap replication slots, n_years wide so far
- * (widened by years_put when a record has more). */
-static an_years *years_alloc(size_t cap)
+ * (widened by years_put when a record has more); each slot's parts kept
+ * only with `paired`. */
+static an_years *years_alloc(size_t cap, int paired)
 {
     an_years *Y = calloc(1, sizeof *Y);
     if (!Y)
         return NULL;
     Y->n_metrics = rf_metric_count();
-    Y->num = malloc((cap * Y->n_metrics + 1) * sizeof *Y->num);
-    Y->den = malloc((cap * Y->n_metrics + 1) * sizeof *Y->den);
+    if (paired) {
+        Y->num = malloc((cap * Y->n_metrics + 1) * sizeof *Y->num);
+        Y->den = malloc((cap * Y->n_metrics + 1) * sizeof *Y->den);
+    }
     Y->days = calloc(RF_YEARS_MAX + 1, sizeof *Y->days);
-    if (!Y->num || !Y->den || !Y->days) {
+    Y->acc = calloc(RF_YEARS_MAX * Y->n_metrics + 1, sizeof *Y->acc);
+    if ((paired && (!Y->num || !Y->den)) || !Y->days || !Y->acc) {
         free_years(Y);
         return NULL;
     }
@@ -1164,7 +1170,7 @@ static int years_widen(an_years *Y, size_t k, size_t ny2)
     /* each array is Y's again as soon as realloc returns it, so a failure
      * of the second leaves Y owning only live blocks (free_years) */
     double **arr[2] = {&Y->num, &Y->den};
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2 && Y->num; i++) {
         double *x = realloc(*arr[i], (Y->n_reps * ny2 * nm + 1) * sizeof *x);
         if (!x)
             return SIM_ENOMEM;
@@ -1188,11 +1194,19 @@ static int years_put(an_years *Y, size_t k, const rf_result *x)
     if (xy > Y->n_years && years_widen(Y, k, xy) != SIM_OK)
         return SIM_ENOMEM;
     size_t ny = Y->n_years;
+    double own[2][YEAR_METRICS_MAX];
+    if (nm > YEAR_METRICS_MAX)
+        return SIM_EINVAL;
     for (size_t y = 0; y < ny; y++) {
-        double *num = Y->num + (k * ny + y) * nm, *den = Y->den + (k * ny + y) * nm;
+        double *num = Y->num ? Y->num + (k * ny + y) * nm : own[0];
+        double *den = Y->num ? Y->den + (k * ny + y) * nm : own[1];
         if ((int)y < x->n_years) {
             rf_result_year_metric_parts(x, (int)y, num, den);
             Y->days[y] = x->years[y].days;
+            /* NaN parts (a year not reached, undefined) are skipped, as
+             * sim_ratio_estimate skips them */
+            for (size_t m = 0; m < nm; m++)
+                sim_ratio_acc_add(&Y->acc[y * nm + m], num[m], den[m]);
         } else {
             for (size_t m = 0; m < nm; m++)
                 num[m] = den[m] = NAN;
@@ -1210,7 +1224,7 @@ void an_point_summary_drop_years(an_point_summary *ps)
 int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
                                const unsigned char *done, size_t n_reps)
 {
-    an_years *Y = years_alloc(ps->n_reps);
+    an_years *Y = years_alloc(ps->n_reps, 1);
     if (!Y)
         return SIM_ENOMEM;
     size_t k = 0;
@@ -1252,7 +1266,7 @@ int an_summary_build_begin(an_summary_builder **out, const char *label, const rf
         b->stride = net_stride;
         rc = network_alloc(&b->ps, p, net_stride, cap);
     }
-    if (rc == SIM_OK && years && !(b->ps.years = years_alloc(cap)))
+    if (rc == SIM_OK && years && !(b->ps.years = years_alloc(cap, years == AN_YEARS_PAIRED)))
         rc = SIM_ENOMEM;
     if (rc != SIM_OK) {
         an_summary_build_free(b);
@@ -1310,17 +1324,7 @@ int an_year_estimate(const an_point_summary *ps, size_t y, const char *name, sim
     memset(out, 0, sizeof *out);
     if (m < 0 || !ps->years || y >= ps->years->n_years)
         return SIM_ENOTFOUND;
-    size_t n = ps->years->n_reps, stride;
-    double *w = malloc((2 * n + 1) * sizeof *w);
-    if (!w)
-        return SIM_ENOMEM;
-    const double *num = parts_of(ps, (int)y, m, 1, &stride), *den = parts_of(ps, (int)y, m, 0, &stride);
-    for (size_t r = 0; r < n; r++) {
-        w[r] = num[r * stride];
-        w[n + r] = den[r * stride];
-    }
-    sim_ratio_estimate(w, w + n, n, out);
-    free(w);
+    sim_ratio_acc_result(&ps->years->acc[y * ps->years->n_metrics + (size_t)m], out);
     return SIM_OK;
 }
 

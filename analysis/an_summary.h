@@ -40,9 +40,15 @@ typedef struct {
  * replication, for the yearly tables and paired differences. */
 typedef struct {
     size_t n_reps, n_years, n_metrics;
-    double *num, *den;              /* owned, n_reps x n_years x n_metrics, row-major */
+    /* owned, n_reps x n_years x n_metrics, row-major; NULL when only the
+     * estimates are kept (AN_YEARS_ESTIMATES): paired differences need them */
+    double *num, *den;
     double *days;                   /* owned, n_years: each year's length */
+    sim_ratio_acc *acc;             /* owned, RF_YEARS_MAX x n_metrics: each year's estimate */
 } an_years;
+
+/* What a summary keeps of the years (an_summary_build_begin). */
+enum { AN_YEARS_NONE = 0, AN_YEARS_ESTIMATES = 1, AN_YEARS_PAIRED = 2 };
 
 typedef struct {
     char label[AN_NAME_MAX];        /* column heading, e.g. "21 spaces" */
@@ -86,7 +92,8 @@ int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const
 /* The same summary (from_results, add_network and, with years, add_years)
  * built chunk by chunk, so that a point's records need not be held: begin
  * with room for cap replications (net_stride: a network record's bytes,
- * 0 without one), add records in replication order (n of them, res_stride
+ * 0 without one; years: AN_YEARS_*, the years' estimates alone needing no
+ * memory a replication), add records in replication order (n of them, res_stride
  * bytes apart, their network records at net, net_stride apart; done NULL =
  * all), end gives *out (the builder is freed).  The numbers are the same
  * bits as from the whole point's records.  Memory: the summary's own
@@ -102,7 +109,8 @@ void an_summary_build_free(an_summary_builder *b);   /* NULL is fine */
  * destination; 0 for a pair without a cell. */
 uint32_t an_flow_at(const an_point_summary *ps, size_t r, int origin, int destination);
 /* Add the yearly figures of the same replications (those with done[r]
- * != 0) to a summary built from them. */
+ * != 0) to a summary built from them, each replication's kept
+ * (AN_YEARS_PAIRED). */
 int an_point_summary_add_years(an_point_summary *ps, const rf_result *res,
                                const unsigned char *done, size_t n_reps);
 /* Frees the yearly figures (ps->years becomes NULL). */

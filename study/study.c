@@ -188,7 +188,8 @@ static int chunk_done(void *user, size_t point, size_t first, size_t n, const vo
         /* the file's yearly tables come from the summary's years */
         rc = an_summary_build_begin(&s->sb, label, rf_points_params(s->pts), s->reps,
                                     s->net_bytes ? s->rec_size : 0,
-                                    s->cfg->by_year || s->writer);
+                                    s->cfg->by_year ? AN_YEARS_PAIRED
+                                    : s->writer     ? AN_YEARS_ESTIMATES : AN_YEARS_NONE);
         if (rc == SIM_OK && s->steady)
             rc = an_steady_build_begin(&s->tb, s->reps);
         if (rc == SIM_OK && s->writer) {
