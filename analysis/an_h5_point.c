@@ -77,7 +77,8 @@ struct an_h5p {
     int yearly_made;
     size_t next;                  /* the replication the next piece starts with */
     int monthly_made, first_month, n_screen;
-    an_tbl reps_t, out_t;         /* columns; rows of the piece being added */
+    an_tbl reps_t, out_t, svc_t, grp_t;   /* columns; rows of the piece being added */
+    const rf_params *params;      /* the service names; NULL: service_<i> */
 };
 
 void an_h5p_free(an_h5p *p)
@@ -107,6 +108,8 @@ void an_h5p_free(an_h5p *p)
     free(p->metric_d);
     an_tbl_free(&p->reps_t);
     an_tbl_free(&p->out_t);
+    an_tbl_free(&p->svc_t);
+    an_tbl_free(&p->grp_t);
     free(p);
 }
 
@@ -149,6 +152,80 @@ static void outcomes_row(an_tbl *t, size_t rep, const rf_result *x, int n_screen
     an_tbl_f64(t, x->moveon_days);
 }
 
+static const char *const services_desc =
+    "one row per service and completed replication (after warm-up)";
+static const char *const groups_desc =
+    "one row per household group and completed replication; a household can be in several "
+    "groups; wait_sum = days waited by placed households; waited = households that joined the "
+    "waiting list (placed after a wait, gave up, still waiting at the end), waited_sum = their "
+    "days on the list";
+
+static void services_columns(an_tbl *t)
+{
+    an_tbl_column(t, "service", AN_COL_I64, "index");
+    an_tbl_column(t, "name", AN_COL_STR, "");
+    an_tbl_column(t, "rep", AN_COL_U64, "replication");
+    an_tbl_column(t, "units", AN_COL_I64, "units");
+    static const char *const counts[] = {"placements", "departures", "early_exits", "move_ons",
+                                         "timely_move_ons"};
+    for (size_t c = 0; c < 5; c++)
+        an_tbl_column(t, counts[c], AN_COL_U64, "households");
+    static const char *const days[] = {"occupied_days", "blocked_days", "down_days", "unit_days"};
+    for (size_t c = 0; c < 4; c++)
+        an_tbl_column(t, days[c], AN_COL_F64, "unit-days");
+}
+
+/* Replication rep's rows: one a service, then one a group. */
+static void services_rows(an_tbl *t, const rf_params *prm, size_t rep, const rf_result *x)
+{
+    int ns = prm ? prm->n_services : x->n_services;
+    for (int s = 0; s < ns && s < RF_MAX_SERVICES; s++) {
+        const rf_service_result *v = &x->services[s];
+        char name[32];
+        if (!prm)
+            snprintf(name, sizeof name, "service_%d", s);
+        an_tbl_row(t);
+        an_tbl_i64(t, s);
+        an_tbl_str(t, prm ? prm->services[s].name : name);
+        an_tbl_u64(t, rep);
+        an_tbl_i64(t, v->units);
+        const uint64_t c[5] = {v->placements, v->departures, v->early_exits, v->move_ons,
+                               v->timely_move_ons};
+        for (size_t k = 0; k < 5; k++)
+            an_tbl_u64(t, c[k]);
+        const double dd[4] = {v->occupied_days, v->blocked_days, v->down_days, v->unit_days};
+        for (size_t k = 0; k < 4; k++)
+            an_tbl_f64(t, dd[k]);
+    }
+}
+
+static void groups_columns(an_tbl *t)
+{
+    an_tbl_column(t, "group", AN_COL_STR, "");
+    an_tbl_column(t, "rep", AN_COL_U64, "replication");
+    outcome_columns(t);
+    within_columns(t);
+    an_tbl_column(t, "wait_sum", AN_COL_F64, "days");
+    an_tbl_column(t, "waited", AN_COL_U64, "households");
+    an_tbl_column(t, "waited_sum", AN_COL_F64, "days");
+}
+
+static void groups_rows(an_tbl *t, size_t rep, const rf_result *x)
+{
+    for (int g = 0; g < RF_G_N; g++) {
+        const rf_group_result *v = &x->groups[g];
+        an_tbl_row(t);
+        an_tbl_str(t, rf_group_name((rf_group)g));
+        an_tbl_u64(t, rep);
+        outcome_cells(t, v->referrals, v->outcomes);
+        an_tbl_u64(t, v->placed_within_7d);
+        an_tbl_u64(t, v->placed_within_28d);
+        an_tbl_f64(t, v->wait_sum);
+        an_tbl_u64(t, v->waited);
+        an_tbl_f64(t, v->waited_sum);
+    }
+}
+
 int an_h5p_begin(hid_t points, const char *name, const an_point *pt, an_h5p **out)
 {
     *out = NULL;
@@ -189,6 +266,12 @@ int an_h5p_begin(hid_t points, const char *name, const an_point *pt, an_h5p **ou
     outcomes_columns(&p->out_t, pt->params, p->n_screen);
     if (!st) st = an_tbl_create(p->pg, "replications", &p->reps_t, replications_desc, p->n);
     if (!st) st = an_tbl_create(p->pg, "outcomes", &p->out_t, outcomes_desc, p->n);
+    p->params = pt->params;
+    services_columns(&p->svc_t);
+    groups_columns(&p->grp_t);
+    size_t ns = pt->params && pt->params->n_services > 0 ? (size_t)pt->params->n_services : 1;
+    if (!st) st = an_tbl_create(p->pg, "services", &p->svc_t, services_desc, p->n * ns);
+    if (!st) st = an_tbl_create(p->pg, "groups", &p->grp_t, groups_desc, p->n * RF_G_N);
     if (st)
         goto fail;
     *out = p;
@@ -352,9 +435,13 @@ int an_h5p_add(an_h5p *p, size_t first, size_t n, const rf_result *res, size_t r
         for (size_t m = 0; m < nm; m++)
             an_tbl_f64(&p->reps_t, vals[r * nm + m]);
         outcomes_row(&p->out_t, first + r, REC(r), p->n_screen);
+        services_rows(&p->svc_t, p->params, first + r, REC(r));
+        groups_rows(&p->grp_t, first + r, REC(r));
     }
     if (!st) st = an_tbl_append(p->pg, "replications", &p->reps_t);
     if (!st) st = an_tbl_append(p->pg, "outcomes", &p->out_t);
+    if (!st) st = an_tbl_append(p->pg, "services", &p->svc_t);
+    if (!st) st = an_tbl_append(p->pg, "groups", &p->grp_t);
     for (size_t k = 0; k < N_MONTHLY && !st && p->monthly_made; k++) {
         for (size_t r = 0; r < n; r++)
             for (size_t m = 0; m < nmon; m++) {
@@ -515,76 +602,6 @@ static int write_units(hid_t pg, const rf_params *p)
                         "never)");
 }
 
-static int write_services(hid_t pg, const an_point_summary *ps)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "service", AN_COL_I64, "index");
-    an_tbl_column(&t, "name", AN_COL_STR, "");
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    an_tbl_column(&t, "units", AN_COL_I64, "units");
-    static const char *const counts[] = {"placements", "departures", "early_exits", "move_ons",
-                                         "timely_move_ons"};
-    for (size_t c = 0; c < 5; c++)
-        an_tbl_column(&t, counts[c], AN_COL_U64, "households");
-    static const char *const days[] = {"occupied_days", "blocked_days", "down_days", "unit_days"};
-    for (size_t c = 0; c < 4; c++)
-        an_tbl_column(&t, days[c], AN_COL_F64, "unit-days");
-    if (an_tbl_create(pg, "services", &t,
-                     "one row per service and completed replication (after warm-up)",
-                     ps->n_reps * (size_t)ps->n_services))
-        return an_tbl_finish(&t);
-    for (int s = 0; s < ps->n_services; s++)
-        for (size_t d = 0; d < ps->n_reps; d++) {
-            const rf_service_result *x = &ps->services[d * (size_t)ps->n_services + (size_t)s];
-            an_tbl_row(&t);
-            an_tbl_i64(&t, s);
-            an_tbl_str(&t, ps->service_names[s]);
-            an_tbl_u64(&t, ps->reps[d]);
-            an_tbl_i64(&t, x->units);
-            const uint64_t c[5] = {x->placements, x->departures, x->early_exits, x->move_ons,
-                                   x->timely_move_ons};
-            for (size_t k = 0; k < 5; k++)
-                an_tbl_u64(&t, c[k]);
-            const double dd[4] = {x->occupied_days, x->blocked_days, x->down_days, x->unit_days};
-            for (size_t k = 0; k < 4; k++)
-                an_tbl_f64(&t, dd[k]);
-        }
-    return an_tbl_finish(&t);
-}
-
-static int write_groups(hid_t pg, const an_point_summary *ps)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "group", AN_COL_STR, "");
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    outcome_columns(&t);
-    within_columns(&t);
-    an_tbl_column(&t, "wait_sum", AN_COL_F64, "days");
-    an_tbl_column(&t, "waited", AN_COL_U64, "households");
-    an_tbl_column(&t, "waited_sum", AN_COL_F64, "days");
-    if (an_tbl_create(pg, "groups", &t,
-                     "one row per household group and completed replication; a household can "
-                     "be in several groups; wait_sum = days waited by placed households; waited "
-                     "= households that joined the waiting list (placed after a wait, gave up, "
-                     "still waiting at the end), waited_sum = their days on the list",
-                     ps->n_reps * RF_G_N))
-        return an_tbl_finish(&t);
-    for (int g = 0; g < RF_G_N; g++)
-        for (size_t d = 0; d < ps->n_reps; d++) {
-            const rf_group_result *x = &ps->groups[d * RF_G_N + (size_t)g];
-            an_tbl_row(&t);
-            an_tbl_str(&t, rf_group_name((rf_group)g));
-            an_tbl_u64(&t, ps->reps[d]);
-            outcome_cells(&t, x->referrals, x->outcomes);
-            an_tbl_u64(&t, x->placed_within_7d);
-            an_tbl_u64(&t, x->placed_within_28d);
-            an_tbl_f64(&t, x->wait_sum);
-            an_tbl_u64(&t, x->waited);
-            an_tbl_f64(&t, x->waited_sum);
-        }
-    return an_tbl_finish(&t);
-}
-
 /* /points/<i>/yearly_summary: each year's pooled estimates (the yearly
  * datasets are written as the replications come, add_yearly). */
 static int write_yearly(hid_t pg, const an_point_summary *ps)
@@ -638,9 +655,7 @@ int an_h5p_end(an_h5p *p, const an_point *pt, const an_point_summary *ps,
     hid_t pg = p->pg;
     if (!st) st = write_summary(pg, ps);
     if (!st) st = write_ratio_parts(pg, ps);
-    if (!st) st = write_services(pg, ps);
     if (!st && pt->params) st = write_units(pg, pt->params);
-    if (!st) st = write_groups(pg, ps);
     if (!st) st = write_yearly(pg, ps);
     if (!st) st = an_h5i_write_network(pg, ps);
     if (!st && pt->stopped)

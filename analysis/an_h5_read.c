@@ -439,7 +439,8 @@ static int rep_slot(const an_table *t, size_t row, int crep, const size_t *pos, 
     return (int)pos[(size_t)r];
 }
 
-static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)
+static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos,
+                         rf_service_result **svc)
 {
     an_table *t;
     int st = point_table(f, i, "services", &t);
@@ -453,8 +454,8 @@ static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const si
             ns = (int)s + 1;
     }
     ps->n_services = ns;
-    ps->services = calloc(ps->n_reps * (size_t)ns + 1, sizeof *ps->services);
-    if (!ps->services) {
+    *svc = calloc(ps->n_reps * (size_t)ns + 1, sizeof **svc);
+    if (!*svc) {
         an_table_free(t);
         return SIM_ENOMEM;
     }
@@ -470,7 +471,7 @@ static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const si
             continue;
         int s = (int)sv;
         snprintf(ps->service_names[s], RF_NAME_MAX, "%s", tstr(t, r, cname));
-        rf_service_result *x = &ps->services[(size_t)slot * (size_t)ns + (size_t)s];
+        rf_service_result *x = &(*svc)[(size_t)slot * (size_t)ns + (size_t)s];
         x->units = (int)tcell(t, r, c[0]);
         uint64_t *n[5] = {&x->placements, &x->departures, &x->early_exits, &x->move_ons,
                           &x->timely_move_ons};
@@ -485,14 +486,15 @@ static int fill_services(an_h5_file *f, size_t i, an_point_summary *ps, const si
     return SIM_OK;
 }
 
-static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos)
+static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size_t *pos,
+                       rf_group_result **grp)
 {
     an_table *t;
     int st = point_table(f, i, "groups", &t);
     if (st)
         return st;
-    ps->groups = calloc(ps->n_reps * RF_G_N + 1, sizeof *ps->groups);
-    if (!ps->groups) {
+    *grp = calloc(ps->n_reps * RF_G_N + 1, sizeof **grp);
+    if (!*grp) {
         an_table_free(t);
         return SIM_ENOMEM;
     }
@@ -509,7 +511,7 @@ static int fill_groups(an_h5_file *f, size_t i, an_point_summary *ps, const size
             g++;
         if (slot < 0 || (size_t)slot >= ps->n_reps || g == RF_G_N)
             continue;
-        rf_group_result *x = &ps->groups[(size_t)slot * RF_G_N + (size_t)g];
+        rf_group_result *x = &(*grp)[(size_t)slot * RF_G_N + (size_t)g];
         x->referrals = count_cell(t, r, c[2]);
         for (int o = 0; o < RF_OUT_N; o++)
             x->outcomes[o] = count_cell(t, r, co[o]);
@@ -698,8 +700,16 @@ int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out)
     size_t *pos = NULL;
     int st = rep_positions(f, i, &pos, &out->n_reps);
     if (!st) st = fill_metrics(f, i, out);
-    if (!st) st = fill_services(f, i, out, pos);
-    if (!st) st = fill_groups(f, i, out, pos);
+    /* every replication's services and groups, pooled in replication
+     * order as the summary that wrote them pooled them, then let go */
+    rf_service_result *svc = NULL;
+    rf_group_result *grp = NULL;
+    if (!st) st = fill_services(f, i, out, pos, &svc);
+    if (!st) st = fill_groups(f, i, out, pos, &grp);
+    for (size_t r = 0; !st && r < out->n_reps; r++)
+        st = an_point_summary_pool(out, svc + r * (size_t)out->n_services, grp + r * RF_G_N);
+    free(svc);
+    free(grp);
     if (!st) st = fill_parts(f, i, out, pos);
     if (!st) st = fill_network(f, i, out, pos);
     free(pos);

@@ -32,8 +32,8 @@ void an_point_summary_free(an_point_summary *ps)
     if (!ps)
         return;
     free(ps->metrics);
-    free(ps->services);
-    free(ps->groups);
+    free(ps->svc_pool);
+    free(ps->grp_pool);
     free(ps->num);
     free(ps->den);
     free(ps->reps);
@@ -85,13 +85,10 @@ static int summary_alloc(an_point_summary *out, const char *label, const rf_para
     size_t nm = rf_metric_count();
     *vals = malloc((nm * cap + 2 * cap + 1) * sizeof **vals);
     out->metrics = calloc(nm ? nm : 1, sizeof *out->metrics);
-    out->services = calloc(cap * (size_t)ns + 1, sizeof *out->services);
-    out->groups = calloc(cap * RF_G_N + 1, sizeof *out->groups);
     out->num = malloc((cap * nm + 1) * sizeof *out->num);
     out->den = malloc((cap * nm + 1) * sizeof *out->den);
     out->reps = malloc((cap + 1) * sizeof *out->reps);
-    if (!*vals || !out->metrics || !out->services || !out->groups || !out->num || !out->den
-        || !out->reps) {
+    if (!*vals || !out->metrics || !out->num || !out->den || !out->reps) {
         free(*vals);
         *vals = NULL;
         an_point_summary_free(out);
@@ -115,15 +112,50 @@ static int summary_alloc(an_point_summary *out, const char *label, const rf_para
     return SIM_OK;
 }
 
-/* Replication slot d (the next one kept) from record x. */
-static void summary_put(an_point_summary *out, double *vals, size_t d, const rf_result *x)
+static void service_parts(const an_point_summary *ps, const rf_service_result *sr,
+                          an_service_measure m, double *num, double *den);
+static void group_parts(const an_point_summary *ps, const rf_group_result *g, an_group_measure m,
+                        double *num, double *den);
+
+int an_point_summary_pool(an_point_summary *ps, const rf_service_result *svc,
+                          const rf_group_result *grp)
 {
-    size_t nm = out->n_metrics, ns = (size_t)out->n_services;
+    size_t ns = (size_t)ps->n_services;
+    if (!ps->svc_pool)
+        ps->svc_pool = calloc(ns * AN_SVC_POOLS + 1, sizeof *ps->svc_pool);
+    if (!ps->grp_pool)
+        ps->grp_pool = calloc((size_t)RF_G_N * AN_GRP_N, sizeof *ps->grp_pool);
+    if (!ps->svc_pool || !ps->grp_pool)
+        return SIM_ENOMEM;
+    double num, den, year = ps->horizon_days > 0 ? DAYS_PER_YEAR / ps->horizon_days : NAN;
+    for (size_t s = 0; s < ns; s++) {
+        sim_ratio_acc *a = &ps->svc_pool[s * AN_SVC_POOLS];
+        if (!ps->n_pooled)
+            ps->service_units[s] = svc[s].units;
+        for (int m = 0; m < AN_SVC_N; m++) {
+            service_parts(ps, &svc[s], (an_service_measure)m, &num, &den);
+            sim_ratio_acc_add(&a[m], num, den);
+        }
+        sim_ratio_acc_add(&a[AN_SVC_N], svc[s].cost * year, 1);
+        ps->any_cost |= svc[s].cost != 0;
+    }
+    for (size_t g = 0; g < RF_G_N; g++)
+        for (int m = 0; m < AN_GRP_N; m++) {
+            group_parts(ps, &grp[g], (an_group_measure)m, &num, &den);
+            sim_ratio_acc_add(&ps->grp_pool[g * AN_GRP_N + (size_t)m], num, den);
+        }
+    ps->n_pooled++;
+    return SIM_OK;
+}
+
+/* Replication slot d (the next one kept) from record x. */
+static int summary_put(an_point_summary *out, double *vals, size_t d, const rf_result *x)
+{
+    size_t nm = out->n_metrics;
     rf_result_metrics(x, &vals[d * nm]);
     rf_result_metric_parts(x, &out->num[d * nm], &out->den[d * nm]);
     out->reps[d] = x->rep;
-    memcpy(&out->services[d * ns], x->services, ns * sizeof *out->services);
-    memcpy(&out->groups[d * RF_G_N], x->groups, RF_G_N * sizeof *out->groups);
+    return an_point_summary_pool(out, x->services, x->groups);
 }
 
 /* The estimates over the nd slots filled; vals (summary_alloc's, cap
@@ -175,9 +207,14 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
     if (rc != SIM_OK)
         return rc;
     size_t d = 0;
-    for (size_t r = 0; r < n_reps; r++)
+    for (size_t r = 0; r < n_reps && rc == SIM_OK; r++)
         if (!done || done[r])
-            summary_put(out, vals, d++, &res[r]);
+            rc = summary_put(out, vals, d++, &res[r]);
+    if (rc != SIM_OK) {
+        free(vals);
+        an_point_summary_free(out);
+        return rc;
+    }
     return summary_finish(out, vals, nd);
 }
 
@@ -402,9 +439,22 @@ void an_area_parts(const an_point_summary *ps, size_t r, int a, an_area_measure 
     }
 }
 
+/* A pooled measure as a summary: n, mean and ci95 (the spread NaN). */
+static void from_pool(const sim_ratio_acc *a, sim_summary *out)
+{
+    sim_ratio e;
+    sim_summarize(NULL, 0, NULL, out);
+    if (!a)
+        return;
+    sim_ratio_acc_result(a, &e);
+    out->n = e.n;
+    out->mean = e.ratio;
+    out->ci95 = e.ci95;
+}
+
 /* Pool one measure over the replications; the buffers are small (reps).
- * which: 0 service, 1 group, 2 area (idx -1: every area), 3 flow (idx
- * origin x n_areas + destination). */
+ * which: 2 area (idx -1: every area), 3 flow (idx origin x n_areas +
+ * destination). */
 static void summarize_reps(const an_point_summary *ps, int which, int idx, int m, sim_summary *out)
 {
     size_t n = ps->n_reps;
@@ -418,14 +468,8 @@ static void summarize_reps(const an_point_summary *ps, int which, int idx, int m
             x[r] = an_flow_at(ps, r, idx / ps->n_areas, idx % ps->n_areas)
                    * (DAYS_PER_YEAR / ps->horizon_days);
             x[n + r] = 1;
-        } else if (which == 2)
+        } else
             an_area_parts(ps, r, idx, (an_area_measure)m, &x[r], &x[n + r]);
-        else if (which)
-            group_parts(ps, &ps->groups[r * RF_G_N + (size_t)idx], (an_group_measure)m, &x[r],
-                        &x[n + r]);
-        else
-            service_parts(ps, &ps->services[r * (size_t)ps->n_services + (size_t)idx],
-                          (an_service_measure)m, &x[r], &x[n + r]);
     }
     sim_ratio e;
     sim_ratio_estimate(x, x + n, n, &e);
@@ -506,7 +550,7 @@ void an_service_summary(const an_point_summary *ps, int service, an_service_meas
         sim_summarize(NULL, 0, NULL, out);
         return;
     }
-    summarize_reps(ps, 0, service, (int)m, out);
+    from_pool(ps->svc_pool ? &ps->svc_pool[(size_t)service * AN_SVC_POOLS + (size_t)m] : NULL, out);
 }
 
 void an_group_summary(const an_point_summary *ps, int group, an_group_measure m, sim_summary *out)
@@ -515,7 +559,7 @@ void an_group_summary(const an_point_summary *ps, int group, an_group_measure m,
         sim_summarize(NULL, 0, NULL, out);
         return;
     }
-    summarize_reps(ps, 1, group, (int)m, out);
+    from_pool(ps->grp_pool ? &ps->grp_pool[(size_t)group * AN_GRP_N + (size_t)m] : NULL, out);
 }
 
 void an_area_summary(const an_point_summary *ps, int area, an_area_measure m, sim_summary *out)
@@ -881,37 +925,17 @@ const char *an_group_measure_heading(an_group_measure m, int *percent)
     return grp_cols[m].heading;
 }
 
-/* Whether any service of ps costs something in any replication. */
-static int services_cost(const an_point_summary *ps)
-{
-    for (size_t i = 0; i < ps->n_reps * (size_t)ps->n_services; i++)
-        if (ps->services[i].cost != 0)
-            return 1;
-    return 0;
-}
-
 /* Service s's cost a year over ps's replications (mean and 95% interval). */
 static void service_cost(const an_point_summary *ps, int s, sim_summary *out)
 {
-    size_t n = ps->n_reps;
-    double *x = calloc(2 * n + 1, sizeof *x);
-    if (!x || !(ps->horizon_days > 0)) {
-        free(x);
-        sim_summarize(NULL, 0, NULL, out);
-        return;
-    }
-    for (size_t r = 0; r < n; r++)
-        x[r] = ps->services[r * (size_t)ps->n_services + (size_t)s].cost
-               * (DAYS_PER_YEAR / ps->horizon_days);
-    sim_summarize(x, n, x + n, out);
-    free(x);
+    from_pool(ps->svc_pool ? &ps->svc_pool[(size_t)s * AN_SVC_POOLS + AN_SVC_N] : NULL, out);
 }
 
 void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
     for (size_t p = 0; p < n_pts; p++) {
         const an_point_summary *ps = &pts[p];
-        int costs = services_cost(ps);
+        int costs = ps->any_cost;
         text_table t;
         if (tt_init(&t, 1 + (size_t)ps->n_services, 2 + AN_SVC_N + (size_t)costs))
             return;
@@ -927,8 +951,8 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
         for (int s = 0; s < ps->n_services; s++) {
             size_t r = 1 + (size_t)s;
             snprintf(tt_at(&t, r, 0), CELL_MAX, "%s", ps->service_names[s]);
-            if (ps->n_reps)
-                snprintf(tt_at(&t, r, 1), CELL_MAX, "%d", ps->services[s].units);
+            if (ps->n_pooled)
+                snprintf(tt_at(&t, r, 1), CELL_MAX, "%d", ps->service_units[s]);
             for (int c = 0; c < AN_SVC_N; c++) {
                 sim_summary sm;
                 an_service_summary(ps, s, (an_service_measure)c, &sm);
@@ -1286,7 +1310,8 @@ int an_summary_build_add(an_summary_builder *b, const rf_result *res, const void
         if (b->d == b->cap)
             return SIM_EINVAL;
         const rf_result *x = (const rf_result *)((const unsigned char *)res + r * res_stride);
-        summary_put(&b->ps, b->vals, b->d, x);
+        if (summary_put(&b->ps, b->vals, b->d, x) != SIM_OK)
+            return SIM_ENOMEM;
         if (b->network)
             network_put(&b->ps, b->d, (const unsigned char *)net + r * b->stride);
         if (b->ps.years && years_put(b->ps.years, b->d, x) != SIM_OK)

@@ -58,8 +58,15 @@ typedef struct {
     an_metric_summary *metrics;     /* owned, n_metrics */
     int n_services;
     char service_names[RF_MAX_SERVICES][RF_NAME_MAX];
-    rf_service_result *services;    /* owned, n_reps x n_services, row-major by replication */
-    rf_group_result *groups;        /* owned, n_reps x RF_G_N, row-major by replication */
+    /* Each service's and household group's measures pooled over the
+     * replications as they come (an_point_summary_pool), so that no
+     * replication's service or group records are kept: owned, n_services x
+     * AN_SVC_POOLS (the measures, then the cost a year) and RF_G_N x
+     * AN_GRP_N; NULL before the first replication. */
+    size_t n_pooled;
+    sim_ratio_acc *svc_pool, *grp_pool;
+    int service_units[RF_MAX_SERVICES];   /* the first replication's */
+    int any_cost;                   /* a service cost something in some replication */
     /* Per-replication numerators and denominators of every metric (owned,
      * n_reps x n_metrics, row-major by replication) and the replication
      * numbers, for paired comparisons; NULL when read from a file that lacks
@@ -79,7 +86,7 @@ typedef struct {
 } an_point_summary;
 
 /* Summaries of rf_metric_count() metrics plus the per-service and per-group
- * records over the replications r with done[r] != 0 (done NULL = all).
+ * measures over the replications r with done[r] != 0 (done NULL = all).
  * label NULL = "<total units> spaces".  On failure *out holds nothing to free. */
 int an_point_summary_from_results(an_point_summary *out, const char *label, const rf_params *p,
                                   const rf_result *res, const unsigned char *done, size_t n_reps);
@@ -187,7 +194,7 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
                          const an_comparison *rows, size_t n_rows);
 
 /* Derived per-replication measures of one service or household group,
- * summarized over the point's replications (NaN values skipped). */
+ * pooled over the point's replications (NaN values skipped). */
 typedef enum {
     AN_SVC_PLACEMENTS_PER_YEAR,
     AN_SVC_OCCUPANCY,       /* occupied_days / (units x horizon) */
@@ -228,6 +235,15 @@ typedef enum {
     AN_AREA_N
 } an_area_measure;
 
+#define AN_SVC_POOLS (AN_SVC_N + 1)   /* a service's measures, then its cost a year */
+
+/* Pool one more replication's services (ps->n_services records) and
+ * groups (RF_G_N) into ps: what the summary does with each record, for
+ * summaries read from a file (in replication order: the same bits).
+ * SIM_ENOMEM. */
+int an_point_summary_pool(an_point_summary *ps, const rf_service_result *svc,
+                          const rf_group_result *grp);
+
 void an_area_summary(const an_point_summary *ps, int area, an_area_measure m, sim_summary *out);
 /* Area a's measure in replication slot r as a numerator and a denominator
  * (a = -1: every area; denominator 1 for counts a year). */
@@ -241,6 +257,9 @@ void an_flow_summary(const an_point_summary *ps, int origin, int destination, si
 const char *an_service_measure_heading(an_service_measure m, int *percent);
 const char *an_group_measure_heading(an_group_measure m, int *percent);
 
+/* A service's or group's measure: s.n, s.mean (the pooled ratio) and
+ * s.ci95; the spread of the per-replication values (sd, p10 ... max) is
+ * not kept, NaN. */
 void an_service_summary(const an_point_summary *ps, int service, an_service_measure m,
                         sim_summary *out);
 void an_group_summary(const an_point_summary *ps, int group, an_group_measure m,
