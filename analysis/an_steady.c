@@ -43,6 +43,18 @@ struct an_steady_builder {
 
 static size_t early_cut(size_t k) { return SIM_MSER_BATCH * (k + 1); }
 
+/* What b owns (not b itself). */
+static void builder_release(an_steady_builder *b)
+{
+    for (int c = 0; c < N_CUT_SERIES; c++) {
+        free(b->sum[c]);
+        free(b->early[c]);
+    }
+    for (int c = 0; c < N_TREND_SERIES; c++)
+        free(b->trend[c]);
+    free(b->tcut);
+}
+
 /* Room for series of `months` months. */
 static int builder_size(an_steady_builder *b, size_t months)
 {
@@ -264,13 +276,7 @@ int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *
             rc = builder_add(&b, &res[r]);
     if (rc == SIM_OK)
         rc = builder_finish(&b, out);
-    for (int c = 0; c < N_CUT_SERIES; c++) {
-        free(b.sum[c]);
-        free(b.early[c]);
-    }
-    for (int c = 0; c < N_TREND_SERIES; c++)
-        free(b.trend[c]);
-    free(b.tcut);
+    builder_release(&b);
     return rc;
 }
 
@@ -309,12 +315,6 @@ void an_steady_build_free(an_steady_builder *b)
 {
     if (!b)
         return;
-    for (int c = 0; c < N_CUT_SERIES; c++) {
-        free(b->sum[c]);
-        free(b->early[c]);
-    }
-    for (int c = 0; c < N_TREND_SERIES; c++)
-        free(b->trend[c]);
-    free(b->tcut);
+    builder_release(b);
     free(b);
 }
