@@ -77,7 +77,7 @@ struct an_h5p {
     int yearly_made;
     size_t next;                  /* the replication the next piece starts with */
     int monthly_made, first_month, n_screen;
-    an_tbl reps_t, out_t, svc_t, grp_t;   /* columns; rows of the piece being added */
+    an_tbl reps_t, out_t, svc_t, grp_t, parts_t;   /* columns; rows of the piece being added */
     const rf_params *params;      /* the service names; NULL: service_<i> */
 };
 
@@ -110,6 +110,7 @@ void an_h5p_free(an_h5p *p)
     an_tbl_free(&p->out_t);
     an_tbl_free(&p->svc_t);
     an_tbl_free(&p->grp_t);
+    an_tbl_free(&p->parts_t);
     free(p);
 }
 
@@ -150,6 +151,40 @@ static void outcomes_row(an_tbl *t, size_t rep, const rf_result *x, int n_screen
     for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
         an_tbl_u64(t, v[c]);
     an_tbl_f64(t, x->moveon_days);
+}
+
+/* Each ratio metric's numerator and denominator per replication: what the
+ * summary pools, and what a paired comparison of two points needs. */
+static const char *const ratio_parts_desc =
+    "one row per completed replication: the numerator and denominator of every ratio metric, "
+    "whose sums over replications give the summary's estimate (<metric>_num / <metric>_den per "
+    "replication is the metric's per-replication value)";
+
+static void ratio_parts_columns(an_tbl *t, size_t nm)
+{
+    an_tbl_column(t, "rep", AN_COL_U64, "replication");
+    for (size_t m = 0; m < nm; m++) {
+        const rf_metric_info *mi = rf_metric_at(m);
+        if (!mi->denominator)
+            continue;
+        an_tbl_columnf(t, AN_COL_F64, mi->numerator_units, "%s_num", mi->name);
+        an_tbl_columnf(t, AN_COL_F64, mi->denominator_units, "%s_den", mi->name);
+    }
+}
+
+static void ratio_parts_row(an_tbl *t, size_t nm, size_t rep, const rf_result *x)
+{
+    double num[128], den[128];
+    if (nm > 128)
+        return;
+    rf_result_metric_parts(x, num, den);
+    an_tbl_row(t);
+    an_tbl_u64(t, rep);
+    for (size_t m = 0; m < nm; m++)
+        if (rf_metric_at(m)->denominator) {
+            an_tbl_f64(t, num[m]);
+            an_tbl_f64(t, den[m]);
+        }
 }
 
 static const char *const services_desc =
@@ -272,6 +307,8 @@ int an_h5p_begin(hid_t points, const char *name, const an_point *pt, an_h5p **ou
     size_t ns = pt->params && pt->params->n_services > 0 ? (size_t)pt->params->n_services : 1;
     if (!st) st = an_tbl_create(p->pg, "services", &p->svc_t, services_desc, p->n * ns);
     if (!st) st = an_tbl_create(p->pg, "groups", &p->grp_t, groups_desc, p->n * RF_G_N);
+    ratio_parts_columns(&p->parts_t, p->nm);
+    if (!st) st = an_tbl_create(p->pg, "ratio_parts", &p->parts_t, ratio_parts_desc, p->n);
     if (st)
         goto fail;
     *out = p;
@@ -437,11 +474,13 @@ int an_h5p_add(an_h5p *p, size_t first, size_t n, const rf_result *res, size_t r
         outcomes_row(&p->out_t, first + r, REC(r), p->n_screen);
         services_rows(&p->svc_t, p->params, first + r, REC(r));
         groups_rows(&p->grp_t, first + r, REC(r));
+        ratio_parts_row(&p->parts_t, nm, first + r, REC(r));
     }
     if (!st) st = an_tbl_append(p->pg, "replications", &p->reps_t);
     if (!st) st = an_tbl_append(p->pg, "outcomes", &p->out_t);
     if (!st) st = an_tbl_append(p->pg, "services", &p->svc_t);
     if (!st) st = an_tbl_append(p->pg, "groups", &p->grp_t);
+    if (!st) st = an_tbl_append(p->pg, "ratio_parts", &p->parts_t);
     for (size_t k = 0; k < N_MONTHLY && !st && p->monthly_made; k++) {
         for (size_t r = 0; r < n; r++)
             for (size_t m = 0; m < nmon; m++) {
@@ -508,40 +547,6 @@ static int write_summary(hid_t pg, const an_point_summary *ps)
                      "else the mean of the replications), se and ci95 its standard error and "
                      "95% half-width (delta method, Student t); sd, p10, p50, p90, min, max and "
                      "rep_mean describe the per-replication values");
-}
-
-/* Each metric's numerator and denominator per replication: what the summary
- * pools, and what a paired comparison of two points needs. */
-static int write_ratio_parts(hid_t pg, const an_point_summary *ps)
-{
-    an_tbl t = {0};
-    an_tbl_column(&t, "rep", AN_COL_U64, "replication");
-    size_t nm = ps->n_metrics;
-    for (size_t m = 0; m < nm; m++) {
-        int k = rf_metric_find(ps->metrics[m].name);
-        if (!ps->metrics[m].pooled || k < 0)
-            continue;
-        const rf_metric_info *mi = rf_metric_at((size_t)k);
-        an_tbl_columnf(&t, AN_COL_F64, mi->numerator_units, "%s_num", mi->name);
-        an_tbl_columnf(&t, AN_COL_F64, mi->denominator_units, "%s_den", mi->name);
-    }
-    if (an_tbl_create(pg, "ratio_parts", &t,
-                     "one row per completed replication: the numerator and denominator of "
-                     "every ratio metric, whose sums over replications give the summary's "
-                     "estimate (<metric>_num / <metric>_den per replication is the metric's "
-                     "per-replication value)",
-                     ps->n_reps))
-        return an_tbl_finish(&t);
-    for (size_t d = 0; d < ps->n_reps; d++) {
-        an_tbl_row(&t);
-        an_tbl_u64(&t, ps->reps[d]);
-        for (size_t m = 0; m < nm; m++)
-            if (ps->metrics[m].pooled && rf_metric_find(ps->metrics[m].name) >= 0) {
-                an_tbl_f64(&t, ps->num[d * nm + m]);
-                an_tbl_f64(&t, ps->den[d * nm + m]);
-            }
-    }
-    return an_tbl_finish(&t);
 }
 
 /* The point's unit mix, one row a block, from the params it ran with (after
@@ -654,7 +659,6 @@ int an_h5p_end(an_h5p *p, const an_point *pt, const an_point_summary *ps,
         st = make_yearly(p, 0);
     hid_t pg = p->pg;
     if (!st) st = write_summary(pg, ps);
-    if (!st) st = write_ratio_parts(pg, ps);
     if (!st && pt->params) st = write_units(pg, pt->params);
     if (!st) st = write_yearly(pg, ps);
     if (!st) st = an_h5i_write_network(pg, ps);

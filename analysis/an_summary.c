@@ -37,6 +37,7 @@ void an_point_summary_free(an_point_summary *ps)
     free(ps->num);
     free(ps->den);
     free(ps->reps);
+    free(ps->metric_pool);
     free_years(ps->years);
     free(ps->area_names);
     free(ps->areas);
@@ -53,19 +54,14 @@ const an_metric_summary *an_point_summary_find(const an_point_summary *ps, const
     return NULL;
 }
 
-/* The estimate of one metric from its per-replication parts (stride
- * apart in num / den) and values. */
-static void metric_estimate(an_metric_summary *ms, const double *num, const double *den,
-                            size_t stride, const double *vals, size_t n, int pooled, double *work)
+/* The estimate of one metric from its pooled parts and its values. */
+static void metric_estimate(an_metric_summary *ms, const sim_ratio_acc *pool, const double *vals,
+                            size_t n, int pooled, double *work)
 {
     sim_summarize(vals, n, work, &ms->s);
     ms->rep_mean = ms->s.mean;
-    for (size_t r = 0; r < n; r++) {
-        work[r] = num[r * stride];
-        work[n + r] = den[r * stride];   /* 1 for a mean over replications */
-    }
     sim_ratio e;
-    sim_ratio_estimate(work, work + n, n, &e);
+    sim_ratio_acc_result(pool, &e);
     ms->pooled = pooled;
     ms->s.n = e.n;
     ms->s.mean = e.ratio;
@@ -79,16 +75,20 @@ static void metric_estimate(an_metric_summary *ms, const double *num, const doub
  * labels; *vals receives cap x nm doubles (rep-major) for the
  * per-replication values and 2 cap of work. */
 static int summary_alloc(an_point_summary *out, const char *label, const rf_params *p, int ns,
-                         size_t cap, double **vals)
+                         size_t cap, double **vals, int parts)
 {
     memset(out, 0, sizeof *out);
     size_t nm = rf_metric_count();
     *vals = malloc((nm * cap + 2 * cap + 1) * sizeof **vals);
     out->metrics = calloc(nm ? nm : 1, sizeof *out->metrics);
-    out->num = malloc((cap * nm + 1) * sizeof *out->num);
-    out->den = malloc((cap * nm + 1) * sizeof *out->den);
+    out->metric_pool = calloc(nm ? nm : 1, sizeof *out->metric_pool);
+    if (parts) {
+        out->num = malloc((cap * nm + 1) * sizeof *out->num);
+        out->den = malloc((cap * nm + 1) * sizeof *out->den);
+    }
     out->reps = malloc((cap + 1) * sizeof *out->reps);
-    if (!*vals || !out->metrics || !out->num || !out->den || !out->reps) {
+    if (!*vals || !out->metrics || !out->metric_pool || (parts && (!out->num || !out->den))
+        || !out->reps || nm > YEAR_METRICS_MAX) {
         free(*vals);
         *vals = NULL;
         an_point_summary_free(out);
@@ -149,43 +149,40 @@ int an_point_summary_pool(an_point_summary *ps, const rf_service_result *svc,
 }
 
 /* Replication slot d (the next one kept) from record x. */
-static int summary_put(an_point_summary *out, double *vals, size_t d, const rf_result *x)
+static int summary_put(an_point_summary *out, double *vals, size_t cap, size_t d,
+                       const rf_result *x)
 {
     size_t nm = out->n_metrics;
-    rf_result_metrics(x, &vals[d * nm]);
-    rf_result_metric_parts(x, &out->num[d * nm], &out->den[d * nm]);
+    double own[3][YEAR_METRICS_MAX];
+    double *num = out->num ? &out->num[d * nm] : own[0], *den = out->num ? &out->den[d * nm] : own[1];
+    rf_result_metrics(x, own[2]);
+    rf_result_metric_parts(x, num, den);
+    for (size_t m = 0; m < nm; m++) {
+        vals[m * cap + d] = own[2][m];     /* metric by metric: no copy to sort them */
+        sim_ratio_acc_add(&out->metric_pool[m], num[m], den[m]);
+    }
     out->reps[d] = x->rep;
     return an_point_summary_pool(out, x->services, x->groups);
 }
 
 /* The estimates over the nd slots filled; vals (summary_alloc's, cap
  * slots) is freed. */
-static int summary_finish(an_point_summary *out, double *vals, size_t nd)
+static int summary_finish(an_point_summary *out, double *vals, size_t cap, size_t nd)
 {
     size_t nm = out->n_metrics;
     out->n_reps = nd;
-    double *by_metric = malloc((nm * nd + 2 * nd + 1) * sizeof *by_metric);
-    if (!by_metric) {
-        free(vals);
-        an_point_summary_free(out);
-        return SIM_ENOMEM;
-    }
-    for (size_t d = 0; d < nd; d++)
-        for (size_t m = 0; m < nm; m++)
-            by_metric[m * nd + d] = vals[d * nm + m];
-    free(vals);
-    /* work needs 2 nd doubles: the tail of by_metric */
-    double *work = by_metric + nm * nd;
+    /* work needs 2 nd doubles: summary_alloc's 2 cap after the values */
+    double *work = vals + nm * cap;
     for (size_t m = 0; m < nm; m++) {
         const rf_metric_info *mi = rf_metric_at(m);
         an_metric_summary *ms = &out->metrics[m];
         copy_str(ms->name, sizeof ms->name, mi->name);
         copy_str(ms->units, sizeof ms->units, mi->units);
         copy_str(ms->description, sizeof ms->description, mi->description);
-        metric_estimate(ms, &out->num[m], &out->den[m], nm, &by_metric[m * nd], nd,
-                        mi->denominator != NULL, work);
+        metric_estimate(ms, &out->metric_pool[m], &vals[m * cap], nd, mi->denominator != NULL,
+                        work);
     }
-    free(by_metric);
+    free(vals);
     return SIM_OK;
 }
 
@@ -203,19 +200,19 @@ int an_point_summary_from_results(an_point_summary *out, const char *label, cons
     if (ns < 0 || ns > RF_MAX_SERVICES)
         return SIM_EINVAL;
     double *vals;
-    int rc = summary_alloc(out, label, p, ns, nd, &vals);
+    int rc = summary_alloc(out, label, p, ns, nd, &vals, 1);
     if (rc != SIM_OK)
         return rc;
     size_t d = 0;
     for (size_t r = 0; r < n_reps && rc == SIM_OK; r++)
         if (!done || done[r])
-            rc = summary_put(out, vals, d++, &res[r]);
+            rc = summary_put(out, vals, nd, d++, &res[r]);
     if (rc != SIM_OK) {
         free(vals);
         an_point_summary_free(out);
         return rc;
     }
-    return summary_finish(out, vals, nd);
+    return summary_finish(out, vals, nd, nd);
 }
 
 static int metric_index(const an_point_summary *ps, const char *name)
@@ -1276,7 +1273,7 @@ struct an_summary_builder {
 };
 
 int an_summary_build_begin(an_summary_builder **out, const char *label, const rf_params *p,
-                           size_t cap, size_t net_stride, int years)
+                           size_t cap, size_t net_stride, int flags)
 {
     *out = NULL;
     if (!p || p->n_services < 0 || p->n_services > RF_MAX_SERVICES)
@@ -1284,7 +1281,9 @@ int an_summary_build_begin(an_summary_builder **out, const char *label, const rf
     an_summary_builder *b = calloc(1, sizeof *b);
     if (!b)
         return SIM_ENOMEM;
-    int rc = summary_alloc(&b->ps, label, p, p->n_services, cap, &b->vals);
+    int years = flags & 3;
+    int rc = summary_alloc(&b->ps, label, p, p->n_services, cap, &b->vals,
+                           (flags & AN_BUILD_PARTS) != 0);
     if (rc == SIM_OK && net_stride && p->net.on) {
         b->network = 1;
         b->stride = net_stride;
@@ -1310,7 +1309,7 @@ int an_summary_build_add(an_summary_builder *b, const rf_result *res, const void
         if (b->d == b->cap)
             return SIM_EINVAL;
         const rf_result *x = (const rf_result *)((const unsigned char *)res + r * res_stride);
-        if (summary_put(&b->ps, b->vals, b->d, x) != SIM_OK)
+        if (summary_put(&b->ps, b->vals, b->cap, b->d, x) != SIM_OK)
             return SIM_ENOMEM;
         if (b->network)
             network_put(&b->ps, b->d, (const unsigned char *)net + r * b->stride);
@@ -1326,12 +1325,12 @@ int an_summary_build_end(an_summary_builder *b, an_point_summary *out)
     if (b->ps.years)
         b->ps.years->n_reps = b->d;
     double *vals = b->vals;
-    size_t nd = b->d;
+    size_t nd = b->d, cap = b->cap;
     b->vals = NULL;
     *out = b->ps;
     memset(&b->ps, 0, sizeof b->ps);
     an_summary_build_free(b);
-    return summary_finish(out, vals, nd);
+    return summary_finish(out, vals, cap, nd);
 }
 
 void an_summary_build_free(an_summary_builder *b)

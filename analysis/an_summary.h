@@ -49,6 +49,10 @@ typedef struct {
 
 /* What a summary keeps of the years (an_summary_build_begin). */
 enum { AN_YEARS_NONE = 0, AN_YEARS_ESTIMATES = 1, AN_YEARS_PAIRED = 2 };
+/* With an AN_YEARS_* in an_summary_build_begin's flags: keep each
+ * replication's metric numerators and denominators, which paired
+ * comparisons need (0.5 KB a replication). */
+#define AN_BUILD_PARTS 4
 
 typedef struct {
     char label[AN_NAME_MAX];        /* column heading, e.g. "21 spaces" */
@@ -69,10 +73,11 @@ typedef struct {
     int any_cost;                   /* a service cost something in some replication */
     /* Per-replication numerators and denominators of every metric (owned,
      * n_reps x n_metrics, row-major by replication) and the replication
-     * numbers, for paired comparisons; NULL when read from a file that lacks
-     * them. */
+     * numbers, for paired comparisons; num and den NULL when read from a
+     * file that lacks them or built without them (AN_BUILD_PARTS). */
     double *num, *den;
     uint64_t *reps;
+    sim_ratio_acc *metric_pool;     /* owned, n_metrics: each metric's parts pooled */
     an_years *years;                /* owned; NULL unless an_point_summary_add_years */
     /* A network's areas (rf_area.h; n_areas 0 without one): per replication
      * the areas' records (owned, n_reps x n_areas) and the placements of
@@ -99,15 +104,15 @@ int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const
 /* The same summary (from_results, add_network and, with years, add_years)
  * built chunk by chunk, so that a point's records need not be held: begin
  * with room for cap replications (net_stride: a network record's bytes,
- * 0 without one; years: AN_YEARS_*, the years' estimates alone needing no
- * memory a replication), add records in replication order (n of them, res_stride
+ * 0 without one; flags: AN_YEARS_*, the years' estimates alone needing no
+ * memory a replication, and AN_BUILD_PARTS), add records in replication order (n of them, res_stride
  * bytes apart, their network records at net, net_stride apart; done NULL =
  * all), end gives *out (the builder is freed).  The numbers are the same
  * bits as from the whole point's records.  Memory: the summary's own
  * per-replication parts (below), not the records. */
 typedef struct an_summary_builder an_summary_builder;
 int an_summary_build_begin(an_summary_builder **out, const char *label, const rf_params *p,
-                           size_t cap, size_t net_stride, int years);
+                           size_t cap, size_t net_stride, int flags);
 int an_summary_build_add(an_summary_builder *b, const rf_result *res, const void *net,
                          size_t res_stride, const unsigned char *done, size_t n);
 int an_summary_build_end(an_summary_builder *b, an_point_summary *out);

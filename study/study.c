@@ -165,6 +165,17 @@ static an_point point_header(study *s, size_t point, const char *label)
                       .n_reps = s->reps, .scenario_text = rf_points_text(s->pts), .label = label};
 }
 
+/* What a streamed point's summary keeps: every replication's metric parts
+ * and years only where paired differences are taken (compare and its
+ * rerun), the years' estimates for --by-year and the file. */
+static int summary_flags(const study *s)
+{
+    int paired = s->cfg->alts || s->cfg->compare_points || s->cfg->precision_paired;
+    int years = s->cfg->by_year ? (paired ? AN_YEARS_PAIRED : AN_YEARS_ESTIMATES)
+              : s->writer ? AN_YEARS_ESTIMATES : AN_YEARS_NONE;
+    return years | (paired ? AN_BUILD_PARTS : 0);
+}
+
 /* Streaming (ex_experiment's chunk_done): the point's summaries grow, and
  * its results go to the file, chunk by chunk; no record outlives its
  * chunk. */
@@ -188,8 +199,7 @@ static int chunk_done(void *user, size_t point, size_t first, size_t n, const vo
         /* the file's yearly tables come from the summary's years */
         rc = an_summary_build_begin(&s->sb, label, rf_points_params(s->pts), s->reps,
                                     s->net_bytes ? s->rec_size : 0,
-                                    s->cfg->by_year ? AN_YEARS_PAIRED
-                                    : s->writer     ? AN_YEARS_ESTIMATES : AN_YEARS_NONE);
+                                    summary_flags(s));
         if (rc == SIM_OK && s->steady)
             rc = an_steady_build_begin(&s->tb, s->reps);
         if (rc == SIM_OK && s->writer) {

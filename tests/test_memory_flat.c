@@ -1,20 +1,20 @@
 /* Memory does not grow with the records of replications (issue 17 item 12):
  * a point's records are streamed chunk by chunk (ex_experiment's
  * chunk_done) into the summaries and, with -o, into the results file and
- * the checkpoints, so only the summaries' per-replication parts are kept:
- * each metric's value (for the percentiles) and its numerator and
- * denominator (for paired comparisons), about 0.8 KB a county replication;
- * services and groups are pooled as they come (an_point_summary_pool),
- * the steady-state test keeps no series (an_steady_builder) and, with -o,
- * the yearly figures only their estimates (AN_YEARS_ESTIMATES).  Before,
- * every replication held its 10.4 KB rf_result (13 KB a replication in all
- * without -o, 14.4 KB with it).  With -o HDF5's chunk cache fills too, up
- * to its bound (1 MB a dataset), which over these sizes adds 2-3 KB a
- * replication.  The tests run the program with N and 4N replications and
- * bound the growth of its peak RSS per extra replication: run at 2 KB
- * (measured 1.0), run -o at 5.5 KB (3.8), rerun at 6.5 KB (4.0), a
- * two-point sweep -o (checkpointed) at 7 KB (4.2); holding the records
- * would exceed each bound. */
+ * the checkpoints, so only what the summaries keep of each replication
+ * remains: each metric's value, for the exact percentiles, about 0.3 KB a
+ * county replication.  Its numerators and denominators are pooled as they
+ * come (kept only for paired comparisons, AN_BUILD_PARTS), so are the
+ * services and groups (an_point_summary_pool); the steady-state test keeps
+ * no series (an_steady_builder), the yearly figures only their estimates
+ * (AN_YEARS_ESTIMATES).  Before, every replication held its 10.4 KB
+ * rf_result (13 KB a replication in all without -o, 14.4 KB with it).
+ * With -o HDF5's chunk cache fills too, up to its bound (1 MB a dataset),
+ * which over these sizes adds 2-3 KB a replication.  The tests run the
+ * program with N and 4N replications and bound the growth of its peak RSS
+ * per extra replication: run at 1 KB (measured 0.38), run -o at 4.5 KB
+ * (2.8), rerun at 5 KB (3.5), a two-point sweep -o (checkpointed) at
+ * 4.5 KB (2.8); holding the records would exceed each bound. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@
 #include "test_shell.h"
 
 #define N_REPS 1000
-#define MAX_BYTES_PER_REP 2000.0
+#define MAX_BYTES_PER_REP 1000.0
 
 /* Peak RSS (bytes) of one run of the program: `cmd` (run or sweep) of the
  * county with reps replications, then the extra arguments (at most 6). */
@@ -100,14 +100,14 @@ Test(memory_flat, results_files_and_checkpoints_do_not_keep_records, .init = ts_
     char out[400];
     snprintf(out, sizeof out, "%s/r.h5", ts_dir);
     const char *run_o[] = {"-o", out, "--force", NULL};
-    bounded("run", run_o, 5500.0);
+    bounded("run", run_o, 4500.0);
     snprintf(out, sizeof out, "%s/s.h5", ts_dir);
     /* two points, each checkpointed as its chunks come */
     const char *sweep_o[] = {"--vary", "spaces=20,30", "-o", out, "--force", NULL};
-    bounded("sweep", sweep_o, 7000.0);
+    bounded("sweep", sweep_o, 4500.0);
     /* rerun recomputes into a temporary file and compares it dataset by
      * dataset */
-    bounded("rerun", NULL, 6500.0);
+    bounded("rerun", NULL, 5000.0);
 }
 
 /* The streamed summaries are the same bits as those of the whole point's

@@ -1,8 +1,9 @@
-/* A summary built a chunk at a time keeping only the years' estimates
- * (AN_YEARS_ESTIMATES, what run -o keeps) gives every year's estimate of
- * every metric bit for bit as the summary that keeps each replication's
- * year parts (AN_YEARS_PAIRED, from_results + add_years), and refuses the
- * paired differences it has no parts for instead of inventing them. */
+/* A summary built a chunk at a time keeping only estimates (no
+ * AN_BUILD_PARTS, AN_YEARS_ESTIMATES: what run and run -o keep) gives every
+ * metric's summary, every service and group pool and every year's estimate
+ * bit for bit as the summary that keeps each replication's parts
+ * (from_results + add_years), and refuses the paired differences it has
+ * no parts for instead of inventing them. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ Test(summary_stream, years_estimates_alone_are_the_same_bits)
         done[i] = i % 4 != 1;
     }
     an_point_summary whole, lean;
-    cr_assert_eq(an_point_summary_from_results(&whole, "x", NULL, r, done, n), SIM_OK);
+    cr_assert_eq(an_point_summary_from_results(&whole, "x", prm, r, done, n), SIM_OK);
     cr_assert_eq(an_point_summary_add_years(&whole, r, done, n), SIM_OK);
     an_summary_builder *b;
     cr_assert_eq(an_summary_build_begin(&b, "x", prm, n, 0, AN_YEARS_ESTIMATES), SIM_OK);
@@ -38,6 +39,18 @@ Test(summary_stream, years_estimates_alone_are_the_same_bits)
                      SIM_OK);
     cr_assert_eq(an_summary_build_end(b, &lean), SIM_OK);
     cr_assert_null(lean.years->num, "no replication's year parts kept");
+    cr_assert_null(lean.num, "no replication's metric parts kept without AN_BUILD_PARTS");
+    /* the metrics' estimates (pooled) and spread (values kept): the same bits */
+    cr_assert_eq(lean.n_metrics, whole.n_metrics);
+    for (size_t m = 0; m < lean.n_metrics; m++)
+        cr_assert(memcmp(&lean.metrics[m], &whole.metrics[m], sizeof lean.metrics[m]) == 0,
+                  "metric %s", whole.metrics[m].name);
+    sim_ratio_diff pd;
+    cr_assert_eq(an_point_summary_paired_diff(&lean, &whole, "placed", &pd), SIM_ENOTFOUND);
+    /* and the services' and groups' pools */
+    cr_assert(memcmp(lean.svc_pool, whole.svc_pool,
+                     (size_t)whole.n_services * AN_SVC_POOLS * sizeof *whole.svc_pool) == 0);
+    cr_assert(memcmp(lean.grp_pool, whole.grp_pool, RF_G_N * AN_GRP_N * sizeof *whole.grp_pool) == 0);
     cr_assert_eq(lean.years->n_years, whole.years->n_years);
     cr_assert_geq(lean.years->n_years, 3);
     size_t checked = 0;
