@@ -105,11 +105,13 @@ int an_point_summary_add_network(an_point_summary *ps, const rf_params *p, const
  * built chunk by chunk, so that a point's records need not be held: begin
  * with room for cap replications (net_stride: a network record's bytes,
  * 0 without one; flags: AN_YEARS_*, the years' estimates alone needing no
- * memory a replication, and AN_BUILD_PARTS), add records in replication order (n of them, res_stride
- * bytes apart, their network records at net, net_stride apart; done NULL =
- * all), end gives *out (the builder is freed).  The numbers are the same
- * bits as from the whole point's records.  Memory: the summary's own
- * per-replication parts (below), not the records. */
+ * memory a replication, and AN_BUILD_PARTS), add records in replication
+ * order (n of them, res_stride bytes apart, their network records at net,
+ * net_stride apart; done NULL = all), end gives *out (the builder is
+ * freed).  The numbers are the same bits as from the whole point's
+ * records.  Memory a replication: each metric's value (the percentiles),
+ * its number, and what the flags ask for and a network's areas and flows;
+ * the rest is pooled. */
 typedef struct an_summary_builder an_summary_builder;
 int an_summary_build_begin(an_summary_builder **out, const char *label, const rf_params *p,
                            size_t cap, size_t net_stride, int flags);
