@@ -391,7 +391,7 @@ static int add_yearly(an_h5p *p, size_t first, size_t n, const rf_result *res, s
             const rf_result *x = (const rf_result *)((const unsigned char *)res + (r0 + i) * res_stride);
             int ok = !done || done[r0 + i];
             /* a point's replications share their years */
-            if (ok && (size_t)(x->n_years > 0 ? x->n_years : 0) > ny && ny < RF_YEARS_MAX)
+            if (ok && x->n_years > 0 && (size_t)x->n_years > ny)
                 st = SIM_EINVAL;
             for (size_t y = 0; y < ny; y++) {
                 double *nu = num + (i * ny + y) * nm, *de = den + (i * ny + y) * nm;

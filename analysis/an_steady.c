@@ -31,8 +31,8 @@ void an_steady_free(an_steady *s)
 
 struct an_steady_builder {
     size_t cap, n, months, first_month;
-    int fixed;                 /* months given at begin (a window), else the first record's */
-    double *sum[N_CUT_SERIES]; /* months: each month summed over the replications */
+    double *sum[N_CUT_SERIES]; /* months: each month summed over the replications; NULL until
+                                  sized (by the window, else by the first record) */
     double tot_w, tot_r;       /* every month of every replication, waiting and refused */
     size_t n_early;            /* early candidates: cut = 5 (k + 1), k < n_early */
     sim_welford *early[N_CUT_SERIES];
@@ -222,7 +222,7 @@ static int builder_add(an_steady_builder *b, const rf_result *x)
     xm = xm > b->first_month ? xm - b->first_month : 0;
     if (b->n == b->cap)
         return SIM_EINVAL;
-    if (!b->fixed && b->n == 0 && !b->sum[0]) {
+    if (!b->sum[0]) {
         int rc = builder_size(b, xm);
         if (rc != SIM_OK)
             return rc;
@@ -230,13 +230,11 @@ static int builder_add(an_steady_builder *b, const rf_result *x)
     /* the months every replication has: a point's replications share them */
     if (xm < b->months)
         return SIM_EINVAL;
-    double ser[3][RF_MONTHS_MAX];
-    for (size_t m = 0; m < b->months; m++) {
-        ser[0][m] = x->monthly_occupied[b->first_month + m];
-        ser[1][m] = x->monthly_waiting[b->first_month + m];
-        ser[2][m] = x->monthly_refused[b->first_month + m];
-    }
-    builder_put(b, ser[0], ser[1], ser[2]);
+    double refused[RF_MONTHS_MAX];   /* counted as uint32: the tests take doubles */
+    for (size_t m = 0; m < b->months; m++)
+        refused[m] = x->monthly_refused[b->first_month + m];
+    builder_put(b, x->monthly_occupied + b->first_month, x->monthly_waiting + b->first_month,
+                refused);
     return SIM_OK;
 }
 
@@ -269,7 +267,7 @@ int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *
         }
     if (n == 0 || months <= first_month)
         return SIM_OK;
-    an_steady_builder b = {.cap = n, .first_month = first_month, .fixed = 1};
+    an_steady_builder b = {.cap = n, .first_month = first_month};
     int rc = builder_size(&b, months - first_month);
     for (size_t r = 0; r < n_reps && rc == SIM_OK; r++)
         if (!done || done[r])

@@ -9,7 +9,7 @@
 #include "an_network_view.h"
 
 #define DAYS_PER_YEAR 365.0
-#define YEAR_METRICS_MAX 64      /* room for a record's year parts without keeping them */
+#define METRIC_PARTS_MAX 64      /* room for one record's metric parts, not kept */
 
 static void copy_str(char *dst, size_t size, const char *src)
 {
@@ -72,8 +72,9 @@ static void metric_estimate(an_metric_summary *ms, const sim_ratio_acc *pool, co
 }
 
 /* The allocation of a summary of up to cap replications, its names and
- * labels; *vals receives cap x nm doubles (rep-major) for the
- * per-replication values and 2 cap of work. */
+ * labels; *vals receives nm x cap doubles (metric by metric, so each
+ * metric's values sort in place) for the per-replication values and 2 cap
+ * of work. */
 static int summary_alloc(an_point_summary *out, const char *label, const rf_params *p, int ns,
                          size_t cap, double **vals, int parts)
 {
@@ -88,7 +89,7 @@ static int summary_alloc(an_point_summary *out, const char *label, const rf_para
     }
     out->reps = malloc((cap + 1) * sizeof *out->reps);
     if (!*vals || !out->metrics || !out->metric_pool || (parts && (!out->num || !out->den))
-        || !out->reps || nm > YEAR_METRICS_MAX) {
+        || !out->reps || nm > METRIC_PARTS_MAX) {
         free(*vals);
         *vals = NULL;
         an_point_summary_free(out);
@@ -153,7 +154,7 @@ static int summary_put(an_point_summary *out, double *vals, size_t cap, size_t d
                        const rf_result *x)
 {
     size_t nm = out->n_metrics;
-    double own[3][YEAR_METRICS_MAX];
+    double own[3][METRIC_PARTS_MAX];
     double *num = out->num ? &out->num[d * nm] : own[0], *den = out->num ? &out->den[d * nm] : own[1];
     rf_result_metrics(x, own[2]);
     rf_result_metric_parts(x, num, den);
@@ -1215,8 +1216,8 @@ static int years_put(an_years *Y, size_t k, const rf_result *x)
     if (xy > Y->n_years && years_widen(Y, k, xy) != SIM_OK)
         return SIM_ENOMEM;
     size_t ny = Y->n_years;
-    double own[2][YEAR_METRICS_MAX];
-    if (nm > YEAR_METRICS_MAX)
+    double own[2][METRIC_PARTS_MAX];
+    if (nm > METRIC_PARTS_MAX)
         return SIM_EINVAL;
     for (size_t y = 0; y < ny; y++) {
         double *num = Y->num ? Y->num + (k * ny + y) * nm : own[0];

@@ -92,16 +92,12 @@ int sim_trend_across(const double *rows, size_t n_reps, size_t n_obs, double lev
 {
     sim_welford w;
     sim_welford_reset(&w);
-    for (size_t r = 0; r < n_reps && n_obs >= 3; r++) {
+    if (n_obs < 3 || n_reps == 0)
+        n_obs = 0;             /* nothing to look at: finish says so */
+    for (size_t r = 0; r < n_reps && n_obs; r++) {
         double slope;
         if (sim_trend_slope(rows + r * n_obs, n_obs, &slope))
             sim_welford_add(&w, slope);
     }
-    int rc = sim_trend_finish(&w, n_obs, level, out);
-    if (n_obs < 3 || n_reps == 0) {
-        out->n_reps = 0;
-        out->n_obs = 0;
-        return SIM_EINVAL;
-    }
-    return rc;
+    return sim_trend_finish(&w, n_obs, level, out);
 }

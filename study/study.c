@@ -196,7 +196,6 @@ static int chunk_done(void *user, size_t point, size_t first, size_t n, const vo
             return s->hook_status = rc;
         char label[AN_NAME_MAX];
         rf_points_label(s->pts, label, sizeof label);
-        /* the file's yearly tables come from the summary's years */
         rc = an_summary_build_begin(&s->sb, label, rf_points_params(s->pts), s->reps,
                                     s->net_bytes ? s->rec_size : 0,
                                     summary_flags(s));

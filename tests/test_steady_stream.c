@@ -15,26 +15,7 @@
 #include "an_steady.h"
 #include "sim_status.h"
 #include "study.h"
-
-static study *open_point(const char *const *sets, size_t n_sets, size_t reps, study_cfg *cfg)
-{
-    static char path[512];
-    const char *root = getenv("RS_ROOT");
-    cr_assert_not_null(root, "RS_ROOT not set (run through make test)");
-    snprintf(path, sizeof path, "%s/scenarios/mmcc.yaml", root);
-    memset(cfg, 0, sizeof *cfg);
-    cfg->points.scenario_path = path;
-    cfg->points.sets = sets;
-    cfg->points.n_sets = n_sets;
-    cfg->no_points = 1;
-    study *s;
-    size_t p;
-    study_error err;
-    cr_assert_eq(study_open(cfg, &s, &err), SIM_OK, "%s", err.message);
-    cr_assert_eq(study_add_point(s, NULL, NULL, &p, &err), SIM_OK, "%s", err.message);
-    cr_assert_eq(study_extend(s, p, reps, &err), SIM_OK, "%s", err.message);
-    return s;
-}
+#include "test_mmcc_point.h"
 
 /* The definitions, with every series held (rows: replication-major). */
 static void direct_cut(const double *mean, const double *rows, size_t n, size_t months, an_cut *c)
@@ -152,7 +133,8 @@ static void same_steady(const an_steady *a, const an_steady *b)
 static an_steady check_case(const char *const *sets, size_t n_sets, size_t reps)
 {
     study_cfg cfg;
-    study *s = open_point(sets, n_sets, reps, &cfg);
+    study_error err;
+    study *s = tm_open_mmcc_point(sets, n_sets, reps, &cfg, &err);
     size_t n;
     const unsigned char *all;
     const rf_result *r = study_records(s, 0, &n, &all);

@@ -16,30 +16,11 @@
 #include "mq_queue.h"
 #include "sim_status.h"
 #include "study.h"
+#include "test_mmcc_point.h"
 
 #define UNITS 10
 #define STAY 60.0             /* days, exponential */
 #define LOAD 8.0              /* Erlangs */
-
-static study *open_point(const char *const *sets, size_t n_sets, size_t reps, study_cfg *cfg,
-                         study_error *err)
-{
-    static char path[512];
-    const char *root = getenv("RS_ROOT");
-    cr_assert_not_null(root, "RS_ROOT not set (run through make test)");
-    snprintf(path, sizeof path, "%s/scenarios/mmcc.yaml", root);
-    memset(cfg, 0, sizeof *cfg);
-    cfg->points.scenario_path = path;
-    cfg->points.sets = sets;
-    cfg->points.n_sets = n_sets;
-    cfg->no_points = 1;
-    study *s;
-    size_t p;
-    cr_assert_eq(study_open(cfg, &s, err), SIM_OK, "%s", err->message);
-    cr_assert_eq(study_add_point(s, NULL, NULL, &p, err), SIM_OK, "%s", err->message);
-    cr_assert_eq(study_extend(s, p, reps, err), SIM_OK, "%s", err->message);
-    return s;
-}
 
 static void steady_of(study *s, size_t first_month, an_steady *out)
 {
@@ -93,7 +74,7 @@ Test(warmup, mser5_cuts_after_the_exact_mmcc_transient, .timeout = 120)
     study_cfg cfg;
     study_error *err = malloc(sizeof *err);
     enum { REPS = 400 };
-    study *s = open_point(sets, 6, REPS, &cfg, err);
+    study *s = tm_open_mmcc_point(sets, 6, REPS, &cfg, err);
     an_steady a;
     steady_of(s, 0, &a);
     size_t months = a.n_months;
@@ -150,10 +131,10 @@ Test(warmup, overload_is_found_and_a_stable_queue_is_not)
     study_cfg cfg;
     study_error *err = malloc(sizeof *err);
     an_steady a, b;
-    study *s = open_point(over, 3, 50, &cfg, err);
+    study *s = tm_open_mmcc_point(over, 3, 50, &cfg, err);
     steady_of(s, 0, &a);
     study_free(s);
-    s = open_point(stable, 3, 50, &cfg, err);
+    s = tm_open_mmcc_point(stable, 3, 50, &cfg, err);
     steady_of(s, 0, &b);
     study_free(s);
     cr_assert(a.overloaded && a.growing_waiting);
@@ -178,7 +159,7 @@ Test(warmup, plots_both_series)
     const char *sets[] = {"warmup=0", "horizon=730"};
     study_cfg cfg;
     study_error *err = malloc(sizeof *err);
-    study *s = open_point(sets, 2, 10, &cfg, err);
+    study *s = tm_open_mmcc_point(sets, 2, 10, &cfg, err);
     an_steady a;
     steady_of(s, 0, &a);
     char dir[] = "/tmp/rs-warmup-plot-XXXXXX";
