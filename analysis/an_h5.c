@@ -134,6 +134,11 @@ static herr_t note_errno(hid_t stack, void *data)
     return 0;
 }
 
+void an_h5i_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, note_errno, NULL);
+}
+
 int an_h5_sys_errno(void)
 {
     return last_sys_errno;
@@ -253,7 +258,7 @@ int an_h5_create(const char *path, const an_run_info *info, int force, an_h5_wri
     if (!path || !*path || !info)
         return SIM_EINVAL;
     last_sys_errno = 0;
-    H5Eset_auto2(H5E_DEFAULT, note_errno, NULL); /* prints nothing, as before */
+    an_h5i_quiet();
     int st = dir_status(path);
     if (st)
         return st;

@@ -67,6 +67,11 @@ int an_h5i_read_attr_num(hid_t obj, const char *name, hid_t type, void *out);
 /* An array of variable-length strings; absent: SIM_OK with *n = 0. */
 int an_h5i_read_attr_strs(hid_t obj, const char *name, char ***out, size_t *n);
 
+/* HDF5's error printing off, its errors' errno kept for an_h5_strerror
+ * (an_h5.c); the first file opened or created calls it, which also starts
+ * the library (main does not: a run with no file never starts HDF5). */
+void an_h5i_quiet(void);
+
 /* Between the reader and the writer (an_h5_copy_point): the HDF5 file of a
  * results file open for reading (an_h5_read.c). */
 struct an_h5_file;

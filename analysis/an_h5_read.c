@@ -166,6 +166,7 @@ int an_h5_open(const char *path, an_h5_file **out)
     *out = NULL;
     if (access(path, F_OK) != 0)
         return SIM_ENOTFOUND;
+    an_h5i_quiet();
     if (H5Fis_hdf5(path) <= 0)
         return SIM_EPARSE;
     an_h5_file *f = calloc(1, sizeof *f);

@@ -7,6 +7,11 @@
 void rf_params_init(rf_params *p)
 {
     memset(p, 0, sizeof *p);
+    rf_params_defaults(p);
+}
+
+void rf_params_defaults(rf_params *p)
+{
     snprintf(p->name, sizeof p->name, "%s", "unnamed");
     p->horizon = 365;
     p->reps = 100;

@@ -27,7 +27,8 @@ struct rf_points {
     /* the current point */
     long cached;
     rf_scenario *sc;
-    rf_params params;
+    rf_params *params;        /* sc's, adjusted in place (--reps, --seed, spaces=):
+                                 a copy would touch all of its 700 KB */
     char *resolved;           /* the current point's text with unit counts written out,
                                  when spaces / extra changed them; else NULL */
 };
@@ -335,7 +336,7 @@ static int service_units(const rf_service *sv)
  * leave), so that the stored text alone gives these units. */
 static int resolve_counts(rf_points *p, size_t i, rf_diags *diags)
 {
-    const rf_params *q = &p->params;
+    const rf_params *q = p->params;
     size_t n = 0, cap = (size_t)q->n_services * (1 + RF_MAX_BLOCKS);
     char **sets = calloc(cap + 1, sizeof *sets);
     int rc = sets ? SIM_OK : SIM_ENOMEM;
@@ -377,6 +378,7 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
         return SIM_OK;
     rf_scenario_free(p->sc);
     p->sc = NULL;
+    p->params = NULL;
     free(p->resolved);
     p->resolved = NULL;
     p->cached = -1;
@@ -385,8 +387,7 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
     int rc = load_source(p, i, NULL, 0, &p->sc, diags);
     if (rc != SIM_OK)
         return rc;
-    rf_params *q = &p->params;
-    *q = *rf_scenario_params(p->sc);
+    rf_params *q = p->params = rf_scenario_params_edit(p->sc);
     if (c->reps > 0)
         q->reps = (uint32_t)c->reps;
     if (c->seed_set)
@@ -410,7 +411,11 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
     return SIM_OK;
 }
 
-const rf_params *rf_points_params(const rf_points *p) { return &p->params; }
+const rf_params *rf_points_params(const rf_points *p)
+{
+    static const rf_params none;         /* before a point loads */
+    return p->params ? p->params : &none;
+}
 
 const char *rf_points_text(const rf_points *p)
 {
@@ -422,7 +427,7 @@ const char *rf_points_text(const rf_points *p)
 uint64_t rf_points_digest(const rf_points *p, uint64_t h,
                           uint64_t (*fold)(uint64_t h, const void *data, size_t n))
 {
-    const rf_params *q = &p->params;
+    const rf_params *q = p->params;
     const point_spec *ps = &p->pts[p->cached];
     h = fold(h, &q->seed, sizeof q->seed);
     h = fold(h, &q->reps, sizeof q->reps);
@@ -602,7 +607,7 @@ void rf_points_label(const rf_points *p, char *buf, size_t size)
         return;
     }
     /* from texts, a --set is already in the text and only the varied keys show */
-    point_label(buf, size, &p->params, p->cfg.texts ? 0 : ps->n_sets,
+    point_label(buf, size, rf_points_params(p), p->cfg.texts ? 0 : ps->n_sets,
                 (const char *const *)ps->sets, p->cfg.n_vary, p->cfg.vary_keys,
                 (const char *const *)ps->vary_texts, ps->vary_values);
 }

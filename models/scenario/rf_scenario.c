@@ -1309,7 +1309,7 @@ static int convert(sem_ctx *c)
 {
     const sc_scenario *sc = c->sc;
     rf_params *p = c->p;
-    rf_params_init(p);
+    rf_params_defaults(p);              /* p is calloc's: already zero */
     snprintf(p->name, sizeof p->name, "%s", sc->name);
 
     if (!(sc->horizon > 0 && sc->horizon <= MAX_DAYS))
@@ -1547,6 +1547,11 @@ int rf_scenario_load_text(const char *yaml, const char *display_name,
 }
 
 const rf_params *rf_scenario_params(const rf_scenario *s)
+{
+    return &s->params;
+}
+
+rf_params *rf_scenario_params_edit(rf_scenario *s)
 {
     return &s->params;
 }

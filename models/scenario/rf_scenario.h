@@ -80,6 +80,9 @@ int rf_scenario_load_text(const char *yaml, const char *display_name,
                           rf_scenario **out, rf_diags *diags);
 
 const rf_params *rf_scenario_params(const rf_scenario *s);
+/* The same, for the scenario's owner to adjust (rf_points: --reps, --seed,
+ * spaces=); the text stays what was loaded. */
+rf_params *rf_scenario_params_edit(rf_scenario *s);
 
 /* The resolved scenario as self-contained YAML: extends and --set applied,
  * every default written out, the trace path made absolute (or relative to
