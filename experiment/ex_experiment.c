@@ -346,60 +346,73 @@ size_t ex_resume_bad_point(const ex_experiment *ex) { return ex->bad_point; }
 /* One point streamed: its chunks through buf (chunk records), in order.
  * The OpenMP team stays up from one chunk to the next (sim_runner's
  * keep_team): ending it per chunk would cost a team start each. */
-static int stream_point(ex_experiment *ex, size_t point, unsigned char *buf, size_t chunk)
+/* A streamed point's blocks, as sim_runner_stream hands them over. */
+typedef struct {
+    ex_experiment *ex;
+    size_t point, reps_before;           /* reps_finished when the point began */
+    ex_ckpt_stream ck;
+    int ck_on;
+} stream_sink;
+
+static int deliver_block(void *user, size_t first, size_t k, const void *records,
+                         const unsigned char *done)
 {
-    size_t n = ex->cfg.n_reps;
+    stream_sink *ss = user;
+    ex_experiment *ex = ss->ex;
+    size_t ndone = 0;
+    for (size_t r = 0; r < k; r++)
+        ndone += done[r];
+    ex->reps_finished += ndone;          /* progress: stream_progress */
+    ex->streamed[ss->point] = 1;
+    int rc = ex->h.chunk_done(ex->h.user, ss->point, first, k, records, done);
+    /* a block with holes (interrupted) is not checkpointed: a resume runs it again */
+    if (ss->ck_on && rc == SIM_OK && ndone == k && ex_ckpt_stream_add(&ss->ck, records, k) != SIM_OK) {
+        ckpt_lost(ex);
+        ex_ckpt_stream_end(&ss->ck, 0);
+        ss->ck_on = 0;
+    }
+    return rc;
+}
+
+/* The runner's count, serialised by it (a block's delivery runs beside it
+ * and does not report). */
+static void stream_progress(void *user, size_t done, size_t total)
+{
+    stream_sink *ss = user;
+    (void)total;
+    ss->ex->h.progress(ss->ex->h.progress_user, ss->reps_before + done, ss->ex->progress_total);
+}
+
+static int stream_point(ex_experiment *ex, size_t point, unsigned char *ring, size_t chunk)
+{
     unsigned char *done = ex->done[point];
     sim_rep_fn fn = NULL;
     const void *ctx = NULL;
     int rc = ex->h.open_point(ex->h.user, point, &fn, &ctx);
     /* the checkpoint grows with the point; a lost one only costs a resume
      * its reuse: report, go on */
-    ex_ckpt_stream ck = {.fd = -1};
-    int ck_on = ex->have_ckpt && rc == SIM_OK;
-    if (ck_on && ex_ckpt_stream_begin(&ex->ckpt, point, &ck) != SIM_OK) {
+    stream_sink ss = {.ex = ex, .point = point, .ck = {.fd = -1}};
+    ss.ck_on = ex->have_ckpt && rc == SIM_OK;
+    if (ss.ck_on && ex_ckpt_stream_begin(&ex->ckpt, point, &ss.ck) != SIM_OK) {
         ckpt_lost(ex);
-        ck_on = 0;
+        ss.ck_on = 0;
     }
-    size_t first = 0;
-    while (rc == SIM_OK && first < n) {
-        if (ex->cfg.stop && *ex->cfg.stop) {
-            rc = SIM_EINTR;
-            break;
-        }
-        size_t k = n - first < chunk ? n - first : chunk;
-        sim_runner_cfg rc_cfg = {.first_rep = first, .n_reps = k,
+    if (rc == SIM_OK && ex->cfg.stop && *ex->cfg.stop)
+        rc = SIM_EINTR;
+    if (rc == SIM_OK) {
+        sim_runner_cfg rc_cfg = {.first_rep = 0, .n_reps = ex->cfg.n_reps,
                                  .result_size = ex->cfg.record_size, .threads = ex->cfg.threads,
-                                 .stop = ex->cfg.stop, .keep_team = 1};
+                                 .stop = ex->cfg.stop};
         if (ex->h.progress) {
-            rc_cfg.progress = task_progress;
-            rc_cfg.progress_user = ex;
+            rc_cfg.progress = stream_progress;
+            rc_cfg.progress_user = &ss;
         }
-        rc = sim_runner_run(&rc_cfg, fn, ctx, buf, done + first, NULL);
-        for (size_t r = 0; r < k; r++)
-            ex->reps_finished += done[first + r];
-        if (ex->h.progress)
-            ex->h.progress(ex->h.progress_user, ex->reps_finished, ex->progress_total);
-        if (rc != SIM_OK && rc != SIM_EINTR)
-            break;
-        ex->streamed[point] = 1;
-        int hrc = ex->h.chunk_done(ex->h.user, point, first, k, buf, done + first);
-        if (hrc != SIM_OK)
-            rc = hrc;
-        if (ck_on && rc == SIM_OK && ex_ckpt_stream_add(&ck, buf, k) != SIM_OK) {
-            ckpt_lost(ex);
-            ex_ckpt_stream_end(&ck, 0);
-            ck_on = 0;
-        }
-        first += k;
+        ss.reps_before = ex->reps_finished;
+        rc = sim_runner_stream(&rc_cfg, fn, ctx, ring, chunk, deliver_block, &ss, done, NULL);
     }
-    sim_runner_release(ex->cfg.threads);
-    if (ck_on) {
-        size_t ndone = 0;
-        for (size_t r = 0; r < n; r++)
-            ndone += done[r];
-        int keep = rc == SIM_OK && ndone == n;
-        if (ex_ckpt_stream_end(&ck, keep) != SIM_OK && keep)
+    if (ss.ck_on) {
+        int keep = rc == SIM_OK;
+        if (ex_ckpt_stream_end(&ss.ck, keep) != SIM_OK && keep)
             ckpt_lost(ex);
     }
     if (rc == SIM_OK) {
@@ -413,14 +426,14 @@ static int stream_point(ex_experiment *ex, size_t point, unsigned char *buf, siz
 static int stream_run(ex_experiment *ex)
 {
     size_t chunk = stream_chunk(ex);
-    unsigned char *buf = malloc(chunk * ex->cfg.record_size + 1);
-    if (!buf)
+    unsigned char *ring = malloc(2 * chunk * ex->cfg.record_size + 1);
+    if (!ring)
         return SIM_ENOMEM;
     int rc = SIM_OK;
     for (size_t i = 0; i < ex->cfg.n_points && rc == SIM_OK; i++)
         if (!ex->skip[i * ex->w.chunks_per_slot])
-            rc = stream_point(ex, i, buf, chunk);
-    free(buf);
+            rc = stream_point(ex, i, ring, chunk);
+    free(ring);
     return rc;
 }
 

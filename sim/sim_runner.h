@@ -47,6 +47,28 @@ typedef struct {
 int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
                    void *results, unsigned char *done, uint64_t *failed_rep);
 
+/* Receives blocks of finished replications in replication order: block b
+ * holds replications b*block .. of the batch (the last may be shorter), k
+ * records and their done flags.  Called on the thread that called
+ * sim_runner_stream, between its own replications, while the other
+ * threads go on simulating.  A non-zero return stops the batch and is
+ * returned. */
+typedef int (*sim_block_fn)(void *user, size_t first, size_t k, const void *records,
+                            const unsigned char *done);
+
+/* Replications as sim_runner_run does, in one OpenMP team for the whole
+ * batch, each block handed to `sink` as soon as it and the blocks before
+ * it are finished: what the caller does with a block (summaries, writing)
+ * overlaps the simulation instead of stopping it.  ring holds 2 * block
+ * records (a block being delivered, the next being filled); done holds
+ * n_reps flags.  When stopped, the blocks begun are delivered with their
+ * holes (done 0); after a failing replication nothing more is.  Returns as
+ * sim_runner_run, or the sink's status.  keep_team is ignored: the team
+ * ends with the batch. */
+int sim_runner_stream(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx, void *ring,
+                      size_t block, sim_block_fn sink, void *sink_user, unsigned char *done,
+                      uint64_t *failed_rep);
+
 /* Set by a signal handler (never cleared): replications in progress stop. */
 extern volatile sig_atomic_t sim_runner_abort;
 
