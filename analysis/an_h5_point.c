@@ -78,7 +78,10 @@ struct an_h5p {
     size_t next;                  /* the replication the next piece starts with */
     int monthly_made, first_month, n_screen;
     an_tbl reps_t, out_t, svc_t, grp_t, parts_t;   /* columns; rows of the piece being added */
-    const rf_params *params;      /* the service names; NULL: service_<i> */
+    /* the service names, copied: a caller may load another point between
+     * pieces (MPI's rank 0 runs its own tasks), which frees the params */
+    int n_names;                  /* -1: none, rows say service_<i> */
+    char names[RF_MAX_SERVICES][RF_NAME_MAX];
 };
 
 void an_h5p_free(an_h5p *p)
@@ -211,17 +214,17 @@ static void services_columns(an_tbl *t)
 }
 
 /* Replication rep's rows: one a service, then one a group. */
-static void services_rows(an_tbl *t, const rf_params *prm, size_t rep, const rf_result *x)
+static void services_rows(an_tbl *t, const an_h5p *p, size_t rep, const rf_result *x)
 {
-    int ns = prm ? prm->n_services : x->n_services;
+    int ns = p->n_names >= 0 ? p->n_names : x->n_services;
     for (int s = 0; s < ns && s < RF_MAX_SERVICES; s++) {
         const rf_service_result *v = &x->services[s];
         char name[32];
-        if (!prm)
+        if (p->n_names < 0)
             snprintf(name, sizeof name, "service_%d", s);
         an_tbl_row(t);
         an_tbl_i64(t, s);
-        an_tbl_str(t, prm ? prm->services[s].name : name);
+        an_tbl_str(t, p->n_names >= 0 ? p->names[s] : name);
         an_tbl_u64(t, rep);
         an_tbl_i64(t, v->units);
         const uint64_t c[5] = {v->placements, v->departures, v->early_exits, v->move_ons,
@@ -301,7 +304,14 @@ int an_h5p_begin(hid_t points, const char *name, const an_point *pt, an_h5p **ou
     outcomes_columns(&p->out_t, pt->params, p->n_screen);
     if (!st) st = an_tbl_create(p->pg, "replications", &p->reps_t, replications_desc, p->n);
     if (!st) st = an_tbl_create(p->pg, "outcomes", &p->out_t, outcomes_desc, p->n);
-    p->params = pt->params;
+    p->n_names = -1;
+    if (pt->params) {
+        p->n_names = pt->params->n_services < 0 ? 0
+                     : pt->params->n_services > RF_MAX_SERVICES ? RF_MAX_SERVICES
+                     : pt->params->n_services;
+        for (int k = 0; k < p->n_names; k++)
+            snprintf(p->names[k], RF_NAME_MAX, "%s", pt->params->services[k].name);
+    }
     services_columns(&p->svc_t);
     groups_columns(&p->grp_t);
     size_t ns = pt->params && pt->params->n_services > 0 ? (size_t)pt->params->n_services : 1;
@@ -472,7 +482,7 @@ int an_h5p_add(an_h5p *p, size_t first, size_t n, const rf_result *res, size_t r
         for (size_t m = 0; m < nm; m++)
             an_tbl_f64(&p->reps_t, vals[r * nm + m]);
         outcomes_row(&p->out_t, first + r, REC(r), p->n_screen);
-        services_rows(&p->svc_t, p->params, first + r, REC(r));
+        services_rows(&p->svc_t, p, first + r, REC(r));
         groups_rows(&p->grp_t, first + r, REC(r));
         ratio_parts_row(&p->parts_t, nm, first + r, REC(r));
     }

@@ -32,6 +32,21 @@ struct ex_experiment {
     size_t bad_point;          /* ex_resume: the damaged checkpoint's point */
     unsigned char *eval_records, *eval_done;  /* ex_evaluate's destination */
     unsigned char *streamed;  /* per point: chunks delivered, point_done not yet */
+    /* MPI rank 0 in ex_run: results go to chunk_done in task order as they
+     * arrive; those ahead of the next are kept until it comes (with ranks
+     * of like speed, a few a rank), so no point's records are held whole */
+    int ordered, point_bad;   /* point_bad: the point being delivered has holes */
+    int ord_started;          /* ord_point: the point delivered last */
+    size_t ord_next, ord_point, n_pend, cap_pend;
+    struct pending *pend;
+    ex_ckpt_stream ord_ck;
+    int ord_ck_on;
+};
+
+struct pending {
+    size_t task;
+    int status;
+    unsigned char *out;       /* a copy of the task's result */
 };
 
 typedef struct {
@@ -114,6 +129,11 @@ void ex_free(ex_experiment *ex)
     free(ex->chunks_left);
     free(ex->skip);
     free(ex->streamed);
+    for (size_t i = 0; i < ex->n_pend; i++)
+        free(ex->pend[i].out);
+    free(ex->pend);
+    if (ex->ord_ck_on)
+        ex_ckpt_stream_end(&ex->ord_ck, 0);
     free(ex);
 }
 
@@ -211,18 +231,185 @@ static int finish_point(ex_experiment *ex, size_t point, int write_ckpt)
     return SIM_OK;
 }
 
+/* ---- MPI rank 0, in task order -------------------------------------------- */
+
+static void note_error(ex_experiment *ex, int rc)
+{
+    if (rc != SIM_OK && rc != SIM_EINTR && !ex->first_error)
+        ex->first_error = rc;
+}
+
+/* The point delivered last, when it stopped with holes, before the next
+ * one begins: study's chunk_done keeps one point's summaries at a time. */
+static void close_partial(ex_experiment *ex)
+{
+    size_t i = ex->ord_point;
+    if (!ex->ord_started || !ex->streamed[i])
+        return;
+    ex->streamed[i] = 0;
+    size_t any = 0;
+    for (size_t r = 0; r < ex->cfg.n_reps; r++)
+        any += ex->done[i][r];
+    if (any && ex->h.point_done)
+        note_error(ex, ex->h.point_done(ex->h.user, i, NULL, ex->done[i]));
+}
+
+/* Task `task`'s result to chunk_done; the point's end to point_done when
+ * every chunk of it was whole. */
+static void deliver_task(ex_experiment *ex, size_t task, int status, const void *out)
+{
+    const window *w = &ex->w;
+    size_t slot = task / w->chunks_per_slot, c = task % w->chunks_per_slot;
+    const task_header *h = out;
+    const unsigned char *done_in = (const unsigned char *)(h + 1);
+    const unsigned char *res = done_in + done_bytes(w);
+    size_t first = c * w->chunk, n = h->n;
+    unsigned char *done = ex->done[slot] + first;
+    memcpy(done, done_in, n);
+    if (c == 0) {
+        close_partial(ex);
+        ex->ord_point = slot;
+        ex->ord_started = 1;
+        ex->point_bad = 0;
+        if (ex->have_ckpt && !ex->ord_ck_on) {
+            ex->ord_ck = (ex_ckpt_stream){.fd = -1};
+            if (ex_ckpt_stream_begin(&ex->ckpt, slot, &ex->ord_ck) == SIM_OK)
+                ex->ord_ck_on = 1;
+            else
+                ckpt_lost(ex);
+        }
+    }
+    ex->streamed[slot] = 1;
+    int rc = ex->h.chunk_done(ex->h.user, slot, first, n, res, done);
+    note_error(ex, rc);
+    size_t ndone = 0;
+    for (size_t r = 0; r < n; r++)
+        ndone += done[r];
+    if (status != SIM_OK || ndone != n)
+        ex->point_bad = 1;
+    if (ex->ord_ck_on && !ex->point_bad && rc == SIM_OK
+        && ex_ckpt_stream_add(&ex->ord_ck, res, n) != SIM_OK) {
+        ckpt_lost(ex);
+        ex_ckpt_stream_end(&ex->ord_ck, 0);
+        ex->ord_ck_on = 0;
+    }
+    ex->chunks_left[slot]--;
+    if (c + 1 < w->chunks_per_slot)
+        return;
+    int whole = !ex->point_bad && rc == SIM_OK;
+    if (ex->ord_ck_on) {
+        if (ex_ckpt_stream_end(&ex->ord_ck, whole) != SIM_OK && whole)
+            ckpt_lost(ex);
+        ex->ord_ck_on = 0;
+    }
+    if (whole) {                         /* else it waits, streamed, for close_partial */
+        ex->streamed[slot] = 0;
+        if (ex->h.point_done)
+            note_error(ex, ex->h.point_done(ex->h.user, slot, NULL, ex->done[slot]));
+    }
+}
+
+static void skip_delivered(ex_experiment *ex)
+{
+    while (ex->ord_next < n_tasks(&ex->w) && ex->skip[ex->ord_next])
+        ex->ord_next++;
+}
+
+/* Deliver ord_next and every kept task that follows it. */
+static void drain(ex_experiment *ex)
+{
+    for (int found = 1; found;) {
+        found = 0;
+        skip_delivered(ex);
+        for (size_t i = 0; i < ex->n_pend; i++)
+            if (ex->pend[i].task == ex->ord_next) {
+                struct pending p = ex->pend[i];
+                ex->pend[i] = ex->pend[--ex->n_pend];
+                deliver_task(ex, p.task, p.status, p.out);
+                free(p.out);
+                ex->ord_next++;
+                found = 1;
+                break;
+            }
+    }
+}
+
+static void collect_ordered(ex_experiment *ex, size_t task, int status, const void *out)
+{
+    const task_header *h = out;
+    const unsigned char *done = (const unsigned char *)(h + 1);
+    for (size_t r = 0; r < h->n; r++)
+        ex->reps_finished += done[r];
+    if (ex->h.progress)
+        ex->h.progress(ex->h.progress_user, ex->reps_finished, ex->progress_total);
+    skip_delivered(ex);
+    if (task == ex->ord_next) {
+        deliver_task(ex, task, status, out);
+        ex->ord_next++;
+        drain(ex);
+        return;
+    }
+    if (ex->n_pend == ex->cap_pend) {
+        size_t cap = ex->cap_pend ? 2 * ex->cap_pend : 8;
+        struct pending *np = realloc(ex->pend, cap * sizeof *np);
+        if (!np) {
+            note_error(ex, SIM_ENOMEM);
+            return;
+        }
+        ex->pend = np;
+        ex->cap_pend = cap;
+    }
+    unsigned char *copy = malloc(task_size(ex));
+    if (!copy) {
+        note_error(ex, SIM_ENOMEM);
+        return;
+    }
+    memcpy(copy, out, task_size(ex));
+    ex->pend[ex->n_pend++] = (struct pending){task, status, copy};
+}
+
+/* Stopped: what arrived ahead of a task that never will goes out too, the
+ * missing tasks as holes (nothing done), so every replication run is kept. */
+static int flush_ordered(ex_experiment *ex)
+{
+    if (!ex->ordered || !ex->n_pend)
+        return SIM_OK;
+    size_t last = 0;
+    for (size_t i = 0; i < ex->n_pend; i++)
+        last = ex->pend[i].task > last ? ex->pend[i].task : last;
+    unsigned char *hole = calloc(1, task_size(ex));
+    if (!hole)
+        return SIM_ENOMEM;
+    while (ex->n_pend && ex->ord_next <= last) {
+        drain(ex);
+        if (!ex->n_pend || ex->ord_next > last)
+            break;
+        const window *w = &ex->w;
+        size_t c = ex->ord_next % w->chunks_per_slot, first = c * w->chunk;
+        ((task_header *)hole)->n = (uint32_t)(w->n - first < w->chunk ? w->n - first : w->chunk);
+        deliver_task(ex, ex->ord_next, SIM_EINTR, hole);
+        ex->ord_next++;
+    }
+    free(hole);
+    return ex->first_error;
+}
+
 /* Rank 0: a task's result has arrived. */
 static void collect(void *user, size_t task, int status, const void *out)
 {
     ex_experiment *ex = user;
+    if (status != SIM_OK && status != SIM_EINTR && !ex->first_error)
+        ex->first_error = status;
+    if (ex->ordered) {
+        collect_ordered(ex, task, status, out);
+        return;
+    }
     const window *w = &ex->w;
     size_t slot = task / w->chunks_per_slot, c = task % w->chunks_per_slot;
     const task_header *h = out;
     const unsigned char *done = (const unsigned char *)(h + 1);
     const unsigned char *res = done + done_bytes(w);
     size_t rs = ex->cfg.record_size;
-    if (status != SIM_OK && status != SIM_EINTR && !ex->first_error)
-        ex->first_error = status;
     if (!ex->res[slot]) {
         ex->res[slot] = calloc(w->n, rs);
         if (!ex->res[slot]) {
@@ -313,7 +500,7 @@ int ex_resume(ex_experiment *ex, size_t *reused)
     *reused = 0;
     if (!ex->have_ckpt)
         return SIM_OK;
-    if (streams(ex))
+    if (ex->h.chunk_done && ex->cfg.n_reps)   /* one process, or MPI's rank 0 */
         return stream_resume(ex, reused);
     size_t reps = ex->cfg.n_reps;
     for (size_t i = 0; i < ex->cfg.n_points; i++) {
@@ -343,9 +530,6 @@ int ex_resume(ex_experiment *ex, size_t *reused)
 
 size_t ex_resume_bad_point(const ex_experiment *ex) { return ex->bad_point; }
 
-/* One point streamed: its chunks through buf (chunk records), in order.
- * The OpenMP team stays up from one chunk to the next (sim_runner's
- * keep_team): ending it per chunk would cost a team start each. */
 /* A streamed point's blocks, as sim_runner_stream hands them over. */
 typedef struct {
     ex_experiment *ex;
@@ -446,6 +630,9 @@ int ex_run(ex_experiment *ex)
         return stream_run(ex);
     /* Every rank must skip the same tasks: rank 0 decided. */
     sim_farm_bcast_bytes(ex->skip, n_tasks(&ex->w));
+    ex->ordered = sim_farm_rank() == 0 && ex->h.chunk_done != NULL;
+    ex->ord_next = 0;
+    ex->ord_started = 0;
     int rc = sim_farm_run(n_tasks(&ex->w), task_size(ex), ex->skip, run_task, collect, ex,
                           ex->cfg.stop);
     if (sim_farm_rank() != 0)
@@ -455,6 +642,9 @@ int ex_run(ex_experiment *ex)
 
 int ex_flush_partial(ex_experiment *ex)
 {
+    int frc = flush_ordered(ex);
+    if (frc != SIM_OK)
+        return frc;
     for (size_t i = 0; i < ex->cfg.n_points; i++) {
         /* streamed: its chunks so far were delivered; else its records are
          * held (finished points were delivered and freed) */

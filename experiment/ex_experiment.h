@@ -20,9 +20,11 @@
  *               of a point, chunk after chunk in replication order, through
  *               one reused buffer; point_done then comes with no records.
  *               The records then need not be held.  Used by ex_run and
- *               ex_resume in one process (checkpoints written and read a
- *               chunk at a time); under MPI and in ex_evaluate whole points
- *               are still held.
+ *               ex_resume (checkpoints written and read a chunk at a
+ *               time): in one process the chunks of a point's single
+ *               OpenMP team; under MPI the ranks' tasks in task order, one
+ *               point after another, those arriving ahead of the next kept
+ *               until it comes.  ex_evaluate still holds whole points.
  *
  * Two ways to run:
  *   ex_run       every point with replications [0, n_reps), points delivered
