@@ -50,8 +50,7 @@ int sim_runner_run(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
      * default wait, milliseconds at a time) while this thread writes results
      * or loads the next point, burning a core another job could use.  The
      * next batch starts a new team, tens of microseconds. */
-    if (!cfg->keep_team)
-        sim_runner_release(threads);
+    sim_runner_release(threads);
 
     int rc = SIM_OK;
     for (size_t i = 0; i < n; i++) {

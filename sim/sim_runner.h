@@ -35,9 +35,6 @@ typedef struct {
     sim_progress_fn progress;  /* may be NULL */
     void *progress_user;
     volatile sig_atomic_t *stop; /* may be NULL */
-    int keep_team;             /* 1: leave the OpenMP team up after the batch, for a caller
-                                  that runs the next batch at once (a point's chunks); it
-                                  calls sim_runner_release when its batches are done */
 } sim_runner_cfg;
 
 /* Run replications first_rep .. first_rep+n_reps-1.  results holds n_reps
@@ -63,8 +60,7 @@ typedef int (*sim_block_fn)(void *user, size_t first, size_t k, const void *reco
  * records (a block being delivered, the next being filled); done holds
  * n_reps flags.  When stopped, the blocks begun are delivered with their
  * holes (done 0); after a failing replication nothing more is.  Returns as
- * sim_runner_run, or the sink's status.  keep_team is ignored: the team
- * ends with the batch. */
+ * sim_runner_run, or the sink's status.  The team ends with the batch. */
 int sim_runner_stream(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx, void *ring,
                       size_t block, sim_block_fn sink, void *sink_user, unsigned char *done,
                       uint64_t *failed_rep);
@@ -72,7 +68,7 @@ int sim_runner_stream(const sim_runner_cfg *cfg, sim_rep_fn fn, const void *ctx,
 /* Set by a signal handler (never cleared): replications in progress stop. */
 extern volatile sig_atomic_t sim_runner_abort;
 
-/* End the OpenMP team of batches run with keep_team (see sim_runner.c). */
+/* End the OpenMP team (sim_runner.c says why; both runners call it). */
 void sim_runner_release(int threads);
 
 /* Threads that sim_runner_run would use for `threads` (<= 0 means all). */
