@@ -1199,8 +1199,13 @@ int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
     }
     if (!root())
         return err->status = rc;
-    if (rc == SIM_EINTR)
-        return fail(err, rc, 0, "interrupted: %zu replications finished", ex_reps_finished(s->ex));
+    if (rc == SIM_EINTR) {
+        /* the study's, not this step's: every point evaluated before counts */
+        size_t total = ex_reps_finished(s->ex);
+        for (size_t k = 0; k < s->n_points; k++)
+            total += s->have[k];
+        return fail(err, rc, 0, "interrupted: %zu replications finished", total);
+    }
     return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
 }
 

@@ -3,6 +3,8 @@
 #include "test_shell.h"
 
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "an_h5.h"
 #include "sim_status.h"
@@ -17,6 +19,10 @@ Test(capacity_partial, interrupted_search_writes_what_it_evaluated)
              "--target 'refused_no_space<=0.05' --reps 40 --threads 1 -o cap.h5", ts_root());
     cr_assert_eq(ts_interrupt_when(" spaces: ", 2, args), 0, "%s", ts_out);
     cr_expect(strstr(ts_out, "rc=1\n"), "%s", ts_out);
+    /* the count is the search's: the capacities decided before, 40 each */
+    const char *count = strstr(ts_out, "interrupted: ");
+    cr_assert(count, "%s", ts_out);
+    cr_expect_geq(atol(count + strlen("interrupted: ")), 80, "%s", ts_out);
     cr_expect(strstr(ts_out, "results written to cap.h5 (incomplete: interrupted; the "), "%s",
               ts_out);
     char path[400];
