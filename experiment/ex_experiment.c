@@ -239,19 +239,23 @@ static void note_error(ex_experiment *ex, int rc)
         ex->first_error = rc;
 }
 
-/* The point delivered last, when it stopped with holes, before the next
- * one begins: study's chunk_done keeps one point's summaries at a time. */
-static void close_partial(ex_experiment *ex)
+/* A streamed point that stopped with holes: point_done with what finished
+ * (nothing when none did). */
+static int close_streamed(ex_experiment *ex, size_t i)
 {
-    size_t i = ex->ord_point;
-    if (!ex->ord_started || !ex->streamed[i])
-        return;
     ex->streamed[i] = 0;
     size_t any = 0;
     for (size_t r = 0; r < ex->cfg.n_reps; r++)
         any += ex->done[i][r];
-    if (any && ex->h.point_done)
-        note_error(ex, ex->h.point_done(ex->h.user, i, NULL, ex->done[i]));
+    return any && ex->h.point_done ? ex->h.point_done(ex->h.user, i, NULL, ex->done[i]) : SIM_OK;
+}
+
+/* The point delivered last, if it stopped with holes, before the next one
+ * begins: study's chunk_done keeps one point's summaries at a time. */
+static void close_partial(ex_experiment *ex)
+{
+    if (ex->ord_started && ex->streamed[ex->ord_point])
+        note_error(ex, close_streamed(ex, ex->ord_point));
 }
 
 /* Task `task`'s result to chunk_done; the point's end to point_done when
@@ -293,7 +297,6 @@ static void deliver_task(ex_experiment *ex, size_t task, int status, const void 
         ex_ckpt_stream_end(&ex->ord_ck, 0);
         ex->ord_ck_on = 0;
     }
-    ex->chunks_left[slot]--;
     if (c + 1 < w->chunks_per_slot)
         return;
     int whole = !ex->point_bad && rc == SIM_OK;
@@ -648,17 +651,15 @@ int ex_flush_partial(ex_experiment *ex)
     for (size_t i = 0; i < ex->cfg.n_points; i++) {
         /* streamed: its chunks so far were delivered; else its records are
          * held (finished points were delivered and freed) */
-        int streamed = ex->streamed[i];
-        if (!streamed && !ex->res[i])
-            continue;
-        ex->streamed[i] = 0;
-        size_t any = 0;
-        for (size_t r = 0; r < ex->cfg.n_reps; r++)
-            any += ex->done[i][r];
-        if (!any)
-            continue;
-        int rc = !streamed ? finish_point(ex, i, 0)
-                 : ex->h.point_done ? ex->h.point_done(ex->h.user, i, NULL, ex->done[i]) : SIM_OK;
+        int rc = SIM_OK;
+        if (ex->streamed[i]) {
+            rc = close_streamed(ex, i);
+        } else if (ex->res[i]) {
+            size_t any = 0;
+            for (size_t r = 0; r < ex->cfg.n_reps; r++)
+                any += ex->done[i][r];
+            rc = any ? finish_point(ex, i, 0) : SIM_OK;
+        }
         if (rc != SIM_OK)
             return rc;
     }
