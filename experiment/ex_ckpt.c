@@ -203,33 +203,50 @@ static int write_all(int fd, const void *data, size_t n)
     return SIM_OK;
 }
 
-int ex_ckpt_stream_begin(const ex_ckpt *c, size_t point, ex_ckpt_stream *s)
+/* Begin the file ex_ckpt_write_n makes of n replications: done holds their
+ * n flags, or is NULL for every flag 1 (ex_ckpt_stream_begin's whole
+ * point).  The flags precede the records, so they are written now. */
+static int stream_begin(const ex_ckpt *c, size_t point, size_t n, const unsigned char *done,
+                        ex_ckpt_stream *s)
 {
     memset(s, 0, sizeof *s);
     s->fd = -1;
-    s->n = c->n_reps;
+    s->n = n;
     s->record_size = c->record_size;
     point_path(c, point, s->path, sizeof s->path);
     if (ex_temp_create(s->path, s->tmp, sizeof s->tmp, &s->fd) != SIM_OK) {
         s->fd = -1;
         return SIM_EIO;
     }
-    /* the file ex_ckpt_write makes of a whole point: every flag 1 (only a
-     * point whose every replication is done is kept) */
-    header h = {MAGIC, point, c->n_reps, c->record_size, c->key};
+    header h = {MAGIC, point, n, c->record_size, c->key};
     unsigned char ones[4096];
-    memset(ones, 1, sizeof ones);
+    if (!done)
+        memset(ones, 1, sizeof ones);
     s->sum = ex_digest(EX_DIGEST_INIT, &h, sizeof h);
     int rc = write_all(s->fd, &h, sizeof h);
-    for (size_t left = s->n; rc == SIM_OK && left;) {
-        size_t k = left < sizeof ones ? left : sizeof ones;
-        s->sum = ex_digest(s->sum, ones, k);
-        rc = write_all(s->fd, ones, k);
-        left -= k;
+    for (size_t off = 0; rc == SIM_OK && off < n;) {
+        size_t k = n - off < sizeof ones ? n - off : sizeof ones;
+        const unsigned char *flags = done ? done + off : ones;
+        s->sum = ex_digest(s->sum, flags, k);
+        rc = write_all(s->fd, flags, k);
+        off += k;
     }
     if (rc != SIM_OK)
         ex_ckpt_stream_end(s, 0);
     return rc;
+}
+
+int ex_ckpt_stream_begin(const ex_ckpt *c, size_t point, ex_ckpt_stream *s)
+{
+    /* the file ex_ckpt_write makes of a whole point: every flag 1 (only a
+     * point whose every replication is done is kept) */
+    return stream_begin(c, point, c->n_reps, NULL, s);
+}
+
+int ex_ckpt_stream_begin_n(const ex_ckpt *c, size_t point, size_t n, const unsigned char *done,
+                           ex_ckpt_stream *s)
+{
+    return stream_begin(c, point, n, done, s);
 }
 
 int ex_ckpt_stream_add(ex_ckpt_stream *s, const void *records, size_t n)
@@ -264,10 +281,17 @@ int ex_ckpt_stream_end(ex_ckpt_stream *s, int keep)
     return rc;
 }
 
-int ex_ckpt_open(const ex_ckpt *c, size_t point, ex_ckpt_reader *r)
+/* Open point's file for ex_ckpt_get after checking it whole.  With n NULL
+ * it must hold the directory's n_reps replications (ex_ckpt_open); else
+ * any n > 0 (ex_ckpt_open_n), given through *n with a new copy of the
+ * flags in *done.  Statuses as ex_ckpt_read / ex_ckpt_read_n. */
+static int open_point(const ex_ckpt *c, size_t point, ex_ckpt_reader *r, size_t *n,
+                      unsigned char **done)
 {
     memset(r, 0, sizeof *r);
     r->fd = -1;
+    if (done)
+        *done = NULL;
     char path[4200];
     point_path(c, point, path, sizeof path);
     if (access(path, F_OK) != 0)
@@ -279,12 +303,11 @@ int ex_ckpt_open(const ex_ckpt *c, size_t point, ex_ckpt_reader *r)
             close(fd);
         return SIM_EIO;
     }
-    size_t body = sizeof(header) + c->n_reps + c->record_size * c->n_reps;
-    size_t len = (size_t)st.st_size;
+    size_t len = (size_t)st.st_size, rs = c->record_size;
     header h;
     uint64_t sum = 0, want = EX_DIGEST_INIT;
     int rc = SIM_OK;
-    unsigned char buf[65536];
+    unsigned char buf[65536], *flags = NULL;
     /* the digest over the whole file, block by block, before any record is
      * used: a damaged file is refused, never merged */
     if (len < sizeof h)
@@ -309,30 +332,54 @@ int ex_ckpt_open(const ex_ckpt *c, size_t point, ex_ckpt_reader *r)
         rc = SIM_EIO;
     if (rc == SIM_OK && sum != want)
         rc = SIM_EPARSE;                     /* damaged */
-    if (rc == SIM_OK && (h.point != point || h.n_reps != c->n_reps
-                         || h.record_size != c->record_size || h.key != c->key
-                         || len != body + sizeof sum))
-        rc = SIM_EINVAL;                     /* another run's */
-    for (size_t off = 0; rc == SIM_OK && off < c->n_reps;) {
-        size_t k = c->n_reps - off < sizeof buf ? c->n_reps - off : sizeof buf;
+    /* another run's (the bound keeps the length's product from overflowing) */
+    if (rc == SIM_OK && (h.point != point || h.record_size != rs || h.key != c->key
+                         || (n ? h.n_reps == 0 : h.n_reps != c->n_reps)
+                         || h.n_reps > (len - sizeof h - sizeof sum) / (1 + rs)
+                         || len != sizeof h + h.n_reps * (1 + rs) + sizeof sum))
+        rc = SIM_EINVAL;
+    if (rc == SIM_OK && done && !(flags = malloc(h.n_reps))) {
+        rc = SIM_EIO;
+        errno = ENOMEM;
+    }
+    for (size_t off = 0; rc == SIM_OK && off < h.n_reps;) {
+        size_t k = h.n_reps - off < sizeof buf ? h.n_reps - off : sizeof buf;
         if (pread(fd, buf, k, (off_t)(sizeof h + off)) != (ssize_t)k)
             rc = SIM_EIO;
         for (size_t i = 0; rc == SIM_OK && i < k; i++)
             if (!buf[i])
                 rc = SIM_EINVAL;             /* only whole points are reused */
+        if (rc == SIM_OK && flags)
+            memcpy(flags + off, buf, k);
         off += k;
     }
     if (rc != SIM_OK) {
         int e = errno;
+        free(flags);
         close(fd);
         errno = e;
         return rc;
     }
     r->fd = fd;
-    r->n = c->n_reps;
-    r->record_size = c->record_size;
-    r->records_at = sizeof h + c->n_reps;
+    r->n = h.n_reps;
+    r->record_size = rs;
+    r->records_at = sizeof h + h.n_reps;
+    if (n)
+        *n = h.n_reps;
+    if (done)
+        *done = flags;
     return SIM_OK;
+}
+
+int ex_ckpt_open(const ex_ckpt *c, size_t point, ex_ckpt_reader *r)
+{
+    return open_point(c, point, r, NULL, NULL);
+}
+
+int ex_ckpt_open_n(const ex_ckpt *c, size_t point, ex_ckpt_reader *r, size_t *n,
+                   unsigned char **done)
+{
+    return open_point(c, point, r, n, done);
 }
 
 int ex_ckpt_get(const ex_ckpt_reader *r, size_t first, size_t n, void *records)

@@ -73,9 +73,18 @@ int ex_ckpt_read_n(const ex_ckpt *c, size_t point, size_t *n, unsigned char **do
 
 /* A whole point's file written as its records come, so that they need not
  * all be held: begin (every done flag 1), add records in replication order,
- * end with keep 1 once all n_reps were added (digest, fsync, rename: the
- * file ex_ckpt_write makes) or keep 0 to drop it.  SIM_EIO with errno on
- * failure; after a failure the stream only takes end. */
+ * in pieces of any size, end with keep 1 once all n_reps were added
+ * (digest, fsync, rename: the file ex_ckpt_write makes) or keep 0 to drop
+ * it (neither the file nor its temporary stays).  SIM_EIO with errno on
+ * failure (EINVAL when more records are added than the point has); after
+ * a failure the stream only takes end.
+ *
+ * begin_n is the same for a point of n replications (replications to a
+ * precision): the file ex_ckpt_write_n(c, point, n, done, records) makes,
+ * byte for byte, once its n records were added.  done holds the n flags;
+ * they come before the records in the file, so they are written at begin
+ * and the caller keeps ownership (it may free them after begin).
+ * ex_ckpt_stream_begin is begin_n with n = c->n_reps and every flag 1. */
 typedef struct {
     int fd;
     char path[4200], tmp[4300];
@@ -83,17 +92,30 @@ typedef struct {
     size_t n, added, record_size;
 } ex_ckpt_stream;
 int ex_ckpt_stream_begin(const ex_ckpt *c, size_t point, ex_ckpt_stream *s);
+int ex_ckpt_stream_begin_n(const ex_ckpt *c, size_t point, size_t n, const unsigned char *done,
+                           ex_ckpt_stream *s);
 int ex_ckpt_stream_add(ex_ckpt_stream *s, const void *records, size_t n);
 int ex_ckpt_stream_end(ex_ckpt_stream *s, int keep);
 
 /* A point's file read piece by piece: open checks it whole (statuses as
  * ex_ckpt_read: SIM_OK only for a matching file of a whole point) without
- * holding it; get reads records [first, first + n); close. */
+ * holding it; get reads records [first, first + n); close.
+ *
+ * open_n is the same for ex_ckpt_write_n's file of a point whose
+ * replications vary, so that its records need not all be held (as
+ * ex_ckpt_read_n holds them): the digest is checked over the whole file,
+ * block by block, before SIM_OK; statuses as ex_ckpt_read_n (SIM_EINVAL
+ * also for n == 0; SIM_EIO with errno ENOMEM when out of memory).  On
+ * SIM_OK it gives *n and a new array *done of the n flags (the caller
+ * frees it) and get reads records [0, n); on failure *done is NULL and
+ * nothing is open (close is harmless). */
 typedef struct {
     int fd;
     size_t n, record_size, records_at;
 } ex_ckpt_reader;
 int ex_ckpt_open(const ex_ckpt *c, size_t point, ex_ckpt_reader *r);
+int ex_ckpt_open_n(const ex_ckpt *c, size_t point, ex_ckpt_reader *r, size_t *n,
+                   unsigned char **done);
 int ex_ckpt_get(const ex_ckpt_reader *r, size_t first, size_t n, void *records);
 void ex_ckpt_close(ex_ckpt_reader *r);
 
