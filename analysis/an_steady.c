@@ -282,10 +282,16 @@ int an_steady_window(an_steady *out, const rf_result *res, const unsigned char *
 
 int an_steady_build_begin(an_steady_builder **out, size_t cap)
 {
+    return an_steady_build_begin_window(out, cap, 0);
+}
+
+int an_steady_build_begin_window(an_steady_builder **out, size_t cap, size_t first_month)
+{
     *out = calloc(1, sizeof **out);
     if (!*out)
         return SIM_ENOMEM;
     (*out)->cap = cap;
+    (*out)->first_month = first_month;
     return SIM_OK;
 }
 

@@ -69,6 +69,8 @@ int an_steady_verdict(an_steady *out, const rf_result *res, const unsigned char 
  * the first is SIM_EINVAL. */
 typedef struct an_steady_builder an_steady_builder;
 int an_steady_build_begin(an_steady_builder **out, size_t cap);
+/* The same as an_steady_window: on months first_month.. of each series. */
+int an_steady_build_begin_window(an_steady_builder **out, size_t cap, size_t first_month);
 int an_steady_build_add(an_steady_builder *b, const rf_result *res, size_t res_stride,
                         const unsigned char *done, size_t n);
 int an_steady_build_end(an_steady_builder *b, an_steady *out);

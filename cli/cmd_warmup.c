@@ -129,13 +129,13 @@ int cmd_warmup(int argc, char **argv)
         rc = CLI_EXIT_OK;
         goto done;
     }
-    size_t nr;
-    const unsigned char *dn;
-    const rf_result *recs = study_records(s, pt, &nr, &dn);
+    size_t nr = study_have(s, pt);
     size_t w_months = (size_t)floor(warmup / AN_MONTH_DAYS + 1e-9);
-    if (an_steady_from_results(&whole, recs, dn, nr) != SIM_OK ||
-        an_steady_window(&after, recs, dn, nr, w_months) != SIM_OK) {
-        cli_error("out of memory");
+    int src;
+    if ((src = study_point_steady(s, pt, 0, 1, &whole)) != SIM_OK ||
+        (src = study_point_steady(s, pt, w_months, 1, &after)) != SIM_OK) {
+        cli_error("%s", src == SIM_EIO ? "cannot read the replications' records back"
+                                       : "out of memory");
         rc = CLI_EXIT_FAIL;
         goto done;
     }

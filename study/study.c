@@ -10,6 +10,7 @@
 #include "sim_status.h"
 #include "study_compare_network.h"
 #include "study_precision.h"
+#include "study_spool.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -34,16 +35,17 @@ struct study {
     size_t resumed;
     int hook_status;          /* the last point_done failure */
     size_t progress_base;     /* drivers: replications the point had before */
+    size_t progress_total;    /* drivers: of how many (0: base and this step's) */
     /* A record is an rf_result then, in a network, its areas and flows
      * (rf_model_run_record): net_bytes the largest of any point's, so that
      * a study without a network keeps records of sizeof(rf_result). */
     size_t net_bytes, rec_size;
     rf_model_record_ctx rctx;
-    /* drivers: every point's replications so far (rank 0), the network
-     * records apart (net_bytes each) */
-    rf_result **recs;
-    unsigned char **nets;
-    unsigned char **done;
+    /* drivers: every point's records so far (rank 0, rec_size each), in
+     * memory while budget lasts, then in temporary files; have[i] on every
+     * rank */
+    study_spool **sp;
+    size_t budget;
     size_t *have;
     study_precision_result *prec; /* cfg->precision: each point's, after study_run */
     /* streaming (no results file): the point whose chunks are coming in */
@@ -95,10 +97,71 @@ static int open_point(void *user, size_t point, sim_rep_fn *fn, const void **ctx
     return rc;
 }
 
-/* Rank 0: a point has its n_reps replications: publish it, summarize it.
- * pr: how they were chosen (--precision), or NULL. */
-static int publish(study *s, size_t point, const rf_result *records, const void *net,
-                   size_t net_stride, const unsigned char *done, size_t n_reps,
+/* Where a point's records are read from, a block at a time: the whole
+ * point in memory (ex_run's point_done) or a driver's spool. */
+typedef struct {
+    const unsigned char *mem, *done;   /* rec_size apart */
+    study_spool *sp;
+} rec_source;
+
+/* Records [first, first + n) of src (n <= STUDY_BLOCK), through buf. */
+static const unsigned char *src_get(const study *s, const rec_source *src, size_t first, size_t n,
+                                    unsigned char *buf, const unsigned char **done)
+{
+    if (src->mem) {
+        *done = src->done + first;
+        return src->mem + first * s->rec_size;
+    }
+    *done = study_spool_done(src->sp) + first;
+    return study_spool_get(src->sp, first, n, buf);
+}
+
+/* Walk src's n records in blocks: fn(user, first, n, res, stride, done). */
+static int src_each(const study *s, const rec_source *src, size_t n, study_block_fn fn, void *user)
+{
+    unsigned char *buf = src->mem ? NULL : malloc(STUDY_BLOCK * s->rec_size);
+    if (!src->mem && !buf)
+        return SIM_ENOMEM;
+    int rc = SIM_OK;
+    for (size_t first = 0; first < n && rc == SIM_OK; first += STUDY_BLOCK) {
+        size_t k = n - first < STUDY_BLOCK ? n - first : STUDY_BLOCK;
+        const unsigned char *done;
+        const unsigned char *res = src_get(s, src, first, k, buf, &done);
+        rc = res ? fn(user, first, k, (const rf_result *)res, s->rec_size, done) : SIM_EIO;
+    }
+    free(buf);
+    return rc;
+}
+
+static int summary_flags(const study *s);
+
+/* What publish builds as the blocks go by. */
+typedef struct {
+    study *s;
+    an_summary_builder *sb;
+    an_steady_builder *tb;
+    int to_file;
+} publishing;
+
+static int publish_block(void *user, size_t first, size_t n, const rf_result *res, size_t stride,
+                         const unsigned char *done)
+{
+    publishing *pb = user;
+    int rc = SIM_OK;
+    if (pb->sb)
+        rc = an_summary_build_add(pb->sb, res, (const unsigned char *)res + sizeof(rf_result),
+                                  stride, done, n);
+    if (rc == SIM_OK && pb->tb)
+        rc = an_steady_build_add(pb->tb, res, stride, done, n);
+    if (rc == SIM_OK && pb->to_file)
+        rc = an_h5_point_add(pb->s->writer, first, n, res, stride, done);
+    return rc;
+}
+
+/* Rank 0: a point has its n_reps replications (in src): publish it into
+ * the results file, summarize it, a block at a time.  pr: how they were
+ * chosen (--precision), or NULL. */
+static int publish(study *s, size_t point, const rec_source *src, size_t n_reps,
                    const study_precision_result *pr)
 {
     rf_diags d;
@@ -112,27 +175,36 @@ static int publish(study *s, size_t point, const rf_result *records, const void 
     /* one summary for the file and the tables: the file's yearly tables
      * need its years, which it keeps only for --by-year */
     an_point_summary own = {0}, *ps = s->sums ? &s->sums[point] : s->writer ? &own : NULL;
-    if (ps && (rc = an_point_summary_from_results(ps, label, p, records, done, n_reps)) == SIM_OK)
-        rc = an_point_summary_add_network(ps, p, net, net_stride, done, n_reps);
-    if (ps && rc == SIM_OK && (s->cfg->by_year || s->writer))
-        rc = an_point_summary_add_years(ps, records, done, n_reps);
-    if (rc == SIM_OK && s->writer) {
-        an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, grid_point(s, point)),
-                       .n_reps = n_reps, .scenario_text = rf_points_text(s->pts), .label = label,
-                       .stopped = pr ? study_precision_reason(pr->stopped) : NULL,
-                       .first_met = pr ? pr->first_met : 0};
-        if ((rc = an_h5_point_begin(s->writer, point, &pt)) == SIM_OK
-            && (rc = an_h5_point_add(s->writer, 0, n_reps, records, sizeof *records, done)) == SIM_OK)
-            rc = an_h5_point_end(s->writer, &pt, ps);
+    publishing pb = {.s = s, .to_file = s->writer != NULL};
+    an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, grid_point(s, point)),
+                   .n_reps = n_reps, .scenario_text = rf_points_text(s->pts), .label = label,
+                   .stopped = pr ? study_precision_reason(pr->stopped) : NULL,
+                   .first_met = pr ? pr->first_met : 0};
+    if (ps)
+        rc = an_summary_build_begin(&pb.sb, label, p, n_reps, s->net_bytes ? s->rec_size : 0,
+                                    summary_flags(s));
+    if (rc == SIM_OK && s->steady)
+        rc = an_steady_build_begin(&pb.tb, n_reps);
+    if (rc == SIM_OK && s->writer)
+        rc = an_h5_point_begin(s->writer, point, &pt);
+    if (rc == SIM_OK && (pb.sb || pb.tb || pb.to_file))
+        rc = src_each(s, src, n_reps, publish_block, &pb);
+    if (rc == SIM_OK && pb.sb) {
+        rc = an_summary_build_end(pb.sb, ps);
+        pb.sb = NULL;
     }
+    if (rc == SIM_OK && pb.tb) {
+        rc = an_steady_build_end(pb.tb, &s->steady[point]);
+        pb.tb = NULL;
+    }
+    if (rc == SIM_OK && s->writer)
+        rc = an_h5_point_end(s->writer, &pt, ps);
+    an_summary_build_free(pb.sb);
+    an_steady_build_free(pb.tb);
     an_point_summary_free(&own);
     if (rc == SIM_OK && s->sums && !s->cfg->by_year)
         an_point_summary_drop_years(&s->sums[point]);
-    if (rc != SIM_OK)
-        return s->hook_status = rc;
-    if (s->steady && (rc = an_steady_from_results(&s->steady[point], records, done, n_reps)) != SIM_OK)
-        return s->hook_status = rc;
-    return SIM_OK;
+    return rc == SIM_OK ? SIM_OK : (s->hook_status = rc);
 }
 
 static int stream_point_done(study *s, size_t point);
@@ -142,19 +214,8 @@ static int point_done(void *user, size_t point, const void *records, const unsig
     study *s = user;
     if (!records)
         return stream_point_done(s, point);
-    if (!s->net_bytes)
-        return publish(s, point, records, NULL, 0, done, s->reps, NULL);
-    /* the rf_results side by side for the summaries; the networks' records
-     * are read where they are */
-    rf_result *head = malloc((s->reps + 1) * sizeof *head);
-    if (!head)
-        return s->hook_status = SIM_ENOMEM;
-    for (size_t r = 0; r < s->reps; r++)
-        memcpy(&head[r], (const unsigned char *)records + r * s->rec_size, sizeof *head);
-    int rc = publish(s, point, head, (const unsigned char *)records + sizeof(rf_result),
-                     s->rec_size, done, s->reps, NULL);
-    free(head);
-    return rc;
+    rec_source src = {.mem = records, .done = done};
+    return publish(s, point, &src, s->reps, NULL);
 }
 
 /* The header of point i (loaded) for the results file. */
@@ -251,7 +312,8 @@ static int stream_point_done(study *s, size_t point)
 static void progress(void *user, size_t done, size_t total)
 {
     study *s = user;
-    s->cfg->progress(s->cfg->user, s->progress_base + done, s->progress_base + total);
+    s->cfg->progress(s->cfg->user, s->progress_base + done,
+                     s->progress_total ? s->progress_total : s->progress_base + total);
 }
 
 static void ckpt_failed(void *user, const char *dir, int err)
@@ -305,25 +367,17 @@ static int grow(study *s, size_t n)
     int *tu = realloc(s->total_units, cap * sizeof *tu);
     if (tu)
         s->total_units = tu;
-    rf_result **r = realloc(s->recs, cap * sizeof *r);
-    if (r)
-        s->recs = r;
-    unsigned char **nt = realloc(s->nets, cap * sizeof *nt);
-    if (nt)
-        s->nets = nt;
-    unsigned char **d = realloc(s->done, cap * sizeof *d);
-    if (d)
-        s->done = d;
+    study_spool **sp = realloc(s->sp, cap * sizeof *sp);
+    if (sp)
+        s->sp = sp;
     size_t *h = realloc(s->have, cap * sizeof *h);
     if (h)
         s->have = h;
-    if (!tu || !r || !nt || !d || !h)
+    if (!tu || !sp || !h)
         return SIM_ENOMEM;
     for (size_t i = s->cap; i < cap; i++) {
         s->total_units[i] = 0;
-        s->recs[i] = NULL;
-        s->nets[i] = NULL;
-        s->done[i] = NULL;
+        s->sp[i] = NULL;
         s->have[i] = 0;
     }
     s->cap = cap;
@@ -714,6 +768,7 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
         return fail(err, SIM_ENOMEM, 0, "out of memory");
     }
     s->cfg = cfg;
+    s->budget = study_spool_budget();
     rf_points_cfg pc = cfg->points;
     const char **keys = NULL;
     if (!pc.texts && cfg->grid) {
@@ -803,20 +858,14 @@ void study_free(study *s)
             an_point_summary_free(&s->sums[i]);
         if (s->steady)
             an_steady_free(&s->steady[i]);
-        if (s->recs)
-            free(s->recs[i]);
-        if (s->nets)
-            free(s->nets[i]);
-        if (s->done)
-            free(s->done[i]);
+        if (s->sp)
+            study_spool_free(s->sp[i]);
     }
     free(s->sums);
     free(s->steady);
     an_summary_build_free(s->sb);
     an_steady_build_free(s->tb);
-    free(s->recs);
-    free(s->nets);
-    free(s->done);
+    free(s->sp);
     free(s->have);
     free(s->prec);
     free(s->total_units);
@@ -846,11 +895,68 @@ const an_steady *study_steady(const study *s, size_t i)
     return s->steady && s->steady[i].n_months ? &s->steady[i] : NULL;
 }
 
-const rf_result *study_records(const study *s, size_t i, size_t *n, const unsigned char **done)
+size_t study_have(const study *s, size_t i) { return s->have[i]; }
+
+/* Point i's spool as a source (an empty one while it has none). */
+static rec_source spool_source(const study *s, size_t i)
 {
-    *n = s->have[i];
-    *done = s->done[i];
-    return s->recs[i];
+    static const unsigned char none[1];
+    return s->sp[i] ? (rec_source){.sp = s->sp[i]} : (rec_source){.mem = none, .done = none};
+}
+
+int study_each_block(const study *s, size_t i, study_block_fn fn, void *user)
+{
+    rec_source src = spool_source(s, i);
+    return src_each(s, &src, s->have[i], fn, user);
+}
+
+int study_each_pair(const study *s, size_t a, size_t b, size_t n, study_pair_fn fn, void *user)
+{
+    if (n > s->have[a] || n > s->have[b])
+        return SIM_EINVAL;
+    unsigned char *buf = malloc(2 * STUDY_BLOCK * s->rec_size + 1);
+    if (!buf)
+        return SIM_ENOMEM;
+    rec_source sa = spool_source(s, a), sb = spool_source(s, b);
+    int rc = SIM_OK;
+    for (size_t first = 0; first < n && rc == SIM_OK; first += STUDY_BLOCK) {
+        size_t k = n - first < STUDY_BLOCK ? n - first : STUDY_BLOCK;
+        const unsigned char *da, *db;
+        const unsigned char *ra = src_get(s, &sa, first, k, buf, &da);
+        const unsigned char *rb = src_get(s, &sb, first, k, buf + STUDY_BLOCK * s->rec_size, &db);
+        rc = ra && rb ? fn(user, first, k, (const rf_result *)ra, da, (const rf_result *)rb, db,
+                           s->rec_size)
+                      : SIM_EIO;
+    }
+    free(buf);
+    return rc;
+}
+
+static int steady_block(void *user, size_t first, size_t n, const rf_result *res, size_t stride,
+                        const unsigned char *done)
+{
+    (void)first;
+    return an_steady_build_add(user, res, stride, done, n);
+}
+
+int study_point_steady(const study *s, size_t i, size_t first_month, int series, an_steady *out)
+{
+    memset(out, 0, sizeof *out);
+    an_steady_builder *b;
+    int rc = an_steady_build_begin_window(&b, s->have[i], first_month);
+    if (rc != SIM_OK)
+        return rc;
+    if ((rc = study_each_block(s, i, steady_block, b)) != SIM_OK) {
+        an_steady_build_free(b);
+        return rc;
+    }
+    rc = an_steady_build_end(b, out);
+    if (!series) {
+        free(out->occupied);
+        free(out->waiting);
+        out->occupied = out->waiting = NULL;
+    }
+    return rc;
 }
 
 const an_point_summary *study_summary(const study *s, size_t i)
@@ -858,24 +964,62 @@ const an_point_summary *study_summary(const study *s, size_t i)
     return s->sums && s->sums[i].metrics ? &s->sums[i] : NULL;
 }
 
-/* Point i's checkpoint (--precision): its records packed as ex_evaluate
- * gives them, rf_result then the network's bytes. */
+static int ckpt_block(void *user, size_t first, size_t n, const rf_result *res, size_t stride,
+                      const unsigned char *done)
+{
+    (void)first, (void)stride, (void)done;
+    return ex_ckpt_stream_add(user, res, n);
+}
+
+/* Point i's checkpoint (--precision): its records as ex_evaluate gives
+ * them, written as they are read from its spool. */
 static int write_precise(study *s, size_t i)
 {
-    size_t n = s->have[i];
-    unsigned char *raw = malloc(n * s->rec_size + 1);
-    if (!raw) {
-        errno = ENOMEM;
-        return SIM_EIO;
+    ex_ckpt_stream cs;
+    int rc = ex_ckpt_stream_begin_n(&s->ckpt, i, s->have[i], study_spool_done(s->sp[i]), &cs);
+    if (rc != SIM_OK)
+        return rc;
+    rc = study_each_block(s, i, ckpt_block, &cs);
+    int e = errno;
+    int end = ex_ckpt_stream_end(&cs, rc == SIM_OK);
+    if (rc != SIM_OK)
+        errno = e;
+    return rc != SIM_OK ? SIM_EIO : end;
+}
+
+/* A new spool for point i (replacing any). */
+static int new_spool(study *s, size_t i)
+{
+    study_spool_free(s->sp[i]);
+    s->sp[i] = NULL;
+    return study_spool_new(&s->sp[i], s->rec_size, &s->budget);
+}
+
+/* Point i's checkpoint read into a new spool, a block at a time; *n its
+ * replications.  Statuses as ex_ckpt_open_n. */
+static int read_precise(study *s, size_t i, size_t *n)
+{
+    ex_ckpt_reader r;
+    unsigned char *done;
+    int rc = ex_ckpt_open_n(&s->ckpt, i, &r, n, &done);
+    if (rc != SIM_OK)
+        return rc;
+    unsigned char *buf = malloc(STUDY_BLOCK * s->rec_size);
+    rc = buf ? new_spool(s, i) : SIM_ENOMEM;
+    for (size_t first = 0; rc == SIM_OK && first < *n; first += STUDY_BLOCK) {
+        size_t k = *n - first < STUDY_BLOCK ? *n - first : STUDY_BLOCK;
+        if ((rc = ex_ckpt_get(&r, first, k, buf)) == SIM_OK)
+            rc = study_spool_append(s->sp[i], buf, done + first, k);
     }
-    for (size_t k = 0; k < n; k++) {
-        memcpy(raw + k * s->rec_size, &s->recs[i][k], sizeof(rf_result));
-        if (s->net_bytes)
-            memcpy(raw + k * s->rec_size + sizeof(rf_result), s->nets[i] + k * s->net_bytes,
-                   s->net_bytes);
+    int e = errno;
+    ex_ckpt_close(&r);
+    free(buf);
+    free(done);
+    if (rc == SIM_ENOMEM) {
+        e = ENOMEM;
+        rc = SIM_EIO;
     }
-    int rc = ex_ckpt_write_n(&s->ckpt, i, n, s->done[i], raw);
-    free(raw);
+    errno = e;
     return rc;
 }
 
@@ -891,32 +1035,12 @@ static int resume_precise(study *s, size_t i, study_error *err)
     int rc = SIM_OK;
     size_t n = 0;
     if (root() && s->have_ckpt) {
-        unsigned char *done;
-        void *recs;
-        rc = ex_ckpt_read_n(&s->ckpt, i, &n, &done, &recs);
-        if (rc == SIM_OK) {
-            /* the records as ex_evaluate gives them: rf_result, then the
-             * network's bytes, apart as the study keeps them */
-            rf_result *r = malloc(n * sizeof *r);
-            unsigned char *nt = s->net_bytes ? malloc(n * s->net_bytes) : NULL;
-            if (!r || (s->net_bytes && !nt)) {
-                free(r), free(nt), free(done), free(recs);
-                return fail(err, SIM_ENOMEM, 0, "out of memory");
-            }
-            for (size_t k = 0; k < n; k++) {
-                const unsigned char *raw = (const unsigned char *)recs + k * s->rec_size;
-                memcpy(&r[k], raw, sizeof *r);
-                if (nt)
-                    memcpy(nt + k * s->net_bytes, raw + sizeof *r, s->net_bytes);
-            }
-            free(recs);
-            free(s->recs[i]);
-            free(s->nets[i]);
-            free(s->done[i]);
-            s->recs[i] = r;
-            s->nets[i] = nt;
-            s->done[i] = done;
-        } else if (rc == SIM_ENOTFOUND || rc == SIM_EINVAL) {
+        rc = read_precise(s, i, &n);
+        if (rc != SIM_OK) {
+            study_spool_free(s->sp[i]);
+            s->sp[i] = NULL;
+        }
+        if (rc == SIM_ENOTFOUND || rc == SIM_EINVAL) {
             rc = SIM_OK;               /* none, or not reusable: run the point */
             n = 0;
         }
@@ -952,8 +1076,8 @@ static int run_to_precision(study *s, study_error *err)
             return rc;
         for (size_t i = 0; i < s->n_points; i++) {
             s->prec[i] = s->prec[0];
-            if (root() && (rc = publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i],
-                                        s->have[i], &s->prec[i])) != SIM_OK)
+            rec_source src = spool_source(s, i);
+            if (root() && (rc = publish(s, i, &src, s->have[i], &s->prec[i])) != SIM_OK)
                 return fail(err, rc, 0, "%s: %s", s->cfg->out_path ? s->cfg->out_path : "summary",
                             sim_strerror(rc));
         }
@@ -965,16 +1089,16 @@ static int run_to_precision(study *s, study_error *err)
         if ((rc = resume_precise(s, i, err)) != SIM_OK)
             return rc;
         rc = study_precision_point(s, i, s->cfg->precision, &s->prec[i], err);
+        rec_source src = root() ? spool_source(s, i) : (rec_source){0};
         if (rc == SIM_EINTR && root() && s->have[i] > 0) {
             s->prec[i].stopped = STUDY_STOP_NONE;
-            publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i], s->have[i], NULL);
+            publish(s, i, &src, s->have[i], NULL);
         }
         if (rc != SIM_OK)
             return rc;
-        if (root() && s->have_ckpt && write_precise(s, i) != SIM_OK)
+        if (root() && s->have_ckpt && s->sp[i] && write_precise(s, i) != SIM_OK)
             ckpt_failed(s, s->ckpt.dir, errno);   /* a resume redoes the point: go on */
-        if (root() && (rc = publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i],
-                                    s->have[i], &s->prec[i])) != SIM_OK)
+        if (root() && (rc = publish(s, i, &src, s->have[i], &s->prec[i])) != SIM_OK)
             return fail(err, rc, 0, "%s: %s", s->cfg->out_path ? s->cfg->out_path : "summary",
                         sim_strerror(rc));
         study_forget(s, i);
@@ -1150,53 +1274,61 @@ int study_add_point(study *s, const char *const *values, const double *numbers, 
     return SIM_OK;
 }
 
+/* Replications a driver's step runs at a time: their records held at
+ * once, a few MB whatever the step (at least a few tasks a rank, so the
+ * ranks stay busy). */
+static size_t slice_reps(const study *s)
+{
+    size_t k = ((size_t)4 << 20) / s->rec_size;
+    return k < 256 ? 256 : k;
+}
+
 int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
 {
     clear_error(err);
     size_t have = s->have[i];
     if (n_reps <= have)
         return SIM_OK;
+    size_t slice = slice_reps(s);
+    if (slice > n_reps - have)
+        slice = n_reps - have;
     int rc = SIM_OK;
-    unsigned char *raw = NULL;          /* a network's records, split after */
+    unsigned char *raw = NULL, *done = NULL;
     if (root()) {
-        rf_result *r = realloc(s->recs[i], n_reps * sizeof *r);
-        if (r)
-            s->recs[i] = r;
-        unsigned char *d = realloc(s->done[i], n_reps);
-        if (d)
-            s->done[i] = d;
-        unsigned char *nt = s->nets[i];
-        if (s->net_bytes && (nt = realloc(s->nets[i], n_reps * s->net_bytes)))
-            s->nets[i] = nt;
-        if (s->net_bytes && nt)
-            raw = malloc((n_reps - have) * s->rec_size);
-        if (!r || !d || (s->net_bytes && (!nt || !raw)))
+        raw = malloc(slice * s->rec_size);
+        done = malloc(slice);
+        if (!raw || !done || (!s->sp[i] && new_spool(s, i) != SIM_OK))
             rc = SIM_ENOMEM;
     }
-    if (rc != SIM_OK)
+    if ((rc = sim_farm_bcast_int(rc)) != SIM_OK) {
         free(raw);
-    if ((rc = sim_farm_bcast_int(rc)) != SIM_OK)
+        free(done);
         return root() ? fail(err, rc, 0, "out of memory") : rc;
+    }
     if (s->cfg->on_start)
         s->cfg->on_start(s->cfg->user);
-    s->progress_base = have;
-    rc = ex_evaluate(s->ex, i, have, n_reps - have,
-                     !root() ? NULL : raw ? (void *)raw : (void *)(s->recs[i] + have),
-                     root() ? s->done[i] + have : NULL);
-    for (size_t r = 0; raw && r < n_reps - have; r++) {
-        memcpy(&s->recs[i][have + r], raw + r * s->rec_size, sizeof(rf_result));
-        memcpy(s->nets[i] + (have + r) * s->net_bytes, raw + r * s->rec_size + sizeof(rf_result),
-               s->net_bytes);
+    s->progress_total = n_reps;
+    /* slice by slice, each kept once it is whole: the same replications,
+     * the same bits, as in one step (each replication's streams are its
+     * own), and an interrupted step keeps the slices that finished */
+    int io_errno = 0;
+    while (rc == SIM_OK && s->have[i] < n_reps) {
+        size_t k = n_reps - s->have[i] < slice ? n_reps - s->have[i] : slice;
+        s->progress_base = s->have[i];
+        rc = ex_evaluate(s->ex, i, s->have[i], k, raw, done);
+        if (rc == SIM_OK && root() && (rc = study_spool_append(s->sp[i], raw, done, k)) == SIM_EIO)
+            io_errno = errno;
+        /* every rank takes the same next step: rank 0's */
+        if ((rc = sim_farm_bcast_int(rc)) == SIM_OK)
+            s->have[i] += k;
     }
+    s->progress_total = 0;
     free(raw);
+    free(done);
     if (s->cfg->on_end)
         s->cfg->on_end(s->cfg->user);
-    /* every rank takes the same next step: rank 0's */
-    rc = sim_farm_bcast_int(rc);
-    if (rc == SIM_OK) {
-        s->have[i] = n_reps;
+    if (rc == SIM_OK)
         return SIM_OK;
-    }
     if (!root())
         return err->status = rc;
     if (rc == SIM_EINTR) {
@@ -1206,6 +1338,11 @@ int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
             total += s->have[k];
         return fail(err, rc, 0, "interrupted: %zu replications finished", total);
     }
+    if (io_errno)
+        return fail(err, rc, 0, "cannot keep the replications' records in a temporary file in %s: "
+                    "%s (set TMPDIR to a place with room)",
+                    getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+                    strerror(io_errno));
     return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
 }
 
@@ -1231,8 +1368,8 @@ int study_write_partial(study *s, const char *path, int force, const char *note,
     int rc = prepare_output(s, EX_DIGEST_INIT, err);
     for (size_t i = 0; rc == SIM_OK && i < s->n_points; i++)
         if (s->have[i] > 0) {
-            if ((rc = publish(s, i, s->recs[i], s->nets[i], s->net_bytes, s->done[i], s->have[i],
-                              NULL)) != SIM_OK)
+            rec_source src = spool_source(s, i);
+            if ((rc = publish(s, i, &src, s->have[i], NULL)) != SIM_OK)
                 fail(err, rc, 0, "%s: writing the results file failed: %s", path,
                      an_h5_strerror(rc));
             else
@@ -1246,33 +1383,41 @@ int study_write_partial(study *s, const char *path, int force, const char *note,
     return rc;
 }
 
+static int summary_block(void *user, size_t first, size_t n, const rf_result *res, size_t stride,
+                         const unsigned char *done)
+{
+    (void)first;
+    return an_summary_build_add(user, res, (const unsigned char *)res + sizeof(rf_result), stride,
+                                done, n);
+}
+
 int study_point_summary(study *s, size_t i, an_point_summary *out)
 {
+    memset(out, 0, sizeof *out);
     rf_diags d;
     int rc = rf_points_load(s->pts, grid_point(s, i), &d);
     if (rc != SIM_OK)
         return rc;
     char label[AN_NAME_MAX];
     rf_points_label(s->pts, label, sizeof label);
-    rc = an_point_summary_from_results(out, label, rf_points_params(s->pts), s->recs[i],
-                                       s->done[i], s->have[i]);
-    if (rc == SIM_OK && (rc = an_point_summary_add_network(out, rf_points_params(s->pts), s->nets[i],
-                                                           s->net_bytes, s->done[i],
-                                                           s->have[i])) != SIM_OK)
-        an_point_summary_free(out);
-    if (rc == SIM_OK && s->cfg->by_year
-        && (rc = an_point_summary_add_years(out, s->recs[i], s->done[i], s->have[i])) != SIM_OK)
-        an_point_summary_free(out);
-    return rc;
+    /* every replication's parts (the drivers' paired comparisons) and,
+     * for --by-year, its years */
+    an_summary_builder *b;
+    int flags = AN_BUILD_PARTS | (s->cfg->by_year ? AN_YEARS_PAIRED : AN_YEARS_NONE);
+    rc = an_summary_build_begin(&b, label, rf_points_params(s->pts), s->have[i],
+                                s->net_bytes ? s->rec_size : 0, flags);
+    if (rc != SIM_OK)
+        return rc;
+    if ((rc = study_each_block(s, i, summary_block, b)) != SIM_OK) {
+        an_summary_build_free(b);
+        return rc;
+    }
+    return an_summary_build_end(b, out);
 }
 
 void study_forget(study *s, size_t i)
 {
-    free(s->recs[i]);
-    free(s->nets[i]);
-    s->nets[i] = NULL;
-    free(s->done[i]);
-    s->recs[i] = NULL;
-    s->done[i] = NULL;
+    study_spool_free(s->sp[i]);
+    s->sp[i] = NULL;
     s->have[i] = 0;
 }

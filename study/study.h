@@ -151,13 +151,35 @@ int study_put_area_comparison(study *s, const an_area_cmp_set *sets, size_t n_se
  * loaded and checked at once; *index receives its number. */
 int study_add_point(study *s, const char *const *values, const double *numbers, size_t *index,
                     study_error *err);
-/* Give point i replications [0, n_reps): only those it lacks are run. */
+/* Give point i replications [0, n_reps): only those it lacks are run, a
+ * slice of a few MB of records at a time into the point's spool.  Stopped
+ * (SIM_EINTR), the point keeps the slices that finished (study_have). */
 int study_extend(study *s, size_t i, size_t n_reps, study_error *err);
 /* Free point i's replications (it has none afterwards). */
 void study_forget(study *s, size_t i);
-/* Rank 0: point i's replication records so far (*n of them, done flags in
- * *done), owned by the study until study_forget. */
-const rf_result *study_records(const study *s, size_t i, size_t *n, const unsigned char **done);
+/* Point i's replications so far (every rank knows). */
+size_t study_have(const study *s, size_t i);
+/* Rank 0: point i's replication records so far, a block at a time in
+ * replication order (they are kept in a study_spool: memory up to a
+ * budget, then a temporary file): fn gets records [first, first + n),
+ * n <= STUDY_BLOCK, each an rf_result stride bytes apart (a network's
+ * record after each), and their done flags.  A status other than SIM_OK
+ * from fn stops the walk and is returned; SIM_EIO with errno when the
+ * records cannot be read, SIM_ENOMEM. */
+#define STUDY_BLOCK 64
+typedef int (*study_block_fn)(void *user, size_t first, size_t n, const rf_result *res,
+                              size_t stride, const unsigned char *done);
+int study_each_block(const study *s, size_t i, study_block_fn fn, void *user);
+/* The same over two points in step: their replications [0, n), n at most
+ * either's, replication r of both in the same call. */
+typedef int (*study_pair_fn)(void *user, size_t first, size_t n, const rf_result *a,
+                             const unsigned char *done_a, const rf_result *b,
+                             const unsigned char *done_b, size_t stride);
+int study_each_pair(const study *s, size_t a, size_t b, size_t n, study_pair_fn fn, void *user);
+/* Rank 0: point i's warm-up and overload tests (an_steady_window on its
+ * replications so far, months first_month..); series 0 leaves out the
+ * monthly means (an_steady_verdict).  Free it with an_steady_free. */
+int study_point_steady(const study *s, size_t i, size_t first_month, int series, an_steady *out);
 /* Rank 0, drivers: write every point that has replications, with those it
  * has (points added but never run are left out), to a results file at
  * path marked incomplete (complete = 0): what an interrupted search

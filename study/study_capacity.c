@@ -91,10 +91,7 @@ static int decide(search *s, int units, int *meets, size_t *keep, study_error *e
                 t.verdict = study_judge(&s->cfg->target, &t.s);
                 t.stopped = stopped;
                 an_point_summary_free(&ps);
-                size_t n;
-                const unsigned char *done;
-                const rf_result *recs = study_records(s->st, p, &n, &done);
-                rc = an_steady_verdict(&t.steady, recs, done, n);
+                rc = study_point_steady(s->st, p, 0, 0, &t.steady);
             }
         }
         if ((rc = sim_farm_bcast_int(rc)) != SIM_OK)
@@ -150,20 +147,22 @@ static int check_floor(search *s, size_t p_hi, study_capacity_result *out, study
     const char *values[1] = {value};
     double number = atof(value);
     size_t p_base;
-    size_t n = 0, nb = 0;
     int rc = study_add_point(s->st, values, &number, &p_base, err);
     if (rc == SIM_OK)
         rc = study_extend(s->st, p_base, (size_t)s->reps, err);
     if (rc != SIM_OK)
         return rc;
     if (sim_farm_rank() == 0) {
-        const unsigned char *dh, *db;
-        const rf_result *hi = study_records(s->st, p_hi, &n, &dh);
-        const rf_result *base = study_records(s->st, p_base, &nb, &db);
-        study_floor_of(hi, dh, n, &out->floor);
-        study_floor_change(base, db, hi, dh, n < nb ? n : nb, &out->floor_change);
-        out->floor_bounded = study_floor_bound(hi, dh, n, s->cfg->target.metric, &out->floor_bound);
-        out->floor_checked = 1;
+        study_floor_report f;
+        rc = study_floor_points(s->st, p_base, p_hi, s->cfg->target.metric, &f);
+        out->floor = f.floor;
+        out->floor_change = f.change;
+        out->floor_bounded = f.bounded;
+        out->floor_bound = f.bound;
+    }
+    if ((rc = sim_farm_bcast_int(rc)) != SIM_OK) {
+        study_forget(s->st, p_base);
+        return sim_farm_rank() == 0 ? study_error_set(err, rc, 0, "reading the replications' records back failed: %s", sim_strerror(rc)) : rc;
     }
     sim_farm_bcast_bytes(&out->floor, sizeof out->floor);
     sim_farm_bcast_bytes(&out->floor_change, sizeof out->floor_change);

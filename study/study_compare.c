@@ -270,10 +270,9 @@ static evaluated count_evaluated(const study_compare_result *out)
     study *s = out->s;
     for (size_t i = 0; i < study_n_points(s); i++) {
         size_t k = 0;
-        const unsigned char *done;
         const an_point_summary *ps = study_summary(s, i);
         if (out->cfg->precision)
-            study_records(s, i, &k, &done);
+            k = study_have(s, i);
         else if (ps)
             k = ps->n_reps;
         e.points += k > 0;

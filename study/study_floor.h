@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include "rf_result.h"
 #include "sim_stats.h"
+#include "study.h"
 
 typedef struct {
     size_t reps;               /* replications it rests on */
@@ -39,6 +40,18 @@ void study_floor_change(const rf_result *a, const unsigned char *done_a, const r
  * 0 for other metrics (the floor bounds them in no simple way). */
 int study_floor_bound(const rf_result *res, const unsigned char *done, size_t n, int metric,
                       double *bound);
+
+/* The three above over a study's points, their records read a block at
+ * a time: the floor at point hi, its paired change from point base over
+ * the replications both have, and the bound on metric (bounded 0: none).
+ * Rank 0.  SIM_ENOMEM, or SIM_EIO when the records cannot be read. */
+typedef struct {
+    study_floor floor;
+    sim_ratio_diff change;     /* hi minus base */
+    int bounded;
+    double bound;
+} study_floor_report;
+int study_floor_points(const study *s, size_t base, size_t hi, int metric, study_floor_report *out);
 
 /* 1 when households are left that no unit fits and adding units did not
  * lower their share with 95% confidence (change: more units minus fewer). */

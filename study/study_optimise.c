@@ -542,10 +542,7 @@ static void fill_step(const search *s, study_opt_step *st, const mix_eval *e, in
     /* Rank 0 alone computes it (on_step is rank 0's): out of memory here
      * leaves no verdict rather than parting the ranks. */
     if (sim_farm_rank() == 0) {
-        size_t n;
-        const unsigned char *done;
-        const rf_result *recs = study_records(s->st, e->point, &n, &done);
-        an_steady_verdict(&st->steady, recs, done, n);
+        study_point_steady(s->st, e->point, 0, 0, &st->steady);
     }
 }
 
@@ -690,13 +687,16 @@ static int final_floor(search *s, mix_eval *cur, study_error *err)
         return rc;
     }
     if (sim_farm_rank() == 0) {
-        size_t n, n0;
-        const unsigned char *d, *d0;
-        const rf_result *x = study_records(s->st, cur->point, &n, &d);
-        const rf_result *x0 = study_records(s->st, start.point, &n0, &d0);
-        study_floor_of(x, d, n, &r->floor);
-        study_floor_change(x0, d0, x, d, n < n0 ? n : n0, &r->floor_change);
-        r->floor_bounded = study_floor_bound(x, d, n, s->cfg->metric, &r->floor_bound);
+        study_floor_report f;
+        rc = study_floor_points(s->st, start.point, cur->point, s->cfg->metric, &f);
+        r->floor = f.floor;
+        r->floor_change = f.change;
+        r->floor_bounded = f.bounded;
+        r->floor_bound = f.bound;
+    }
+    if ((rc = sim_farm_bcast_int(rc)) != SIM_OK) {
+        eval_forget(s, &start);
+        return sim_farm_rank() == 0 ? study_error_set(err, rc, 0, "reading the replications' records back failed: %s", sim_strerror(rc)) : rc;
     }
     sim_farm_bcast_bytes(&r->floor, sizeof r->floor);
     sim_farm_bcast_bytes(&r->floor_change, sizeof r->floor_change);

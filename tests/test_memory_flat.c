@@ -126,6 +126,25 @@ Test(memory_flat, results_files_and_checkpoints_do_not_keep_records, .init = ts_
     bounded("rerun", NULL, 5000.0);
 }
 
+/* The drivers (capacity here; compare, optimise, calibrate and
+ * --precision extend points the same way, study_extend) keep a point's
+ * records in a spool, memory up to a budget (8 MB) and an unlinked file
+ * after, and run a step a few MB of records at a time; capacity -o keeps
+ * every capacity tried, for the file an interrupted search writes.  Two
+ * capacities, both sure of the target, then the curve written as a sweep.
+ * Before, every record was held: above 10.4 KB a replication. */
+Test(memory_flat, searches_do_not_keep_records, .init = ts_make_dir, .fini = ts_remove_dir,
+     .timeout = 300)
+{
+    char out[400];
+    snprintf(out, sizeof out, "%s/c.h5", ts_dir);
+    setenv("TMPDIR", ts_dir, 1);
+    const char *cap_o[] = {"--target", "refused_no_space<=0.6", "--min", "20", "--max", "22",
+                           "-o", out, "--force", NULL};
+    bounded("capacity", cap_o, 4500.0);
+    unsetenv("TMPDIR");
+}
+
 /* MPI: rank 0 writes the ranks' chunks as they arrive, in task order, and
  * holds only those that come ahead of the next (before, every point's
  * records until it was complete: 27.6 KB a replication here; measured

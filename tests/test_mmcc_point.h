@@ -32,4 +32,33 @@ static inline study *tm_open_mmcc_point(const char *const *sets, size_t n_sets, 
     return s;
 }
 
+/* Point i's records copied out of the study (a test's whole array; the
+ * study keeps them a block at a time): *n of them and their done flags,
+ * both malloc'd (free them). */
+typedef struct {
+    rf_result *res;
+    unsigned char *done;
+} tm_copy;
+
+static inline int tm_copy_block(void *user, size_t first, size_t n, const rf_result *res,
+                                size_t stride, const unsigned char *done)
+{
+    tm_copy *c = user;
+    for (size_t r = 0; r < n; r++) {
+        memcpy(&c->res[first + r], (const unsigned char *)res + r * stride, sizeof *res);
+        c->done[first + r] = done[r];
+    }
+    return SIM_OK;
+}
+
+static inline rf_result *tm_records(const study *s, size_t i, size_t *n, unsigned char **done)
+{
+    *n = study_have(s, i);
+    tm_copy c = {malloc((*n + 1) * sizeof *c.res), malloc(*n + 1)};
+    cr_assert(c.res && c.done);
+    cr_assert_eq(study_each_block(s, i, tm_copy_block, &c), SIM_OK);
+    *done = c.done;
+    return c.res;
+}
+
 #endif
