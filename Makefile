@@ -95,6 +95,12 @@ TEST_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 LIB_SRC  := $(wildcard sim/*.c experiment/*.c models/*.c models/*/*.c analysis/*.c study/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD_DIR)/%.o)
 MAIN_OBJ := $(BUILD_DIR)/cli/main.o
+# The objects that say which build they are (--version, the results file's
+# git_commit, the checkpoints' key) are rebuilt when the commit changes:
+# the stamp is rewritten only then.
+BUILD_ID := $(BUILD_DIR)/build-id
+$(shell mkdir -p $(BUILD_DIR) && echo '$(VERSION) $(GITREV)' | cmp -s - $(BUILD_ID) \
+        || echo '$(VERSION) $(GITREV)' > $(BUILD_ID))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD_DIR)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -310,4 +316,5 @@ uninstall:
 clean:
 	rm -rf build $(PROGRAM) $(PROGRAM)-mpi
 
+$(addprefix $(BUILD_DIR)/,experiment/ex_ckpt.o analysis/an_h5.o study/study.o) $(MAIN_OBJ): $(BUILD_ID)
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)
