@@ -906,13 +906,15 @@ static rec_source spool_source(const study *s, size_t i)
 
 int study_each_block(const study *s, size_t i, study_block_fn fn, void *user)
 {
+    if (!s->sp[i] && s->have[i])
+        return SIM_EINVAL;          /* a rank other than 0: it holds no records */
     rec_source src = spool_source(s, i);
     return src_each(s, &src, s->have[i], fn, user);
 }
 
 int study_each_pair(const study *s, size_t a, size_t b, size_t n, study_pair_fn fn, void *user)
 {
-    if (n > s->have[a] || n > s->have[b])
+    if (n > s->have[a] || n > s->have[b] || (n && (!s->sp[a] || !s->sp[b])))
         return SIM_EINVAL;
     unsigned char *buf = malloc(2 * STUDY_BLOCK * s->rec_size + 1);
     if (!buf)
