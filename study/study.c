@@ -1276,9 +1276,9 @@ int study_add_point(study *s, const char *const *values, const double *numbers, 
     return SIM_OK;
 }
 
-/* Replications a driver's step runs at a time: their records held at
- * once, a few MB whatever the step (at least a few tasks a rank, so the
- * ranks stay busy). */
+/* Replications a driver's step runs at a time, their records held at
+ * once: 4 MB of them, and at least 256 (a few tasks a rank, so the ranks
+ * stay busy), whatever the step's count. */
 static size_t slice_reps(const study *s)
 {
     size_t k = ((size_t)4 << 20) / s->rec_size;
