@@ -135,7 +135,8 @@ int cmd_warmup(int argc, char **argv)
     if ((src = study_point_steady(s, pt, 0, 1, &whole)) != SIM_OK ||
         (src = study_point_steady(s, pt, w_months, 1, &after)) != SIM_OK) {
         cli_error("%s", src == SIM_EIO ? "cannot read the replications' records back"
-                                       : "out of memory");
+                        : src == SIM_ENOMEM ? "out of memory"
+                        : "the replications do not all have the same months");
         rc = CLI_EXIT_FAIL;
         goto done;
     }

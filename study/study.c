@@ -119,6 +119,8 @@ static const unsigned char *src_get(const study *s, const rec_source *src, size_
 /* Walk src's n records in blocks: fn(user, first, n, res, stride, done). */
 static int src_each(const study *s, const rec_source *src, size_t n, study_block_fn fn, void *user)
 {
+    if (!src->mem && !src->sp)
+        return n ? SIM_EINVAL : SIM_OK;   /* a rank other than 0 holds no records */
     unsigned char *buf = src->mem ? NULL : malloc(STUDY_BLOCK * s->rec_size);
     if (!src->mem && !buf)
         return SIM_ENOMEM;
@@ -722,11 +724,12 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
         for (size_t i = 0; i < s->n_points; i++) {
             size_t n;
             unsigned char *d;
-            void *r;
-            if (ex_ckpt_read_n(&s->ckpt, i, &n, &d, &r) == SIM_OK)
+            ex_ckpt_reader r;
+            if (ex_ckpt_open_n(&s->ckpt, i, &r, &n, &d) == SIM_OK) {
                 s->resumed++;
-            free(d);
-            free(r);
+                free(d);
+                ex_ckpt_close(&r);
+            }
         }
     } else if (c->resume) {
         s->hook_status = SIM_OK;
@@ -997,8 +1000,20 @@ static int new_spool(study *s, size_t i)
     return study_spool_new(&s->sp[i], s->rec_size, &s->budget);
 }
 
+/* Why a spool's temporary file could not be written, in words. */
+static const char *spool_failed(int e)
+{
+    static char msg[4400];
+    const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(msg, sizeof msg, "cannot keep the replications' records in a temporary file in %s: "
+             "%s%s", dir, strerror(e), e == EMFILE || e == ENFILE ? ""
+             : " (set TMPDIR to a place with room)");
+    return msg;
+}
+
 /* Point i's checkpoint read into a new spool, a block at a time; *n its
- * replications.  Statuses as ex_ckpt_open_n. */
+ * replications.  Statuses as ex_ckpt_open_n, and SIM_ENOMEM, or SIM_ERANGE
+ * (errno) when the spool's temporary file cannot be written. */
 static int read_precise(study *s, size_t i, size_t *n)
 {
     ex_ckpt_reader r;
@@ -1010,17 +1025,14 @@ static int read_precise(study *s, size_t i, size_t *n)
     rc = buf ? new_spool(s, i) : SIM_ENOMEM;
     for (size_t first = 0; rc == SIM_OK && first < *n; first += STUDY_BLOCK) {
         size_t k = *n - first < STUDY_BLOCK ? *n - first : STUDY_BLOCK;
-        if ((rc = ex_ckpt_get(&r, first, k, buf)) == SIM_OK)
-            rc = study_spool_append(s->sp[i], buf, done + first, k);
+        if ((rc = ex_ckpt_get(&r, first, k, buf)) == SIM_OK
+            && (rc = study_spool_append(s->sp[i], buf, done + first, k)) == SIM_EIO)
+            rc = SIM_ERANGE;   /* the spool's file, not the checkpoint, failed */
     }
     int e = errno;
     ex_ckpt_close(&r);
     free(buf);
     free(done);
-    if (rc == SIM_ENOMEM) {
-        e = ENOMEM;
-        rc = SIM_EIO;
-    }
     errno = e;
     return rc;
 }
@@ -1034,10 +1046,11 @@ static int resume_precise(study *s, size_t i, study_error *err)
 {
     if (!s->cfg->resume)
         return SIM_OK;
-    int rc = SIM_OK;
+    int rc = SIM_OK, e = 0;
     size_t n = 0;
     if (root() && s->have_ckpt) {
         rc = read_precise(s, i, &n);
+        e = errno;                     /* before the broadcasts */
         if (rc != SIM_OK) {
             study_spool_free(s->sp[i]);
             s->sp[i] = NULL;
@@ -1053,13 +1066,17 @@ static int resume_precise(study *s, size_t i, study_error *err)
     if (rc != SIM_OK) {
         if (!root())
             return err->status = rc;
+        if (rc == SIM_ENOMEM)
+            return fail(err, rc, 0, "out of memory");
+        if (rc == SIM_ERANGE)
+            return fail(err, SIM_EIO, 0, "%s", spool_failed(e));
         char path[4200];
         ex_ckpt_point_path(&s->ckpt, i, path, sizeof path);
         if (rc == SIM_EPARSE)
             return fail(err, rc, 1, "--resume: %s is damaged (its checksum does not match): "
                         "remove it to redo that point, or run without --resume to start over",
                         path);
-        return fail(err, rc, 0, "--resume: cannot read %s: %s", path, strerror(errno));
+        return fail(err, rc, 0, "--resume: cannot read %s: %s", path, strerror(e));
     }
     s->have[i] = (size_t)have;
     return SIM_OK;
@@ -1341,10 +1358,7 @@ int study_extend(study *s, size_t i, size_t n_reps, study_error *err)
         return fail(err, rc, 0, "interrupted: %zu replications finished", total);
     }
     if (io_errno)
-        return fail(err, rc, 0, "cannot keep the replications' records in a temporary file in %s: "
-                    "%s (set TMPDIR to a place with room)",
-                    getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-                    strerror(io_errno));
+        return fail(err, rc, 0, "%s", spool_failed(io_errno));
     return fail(err, rc, 0, "simulation failed: %s", sim_strerror(rc));
 }
 

@@ -147,8 +147,8 @@ static void pairs_end(pairs *p, sim_ratio_diff *out)
     memset(out, 0, sizeof *out);
     out->diff = out->ci95 = NAN;
     size_t m = p->m;
-    double *cols = p->w ? malloc((4 * m + 1) * sizeof *cols) : NULL;
-    if (cols) {
+    double *cols = malloc((4 * m + 1) * sizeof *cols);
+    if (cols) {      /* with no pair, what the estimator says of none */
         for (size_t r = 0; r < m; r++)
             for (int c = 0; c < 4; c++)
                 cols[(size_t)c * m + r] = p->w[4 * r + (size_t)c];

@@ -137,6 +137,13 @@ static int check_paired(study *s, const study_precision_cfg *c, int *holds)
     return SIM_OK;
 }
 
+/* Why judging the replications so far failed. */
+static const char *check_failed(int rc)
+{
+    return rc == SIM_EIO ? "cannot read the replications' records back from their temporary file"
+                         : sim_strerror(rc);
+}
+
 /* Extend to n replications and say whether the targets hold. */
 typedef int (*step_fn)(study *s, size_t i, const study_precision_cfg *c, size_t n, int *holds,
                        study_error *err);
@@ -146,7 +153,7 @@ static int step_point(study *s, size_t i, const study_precision_cfg *c, size_t n
 {
     int rc = study_extend(s, i, n, err);
     if (rc == SIM_OK && (rc = check(s, i, c, holds)) != SIM_OK)
-        return study_error_set(err, rc, 0, "out of memory");
+        return study_error_set(err, rc, 0, "%s", check_failed(rc));
     return rc;
 }
 
@@ -157,7 +164,7 @@ static int step_paired(study *s, size_t i, const study_precision_cfg *c, size_t 
     for (size_t k = 0; k < study_n_points(s) && rc == SIM_OK; k++)
         rc = study_extend(s, k, n, err);
     if (rc == SIM_OK && (rc = check_paired(s, c, holds)) != SIM_OK)
-        return study_error_set(err, rc, 0, "out of memory");
+        return study_error_set(err, rc, 0, "%s", check_failed(rc));
     return rc;
 }
 

@@ -194,3 +194,23 @@ Test(spool, searches_print_the_same_with_their_records_in_a_file, .timeout = 300
                      0, "%s: %s", cmds[i], ts_out);
     }
 }
+
+/* A place that cannot take the records ends the search with one line that
+ * names it, status 1. */
+Test(spool, a_search_without_room_for_its_records_says_where)
+{
+    const char *prog = ts_prog(), *root = ts_root();
+    int rc = ts_sh("cd '%s' && { TMPDIR='%s/missing' REFUGESIM_RECORD_MEMORY=0 '%s' capacity "
+                   "scenarios/leicestershire-county.yaml --target 'refused_no_space<=0.6' "
+                   "--min 20 --max 22 --reps 20 --threads 2 2>&1 > /dev/null; }", root, ts_dir,
+                   prog);
+    cr_assert_eq(rc, 1, "%s", ts_out);
+    char want[600];
+    snprintf(want, sizeof want, "refugesim: error: cannot keep the replications' records in a "
+             "temporary file in %s/missing: No such file or directory (set TMPDIR to a place "
+             "with room)\n", ts_dir);
+    /* its last line, after the search's heading */
+    size_t lo = strlen(ts_out), lw = strlen(want);
+    cr_assert(lo >= lw && !strcmp(ts_out + lo - lw, want) && (lo == lw || ts_out[lo - lw - 1] == '\n'),
+              "%s", ts_out);
+}
