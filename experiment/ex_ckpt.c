@@ -1,4 +1,5 @@
 #include "ex_ckpt.h"
+#include "sim_file.h"
 #include "sim_status.h"
 
 #include <dirent.h>
@@ -386,16 +387,8 @@ int ex_ckpt_get(const ex_ckpt_reader *r, size_t first, size_t n, void *records)
 {
     if (r->fd < 0 || first > r->n || n > r->n - first)
         return SIM_EINVAL;
-    size_t want = n * r->record_size, off = r->records_at + first * r->record_size;
-    for (size_t got = 0; got < want;) {
-        ssize_t k = pread(r->fd, (char *)records + got, want - got, (off_t)(off + got));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return SIM_EIO;
-        got += (size_t)k;
-    }
-    return SIM_OK;
+    size_t off = r->records_at + first * r->record_size;
+    return sim_file_pread_all(r->fd, records, n * r->record_size, (off_t)off) ? SIM_EIO : SIM_OK;
 }
 
 void ex_ckpt_close(ex_ckpt_reader *r)

@@ -100,3 +100,31 @@ const char *sim_file_strerror(int err)
         return "too large";
     return strerror(err);
 }
+
+/* pread or pwrite until all n bytes have gone. */
+static int transfer_all(int fd, char *buf, size_t n, off_t at, int write)
+{
+    for (size_t done = 0; done < n;) {
+        ssize_t k = write ? pwrite(fd, buf + done, n - done, at + (off_t)done)
+                          : pread(fd, buf + done, n - done, at + (off_t)done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k == 0)
+                errno = EIO;
+            return -1;
+        }
+        done += (size_t)k;
+    }
+    return 0;
+}
+
+int sim_file_pread_all(int fd, void *buf, size_t n, off_t at)
+{
+    return transfer_all(fd, buf, n, at, 0);
+}
+
+int sim_file_pwrite_all(int fd, const void *buf, size_t n, off_t at)
+{
+    return transfer_all(fd, (char *)buf, n, at, 1);   /* not written to */
+}

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Besides errno values, *err may be: */
 enum { SIM_FILE_NOT_REGULAR = -1, SIM_FILE_TOO_BIG = -2 };
@@ -25,5 +26,11 @@ FILE *sim_file_open(const char *path, size_t max_bytes, int *err);
 /* Words for *err: strerror for errno values, else "not a regular file
  * (a device, FIFO, socket or directory)" / "too large". */
 const char *sim_file_strerror(int err);
+
+/* All n bytes at offset `at` of an open file, retrying short and
+ * interrupted transfers: 0, or -1 with errno (EIO at an end of file that
+ * comes too soon, or a write that takes nothing). */
+int sim_file_pread_all(int fd, void *buf, size_t n, off_t at);
+int sim_file_pwrite_all(int fd, const void *buf, size_t n, off_t at);
 
 #endif

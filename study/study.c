@@ -900,17 +900,11 @@ const an_steady *study_steady(const study *s, size_t i)
 
 size_t study_have(const study *s, size_t i) { return s->have[i]; }
 
-/* Point i's spool as a source (an empty one while it has none). */
-static rec_source spool_source(const study *s, size_t i)
-{
-    static const unsigned char none[1];
-    return s->sp[i] ? (rec_source){.sp = s->sp[i]} : (rec_source){.mem = none, .done = none};
-}
+/* Point i's spool as a source (none on ranks other than 0). */
+static rec_source spool_source(const study *s, size_t i) { return (rec_source){.sp = s->sp[i]}; }
 
 int study_each_block(const study *s, size_t i, study_block_fn fn, void *user)
 {
-    if (!s->sp[i] && s->have[i])
-        return SIM_EINVAL;          /* a rank other than 0: it holds no records */
     rec_source src = spool_source(s, i);
     return src_each(s, &src, s->have[i], fn, user);
 }
@@ -1004,18 +998,18 @@ static int new_spool(study *s, size_t i)
 static const char *spool_failed(int e)
 {
     static char msg[4400];
-    const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(msg, sizeof msg, "cannot keep the replications' records in a temporary file in %s: "
-             "%s%s", dir, strerror(e), e == EMFILE || e == ENFILE ? ""
+             "%s%s", study_spool_dir(), strerror(e), e == EMFILE || e == ENFILE ? ""
              : " (set TMPDIR to a place with room)");
     return msg;
 }
 
 /* Point i's checkpoint read into a new spool, a block at a time; *n its
- * replications.  Statuses as ex_ckpt_open_n, and SIM_ENOMEM, or SIM_ERANGE
- * (errno) when the spool's temporary file cannot be written. */
-static int read_precise(study *s, size_t i, size_t *n)
+ * replications.  Statuses as ex_ckpt_open_n, and SIM_ENOMEM; *spool_errno
+ * is errno when the spool's temporary file could not be written (else 0). */
+static int read_precise(study *s, size_t i, size_t *n, int *spool_errno)
 {
+    *spool_errno = 0;
     ex_ckpt_reader r;
     unsigned char *done;
     int rc = ex_ckpt_open_n(&s->ckpt, i, &r, n, &done);
@@ -1027,7 +1021,7 @@ static int read_precise(study *s, size_t i, size_t *n)
         size_t k = *n - first < STUDY_BLOCK ? *n - first : STUDY_BLOCK;
         if ((rc = ex_ckpt_get(&r, first, k, buf)) == SIM_OK
             && (rc = study_spool_append(s->sp[i], buf, done + first, k)) == SIM_EIO)
-            rc = SIM_ERANGE;   /* the spool's file, not the checkpoint, failed */
+            *spool_errno = errno;      /* the spool's file, not the checkpoint */
     }
     int e = errno;
     ex_ckpt_close(&r);
@@ -1046,10 +1040,10 @@ static int resume_precise(study *s, size_t i, study_error *err)
 {
     if (!s->cfg->resume)
         return SIM_OK;
-    int rc = SIM_OK, e = 0;
+    int rc = SIM_OK, e = 0, spool_errno = 0;
     size_t n = 0;
     if (root() && s->have_ckpt) {
-        rc = read_precise(s, i, &n);
+        rc = read_precise(s, i, &n, &spool_errno);
         e = errno;                     /* before the broadcasts */
         if (rc != SIM_OK) {
             study_spool_free(s->sp[i]);
@@ -1068,8 +1062,8 @@ static int resume_precise(study *s, size_t i, study_error *err)
             return err->status = rc;
         if (rc == SIM_ENOMEM)
             return fail(err, rc, 0, "out of memory");
-        if (rc == SIM_ERANGE)
-            return fail(err, SIM_EIO, 0, "%s", spool_failed(e));
+        if (spool_errno)
+            return fail(err, rc, 0, "%s", spool_failed(spool_errno));
         char path[4200];
         ex_ckpt_point_path(&s->ckpt, i, path, sizeof path);
         if (rc == SIM_EPARSE)
@@ -1108,7 +1102,7 @@ static int run_to_precision(study *s, study_error *err)
         if ((rc = resume_precise(s, i, err)) != SIM_OK)
             return rc;
         rc = study_precision_point(s, i, s->cfg->precision, &s->prec[i], err);
-        rec_source src = root() ? spool_source(s, i) : (rec_source){0};
+        rec_source src = spool_source(s, i);
         if (rc == SIM_EINTR && root() && s->have[i] > 0) {
             s->prec[i].stopped = STUDY_STOP_NONE;
             publish(s, i, &src, s->have[i], NULL);

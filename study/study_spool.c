@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "study_spool.h"
+#include "sim_file.h"
 #include "sim_status.h"
 
 #include <errno.h>
@@ -96,13 +97,17 @@ static size_t mem_room(study_spool *sp, size_t want)
     return free_n < want ? free_n : want;
 }
 
-/* An unlinked file in $TMPDIR (else /tmp): nothing is left behind, however
- * the program ends. */
-static int open_file(void)
+const char *study_spool_dir(void)
 {
     const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
+    return dir && *dir ? dir : "/tmp";
+}
+
+/* An unlinked file in study_spool_dir: nothing is left behind, however the
+ * program ends. */
+static int open_file(void)
+{
+    const char *dir = study_spool_dir();
     int fd = -1;
 #ifdef O_TMPFILE
     if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
@@ -117,22 +122,6 @@ static int open_file(void)
     if (fd >= 0)
         unlink(path);
     return fd;
-}
-
-static int pwrite_all(int fd, const void *data, size_t n, off_t at)
-{
-    for (size_t off = 0; off < n;) {
-        ssize_t w = pwrite(fd, (const char *)data + off, n - off, at + (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = EIO;
-            return SIM_EIO;
-        }
-        off += (size_t)w;
-    }
-    return SIM_OK;
 }
 
 int study_spool_append(study_spool *sp, const void *records, const unsigned char *done, size_t n)
@@ -153,8 +142,8 @@ int study_spool_append(study_spool *sp, const void *records, const unsigned char
     if (k < n) {
         if (sp->fd < 0 && (sp->fd = open_file()) < 0)
             return SIM_EIO;
-        if (pwrite_all(sp->fd, src + k * sp->rec_size, (n - k) * sp->rec_size,
-                       (off_t)(sp->file_n * sp->rec_size)) != SIM_OK)
+        if (sim_file_pwrite_all(sp->fd, src + k * sp->rec_size, (n - k) * sp->rec_size,
+                                (off_t)(sp->file_n * sp->rec_size)))
             return SIM_EIO;
         sp->file_n += n - k;
     }
@@ -179,18 +168,6 @@ const void *study_spool_get(study_spool *sp, size_t first, size_t n, void *buf)
     size_t in_mem = first < sp->mem_n ? sp->mem_n - first : 0;
     if (in_mem)
         memcpy(out, sp->mem + first * rs, in_mem * rs);
-    size_t want = (n - in_mem) * rs;
     off_t at = (off_t)((first + in_mem - sp->mem_n) * rs);
-    for (size_t got = 0; got < want;) {
-        ssize_t k = pread(sp->fd, out + in_mem * rs + got, want - got, at + (off_t)got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            if (k == 0)
-                errno = EIO;
-            return NULL;
-        }
-        got += (size_t)k;
-    }
-    return out;
+    return sim_file_pread_all(sp->fd, out + in_mem * rs, (n - in_mem) * rs, at) ? NULL : out;
 }

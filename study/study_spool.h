@@ -18,6 +18,9 @@
  * default. */
 size_t study_spool_budget(void);
 
+/* Where the records past the budget go: $TMPDIR, else /tmp. */
+const char *study_spool_dir(void);
+
 typedef struct study_spool study_spool;
 
 /* A spool of records of rec_size bytes drawing on *budget, the memory the
