@@ -771,7 +771,13 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
         return fail(err, SIM_ENOMEM, 0, "out of memory");
     }
     s->cfg = cfg;
-    s->budget = study_spool_budget();
+    if (study_spool_budget(&s->budget) != SIM_OK) {
+        err->all_ranks = 1;
+        fail(err, SIM_EINVAL, 1, "REFUGESIM_RECORD_MEMORY: expected a number of bytes, optionally "
+             "followed by K, M or G (powers of 1024), got '%s'", getenv("REFUGESIM_RECORD_MEMORY"));
+        free(s);
+        return SIM_EINVAL;
+    }
     rf_points_cfg pc = cfg->points;
     const char **keys = NULL;
     if (!pc.texts && cfg->grid) {

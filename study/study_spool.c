@@ -24,19 +24,23 @@ struct study_spool {
     size_t done_cap;
 };
 
-size_t study_spool_budget(void)
+int study_spool_budget(size_t *out)
 {
+    *out = DEFAULT_BUDGET;
     const char *e = getenv("REFUGESIM_RECORD_MEMORY");
-    if (!e || !*e || *e == '-')
-        return DEFAULT_BUDGET;
+    if (!e || !*e)                       /* set to nothing: as if unset */
+        return SIM_OK;
+    if (*e < '0' || *e > '9')            /* strtoull would take "-1" and " 1" */
+        return SIM_EINVAL;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(e, &end, 10);
     int shift = !*end ? 0 : !strcmp(end, "K") ? 10 : !strcmp(end, "M") ? 20
               : !strcmp(end, "G") ? 30 : -1;
-    if (errno || end == e || shift < 0 || v > (SIZE_MAX >> shift))
-        return DEFAULT_BUDGET;
-    return (size_t)v << shift;
+    if (errno || shift < 0 || v > (SIZE_MAX >> shift))
+        return SIM_EINVAL;
+    *out = (size_t)v << shift;
+    return SIM_OK;
 }
 
 int study_spool_new(study_spool **out, size_t rec_size, size_t *budget)

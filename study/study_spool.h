@@ -13,10 +13,11 @@
 #include <stddef.h>
 
 /* Records of a study held in memory before they go to a file: 8 MB, or
- * the environment's REFUGESIM_RECORD_MEMORY when it is a number of bytes,
- * optionally followed by K, M or G (powers of 1024); anything else is the
- * default. */
-size_t study_spool_budget(void);
+ * the environment's REFUGESIM_RECORD_MEMORY, a number of bytes optionally
+ * followed by K, M or G (powers of 1024).  SIM_EINVAL when it is set to
+ * anything else but nothing (*out is then the default): a budget the user mistyped is
+ * refused, not silently replaced. */
+int study_spool_budget(size_t *out);
 
 /* Where the records past the budget go: $TMPDIR, else /tmp. */
 const char *study_spool_dir(void);

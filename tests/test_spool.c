@@ -130,20 +130,29 @@ Test(spool, a_place_that_cannot_take_the_file_appends_nothing)
 
 Test(spool, the_budget_comes_from_the_environment)
 {
+    size_t b = 1;
     unsetenv("REFUGESIM_RECORD_MEMORY");
-    cr_assert_eq(study_spool_budget(), (size_t)8 << 20);
-    setenv("REFUGESIM_RECORD_MEMORY", "0", 1);
-    cr_assert_eq(study_spool_budget(), 0);
-    setenv("REFUGESIM_RECORD_MEMORY", "123456", 1);
-    cr_assert_eq(study_spool_budget(), 123456);
-    setenv("REFUGESIM_RECORD_MEMORY", "12M", 1);
-    cr_assert_eq(study_spool_budget(), (size_t)12 << 20);
-    setenv("REFUGESIM_RECORD_MEMORY", "2G", 1);
-    cr_assert_eq(study_spool_budget(), (size_t)2 << 30);
-    const char *bad[] = {"12MB", "M", "-1", "1.5M", "lots"};   /* the default */
+    cr_assert_eq(study_spool_budget(&b), SIM_OK);
+    cr_assert_eq(b, (size_t)8 << 20);
+    const struct { const char *text; size_t bytes; } good[] = {
+        {"0", 0}, {"123456", 123456}, {"12M", (size_t)12 << 20}, {"2G", (size_t)2 << 30},
+        {"64K", 64 << 10}};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        setenv("REFUGESIM_RECORD_MEMORY", good[i].text, 1);
+        cr_assert_eq(study_spool_budget(&b), SIM_OK, "%s", good[i].text);
+        cr_assert_eq(b, good[i].bytes, "%s", good[i].text);
+    }
+    /* a mistyped budget is refused (and the default given), never guessed */
+    setenv("REFUGESIM_RECORD_MEMORY", "", 1);            /* set to nothing: unset */
+    cr_assert_eq(study_spool_budget(&b), SIM_OK);
+    cr_assert_eq(b, (size_t)8 << 20);
+    const char *bad[] = {"12MB", "M", "-1", " 1", "+1", "1.5M", "lots", "12m",
+                         "99999999999999999999", "17179869184G"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         setenv("REFUGESIM_RECORD_MEMORY", bad[i], 1);
-        cr_assert_eq(study_spool_budget(), (size_t)8 << 20, "%s", bad[i]);
+        b = 1;
+        cr_assert_eq(study_spool_budget(&b), SIM_EINVAL, "%s", bad[i]);
+        cr_assert_eq(b, (size_t)8 << 20, "%s", bad[i]);
     }
     unsetenv("REFUGESIM_RECORD_MEMORY");
 }
@@ -213,4 +222,23 @@ Test(spool, a_search_without_room_for_its_records_says_where)
     size_t lo = strlen(ts_out), lw = strlen(want);
     cr_assert(lo >= lw && !strcmp(ts_out + lo - lw, want) && (lo == lw || ts_out[lo - lw - 1] == '\n'),
               "%s", ts_out);
+}
+
+/* A mistyped budget stops the command before it loads or runs anything:
+ * one line naming the variable, the accepted forms and what it got, the
+ * usage status. */
+Test(spool, a_mistyped_budget_is_refused_before_running)
+{
+    const char *prog = ts_prog(), *root = ts_root();
+    const char *cmds[] = {"capacity scenarios/leicestershire-county.yaml "
+                          "--target 'refused_no_space<=0.6' --min 20 --max 22 --reps 20",
+                          "run scenarios/leicestershire-county.yaml --reps 5"};
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        int rc = ts_sh("cd '%s' && { REFUGESIM_RECORD_MEMORY=8MB '%s' %s --threads 1 2>&1 >/dev/null; }",
+                       root, prog, cmds[i]);
+        cr_assert_eq(rc, 2, "%s: %s", cmds[i], ts_out);
+        cr_assert_str_eq(ts_out, "refugesim: error: REFUGESIM_RECORD_MEMORY: expected a number of "
+                         "bytes, optionally followed by K, M or G (powers of 1024), got '8MB'\n",
+                         "%s", cmds[i]);
+    }
 }
