@@ -22,7 +22,7 @@ static void help(FILE *f)
             "  --reps N        replications (2..1000000, default 100)\n"
             "  --arrivals N    arrivals per replication, roughly (default 20000)\n"
             "  --seed S        master seed (default 1)\n"
-            "  --threads T     OpenMP threads (default: all cores)\n");
+            "  --threads T     OpenMP threads (default: OMP_NUM_THREADS, else all cores)\n");
 }
 
 int cmd_mmcc(int argc, char **argv)

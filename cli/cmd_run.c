@@ -29,7 +29,7 @@ static void help_run(FILE *f)
             "      --max-reps N      with --precision, the most replications a point gets\n"
             "                        (default 2000)\n"
             "      --seed S          master seed (default: the scenario's)\n"
-            "      --threads T       OpenMP threads (default: all cores)\n"
+            "      --threads T       OpenMP threads (default: OMP_NUM_THREADS, else all cores)\n"
             "      --set KEY=VALUE   override a scenario key, or spaces=N or\n"
             "                        extra[SERVICE]=K as in --vary (repeatable)\n"
             "      --vary KEY=SPEC   also run these points (as sweep does)\n"

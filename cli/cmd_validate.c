@@ -17,7 +17,7 @@ static void help(FILE *f)
             "exit status 1 if any case fails.\n"
             "  --reps N     replications per case (2..100000, default 40)\n"
             "  --seed S     master seed (default 20260101)\n"
-            "  --threads T  OpenMP threads (default: all cores)\n");
+            "  --threads T  OpenMP threads (default: OMP_NUM_THREADS, else all cores)\n");
 }
 
 int cmd_validate(int argc, char **argv)

@@ -10,7 +10,7 @@ volatile sig_atomic_t sim_runner_abort = 0;
 
 int sim_runner_threads(int threads)
 {
-    return threads > 0 ? threads : omp_get_num_procs();
+    return threads > 0 ? threads : omp_get_max_threads();
 }
 
 void sim_runner_release(int threads)

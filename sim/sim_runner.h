@@ -71,7 +71,8 @@ extern volatile sig_atomic_t sim_runner_abort;
 /* End the OpenMP team (sim_runner.c says why; both runners call it). */
 void sim_runner_release(int threads);
 
-/* Threads that sim_runner_run would use for `threads` (<= 0 means all). */
+/* Threads that sim_runner_run would use for `threads`: <= 0 is OpenMP's
+ * default, OMP_NUM_THREADS when it is set, else every core. */
 int sim_runner_threads(int threads);
 
 #endif
