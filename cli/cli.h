@@ -40,6 +40,9 @@ extern const char *cli_command_line;
 extern volatile sig_atomic_t cli_stop;
 void cli_install_signals(void);
 unsigned cli_term_grace(void);
+/* REFUGESIM_TERM_GRACE and REFUGESIM_PROGRESS_DELAY, when set to something,
+ * are numbers of seconds: -1 (said on stderr) when one is not. */
+int cli_check_environment(void);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "refugesim: KIND: TEXT" (KIND NULL or "": "refugesim: TEXT") on one line,

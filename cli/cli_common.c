@@ -38,13 +38,50 @@ static void on_signal(int sig)
     }
 }
 
+/* A whole number of seconds, at least lo; -1 when the text is anything else. */
+static long env_seconds(const char *text, long lo)
+{
+    if (!text || *text < '0' || *text > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    return errno || *end || v < lo || v > 86400L * 365 ? -1 : v;
+}
+
+/* A number of seconds, >= 0; -1 for anything else. */
+static double env_delay(const char *text)
+{
+    if (!text || *text < '0' || *text > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    return errno || *end || !(v >= 0 && v <= 86400.0 * 365) ? -1 : v;
+}
+
+int cli_check_environment(void)
+{
+    const char *g = getenv("REFUGESIM_TERM_GRACE");
+    if (g && *g && env_seconds(g, 1) < 0) {
+        cli_error("REFUGESIM_TERM_GRACE: expected a whole number of seconds, at least 1, got '%s'", g);
+        return -1;
+    }
+    const char *d = getenv("REFUGESIM_PROGRESS_DELAY");
+    if (d && *d && env_delay(d) < 0) {
+        cli_error("REFUGESIM_PROGRESS_DELAY: expected a number of seconds, 0 or more, got '%s'", d);
+        return -1;
+    }
+    return 0;
+}
+
 unsigned cli_term_grace(void)
 {
     static unsigned grace; /* read once, before any signal: getenv is not async-signal-safe */
     static int read;
     if (!read) {
-        const char *g = getenv("REFUGESIM_TERM_GRACE");
-        grace = g && atoi(g) > 0 ? (unsigned)atoi(g) : CLI_TERM_GRACE;
+        long g = env_seconds(getenv("REFUGESIM_TERM_GRACE"), 1);
+        grace = g > 0 ? (unsigned)g : CLI_TERM_GRACE;
         read = 1;
     }
     return grace;
@@ -182,8 +219,8 @@ cli_progress *cli_progress_start(const char *label)
     p->label = label;
     p->tty = isatty(STDERR_FILENO);
     /* Display only (never results): tests shorten the wait with this. */
-    const char *d = getenv("REFUGESIM_PROGRESS_DELAY");
-    p->delay = d ? atof(d) : 1.0;
+    double d = env_delay(getenv("REFUGESIM_PROGRESS_DELAY"));
+    p->delay = d >= 0 ? d : 1.0;
     clock_gettime(CLOCK_MONOTONIC, &p->start);
     p->last = p->start;
     return p;

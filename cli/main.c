@@ -100,6 +100,8 @@ int main(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     atexit(sim_farm_finalize);
+    if (cli_check_environment())
+        return CLI_EXIT_USAGE;
     char *cmdline = join_args(argc, argv);
     cli_command_line = cmdline ? cmdline : "";
 

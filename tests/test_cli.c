@@ -47,3 +47,36 @@ Test(cli, bad_options_name_the_option_and_range)
     cr_assert_eq(run("validate --reps 1", out, sizeof out), 2);
     cr_assert_eq(run("--help", out, sizeof out), 0);
 }
+
+/* The environment's settings are refused as options are: before anything
+ * runs, one line naming the variable, what it takes and what it got. */
+Test(cli, mistyped_environment_settings_are_refused)
+{
+    static char out[4096];
+    const struct { const char *env, *line; } bad[] = {
+        {"REFUGESIM_TERM_GRACE=10s", "refugesim: error: REFUGESIM_TERM_GRACE: expected a whole "
+         "number of seconds, at least 1, got '10s'\n"},
+        {"REFUGESIM_TERM_GRACE=0", "refugesim: error: REFUGESIM_TERM_GRACE: expected a whole "
+         "number of seconds, at least 1, got '0'\n"},
+        {"REFUGESIM_PROGRESS_DELAY=-1", "refugesim: error: REFUGESIM_PROGRESS_DELAY: expected a "
+         "number of seconds, 0 or more, got '-1'\n"},
+        {"REFUGESIM_PROGRESS_DELAY=soon", "refugesim: error: REFUGESIM_PROGRESS_DELAY: expected a "
+         "number of seconds, 0 or more, got 'soon'\n"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *eq = strchr(bad[i].env, '=');
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - bad[i].env), bad[i].env);
+        setenv(name, eq + 1, 1);
+        int rc = run("validate --reps 2", out, sizeof out);
+        unsetenv(name);
+        cr_assert_eq(rc, 2, "%s: %s", bad[i].env, out);
+        cr_assert_str_eq(out, bad[i].line, "%s", bad[i].env);
+    }
+    /* set to nothing is as if unset; a fraction of a second is a delay */
+    setenv("REFUGESIM_TERM_GRACE", "", 1);
+    setenv("REFUGESIM_PROGRESS_DELAY", "0.5", 1);
+    int rc = run("validate --reps 2", out, sizeof out);
+    unsetenv("REFUGESIM_TERM_GRACE");
+    unsetenv("REFUGESIM_PROGRESS_DELAY");
+    cr_assert_eq(rc, 0, "%s", out);
+}
