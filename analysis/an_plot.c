@@ -252,10 +252,19 @@ static int monthly_data(const plot_ctx *c, const char *which, const char *dir, c
     *any_positive = 0;
     for (size_t j = 0; j < c->k && !st; j++) {
         const an_h5_point_row *row = an_h5_point_at(c->f, c->idx[j]);
-        double *a = NULL;
-        size_t nr = 0, nm = 0;
+        double *a = NULL, *units = NULL;
+        size_t nr = 0, nm = 0, ur = 0, um = 0;
         if (row->n_reps)
             st = an_h5_read_monthly(c->f, c->idx[j], which, &a, &nr, &nm);
+        /* a share of the units in service that month: with units opening
+         * or closing over the horizon, the total is not what was there */
+        if (!st && percent && row->n_reps) {
+            int ust = an_h5_read_monthly(c->f, c->idx[j], "units", &units, &ur, &um);
+            if (ust == SIM_OK && (ur != nr || um != nm))
+                ust = SIM_EPARSE;
+            if (ust != SIM_OK && ust != SIM_ENOTFOUND)
+                st = ust;
+        }
         double *col = malloc((2 * nr + 1) * sizeof *col);
         if (!st && !col)
             st = SIM_ENOMEM;
@@ -263,8 +272,10 @@ static int monthly_data(const plot_ctx *c, const char *which, const char *dir, c
         fprintf(o, "# point %zu\n", c->idx[j]);
         size_t rows = 0;
         for (size_t m = 0; m < nm && !st; m++) {
-            for (size_t r = 0; r < nr; r++)
-                col[r] = scale * a[r * nm + m];
+            for (size_t r = 0; r < nr; r++) {
+                double u = units ? units[r * nm + m] : 0;
+                col[r] = !units ? scale * a[r * nm + m] : u > 0 ? 100.0 * a[r * nm + m] / u : NAN;
+            }
             sim_summary s;
             sim_summarize(col, nr, col + nr, &s);
             if (isnan(s.mean))
@@ -284,6 +295,7 @@ static int monthly_data(const plot_ctx *c, const char *which, const char *dir, c
         fputs("\n\n", o);
         free(col);
         free(a);
+        free(units);
     }
     return an_report_fclose(o, st);
 }
@@ -455,7 +467,7 @@ static void body_monthly(FILE *o, const plot_ctx *c, int which)
     if (which == 0)
         fputs("set ylabel 'Households waiting'\nset yrange [0:*]\n", o);
     else
-        fputs("set ylabel 'Units with a household in (% of units)'\nset yrange [0:*]\n", o);
+        fputs("set ylabel 'Units with a household in (% of units in service)'\nset yrange [0:*]\n", o);
     fputs("set xlabel 'Month after warm-up'\nplot ", o);
     for (size_t j = 0; j < c->k; j++)
         fprintf(o, "'%s' index %zu using 1:3:4 with filledcurves fc rgb '%s' fs transparent solid 0.2 "

@@ -103,6 +103,7 @@ static void fx_result(int p, int r, rf_result *x)
     for (int m = 0; m < FX_MONTHS; m++) {
         x->monthly_occupied[m] = 18 + 40 * p + 0.1 * m + r;
         x->monthly_waiting[m] = 10 + m + r;
+        x->monthly_units[m] = fx_units[p][0] + fx_units[p][1];
     }
 }
 

@@ -6,6 +6,7 @@
  * are drawn from. */
 #include "test_h5_fixture.h"
 
+#include <math.h>
 #include <sys/stat.h>
 #include "an_plot.h"
 #include "an_report.h"
@@ -24,6 +25,9 @@ static int have_gnuplot(void)
     free(g);
     return g != NULL;
 }
+
+/* When set, changes every fabricated record before it is written. */
+static void (*tweak)(rf_result *);
 
 /* A results file of n points over keys (values row-major, n x n_keys),
  * every point 3 replications of fixture records; no_wait: nobody waits.
@@ -44,6 +48,8 @@ static void plot_grid(plotted *out, size_t n_keys, const char *const *keys, cons
         fx_params(0, &pp[i]);
         for (int r = 0; r < 3; r++) {
             fx_result((int)(i % 2), r, &res[i][r]);
+            if (tweak)
+                tweak(&res[i][r]);
             if (no_wait) {
                 rf_result *x = &res[i][r];
                 x->outcomes[RF_OUT_REFUSED_NO_SPACE] += x->outcomes[RF_OUT_PLACED_AFTER_WAIT]
@@ -289,5 +295,43 @@ Test(plots, strings_from_the_file_are_quoted_for_gnuplot)
     cr_expect(strstr(gp, "'it''s `touch pwned2`\\nset output ''x'''"), "%s", gp);
     cr_expect(!exists(&p, "pwned") && !exists(&p, "pwned2") && !exists(&p, "x"));
     cr_expect(exists(&p, "monthly_occupancy.png"));
+    teardown(&p);
+}
+
+/* Units that open in the middle of the horizon: a month's occupancy is a
+ * share of the units in service that month, not of the units at the end. */
+static void half_open(rf_result *x)
+{
+    for (int m = 0; m < FX_MONTHS; m++) {
+        x->monthly_units[m] = m < 6 ? 10 : 40;
+        x->monthly_occupied[m] = m < 6 ? 9 : 20;
+    }
+}
+
+Test(plots, occupancy_by_month_is_of_the_units_in_service)
+{
+    plotted p;
+    const double v[] = {21};
+    tweak = half_open;
+    plot_grid(&p, 1, spaces_key, v, 1, 0, NULL, NULL);
+    tweak = NULL;
+    cr_assert_eq(p.status, SIM_OK, "gnuplot failed: %s", slurp_file(&p, "plots.log"));
+    char *dat = slurp_file(&p, "monthly_occupancy.dat");
+    char *line = dat;
+    int months = 0;
+    for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+        *nl = '\0';
+        unsigned m;
+        double mean, p10, p90;
+        if (sscanf(line, "%u %lf %lf %lf", &m, &mean, &p10, &p90) != 4)
+            continue;
+        double want = m <= 6 ? 90 : 50;
+        cr_expect(fabs(mean - want) < 1e-9 && fabs(p10 - want) < 1e-9 && fabs(p90 - want) < 1e-9,
+                  "month %u: %g (%g to %g), want %g", m, mean, p10, p90, want);
+        months++;
+    }
+    cr_expect_eq(months, FX_MONTHS);
+    char *gp = slurp_file(&p, "plots.gp");
+    cr_expect(strstr(gp, "% of units in service"), "%s", gp);
     teardown(&p);
 }
