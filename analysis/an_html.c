@@ -503,6 +503,17 @@ static void extremes(const page *p, size_t *lo, size_t *hi)
 
 /* "about 76 more households a year (70 to 82) would be accommodated" from
  * the paired difference of the share of all referrals not accommodated. */
+/* " about K more households a year" and " (LO to HI" (without its closing
+ * words) when there is an interval: whole households unless its ends would
+ * then read alike. */
+static void households_estimate(FILE *o, double k, double ci, const char *tail)
+{
+    int d = isnan(ci) ? 0 : an_range_decimals(fabs(k) - ci, fabs(k) + ci, 3);
+    fprintf(o, " about %.*f %s households a year%s", d, fabs(k), k >= 0 ? "more" : "fewer", tail);
+    if (!isnan(ci))
+        fprintf(o, " (%.*f to %.*f", d, fabs(k) - ci, d, fabs(k) + ci);
+}
+
 static void more_households(FILE *o, const page *p, size_t a, size_t base)
 {
     sim_ratio_diff d;
@@ -511,11 +522,10 @@ static void more_households(FILE *o, const page *p, size_t a, size_t base)
         || isnan(d.diff))
         return;
     double k = -d.diff * ry, ci = d.ci95 * ry;
-    fprintf(o, ": about %.0f %s households a year would be accommodated", fabs(k),
-            k >= 0 ? "more" : "fewer");
+    fputc(':', o);
+    households_estimate(o, k, ci, " would be accommodated");
     if (!isnan(ci))
-        fprintf(o, " (%.0f to %.0f, a paired difference under common random numbers)", fabs(k) - ci,
-                fabs(k) + ci);
+        fputs(", a paired difference under common random numbers)", o);
 }
 
 static void headline_at(FILE *o, const page *p, size_t i)
@@ -709,9 +719,10 @@ static void section_answer(FILE *o, page *p)
         fputs(" at ", o);
         h(o, p->heading[lo]);
         if (lo != b) {
-            fputs(". Against the first point, ", o);
+            fputs(". At the best point, ", o);
+            h(o, p->heading[lo]);
+            fputs(", against the first, ", o);
             h(o, p->heading[b]);
-            fputs(", the best", o);
             more_households(o, p, lo, b);
         }
         fputs(".", o);
@@ -771,9 +782,10 @@ static int measure_cell(const page *p, size_t i, const char *name, char *buf, si
         const an_point_summary *ps = &p->pts[i];
         if (!r || ps->horizon_days <= 0)
             return 0;
-        double f = DAYS_PER_YEAR / ps->horizon_days;
-        snprintf(buf, size, "%.0f (%.0f to %.0f)", r->s.mean * f, (r->s.mean - r->s.ci95) * f,
-                 (r->s.mean + r->s.ci95) * f);
+        double f = DAYS_PER_YEAR / ps->horizon_days, lo = (r->s.mean - r->s.ci95) * f,
+               hi = (r->s.mean + r->s.ci95) * f;
+        int d = an_range_decimals(lo, hi, 3);
+        snprintf(buf, size, "%.*f (%.*f to %.*f)", d, r->s.mean * f, d, lo, d, hi);
         return 1;
     }
     const an_metric_summary *m = metric(p, i, name);
@@ -1297,10 +1309,10 @@ static void extra_cost_sentence(FILE *o, const page *p, size_t a, size_t b)
         fputs(cy->d.diff >= 0 ? " more a year" : " less a year", o);
         if (pl && pl->households && !isnan(pl->per_year.diff)) {
             double k = pl->per_year.diff, ci = pl->per_year.ci95;
-            fprintf(o, " and accommodates about %.0f %s households a year", fabs(k),
-                    k >= 0 ? "more" : "fewer");
+            fputs(" and accommodates", o);
+            households_estimate(o, k, ci, "");
             if (!isnan(ci))
-                fprintf(o, " (%.0f to %.0f)", fabs(k) - ci, fabs(k) + ci);
+                fputc(')', o);
         }
         if (ex && !isnan(ex->d.diff)) {
             amount_estimate(t, sizeof t, ex->d.diff, ex->d.ci95);

@@ -584,6 +584,20 @@ static int decimals_for(double v)
     return a >= 100 ? 0 : a >= 10 ? 1 : 2;
 }
 
+int an_range_decimals(double lo, double hi, int most)
+{
+    if (!(hi > lo))
+        return 0;
+    for (int d = 0; d < most; d++) {
+        char a[64], b[64];
+        snprintf(a, sizeof a, "%.*f", d, lo);
+        snprintf(b, sizeof b, "%.*f", d, hi);
+        if (strcmp(a, b))
+            return d;
+    }
+    return most;
+}
+
 void an_format_cell(char *buf, size_t size, const sim_summary *s, int percent)
 {
     if (isnan(s->mean)) {

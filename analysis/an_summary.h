@@ -300,4 +300,8 @@ void an_metric_heading(char *buf, size_t size, const char *name, int with_percen
  * is NaN; "-" when the mean is NaN. */
 void an_format_cell(char *buf, size_t size, const sim_summary *s, int percent);
 
+/* Decimals (0 up to `most`) that print an interval's ends lo < hi apart,
+ * so that one of width never reads "140 to 140"; 0 when it has none. */
+int an_range_decimals(double lo, double hi, int most);
+
 #endif

@@ -764,3 +764,29 @@ Test(html, network_area_names_escaped, .timeout = 120)
               && strstr(sec, "<th>a&lt;i&gt;</th>") && !strstr(sec, "a<i>"), "%.3000s", sec);
     remove_tree(dir);
 }
+
+/* Across several points the answer names the best one (the fewest not
+ * accommodated) before the first it is measured against, and a paired
+ * difference narrower than a household keeps the digits that tell its
+ * ends apart. */
+Test(html, the_answer_names_the_best_point, .timeout = 120)
+{
+    char dir[256];
+    fx_tmpdir(dir, sizeof dir);
+    cli_page(dir, "sweep \"$RS_ROOT/scenarios/leicestershire-county.yaml\" --vary spaces=21,40,70 "
+             "--reps 20 --set horizon=400 -o s.h5", "s.h5 --html r.html");
+    const char *a = strstr(html, "At the best point, 70 spaces, against the first, 21 spaces: about ");
+    cr_expect(a, "%.3000s", strstr(html, "Across the") ? strstr(html, "Across the") : html);
+    cr_expect(!strstr(html, "the best:"), "no 'the best' read as the first point");
+    remove_tree(dir);
+}
+
+Test(html, a_narrow_difference_keeps_its_digits)
+{
+    cr_expect_eq(an_range_decimals(139.8, 140.4, 3), 1, "whole households would read 140 to 140");
+    cr_expect_eq(an_range_decimals(139.4, 141.6, 3), 0);
+    cr_expect_eq(an_range_decimals(140.01, 140.04, 3), 2);
+    cr_expect_eq(an_range_decimals(140.0001, 140.0002, 3), 3, "at most 3");
+    cr_expect_eq(an_range_decimals(60, 60, 3), 0, "no width: whole");
+    cr_expect_eq(an_range_decimals(NAN, 1, 3), 0);
+}
