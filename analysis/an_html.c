@@ -535,7 +535,8 @@ static void headline_at(FILE *o, const page *p, size_t i)
     estimate_text(t, sizeof t, HEADLINE, a->s.mean, a->s.ci95);
     fputs("At ", o);
     h(o, p->heading[i]);
-    fputs(" about ", o);
+    /* "At 21 spaces, 41 from day 365, about" */
+    fputs(strchr(p->heading[i], ',') ? ", about " : " about ", o);
     h(o, t);
     fputs(" of refuge referrals would not be accommodated", o);
 }

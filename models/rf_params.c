@@ -1,6 +1,7 @@
 #include "rf_params.h"
 #include "sim_status.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,6 +88,46 @@ int rf_params_total_units(const rf_params *p)
         for (int b = 0; b < p->services[i].n_blocks; b++)
             total += p->services[i].blocks[b].count;
     return total;
+}
+
+static int units_on(const rf_params *p, double t)
+{
+    int n = 0;
+    for (int i = 0; i < p->n_services; i++)
+        for (int b = 0; b < p->services[i].n_blocks; b++) {
+            const rf_unit_block *k = &p->services[i].blocks[b];
+            if (k->opens <= t && (k->closes <= 0 || t < k->closes))
+                n += k->count;
+        }
+    return n;
+}
+
+void rf_params_units_over(const rf_params *p, int *start, int *lo, int *hi, double *change_day)
+{
+    *start = *lo = *hi = units_on(p, 0);
+    double first = -1;
+    int several = 0;
+    /* the count can only change on a day a block opens or closes */
+    for (int i = 0; i < p->n_services; i++)
+        for (int b = 0; b < p->services[i].n_blocks; b++)
+            for (int e = 0; e < 2; e++) {
+                const rf_unit_block *k = &p->services[i].blocks[b];
+                double d = e ? k->closes : k->opens;
+                if (!(d > 0 && d < p->horizon))
+                    continue;
+                int n = units_on(p, d);
+                if (n < *lo)
+                    *lo = n;
+                if (n > *hi)
+                    *hi = n;
+                if (n == units_on(p, nextafter(d, 0)))
+                    continue;            /* one opens as another closes */
+                if (first < 0)
+                    first = d;
+                else if (d != first)
+                    several = 1;
+            }
+    *change_day = several ? -1 : first;
 }
 
 int rf_params_prepare(rf_params *p)

@@ -238,6 +238,10 @@ const sim_dist *rf_service_dist(const rf_params *p, int s, rf_service_dist_kind 
 
 /* Total units over every service and block. */
 int rf_params_total_units(const rf_params *p);
+/* The units in service over the horizon (blocks' opens and closes): at its
+ * start, the fewest and the most at any time, and the day of the one change
+ * when there is exactly one (else -1). */
+void rf_params_units_over(const rf_params *p, int *start, int *lo, int *hi, double *change_day);
 
 /* Prepare every distribution (sim_dist_prepare); SIM_ERANGE names nothing:
  * the scenario loader reports the key. */

@@ -208,3 +208,34 @@ Test(capacity_time, units_in_service_in_the_results_file)
     }
     ts_remove_dir();
 }
+
+/* A point's name tells the spaces over time, not the total of units that
+ * are never all in service at once: one change by its day, several as a
+ * range, an opening and a closing that cancel out as one count. */
+static void spaces_named(const char *services, const char *want)
+{
+    ts_make_dir();
+    char scen[512];
+    snprintf(scen, sizeof scen, "%s/s.yaml", ts_dir);
+    FILE *f = fopen(scen, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "extends: %s/scenarios/leicestershire-county.yaml\nservices:\n"
+               "  - name: county refuges\n%s", ts_root(), services);
+    fclose(f);
+    cr_assert_eq(ts_sh("'%s' run '%s' --reps 2 --threads 1 | head -n 1", ts_prog(), scen), 0, "%s",
+                 ts_out);
+    cr_expect(strstr(ts_out, want), "%s: %s", want, ts_out);
+    ts_remove_dir();
+}
+
+#define NEW(name, more) "  - {name: " name ", units: 20, largest_family: 5, " more \
+                        "stay: {dist: lognormal, mean: 75, sd: 60}}\n"
+
+Test(capacity_time, a_point_is_named_by_its_spaces_over_time)
+{
+    spaces_named(NEW("a", "opens: 365,"), "21 spaces, 41 from day 365\n");
+    spaces_named(NEW("a", "closes: 400,"), "41 spaces, 21 from day 400\n");
+    spaces_named(NEW("a", "opens: 365,") NEW("b", "closes: 700,"), "41 to 61 spaces\n");
+    spaces_named(NEW("a", "closes: 365,") NEW("b", "opens: 365,"), "41 spaces\n");
+    spaces_named(NEW("a", ""), "41 spaces\n");
+}

@@ -569,11 +569,24 @@ static void point_label(char *buf, size_t size, const rf_params *prm, size_t n_s
     }
     if (!units_only || len >= size)
         return;
-    int total = prm ? rf_params_total_units(prm) : 0;
-    if (len)
-        snprintf(buf + len, size - len, " (%d space%s)", total, total == 1 ? "" : "s");
+    /* units that open or close during the horizon: the spaces over time,
+     * not the total of every block, which are never all in service at once */
+    int total = prm ? rf_params_total_units(prm) : 0, start = total, lo = total, hi = total;
+    double day = -1;
+    if (prm)
+        rf_params_units_over(prm, &start, &lo, &hi, &day);
+    char spaces[96];
+    if (lo == hi)
+        snprintf(spaces, sizeof spaces, "%d space%s", lo, lo == 1 ? "" : "s");
+    else if (day > 0)
+        snprintf(spaces, sizeof spaces, "%d space%s, %d from day %g", start, start == 1 ? "" : "s",
+                 start == lo ? hi : lo, day);
     else
-        snprintf(buf, size, "%d space%s", total, total == 1 ? "" : "s");
+        snprintf(spaces, sizeof spaces, "%d to %d spaces", lo, hi);
+    if (len)
+        snprintf(buf + len, size - len, " (%s)", spaces);
+    else
+        snprintf(buf, size, "%s", spaces);
 }
 
 void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
