@@ -39,6 +39,7 @@ static void h(FILE *o, const char *s)
 typedef struct {
     int known;                 /* 0: no monthly series to test */
     size_t truncate_months;    /* > 0: the warm-up looks too short */
+    size_t change_month;       /* > 0: a cut ran into the units in service changing then */
     int overloaded;            /* no steady state */
 } point_steady;
 
@@ -562,6 +563,15 @@ static void steady_words(FILE *o, const page *p, int overload)
                        : "MSER-5 (White 1997) on the monthly occupancy and waiting list after it, "
                          "over the replications, finds no transient left: the warm-up is long "
                          "enough.", o);
+        for (size_t i = 0; !overload && i < p->n; i++)
+            if (p->steady[i].known && p->steady[i].change_month) {
+                fputs(" At ", o);
+                h(o, p->heading[i]);
+                fprintf(o, " the months that differ run into month %zu, when the units in "
+                           "service change: units opening or closing move the occupancy by "
+                           "design, so that is not taken for a warm-up left over.",
+                        p->steady[i].change_month + 1);
+            }
         return;
     }
     fputs(overload ? "<b>No steady state</b> at " : "MSER-5 (White 1997) on the monthly occupancy "
@@ -1617,6 +1627,15 @@ static void steady_of_point(an_h5_file *f, size_t i, point_steady *out)
     rf_result *recs = ok ? calloc(n, sizeof *recs) : NULL;
     unsigned char *done = ok ? calloc(n, 1) : NULL;
     if (recs && done) {
+        /* the units in service, where the file has them: a change of them
+         * is not a warm-up left over (an_steady) */
+        double *units = NULL;
+        size_t ur = 0, um = 0;
+        if (an_h5_read_monthly(f, i, "units", &units, &ur, &um) != SIM_OK || ur != n
+            || um != nm[0]) {
+            free(units);
+            units = NULL;
+        }
         for (size_t r = 0; r < n; r++) {
             size_t m = 0;
             while (m < months && !isnan(d[0][r * nm[0] + m]) && !isnan(d[1][r * nm[0] + m])
@@ -1624,15 +1643,18 @@ static void steady_of_point(an_h5_file *f, size_t i, point_steady *out)
                 recs[r].monthly_occupied[m] = d[0][r * nm[0] + m];
                 recs[r].monthly_waiting[m] = d[1][r * nm[0] + m];
                 recs[r].monthly_refused[m] = (uint32_t)d[2][r * nm[0] + m];
+                recs[r].monthly_units[m] = units ? units[r * nm[0] + m] : 0;
                 m++;
             }
             recs[r].n_months = (int)m;
             done[r] = m > 0;
         }
+        free(units);
         an_steady st;
         if (an_steady_from_results(&st, recs, done, n) == SIM_OK && st.n_months) {
             out->known = 1;
             out->truncate_months = st.transient_left ? st.truncate_months : 0;
+            out->change_month = st.cut_hidden_by_change ? st.units_change_month : 0;
             out->overloaded = st.overloaded;
         }
         an_steady_free(&st);

@@ -36,6 +36,8 @@ struct an_steady_builder {
     double tot_w, tot_r;       /* every month of every replication, waiting and refused */
     size_t n_early;            /* early candidates: cut = 5 (k + 1), k < n_early */
     sim_welford *early[N_CUT_SERIES];
+    size_t change_month;       /* the first month whose units in service differ from the
+                                  first's, in any replication (0: none) */
     size_t n_trend;            /* trend candidates: the cuts in tcut */
     size_t *tcut;
     sim_welford *trend[N_TREND_SERIES];
@@ -199,6 +201,13 @@ static int builder_finish(an_steady_builder *b, an_steady *out)
             out->settled = 0;
     }
     out->transient_left = out->truncate_months > 0;
+    /* Units that open or close move the occupancy by design: a cut that
+     * reaches the change cannot tell a warm-up left over from it. */
+    out->units_change_month = b->change_month;
+    if (b->change_month && out->truncate_months >= b->change_month) {
+        out->transient_left = 0;
+        out->cut_hidden_by_change = 1;
+    }
     /* The trend after the transient MSER-5 found, so that a rise from an
      * empty start is not taken for overload; the second half of the series
      * when MSER-5 finds no steady part (a series that grows without end
@@ -230,6 +239,14 @@ static int builder_add(an_steady_builder *b, const rf_result *x)
     /* the months every replication has: a point's replications share them */
     if (xm < b->months)
         return SIM_EINVAL;
+    /* a month's mean units in service is a mean over its days: equal counts
+     * can differ in their last bits, a unit more for a day by 1/31 */
+    const double *u = x->monthly_units + b->first_month;
+    for (size_t m = 1; m < b->months && (!b->change_month || m < b->change_month); m++)
+        if (fabs(u[m] - u[0]) > 1e-6 * fmax(1, fabs(u[0]))) {
+            b->change_month = m;
+            break;
+        }
     double refused[RF_MONTHS_MAX];   /* counted as uint32: the tests take doubles */
     for (size_t m = 0; m < b->months; m++)
         refused[m] = x->monthly_refused[b->first_month + m];

@@ -6,7 +6,9 @@
  *   list, each averaged over the replications; the truncation point is the
  *   later of the two cuts whose months differ significantly from the rest
  *   (an_cut).  Run on the series after a scenario's warm-up, such a cut
- *   says the warm-up was too short.
+ *   says the warm-up was too short, unless it reaches a month where the
+ *   units in service change (monthly_units): units opening or closing
+ *   move the series by design, and are not a transient.
  *   overload: the waiting list, or the refusals a month, keep growing over
  *   the horizon (after MSER-5's cut, or over the second half of the series
  *   when MSER-5 finds it unsettled): the mean slope over replications is above 0 with 99.9%
@@ -40,7 +42,11 @@ typedef struct {
     size_t truncate_months;    /* the later significant cut (0: none) */
     int settled;               /* 0: a significant cut is still falling at half the series */
     int transient_left;        /* truncate_months > 0: on a series after a warm-up, the
-                                  warm-up was too short */
+                                  warm-up was too short; not when the cut reaches a change
+                                  of the units in service */
+    size_t units_change_month; /* the first month (from 0) whose units in service differ
+                                  from the first month's (0: they never change) */
+    int cut_hidden_by_change;  /* a cut reached that change: not judged */
     sim_trend trend_waiting, trend_refused;  /* per month, 99.9% intervals */
     int growing_waiting, growing_refused;
     int overloaded;            /* either grows */

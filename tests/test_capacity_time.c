@@ -239,3 +239,12 @@ Test(capacity_time, a_point_is_named_by_its_spaces_over_time)
     spaces_named(NEW("a", "closes: 365,") NEW("b", "opens: 365,"), "41 spaces\n");
     spaces_named(NEW("a", ""), "41 spaces\n");
 }
+
+/* The shipped example of 20 units opening in year 2 is not warned about a
+ * warm-up too short: the step is the units opening (an_steady). */
+Test(capacity_time, units_opening_are_not_a_short_warm_up)
+{
+    cr_assert_eq(ts_sh("{ '%s' run '%s/scenarios/example-county-20-more-from-year-2.yaml' --reps 20 "
+                       "--threads 2 2>&1 >/dev/null; }", ts_prog(), ts_root()), 0, "%s", ts_out);
+    cr_expect(!strstr(ts_out, "warm-up"), "%s", ts_out);
+}

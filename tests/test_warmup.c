@@ -194,3 +194,48 @@ Test(warmup, plots_both_series)
     free(gp);
     free(err);
 }
+
+/* Units that open or close move the occupancy by design: a cut that runs
+ * into the month the units in service change is not taken for a warm-up
+ * left over; one that ends before it still is, and so is the same step
+ * with the units unchanged. */
+static void stepped(rf_result *r, size_t n, size_t step, size_t change)
+{
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < n; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].n_months = 36;
+        for (int m = 0; m < 36; m++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            double noise = (double)(x >> 11) * 0x1p-53 - 0.5;
+            r[i].monthly_occupied[m] = ((size_t)m < step ? 19 : 30) + noise;
+            r[i].monthly_waiting[m] = 0;
+            /* a month's mean over its days: last bits may differ */
+            r[i].monthly_units[m] = ((size_t)m < change ? 21 : 41) + (m % 3 ? 0 : 1e-12);
+        }
+    }
+}
+
+Test(warmup, a_change_of_units_is_not_a_warm_up_left_over)
+{
+    enum { N = 40 };
+    static rf_result r[N];
+    an_steady st;
+    stepped(r, N, 12, 12);            /* the step is the units opening */
+    cr_assert_eq(an_steady_from_results(&st, r, NULL, N), SIM_OK);
+    cr_expect_eq(st.units_change_month, 12);
+    cr_expect(st.truncate_months >= 12 && !st.transient_left && st.cut_hidden_by_change,
+              "cut %zu", st.truncate_months);
+    an_steady_free(&st);
+    stepped(r, N, 12, 1000);          /* the same step, the units unchanged */
+    cr_assert_eq(an_steady_from_results(&st, r, NULL, N), SIM_OK);
+    cr_expect_eq(st.units_change_month, 0);
+    cr_expect(st.transient_left && !st.cut_hidden_by_change, "cut %zu", st.truncate_months);
+    an_steady_free(&st);
+    stepped(r, N, 5, 24);             /* a transient that ends before the change */
+    cr_assert_eq(an_steady_from_results(&st, r, NULL, N), SIM_OK);
+    cr_expect_eq(st.units_change_month, 24);
+    cr_expect(st.transient_left && st.truncate_months < 24 && !st.cut_hidden_by_change,
+              "cut %zu", st.truncate_months);
+    an_steady_free(&st);
+}
