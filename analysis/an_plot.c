@@ -131,6 +131,10 @@ static int grid_setup(plot_ctx *c)
     int st = SIM_OK, order[3] = {DIM_NONE, DIM_NONE, DIM_NONE};
     size_t levels[3] = {0, 0, 0};
     c->n_varying = 0;
+    /* optimise's points are the steps of its path, not a grid of its keys:
+     * they go by their total spaces (or in order), one line */
+    if (info->kind && !strcmp(info->kind, "optimise"))
+        nk = 0;
     for (size_t k = 0; k < nk && !st; k++) {
         st = dim_fill(c, &tmp[k], (int)k);
         if (st || tmp[k].n < 2)

@@ -28,6 +28,9 @@ static int have_gnuplot(void)
 
 /* When set, changes every fabricated record before it is written. */
 static void (*tweak)(rf_result *);
+/* When set, the file's root attributes (name, value pairs). */
+static const char *const *root_attrs;
+static size_t n_root_attrs;
 
 /* A results file of n points over keys (values row-major, n x n_keys),
  * every point 3 replications of fixture records; no_wait: nobody waits.
@@ -68,7 +71,8 @@ static void plot_grid(plotted *out, size_t n_keys, const char *const *keys, cons
                             .results = res[i], .label = i == 0 ? label0 : NULL};
     }
     an_run run = {.info = {.scenario_text = scenario ? scenario : fx_scenario, .seed = 7,
-                           .n_vary = n_keys, .vary_keys = keys, .n_points = n},
+                           .n_vary = n_keys, .vary_keys = keys, .n_points = n,
+                           .attrs = root_attrs, .n_attrs = n_root_attrs},
                   .complete = 1, .points = pts};
     cr_assert_eq(an_h5_write(out->path, &run, 0), SIM_OK);
     an_h5_file *f;
@@ -334,4 +338,31 @@ Test(plots, occupancy_by_month_is_of_the_units_in_service)
     char *gp = slurp_file(&p, "plots.gp");
     cr_expect(strstr(gp, "% of units in service"), "%s", gp);
     teardown(&p);
+}
+
+/* optimise's points are the steps of its path (one unit type more at a
+ * time), not a grid of its keys: one line by total spaces, never a line
+ * per level of one key and a panel per level of another. */
+Test(plots, an_optimise_path_is_one_line_by_total_spaces)
+{
+    plotted p;
+    static const char *const keys[2] = {"services[0].units", "services[1].units"};
+    const double v[] = {12, 9, 13, 9, 13, 10, 14, 10};
+    static const char *const attrs[] = {"kind", "optimise"};
+    for (int optimise = 0; optimise < 2; optimise++) {
+        root_attrs = optimise ? attrs : NULL;
+        n_root_attrs = optimise ? 1 : 0;
+        plot_grid(&p, 2, keys, v, 4, 0, NULL, NULL);
+        root_attrs = NULL;
+        n_root_attrs = 0;
+        cr_assert_eq(p.status, SIM_OK, "gnuplot failed: %s", slurp_file(&p, "plots.log"));
+        char *gp = slurp_file(&p, "plots.gp");
+        /* the fixture's points have the same total spaces: in order */
+        int lines = strstr(gp, "capacity.dat' index 1 ") != NULL;
+        if (optimise)
+            cr_expect(!lines && !strstr(gp, "set xlabel 'Units"), "one line, in order:\n%s", gp);
+        else
+            cr_expect(lines, "a grid: a line per level of the second key:\n%s", gp);
+        teardown(&p);
+    }
 }
