@@ -1447,7 +1447,10 @@ static void year_table(FILE *f, const an_point_summary *ps, const an_point_summa
         /* the units in service first: what changes year by year with opens / closes */
         const char *metric = k ? key_rows[k - 1] : "units_in_service";
         const an_metric_summary *ms = an_point_summary_find(ps, metric);
-        if (!ms || (k && !key_row_by_year(k - 1)) || !key_row_applies(ps, metric))
+        /* a difference applies where either side has the measure (costs
+         * against a baseline that gives none) */
+        int applies = key_row_applies(ps, metric) || (alt && key_row_applies(alt, metric));
+        if (!ms || (k && !key_row_by_year(k - 1)) || !applies)
             continue;
         an_metric_heading(tt_at(&t, r, 0), CELL_MAX, metric, 0);
         for (size_t y = 0; y < ny; y++) {
