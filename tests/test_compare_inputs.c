@@ -41,5 +41,12 @@ Test(compare_inputs, check_takes_the_pseudo_keys_run_takes, .init = ts_make_dir,
     cr_expect(strstr(ts_out, "spaces: expected a whole number"), "%s", ts_out);
     cr_assert_eq(ts_sh("%s check " COUNTY " --set 'extra[nowhere]=2'", ts_prog(), ts_root()), 2,
                  "%s", ts_out);
-    cr_expect(strstr(ts_out, "extra[nowhere]: no service of that name"), "%s", ts_out);
+    cr_expect(strstr(ts_out, "extra[nowhere]: no service of that name (accepted: 'county "
+                             "refuges', or an index 0 to 0)"), "%s", ts_out);
+    /* a service by its index, as --set takes services[0]: the same run, named alike */
+    cr_assert_eq(ts_sh("cd '%s' && %s run " COUNTY " --set 'extra[0]=5' --reps 3 --threads 1 > i.txt "
+                       "&& %s run " COUNTY " --set 'extra[county refuges]=5' --reps 3 --threads 1 "
+                       "> n.txt && cmp i.txt n.txt && head -n 1 i.txt", ts_dir, ts_prog(),
+                       ts_root(), ts_prog(), ts_root()), 0, "%s", ts_out);
+    cr_expect(strstr(ts_out, "county refuges +5 (26 spaces)"), "%s", ts_out);
 }

@@ -286,6 +286,17 @@ int rf_points_add_grid(rf_points *p, const rf_sweep *grid, char *err, size_t err
 }
 
 /* A pseudo-key that cannot apply: one diagnostic with no file. */
+/* A service by its name, else by its index (as --set takes services[0]);
+ * -1 when neither. */
+static int service_named(const rf_params *q, const char *name)
+{
+    int s = rf_capacity_find_service(q, name);
+    if (s >= 0 || !*name || strspn(name, "0123456789") != strlen(name) || strlen(name) > 6)
+        return s;
+    int k = atoi(name);
+    return k < q->n_services ? k : -1;
+}
+
 static int pseudo_failed(rf_diags *diags, const char *fmt, const char *s, int v)
 {
     rf_diag *d = &diags->items[0];
@@ -400,9 +411,29 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
         return pseudo_failed(diags, "spaces=%d: the scenario has no units to scale", NULL,
                              ps->spaces);
     if (pseudo && ps->extra_service[0]) {
-        int s = rf_capacity_find_service(q, ps->extra_service);
-        if (s < 0 || rf_capacity_add(q, s, 0, ps->extra) != SIM_OK)
-            return pseudo_failed(diags, "extra[%s]: no service of that name", ps->extra_service, 0);
+        int s = service_named(q, ps->extra_service);
+        if (s < 0) {
+            /* what it takes: the services' names, or their indices */
+            char names[400];
+            size_t len = 0;
+            names[0] = '\0';
+            for (int k = 0; k < q->n_services && len + 1 < sizeof names; k++) {
+                int w = snprintf(names + len, sizeof names - len, "%s'%s'", k ? ", " : "",
+                                 q->services[k].name);
+                len = w < 0 ? len : len + (size_t)w < sizeof names ? len + (size_t)w : sizeof names - 1;
+            }
+            rf_diag *d = &diags->items[0];
+            snprintf(d->message, sizeof d->message,
+                     "extra[%s]: no service of that name (accepted: %s, or an index 0 to %d)",
+                     ps->extra_service, names, q->n_services - 1);
+            d->file[0] = d->key[0] = '\0';
+            d->line = 0;
+            diags->n = 1;
+            return SIM_EINVAL;
+        }
+        if (rf_capacity_add(q, s, 0, ps->extra) != SIM_OK)
+            return pseudo_failed(diags, "extra[%s]: the service has no units of its own to add to",
+                                 ps->extra_service, 0);
     }
     /* from texts the stored text is kept as it is: rerun writes what it read */
     if (pseudo && !c->texts && (rc = resolve_counts(p, i, diags)) != SIM_OK)
@@ -516,7 +547,9 @@ static void label_part(const char *key, size_t key_len, const char *value, const
     snprintf(k, sizeof k, "%.*s", (int)key_len, key);
     size_t n = strlen(k);
     if (!strncmp(k, "extra[", 6) && n > 7 && k[n - 1] == ']') {
-        snprintf(buf, size, "%.*s +%s", (int)(n - 7), k + 6, value);
+        k[n - 1] = '\0';                 /* the service by its name, given by index or not */
+        int sv = prm ? service_named(prm, k + 6) : -1;
+        snprintf(buf, size, "%s +%s", sv >= 0 ? prm->services[sv].name : k + 6, value);
     } else if (ends_with(k, "units") && strcmp(k, "units")) {
         units_words(k, prm, words, sizeof words);
         snprintf(buf, size, "%s=%s", words, value);
