@@ -128,7 +128,9 @@ int cmd_report(int argc, char **argv)
     if (st) {
         cli_error("%s: %s", path,
                   st == SIM_EPARSE ? "not a refugesim results file" : sim_strerror(st));
-        return CLI_EXIT_FAIL;
+        /* a file that is not there or not ours is the input's fault, as for
+         * rerun and merge; a file that cannot be read is the system's */
+        return st == SIM_ENOTFOUND || st == SIM_EPARSE ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
     }
     an_point_summary *pts = NULL;
     size_t n = 0;

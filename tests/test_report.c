@@ -333,7 +333,9 @@ Test(report, cli_errors)
     err = slurp(fx.dir, "err.txt");
     cr_expect(err && strstr(err, "refugesim: error: --format: ") == err, "%s", err);
     free(err);
-    cr_expect_eq(run_cli(fx.dir, "report missing.h5", NULL), 1);
+    /* a results file that is not there, or not one, is an input error */
+    cr_expect_eq(run_cli(fx.dir, "report missing.h5", NULL), 2);
+    cr_expect_eq(run_cli(fx.dir, "report err.txt", NULL), 2);
     cr_expect_eq(run_cli(fx.dir, "report results.h5 --plots p", "PATH=/nonexistent"), 1);
     err = slurp(fx.dir, "err.txt");
     cr_expect(err && strstr(err, "gnuplot not found: install it with 'apt-get install gnuplot-nox'"), "%s", err);
