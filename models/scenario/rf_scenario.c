@@ -1063,16 +1063,33 @@ static void conv_net_referrals(sem_ctx *c, const sc_network *in, const bool *own
 {
     rf_params *p = c->p;
     double total_pop = 0;
-    int with_pop = 0;
+    int with_pop = 0, bad_pop = 0;
     for (unsigned i = 0; i < in->areas_count; i++) {
         char sub[80];
         snprintf(sub, sizeof sub, "network.areas[%u].population", i);
         if (has_key(c, sub)) {
             check_nonneg(c, sub, in->areas[i].population, "people");
+            bad_pop += !(in->areas[i].population >= 0);
             total_pop += in->areas[i].population;
             with_pop++;
         }
     }
+    /* Populations that add up to 0 give every share 0/0: the scenario's
+     * referrals would go nowhere (the run said 0 a year).  Refused at the
+     * first area that takes a share, unless a negative population, already
+     * reported, is why. */
+    if (with_pop > 0 && !bad_pop && !(total_pop > 0) && p->per_year > 0)
+        for (unsigned i = 0; i < in->areas_count; i++) {
+            int a = find_area(p, in->areas[i].name);
+            char sub[80];
+            snprintf(sub, sizeof sub, "network.areas[%u].population", i);
+            if (a < 0 || own_rate[a] || !has_key(c, sub))
+                continue;
+            sem(c, sub, "referrals.per_year (%g a year) is shared by population and no area has "
+                        "any (accepted: a population above 0 in one area or more, population on "
+                        "no area for equal shares, or per_year on this area)", p->per_year);
+            return;
+        }
     for (unsigned i = 0; i < in->areas_count; i++) {
         int a = find_area(p, in->areas[i].name);
         if (a < 0 || own_rate[a])
