@@ -105,3 +105,74 @@ Test(scenario_checks, populations_adding_up_to_nothing_are_refused)
     cr_expect(strstr(ts_out, "network.areas[0].seasonality: at least one month must have a factor "
                              "above 0"), "%s", ts_out);
 }
+
+/* Screening reasons are columns of the report (screened_NAME): two of one
+ * name gave two columns of that name. */
+Test(scenario_checks, a_screening_reason_named_twice_is_refused)
+{
+    put("scr.yaml", "name: x\nreferrals: {per_year: 50}\n"
+                    "screening: [{name: a, prob: 0.5}, {name: a, prob: 0.1}]\n"
+                    "services:\n"
+                    "  - {name: s, units: 3, largest_family: 5, stay: {dist: exponential, mean: 20}}\n");
+    refused("scr.yaml", "",
+            "refugesim: scr.yaml:3:42: error: screening[1].name: 'a' is already the name of "
+            "screening[0] (accepted: a name no other reason has)\n");
+    /* renaming one by --set meets the same check */
+    put("two.yaml", "name: x\nreferrals: {per_year: 50}\n"
+                    "screening: [{name: a, prob: 0.5}, {name: b, prob: 0.1}]\n"
+                    "services:\n"
+                    "  - {name: s, units: 3, largest_family: 5, stay: {dist: exponential, mean: 20}}\n");
+    accepted("two.yaml", "");
+    refused("two.yaml", "--set 'screening[1].name=a'",
+            "refugesim: --set: error: screening[1].name: 'a' is already the name of screening[0] "
+            "(accepted: a name no other reason has)\n");
+}
+
+/* Under extends, lists of named entries merge by name: a name given twice
+ * in the file on top was merged into one entry, silently dropping the
+ * other.  Every list of named things: services, blocks, profiles,
+ * screening reasons, network areas (and the plain list areas). */
+Test(scenario_checks, a_name_given_twice_over_extends_is_refused_at_the_second)
+{
+    put("base.yaml",
+        "name: base\nreferrals: {per_year: 50}\nareas: [n, s]\n"
+        "households:\n  profiles: [{name: p, weight: 1}]\n"
+        "screening: [{name: r, prob: 0.1}]\n"
+        "services:\n"
+        "  - {name: A, units: 3, area: n, largest_family: 5, stay: {dist: exponential, mean: 20},"
+        " blocks: [{name: k, units: 1}]}\n"
+        "network:\n  areas: [{name: n, x_km: 0, y_km: 0}, {name: s, x_km: 5, y_km: 0}]\n");
+    put("top.yaml",
+        "extends: base.yaml\n"
+        "households:\n  profiles: [{name: q, weight: 1}, {name: q, weight: 2}]\n"
+        "screening: [{name: r, prob: 0.2}, {name: r, prob: 0.3}]\n"
+        "services:\n"
+        "  - {name: B, units: 2, largest_family: 5, stay: {dist: exponential, mean: 20}}\n"
+        "  - {name: B, units: 1, largest_family: 5, stay: {dist: exponential, mean: 20}}\n"
+        "  - {name: A, blocks: [{name: m, units: 1}, {name: m, units: 1}]}\n"
+        "network:\n  areas: [{name: s, x_km: 6, y_km: 0}, {name: s, x_km: 7, y_km: 0}]\n");
+    accepted("base.yaml", "");
+    refused("top.yaml", "",
+            "refugesim: top.yaml:3:43: error: households.profiles[2].name: 'q' is already the "
+            "name of profiles[1] (accepted: a name no other profile has)\n"
+            "refugesim: top.yaml:4:42: error: screening[1].name: 'r' is already the name of "
+            "screening[0] (accepted: a name no other reason has)\n"
+            "refugesim: top.yaml:7:12: error: services[2].name: 'B' is already the name of "
+            "services[1] (accepted: a name no other service has)\n"
+            "refugesim: top.yaml:8:52: error: services[0].blocks[2].name: 'm' is already the "
+            "name of blocks[1] (accepted: a name no other block of the service has)\n"
+            "refugesim: top.yaml:10:47: error: network.areas[2].name: 's' is described twice "
+            "(accepted: one entry per name in areas)\n");
+    /* a name the file gives once still merges into the one below */
+    put("once.yaml", "extends: base.yaml\nservices:\n  - {name: A, units: 7}\n");
+    cr_expect_eq(ts_sh("cd '%s' && '%s' check once.yaml", ts_dir, ts_prog()), 0, "%s", ts_out);
+    cr_expect(strstr(ts_out, "- name: A\n  units: 7\n") && !strstr(ts_out, "units: 3"), "%s",
+              ts_out);
+    /* in a file on its own, as before */
+    put("dup.yaml", "name: x\nreferrals: {per_year: 50}\nareas: [n, n]\n"
+                    "services:\n"
+                    "  - {name: s, units: 3, area: n, largest_family: 5, stay: {dist: exponential, mean: 20}}\n");
+    refused("dup.yaml", "",
+            "refugesim: dup.yaml:3:12: error: areas[1]: 'n' is listed twice (accepted: each area "
+            "once)\n");
+}

@@ -788,7 +788,8 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     for (int j = 0; j < i; j++)
         if (!strcmp(c->p->services[j].name, in->name)) {
             snprintf(sub, sizeof sub, "%s.name", path);
-            sem(c, sub, "'%s' is already the name of services[%d]", in->name, j);
+            sem(c, sub, "'%s' is already the name of services[%d] (accepted: a name no other "
+                        "service has)", in->name, j);
         }
     snprintf(sub, sizeof sub, "%s.stay", path);
     if (conv_dist(c, sub, &in->stay, &out->stay) && !(sim_dist_mean(&out->stay) > 0))
@@ -840,7 +841,8 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
         for (unsigned j = 0; j < b; j++)
             if (!strcmp(in->blocks[j].name, in->blocks[b].name)) {
                 snprintf(sub, sizeof sub, "%s.name", bpath);
-                sem(c, sub, "'%s' is already the name of blocks[%u]", in->blocks[b].name, j);
+                sem(c, sub, "'%s' is already the name of blocks[%u] (accepted: a name no other "
+                            "block of the service has)", in->blocks[b].name, j);
             }
     }
 }
@@ -863,7 +865,8 @@ static void conv_profiles(sem_ctx *c, const sc_mix *in)
         snprintf(o->name, sizeof o->name, "%s", f->name);
         for (unsigned j = 0; j < i; j++)
             if (!strcmp(in->profiles[j].name, f->name) && GIVEN("name"))
-                sem(c, sub, "'%s' is already the name of profiles[%u]", f->name, j);
+                sem(c, sub, "'%s' is already the name of profiles[%u] (accepted: a name no other "
+                            "profile has)", f->name, j);
         if (GIVEN("weight"))
             check_nonneg(c, sub, f->weight, "(relative weight)");
         o->weight = f->weight;
@@ -1212,7 +1215,7 @@ static void conv_network(sem_ctx *c, const sc_network *in)
             continue;
         }
         if (index[a] >= 0) {
-            sem(c, sub, "'%s' is described twice", x->name);
+            sem(c, sub, "'%s' is described twice (accepted: one entry per name in areas)", x->name);
             continue;
         }
         index[a] = (int)i;
@@ -1349,7 +1352,7 @@ static int convert(sem_ctx *c)
             if (!strcmp(sc->areas[i], sc->areas[j])) {
                 char sub[32];
                 snprintf(sub, sizeof sub, "areas[%u]", i);
-                sem(c, sub, "'%s' is listed twice", sc->areas[i]);
+                sem(c, sub, "'%s' is listed twice (accepted: each area once)", sc->areas[i]);
             }
     }
 
@@ -1365,6 +1368,14 @@ static int convert(sem_ctx *c)
         screened += sc->screening[i].prob;
         snprintf(p->screen[i].name, RF_NAME_MAX, "%s", sc->screening[i].name);
         p->screen[i].prob = sc->screening[i].prob;
+        /* each reason is reported (and a CSV column) by its name */
+        for (unsigned j = 0; j < i; j++)
+            if (!strcmp(sc->screening[j].name, sc->screening[i].name)) {
+                snprintf(sub, sizeof sub, "screening[%u].name", i);
+                sem(c, sub, "'%s' is already the name of screening[%u] (accepted: a name no "
+                            "other reason has)", sc->screening[i].name, j);
+                break;
+            }
     }
     if (screened > 1 + 1e-12)
         sem(c, "screening", "the reasons screen out %g of referrals in all (accepted: at most 1)",
