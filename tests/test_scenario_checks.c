@@ -176,3 +176,31 @@ Test(scenario_checks, a_name_given_twice_over_extends_is_refused_at_the_second)
             "refugesim: dup.yaml:3:12: error: areas[1]: 'n' is listed twice (accepted: each area "
             "once)\n");
 }
+
+/* horizon 0 made the default `opens: 0` "outside the horizon", reported
+ * at a key the file does not have; only the horizon is wrong. */
+Test(scenario_checks, a_horizon_out_of_range_is_the_only_error)
+{
+    put("s.yaml", "name: x\nreferrals: {per_year: 50}\n"
+                  "services:\n"
+                  "  - {name: s, units: 3, largest_family: 5, stay: {dist: exponential, mean: 20}}\n"
+                  "  - {name: t, units: 3, largest_family: 5, opens: 100, closes: 200,"
+                  " stay: {dist: exponential, mean: 20}}\n");
+    accepted("s.yaml", "");
+    refused("s.yaml", "--set horizon=0",
+            "refugesim: --set: error: horizon: 0 days is out of range (accepted: more than 0, at "
+            "most 365000)\n");
+    refused("s.yaml", "--set horizon=1e9",
+            "refugesim: --set: error: horizon: 1e+09 days is out of range (accepted: more than 0, "
+            "at most 365000)\n");
+    put("h0.yaml", "name: x\nhorizon: 0\nreferrals: {per_year: 50}\n"
+                   "services:\n"
+                   "  - {name: s, units: 3, largest_family: 5, stay: {dist: exponential, mean: 20}}\n");
+    refused("h0.yaml", "",
+            "refugesim: h0.yaml:2:10: error: horizon: 0 days is out of range (accepted: more than "
+            "0, at most 365000)\n");
+    /* a valid horizon still bounds opens and closes */
+    refused("s.yaml", "--set horizon=150",
+            "refugesim: s.yaml:5:64: error: services[1].closes: day 200 must be after opens (day "
+            "100) and within the horizon (150 days)\n");
+}

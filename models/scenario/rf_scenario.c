@@ -539,7 +539,11 @@ static bool conv_open_close(sem_ctx *c, const char *path, const sc_attrs *a, rf_
             sem(c, sub, "%g is not a cost (accepted: 0 or more, any currency)", costs[k]);
             ok = false;
         }
-    if (!(a->opens >= 0) || !(a->opens < h)) {
+    /* a horizon out of range is reported under horizon: measuring the
+     * units' days against it would only add errors about keys that may
+     * not even be in the file (opens 0 is the default) */
+    bool horizon_ok = h > 0 && h <= MAX_DAYS;
+    if (!(a->opens >= 0) || (horizon_ok && !(a->opens < h))) {
         snprintf(sub, sizeof sub, "%s.opens", path);
         sem(c, sub, "day %g is outside the horizon (accepted: 0 to below horizon, %g days, "
             "counted from the end of warm-up)", a->opens, h);
@@ -553,7 +557,7 @@ static bool conv_open_close(sem_ctx *c, const char *path, const sc_attrs *a, rf_
             sem(c, sub, "'%s' is not a day (accepted: none, or days from the start of the "
                 "horizon)", a->closes);
             ok = false;
-        } else if (!(v > a->opens) || v > h) {
+        } else if (!(v > a->opens) || (horizon_ok && v > h)) {
             sem(c, sub, "day %g must be after opens (day %g) and within the horizon (%g days)",
                 v, a->opens, h);
             ok = false;
