@@ -203,4 +203,17 @@ Test(scenario_checks, a_horizon_out_of_range_is_the_only_error)
     refused("s.yaml", "--set horizon=150",
             "refugesim: s.yaml:5:64: error: services[1].closes: day 200 must be after opens (day "
             "100) and within the horizon (150 days)\n");
+    /* and a service's opens that its blocks inherit is one mistake, said
+     * once under the service, not again under every block */
+    put("blk.yaml", "name: x\nreferrals: {per_year: 50}\n"
+                    "services:\n"
+                    "  - {name: s, units: 3, largest_family: 5, opens: 400,"
+                    " stay: {dist: exponential, mean: 20}, blocks: [{name: k, units: 1}, {name: l, units: 2}]}\n");
+    refused("blk.yaml", "",
+            "refugesim: blk.yaml:4:51: error: services[0].opens: day 400 is outside the horizon "
+            "(accepted: 0 to below horizon, 365 days, counted from the end of warm-up)\n");
+    /* a block's own opens is its own mistake */
+    refused("blk.yaml", "--set 'services[0].opens=0' --set 'services[0].blocks[1].opens=400'",
+            "refugesim: --set: error: services[0].blocks[1].opens: day 400 is outside the horizon "
+            "(accepted: 0 to below horizon, 365 days, counted from the end of warm-up)\n");
 }

@@ -373,6 +373,10 @@ typedef struct {
     rf_params *p;
     const sc_scenario *sc;
     char (*block_names)[RF_MAX_BLOCKS][RF_NAME_MAX]; /* rf_scenario's, or NULL */
+    /* while a block's unit attributes are checked, its service's path: an
+     * attribute the block inherits is the service's own value, already
+     * reported under the service (one mistake, one error) */
+    const char *inherit_from;
 } sem_ctx;
 
 static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
@@ -384,6 +388,16 @@ static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
     st_origin near = {0};
     const st_node *n = st_lookup(c->root, path, &near, NULL);
     st_origin at = n && strcmp(n->at.file, ST_DEFAULT_FILE) != 0 ? n->at : near;
+    const char *blk = c->inherit_from ? strstr(path, ".blocks[") : NULL;
+    const char *key = blk ? strstr(blk, "].") : NULL;
+    if (n && key) {
+        char own[200];
+        snprintf(own, sizeof own, "%s.%s", c->inherit_from, key + 2);
+        if (st_lookup(c->root, own, NULL, NULL) == n) {
+            c->errors++;
+            return;
+        }
+    }
     va_list ap;
     va_start(ap, fmt);
     rf_diags_addv(c->d, at.file, at.line, at.col, path, fmt, ap);
@@ -840,7 +854,10 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
             snprintf(c->block_names[i][out->n_blocks], RF_NAME_MAX, "%s", in->blocks[b].name);
         rf_unit_block *blk = &out->blocks[out->n_blocks++];
         snprintf(blk->name, sizeof blk->name, "%s", in->blocks[b].name ? in->blocks[b].name : "");
-        if (conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk))
+        c->inherit_from = path;
+        bool attrs_ok = conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk);
+        c->inherit_from = NULL;
+        if (attrs_ok)
             check_fits_somebody(c, bpath, blk);
         for (unsigned j = 0; j < b; j++)
             if (!strcmp(in->blocks[j].name, in->blocks[b].name)) {
@@ -1518,7 +1535,7 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         rc = err == CYAML_ERR_OOM ? SIM_ENOMEM : SIM_EPARSE;
         goto done;
     }
-    sem_ctx c = {tree, d, 0, &s->params, sc, s->block_names};
+    sem_ctx c = {tree, d, 0, &s->params, sc, s->block_names, NULL};
     if ((rc = convert(&c)) != SIM_OK)
         goto done;
     if (sc->referrals.trace) {
