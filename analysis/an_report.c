@@ -7,7 +7,7 @@
 #include <string.h>
 #include "sim_status.h"
 #include "sim_text.h"
-#include "sim_text.h"
+#include <yaml.h>
 
 void an_report_free_points(an_point_summary *pts, size_t n_pts)
 {
@@ -288,37 +288,77 @@ void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, co
     buf[0] = (char)toupper((unsigned char)buf[0]);
 }
 
+/* Read with libyaml, as the scenario was: a name quoted, escaped (\", \e),
+ * plain or a block scalar is the text the scenario meant.  Only the
+ * top-level mapping is looked at, and reading stops at its `name` (the
+ * first key of a resolved scenario) or at nesting no scenario has. */
+void an_scenario_name(const char *yaml, char *buf, size_t size)
+{
+    enum { MAX_DEPTH = 64 };
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (!yaml)
+        return;
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return;
+    yaml_parser_set_input_string(&p, (const unsigned char *)yaml, strlen(yaml));
+    /* depth 1 is the top mapping, where nodes alternate key, value */
+    int depth = 0, is_key = 1, name_next = 0, done = 0;
+    while (!done) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e))
+            break;
+        int node = e.type == YAML_SCALAR_EVENT || e.type == YAML_ALIAS_EVENT
+                   || e.type == YAML_MAPPING_START_EVENT || e.type == YAML_SEQUENCE_START_EVENT;
+        if (depth == 1 && node) {
+            if (is_key) {
+                name_next = e.type == YAML_SCALAR_EVENT
+                            && !strcmp((const char *)e.data.scalar.value, "name");
+            } else if (name_next) {
+                if (e.type == YAML_SCALAR_EVENT) {   /* cut at a character, never inside one */
+                    size_t n = e.data.scalar.length < size - 1 ? e.data.scalar.length : size - 1;
+                    while (n < e.data.scalar.length && n > 0
+                           && (e.data.scalar.value[n] & 0xC0) == 0x80)
+                        n--;
+                    memcpy(buf, e.data.scalar.value, n);
+                    buf[n] = '\0';
+                }
+                done = 1;   /* a name that is not text is no name */
+            }
+            is_key = !is_key;
+        }
+        switch (e.type) {
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+            if (depth == 0 && e.type == YAML_SEQUENCE_START_EVENT)
+                done = 1;   /* not a mapping: no name */
+            if (++depth > MAX_DEPTH)
+                done = 1;
+            break;
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT:
+            if (--depth == 0)
+                done = 1;
+            break;
+        case YAML_DOCUMENT_END_EVENT:
+        case YAML_STREAM_END_EVENT: done = 1; break;
+        default: break;
+        }
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&p);
+}
+
 void an_report_scenario_name(an_h5_file *f, char *buf, size_t size)
 {
-    buf[0] = '\0';
+    if (size)
+        buf[0] = '\0';
     char *text;
     if (an_h5_read_scenario(f, &text))
         return;
-    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
-        if (!strncmp(l, "name:", 5)) {
-            l += 5;
-            while (*l == ' ')
-                l++;
-            size_t len = strcspn(l, "\n");
-            char q = *l == '"' || *l == '\'' ? *l : 0;
-            if (q) { /* a quoted scalar: what is between the quotes */
-                const char *e = memchr(l + 1, q, len - 1);
-                if (e) {
-                    len = (size_t)(e - l - 1);
-                    l++;
-                }
-            } else { /* a plain scalar ends at a comment */
-                for (size_t i = 1; i < len; i++)
-                    if (l[i] == '#' && l[i - 1] == ' ') {
-                        len = i;
-                        break;
-                    }
-                while (len && l[len - 1] == ' ')
-                    len--;
-            }
-            snprintf(buf, size, "%.*s", (int)len, l);
-            break;
-        }
+    an_scenario_name(text, buf, size);
     free(text);
 }
 

@@ -44,9 +44,13 @@ void an_report_key_value(char *buf, size_t size, const char *key, double v, cons
  * An optimise file's points are "Step 0", "Step 1", ... (its path).
  * The tidy CSV keeps the stored labels and keys (for programs). */
 void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, const an_point_summary *ps);
-/* The scenario's name (its `name:` line in /scenario), "" when absent;
- * buf is NUL-terminated. */
+/* The scenario's name (its top-level `name` in /scenario, read as YAML:
+ * quotes and escapes decoded), "" when absent; buf is NUL-terminated, cut
+ * at a character boundary.  The text is as the scenario gave it: control
+ * characters and all, for the writers' sim_text to escape. */
 void an_report_scenario_name(an_h5_file *f, char *buf, size_t size);
+/* The same from YAML text (NULL or not YAML: ""). */
+void an_scenario_name(const char *yaml, char *buf, size_t size);
 
 /* The printed tables as wide CSV, for spreadsheets, into dir (which must
  * exist): measures_wide.csv (a row per measure), services_wide.csv (a row

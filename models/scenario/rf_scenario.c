@@ -373,6 +373,10 @@ typedef struct {
     rf_params *p;
     const sc_scenario *sc;
     char (*block_names)[RF_MAX_BLOCKS][RF_NAME_MAX]; /* rf_scenario's, or NULL */
+    /* while a block's unit attributes are checked, its service's path: an
+     * attribute the block inherits is the service's own value, already
+     * reported under the service (one mistake, one error) */
+    const char *inherit_from;
 } sem_ctx;
 
 static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
@@ -384,6 +388,16 @@ static void sem(sem_ctx *c, const char *path, const char *fmt, ...)
     st_origin near = {0};
     const st_node *n = st_lookup(c->root, path, &near, NULL);
     st_origin at = n && strcmp(n->at.file, ST_DEFAULT_FILE) != 0 ? n->at : near;
+    const char *blk = c->inherit_from ? strstr(path, ".blocks[") : NULL;
+    const char *key = blk ? strstr(blk, "].") : NULL;
+    if (n && key) {
+        char own[200];
+        snprintf(own, sizeof own, "%s.%s", c->inherit_from, key + 2);
+        if (st_lookup(c->root, own, NULL, NULL) == n) {
+            c->errors++;
+            return;
+        }
+    }
     va_list ap;
     va_start(ap, fmt);
     rf_diags_addv(c->d, at.file, at.line, at.col, path, fmt, ap);
@@ -539,7 +553,11 @@ static bool conv_open_close(sem_ctx *c, const char *path, const sc_attrs *a, rf_
             sem(c, sub, "%g is not a cost (accepted: 0 or more, any currency)", costs[k]);
             ok = false;
         }
-    if (!(a->opens >= 0) || !(a->opens < h)) {
+    /* a horizon out of range is reported under horizon: measuring the
+     * units' days against it would only add errors about keys that may
+     * not even be in the file (opens 0 is the default) */
+    bool horizon_ok = h > 0 && h <= MAX_DAYS;
+    if (!(a->opens >= 0) || (horizon_ok && !(a->opens < h))) {
         snprintf(sub, sizeof sub, "%s.opens", path);
         sem(c, sub, "day %g is outside the horizon (accepted: 0 to below horizon, %g days, "
             "counted from the end of warm-up)", a->opens, h);
@@ -553,7 +571,7 @@ static bool conv_open_close(sem_ctx *c, const char *path, const sc_attrs *a, rf_
             sem(c, sub, "'%s' is not a day (accepted: none, or days from the start of the "
                 "horizon)", a->closes);
             ok = false;
-        } else if (!(v > a->opens) || v > h) {
+        } else if (!(v > a->opens) || (horizon_ok && v > h)) {
             sem(c, sub, "day %g must be after opens (day %g) and within the horizon (%g days)",
                 v, a->opens, h);
             ok = false;
@@ -788,7 +806,8 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
     for (int j = 0; j < i; j++)
         if (!strcmp(c->p->services[j].name, in->name)) {
             snprintf(sub, sizeof sub, "%s.name", path);
-            sem(c, sub, "'%s' is already the name of services[%d]", in->name, j);
+            sem(c, sub, "'%s' is already the name of services[%d] (accepted: a name no other "
+                        "service has)", in->name, j);
         }
     snprintf(sub, sizeof sub, "%s.stay", path);
     if (conv_dist(c, sub, &in->stay, &out->stay) && !(sim_dist_mean(&out->stay) > 0))
@@ -835,12 +854,16 @@ static void conv_service(sem_ctx *c, int i, const sc_service *in, rf_service *ou
             snprintf(c->block_names[i][out->n_blocks], RF_NAME_MAX, "%s", in->blocks[b].name);
         rf_unit_block *blk = &out->blocks[out->n_blocks++];
         snprintf(blk->name, sizeof blk->name, "%s", in->blocks[b].name ? in->blocks[b].name : "");
-        if (conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk))
+        c->inherit_from = path;
+        bool attrs_ok = conv_attrs(c, bpath, &in->blocks[b].at, in->blocks[b].units, blk);
+        c->inherit_from = NULL;
+        if (attrs_ok)
             check_fits_somebody(c, bpath, blk);
         for (unsigned j = 0; j < b; j++)
             if (!strcmp(in->blocks[j].name, in->blocks[b].name)) {
                 snprintf(sub, sizeof sub, "%s.name", bpath);
-                sem(c, sub, "'%s' is already the name of blocks[%u]", in->blocks[b].name, j);
+                sem(c, sub, "'%s' is already the name of blocks[%u] (accepted: a name no other "
+                            "block of the service has)", in->blocks[b].name, j);
             }
     }
 }
@@ -863,7 +886,8 @@ static void conv_profiles(sem_ctx *c, const sc_mix *in)
         snprintf(o->name, sizeof o->name, "%s", f->name);
         for (unsigned j = 0; j < i; j++)
             if (!strcmp(in->profiles[j].name, f->name) && GIVEN("name"))
-                sem(c, sub, "'%s' is already the name of profiles[%u]", f->name, j);
+                sem(c, sub, "'%s' is already the name of profiles[%u] (accepted: a name no other "
+                            "profile has)", f->name, j);
         if (GIVEN("weight"))
             check_nonneg(c, sub, f->weight, "(relative weight)");
         o->weight = f->weight;
@@ -1063,16 +1087,33 @@ static void conv_net_referrals(sem_ctx *c, const sc_network *in, const bool *own
 {
     rf_params *p = c->p;
     double total_pop = 0;
-    int with_pop = 0;
+    int with_pop = 0, bad_pop = 0;
     for (unsigned i = 0; i < in->areas_count; i++) {
         char sub[80];
         snprintf(sub, sizeof sub, "network.areas[%u].population", i);
         if (has_key(c, sub)) {
             check_nonneg(c, sub, in->areas[i].population, "people");
+            bad_pop += !(in->areas[i].population >= 0);
             total_pop += in->areas[i].population;
             with_pop++;
         }
     }
+    /* Populations that add up to 0 give every share 0/0: the scenario's
+     * referrals would go nowhere (the run said 0 a year).  Refused at the
+     * first area that takes a share, unless a negative population, already
+     * reported, is why. */
+    if (with_pop > 0 && !bad_pop && !(total_pop > 0) && p->per_year > 0)
+        for (unsigned i = 0; i < in->areas_count; i++) {
+            int a = find_area(p, in->areas[i].name);
+            char sub[80];
+            snprintf(sub, sizeof sub, "network.areas[%u].population", i);
+            if (a < 0 || own_rate[a] || !has_key(c, sub))
+                continue;
+            sem(c, sub, "referrals.per_year (%g a year) is shared by population and no area has "
+                        "any (accepted: a population above 0 in one area or more, population on "
+                        "no area for equal shares, or per_year on this area)", p->per_year);
+            return;
+        }
     for (unsigned i = 0; i < in->areas_count; i++) {
         int a = find_area(p, in->areas[i].name);
         if (a < 0 || own_rate[a])
@@ -1195,7 +1236,7 @@ static void conv_network(sem_ctx *c, const sc_network *in)
             continue;
         }
         if (index[a] >= 0) {
-            sem(c, sub, "'%s' is described twice", x->name);
+            sem(c, sub, "'%s' is described twice (accepted: one entry per name in areas)", x->name);
             continue;
         }
         index[a] = (int)i;
@@ -1332,7 +1373,7 @@ static int convert(sem_ctx *c)
             if (!strcmp(sc->areas[i], sc->areas[j])) {
                 char sub[32];
                 snprintf(sub, sizeof sub, "areas[%u]", i);
-                sem(c, sub, "'%s' is listed twice", sc->areas[i]);
+                sem(c, sub, "'%s' is listed twice (accepted: each area once)", sc->areas[i]);
             }
     }
 
@@ -1348,6 +1389,14 @@ static int convert(sem_ctx *c)
         screened += sc->screening[i].prob;
         snprintf(p->screen[i].name, RF_NAME_MAX, "%s", sc->screening[i].name);
         p->screen[i].prob = sc->screening[i].prob;
+        /* each reason is reported (and a CSV column) by its name */
+        for (unsigned j = 0; j < i; j++)
+            if (!strcmp(sc->screening[j].name, sc->screening[i].name)) {
+                snprintf(sub, sizeof sub, "screening[%u].name", i);
+                sem(c, sub, "'%s' is already the name of screening[%u] (accepted: a name no "
+                            "other reason has)", sc->screening[i].name, j);
+                break;
+            }
     }
     if (screened > 1 + 1e-12)
         sem(c, "screening", "the reasons screen out %g of referrals in all (accepted: at most 1)",
@@ -1486,7 +1535,7 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
         rc = err == CYAML_ERR_OOM ? SIM_ENOMEM : SIM_EPARSE;
         goto done;
     }
-    sem_ctx c = {tree, d, 0, &s->params, sc, s->block_names};
+    sem_ctx c = {tree, d, 0, &s->params, sc, s->block_names, NULL};
     if ((rc = convert(&c)) != SIM_OK)
         goto done;
     if (sc->referrals.trace) {

@@ -494,7 +494,13 @@ int st_merge(st_arena *a, st_node **base, st_node *over)
     if (b && named_list(b) && named_list(over)) {
         for (int i = 0; i < over->n; i++) {
             const char *name = entry_name(over->items[i]);
-            int j = 0;
+            /* a name this layer already gave is an error the checks report
+             * at its second place: kept as an entry of its own, not merged
+             * into the first (which silently left one of them) */
+            int again = 0;
+            for (int k = 0; k < i && !again; k++)
+                again = !strcmp(entry_name(over->items[k]), name);
+            int j = again ? b->n : 0;
             while (j < b->n && strcmp(entry_name(b->items[j]), name) != 0)
                 j++;
             if (j < b->n) {
