@@ -79,6 +79,11 @@ typedef struct {
 } cli_inputs;
 /* One file (copied).  -1, the error printed, when out of memory. */
 int cli_inputs_add(cli_inputs *in, const char *path);
+/* A scenario file, each file it extends and its trace (loaded with sets,
+ * pseudo-keys such as spaces= left out); the file alone when it does not
+ * load, which the study says when it loads it. */
+int cli_inputs_add_scenario(cli_inputs *in, const char *path, const char *const *sets,
+                            size_t n_sets);
 void cli_inputs_free(cli_inputs *in);
 
 /* Before any work: refuse an output that is one of in (NULL: none), even
@@ -100,7 +105,7 @@ int cli_check_output_file(const char *opt, const char *path, int force, const cl
 int cli_check_output_dir(const char *opt, const char *dir, int force, const char *const *exts,
                          size_t n_exts, const cli_inputs *in);
 /* The name alone, for run, sweep and rerun, whose study checks the rest
- * when it opens:
+ * when it opens (and the output against every file the scenario reads):
  * results files end in .h5 or .hdf5 unless force (a file called out.csv
  * holding HDF5 would mislead); one of in is refused first, since --force
  * would not make it right. */

@@ -1,5 +1,7 @@
 #include "cli.h"
 #include "an_output.h"
+#include "rf_points.h"
+#include "rf_scenario.h"
 #include "sim_runner.h"
 #include "sim_status.h"
 #include "sim_text.h"
@@ -264,6 +266,26 @@ int cli_inputs_add(cli_inputs *in, const char *path)
     }
     in->n++;
     return 0;
+}
+
+int cli_inputs_add_scenario(cli_inputs *in, const char *path, const char *const *sets,
+                            size_t n_sets)
+{
+    const char **own = calloc(n_sets + 1, sizeof *own);
+    size_t n = 0;
+    for (size_t i = 0; own && i < n_sets; i++)
+        if (!rf_points_is_pseudo_set(sets[i]))
+            own[n++] = sets[i];
+    rf_scenario *sc = NULL;
+    int rc = 0;
+    if (own && rf_scenario_load_file(path, own, n, &sc, NULL) == SIM_OK)
+        for (size_t i = 0; rc == 0 && i < rf_scenario_n_files(sc); i++)
+            rc = cli_inputs_add(in, rf_scenario_file(sc, i));
+    else
+        rc = cli_inputs_add(in, path);
+    rf_scenario_free(sc);
+    free(own);
+    return rc;
 }
 
 void cli_inputs_free(cli_inputs *in)

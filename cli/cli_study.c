@@ -294,7 +294,7 @@ int cli_search_finish(cli_search_opts *o, study_cfg *base, const study_precision
 {
     if (o->out_path) {
         cli_inputs in = {0};
-        int bad = cli_inputs_add(&in, scenario)
+        int bad = cli_inputs_add_scenario(&in, scenario, sets, base->points.n_sets)
                   || cli_check_output(o->out_path, o->force, &in);
         cli_inputs_free(&in);
         if (bad)

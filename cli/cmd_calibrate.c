@@ -415,7 +415,7 @@ int cmd_calibrate(int argc, char **argv)
          * a place no file can be created, an existing file without --force,
          * the scenario it fits */
         cli_inputs in = {0};
-        int bad = cli_inputs_add(&in, argv[optind])
+        int bad = cli_inputs_add_scenario(&in, argv[optind], sets, base->points.n_sets)
                   || cli_check_output_file(NULL, out_path, force, &in);
         cli_inputs_free(&in);
         if (bad)

@@ -114,7 +114,7 @@ int cmd_compare(int argc, char **argv)
         cli_inputs in = {0};
         int bad = 0;
         for (int i = optind; !bad && i < argc; i++)
-            bad = cli_inputs_add(&in, argv[i]);
+            bad = cli_inputs_add_scenario(&in, argv[i], sets, base->points.n_sets);
         bad = bad || cli_check_output(base->out_path, base->force, &in);
         cli_inputs_free(&in);
         if (bad)

@@ -93,6 +93,8 @@ int cmd_rerun(int argc, char **argv)
     cli_inputs own = {.v = &in, .n = 1};
     if (cfg.out_path && cli_check_output_name(cfg.out_path, cfg.force, &own))
         return CLI_EXIT_USAGE;
+    cfg.inputs = &in;          /* checked again where the study opens the output */
+    cfg.n_inputs = 1;
     study_stored stored;
     study_error *err = malloc(sizeof *err);
     if (!err)

@@ -92,6 +92,38 @@ Test(output_not_input, rerun_never_writes_over_the_file_it_repeats)
     cr_expect(strstr(ts_out, "identical to the stored results"), "%s", ts_out);
 }
 
+Test(output_not_input, run_never_writes_over_its_scenario_or_what_it_reads)
+{
+    /* names that pass the .h5 check: a scenario, the file it extends, a trace */
+    cr_assert_eq(ts_sh("cd '%s' && cp '%s/scenarios/leicestershire-county.yaml' s.h5 && "
+                       "printf 'extends: s.h5\\nreplications: 3\\n' > ext.yaml && "
+                       "cp '%s/scenarios/example-trace.csv' trace.h5 && "
+                       "sed 's/^  trace: .*/  trace: trace.h5/' '%s/scenarios/example-trace.yaml' "
+                       "> tr.yaml", ts_dir, ts_root(), ts_root(), ts_root()), 0, "%s", ts_out);
+    refused("run s.h5 --reps 2 -o s.h5 --force", "s.h5", "s.h5", "s.h5");
+    refused("run ext.yaml --reps 2 -o s.h5 --force", "s.h5", "s.h5", "s.h5");
+    char in[400];
+    snprintf(in, sizeof in, "%s/trace.h5", ts_dir);
+    refused("run tr.yaml --reps 2 -o trace.h5 --force", "trace.h5", in, "trace.h5");
+    refused("sweep tr.yaml --reps 2 --vary seed=1,2 -o trace.h5 --force", "trace.h5", in,
+            "trace.h5");
+    /* rerun reads the trace its stored scenario names */
+    cr_assert_eq(ts_sh("cd '%s' && '%s' run tr.yaml --reps 2 --threads 1 -o t.h5", ts_dir,
+                       ts_prog()), 0, "%s", ts_out);
+    refused("rerun t.h5 -o trace.h5 --force --threads 1", "trace.h5", in, "trace.h5");
+    /* a scenario under a name --force allows */
+    cr_assert_eq(ts_sh("cd '%s' && cp s.h5 victim.yaml", ts_dir), 0);
+    refused("run victim.yaml --reps 2 -o victim.yaml --force", "victim.yaml", "victim.yaml",
+            "victim.yaml");
+    /* the searches, before they search */
+    refused("capacity ext.yaml --target 'refused_no_space<=0.5' --max 30 -o s.h5 --force", "s.h5",
+            "s.h5", "s.h5");
+    refused("compare s.h5 --vs spaces=30 --reps 2 -o s.h5 --force", "s.h5", "s.h5", "s.h5");
+    refused("calibrate victim.yaml --fit referrals.per_year=100:300 --target "
+            "'refused_no_space=0.3' --reps 4 -o victim.yaml --force", "victim.yaml", "victim.yaml",
+            "victim.yaml");
+}
+
 Test(output_not_input, the_same_file_under_another_name)
 {
     results("a.h5", "");
