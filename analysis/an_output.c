@@ -72,6 +72,63 @@ an_output_problem an_output_check(const char *path, int force, int *sys_errno)
     return p;
 }
 
+/* Whether st is the file of one of inputs (followed through links). */
+static int input_index(const struct stat *st, const char *const *inputs, size_t n, size_t *which)
+{
+    struct stat in;
+    for (size_t i = 0; i < n; i++)
+        if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == st->st_dev
+            && in.st_ino == st->st_ino) {
+            if (which)
+                *which = i;
+            return 1;
+        }
+    return 0;
+}
+
+an_output_problem an_output_check_inputs(const char *path, const char *const *inputs,
+                                         size_t n_inputs, size_t *which)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return AN_OUT_OK;
+    return input_index(&st, inputs, n_inputs, which) ? AN_OUT_INPUT : AN_OUT_OK;
+}
+
+static int has_ext(const char *name, const char *const *exts, size_t n_exts)
+{
+    size_t n = strlen(name);
+    for (size_t k = 0; k < n_exts; k++) {
+        size_t e = strlen(exts[k]);
+        if (n > e && !strcmp(name + n - e, exts[k]))
+            return 1;
+    }
+    return 0;
+}
+
+an_output_problem an_output_check_dir_inputs(const char *dir, const char *const *exts,
+                                             size_t n_exts, const char *const *inputs,
+                                             size_t n_inputs, size_t *which, char *file,
+                                             size_t file_size)
+{
+    DIR *d = dir ? opendir(dir) : NULL;
+    if (!d)
+        return AN_OUT_OK;         /* absent: created empty; other faults are an_output_check_dir's */
+    an_output_problem p = AN_OUT_OK;
+    struct dirent *ent;
+    while (p == AN_OUT_OK && (ent = readdir(d))) {
+        if (!has_ext(ent->d_name, exts, n_exts))
+            continue;
+        /* stat, not lstat: the writer's fopen follows a link there */
+        struct stat st;
+        snprintf(file, file_size, "%s/%s", dir, ent->d_name);
+        if (stat(file, &st) == 0 && input_index(&st, inputs, n_inputs, which))
+            p = AN_OUT_INPUT;
+    }
+    closedir(d);
+    return p;
+}
+
 an_output_problem an_output_check_dir(const char *dir, int force, int *sys_errno)
 {
     int dummy;
@@ -128,6 +185,7 @@ const char *an_output_problem_text(an_output_problem p)
     case AN_OUT_UNWRITABLE: return "cannot create a file there";
     case AN_OUT_NOT_EMPTY: return "holds files already";
     case AN_OUT_NOT_A_DIR: return "exists and is not a directory";
+    case AN_OUT_INPUT: return "is one of the command's inputs";
     }
     return "cannot be written";
 }
@@ -151,6 +209,12 @@ void an_output_describe(char *buf, size_t size, const char *path, an_output_prob
     else
         snprintf(buf, size, "%s %s: refusing to replace it, even with --force", path,
                  an_output_problem_text(p));
+}
+
+void an_output_describe_input(char *buf, size_t size, const char *path, const char *input)
+{
+    snprintf(buf, size, "%s is the same file as the input %s: refusing to replace it, even with "
+             "--force", path, input);
 }
 
 int an_output_problem_status(an_output_problem p)

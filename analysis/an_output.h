@@ -22,7 +22,8 @@ typedef enum {
     AN_OUT_NO_DIR,       /* the directory is missing or not a directory; errno in *sys_errno */
     AN_OUT_UNWRITABLE,   /* a file cannot be created there; errno (EACCES, EROFS, ...) in *sys_errno */
     AN_OUT_NOT_EMPTY,    /* an output directory that holds files already, and force is 0 */
-    AN_OUT_NOT_A_DIR     /* an output directory's name is taken by something else */
+    AN_OUT_NOT_A_DIR,    /* an output directory's name is taken by something else */
+    AN_OUT_INPUT         /* the same file as one of the command's own inputs */
 } an_output_problem;
 
 /* Checks path before any work: lstat (never following a link) and a trial
@@ -36,6 +37,31 @@ an_output_problem an_output_check(const char *path, int force, int *sys_errno);
  * replaced).  AN_OUT_NOT_EMPTY, AN_OUT_NOT_A_DIR, AN_OUT_NO_DIR,
  * AN_OUT_UNWRITABLE (with the errno of a failed look) otherwise. */
 an_output_problem an_output_check_dir(const char *dir, int force, int *sys_errno);
+
+/* An output is never one of the command's own inputs (its scenario and
+ * what that reads, a results file it reports on or reruns, a part it
+ * merges), even with force: replacing it would lose what the output is
+ * made from.  AN_OUT_INPUT and *which (may be NULL) the index when path is
+ * the same file as inputs[which] (device and inode: also under another
+ * name, through a hard link or a symbolic link to a directory); AN_OUT_OK
+ * when it is none of them, or does not exist yet.  NULL inputs are
+ * skipped.  Callers check this before an_output_check, whose EXISTS
+ * would suggest --force. */
+an_output_problem an_output_check_inputs(const char *path, const char *const *inputs,
+                                         size_t n_inputs, size_t *which);
+
+/* The same for a directory files are written into (report --csv, --plots),
+ * whose writer names them *EXT for one of the n_exts exts (".csv"): an
+ * input elsewhere in the directory is fine, one such file there that is an
+ * input is AN_OUT_INPUT, with its path in file (file_size bytes). */
+an_output_problem an_output_check_dir_inputs(const char *dir, const char *const *exts,
+                                             size_t n_exts, const char *const *inputs,
+                                             size_t n_inputs, size_t *which, char *file,
+                                             size_t file_size);
+
+/* "OUT is the same file as the input IN: refusing to replace it, even with
+ * --force" into buf, for AN_OUT_INPUT. */
+void an_output_describe_input(char *buf, size_t size, const char *path, const char *input);
 
 /* A few words for the problem ("is a directory", "is a device", ...), and
  * the status code: SIM_EEXIST, SIM_ENOTFOUND (no directory), SIM_EIO (cannot

@@ -70,18 +70,46 @@ int cli_parse_double(const char *opt, const char *s, double lo, double hi, doubl
  * when wrong. */
 int cli_reps_set(const char *arg, long min, char *buf, size_t size);
 
-/* Before any work: refuse an existing output file unless force, an output
- * in a missing directory and a name that does not say HDF5 (as
- * cli_check_output_name); prints the error and returns -1. */
-int cli_check_output(const char *path, int force);
-/* Before any work: a directory that files are written into (report --csv,
- * --plots; opt names the option in the message): one that holds files
- * already is refused unless force (an_output_check_dir); prints the error
+/* The files a command reads, which none of its outputs may be, even with
+ * --force (an_output_check_inputs: also under another name, a hard link or
+ * a symbolic link to a directory).  Zeroed first; cli_inputs_free. */
+typedef struct {
+    const char **v;            /* copies made by cli_inputs_add* */
+    size_t n;
+} cli_inputs;
+/* One file (copied).  -1, the error printed, when out of memory. */
+int cli_inputs_add(cli_inputs *in, const char *path);
+/* A scenario file, each file it extends and its trace (loaded with sets,
+ * pseudo-keys such as spaces= left out); the file alone when it does not
+ * load, which the study says when it loads it. */
+int cli_inputs_add_scenario(cli_inputs *in, const char *path, const char *const *sets,
+                            size_t n_sets);
+void cli_inputs_free(cli_inputs *in);
+
+/* Before any work: refuse an output that is one of in (NULL: none), even
+ * with force; an existing output file unless force, an output in a missing
+ * directory, anything that is not a regular file (an_output_check), and a
+ * name that does not say HDF5 (as cli_check_output_name); prints the error
  * and returns -1. */
-int cli_check_output_dir(const char *opt, const char *dir, int force);
-/* The name alone: results files end in .h5 or .hdf5 unless force (a file
- * called out.csv holding HDF5 would mislead). */
-int cli_check_output_name(const char *path, int force);
+int cli_check_output(const char *path, int force, const cli_inputs *in);
+/* The same for a file that is not a results file (report --html,
+ * calibrate's fitted scenario; opt, when not NULL, names the option in
+ * the message): no name check. */
+int cli_check_output_file(const char *opt, const char *path, int force, const cli_inputs *in);
+/* Before any work: a directory that files are written into (report --csv,
+ * --plots; opt names the option in the message), named *EXT for one of
+ * the n_exts exts: one of in there under such a name is refused even with
+ * force (one elsewhere in it is fine), one that holds files already is
+ * refused unless force (an_output_check_dir); prints the error and returns
+ * -1. */
+int cli_check_output_dir(const char *opt, const char *dir, int force, const char *const *exts,
+                         size_t n_exts, const cli_inputs *in);
+/* The name alone, for run, sweep and rerun, whose study checks the rest
+ * when it opens (and the output against every file the scenario reads):
+ * results files end in .h5 or .hdf5 unless force (a file called out.csv
+ * holding HDF5 would mislead); one of in is refused first, since --force
+ * would not make it right. */
+int cli_check_output_name(const char *path, int force, const cli_inputs *in);
 
 /* The directories searched for a shipped scenario, in order:
  *   $RS_SCENARIO_DIR (when set), <exe dir>/../share/refugesim/scenarios,

@@ -1,5 +1,7 @@
 #include "cli.h"
 #include "an_output.h"
+#include "rf_points.h"
+#include "rf_scenario.h"
 #include "sim_runner.h"
 #include "sim_status.h"
 #include "sim_text.h"
@@ -253,19 +255,46 @@ void cli_progress_end(cli_progress *p)
     free(p);
 }
 
-int cli_check_output_name(const char *path, int force)
+int cli_inputs_add(cli_inputs *in, const char *path)
 {
-    size_t n = strlen(path);
-    if (n == 0) {
-        cli_error("-o '': expected a file name");
+    const char **v = realloc(in->v, (in->n + 1) * sizeof *v);
+    if (v)
+        in->v = v;
+    if (!v || !(v[in->n] = strdup(path))) {
+        cli_error("out of memory");
         return -1;
     }
-    if (force || (n > 3 && !strcasecmp(path + n - 3, ".h5")) ||
-        (n > 5 && !strcasecmp(path + n - 5, ".hdf5")))
-        return 0;
-    cli_error("-o %s: results files are HDF5, named *.h5 or *.hdf5 (for CSV files use "
-              "'refugesim report FILE.h5 --csv DIR'; --force writes HDF5 under this name)", path);
-    return -1;
+    in->n++;
+    return 0;
+}
+
+int cli_inputs_add_scenario(cli_inputs *in, const char *path, const char *const *sets,
+                            size_t n_sets)
+{
+    const char **own = calloc(n_sets + 1, sizeof *own);
+    size_t n = 0;
+    for (size_t i = 0; own && i < n_sets; i++)
+        if (!rf_points_is_pseudo_set(sets[i]))
+            own[n++] = sets[i];
+    rf_scenario *sc = NULL;
+    int rc = 0;
+    if (own && rf_scenario_load_file(path, own, n, &sc, NULL) == SIM_OK)
+        for (size_t i = 0; rc == 0 && i < rf_scenario_n_files(sc); i++)
+            rc = cli_inputs_add(in, rf_scenario_file(sc, i));
+    else
+        rc = cli_inputs_add(in, path);
+    rf_scenario_free(sc);
+    free(own);
+    return rc;
+}
+
+void cli_inputs_free(cli_inputs *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        free((char *)in->v[i]);
+    free(in->v);
+    in->v = NULL;
+    in->n = 0;
 }
 
 /* 0 when p is AN_OUT_OK, else print it ("OPT: " first when opt) and -1. */
@@ -279,17 +308,63 @@ static int output_problem(const char *opt, const char *path, an_output_problem p
     return -1;
 }
 
-int cli_check_output(const char *path, int force)
+/* 0 when path is none of in, else print which it is and -1. */
+static int not_input(const char *opt, const char *path, const cli_inputs *in)
 {
-    if (cli_check_output_name(path, force))
+    size_t which;
+    if (!in || an_output_check_inputs(path, in->v, in->n, &which) == AN_OUT_OK)
+        return 0;
+    char msg[2 * CLI_PATH_MAX + 200];
+    an_output_describe_input(msg, sizeof msg, path, in->v[which]);
+    cli_error("%s%s%s", opt ? opt : "", opt ? ": " : "", msg);
+    return -1;
+}
+
+int cli_check_output_name(const char *path, int force, const cli_inputs *in)
+{
+    size_t n = strlen(path);
+    if (n == 0) {
+        cli_error("-o '': expected a file name");
+        return -1;
+    }
+    if (not_input(NULL, path, in))
+        return -1;             /* before the name: --force would not make it right */
+    if (force || (n > 3 && !strcasecmp(path + n - 3, ".h5")) ||
+        (n > 5 && !strcasecmp(path + n - 5, ".hdf5")))
+        return 0;
+    cli_error("-o %s: results files are HDF5, named *.h5 or *.hdf5 (for CSV files use "
+              "'refugesim report FILE.h5 --csv DIR'; --force writes HDF5 under this name)", path);
+    return -1;
+}
+
+int cli_check_output_file(const char *opt, const char *path, int force, const cli_inputs *in)
+{
+    if (not_input(opt, path, in))
         return -1;
     int e;
     an_output_problem p = an_output_check(path, force, &e);
-    return output_problem(NULL, path, p, e);
+    return output_problem(opt, path, p, e);
 }
 
-int cli_check_output_dir(const char *opt, const char *dir, int force)
+int cli_check_output(const char *path, int force, const cli_inputs *in)
 {
+    if (cli_check_output_name(path, force, in))
+        return -1;
+    return cli_check_output_file(NULL, path, force, NULL);
+}
+
+int cli_check_output_dir(const char *opt, const char *dir, int force, const char *const *exts,
+                         size_t n_exts, const cli_inputs *in)
+{
+    size_t which;
+    char file[CLI_PATH_MAX + 256];
+    if (in && an_output_check_dir_inputs(dir, exts, n_exts, in->v, in->n, &which, file,
+                                         sizeof file) != AN_OUT_OK) {
+        char msg[3 * CLI_PATH_MAX + 200];
+        an_output_describe_input(msg, sizeof msg, file, in->v[which]);
+        cli_error("%s: %s", opt, msg);
+        return -1;
+    }
     int e;
     an_output_problem p = an_output_check_dir(dir, force, &e);
     return output_problem(opt, dir, p, e);

@@ -292,8 +292,14 @@ int cli_search_finish(cli_search_opts *o, study_cfg *base, const study_precision
                       const char *scenario, const char **sets, cli_study_ui *ui,
                       const char *label)
 {
-    if (o->out_path && cli_check_output(o->out_path, o->force) != 0)
-        return -1;                    /* said before the search, not after */
+    if (o->out_path) {
+        cli_inputs in = {0};
+        int bad = cli_inputs_add_scenario(&in, scenario, sets, base->points.n_sets)
+                  || cli_check_output(o->out_path, o->force, &in);
+        cli_inputs_free(&in);
+        if (bad)
+            return -1;                /* said before the search, not after */
+    }
     *precision = NULL;
     if (o->precision->n_targets) {
         o->precision->min_reps = (size_t)o->reps;

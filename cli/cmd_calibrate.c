@@ -1,6 +1,5 @@
 /* calibrate: the scenario values that reproduce observed figures. */
 #include "cli.h"
-#include "an_output.h"
 #include "cli_study.h"
 #include "ex_ckpt.h"
 #include "rf_result.h"
@@ -413,15 +412,14 @@ int cmd_calibrate(int argc, char **argv)
     }
     if (out_path) {
         /* before any work, as every writer: a missing directory, a device,
-         * a place no file can be created, an existing file without --force */
-        int e;
-        an_output_problem p = an_output_check(out_path, force, &e);
-        if (p != AN_OUT_OK) {
-            char msg[4400];
-            an_output_describe(msg, sizeof msg, out_path, p, e);
-            cli_error("%s", msg);
+         * a place no file can be created, an existing file without --force,
+         * the scenario it fits */
+        cli_inputs in = {0};
+        int bad = cli_inputs_add_scenario(&in, argv[optind], sets, base->points.n_sets)
+                  || cli_check_output_file(NULL, out_path, force, &in);
+        cli_inputs_free(&in);
+        if (bad)
             goto done;
-        }
     }
     base->points.scenario_path = argv[optind];
     base->points.sets = sets;

@@ -110,8 +110,16 @@ int cmd_compare(int argc, char **argv)
     }
     if (cli_precision_bounds(&prec, min_reps, max_reps, base, prec_text))
         goto done;
-    if (base->out_path && cli_check_output(base->out_path, base->force) != 0)
-        goto done;
+    if (base->out_path) {
+        cli_inputs in = {0};
+        int bad = 0;
+        for (int i = optind; !bad && i < argc; i++)
+            bad = cli_inputs_add_scenario(&in, argv[i], sets, base->points.n_sets);
+        bad = bad || cli_check_output(base->out_path, base->force, &in);
+        cli_inputs_free(&in);
+        if (bad)
+            goto done;
+    }
     base->points.scenario_path = argv[optind];
     base->points.sets = sets;
     cc.files = (const char *const *)argv + optind + 1;

@@ -44,7 +44,13 @@ int cmd_merge(int argc, char **argv)
         cli_error("merge: -o ALL.h5 is required");
         return CLI_EXIT_USAGE;
     }
-    if (cli_check_output(cfg.out_path, cfg.force))
+    cli_inputs in = {0};
+    int bad = 0;
+    for (int i = optind; !bad && i < argc; i++)
+        bad = cli_inputs_add(&in, argv[i]);
+    bad = bad || cli_check_output(cfg.out_path, cfg.force, &in);
+    cli_inputs_free(&in);
+    if (bad)
         return CLI_EXIT_USAGE;
     cfg.parts = (const char *const *)&argv[optind];
     cfg.n_parts = (size_t)(argc - optind);

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include "an_h5.h"
 #include "an_html.h"
-#include "an_output.h"
 #include "an_plot.h"
 #include "an_report.h"
 #include "sim_status.h"
@@ -111,17 +110,15 @@ int cmd_report(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    /* checked before any work, as every output is */
-    int sys_errno = 0;
-    an_output_problem problem = html ? an_output_check(html, force, &sys_errno) : AN_OUT_OK;
-    if (problem != AN_OUT_OK) {
-        char msg[4400];
-        an_output_describe(msg, sizeof msg, html, problem, sys_errno);
-        cli_error("--html: %s", msg);
-        return CLI_EXIT_USAGE;
-    }
-    if ((csv_dir && cli_check_output_dir("--csv", csv_dir, force))
-        || (plot_dir && cli_check_output_dir("--plots", plot_dir, force)))
+    /* checked before any work, as every output is; each directory by the
+     * endings of the names its writer gives */
+    static const char *const csv_exts[] = {".csv"};
+    static const char *const plot_exts[] = {".png", ".svg", ".dat", ".gp", ".log"};
+    cli_inputs in = {.v = &path, .n = 1};
+    if ((html && cli_check_output_file("--html", html, force, &in))
+        || (csv_dir && cli_check_output_dir("--csv", csv_dir, force, csv_exts, 1, &in))
+        || (plot_dir && cli_check_output_dir("--plots", plot_dir, force, plot_exts,
+                                             sizeof plot_exts / sizeof *plot_exts, &in)))
         return CLI_EXIT_USAGE;
     an_h5_file *f;
     int st = an_h5_open(path, &f);

@@ -89,9 +89,12 @@ int cmd_rerun(int argc, char **argv)
         cli_error("rerun: expected one results file");
         return CLI_EXIT_USAGE;
     }
-    if (cfg.out_path && cli_check_output_name(cfg.out_path, cfg.force))
-        return CLI_EXIT_USAGE;
     const char *in = argv[optind];
+    cli_inputs own = {.v = &in, .n = 1};
+    if (cfg.out_path && cli_check_output_name(cfg.out_path, cfg.force, &own))
+        return CLI_EXIT_USAGE;
+    cfg.inputs = &in;          /* checked again where the study opens the output */
+    cfg.n_inputs = 1;
     study_stored stored;
     study_error *err = malloc(sizeof *err);
     if (!err)

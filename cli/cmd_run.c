@@ -242,7 +242,9 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         cli_error("sweep: -o OUT.h5 is required");
         goto done;
     }
-    if (cfg.out_path && cli_check_output_name(cfg.out_path, cfg.force))
+    /* the scenario's own file now; what it reads where the study loads it */
+    cli_inputs own = {.v = &cfg.points.scenario_path, .n = 1};
+    if (cfg.out_path && cli_check_output_name(cfg.out_path, cfg.force, &own))
         goto done;
     if (cfg.resume && !sweep) {
         cli_error("run: --resume is for sweeps (refugesim sweep ... --resume)");

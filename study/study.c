@@ -644,10 +644,38 @@ static int check_resume_inputs(study *s, const char *ckdir, const char *now, stu
                 changed[0] ? changed : "its inputs changed");
 }
 
+/* The output is none of the command's inputs: cfg's, and the files the
+ * current point's scenario read (its extends, its trace). */
+static int check_not_input(study *s, study_error *err)
+{
+    const study_cfg *c = s->cfg;
+    const rf_scenario *sc = rf_points_scenario(s->pts);
+    size_t n = c->n_inputs + (sc ? rf_scenario_n_files(sc) : 0), which;
+    const char **in = calloc(n + 1, sizeof *in);
+    if (!in)
+        return fail(err, SIM_ENOMEM, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        in[i] = i < c->n_inputs ? c->inputs[i] : rf_scenario_file(sc, i - c->n_inputs);
+    int rc = SIM_OK;
+    if (an_output_check_inputs(c->out_path, in, n, &which) != AN_OUT_OK) {
+        char msg[sizeof err->message];
+        an_output_describe_input(msg, sizeof msg, c->out_path, in[which]);
+        rc = fail(err, an_output_problem_status(AN_OUT_INPUT), 1, "%s", msg);
+    }
+    free(in);
+    return rc;
+}
+
 static int prepare_output(study *s, uint64_t key, study_error *err)
 {
     const study_cfg *c = s->cfg;
     int rc, e;
+    /* The run's seed and scenario are point 0's; loaded first, so that an
+     * output that is one of its files is said before "use --force". */
+    if ((rc = rf_points_load(s->pts, 0, &(rf_diags){0})) != SIM_OK)
+        return fail(err, rc, 0, "%s", "");
+    if ((rc = check_not_input(s, err)) != SIM_OK)
+        return rc;
     /* --resume replaces the interrupted file it finishes */
     an_output_problem p = an_output_check(c->out_path, c->force || c->resume, &e);
     if (p != AN_OUT_OK) {
@@ -667,9 +695,6 @@ static int prepare_output(study *s, uint64_t key, study_error *err)
     if (c->checkpoint && ex_ckpt_dir_state(ckdir) < 0)
         return fail(err, SIM_EEXIST, 1, "%s exists and is not a checkpoint directory: move it away",
                     ckdir);
-    /* The run's seed and scenario are point 0's. */
-    if ((rc = rf_points_load(s->pts, 0, &(rf_diags){0})) != SIM_OK)
-        return fail(err, rc, 0, "%s", "");
     an_part part = {.first = s->first, .last = s->first + s->n_points - 1,
                     .grid_points = rf_points_count(s->pts), .digest = s->sweep_digest};
     char *source = c->scenario_source || !c->points.scenario_path

@@ -65,6 +65,10 @@ typedef struct {
     size_t chunk;              /* replications per task, 0: the default */
     const char *out_path;      /* NULL: no results file */
     int force;                 /* replace an existing file */
+    /* files the command reads besides the scenario (rerun's results file):
+     * out_path may be none of them, nor a file the scenario read */
+    const char *const *inputs;
+    size_t n_inputs;
     int checkpoint;            /* keep <out>.ckpt/ so an interrupted sweep can resume */
     int resume;                /* reuse its finished points */
     int keep_summaries;        /* rank 0 keeps every point's summary */

@@ -448,6 +448,11 @@ const rf_params *rf_points_params(const rf_points *p)
     return p->params ? p->params : &none;
 }
 
+const rf_scenario *rf_points_scenario(const rf_points *p)
+{
+    return p->cached >= 0 ? p->sc : NULL;
+}
+
 const char *rf_points_text(const rf_points *p)
 {
     if (p->resolved)

@@ -92,6 +92,9 @@ int rf_points_from_texts(const rf_points *p);
 int rf_points_load(rf_points *p, size_t i, rf_diags *diags);
 /* The current point's params. */
 const rf_params *rf_points_params(const rf_points *p);
+/* The current point's scenario as loaded (the files it read:
+ * rf_scenario_file), NULL before a point is. */
+const rf_scenario *rf_points_scenario(const rf_points *p);
 /* The current point's scenario as it is stored: its resolved scenario, with
  * the unit counts that spaces / extra[...] gave written out (every
  * service's units and every named block's) after a first line

@@ -33,6 +33,8 @@ struct rf_scenario {
     rf_trace trace;
     char *text;
     char *path;
+    char *files[MAX_EXTENDS + 2];   /* read: the file, what it extends, the trace */
+    size_t n_files;
 };
 
 /* ---- built-in defaults, the bottom layer of every scenario ---- */
@@ -127,7 +129,18 @@ typedef struct {
     rf_diags *d;
     const char *chain[MAX_EXTENDS + 1];   /* files being loaded, to catch cycles */
     int depth;
+    rf_scenario *s;
 } load_ctx;
+
+static int add_file(rf_scenario *s, const char *path)
+{
+    if (s->n_files == sizeof s->files / sizeof s->files[0])
+        return SIM_OK;
+    if (!(s->files[s->n_files] = strdup(path)))
+        return SIM_ENOMEM;
+    s->n_files++;
+    return SIM_OK;
+}
 
 /* `rel` taken relative to the directory of `file`; absolute paths and files
  * without a directory leave `rel` as it is. */
@@ -165,7 +178,9 @@ static int load_file_layers(load_ctx *c, const char *path, st_origin from, st_no
             rf_diags_add(c->d, path, 0, 0, "", "cannot read the file: %s", why);
         return SIM_EIO;
     }
-    int rc = load_layers(c, text, len, path, out);
+    int rc = add_file(c->s, path);
+    if (rc == SIM_OK)
+        rc = load_layers(c, text, len, path, out);
     free(text);
     return rc;
 }
@@ -1482,7 +1497,7 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
     if (!a || !s || !file || !(s->path = strdup(name)))
         goto done;
 
-    load_ctx lc = {a, d, {file}, 1};
+    load_ctx lc = {a, d, {file}, 1, s};
     st_node *defaults, *tree;
     rc = st_parse(a, default_yaml, strlen(default_yaml), ST_DEFAULT_FILE, &defaults, d);
     if (rc != SIM_OK)
@@ -1556,6 +1571,8 @@ static int load_all(const char *text, size_t len, const char *name, bool from_fi
             goto done;
         }
         s->params.trace = &s->trace;
+        if ((rc = add_file(s, sc->referrals.trace)) != SIM_OK)
+            goto done;
     }
     /* the model's own refusals (sums, the work a replication needs), found
      * here with their place, so that `check` accepts nothing `run` refuses */
@@ -1623,6 +1640,16 @@ const char *rf_scenario_path(const rf_scenario *s)
     return s->path;
 }
 
+size_t rf_scenario_n_files(const rf_scenario *s)
+{
+    return s->n_files;
+}
+
+const char *rf_scenario_file(const rf_scenario *s, size_t i)
+{
+    return i < s->n_files ? s->files[i] : NULL;
+}
+
 size_t rf_scenario_work(void) { return st_work(); }
 
 int rf_scenario_locate(const char *text, const char *key, int *line, int *col)
@@ -1651,6 +1678,8 @@ void rf_scenario_free(rf_scenario *s)
     if (!s)
         return;
     rf_trace_free(&s->trace);
+    for (size_t i = 0; i < s->n_files; i++)
+        free(s->files[i]);
     free(s->text);
     free(s->path);
     free(s);

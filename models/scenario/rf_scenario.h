@@ -98,6 +98,13 @@ const char *rf_scenario_block_name(const rf_scenario *s, int service, int block)
 /* The path (or display name) the scenario was loaded from. */
 const char *rf_scenario_path(const rf_scenario *s);
 
+/* The files it was read from, for the output checks (an output must be
+ * none of them): the scenario file (when loaded from one), each file it
+ * extends, then the trace, as their paths were given or resolved.  NULL
+ * past the end. */
+size_t rf_scenario_n_files(const rf_scenario *s);
+const char *rf_scenario_file(const rf_scenario *s, size_t i);
+
 void rf_scenario_free(rf_scenario *s);   /* NULL ok */
 
 /* Where the value of `key` (a dotted path as --set takes it) is written in
