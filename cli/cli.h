@@ -79,6 +79,10 @@ int cli_check_output(const char *path, int force);
  * already is refused unless force (an_output_check_dir); prints the error
  * and returns -1. */
 int cli_check_output_dir(const char *opt, const char *dir, int force);
+/* After the work, for the files of a directory cli_check_output_dir
+ * passed: create it when missing; prints the error and returns -1 when it
+ * cannot be or is not a directory. */
+int cli_make_output_dir(const char *opt, const char *dir);
 /* The name alone: results files end in .h5 or .hdf5 unless force (a file
  * called out.csv holding HDF5 would mislead). */
 int cli_check_output_name(const char *path, int force);

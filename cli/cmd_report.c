@@ -2,11 +2,9 @@
  * Tables, CSV and plots from a results file alone. */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "an_h5.h"
 #include "an_html.h"
 #include "an_output.h"
@@ -58,19 +56,6 @@ static int parse_formats(const char *s, int *out)
     }
     *out = f;
     return 0;
-}
-
-static int ensure_dir(const char *opt, const char *dir)
-{
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
-        struct stat sb;
-        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-            return 0;
-        cli_error("%s: '%s' exists and is not a directory", opt, dir);
-        return -1;
-    }
-    cli_error("%s: cannot create directory '%s': %s", opt, dir, strerror(errno));
-    return -1;
 }
 
 int cmd_report(int argc, char **argv)
@@ -154,7 +139,7 @@ int cmd_report(int argc, char **argv)
         }
     }
     if (csv_dir) {
-        if (ensure_dir("--csv", csv_dir))
+        if (cli_make_output_dir("--csv", csv_dir))
             rc = CLI_EXIT_FAIL;
         else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(f, csv_dir, pts, n))) {
             cli_error("--csv: writing CSV files into '%s' failed: %s", csv_dir, sim_strerror(st));
@@ -166,7 +151,7 @@ int cmd_report(int argc, char **argv)
         if (!gp) {
             cli_error("gnuplot not found: install it with 'apt-get install gnuplot-nox'");
             rc = CLI_EXIT_FAIL;
-        } else if (ensure_dir("--plots", plot_dir)) {
+        } else if (cli_make_output_dir("--plots", plot_dir)) {
             rc = CLI_EXIT_FAIL;
         } else {
             an_plot_opts po = {.formats = formats, .gnuplot = gp};
