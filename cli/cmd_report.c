@@ -15,8 +15,8 @@
 static void report_usage(FILE *f)
 {
     fprintf(f,
-            "usage: refugesim report FILE.h5 [--html report.html [--force]] [--csv DIR] [--plots DIR]\n"
-            "                        [--format png,svg] [--all]\n"
+            "usage: refugesim report FILE.h5 [--html report.html [--force]] [--csv DIR]\n"
+            "                        [--plots DIR [--format png,svg]] [--all]\n"
             "\n"
             "Print the summary tables of a results file (overall, per service, per household\n"
             "group) and optionally export them.\n"
@@ -27,7 +27,7 @@ static void report_usage(FILE *f)
             "  --csv DIR       write points, summary, replications, outcomes, services, groups\n"
             "                  and monthly tables as CSV files into DIR (created if missing)\n"
             "  --plots DIR     draw the plots with gnuplot into DIR (created if missing)\n"
-            "  --format LIST   plot formats, comma-separated: png, svg (default png,svg)\n"
+            "  --format LIST   --plots formats, comma-separated: png, svg (default png,svg)\n"
             "  --all           print every metric, not only the key ones\n"
             "  -h, --help      this help\n");
 }
@@ -66,7 +66,7 @@ int cmd_report(int argc, char **argv)
         {"html", required_argument, NULL, 'H'}, {"force", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *csv_dir = NULL, *plot_dir = NULL, *html = NULL;
-    int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, force = 0, c;
+    int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, force = 0, c, format_given = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -76,6 +76,7 @@ int cmd_report(int argc, char **argv)
         case 'f':
             if (parse_formats(optarg, &formats))
                 return CLI_EXIT_USAGE;
+            format_given = 1;
             break;
         case 'a': all = 1; break;
         case 'H': html = optarg; break;
@@ -96,6 +97,10 @@ int cmd_report(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[optind];
+    if (format_given && !plot_dir) {   /* --html draws its SVG whatever --format says */
+        cli_error("--format: applies to --plots only: give --plots DIR too");
+        return CLI_EXIT_USAGE;
+    }
     /* checked before any work, as every output is */
     int sys_errno = 0;
     an_output_problem problem = html ? an_output_check(html, force, &sys_errno) : AN_OUT_OK;

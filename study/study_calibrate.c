@@ -384,6 +384,11 @@ int study_calibrate(const study_calibrate_cfg *cfg, study_calibrate_result *out,
                                "--set %s: calibrate takes scenario keys only (set the units "
                                "with services[NAME].blocks[NAME].units)",
                                cfg->base.points.sets[k]);
+    for (size_t k = 0; k < cfg->n_targets; k++)
+        for (size_t j = 0; j < k; j++)
+            if (cfg->targets[k].metric == cfg->targets[j].metric)
+                return input_error(err, SIM_EINVAL, "--target %s is given twice",
+                                   rf_metric_at((size_t)cfg->targets[k].metric)->name);
     for (size_t i = 0; i < cfg->n_fits; i++) {
         for (size_t j = 0; j < i; j++)
             if (!strcmp(cfg->fits[i].key, cfg->fits[j].key))
