@@ -110,6 +110,10 @@ int cli_check_output_dir(const char *opt, const char *dir, int force, const char
  * holding HDF5 would mislead); one of in is refused first, since --force
  * would not make it right. */
 int cli_check_output_name(const char *path, int force, const cli_inputs *in);
+/* After the work, for the files of a directory cli_check_output_dir
+ * passed: create it when missing; prints the error and returns -1 when it
+ * cannot be or is not a directory. */
+int cli_make_output_dir(const char *opt, const char *dir);
 
 /* The directories searched for a shipped scenario, in order:
  *   $RS_SCENARIO_DIR (when set), <exe dir>/../share/refugesim/scenarios,

@@ -370,6 +370,19 @@ int cli_check_output_dir(const char *opt, const char *dir, int force, const char
     return output_problem(opt, dir, p, e);
 }
 
+int cli_make_output_dir(const char *opt, const char *dir)
+{
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
+        struct stat sb;
+        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return 0;
+        cli_error("%s: '%s' exists and is not a directory", opt, dir);
+        return -1;
+    }
+    cli_error("%s: cannot create directory '%s': %s", opt, dir, strerror(errno));
+    return -1;
+}
+
 int cli_reps_set(const char *arg, long min, char *buf, size_t size)
 {
     long v;

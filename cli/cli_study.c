@@ -292,6 +292,11 @@ int cli_search_finish(cli_search_opts *o, study_cfg *base, const study_precision
                       const char *scenario, const char **sets, cli_study_ui *ui,
                       const char *label)
 {
+    /* the search would raise --max-reps to --reps unsaid */
+    if (o->reps && o->max_reps && o->reps > o->max_reps) {
+        cli_error("--reps %ld is more than --max-reps %ld", o->reps, o->max_reps);
+        return -1;
+    }
     if (o->out_path) {
         cli_inputs in = {0};
         int bad = cli_inputs_add_scenario(&in, scenario, sets, base->points.n_sets)

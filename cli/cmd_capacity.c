@@ -138,7 +138,14 @@ int cmd_capacity(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'T': target_s = optarg; break;
+        case 'T':
+            if (target_s) {   /* the last one would win unsaid */
+                cli_error("--target: given twice ('%s' and '%s'): capacity meets one target",
+                          target_s, optarg);
+                goto done;
+            }
+            target_s = optarg;
+            break;
         case 'b': cc.by = strcmp(optarg, "all") ? optarg : NULL; break;
         case 'm': if (cli_parse_long("--min", optarg, 0, 1000000, &cc.lo)) goto done; break;
         case 'M': if (cli_parse_long("--max", optarg, 1, 1000000, &cc.hi)) goto done; break;

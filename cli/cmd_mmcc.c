@@ -18,7 +18,8 @@ static void help(FILE *f)
             "  --servers C     units (1..100000)\n"
             "  --load A        offered load in Erlangs = arrival rate x mean stay (> 0)\n"
             "  --service KIND  exp | lognormal | constant (default exp)\n"
-            "  --cv X          coefficient of variation for lognormal (default 1)\n"
+            "  --cv X          coefficient of variation of a lognormal stay (default 1;\n"
+            "                  with exp or constant refused)\n"
             "  --reps N        replications (2..1000000, default 100)\n"
             "  --arrivals N    arrivals per replication, roughly (default 20000)\n"
             "  --seed S        master seed (default 1)\n"
@@ -37,7 +38,7 @@ int cmd_mmcc(int argc, char **argv)
     double load = -1, cv = 1;
     uint64_t seed = 1;
     const char *service = "exp";
-    int c;
+    int c, cv_given = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:a:S:v:r:n:s:t:h", opts, NULL)) != -1) {
         switch (c) {
@@ -50,7 +51,11 @@ int cmd_mmcc(int argc, char **argv)
             }
             service = optarg;
             break;
-        case 'v': if (cli_parse_double("--cv", optarg, 1e-3, 100, &cv)) return CLI_EXIT_USAGE; break;
+        case 'v':
+            if (cli_parse_double("--cv", optarg, 1e-3, 100, &cv))
+                return CLI_EXIT_USAGE;
+            cv_given = 1;
+            break;
         case 'r': if (cli_parse_long("--reps", optarg, 2, 1000000, &reps)) return CLI_EXIT_USAGE; break;
         case 'n': if (cli_parse_long("--arrivals", optarg, 100, 1000000000L, &arrivals)) return CLI_EXIT_USAGE; break;
         case 's': if (cli_parse_u64("--seed", optarg, &seed)) return CLI_EXIT_USAGE; break;
@@ -61,6 +66,12 @@ int cmd_mmcc(int argc, char **argv)
     }
     if (servers < 0 || load < 0) {
         cli_error("mmcc: --servers and --load are required (e.g. --servers 70 --load 60)");
+        return CLI_EXIT_USAGE;
+    }
+    int lognormal = !strcmp(service, "lognormal");
+    if (cv_given && !lognormal) {   /* an exponential or constant stay has a CV of its own */
+        cli_error("--cv: applies to a lognormal stay only, and the stay is %s (accepted: "
+                  "--service lognormal --cv X)", service);
         return CLI_EXIT_USAGE;
     }
     mq_params p = {.servers = (int)servers, .arrival_rate = load, .queue_cap = 0,
@@ -95,8 +106,11 @@ int cmd_mmcc(int argc, char **argv)
     sim_summary s;
     sim_summarize(x, (size_t)reps, w, &s);
     double b = mq_erlang_b((int)servers, load);
+    char cv_text[48] = "";
+    if (lognormal)
+        snprintf(cv_text, sizeof cv_text, cv_given ? " (CV %g)" : " (CV %g, the default)", cv);
     printf("M/G/c/c: %ld units, offered load %g Erlangs, %s stay%s\n", servers, load, service,
-           strcmp(service, "lognormal") ? "" : " (CV given)");
+           cv_text);
     printf("  blocking (simulated)  %.5f  95%% CI [%.5f, %.5f]  (%ld replications)\n", s.mean,
            s.mean - s.ci95, s.mean + s.ci95, reps);
     printf("  blocking (Erlang B)   %.5f  %s\n", b,

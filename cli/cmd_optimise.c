@@ -221,9 +221,22 @@ int cmd_optimise(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'B': budget_s = optarg; break;
+        case 'B':
+            if (budget_s) {   /* the last one would win unsaid */
+                cli_error("--budget: given twice ('%s' and '%s')", budget_s, optarg);
+                goto done;
+            }
+            budget_s = optarg;
+            break;
         case 'A': if (add_candidates(optarg, &store[n_store++], cands, &n_cands)) goto done; break;
-        case 'T': target_s = optarg; break;
+        case 'T':
+            if (target_s) {
+                cli_error("--target: given twice ('%s' and '%s'): optimise improves one metric",
+                          target_s, optarg);
+                goto done;
+            }
+            target_s = optarg;
+            break;
         case 'X': oc.maximise = 1; break;
         case 'h': help(stdout); rc = CLI_EXIT_OK; goto done;
         default: if (cli_search_option(c, optarg, &so, base, sets, help)) goto done;

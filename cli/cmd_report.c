@@ -2,11 +2,9 @@
  * Tables, CSV and plots from a results file alone. */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "an_h5.h"
 #include "an_html.h"
 #include "an_plot.h"
@@ -16,8 +14,8 @@
 static void report_usage(FILE *f)
 {
     fprintf(f,
-            "usage: refugesim report FILE.h5 [--html report.html [--force]] [--csv DIR] [--plots DIR]\n"
-            "                        [--format png,svg] [--all]\n"
+            "usage: refugesim report FILE.h5 [--html report.html [--force]] [--csv DIR]\n"
+            "                        [--plots DIR [--format png,svg]] [--all]\n"
             "\n"
             "Print the summary tables of a results file (overall, per service, per household\n"
             "group) and optionally export them.\n"
@@ -28,7 +26,7 @@ static void report_usage(FILE *f)
             "  --csv DIR       write points, summary, replications, outcomes, services, groups\n"
             "                  and monthly tables as CSV files into DIR (created if missing)\n"
             "  --plots DIR     draw the plots with gnuplot into DIR (created if missing)\n"
-            "  --format LIST   plot formats, comma-separated: png, svg (default png,svg)\n"
+            "  --format LIST   --plots formats, comma-separated: png, svg (default png,svg)\n"
             "  --all           print every metric, not only the key ones\n"
             "  -h, --help      this help\n");
 }
@@ -59,19 +57,6 @@ static int parse_formats(const char *s, int *out)
     return 0;
 }
 
-static int ensure_dir(const char *opt, const char *dir)
-{
-    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
-        struct stat sb;
-        if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-            return 0;
-        cli_error("%s: '%s' exists and is not a directory", opt, dir);
-        return -1;
-    }
-    cli_error("%s: cannot create directory '%s': %s", opt, dir, strerror(errno));
-    return -1;
-}
-
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -80,7 +65,7 @@ int cmd_report(int argc, char **argv)
         {"html", required_argument, NULL, 'H'}, {"force", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *csv_dir = NULL, *plot_dir = NULL, *html = NULL;
-    int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, force = 0, c;
+    int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, force = 0, c, format_given = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -90,6 +75,7 @@ int cmd_report(int argc, char **argv)
         case 'f':
             if (parse_formats(optarg, &formats))
                 return CLI_EXIT_USAGE;
+            format_given = 1;
             break;
         case 'a': all = 1; break;
         case 'H': html = optarg; break;
@@ -110,6 +96,10 @@ int cmd_report(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[optind];
+    if (format_given && !plot_dir) {   /* --html draws its SVG whatever --format says */
+        cli_error("--format: applies to --plots only: give --plots DIR too");
+        return CLI_EXIT_USAGE;
+    }
     /* checked before any work, as every output is; each directory by the
      * endings of the names its writer gives */
     static const char *const csv_exts[] = {".csv"};
@@ -153,7 +143,7 @@ int cmd_report(int argc, char **argv)
         }
     }
     if (csv_dir) {
-        if (ensure_dir("--csv", csv_dir))
+        if (cli_make_output_dir("--csv", csv_dir))
             rc = CLI_EXIT_FAIL;
         else if ((st = an_report_csv(f, csv_dir)) || (st = an_report_csv_wide(f, csv_dir, pts, n))) {
             cli_error("--csv: writing CSV files into '%s' failed: %s", csv_dir, sim_strerror(st));
@@ -165,7 +155,7 @@ int cmd_report(int argc, char **argv)
         if (!gp) {
             cli_error("gnuplot not found: install it with 'apt-get install gnuplot-nox'");
             rc = CLI_EXIT_FAIL;
-        } else if (ensure_dir("--plots", plot_dir)) {
+        } else if (cli_make_output_dir("--plots", plot_dir)) {
             rc = CLI_EXIT_FAIL;
         } else {
             an_plot_opts po = {.formats = formats, .gnuplot = gp};

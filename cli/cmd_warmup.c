@@ -7,9 +7,7 @@
 #include "sim_farm.h"
 #include "sim_status.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +16,7 @@ static void help(FILE *f)
 {
     fprintf(f,
             "usage: refugesim warmup FILE [--reps N] [--seed S] [--threads T] [--set KEY=VALUE]...\n"
-            "                        [--plot DIR]\n"
+            "                        [--plot DIR [--force]]\n"
             "Estimate the warm-up by MSER-5 (White 1997): run the scenario from day 0\n"
             "(warmup 0, for its warm-up plus horizon), average the monthly occupancy and\n"
             "waiting list over the replications, cut each into batch means of 5 months\n"
@@ -26,7 +24,8 @@ static void help(FILE *f)
             "Prints the truncation point, the series, and whether the scenario's warmup\n"
             "is long enough; warns when the waiting list or refusals keep growing.\n"
             "  --plot DIR   also draw both series with the cut (gnuplot; PNG and SVG in DIR,\n"
-            "               created if missing)\n");
+            "               created if missing)\n"
+            "  --force      write into a --plot directory that holds files already\n");
 }
 
 static void print_cut(const char *what, const char *units, const an_cut *c)
@@ -51,12 +50,12 @@ int cmd_warmup(int argc, char **argv)
     static const struct option opts[] = {
         {"reps", required_argument, 0, 'r'},   {"seed", required_argument, 0, 's'},
         {"threads", required_argument, 0, 't'}, {"set", required_argument, 0, 'S'},
-        {"plot", required_argument, 0, 'p'},    {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"plot", required_argument, 0, 'p'},    {"force", no_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     study_cfg cfg = {.keep_summaries = 1};
     const char **sets = calloc((size_t)argc + 3, sizeof *sets);
     char warm_set[64], horizon_set[64], seed_set[64], reps_set[64];
-    int c, rc = CLI_EXIT_USAGE;
+    int c, rc = CLI_EXIT_USAGE, force = 0;
     const char *plot_dir = NULL;
     long v;
     rf_scenario *sc = NULL;
@@ -90,6 +89,7 @@ int cmd_warmup(int argc, char **argv)
             sets[n_sets++] = optarg;
             break;
         case 'p': plot_dir = optarg; break;
+        case 'f': force = 1; break;
         case 'h': help(stdout); rc = CLI_EXIT_OK; goto done;
         default: help(stderr); goto done;
         }
@@ -99,6 +99,13 @@ int cmd_warmup(int argc, char **argv)
         goto done;
     }
     const char *path = argv[optind];
+    /* as report --plots: said before the replications, not after, and never
+     * over the scenario */
+    static const char *const plot_exts[] = {".png", ".svg", ".dat", ".gp", ".log"};
+    cli_inputs in = {.v = &path, .n = 1};
+    if (plot_dir && cli_check_output_dir("--plot", plot_dir, force, plot_exts,
+                                         sizeof plot_exts / sizeof *plot_exts, &in))
+        goto done;
     rf_diags diags;
     if (rf_scenario_load_file(path, sets, n_sets, &sc, &diags) != SIM_OK) {
         cli_print_diags(&diags);
@@ -183,8 +190,7 @@ int cmd_warmup(int argc, char **argv)
         if (!gp) {
             cli_error("gnuplot not found: install it with 'apt-get install gnuplot-nox'");
             rc = CLI_EXIT_FAIL;
-        } else if (mkdir(plot_dir, 0777) != 0 && errno != EEXIST) {
-            cli_error("--plot: cannot create '%s': %s", plot_dir, strerror(errno));
+        } else if (cli_make_output_dir("--plot", plot_dir)) {
             rc = CLI_EXIT_FAIL;
         } else if ((ps = an_plot_warmup(a, warmup / AN_MONTH_DAYS, plot_dir,
                                         AN_PLOT_PNG | AN_PLOT_SVG, gp)) != SIM_OK) {

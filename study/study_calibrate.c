@@ -143,6 +143,31 @@ static int check_key(const study_calibrate_cfg *cfg, const study_cal_fit *f, stu
                      "load with %s", f->key, f->lo, f->hi, probe);
         }
     }
+    if (rc != SIM_OK)
+        goto out;
+    /* The search tries values between the ends: a key taking whole numbers
+     * (a count) loads at whole ends and would fail only after evaluations. */
+    double x = (f->lo + f->hi) / 2;
+    if (x == floor(x))
+        x = x + 0.5 < f->hi ? x + 0.5 : (x + f->hi) / 2;
+    snprintf(probe, sizeof probe, "%s=%.12g", f->key, x);
+    study_error_clear(err);
+    rc = rf_scenario_load_file(pc->scenario_path, sets, pc->n_sets + 1, &sc, &err->diags);
+    if (rc == SIM_ENOMEM) {
+        rc = input_error(err, SIM_ENOMEM, "out of memory");
+    } else if (rc != SIM_OK) {
+        char why[sizeof err->diags.items[0].message];
+        size_t n = strlen(f->key);
+        int units = n >= 5 && !strcmp(f->key + n - 5, "units");
+        snprintf(why, sizeof why, "%s", err->diags.n ? err->diags.items[0].message : "refused");
+        rc = input_error(err, SIM_EINVAL,
+                         "--fit %s=%g:%g: a value between the ends is refused (%s: %s): --fit "
+                         "takes a key with a continuous value; %s%s%s", f->key, f->lo, f->hi,
+                         probe, why, units ? "for a number of units use 'refugesim capacity' "
+                         "(the fewest spaces that meet a target) or 'refugesim optimise' (the "
+                         "best units for a budget)" : "try whole numbers with 'refugesim sweep "
+                         "--vary ", units ? "" : f->key, units ? "" : "=A,B,...'");
+    }
 out:
     rf_scenario_free(sc);
     free(sets);
@@ -359,6 +384,11 @@ int study_calibrate(const study_calibrate_cfg *cfg, study_calibrate_result *out,
                                "--set %s: calibrate takes scenario keys only (set the units "
                                "with services[NAME].blocks[NAME].units)",
                                cfg->base.points.sets[k]);
+    for (size_t k = 0; k < cfg->n_targets; k++)
+        for (size_t j = 0; j < k; j++)
+            if (cfg->targets[k].metric == cfg->targets[j].metric)
+                return input_error(err, SIM_EINVAL, "--target %s is given twice",
+                                   rf_metric_at((size_t)cfg->targets[k].metric)->name);
     for (size_t i = 0; i < cfg->n_fits; i++) {
         for (size_t j = 0; j < i; j++)
             if (!strcmp(cfg->fits[i].key, cfg->fits[j].key))

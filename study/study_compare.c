@@ -183,11 +183,13 @@ static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
     return SIM_OK;
 }
 
-/* Load a file with --set (diagnostics into err on failure); pseudo-keys
- * (spaces, extra[NAME]) change units only and are left to the points. */
-static int load(const study_cfg *b, const char *path, rf_scenario **sc, study_error *err)
+/* Load a file with --set and then extra (an alternative's --vs changes),
+ * diagnostics into err on failure; pseudo-keys (spaces, extra[NAME])
+ * change units only and are left to the points. */
+static int load(const study_cfg *b, const char *path, const char *const *extra, size_t n_extra,
+                rf_scenario **sc, study_error *err)
 {
-    const char **sets = calloc(b->points.n_sets + 1, sizeof *sets);
+    const char **sets = calloc(b->points.n_sets + n_extra + 1, sizeof *sets);
     size_t n = 0;
     if (!sets) {
         err->status = SIM_ENOMEM;
@@ -197,6 +199,9 @@ static int load(const study_cfg *b, const char *path, rf_scenario **sc, study_er
     for (size_t k = 0; k < b->points.n_sets; k++)
         if (!rf_points_is_pseudo_set(b->points.sets[k]))
             sets[n++] = b->points.sets[k];
+    for (size_t k = 0; k < n_extra; k++)
+        if (!rf_points_is_pseudo_set(extra[k]))
+            sets[n++] = extra[k];
     int rc = rf_scenario_load_file(path, sets, n, sc, &err->diags);
     free(sets);
     if (rc != SIM_OK) {
@@ -207,47 +212,75 @@ static int load(const study_cfg *b, const char *path, rf_scenario **sc, study_er
     return rc;
 }
 
+/* The key in which an alternative's params p differ from the baseline's
+ * p0 so that they cannot be paired (NULL: none), its values in *va, *vb. */
+static const char *unpaired_key(const study_cfg *b, const rf_params *p0, const rf_params *p,
+                                double *va, double *vb)
+{
+    const char *key = NULL;
+    if (!b->points.seed_set && p->seed != p0->seed)
+        key = "seed", *va = (double)p->seed, *vb = (double)p0->seed;
+    else if (p->horizon != p0->horizon)
+        key = "horizon", *va = p->horizon, *vb = p0->horizon;
+    else if (p->warmup != p0->warmup)
+        key = "warmup", *va = p->warmup, *vb = p0->warmup;
+    else if (b->points.reps <= 0 && !b->precision && p->reps != p0->reps)
+        key = "replications", *va = p->reps, *vb = p0->reps;
+    return key;
+}
+
 /* Common random numbers need the same seed, horizon and warm-up: refuse an
- * alternative file that differs, naming the key; and one replication count:
- * without --reps (*reps) a file whose replications differ is refused too. */
-static int check_files(const study_compare_cfg *c, long *reps, study_error *err)
+ * alternative, a file or a --vs, that differs, naming the key; and one
+ * replication count: without --reps (*reps) one whose replications differ
+ * is refused too (the study runs every point with the baseline's). */
+static int check_alts(const study_compare_cfg *c, const alt_list *a, long *reps,
+                      study_error *err)
 {
     const study_cfg *b = &c->base;
     rf_scenario *base = NULL, *alt = NULL;
-    int rc = load(b, b->points.scenario_path, &base, err);
+    int rc = load(b, b->points.scenario_path, NULL, 0, &base, err);
     if (rc != SIM_OK)
         return rc;
     const rf_params *p0 = rf_scenario_params(base);
     *reps = b->points.reps > 0 ? b->points.reps : (long)p0->reps;
-    for (size_t i = 0; i < c->n_files && rc == SIM_OK; i++) {
-        if ((rc = load(b, c->files[i], &alt, err)) != SIM_OK)
+    for (size_t i = 1; i < a->n_alts && rc == SIM_OK; i++) {
+        const rf_points_alt *x = &a->alts[i];
+        const char *path = x->path ? x->path : b->points.scenario_path;
+        char name[4200];
+        if (x->path)
+            snprintf(name, sizeof name, "%s", x->path);
+        else
+            snprintf(name, sizeof name, "--vs '%s'", x->label);
+        if ((rc = load(b, path, x->kv, x->n_kv, &alt, err)) != SIM_OK)
             break;
-        const rf_params *p = rf_scenario_params(alt);
-        const char *key = NULL;
         double va = 0, vb = 0;
-        if (!b->points.seed_set && p->seed != p0->seed)
-            key = "seed", va = (double)p->seed, vb = (double)p0->seed;
-        else if (p->horizon != p0->horizon)
-            key = "horizon", va = p->horizon, vb = p0->horizon;
-        else if (p->warmup != p0->warmup)
-            key = "warmup", va = p->warmup, vb = p0->warmup;
-        else if (b->points.reps <= 0 && !b->precision && p->reps != p0->reps)
-            key = "replications", va = p->reps, vb = p0->reps;
+        const char *key = unpaired_key(b, p0, rf_scenario_params(alt), &va, &vb);
         if (key && !strcmp(key, "replications")) {
-            /* a file's own count is not silently replaced by the baseline's */
+            /* its own count is not silently replaced by the baseline's */
             err->all_ranks = 1;
             rc = study_error_set(err, SIM_EINVAL, 1,
                                  "%s: replications is %.17g but the baseline %s has %.17g: paired "
-                                 "differences need one count for every scenario; give --reps N "
-                                 "for all of them, or change replications in one",
-                                 c->files[i], va, b->points.scenario_path, vb);
-        } else if (key) {
+                                 "differences need one count for every scenario; %s", name, va,
+                                 b->points.scenario_path, vb, x->path
+                                 ? "give --reps N for all of them, or change replications in one"
+                                 : "--reps N sets it for all of them");
+        } else if (key && x->path) {
             err->all_ranks = 1;
             rc = study_error_set(err, SIM_EINVAL, 1,
                                  "%s: %s is %.17g but the baseline %s has %.17g: compared "
                                  "scenarios must share seed, horizon and warmup (common random "
                                  "numbers); change %s in one of them",
-                                 c->files[i], key, va, b->points.scenario_path, vb, key);
+                                 name, key, va, b->points.scenario_path, vb, key);
+        } else if (key) {
+            /* --set and --seed change it for every scenario, which pairs */
+            err->all_ranks = 1;
+            rc = study_error_set(err, SIM_EINVAL, 1,
+                                 "%s: %s is %.17g but the baseline %s has %.17g: compared "
+                                 "scenarios must share seed, horizon and warmup (common random "
+                                 "numbers); to change %s for every scenario give %s",
+                                 name, key, va, b->points.scenario_path, vb, key,
+                                 !strcmp(key, "seed") ? "--seed S" : !strcmp(key, "horizon")
+                                 ? "--set horizon=DAYS" : "--set warmup=DAYS");
         }
         rf_scenario_free(alt);
         alt = NULL;
@@ -323,9 +356,9 @@ int study_compare(const study_compare_cfg *cfg, study_compare_result *out, study
     alt_list a = {0};
     study_cfg sc = cfg->base;
     long reps = 0;
-    int rc = check_files(cfg, &reps, err);
+    int rc = build_alts(cfg, &a, err);
     if (rc == SIM_OK)
-        rc = build_alts(cfg, &a, err);
+        rc = check_alts(cfg, &a, &reps, err);
     if (rc != SIM_OK)
         goto done;
     sc.grid = NULL;

@@ -114,6 +114,49 @@ Test(calibrate, recovers_the_countys_shipped_demand, .timeout = 120)
     free(c);
 }
 
+static void count_eval(void *user, const double *x, const sim_summary *y)
+{
+    (void)x, (void)y;
+    ++*(int *)user;
+}
+
+/* A key taking whole numbers loads at whole ends; the search's values
+ * between them do not, so it is refused before the first evaluation, with
+ * what to use instead. */
+Test(calibrate, a_key_taking_whole_numbers_is_refused_before_any_evaluation)
+{
+    static const struct {
+        const char *key, *instead;
+        double lo, hi;
+    } whole[] = {
+        {"services[0].units", "'refugesim capacity'", 10, 40},
+        {"services.*.units", "'refugesim optimise'", 20, 21},
+        {"waiting.max_waiting", "'refugesim sweep --vary waiting.max_waiting=A,B,...'", 1, 9},
+    };
+    study_calibrate_cfg *c = calloc(1, sizeof *c);
+    study_calibrate_result r;
+    study_error *err = malloc(sizeof *err);
+    int evals = 0;
+    c->base.points.scenario_path = scenario("leicestershire-county.yaml");
+    c->base.threads = 1;
+    c->reps = 5;
+    c->on_eval = count_eval;
+    c->user = &evals;
+    target(c, "refused_of_eligible", 0.3, 0);
+    for (size_t i = 0; i < sizeof whole / sizeof *whole; i++) {
+        c->n_fits = 0;
+        fit(c, whole[i].key, whole[i].lo, whole[i].hi);
+        cr_assert_eq(study_calibrate(c, &r, err), SIM_EINVAL, "%s: %s", whole[i].key, err->message);
+        cr_expect(err->input);
+        cr_expect(strstr(err->message, whole[i].key) && strstr(err->message, "expected a whole "
+                  "number") && strstr(err->message, "--fit takes a key with a continuous value")
+                  && strstr(err->message, whole[i].instead), "%s", err->message);
+        cr_expect_eq(evals, 0, "%s: evaluated before the refusal", whole[i].key);
+    }
+    free(err);
+    free(c);
+}
+
 Test(calibrate, refuses_bad_requests_with_the_reason)
 {
     study_calibrate_cfg *c = calloc(1, sizeof *c);

@@ -1,6 +1,6 @@
 /* report --csv / --plots refuse a directory that holds files already
  * unless --force, before any work, like every other writer (issue 17,
- * item 11). */
+ * item 11); warmup --plot checks its directory the same way. */
 #include "test_h5_fixture.h"
 #include "test_shell.h"
 
@@ -39,4 +39,35 @@ Test(report_force, csv_and_plots_refuse_files_already_there, .timeout = 60)
                  "%s", ts_out);
     cr_expect_neq(ts_sh("cd '%s' && grep -qx mine csv/points.csv", fx.dir), 0, "not replaced");
     fx_teardown(&fx);
+}
+
+/* warmup --plot: the directory checked as report --plots checks it, before
+ * the replications (they ran first, and a bad directory failed after). */
+Test(report_force, warmup_plot_checks_its_directory_before_any_work, .init = ts_make_dir,
+     .fini = ts_remove_dir, .timeout = 60)
+{
+    static const struct {
+        const char *dir, *said;
+    } bad[] = {
+        {"no/such/dir", "refugesim: error: --plot: no/such/dir: the directory does not exist"},
+        {"afile", "refugesim: error: --plot: afile exists and is not a directory"},
+        {"full", "refugesim: error: --plot: full holds files already: use --force to write "
+                 "into it"},
+    };
+    cr_assert_eq(ts_sh("cd '%s' && echo mine > afile && mkdir full && echo mine > full/warmup.gp",
+                       ts_dir), 0, "%s", ts_out);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = ts_sh("cd '%s' && '%s' warmup '%s/scenarios/mmcc.yaml' --reps 2 --threads 1 "
+                       "--plot %s", ts_dir, ts_prog(), ts_root(), bad[i].dir);
+        cr_expect_eq(rc, 2, "%s: exit %d: %s", bad[i].dir, rc, ts_out);
+        cr_expect(strstr(ts_out, bad[i].said), "%s", ts_out);
+        cr_expect(!strstr(ts_out, "warm-up by MSER-5"), "work was done before the refusal: %s",
+                  ts_out);
+    }
+    cr_expect_eq(ts_sh("cd '%s' && grep -qx mine afile && grep -qx mine full/warmup.gp", ts_dir),
+                 0, "a file was replaced");
+    /* --force writes into it, as report's does (the plots then need gnuplot) */
+    ts_sh("cd '%s' && '%s' warmup '%s/scenarios/mmcc.yaml' --reps 2 --threads 1 --plot full "
+          "--force", ts_dir, ts_prog(), ts_root());
+    cr_expect(strstr(ts_out, "warm-up by MSER-5"), "%s", ts_out);
 }
