@@ -217,3 +217,25 @@ Test(scenario_checks, a_horizon_out_of_range_is_the_only_error)
             "refugesim: --set: error: services[0].blocks[1].opens: day 400 is outside the horizon "
             "(accepted: 0 to below horizon, 365 days, counted from the end of warm-up)\n");
 }
+
+/* network.distances: a pair given twice had the last one win unsaid, and
+ * an area's distance to itself replaced its 0 km; both are refused at the
+ * entry.  Both ways of a pair (a distance that differs by direction) stay
+ * accepted. */
+Test(scenario_checks, a_distance_given_twice_or_to_itself_is_refused)
+{
+#define DIST_AREAS "    - {name: a}\n    - {name: b}\n  distances:\n"
+    put("twice.yaml", NET_HEAD DIST_AREAS
+        "    - {from: a, to: b, km: 5}\n    - {from: a, to: b, km: 50}\n");
+    refused("twice.yaml", "",
+            "refugesim: twice.yaml:15:7: error: network.distances[1]: the distance from 'a' to 'b' "
+            "is given twice (first at network.distances[0]; accepted: each pair once a way)\n");
+    put("self.yaml", NET_HEAD DIST_AREAS "    - {from: a, to: b, km: 5}\n    - {from: a, to: a, km: 5}\n");
+    refused("self.yaml", "",
+            "refugesim: self.yaml:15:7: error: network.distances[1]: from and to are both 'a': an "
+            "area is 0 km from itself (accepted: two different areas)\n");
+    put("ways.yaml", NET_HEAD DIST_AREAS
+        "    - {from: a, to: b, km: 5}\n    - {from: b, to: a, km: 50}\n");
+    accepted("ways.yaml", "");
+#undef DIST_AREAS
+}

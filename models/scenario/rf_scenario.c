@@ -1158,6 +1158,13 @@ static void conv_net_distances(sem_ctx *c, const sc_network *in, const int *inde
     rf_params *p = c->p;
     int n = p->n_areas;
     char sub[96];
+    /* the entry that gave each ordered pair, + 1: a pair given twice would
+     * have the last one win unsaid */
+    unsigned *given = in->distances_count ? calloc((size_t)n * (size_t)n + 1, sizeof *given) : NULL;
+    if (in->distances_count && !given) {
+        sem(c, "network", "out of memory for the distances");
+        return;
+    }
     for (unsigned k = 0; k < in->distances_count; k++) {
         const sc_distance *d = &in->distances[k];
         int a = find_area(p, d->from), b = find_area(p, d->to);
@@ -1166,10 +1173,24 @@ static void conv_net_distances(sem_ctx *c, const sc_network *in, const int *inde
             sem(c, sub, "unknown area '%s' (accepted: a name in areas)", a < 0 ? d->from : d->to);
             continue;
         }
+        if (a == b) {
+            sem(c, sub, "from and to are both '%s': an area is 0 km from itself (accepted: two "
+                        "different areas)", d->from);
+            continue;
+        }
+        unsigned *g = &given[(size_t)a * (size_t)n + (size_t)b];
+        if (*g) {
+            sem(c, sub, "the distance from '%s' to '%s' is given twice (first at "
+                        "network.distances[%u]; accepted: each pair once a way)", d->from, d->to,
+                *g - 1);
+            continue;
+        }
+        *g = k + 1;
         snprintf(sub, sizeof sub, "network.distances[%u].km", k);
         check_nonneg(c, sub, d->km, "km");
         rf_net_add_distance(p, a, b, d->km);
     }
+    free(given);
     int n_plane = 0, n_globe = 0;
     for (int a = 0; a < n; a++) {
         if (index[a] < 0)
