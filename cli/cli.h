@@ -43,6 +43,12 @@ unsigned cli_term_grace(void);
 /* REFUGESIM_TERM_GRACE and REFUGESIM_PROGRESS_DELAY, when set to something,
  * are numbers of seconds: -1 (said on stderr) when one is not. */
 int cli_check_environment(void);
+/* getopt_long for command `cmd`, whose own errors are ours: an unknown
+ * option, or one without its value, is said on one line in the usual form
+ * (escaped for the terminal: the text is the user's), and '?' returned. */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *cmd);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "refugesim: KIND: TEXT" (KIND NULL or "": "refugesim: TEXT") on one line,

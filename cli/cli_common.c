@@ -7,6 +7,7 @@
 #include "sim_text.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -407,4 +408,28 @@ int cli_check_set(const char *s)
         return 0;
     cli_error("--set: expected KEY=VALUE, got '%s'", s);
     return -1;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *cmd)
+{
+    char opts[64];
+    snprintf(opts, sizeof opts, ":%s", shortopts);   /* ':' for a missing value */
+    opterr = 0;
+    int prev = optind, c = getopt_long(argc, argv, opts, longopts, NULL);
+    if (c != '?' && c != ':')
+        return c;
+    /* the word at fault: the argument getopt was reading */
+    const char *word = optind > prev && optind - 1 < argc ? argv[optind - 1]
+                       : prev < argc ? argv[prev] : "";
+    char shown[8];
+    if (word[0] == '-' && word[1] && word[1] != '-' && optopt > ' ' && optopt < 127) {
+        snprintf(shown, sizeof shown, "-%c", optopt);      /* a short one, maybe in a cluster */
+        word = shown;
+    }
+    if (c == ':')
+        cli_error("%s: needs a value (see 'refugesim %s --help')", word, cmd);
+    else
+        cli_error("%s: unknown option (see 'refugesim %s --help')", word, cmd);
+    return '?';
 }

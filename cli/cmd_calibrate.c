@@ -364,7 +364,7 @@ int cmd_calibrate(int argc, char **argv)
     }
     study_cfg *base = &cc->base;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts, "calibrate")) != -1) {
         switch (c) {
         case 'F':
             if (cc->n_fits == STUDY_CAL_MAX) {

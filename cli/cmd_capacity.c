@@ -136,7 +136,7 @@ int cmd_capacity(int argc, char **argv)
     if (!sets)
         return CLI_EXIT_FAIL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts, "capacity")) != -1) {
         switch (c) {
         case 'T':
             if (target_s) {   /* the last one would win unsaid */

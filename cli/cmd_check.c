@@ -33,7 +33,7 @@ int cmd_check(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "s:h", opts, "check")) != -1) {
         switch (c) {
         case 's': sets[n_sets++] = optarg; break;
         case 'h': help(stdout); free(sets); return CLI_EXIT_OK;

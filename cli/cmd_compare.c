@@ -67,7 +67,7 @@ int cmd_compare(int argc, char **argv)
         goto done;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts, "compare")) != -1) {
         switch (c) {
         case 'V': vs[cc.n_vs++] = optarg; break;
         case 'o': base->out_path = optarg; break;

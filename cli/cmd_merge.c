@@ -28,7 +28,7 @@ int cmd_merge(int argc, char **argv)
     study_merge_cfg cfg = {.command_line = cli_command_line};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts, "merge")) != -1) {
         switch (c) {
         case 'o': cfg.out_path = optarg; break;
         case 'f': cfg.force = 1; break;

@@ -40,7 +40,7 @@ int cmd_mmcc(int argc, char **argv)
     const char *service = "exp";
     int c, cv_given = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:a:S:v:r:n:s:t:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "c:a:S:v:r:n:s:t:h", opts, "mmcc")) != -1) {
         switch (c) {
         case 'c': if (cli_parse_long("--servers", optarg, 1, 100000, &servers)) return CLI_EXIT_USAGE; break;
         case 'a': if (cli_parse_double("--load", optarg, 1e-9, 1e7, &load)) return CLI_EXIT_USAGE; break;

@@ -219,7 +219,7 @@ int cmd_optimise(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts, "optimise")) != -1) {
         switch (c) {
         case 'B':
             if (budget_s) {   /* the last one would win unsaid */

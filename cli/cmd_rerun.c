@@ -76,7 +76,7 @@ int cmd_rerun(int argc, char **argv)
     int c;
     long v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts, "rerun")) != -1) {
         switch (c) {
         case 'o': cfg.out_path = optarg; break;
         case 'f': cfg.force = 1; break;

@@ -150,7 +150,7 @@ static int run_or_sweep(int argc, char **argv, int sweep)
         goto done;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts, sweep ? "sweep" : "run")) != -1) {
         switch (c) {
         case 'o': cfg.out_path = optarg; break;
         case 'f': cfg.force = 1; break;

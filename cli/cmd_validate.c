@@ -29,7 +29,7 @@ int cmd_validate(int argc, char **argv)
     uint64_t seed = 20260101;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "r:s:t:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "r:s:t:h", opts, "validate")) != -1) {
         switch (c) {
         case 'r': if (cli_parse_long("--reps", optarg, 2, 100000, &reps)) return CLI_EXIT_USAGE; break;
         case 's': if (cli_parse_u64("--seed", optarg, &seed)) return CLI_EXIT_USAGE; break;

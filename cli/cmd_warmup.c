@@ -69,7 +69,7 @@ int cmd_warmup(int argc, char **argv)
     }
     size_t n_sets = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, "warmup")) != -1) {
         switch (c) {
         case 'r':
             if (cli_parse_long("--reps", optarg, 2, 1000000, &v))

@@ -80,3 +80,25 @@ Test(cli, mistyped_environment_settings_are_refused)
     unsetenv("REFUGESIM_PROGRESS_DELAY");
     cr_assert_eq(rc, 0, "%s", out);
 }
+
+/* getopt's own messages ("run: unrecognized option '--bogus'") are ours:
+ * one line in the usual form, naming the option and where help is, with
+ * the user's text escaped for the terminal. */
+Test(cli, an_unknown_or_incomplete_option_is_said_in_one_line)
+{
+    static char out[8192];
+    const struct { const char *args, *first; } cases[] = {
+        {"run --bogus", "refugesim: error: --bogus: unknown option (see 'refugesim run --help')\n"},
+        {"sweep --vary", "refugesim: error: --vary: needs a value (see 'refugesim sweep --help')\n"},
+        {"mmcc -q", "refugesim: error: -q: unknown option (see 'refugesim mmcc --help')\n"},
+        {"capacity -o", "refugesim: error: -o: needs a value (see 'refugesim capacity --help')\n"},
+        {"run \"$(printf -- '--\\033[31mred')\"", "refugesim: error: --\\x1B[31mred: unknown option (see "
+                                  "'refugesim run --help')\n"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int rc = run(cases[i].args, out, sizeof out);
+        cr_expect_eq(rc, 2, "%s: %s", cases[i].args, out);
+        cr_expect(!strncmp(out, cases[i].first, strlen(cases[i].first)), "%s:\n%s", cases[i].args,
+                  out);
+        cr_expect(!strstr(out, "\033"), "%s: an escape reached the terminal", cases[i].args);
+    }
+}
