@@ -43,6 +43,9 @@ unsigned cli_term_grace(void);
 /* REFUGESIM_TERM_GRACE and REFUGESIM_PROGRESS_DELAY, when set to something,
  * are numbers of seconds: -1 (said on stderr) when one is not. */
 int cli_check_environment(void);
+/* text (a path the user gave) escaped for the terminal, in one of a few
+ * static buffers taken in turn: for a printf of up to four at once. */
+const char *cli_shown(const char *text);
 /* getopt_long for command `cmd`, whose own errors are ours: an unknown
  * option, or one without its value, is said on one line in the usual form
  * (escaped for the terminal: the text is the user's), and '?' returned. */

@@ -145,7 +145,7 @@ void cli_say_partial(const char *path, int status, const char *message, size_t w
         return;
     va_list ap;
     va_start(ap, what);
-    printf("results written to %s (incomplete: interrupted; ", path);
+    printf("results written to %s (incomplete: interrupted; ", cli_shown(path));
     vprintf(what, ap);
     printf(")\n");
     va_end(ap);
@@ -432,4 +432,13 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
     else
         cli_error("%s: unknown option (see 'refugesim %s --help')", word, cmd);
     return '?';
+}
+
+const char *cli_shown(const char *text)
+{
+    static char buf[4][4 * CLI_PATH_MAX + 16];
+    static int next;
+    char *b = buf[next];
+    next = (next + 1) % 4;
+    return sim_text_str(SIM_TEXT_TERM, text ? text : "", b, sizeof buf[0]);
 }

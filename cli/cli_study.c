@@ -243,7 +243,7 @@ int cli_run_study(const study_cfg *cfg, const cli_print_opts *print, study **kee
             goto out;
         }
         if (!print->scratch_output)
-            printf("results written to %s%s\n", cfg->out_path,
+            printf("results written to %s%s\n", cli_shown(cfg->out_path),
                    complete ? "" : " (incomplete: interrupted)");
     }
     if (!complete) {

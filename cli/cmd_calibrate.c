@@ -463,7 +463,7 @@ int cmd_calibrate(int argc, char **argv)
         if (write_fitted(out_path, cc, &res, force))
             rc = CLI_EXIT_FAIL;
         else
-            printf("fitted scenario written to %s\n", out_path);
+            printf("fitted scenario written to %s\n", cli_shown(out_path));
     }
 done:
     free(cc);

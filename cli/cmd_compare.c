@@ -161,7 +161,7 @@ int cmd_compare(int argc, char **argv)
     if (base->precision)
         cli_print_precision(res.s, base->precision);
     if (base->out_path)
-        printf("results written to %s\n", base->out_path);
+        printf("results written to %s\n", cli_shown(base->out_path));
 done:
     study_compare_result_free(&res);
     free(err);

@@ -64,7 +64,7 @@ int cmd_merge(int argc, char **argv)
     if (study_merge(&cfg, &done, err) != SIM_OK)
         exit_code = cli_study_error(err);
     else
-        printf("results written to %s (%zu points from %zu part%s)\n", cfg.out_path,
+        printf("results written to %s (%zu points from %zu part%s)\n", cli_shown(cfg.out_path),
                done.n_points, cfg.n_parts, cfg.n_parts == 1 ? "" : "s");
     free(err);
     return exit_code;

@@ -139,7 +139,7 @@ int cmd_report(int argc, char **argv)
             cli_error("--html: writing %s failed: %s", html, sim_strerror(st));
             rc = CLI_EXIT_FAIL;
         } else {
-            printf("\nreport written to %s\n", html);
+            printf("\nreport written to %s\n", cli_shown(html));
         }
     }
     if (csv_dir) {

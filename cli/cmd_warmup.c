@@ -198,7 +198,7 @@ int cmd_warmup(int argc, char **argv)
                       plot_dir);
             rc = CLI_EXIT_FAIL;
         } else {
-            printf("plots written to %s (warmup_occupancy, warmup_waiting)\n", plot_dir);
+            printf("plots written to %s (warmup_occupancy, warmup_waiting)\n", cli_shown(plot_dir));
         }
         free(gp);
     }

@@ -102,3 +102,17 @@ Test(cli, an_unknown_or_incomplete_option_is_said_in_one_line)
         cr_expect(!strstr(out, "\033"), "%s: an escape reached the terminal", cases[i].args);
     }
 }
+
+/* The names the user gave, printed back ("results written to NAME"), are
+ * escaped for the terminal as every other string from outside is. */
+Test(cli, an_output_name_is_escaped_when_printed)
+{
+    static char out[8192];
+    char args[600];
+    const char *root = getenv("RS_ROOT");
+    cr_assert_not_null(root);
+    snprintf(args, sizeof args, "run '%s/scenarios/leicestershire-county.yaml' --reps 2 --threads 1 "
+             "-o \"$(mktemp -d)/$(printf 'a\\033[31m.h5')\" | tail -n 1", root);
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "a\\x1B[31m.h5\n") && !strchr(out, '\033'), "%s", out);
+}
