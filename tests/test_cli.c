@@ -112,7 +112,8 @@ Test(cli, an_output_name_is_escaped_when_printed)
     const char *root = getenv("RS_ROOT");
     cr_assert_not_null(root);
     snprintf(args, sizeof args, "run '%s/scenarios/leicestershire-county.yaml' --reps 2 --threads 1 "
-             "-o \"$(mktemp -d)/$(printf 'a\\033[31m.h5')\" | tail -n 1", root);
+             "-o \"$(mktemp -d /tmp/rs_test_esc_XXXXXX)/$(printf 'a\\033[31m.h5')\" | tail -n 1", root);
     cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
     cr_expect(strstr(out, "a\\x1B[31m.h5\n") && !strchr(out, '\033'), "%s", out);
+    cr_expect_eq(system("rm -rf /tmp/rs_test_esc_*"), 0);
 }
