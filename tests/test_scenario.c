@@ -385,7 +385,7 @@ static const struct {
     {"list_expected.yaml", 9, "areas", "expected a list, got a single value"},
     {"zero_stay.yaml", 8, "services[0].stay", "more than 0 days on average"},
     {"nrpf_everyone_no.yaml", 5, "services[0].nrpf", "every household has NRPF"},
-    {"name_too_long.yaml", 5, "services[0].name", "longer than 63 characters"},
+    {"name_too_long.yaml", 5, "services[0].name", "longer than 63 bytes (a character outside ASCII takes 2 to 4)"},
     {"service_outage_without_duration.yaml", 9, "services[0].outage_interval",
      "outages need a duration: set services[0].outage_duration"},
     {"profile_boy_no_children.yaml", 6, "households.profiles[0].oldest_boy_age",

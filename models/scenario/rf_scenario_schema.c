@@ -450,7 +450,8 @@ static void walk_scalar(walk_ctx *c, const cyaml_schema_value_t *sv, const st_no
         if (len < sv->string.min)
             err_at(c, n->at, path, "must not be empty");
         else if (len > sv->string.max)
-            err_at(c, n->at, path, "longer than %u characters", (unsigned)sv->string.max);
+            err_at(c, n->at, path, "longer than %u bytes (a character outside ASCII takes 2 to 4)",
+                   (unsigned)sv->string.max);
         break;
     }
     default:
