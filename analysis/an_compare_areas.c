@@ -155,7 +155,7 @@ void an_print_area_comparison(FILE *f, const an_point_summary *base, const an_po
             size_t w = strlen(cell[l * nc + c]);
             width[c] = w > width[c] ? w : width[c];
         }
-    char la[AN_NAME_MAX * 2], lb[AN_NAME_MAX * 2];
+    char la[AN_LABEL_SHOWN], lb[AN_LABEL_SHOWN];
     fprintf(f, "\nAreas, %s against %s: paired differences by the area of residence "
                "(alternative minus baseline, 95%% interval)\n",
             sim_text_str(SIM_TEXT_TERM, alt->label, la, sizeof la),

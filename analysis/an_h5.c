@@ -34,7 +34,7 @@
 
 typedef struct {
     int written;
-    char label[AN_NAME_MAX];
+    char *label;                  /* owned, whole (at most AN_LABEL_MAX - 1 bytes); NULL: "" */
     uint64_t n_reps, reps_done;
     int64_t total_units;
     double horizon, warmup;
@@ -173,6 +173,8 @@ static void writer_free(an_h5_writer *w)
     free(w->tidy);
     free(w->n_tidy);
     free(w->metrics);
+    for (size_t i = 0; w->rows && i < w->n_points; i++)
+        free(w->rows[i].label);
     free(w->rows);
     free(w->vary);
     free(w->scenario_text);
@@ -382,10 +384,25 @@ static int keep_tidy(an_h5_writer *w, size_t index, const an_point_summary *ps)
     return SIM_OK;
 }
 
+/* Point pt's label as the file stores it, into made when pt has none:
+ * NULL when it would not fit a label column (SIM_ERANGE: a label is
+ * stored whole or not at all). */
+static const char *point_label(const an_h5_writer *w, const an_point *pt, char made[AN_LABEL_MAX])
+{
+    if (pt->label)
+        return strlen(pt->label) < AN_LABEL_MAX ? pt->label : NULL;
+    size_t n = rf_point_label(made, AN_LABEL_MAX, pt->params ? rf_params_total_units(pt->params) : 0,
+                              w->n_vary, (const char *const *)w->vary_keys, pt->vary_values);
+    return n < AN_LABEL_MAX ? made : NULL;
+}
+
 int an_h5_point_begin(an_h5_writer *w, size_t index, const an_point *pt)
 {
     if (!w || !pt || index >= w->n_points || w->rows[index].written || w->open)
         return SIM_EINVAL;
+    char made[AN_LABEL_MAX];
+    if (!point_label(w, pt, made))
+        return SIM_ERANGE;
     char name[32];
     snprintf(name, sizeof name, "%zu", index);
     int st = an_h5p_begin(w->points, name, pt, &w->open);
@@ -412,13 +429,16 @@ int an_h5_point_end(an_h5_writer *w, const an_point *pt, const an_point_summary 
     an_h5p *p = w->open;
     w->open = NULL;
     point_row *row = &w->rows[index];
-    if (pt->label)
-        snprintf(row->label, sizeof row->label, "%s", pt->label);
-    else
-        rf_point_label(row->label, sizeof row->label,
-                       pt->params ? rf_params_total_units(pt->params) : 0, w->n_vary,
-                       (const char *const *)w->vary_keys, pt->vary_values);
-    int st = an_h5p_end(p, pt, ps, w->scenario_text);
+    char made[AN_LABEL_MAX];
+    const char *label = point_label(w, pt, made);
+    free(row->label);
+    row->label = label ? an_h5i_strdup(label) : NULL;
+    int st = !label ? SIM_ERANGE : !row->label ? SIM_ENOMEM : SIM_OK;
+    if (st) {
+        an_h5p_free(p);
+        return st;
+    }
+    st = an_h5p_end(p, pt, ps, w->scenario_text);
     if (!st)
         st = keep_tidy(w, index, ps);
     if (!st) {
@@ -578,8 +598,10 @@ int an_h5_copy_point(an_h5_writer *w, size_t index, an_h5_file *src, size_t src_
         st = keep_tidy(w, index, &ps);
     if (!st) {
         point_row *row = &w->rows[index];
-        row->written = 1;
-        snprintf(row->label, sizeof row->label, "%s", from->label);
+        free(row->label);
+        if (!(row->label = an_h5i_strdup(from->label)))
+            st = SIM_ENOMEM;
+        row->written = !st;
         row->n_reps = from->n_reps;
         row->reps_done = from->reps_done;
         row->total_units = from->total_units;
@@ -598,7 +620,7 @@ int an_h5_put_comparison(an_h5_writer *w, const an_comparison *rows, size_t n_ro
 {
     an_tbl t = {0};
     an_tbl_column(&t, "point", AN_COL_U64, "point");
-    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "label", AN_COL_LABEL, "");
     an_tbl_column(&t, "metric", AN_COL_STR, "");
     an_tbl_column(&t, "units", AN_COL_STR, "");
     an_tbl_column(&t, "baseline", AN_COL_F64, "metric units");
@@ -644,7 +666,7 @@ int an_h5_put_comparison_yearly(an_h5_writer *w, const an_comparison_year *rows,
 {
     an_tbl t = {0};
     an_tbl_column(&t, "point", AN_COL_U64, "point");
-    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "label", AN_COL_LABEL, "");
     an_tbl_column(&t, "year", AN_COL_U64, "year of the horizon, from 1");
     an_tbl_column(&t, "metric", AN_COL_STR, "");
     an_tbl_column(&t, "baseline", AN_COL_F64, "metric units");
@@ -683,7 +705,7 @@ static int write_point_table(an_h5_writer *w)
 {
     an_tbl t = {0};
     an_tbl_column(&t, "index", AN_COL_U64, "point");
-    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "label", AN_COL_LABEL, "");
     an_tbl_column(&t, "n_reps", AN_COL_U64, "replications");
     an_tbl_column(&t, "reps_done", AN_COL_U64, "replications");
     an_tbl_column(&t, "total_units", AN_COL_I64, "units");
@@ -713,13 +735,23 @@ static int write_tidy_summary(an_h5_writer *w)
 {
     an_tbl t = {0};
     an_tbl_column(&t, "point", AN_COL_U64, "point");
-    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "label", AN_COL_LABEL, "");
     for (size_t k = 0; k < w->n_vary; k++)
         an_tbl_column(&t, w->vary_keys[k], AN_COL_F64, "scenario value");
     an_tbl_column(&t, "metric", AN_COL_STR, "");
     an_tbl_column(&t, "units", AN_COL_STR, "");
     for (size_t c = 0; c < N_TIDY; c++)
         an_tbl_column(&t, tidy_cols[c].name, tidy_cols[c].type, tidy_cols[c].units);
+    /* a piece of rows at a time (AN_TBL_PIECE_ROWS): a row is a label wide,
+     * and a sweep's points x metrics rows are never all held */
+    size_t n_rows = 0;
+    for (size_t i = 0; i < w->n_points; i++)
+        n_rows += w->rows[i].written ? w->n_tidy[i] : 0;
+    an_tbl_create(w->file, "summary", &t,
+                  "one row per point and metric (the whole file, tidy): the point's varied "
+                  "values, the metric's mean over the point's completed replications, its "
+                  "95% confidence interval lo..hi (mean -/+ half_width, Student t) and n "
+                  "replications", n_rows);
     for (size_t i = 0; i < w->n_points; i++)
         for (size_t m = 0; w->rows[i].written && m < w->n_tidy[i]; m++) {
             const tidy_row *r = &w->tidy[i][m];
@@ -737,11 +769,7 @@ static int write_tidy_summary(an_h5_writer *w)
                     an_tbl_f64(&t, r->v[c]);
             }
         }
-    return an_tbl_write(w->file, "summary", &t,
-                        "one row per point and metric (the whole file, tidy): the point's varied "
-                        "values, the metric's mean over the point's completed replications, its "
-                        "95% confidence interval lo..hi (mean -/+ half_width, Student t) and n "
-                        "replications");
+    return an_tbl_finish(&t);
 }
 
 static int fsync_path(const char *path, int flags)

@@ -197,7 +197,7 @@ typedef struct {
 
 typedef struct {
     size_t index;
-    char label[AN_NAME_MAX];
+    const char *label;            /* whole, shorter than AN_LABEL_MAX; owned by the file handle */
     size_t n_reps, reps_done;     /* reps_done == n_reps > 0: the point is complete */
     int total_units;
     double horizon_days, warmup_days;

@@ -101,6 +101,61 @@ static int compare_values(walk *w, const char *name, hid_t da, hid_t db, hid_t t
     return rc;
 }
 
+/* Whether compound types a and b differ only in the widths of fixed-length
+ * string members (a file written before labels had their own limit keeps
+ * them AN_NAME_MAX wide, today's AN_LABEL_MAX): then a memory type holding
+ * every member at the wider of the two, to read both as, so that their
+ * values are compared, not their storage; else H5I_INVALID_HID. */
+static hid_t common_type(hid_t a, hid_t b)
+{
+    if (H5Tget_class(a) != H5T_COMPOUND || H5Tget_class(b) != H5T_COMPOUND)
+        return H5I_INVALID_HID;
+    int n = H5Tget_nmembers(a);
+    if (n <= 0 || n != H5Tget_nmembers(b))
+        return H5I_INVALID_HID;
+    hid_t *mt = calloc((size_t)n, sizeof *mt);
+    size_t size = 0;
+    int ok = mt != NULL;
+    for (int c = 0; ok && c < n; c++) {
+        char *na = H5Tget_member_name(a, (unsigned)c), *nb = H5Tget_member_name(b, (unsigned)c);
+        hid_t ta = H5Tget_member_type(a, (unsigned)c), tb = H5Tget_member_type(b, (unsigned)c);
+        ok = na && nb && ta >= 0 && tb >= 0 && !strcmp(na, nb);
+        if (ok && H5Tequal(ta, tb) > 0) {
+            mt[c] = H5Tcopy(ta);
+        } else if (ok && H5Tget_class(ta) == H5T_STRING && H5Tget_class(tb) == H5T_STRING
+                   && H5Tis_variable_str(ta) == 0 && H5Tis_variable_str(tb) == 0) {
+            size_t sa = H5Tget_size(ta), sb = H5Tget_size(tb);
+            mt[c] = H5Tcopy(sa >= sb ? ta : tb);
+        } else {
+            ok = 0;
+        }
+        ok = ok && mt[c] >= 0;
+        size += ok ? H5Tget_size(mt[c]) : 0;
+        H5free_memory(na);
+        H5free_memory(nb);
+        if (ta >= 0)
+            H5Tclose(ta);
+        if (tb >= 0)
+            H5Tclose(tb);
+    }
+    hid_t t = ok ? H5Tcreate(H5T_COMPOUND, size) : H5I_INVALID_HID;
+    size_t off = 0;
+    for (int c = 0; t >= 0 && c < n; c++) {
+        char *nm = H5Tget_member_name(a, (unsigned)c);
+        if (!nm || H5Tinsert(t, nm, off, mt[c]) < 0) {
+            H5Tclose(t);
+            t = H5I_INVALID_HID;
+        }
+        H5free_memory(nm);
+        off += H5Tget_size(mt[c]);
+    }
+    for (int c = 0; mt && c < n; c++)
+        if (mt[c] > 0)
+            H5Tclose(mt[c]);
+    free(mt);
+    return t;
+}
+
 static int compare_dataset(walk *w, const char *name, hid_t da, hid_t db)
 {
     hid_t ta = H5Dget_type(da), tb = H5Dget_type(db);
@@ -113,7 +168,15 @@ static int compare_dataset(walk *w, const char *name, hid_t da, hid_t db)
         w->status = SIM_EHDF5;
         rc = -1;
     } else if (H5Tequal(ta, tb) <= 0) {
-        rc = differ(w, name, "its type differs", 0);
+        hid_t common = common_type(ta, tb);
+        if (common < 0)
+            rc = differ(w, name, "its type differs", 0);
+        else if (ra != rb || memcmp(na, nb, sizeof na))
+            rc = differ(w, name, "its shape differs", 0);
+        else
+            rc = compare_values(w, name, da, db, common, sa);
+        if (common >= 0)
+            H5Tclose(common);
     } else if (ra != rb || memcmp(na, nb, sizeof na)) {
         rc = differ(w, name, "its shape differs", 0);
     } else if (H5Tis_variable_str(ta) > 0 && ra == 0) {

@@ -163,7 +163,7 @@ int an_h5i_write_area_comparison(hid_t g, const an_area_cmp_set *sets, size_t n_
 {
     an_tbl t = {0};
     an_tbl_column(&t, "point", AN_COL_U64, "point");
-    an_tbl_column(&t, "label", AN_COL_STR, "");
+    an_tbl_column(&t, "label", AN_COL_LABEL, "");
     an_tbl_column(&t, "area", AN_COL_STR, "");
     an_tbl_column(&t, "measure", AN_COL_STR, "");
     an_tbl_column(&t, "units", AN_COL_STR, "");

@@ -18,6 +18,8 @@ struct an_h5_file {
     char *precision, *note, *kind, *target;
     char **vary_keys;
     an_h5_point_row *rows;
+    char **labels;            /* n_labels: the rows' labels, whole */
+    size_t n_labels;
     double *vary;
 };
 
@@ -78,6 +80,9 @@ void an_h5_close(an_h5_file *f)
         free(f->vary_keys[k]);
     free(f->vary_keys);
     free(f->rows);
+    for (size_t i = 0; i < f->n_labels; i++)
+        free(f->labels[i]);
+    free(f->labels);
     free(f->vary);
     free(f);
 }
@@ -112,7 +117,8 @@ static int read_point_table(an_h5_file *f)
     size_t n = t->n_rows, nv = f->info.n_vary;
     f->rows = calloc(n + 1, sizeof *f->rows);
     f->vary = calloc(n * nv + 1, sizeof *f->vary);
-    if (!f->rows || !f->vary) {
+    f->labels = calloc(n + 1, sizeof *f->labels);
+    if (!f->rows || !f->vary || !f->labels) {
         an_table_free(t);
         return SIM_ENOMEM;
     }
@@ -123,7 +129,23 @@ static int read_point_table(an_h5_file *f)
     for (size_t i = 0; i < n; i++) {
         an_h5_point_row *r = &f->rows[i];
         r->index = c[0] >= 0 ? (size_t)tcell(t, i, c[0]) : i;
-        snprintf(r->label, sizeof r->label, "%s", tstr(t, i, c[1]));
+        /* the label whole, whatever the column's width in the file (AN_NAME_MAX
+         * before labels had their own limit); one longer than any label this
+         * program keeps is not a file it wrote, and would be cut on its way
+         * to a summary */
+        char **cell = c[1] >= 0 ? &t->str[i * t->n_cols + (size_t)c[1]] : NULL;
+        f->labels[f->n_labels] = cell && *cell ? *cell : an_h5i_strdup("");
+        if (cell)
+            *cell = NULL;
+        if (!f->labels[f->n_labels]) {
+            an_table_free(t);
+            return SIM_ENOMEM;
+        }
+        r->label = f->labels[f->n_labels++];
+        if (strlen(r->label) >= AN_LABEL_MAX) {
+            an_table_free(t);
+            return SIM_EPARSE;
+        }
         r->n_reps = (size_t)tcell(t, i, c[2]);
         r->reps_done = (size_t)tcell(t, i, c[3]);
         r->total_units = (int)tcell(t, i, c[4]);
@@ -696,7 +718,7 @@ int an_h5_read_point_summary(an_h5_file *f, size_t i, an_point_summary *out)
     if (i >= f->info.n_points)
         return SIM_EINVAL;
     const an_h5_point_row *row = &f->rows[i];
-    snprintf(out->label, sizeof out->label, "%s", row->label);
+    snprintf(out->label, sizeof out->label, "%s", row->label);   /* fits: an_h5_open checked */
     out->horizon_days = row->horizon_days;
     size_t *pos = NULL;
     int st = rep_positions(f, i, &pos, &out->n_reps);

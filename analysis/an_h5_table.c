@@ -15,7 +15,8 @@
 
 static size_t col_size(an_col_type t)
 {
-    return t == AN_COL_STR ? AN_NAME_MAX : t == AN_COL_TEXT ? AN_DESC_MAX : 8;
+    return t == AN_COL_STR ? AN_NAME_MAX : t == AN_COL_TEXT ? AN_DESC_MAX
+           : t == AN_COL_LABEL ? AN_LABEL_MAX : 8;
 }
 
 void an_tbl_free(an_tbl *t)
@@ -172,9 +173,14 @@ CELL(an_tbl_f64, double, AN_COL_F64)
 void an_tbl_str(an_tbl *t, const char *s)
 {
     an_col_type ty = t->col < t->n_cols ? t->cols[t->col].type : AN_COL_STR;
-    char *p = next_cell(t, ty == AN_COL_TEXT ? AN_COL_TEXT : AN_COL_STR);
-    if (p)
-        snprintf(p, col_size(ty), "%s", s ? s : "");
+    if (ty != AN_COL_TEXT && ty != AN_COL_LABEL)
+        ty = AN_COL_STR;
+    char *p = next_cell(t, ty);
+    if (!p)
+        return;
+    int w = snprintf(p, col_size(ty), "%s", s ? s : "");
+    if (ty == AN_COL_LABEL && w >= (int)col_size(ty) && !t->err)
+        t->err = SIM_ERANGE;
 }
 
 /* ------------------------------------------------------------ writing -- */

@@ -39,7 +39,8 @@ typedef enum {
     AN_COL_I64,
     AN_COL_F64,
     AN_COL_STR,                /* AN_NAME_MAX bytes, UTF-8, NUL-terminated */
-    AN_COL_TEXT                /* AN_DESC_MAX bytes */
+    AN_COL_TEXT,               /* AN_DESC_MAX bytes */
+    AN_COL_LABEL               /* AN_LABEL_MAX bytes: a point's label, never cut */
 } an_col_type;
 
 typedef struct {
@@ -72,7 +73,10 @@ void an_tbl_row(an_tbl *t);
 void an_tbl_u64(an_tbl *t, uint64_t v);
 void an_tbl_i64(an_tbl *t, int64_t v);
 void an_tbl_f64(an_tbl *t, double v);
-void an_tbl_str(an_tbl *t, const char *s);    /* AN_COL_STR or AN_COL_TEXT, truncated */
+/* AN_COL_STR or AN_COL_TEXT, truncated; AN_COL_LABEL whole, or the table
+ * fails with SIM_ERANGE (the study refuses such labels before any work:
+ * this is the last guard that none is cut). */
+void an_tbl_str(an_tbl *t, const char *s);
 
 /* Write the table as dataset `name` of loc; frees t. */
 int an_tbl_write(hid_t loc, const char *name, an_tbl *t, const char *description);

@@ -16,10 +16,11 @@
 #include <stdio.h>
 #include "an_h5.h"
 #include "an_network_view.h"
+#include "an_report.h"
 #include "an_summary.h"
 
 #define AN_HTML_AREA_ROWS AN_AREA_ROWS /* the terminal's rule */
-#define AN_HTML_HEADING_MAX 160   /* a point's heading in words */
+#define AN_HTML_HEADING_MAX AN_REPORT_HEADING_MAX   /* a point's heading in words, whole */
 
 typedef struct {
     an_h5_file *f;

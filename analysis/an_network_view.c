@@ -181,7 +181,7 @@ void an_print_top_flows(FILE *f, const an_point_summary *ps)
         for (int c = 0; c < 3; c++)
             w[c] = strlen(cell[i][c]) > w[c] ? strlen(cell[i][c]) : w[c];
     }
-    char label[AN_NAME_MAX * 2];
+    char label[AN_LABEL_SHOWN];
     fprintf(f, "\nThe largest flows of placements a year between the %d areas, %s: residents of "
                "the first area placed in the second\n",
             ps->n_areas, sim_text_str(SIM_TEXT_TERM, ps->label, label, sizeof label));

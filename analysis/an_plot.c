@@ -399,7 +399,7 @@ static void level_text(char *buf, size_t size, const plot_ctx *c, const dim *d, 
 /* Point i's name in a legend or a tick: its column heading in words. */
 static void point_text(FILE *o, const plot_ctx *c, size_t i)
 {
-    char words[200];
+    char words[AN_REPORT_HEADING_MAX];
     an_report_point_heading(words, sizeof words, c->f, i, &c->pts[i]);
     gp_str(o, words);
 }

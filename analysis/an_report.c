@@ -73,7 +73,7 @@ void an_report_print(FILE *out, const an_h5_info *info, const an_point_summary *
         fputs("Not run (the run was interrupted before them):", out);
         for (size_t i = 0, k = 0; i < n_pts; i++)
             if (!pts[i].n_reps) {
-                char lab[AN_NAME_MAX * 2];
+                char lab[AN_LABEL_SHOWN];
                 fprintf(out, "%s %s", k++ ? "," : "",
                         sim_text_str(SIM_TEXT_TERM, pts[i].label, lab, sizeof lab));
             }
@@ -227,12 +227,24 @@ void an_report_key_label(char *buf, size_t size, const char *key, const an_point
     }
 }
 
+/* scale * v in the fewest digits (at least %g's 6) that read back as v, so
+ * that two points' different values never show alike (%g made 150.0000001
+ * and 150.0000002 both "150"). */
+static void value_digits(char *buf, size_t size, double v, double scale)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, scale * v);
+        if (strtod(buf, NULL) / scale == v)
+            return;
+    }
+}
+
 void an_report_key_value(char *buf, size_t size, const char *key, double v, const an_point_summary *ps)
 {
     key_parts k;
     key_split(&k, key, ps);
     char num[40];
-    snprintf(num, sizeof num, "%g", v);
+    value_digits(num, sizeof num, v, 1);
     switch (k.kind) {
     case KEY_SPACES:
         snprintf(buf, size, "%s spaces", num);
@@ -247,8 +259,10 @@ void an_report_key_value(char *buf, size_t size, const char *key, double v, cons
             snprintf(buf, size, "%s units of %s", num, k.svc);
         break;
     case KEY_KNOWN: {
-        if (key_words[k.kw].share)
-            snprintf(num, sizeof num, "%g%%", 100 * v);
+        if (key_words[k.kw].share) {
+            value_digits(num, sizeof num - 1, v, 100);
+            strcat(num, "%");
+        }
         char phrase[160];
         snprintf(phrase, sizeof phrase, key_words[k.kw].phrase, num);
         if (k.svc)
@@ -277,12 +291,15 @@ void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, co
     const double *v = an_h5_point_at(f, i)->vary_values;
     size_t len = 0;
     buf[0] = '\0';
-    for (size_t k = 0; k < in->n_vary && len + 1 < size; k++) {
-        char one[200];
+    for (size_t k = 0; k < in->n_vary; k++) {
+        char one[AN_REPORT_HEADING_MAX];
         an_report_key_value(one, sizeof one, in->vary_keys[k], v[k], ps);
         int w = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", one);
-        if (w < 0)
-            break;
+        if (w < 0 || len + (size_t)w >= size) {
+            /* the words would be cut: the label itself, which is whole */
+            snprintf(buf, size, "%s", label);
+            return;
+        }
         len += (size_t)w;
     }
     buf[0] = (char)toupper((unsigned char)buf[0]);
@@ -613,7 +630,7 @@ static void wide_head(FILE *o, const char *first, an_h5_file *f, const an_point_
     static const char *const parts[3] = {"estimate", "95% low", "95% high"};
     for (size_t p = 0; p < n; p++)
         for (int k = 0; k < 3; k++) {
-            char b[240], heading[200];
+            char b[AN_REPORT_HEADING_MAX + 16], heading[AN_REPORT_HEADING_MAX];
             if (f)
                 an_report_point_heading(heading, sizeof heading, f, p, &pts[p]);
             snprintf(b, sizeof b, "%s %s", f ? heading : pts[p].label, parts[k]);

@@ -39,10 +39,13 @@ void an_report_key_value(char *buf, size_t size, const char *key, double v, cons
 /* Point i's column heading for a person: its stored label, unless that
  * is the key=value kind a sweep over keys other than units stores
  * ("per_year=150, mean=20"), which becomes the phrases of its varied
- * keys joined: "150 referrals a year, mean stay 20 days".  ps is
- * point i's summary (its label, service names; NULL: the file's label).
- * An optimise file's points are "Step 0", "Step 1", ... (its path).
- * The tidy CSV keeps the stored labels and keys (for programs). */
+ * keys joined: "150 referrals a year, mean stay 20 days" (values in as
+ * many digits as tell them apart); the label again when the phrases would
+ * not fit size.  ps is point i's summary (its label, service names; NULL:
+ * the file's label).  An optimise file's points are "Step 0", "Step 1",
+ * ... (its path).  The tidy CSV keeps the stored labels and keys (for
+ * programs).  With size AN_REPORT_HEADING_MAX nothing is ever cut. */
+#define AN_REPORT_HEADING_MAX (2 * AN_LABEL_MAX)
 void an_report_point_heading(char *buf, size_t size, an_h5_file *f, size_t i, const an_point_summary *ps);
 /* The scenario's name (its top-level `name` in /scenario, read as YAML:
  * quotes and escapes decoded), "" when absent; buf is NUL-terminated, cut

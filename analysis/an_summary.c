@@ -626,15 +626,22 @@ void an_metric_heading(char *buf, size_t size, const char *name, int with_percen
         snprintf(buf, size, "%s (%s)", rf_metric_label(name), unit);
 }
 
+/* Cells hold CELL_MAX bytes; a label (an alternative's, a point's) may be
+ * longer and is put whole (tt_put), never cut to a cell, and shown on
+ * several lines when long (tt_wrap). */
 typedef struct {
     size_t rows, cols;
     char (*cell)[CELL_MAX];
+    char **wide;               /* NULL, or per cell NULL or its longer text (owned) */
+    unsigned char *label;      /* NULL, or per cell 1 where tt_put put a label */
 } text_table;
 
 static int tt_init(text_table *t, size_t rows, size_t cols)
 {
     t->rows = rows;
     t->cols = cols;
+    t->wide = NULL;
+    t->label = NULL;
     t->cell = calloc(rows * cols + 1, sizeof *t->cell);
     return t->cell ? 0 : -1;
 }
@@ -642,6 +649,49 @@ static int tt_init(text_table *t, size_t rows, size_t cols)
 static char *tt_at(text_table *t, size_t r, size_t c)
 {
     return t->cell[r * t->cols + c];
+}
+
+/* What cell (r, c) shows: its long text when it has one. */
+static const char *tt_text(const text_table *t, size_t r, size_t c)
+{
+    size_t i = r * t->cols + c;
+    return t->wide && t->wide[i] ? t->wide[i] : t->cell[i];
+}
+
+/* Put label s whole into cell (r, c), however long; one that fits a cell
+ * goes there as any other. */
+static void tt_put(text_table *t, size_t r, size_t c, const char *s)
+{
+    size_t i = r * t->cols + c, n = strlen(s ? s : "");
+    if (!t->label)
+        t->label = calloc(t->rows * t->cols + 1, 1);
+    if (t->label)
+        t->label[i] = 1;
+    if (n < CELL_MAX) {
+        snprintf(t->cell[i], CELL_MAX, "%s", s ? s : "");
+        return;
+    }
+    if (!t->wide && !(t->wide = calloc(t->rows * t->cols + 1, sizeof *t->wide))) {
+        snprintf(t->cell[i], CELL_MAX, "%.*s...", CELL_MAX - 4, s); /* out of memory: shown cut */
+        return;
+    }
+    free(t->wide[i]);
+    if (!(t->wide[i] = malloc(n + 1)))
+        snprintf(t->cell[i], CELL_MAX, "%.*s...", CELL_MAX - 4, s);
+    else
+        memcpy(t->wide[i], s, n + 1);
+}
+
+static void tt_free(text_table *t)
+{
+    for (size_t i = 0; t->wide && i < t->rows * t->cols; i++)
+        free(t->wide[i]);
+    free(t->wide);
+    free(t->label);
+    free(t->cell);
+    t->wide = NULL;
+    t->label = NULL;
+    t->cell = NULL;
 }
 
 /* Display width: UTF-8 continuation bytes take no column ("±" is one). */
@@ -653,34 +703,136 @@ static size_t disp_width(const char *s)
     return w;
 }
 
+static size_t disp_width_n(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n && s[i]; i++)
+        w += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return w;
+}
+
+/* A label wider than this is shown on several lines of at most this many
+ * columns, so that a table of long labels stays readable (side by side,
+ * six points of 255 characters were 1500 columns wide); other cells are
+ * never wrapped. */
+#define TT_WRAP 40
+#define TT_MAX_LINES (AN_LABEL_SHOWN / 8)
+
+typedef struct {
+    size_t off, len;           /* a line of a cell: bytes [off, off + len) of its text */
+} tt_line;
+
+/* The lines of s: all of it when it fits TT_WRAP columns, else broken
+ * after the last "," within TT_WRAP columns, else at the last space
+ * (anywhere, at a character boundary, when there is neither), the space
+ * at a break left out.  Returns how many (at most max). */
+static size_t tt_wrap(const char *s, tt_line *out, size_t max)
+{
+    size_t n = 0, at = 0, len = strlen(s);
+    while (n < max) {
+        while (at < len && s[at] == ' ' && n)
+            at++;                /* a continuation does not start with the break's space */
+        size_t rest = len - at;
+        if (disp_width(s + at) <= TT_WRAP || n + 1 == max) {
+            out[n++] = (tt_line){at, rest};
+            break;
+        }
+        size_t cut = 0, cols = 0, i = at, comma = 0, space = 0;
+        for (; i < len; i++) {
+            int lead = ((unsigned char)s[i] & 0xC0) != 0x80;
+            if (lead && cols == TT_WRAP)
+                break;
+            cols += (size_t)lead;
+            if (s[i] == ',')        /* a line ends after a comma, between the parts of a label */
+                comma = i + 1 - at;
+            else if (s[i] == ' ')   /* else at a space, inside a name */
+                space = i + 1 - at;
+        }
+        if (comma && i < len && s[at + comma] == ' ')
+            comma++;                /* ", ": the space goes with the break */
+        cut = comma ? comma : space ? space : i - at;
+        size_t keep = cut;
+        while (keep && s[at + keep - 1] == ' ')
+            keep--;               /* the line does not end in the break's space */
+        out[n++] = (tt_line){at, keep ? keep : cut};
+        at += cut;
+    }
+    return n;
+}
+
 static void tt_print(FILE *f, text_table *t)
 {
+    size_t cells = t->rows * t->cols;
     size_t *w = calloc(t->cols + 1, sizeof *w);
-    if (!w)
+    char **shown = calloc(cells + 1, sizeof *shown);   /* escaped copies, where needed */
+    tt_line *lines = malloc((t->cols + 1) * TT_MAX_LINES * sizeof *lines);
+    size_t *nl = calloc(t->cols + 1, sizeof *nl);
+    if (!w || !shown || !lines || !nl) {
+        free(w);
+        free(shown);
+        free(lines);
+        free(nl);
+        tt_free(t);
         return;
+    }
     /* labels and service names come from files: shown, never obeyed */
     for (size_t r = 0; r < t->rows; r++)
         for (size_t c = 0; c < t->cols; c++) {
-            char *cell = tt_at(t, r, c), safe[CELL_MAX];
-            if (sim_text_has_control(cell))
-                strcpy(cell, sim_text_str(SIM_TEXT_TERM, cell, safe, sizeof safe));
+            const char *cell = tt_text(t, r, c);
+            size_t room = 4 * strlen(cell) + 8;       /* \xNN for every byte at most */
+            if (sim_text_has_control(cell) && (shown[r * t->cols + c] = malloc(room)))
+                sim_text_str(SIM_TEXT_TERM, cell, shown[r * t->cols + c], room);
         }
+#define TEXT(r, c) (shown[(r) * t->cols + (c)] ? shown[(r) * t->cols + (c)] : tt_text(t, r, c))
+#define WRAP(r, c, out)                                                                  \
+    (t->label && t->label[(r) * t->cols + (c)] ? tt_wrap(TEXT(r, c), (out), TT_MAX_LINES) \
+     : ((out)[0] = (tt_line){0, strlen(TEXT(r, c))}, (size_t)1))
     for (size_t r = 0; r < t->rows; r++)
         for (size_t c = 0; c < t->cols; c++) {
-            size_t dw = disp_width(tt_at(t, r, c));
-            if (dw > w[c])
-                w[c] = dw;
+            size_t k = WRAP(r, c, lines);
+            for (size_t l = 0; l < k; l++) {
+                size_t dw = disp_width_n(TEXT(r, c) + lines[l].off, lines[l].len)
+                            + (r && !c && l ? 2 : 0);
+                if (dw > w[c])
+                    w[c] = dw;
+            }
         }
-    for (size_t r = 0; r < t->rows; r++) {
+    /* one printed line: every column's width, its UTF-8 bytes (up to 4 a
+     * column) and the gaps */
+    size_t row_size = 16;
+    for (size_t c = 0; c < t->cols; c++)
+        row_size += 4 * w[c] + 2;
+    char *row = malloc(row_size);
+    for (size_t r = 0; row && r < t->rows; r++) {
+        size_t height = 1;
         for (size_t c = 0; c < t->cols; c++) {
-            const char *s = tt_at(t, r, c);
-            size_t pad = w[c] - disp_width(s);
-            if (c == 0)
-                fprintf(f, "%s%*s", s, (int)pad, "");
-            else
-                fprintf(f, "  %*s%s", (int)pad, "", s);
+            nl[c] = WRAP(r, c, lines + c * TT_MAX_LINES);
+            height = nl[c] > height ? nl[c] : height;
         }
-        fputc('\n', f);
+        /* headings sit on the rule (their last lines together), a row's
+         * cells on its first line, a long label's rest indented below */
+        for (size_t y = 0; y < height; y++) {
+            size_t at = 0;
+            for (size_t c = 0; c < t->cols; c++) {
+                size_t l = r == 0 ? y + nl[c] - height : y;   /* wraps when above the heading */
+                const char *s = "";
+                size_t len = 0, indent = r && !c && l ? 2 : 0;
+                if (l < nl[c]) {
+                    s = TEXT(r, c) + lines[c * TT_MAX_LINES + l].off;
+                    len = lines[c * TT_MAX_LINES + l].len;
+                } else {
+                    indent = 0;
+                }
+                size_t pad = w[c] - disp_width_n(s, len) - indent;
+                int n = c ? snprintf(row + at, row_size - at, "  %*s%.*s", (int)pad, "", (int)len, s)
+                          : snprintf(row + at, row_size - at, "%*s%.*s%*s", (int)indent, "",
+                                     (int)len, s, (int)pad, "");
+                at = n < 0 || at + (size_t)n >= row_size ? row_size - 1 : at + (size_t)n;
+            }
+            while (height > 1 && at && row[at - 1] == ' ')
+                at--;           /* a line of a wrapped label may end in blank cells */
+            fprintf(f, "%.*s\n", (int)at, row);
+        }
         if (r == 0) {
             size_t total = 0;
             for (size_t c = 0; c < t->cols; c++)
@@ -690,9 +842,16 @@ static void tt_print(FILE *f, text_table *t)
             fputc('\n', f);
         }
     }
+#undef WRAP
+#undef TEXT
+    free(row);
+    for (size_t i = 0; i < cells; i++)
+        free(shown[i]);
+    free(shown);
+    free(lines);
+    free(nl);
     free(w);
-    free(t->cell);
-    t->cell = NULL;
+    tt_free(t);
 }
 
 static void ci_note(FILE *f, const an_point_summary *pts, size_t n_pts)
@@ -787,7 +946,7 @@ void an_print_summary(FILE *f, const an_point_summary *pts, size_t n_pts, int al
         return;
     snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
     for (size_t p = 0; p < n_pts; p++)
-        snprintf(tt_at(&t, 0, 1 + p), CELL_MAX, "%s", pts[p].label);
+        tt_put(&t, 0, 1 + p, pts[p].label);
     size_t r = 1;
     for (size_t k = 0; k < N_KEY_ROWS; k++) {
         int any = 0;
@@ -858,7 +1017,7 @@ void an_print_summary_rows(FILE *f, const an_point_summary *pts, size_t n_pts)
     size_t n_same = 0, c = 1;
     snprintf(tt_at(&t, 0, 0), CELL_MAX, "Point");
     for (size_t p = 0; p < n_pts; p++)
-        snprintf(tt_at(&t, 1 + p, 0), CELL_MAX, "%s", pts[p].label);
+        tt_put(&t, 1 + p, 0, pts[p].label);
     for (size_t k = 0; k < N_ROW_COLS; k++) {
         int any = 0, differ = 0;
         for (size_t p = 0; p < n_pts; p++) {
@@ -887,13 +1046,17 @@ void an_print_summary_rows(FILE *f, const an_point_summary *pts, size_t n_pts)
     size_t cols = c;
     text_table u;
     if (tt_init(&u, t.rows, cols)) {
-        free(t.cell);
+        tt_free(&t);
         return;
     }
     for (size_t r = 0; r < t.rows; r++)
-        for (size_t j = 0; j < cols; j++)
-            memcpy(tt_at(&u, r, j), tt_at(&t, r, j), CELL_MAX);
-    free(t.cell);
+        for (size_t j = 0; j < cols; j++) {
+            if (t.label && t.label[r * t.cols + j])
+                tt_put(&u, r, j, tt_text(&t, r, j));   /* the points' labels, whole */
+            else
+                memcpy(tt_at(&u, r, j), tt_at(&t, r, j), CELL_MAX);
+        }
+    tt_free(&t);
     tt_print(f, &u);
     /* one item a line: a reader scans them like the table's columns */
     if (n_same)
@@ -951,7 +1114,7 @@ void an_print_services(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + (size_t)ps->n_services, 2 + AN_SVC_N + (size_t)costs))
             return;
-        char lab[sizeof ps->label];
+        char lab[AN_LABEL_SHOWN];
         fprintf(f, "%sServices, %s\n", p ? "\n" : "",
                 sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
         snprintf(tt_at(&t, 0, 0), CELL_MAX, "Service");
@@ -988,7 +1151,7 @@ void an_print_groups(FILE *f, const an_point_summary *pts, size_t n_pts)
         text_table t;
         if (tt_init(&t, 1 + RF_G_N, 1 + AN_GRP_N))
             return;
-        char lab[sizeof ps->label];
+        char lab[AN_LABEL_SHOWN];
         fprintf(f, "%sHousehold groups, %s (shares of the group's referrals; not accommodated of "
                    "those not screened out, as in the summary; waits in days)\n",
                 p ? "\n" : "", sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab));
@@ -1127,8 +1290,8 @@ void an_print_comparison(FILE *f, const an_point_summary *base, const an_point_s
     if (tt_init(&t, 1 + N_KEY_ROWS, 4))
         return;
     snprintf(tt_at(&t, 0, 0), CELL_MAX, "Measure");
-    snprintf(tt_at(&t, 0, 1), CELL_MAX, "%s", base->label);
-    snprintf(tt_at(&t, 0, 2), CELL_MAX, "%s", alt->label);
+    tt_put(&t, 0, 1, base->label);
+    tt_put(&t, 0, 2, alt->label);
     snprintf(tt_at(&t, 0, 3), CELL_MAX, "difference (95%% CI)");
     size_t r = 1;
     for (size_t k = 0; k < N_KEY_ROWS; k++) {
@@ -1432,7 +1595,7 @@ static void year_table(FILE *f, const an_point_summary *ps, const an_point_summa
     text_table t;
     if (!ny || tt_init(&t, 2 + N_KEY_ROWS, 1 + ny))
         return;
-    char lab[AN_NAME_MAX * 2], alab[AN_NAME_MAX * 2];
+    char lab[AN_LABEL_SHOWN], alab[AN_LABEL_SHOWN];
     sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab);
     if (alt)
         fprintf(f, "\nDifference by year (95%% CI), %s against %s\n",
@@ -1495,7 +1658,7 @@ static const struct {
 void an_print_areas(FILE *f, const an_point_summary *pts, size_t n_pts)
 {
     int any = 0;
-    char lab[AN_NAME_MAX * 2]; /* labels come from files: shown, never obeyed */
+    char lab[AN_LABEL_SHOWN]; /* labels come from files: shown, never obeyed */
     for (size_t p = 0; p < n_pts; p++) {
         const an_point_summary *ps = &pts[p];
         size_t na = (size_t)ps->n_areas;

@@ -14,8 +14,20 @@
 #include "rf_result.h"
 #include "sim_stats.h"
 
-#define AN_NAME_MAX 64   /* names, units, labels (also the HDF5 string column width) */
+#define AN_NAME_MAX 64   /* names, units (also the width of the HDF5 string columns) */
 #define AN_DESC_MAX 256  /* descriptions */
+/* A point's label (the name of an alternative, a sweep point, a mix: its
+ * column heading), NUL included, and the width of the results file's label
+ * columns.  Labels are never cut: a point whose label would not fit is
+ * refused before anything runs (two points cut to one name were
+ * indistinguishable).  Files written before labels had their own limit
+ * have label columns of AN_NAME_MAX bytes; the reader takes each column's
+ * width from the file. */
+#define AN_LABEL_MAX 256
+/* Room for a label written through sim_text in any language (at most 6
+ * bytes for one: HTML's &quot;; a control character's \xNN is 4), so that
+ * escaping never cuts one either. */
+#define AN_LABEL_SHOWN (6 * AN_LABEL_MAX + 4)
 
 /* One metric over a point's completed replications.  s.mean and s.ci95 are
  * the estimate and its 95% half-width: for a ratio metric (pooled = 1) the
@@ -55,7 +67,7 @@ enum { AN_YEARS_NONE = 0, AN_YEARS_ESTIMATES = 1, AN_YEARS_PAIRED = 2 };
 #define AN_BUILD_PARTS 4
 
 typedef struct {
-    char label[AN_NAME_MAX];        /* column heading, e.g. "21 spaces" */
+    char label[AN_LABEL_MAX];       /* column heading, e.g. "21 spaces" */
     double horizon_days;
     size_t n_reps;                  /* replications with data (done) */
     size_t n_metrics;
@@ -157,7 +169,7 @@ int an_point_summary_paired_diff(const an_point_summary *a, const an_point_summa
  * replications (common random numbers). */
 typedef struct {
     size_t point;                   /* the alternative's point (the baseline's is 0) */
-    char label[AN_NAME_MAX];        /* the alternative's */
+    char label[AN_LABEL_MAX];       /* the alternative's */
     char metric[AN_NAME_MAX], units[AN_NAME_MAX];
     double baseline, alternative;   /* the two estimates (pooled for a ratio metric) */
     sim_ratio_diff d;               /* alternative - baseline, paired: d.ci95 the 95% half-width */
@@ -183,7 +195,7 @@ int an_compare_points(const an_point_summary *base, const an_point_summary *alt,
  * horizon (the results file's /comparison_yearly). */
 typedef struct {
     size_t point, year;             /* year counts from 1 */
-    char label[AN_NAME_MAX], metric[AN_NAME_MAX];
+    char label[AN_LABEL_MAX], metric[AN_NAME_MAX];
     double baseline, alternative;   /* the year's pooled estimates */
     sim_ratio_diff d;               /* alternative - baseline in the year, paired */
     double households;              /* the difference in households that year (NAN unless the

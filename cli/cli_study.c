@@ -137,7 +137,7 @@ void cli_print_precision(const study *s, const study_precision_cfg *c)
         const an_point_summary *ps = study_summary(s, i);
         if (!r)
             continue;
-        char lab[AN_NAME_MAX * 2];
+        char lab[AN_LABEL_SHOWN];
         printf("  %s: %zu replications, %s",
                ps ? sim_text_str(SIM_TEXT_TERM, ps->label, lab, sizeof lab) : "point", r->reps,
                study_precision_reason(r->stopped));

@@ -79,6 +79,23 @@ void study_error_clear(study_error *err)
 
 static int root(void) { return sim_farm_rank() == 0; }
 
+/* The current point's label, whole, into buf (AN_LABEL_MAX bytes), or
+ * SIM_ERANGE: study_open and study_add_point refuse a point whose label
+ * would not fit wherever labels are kept, so this is the last guard that
+ * no label is ever cut. */
+static int point_label(const study *s, char *buf)
+{
+    return rf_points_label(s->pts, buf, AN_LABEL_MAX) < AN_LABEL_MAX ? SIM_OK : SIM_ERANGE;
+}
+
+/* Whether the points' labels are kept: written to a results file or held
+ * in the summaries that are printed.  A calibration's points, and the
+ * probe of a baseline's spaces, are labelled nowhere. */
+static int labels_kept(const study *s)
+{
+    return s->cfg->out_path || s->cfg->keep_summaries;
+}
+
 /* The grid's (rf_points') index of the study's point i. */
 static size_t grid_point(const study *s, size_t i) { return s->first + i; }
 
@@ -172,11 +189,12 @@ static int publish(study *s, size_t point, const rec_source *src, size_t n_reps,
         return s->hook_status = rc;
     const rf_params *p = rf_points_params(s->pts);
     s->total_units[point] = rf_params_total_units(p);
-    char label[AN_NAME_MAX];
-    rf_points_label(s->pts, label, sizeof label);
     /* one summary for the file and the tables: the file's yearly tables
      * need its years, which it keeps only for --by-year */
     an_point_summary own = {0}, *ps = s->sums ? &s->sums[point] : s->writer ? &own : NULL;
+    char label[AN_LABEL_MAX] = "";
+    if (ps && (rc = point_label(s, label)) != SIM_OK)
+        return s->hook_status = rc;
     publishing pb = {.s = s, .to_file = s->writer != NULL};
     an_point pt = {.params = p, .vary_values = rf_points_values(s->pts, grid_point(s, point)),
                    .n_reps = n_reps, .scenario_text = rf_points_text(s->pts), .label = label,
@@ -257,8 +275,9 @@ static int chunk_done(void *user, size_t point, size_t first, size_t n, const vo
         rf_diags d;
         if ((rc = rf_points_load(s->pts, grid_point(s, point), &d)) != SIM_OK)
             return s->hook_status = rc;
-        char label[AN_NAME_MAX];
-        rf_points_label(s->pts, label, sizeof label);
+        char label[AN_LABEL_MAX];
+        if ((rc = point_label(s, label)) != SIM_OK)
+            return s->hook_status = rc;
         rc = an_summary_build_begin(&s->sb, label, rf_points_params(s->pts), s->reps,
                                     s->net_bytes ? s->rec_size : 0,
                                     summary_flags(s));
@@ -300,10 +319,11 @@ static int stream_point_done(study *s, size_t point)
         rc = an_steady_build_end(s->tb, &s->steady[point]);
     s->tb = NULL;
     if (rc == SIM_OK && s->writer) {
-        char label[AN_NAME_MAX];
-        rf_points_label(s->pts, label, sizeof label);
-        an_point pt = point_header(s, point, label);
-        rc = an_h5_point_end(s->writer, &pt, ps);
+        char label[AN_LABEL_MAX];
+        if ((rc = point_label(s, label)) == SIM_OK) {
+            an_point pt = point_header(s, point, label);
+            rc = an_h5_point_end(s->writer, &pt, ps);
+        }
     }
     an_point_summary_free(&own);
     if (rc == SIM_OK && s->sums && !s->cfg->by_year)
@@ -330,6 +350,48 @@ static void ckpt_failed(void *user, const char *dir, int err)
 
 /* ------------------------------------------------------------ points -- */
 
+/* Point i (current) has a label of n bytes, more than a label can hold:
+ * refused, saying which point in the words it was given by.  Labels are
+ * stored whole and printed whole; cut, two points printed and were stored
+ * under one name. */
+static int refuse_label(study *s, size_t i, int in_sweep, size_t n, study_error *err)
+{
+    const study_cfg *c = s->cfg;
+    char start[64];
+    rf_points_label(s->pts, start, sizeof start);
+    size_t k = strlen(start);
+    while (k && ((unsigned char)start[k - 1] & 0xC0) == 0x80)
+        k--;                  /* not half a character: the last whole ones */
+    if (k && (unsigned char)start[k - 1] >= 0xC0)
+        k--;
+    start[k] = '\0';
+    const int max = AN_LABEL_MAX - 1;
+    const char *why = "labels are stored whole in the results file and printed whole, never cut";
+    if (c->alts && i < c->n_alts && c->alts[i].path)
+        return fail(err, SIM_ERANGE, 1, "%s: this alternative's label, its file name ('%s...'), "
+                    "is %zu bytes, more than the %d a label can have (%s): give the file a "
+                    "shorter name", c->alts[i].path, start, n, max, why);
+    if (c->alts)
+        return fail(err, SIM_ERANGE, 1, "--vs '%s...' (alternative %zu): this alternative's label, "
+                    "its changes as given, is %zu bytes, more than the %d a label can have (%s): "
+                    "give fewer or shorter changes, or put them in an ALT.yaml file", start, i, n,
+                    max, why);
+    if (c->points.texts)
+        return fail(err, SIM_ERANGE, 1, "the results file's point %zu has a label of %zu bytes "
+                    "('%s...'), more than the %d a label can have (%s)", i, n, start, max, why);
+    if (c->list_values)
+        return fail(err, SIM_ERANGE, 1, "step %zu of the path would be labelled by the units of "
+                    "every candidate ('%s...'), %zu bytes, more than the %d a label can have (%s): "
+                    "name fewer candidates with --add", i, start, n, max, why);
+    if (in_sweep && !c->no_points)
+        return fail(err, SIM_ERANGE, 1, "sweep point %zu's label, what varies at it ('%s...'), is "
+                    "%zu bytes, more than the %d a label can have (%s): vary fewer keys, or give "
+                    "shorter values", grid_point(s, i), start, n, max, why);
+    return fail(err, SIM_ERANGE, 1, "the %s label ('%s...'), the unit counts set and the values "
+                "varied, is %zu bytes, more than the %d a label can have (%s): set or vary fewer "
+                "keys", c->no_points ? "point's" : "run's", start, n, max, why);
+}
+
 /* Load point i and check that the model can run it. */
 static int check_point(study *s, size_t i, int in_sweep, study_error *err)
 {
@@ -348,6 +410,9 @@ static int check_point(study *s, size_t i, int in_sweep, study_error *err)
                     c->points.texts ? "results file scenario" : c->points.scenario_path,
                     in_sweep ? " (a sweep point)" : "", why);
     s->total_units[i] = rf_params_total_units(p);
+    size_t label_len = rf_points_label(s->pts, NULL, 0);
+    if (labels_kept(s) && label_len >= AN_LABEL_MAX)
+        return refuse_label(s, i, in_sweep, label_len, err);
     size_t nb = rf_net_record_bytes(p);
     if (s->ex && nb > s->net_bytes)     /* a driver's later point: records are sized already */
         return fail(err, SIM_EINVAL, 1, "a point's network has more acceptable pairs of areas "
@@ -356,6 +421,52 @@ static int check_point(study *s, size_t i, int in_sweep, study_error *err)
     if (nb > s->net_bytes)
         s->net_bytes = nb;
     s->rec_size = sizeof(rf_result) + s->net_bytes;
+    return SIM_OK;
+}
+
+/* A point's label and inputs, digested: two points of one label must be
+ * one scenario. */
+typedef struct {
+    uint64_t label, inputs;
+    size_t point;
+} label_key;
+
+static int cmp_label_key(const void *a, const void *b)
+{
+    const label_key *x = a, *y = b;
+    if (x->label != y->label)
+        return x->label < y->label ? -1 : 1;
+    if (x->inputs != y->inputs)
+        return x->inputs < y->inputs ? -1 : 1;
+    return (x->point > y->point) - (x->point < y->point);
+}
+
+/* Two points of keys[n] (each point's label and inputs) with one label
+ * but different inputs are refused: they would print, and be stored,
+ * under one name.  (The same scenario twice, a list value repeated, may
+ * share its label.)  Sorts keys. */
+static int check_labels_differ(study *s, label_key *keys, size_t n, study_error *err)
+{
+    qsort(keys, n, sizeof *keys, cmp_label_key);
+    for (size_t j = 1; j < n; j++) {
+        if (keys[j].label != keys[j - 1].label || keys[j].inputs == keys[j - 1].inputs)
+            continue;
+        size_t a = keys[j - 1].point < keys[j].point ? keys[j - 1].point : keys[j].point;
+        size_t b = keys[j - 1].point < keys[j].point ? keys[j].point : keys[j - 1].point;
+        char label[AN_LABEL_MAX] = "";
+        if (rf_points_load(s->pts, grid_point(s, a), &err->diags) == SIM_OK)
+            point_label(s, label);
+        err->diags.n = err->diags.dropped = 0;
+        const study_cfg *c = s->cfg;
+        if (c->alts)
+            return fail(err, SIM_EINVAL, 1, "%s%zu and alternative %zu are both labelled '%s' but "
+                        "are different scenarios: they could not be told apart in the tables or "
+                        "the results file; give them different names", a ? "alternative " : "",
+                        a, b, label);
+        return fail(err, SIM_EINVAL, 1, "points %zu and %zu are both labelled '%s' but are "
+                    "different scenarios: they could not be told apart in the tables or the "
+                    "results file", grid_point(s, a), grid_point(s, b), label);
+    }
     return SIM_OK;
 }
 
@@ -827,10 +938,26 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
      * to what they load. */
     uint64_t key = EX_DIGEST_INIT;
     int in_sweep = s->n_points > 1 || cfg->part;
+    /* stored labels (rerun) are kept as they were, even two alike */
+    label_key *labels = labels_kept(s) && !cfg->points.texts && s->n_points > 1
+                        ? calloc(s->n_points, sizeof *labels) : NULL;
+    if (labels_kept(s) && !cfg->points.texts && s->n_points > 1 && !labels) {
+        err->all_ranks = 1;
+        rc = fail(err, SIM_ENOMEM, 0, "out of memory");
+        goto fail;
+    }
     for (size_t i = 0; i < s->n_points; i++) {
-        if ((rc = check_point(s, i, in_sweep, err)) != SIM_OK)
+        if ((rc = check_point(s, i, in_sweep, err)) != SIM_OK) {
+            free(labels);
             goto fail;
+        }
         key = rf_points_digest(s->pts, key, ex_digest);
+        if (labels) {
+            char label[AN_LABEL_MAX];
+            point_label(s, label);     /* it fits: check_point */
+            labels[i] = (label_key){ex_digest(EX_DIGEST_INIT, label, strlen(label)),
+                                    rf_points_digest(s->pts, EX_DIGEST_INIT, ex_digest), i};
+        }
         size_t r = rf_points_params(s->pts)->reps;
         if (i == 0) {
             s->reps = r;
@@ -839,9 +966,14 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
                       "sweep point %zu has %zu replications, point %zu has %zu: a sweep needs "
                       "the same number everywhere (use --reps)", grid_point(s, i), r,
                       grid_point(s, 0), s->reps);
+            free(labels);
             goto fail;
         }
     }
+    rc = labels ? check_labels_differ(s, labels, s->n_points, err) : SIM_OK;
+    free(labels);
+    if (rc != SIM_OK)
+        goto fail;
     if (!s->rec_size)
         s->rec_size = sizeof(rf_result);
     ex_cfg ec = {.n_points = s->n_points, .n_reps = s->reps, .record_size = s->rec_size,
@@ -1439,8 +1571,12 @@ int study_point_summary(study *s, size_t i, an_point_summary *out)
     int rc = rf_points_load(s->pts, grid_point(s, i), &d);
     if (rc != SIM_OK)
         return rc;
-    char label[AN_NAME_MAX];
-    rf_points_label(s->pts, label, sizeof label);
+    /* these summaries decide a search and are stored nowhere (a driver
+     * whose points are kept checked their labels): one too long to keep is
+     * named by its number rather than cut */
+    char label[AN_LABEL_MAX];
+    if (point_label(s, label) != SIM_OK)
+        snprintf(label, sizeof label, "point %zu", i);
     /* every replication's parts (the drivers' paired comparisons) and,
      * for --by-year, its years */
     an_summary_builder *b;

@@ -52,6 +52,36 @@ static char *file_label(const char *path)
     return dup_n(b, n);
 }
 
+/* A file alternative is labelled by its file name, unless another point
+ * has that label (a/plan.yaml and b/plan.yaml, plan.yaml and plan.yml, a
+ * baseline.yaml, a spaces=30.yaml beside --vs spaces=30): then by its path
+ * as given, so that two different scenarios never print, nor are stored,
+ * under one name. */
+static int distinct_file_labels(const study_compare_cfg *c, alt_list *a, study_error *err)
+{
+    unsigned char *clash = calloc(c->n_files + 1, 1);
+    if (!clash)
+        return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+    for (size_t i = 0; i < c->n_files; i++)     /* every clash first, on the file names */
+        for (size_t j = 0; j < a->n_alts && !clash[i]; j++)
+            clash[i] = j != 1 + i && !strcmp(a->labels[j], a->labels[1 + i]);
+    for (size_t i = 0; i < c->n_files; i++) {
+        size_t me = 1 + i;
+        if (!clash[i])
+            continue;
+        char *path = dup_n(c->files[i], strlen(c->files[i]));
+        if (!path) {
+            free(clash);
+            return study_error_set(err, SIM_ENOMEM, 0, "out of memory");
+        }
+        free(a->labels[me]);
+        a->labels[me] = path;
+        a->alts[me].label = path;
+    }
+    free(clash);
+    return SIM_OK;
+}
+
 /* Split "K=V,K=V" at commas outside brackets (a value may be a YAML list
  * [1, 2] or a key services[A, B]). */
 static int split_vs(alt_list *a, const char *vs, size_t *first, size_t *n)
@@ -180,7 +210,7 @@ static int build_alts(const study_compare_cfg *c, alt_list *a, study_error *err)
         x->n_kv = k;
         x->label = a->labels[1 + c->n_files + i];
     }
-    return SIM_OK;
+    return distinct_file_labels(c, a, err);
 }
 
 /* Load a file with --set and then extra (an alternative's --vs changes),

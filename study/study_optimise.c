@@ -248,6 +248,63 @@ int study_optimise_check(const study_optimise_cfg *cfg, study_optimise_result *o
     return SIM_OK;
 }
 
+/* With a results file every step of the path is stored as a point
+ * labelled by the units of every key (rf_points_label: "accessible=3,
+ * ..."), and labels are stored whole, never cut.  The longest label a mix
+ * can have, every candidate at the most the budget buys of it (more
+ * digits, never fewer), must fit: checked before anything runs, so that
+ * no search is refused after it has run.  (Beyond 10^8 units of one
+ * candidate no search gets: the bound stops there.) */
+static int check_path_labels(const study_optimise_cfg *cfg, const study_optimise_result *r,
+                             const key_set *ks, const char *const *key_ptrs, study_error *err)
+{
+    int most[MAXC], v[MAX_KEYS];
+    for (size_t k = 0; k < r->n_cand; k++) {
+        double n = floor(cfg->budget * (1 + 1e-12) / r->cand[k].price);
+        most[k] = n < 1e8 ? (int)n : 100000000;
+    }
+    mix_values(ks, r->n_cand, most, v);
+    char txt[MAX_KEYS][24], msg[256];
+    const char *vals[MAX_KEYS];
+    double nums[MAX_KEYS];
+    for (size_t j = 0; j < ks->n_keys; j++) {
+        snprintf(txt[j], sizeof txt[j], "%d", v[j]);
+        vals[j] = txt[j];
+        nums[j] = v[j];
+    }
+    rf_points_cfg pc = cfg->base.points;
+    pc.n_vary = ks->n_keys;
+    pc.vary_keys = key_ptrs;
+    rf_points *pts = NULL;
+    int rc = rf_points_create(&pc, &pts);
+    if (rc == SIM_OK)
+        rc = rf_points_add(pts, vals, nums, msg, sizeof msg);
+    if (rc == SIM_OK)
+        rc = rf_points_load(pts, 0, &err->diags);
+    size_t n = rc == SIM_OK ? rf_points_label(pts, NULL, 0) : 0;
+    char start[64] = "";
+    if (rc == SIM_OK)
+        rf_points_label(pts, start, sizeof start);
+    size_t k = strlen(start);
+    while (k && ((unsigned char)start[k - 1] & 0xC0) == 0x80)
+        k--;                  /* not half a character: the last whole ones */
+    if (k && (unsigned char)start[k - 1] >= 0xC0)
+        k--;
+    start[k] = '\0';
+    rf_points_free(pts);
+    err->diags.n = err->diags.dropped = 0;
+    if (rc == SIM_ENOMEM)
+        return study_error_set(err, rc, 0, "out of memory");
+    if (rc != SIM_OK || n < AN_LABEL_MAX)
+        return SIM_OK;           /* a mix that cannot load is refused where it is met */
+    return input_error(err, SIM_ERANGE,
+                       "--add: the results file stores every step of the path labelled by the "
+                       "units of each candidate, which can take %zu bytes ('%s...'), more than "
+                       "the %d a label can have (labels are stored whole in the results file and "
+                       "printed whole, never cut): name fewer candidates, or leave out -o",
+                       n, start, AN_LABEL_MAX - 1);
+}
+
 /* ---------------------------------------------------------- search -- */
 
 typedef struct {
@@ -732,6 +789,9 @@ int study_optimise(const study_optimise_cfg *cfg, study_optimise_result *out, st
         return study_error_set(err, rc, rc != SIM_ENOMEM, "%s", "");
     for (size_t j = 0; j < s.ks.n_keys; j++)
         s.key_ptrs[j] = s.ks.keys[j];
+    if (cfg->partial_out
+        && (rc = check_path_labels(cfg, out, &s.ks, s.key_ptrs, err)) != SIM_OK)
+        return rc;
     s.reps = cfg->reps ? cfg->reps : 100;
     s.max_reps = cfg->max_reps ? cfg->max_reps
                  : cfg->precision ? STUDY_PRECISION_MAX_REPS : s.reps * 8;

@@ -60,7 +60,9 @@ typedef struct {
     /* NULL, or where an interrupted search writes the steps decided so
      * far, each mix with the replications it had (study_write_partial:
      * complete = 0, note partial_note, base.attrs as root attributes);
-     * the other points of the search appear in it unwritten. */
+     * the other points of the search appear in it unwritten.  Given, the
+     * steps go to a results file, so a search whose steps' labels could
+     * not all be stored whole is refused before anything runs. */
     const char *partial_out;
     int partial_force;
     const char *partial_note;

@@ -67,7 +67,11 @@ __attribute__((unused)) static const char *ts_root(void)
 __attribute__((unused)) static int ts_interrupt_when(const char *pattern, int lines,
                                                      const char *args)
 {
-    return ts_sh("cd '%s' && { '%s' %s > out.txt 2> err.txt & p=$!; i=0; "
+    /* err.txt exists before the first look: else, when the background job
+     * had not yet opened it, the count was empty, the loop ended at once and
+     * the SIGINT came before the program caught it (a background job of sh
+     * ignores SIGINT until then), so the run went on to the end */
+    return ts_sh("cd '%s' && : > err.txt && { '%s' %s > out.txt 2> err.txt & p=$!; i=0; "
                  "while [ $(grep -c -- '%s' err.txt) -lt %d ] && [ $i -lt 3000 ]; do "
                  "sleep 0.05; i=$((i+1)); done; kill -INT $p; wait $p; echo \"rc=$?\"; "
                  "cat out.txt err.txt; }", ts_dir, getenv("RS_PROGRAM"), args, pattern, lines);

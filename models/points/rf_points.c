@@ -544,47 +544,68 @@ static int is_units_key(const char *key)
 }
 
 /* One key's part of a label: "accessible=3", "county refuges +5",
- * "per_year=200" (the last path component of other keys). */
-static void label_part(const char *key, size_t key_len, const char *value, const rf_params *prm,
-                       char *buf, size_t size)
+ * "per_year=200" (the last path component of other keys).  Returns the
+ * length the part needs (snprintf's), written or not. */
+static size_t label_part(const char *key, size_t key_len, const char *value, const rf_params *prm,
+                         char *buf, size_t size)
 {
     char k[256], words[300];
+    if (key_len >= sizeof k)   /* no key of the schema is this long: too long to label */
+        return key_len + strlen(value);
     snprintf(k, sizeof k, "%.*s", (int)key_len, key);
     size_t n = strlen(k);
+    int w;
     if (!strncmp(k, "extra[", 6) && n > 7 && k[n - 1] == ']') {
         k[n - 1] = '\0';                 /* the service by its name, given by index or not */
         int sv = prm ? service_named(prm, k + 6) : -1;
-        snprintf(buf, size, "%s +%s", sv >= 0 ? prm->services[sv].name : k + 6, value);
+        w = snprintf(buf, size, "%s +%s", sv >= 0 ? prm->services[sv].name : k + 6, value);
     } else if (ends_with(k, "units") && strcmp(k, "units")) {
         units_words(k, prm, words, sizeof words);
-        snprintf(buf, size, "%s=%s", words, value);
+        w = snprintf(buf, size, "%s=%s", words, value);
     } else {
         const char *last = strrchr(k, '.');
-        snprintf(buf, size, "%s=%s", last ? last + 1 : k, value);
+        w = snprintf(buf, size, "%s=%s", last ? last + 1 : k, value);
+    }
+    return w > 0 ? (size_t)w : 0;
+}
+
+/* Append part (part_len bytes, of which what fits is in part) after a
+ * ", ".  *len counts every byte the label needs, written or not, so that
+ * a label that would not fit is seen whole (and refused), never cut. */
+static void append(char *buf, size_t size, size_t *len, const char *part, size_t part_len)
+{
+    const char *sep = *len ? ", " : "";
+    if (*len + 1 < size)
+        snprintf(buf + *len, size - *len, "%s%s", sep, part);
+    *len += strlen(sep) + part_len;
+}
+
+/* A number as a label shows it: the shortest %g that reads back as v, so
+ * that two different values never show alike (%g's 6 digits made
+ * 150.0000001 and 150.0000002 both "150"). */
+static void shortest_number(char *buf, size_t size, double v)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
     }
 }
 
-static void append(char *buf, size_t size, size_t *len, const char *part)
-{
-    if (*len >= size)
-        return;
-    int w = snprintf(buf + *len, size - *len, "%s%s", *len ? ", " : "", part);
-    if (w > 0)
-        *len += (size_t)w;
-}
-
 /* The label of a point: the --set of unit counts (not also varied) and the
- * varied keys, each in words, and the total when only units change. */
-static void point_label(char *buf, size_t size, const rf_params *prm, size_t n_sets,
-                        const char *const *sets, size_t n_vary, const char *const *vary_keys,
-                        const char *const *texts, const double *values)
+ * varied keys, each in words, and the total when only units change.
+ * Returns its length, written whole only when it is less than size. */
+static size_t point_label(char *buf, size_t size, const rf_params *prm, size_t n_sets,
+                          const char *const *sets, size_t n_vary, const char *const *vary_keys,
+                          const char *const *texts, const double *values)
 {
     int units_only = 1;
     for (size_t k = 0; k < n_vary; k++)
         units_only &= is_units_key(vary_keys[k]);
     size_t len = 0;
     char part[600];
-    buf[0] = '\0';
+    if (size)
+        buf[0] = '\0';
     for (size_t i = 0; i < n_sets; i++) {
         const char *eq = strchr(sets[i], '=');
         size_t kl = eq ? (size_t)(eq - sets[i]) : 0;
@@ -593,20 +614,20 @@ static void point_label(char *buf, size_t size, const rf_params *prm, size_t n_s
             varied |= strlen(vary_keys[k]) == kl && !strncmp(vary_keys[k], sets[i], kl);
         if (!eq || varied || kl < 5 || strncmp(eq - 5, "units", 5) || kl == 5)
             continue;
-        label_part(sets[i], kl, eq + 1, prm, part, sizeof part);
-        append(buf, size, &len, part);
+        size_t n = label_part(sets[i], kl, eq + 1, prm, part, sizeof part);
+        append(buf, size, &len, part, n);
     }
     for (size_t k = 0; k < n_vary; k++) {
         if (units_only && !strcmp(vary_keys[k], "spaces"))
             continue;
         char num[32];
         const char *v = texts && texts[k] ? texts[k] : num;
-        snprintf(num, sizeof num, "%g", values[k]);
-        label_part(vary_keys[k], strlen(vary_keys[k]), v, prm, part, sizeof part);
-        append(buf, size, &len, part);
+        shortest_number(num, sizeof num, values[k]);
+        size_t n = label_part(vary_keys[k], strlen(vary_keys[k]), v, prm, part, sizeof part);
+        append(buf, size, &len, part, n);
     }
-    if (!units_only || len >= size)
-        return;
+    if (!units_only)
+        return len;
     /* units that open or close during the horizon: the spaces over time,
      * not the total of every block, which are never all in service at once */
     int total = prm ? rf_params_total_units(prm) : 0, start = total, lo = total, hi = total;
@@ -621,44 +642,50 @@ static void point_label(char *buf, size_t size, const rf_params *prm, size_t n_s
                  start == lo ? hi : lo, day);
     else
         snprintf(spaces, sizeof spaces, "%d to %d spaces", lo, hi);
-    if (len)
-        snprintf(buf + len, size - len, " (%s)", spaces);
-    else
-        snprintf(buf, size, "%s", spaces);
+    char tail[120];
+    int w = len ? snprintf(tail, sizeof tail, " (%s)", spaces)
+                : snprintf(tail, sizeof tail, "%s", spaces);
+    if (len + 1 < size)
+        snprintf(buf + len, size - len, "%s", tail);
+    return len + (size_t)w;
 }
 
-void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
-                    const char *const *vary_keys, const double *vary_values)
+size_t rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
+                      const char *const *vary_keys, const double *vary_values)
 {
     int units_only = 1;
     for (size_t k = 0; k < n_vary; k++)
         units_only &= is_units_key(vary_keys[k]);
     if (units_only) {
-        snprintf(buf, size, "%d space%s", total_units, total_units == 1 ? "" : "s");
-        return;
+        int w = snprintf(buf, size, "%d space%s", total_units, total_units == 1 ? "" : "s");
+        return w > 0 ? (size_t)w : 0;
     }
     size_t len = 0;
-    buf[0] = '\0';
-    for (size_t k = 0; k < n_vary && len < size; k++) {
+    if (size)
+        buf[0] = '\0';
+    for (size_t k = 0; k < n_vary; k++) {
         const char *key = strrchr(vary_keys[k], '.');
         key = key ? key + 1 : vary_keys[k];
-        int w = snprintf(buf + len, size - len, "%s%s=%g", k ? ", " : "", key, vary_values[k]);
-        if (w < 0)
-            break;
-        len += (size_t)w;
+        char num[32], part[300];
+        shortest_number(num, sizeof num, vary_values[k]);
+        int w = snprintf(part, sizeof part, "%s=%s", key, num);
+        append(buf, size, &len, part, w > 0 ? (size_t)w : 0);
     }
+    return len;
 }
 
-void rf_points_label(const rf_points *p, char *buf, size_t size)
+size_t rf_points_label(const rf_points *p, char *buf, size_t size)
 {
     const point_spec *ps = &p->pts[p->cached];
     const char *stored = p->cfg.labels ? p->cfg.labels[p->cached] : NULL;
     if (ps->label || (stored && *stored)) {
-        snprintf(buf, size, "%s", ps->label ? ps->label : stored);
-        return;
+        const char *l = ps->label ? ps->label : stored;
+        if (size)
+            snprintf(buf, size, "%s", l);
+        return strlen(l);
     }
     /* from texts, a --set is already in the text and only the varied keys show */
-    point_label(buf, size, rf_points_params(p), p->cfg.texts ? 0 : ps->n_sets,
-                (const char *const *)ps->sets, p->cfg.n_vary, p->cfg.vary_keys,
-                (const char *const *)ps->vary_texts, ps->vary_values);
+    return point_label(buf, size, rf_points_params(p), p->cfg.texts ? 0 : ps->n_sets,
+                       (const char *const *)ps->sets, p->cfg.n_vary, p->cfg.vary_keys,
+                       (const char *const *)ps->vary_texts, ps->vary_values);
 }

@@ -115,16 +115,22 @@ uint64_t rf_points_digest(const rf_points *p, uint64_t h,
  * by the block or service it names, in words ("accessible=3", "Juno
  * House=5", a block given by its index still by its name), extra[NAME] as
  * "NAME +K", other keys as "last=value" (last path component, the value as
- * given: first_fit, not its number), joined by ", "; " (<units> spaces)"
- * after them when only unit counts vary.  A --set of a unit count that is
- * not varied shows the same way.  An alternative's own label, or with
- * texts the stored one, is used as it is. */
-void rf_points_label(const rf_points *p, char *buf, size_t size);
+ * given: first_fit, not its number; a value given only as a number in
+ * the fewest digits that read back as it), joined by ", "; " (<units>
+ * spaces)" after them when only unit counts vary.  A --set of a unit count
+ * that is not varied shows the same way.  An alternative's own label, or
+ * with texts the stored one, is used as it is.
+ * Returns the label's length, as snprintf does: the label is in buf whole
+ * only when that is less than size (buf may be NULL with size 0), so that
+ * a caller with a limit refuses a longer label rather than cutting it. */
+size_t rf_points_label(const rf_points *p, char *buf, size_t size);
 
 /* The results writer's heading for a point given without a label (no
  * scenario at hand): "<units> spaces" when nothing is varied or only unit
- * counts, else "key=value, ...".  Always NUL-terminated. */
-void rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
-                    const char *const *vary_keys, const double *vary_values);
+ * counts, else "key=value, ..." (values as rf_points_label writes
+ * numbers).  Returns its length as rf_points_label does; buf is always
+ * NUL-terminated. */
+size_t rf_point_label(char *buf, size_t size, int total_units, size_t n_vary,
+                      const char *const *vary_keys, const double *vary_values);
 
 #endif
