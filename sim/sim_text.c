@@ -191,3 +191,16 @@ int sim_text_has_control(const char *s)
     }
     return 0;
 }
+
+void sim_text_drop_partial(char *s)
+{
+    size_t k = strlen(s), j = k;
+    while (j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80)
+        j--;
+    if (j == 0)
+        return;                        /* continuation bytes alone: not ours to judge */
+    unsigned char lead = (unsigned char)s[j - 1];
+    size_t want = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (k - (j - 1) < want)
+        s[j - 1] = '\0';
+}

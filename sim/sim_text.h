@@ -43,4 +43,8 @@ char *sim_text_str(sim_text_lang lang, const char *s, char *buf, size_t size);
 /* 1 when s holds a character that SIM_TEXT_TERM would escape. */
 int sim_text_has_control(const char *s);
 
+/* Ends s before a last character that a cut left incomplete (a UTF-8 lead
+ * byte without all its continuation bytes); a whole one stays. */
+void sim_text_drop_partial(char *s);
+
 #endif

@@ -8,6 +8,7 @@
 #include "sim_farm.h"
 #include "sim_file.h"
 #include "sim_status.h"
+#include "sim_text.h"
 #include "study_compare_network.h"
 #include "study_precision.h"
 #include "study_spool.h"
@@ -359,12 +360,7 @@ static int refuse_label(study *s, size_t i, int in_sweep, size_t n, study_error 
     const study_cfg *c = s->cfg;
     char start[64];
     rf_points_label(s->pts, start, sizeof start);
-    size_t k = strlen(start);
-    while (k && ((unsigned char)start[k - 1] & 0xC0) == 0x80)
-        k--;                  /* not half a character: the last whole ones */
-    if (k && (unsigned char)start[k - 1] >= 0xC0)
-        k--;
-    start[k] = '\0';
+    sim_text_drop_partial(start);     /* not half a character */
     const int max = AN_LABEL_MAX - 1;
     const char *why = "labels are stored whole in the results file and printed whole, never cut";
     if (c->alts && i < c->n_alts && c->alts[i].path)

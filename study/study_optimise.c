@@ -5,6 +5,7 @@
 #include "rf_scenario.h"
 #include "sim_farm.h"
 #include "sim_status.h"
+#include "sim_text.h"
 #include "study_precision.h"
 
 #include <math.h>
@@ -285,12 +286,7 @@ static int check_path_labels(const study_optimise_cfg *cfg, const study_optimise
     char start[64] = "";
     if (rc == SIM_OK)
         rf_points_label(pts, start, sizeof start);
-    size_t k = strlen(start);
-    while (k && ((unsigned char)start[k - 1] & 0xC0) == 0x80)
-        k--;                  /* not half a character: the last whole ones */
-    if (k && (unsigned char)start[k - 1] >= 0xC0)
-        k--;
-    start[k] = '\0';
+    sim_text_drop_partial(start);     /* not half a character */
     rf_points_free(pts);
     err->diags.n = err->diags.dropped = 0;
     if (rc == SIM_ENOMEM)

@@ -203,3 +203,19 @@ Test(text, cli_messages_and_resolved_yaml, .timeout = 60)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
 }
+
+/* A cut that left a last character incomplete drops it; a whole one, of
+ * any length, stays. */
+Test(text, a_partial_last_character_is_dropped)
+{
+    const struct { const char *in, *out; } cases[] = {
+        {"abc", "abc"},          {"ab\xC3\xA9", "ab\xC3\xA9"}, {"ab\xC3", "ab"},
+        {"a\xE2\x82\xAC", "a\xE2\x82\xAC"}, {"a\xE2\x82", "a"}, {"a\xF0\x9F\x98", "a"},
+        {"a\xF0\x9F\x98\x80", "a\xF0\x9F\x98\x80"}, {"", ""}, {"\xA9", "\xA9"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char b[16];
+        snprintf(b, sizeof b, "%s", cases[i].in);
+        sim_text_drop_partial(b);
+        cr_expect_str_eq(b, cases[i].out, "case %zu", i);
+    }
+}
