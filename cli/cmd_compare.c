@@ -145,8 +145,8 @@ int cmd_compare(int argc, char **argv)
     for (size_t i = 1; i < study_n_points(res.s); i++) {
         size_t n;
         const an_comparison *rows = study_compare_rows(&res, i, &n);
-        printf("%s%s against the baseline (%s)\n", i > 1 ? "\n" : "", study_summary(res.s, i)->label,
-               base->points.scenario_path);
+        printf("%s%s against the baseline (%s)\n", i > 1 ? "\n" : "",
+               cli_shown(study_summary(res.s, i)->label), cli_shown(base->points.scenario_path));
         an_print_comparison(stdout, b, study_summary(res.s, i), rows, n);
         an_area_comparison *areas;
         size_t na;

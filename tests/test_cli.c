@@ -117,3 +117,19 @@ Test(cli, an_output_name_is_escaped_when_printed)
     cr_expect(strstr(out, "a\\x1B[31m.h5\n") && !strchr(out, '\033'), "%s", out);
     cr_expect_eq(system("rm -rf /tmp/rs_test_esc_*"), 0);
 }
+
+/* compare's heading of an alternative names its file as given: escaped */
+Test(cli, an_alternative_named_with_an_escape_is_shown_escaped)
+{
+    static char out[16384];
+    char args[800];
+    const char *root = getenv("RS_ROOT");
+    cr_assert_not_null(root);
+    snprintf(args, sizeof args, "compare '%s/scenarios/leicestershire-county.yaml' "
+             "\"$(d=$(mktemp -d /tmp/rs_test_escalt_XXXXXX) && f=\"$d/$(printf 'al\\033[31mt.yaml')\" "
+             "&& printf 'extends: %s/scenarios/leicestershire-county.yaml\\n' > \"$f\" && "
+             "echo \"$f\")\" --reps 3 --threads 1", root, root);
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "al\\x1B[31mt against the baseline") && !strchr(out, '\033'), "%s", out);
+    cr_expect_eq(system("rm -rf /tmp/rs_test_escalt_*"), 0);
+}
