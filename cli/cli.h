@@ -119,6 +119,9 @@ int cli_check_output_dir(const char *opt, const char *dir, int force, const char
  * holding HDF5 would mislead); one of in is refused first, since --force
  * would not make it right. */
 int cli_check_output_name(const char *path, int force, const cli_inputs *in);
+/* cli_check_output_dir for a directory of plots (report --plots, warmup
+ * --plot), by the endings of the files gnuplot's scripts write there. */
+int cli_check_plot_dir(const char *opt, const char *dir, int force, const cli_inputs *in);
 /* After the work, for the files of a directory cli_check_output_dir
  * passed: create it when missing; prints the error and returns -1 when it
  * cannot be or is not a directory. */

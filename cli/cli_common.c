@@ -371,6 +371,12 @@ int cli_check_output_dir(const char *opt, const char *dir, int force, const char
     return output_problem(opt, dir, p, e);
 }
 
+int cli_check_plot_dir(const char *opt, const char *dir, int force, const cli_inputs *in)
+{
+    static const char *const exts[] = {".png", ".svg", ".dat", ".gp", ".log"};
+    return cli_check_output_dir(opt, dir, force, exts, sizeof exts / sizeof *exts, in);
+}
+
 int cli_make_output_dir(const char *opt, const char *dir)
 {
     if (mkdir(dir, 0777) == 0 || errno == EEXIST) {

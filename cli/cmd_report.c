@@ -66,9 +66,8 @@ int cmd_report(int argc, char **argv)
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *csv_dir = NULL, *plot_dir = NULL, *html = NULL;
     int formats = AN_PLOT_PNG | AN_PLOT_SVG, all = 0, force = 0, c, format_given = 0;
-    opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, "report")) != -1) {
         switch (c) {
         case 'c': csv_dir = optarg; break;
         case 'p': plot_dir = optarg; break;
@@ -81,12 +80,7 @@ int cmd_report(int argc, char **argv)
         case 'H': html = optarg; break;
         case 'F': force = 1; break;
         case 'h': report_usage(stdout); return CLI_EXIT_OK;
-        case ':':
-            cli_error("%s: needs a value", argv[optind - 1]);
-            return CLI_EXIT_USAGE;
-        default:
-            cli_error("%s: unknown option (see 'refugesim report --help')", argv[optind - 1]);
-            return CLI_EXIT_USAGE;
+        default: return CLI_EXIT_USAGE;   /* cli_getopt said why */
         }
     }
     if (optind != argc - 1) {
@@ -103,12 +97,10 @@ int cmd_report(int argc, char **argv)
     /* checked before any work, as every output is; each directory by the
      * endings of the names its writer gives */
     static const char *const csv_exts[] = {".csv"};
-    static const char *const plot_exts[] = {".png", ".svg", ".dat", ".gp", ".log"};
     cli_inputs in = {.v = &path, .n = 1};
     if ((html && cli_check_output_file("--html", html, force, &in))
         || (csv_dir && cli_check_output_dir("--csv", csv_dir, force, csv_exts, 1, &in))
-        || (plot_dir && cli_check_output_dir("--plots", plot_dir, force, plot_exts,
-                                             sizeof plot_exts / sizeof *plot_exts, &in)))
+        || (plot_dir && cli_check_plot_dir("--plots", plot_dir, force, &in)))
         return CLI_EXIT_USAGE;
     an_h5_file *f;
     int st = an_h5_open(path, &f);

@@ -101,10 +101,8 @@ int cmd_warmup(int argc, char **argv)
     const char *path = argv[optind];
     /* as report --plots: said before the replications, not after, and never
      * over the scenario */
-    static const char *const plot_exts[] = {".png", ".svg", ".dat", ".gp", ".log"};
     cli_inputs in = {.v = &path, .n = 1};
-    if (plot_dir && cli_check_output_dir("--plot", plot_dir, force, plot_exts,
-                                         sizeof plot_exts / sizeof *plot_exts, &in))
+    if (plot_dir && cli_check_plot_dir("--plot", plot_dir, force, &in))
         goto done;
     rf_diags diags;
     if (rf_scenario_load_file(path, sets, n_sets, &sc, &diags) != SIM_OK) {

@@ -935,9 +935,9 @@ int study_open(const study_cfg *cfg, study **out, study_error *err)
     uint64_t key = EX_DIGEST_INIT;
     int in_sweep = s->n_points > 1 || cfg->part;
     /* stored labels (rerun) are kept as they were, even two alike */
-    label_key *labels = labels_kept(s) && !cfg->points.texts && s->n_points > 1
-                        ? calloc(s->n_points, sizeof *labels) : NULL;
-    if (labels_kept(s) && !cfg->points.texts && s->n_points > 1 && !labels) {
+    int compare_labels = labels_kept(s) && !cfg->points.texts && s->n_points > 1;
+    label_key *labels = compare_labels ? calloc(s->n_points, sizeof *labels) : NULL;
+    if (compare_labels && !labels) {
         err->all_ranks = 1;
         rc = fail(err, SIM_ENOMEM, 0, "out of memory");
         goto fail;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,7 +286,8 @@ int rf_points_add_grid(rf_points *p, const rf_sweep *grid, char *err, size_t err
     return rc;
 }
 
-/* A pseudo-key that cannot apply: one diagnostic with no file. */
+static void append(char *buf, size_t size, size_t *len, const char *part, size_t part_len);
+
 /* A service by its name, else by its index (as --set takes services[0]);
  * -1 when neither. */
 static int service_named(const rf_params *q, const char *name)
@@ -297,13 +299,15 @@ static int service_named(const rf_params *q, const char *name)
     return k < q->n_services ? k : -1;
 }
 
-static int pseudo_failed(rf_diags *diags, const char *fmt, const char *s, int v)
+/* A pseudo-key that cannot apply: one diagnostic with no file. */
+__attribute__((format(printf, 2, 3))) static int pseudo_failed(rf_diags *diags, const char *fmt,
+                                                               ...)
 {
     rf_diag *d = &diags->items[0];
-    if (s)
-        snprintf(d->message, sizeof d->message, fmt, s);
-    else
-        snprintf(d->message, sizeof d->message, fmt, v);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->message, sizeof d->message, fmt, ap);
+    va_end(ap);
     d->file[0] = d->key[0] = '\0';
     d->line = 0;
     diags->n = 1;
@@ -408,32 +412,23 @@ int rf_points_load(rf_points *p, size_t i, rf_diags *diags)
                                        strlen(RF_POINTS_COUNTS_LINE));
     int pseudo = !counted && (ps->spaces >= 0 || ps->extra_service[0]);
     if (pseudo && ps->spaces >= 0 && rf_capacity_set_total(q, ps->spaces) != SIM_OK)
-        return pseudo_failed(diags, "spaces=%d: the scenario has no units to scale", NULL,
-                             ps->spaces);
+        return pseudo_failed(diags, "spaces=%d: the scenario has no units to scale", ps->spaces);
     if (pseudo && ps->extra_service[0]) {
         int s = service_named(q, ps->extra_service);
         if (s < 0) {
             /* what it takes: the services' names, or their indices */
-            char names[400];
+            char names[400] = "", one[80];
             size_t len = 0;
-            names[0] = '\0';
-            for (int k = 0; k < q->n_services && len + 1 < sizeof names; k++) {
-                int w = snprintf(names + len, sizeof names - len, "%s'%s'", k ? ", " : "",
-                                 q->services[k].name);
-                len = w < 0 ? len : len + (size_t)w < sizeof names ? len + (size_t)w : sizeof names - 1;
+            for (int k = 0; k < q->n_services; k++) {
+                int w = snprintf(one, sizeof one, "'%s'", q->services[k].name);
+                append(names, sizeof names, &len, one, w > 0 ? (size_t)w : 0);
             }
-            rf_diag *d = &diags->items[0];
-            snprintf(d->message, sizeof d->message,
-                     "extra[%s]: no service of that name (accepted: %s, or an index 0 to %d)",
-                     ps->extra_service, names, q->n_services - 1);
-            d->file[0] = d->key[0] = '\0';
-            d->line = 0;
-            diags->n = 1;
-            return SIM_EINVAL;
+            return pseudo_failed(diags, "extra[%s]: no service of that name (accepted: %s, or an "
+                                 "index 0 to %d)", ps->extra_service, names, q->n_services - 1);
         }
         if (rf_capacity_add(q, s, 0, ps->extra) != SIM_OK)
             return pseudo_failed(diags, "extra[%s]: the service has no units of its own to add to",
-                                 ps->extra_service, 0);
+                                 ps->extra_service);
     }
     /* from texts the stored text is kept as it is: rerun writes what it read */
     if (pseudo && !c->texts && (rc = resolve_counts(p, i, diags)) != SIM_OK)
